@@ -1,0 +1,151 @@
+//! The types that cross the boundary to the UI. Each derives `ts_rs::TS`; the generated
+//! TypeScript lives in `ui/src/bindings/` and a test fails when it is stale.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Which side of the link an environment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum EnvironmentKind {
+    FinanceOperations,
+    Dataverse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum HealthStatus {
+    Healthy,
+    Unhealthy,
+    Unknown,
+}
+
+/// One health check result with a stable code an admin can look up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HealthCheck {
+    pub code: String,
+    pub status: HealthStatus,
+    pub message: String,
+    pub checked_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EnvironmentView {
+    pub kind: EnvironmentKind,
+    pub name: String,
+    pub url: String,
+    pub token_url: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub sandbox: bool,
+    pub health: Vec<HealthCheck>,
+}
+
+/// The linked environment pair, with the legal entities in the link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LinkView {
+    pub finance_operations: EnvironmentView,
+    pub dataverse: EnvironmentView,
+    pub companies: Vec<String>,
+    pub linked_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum MapState {
+    NotRunning,
+    Initializing,
+    Running,
+    Paused,
+    Stopped,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FieldMappingView {
+    pub finance_operations: String,
+    pub direction: String,
+    pub dataverse: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MapView {
+    pub name: String,
+    pub title: String,
+    pub finance_operations_entity: String,
+    pub dataverse_table: String,
+    pub state: MapState,
+    pub reason: Option<String>,
+    pub fields: Vec<FieldMappingView>,
+    #[ts(type = "number")]
+    pub rows_synced: i64,
+    #[ts(type = "number")]
+    pub errors: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Direction {
+    ToDataverse,
+    ToFinanceOperations,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ActivityKind {
+    Lifecycle,
+    Row,
+    Error,
+}
+
+/// One line of the activity log: a map lifecycle event or a row-level outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActivityEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    pub map: String,
+    pub kind: ActivityKind,
+    pub direction: Option<Direction>,
+    pub key: Option<String>,
+    pub operation: Option<String>,
+    pub status: String,
+    pub message: String,
+    #[ts(type = "number | null")]
+    pub latency_ms: Option<i64>,
+}
+
+/// Pushed to the UI (Tauri events or server-sent events).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export)]
+pub enum DuetEvent {
+    MapChanged { map: MapView },
+    Activity { entry: ActivityEntry },
+}
+
+/// An error as the UI sees it: it branches on `code`, and shows `message`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}

@@ -1,0 +1,430 @@
+//! Duet's local state in one SQLite file: the linked environments (never their secrets),
+//! the maps and their states, sync cursors, each side's last known row values, and the
+//! activity log.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON is invalid: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// One environment as configured by the admin. The client secret is in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentRecord {
+    /// `financeOperations` or `dataverse`.
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+    pub token_url: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    pub companies: Vec<String>,
+    pub linked_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapRecord {
+    pub name: String,
+    pub state: String,
+    pub reason: Option<String>,
+    pub definition: serde_json::Value,
+    pub updated_at: String,
+}
+
+/// A line of the activity log, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewActivity {
+    pub at: String,
+    pub map: String,
+    pub kind: String,
+    pub direction: Option<String>,
+    pub key: Option<String>,
+    pub operation: Option<String>,
+    pub status: String,
+    pub message: String,
+    pub latency_ms: Option<i64>,
+    pub payload: Option<serde_json::Value>,
+}
+
+/// A line of the activity log, as read back with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub entry: NewActivity,
+}
+
+pub struct Store {
+    connection: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS environment (
+    kind TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    token_url TEXT NOT NULL,
+    tenant TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    sandbox INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS link (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    companies TEXT NOT NULL,
+    linked_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS map (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    reason TEXT,
+    definition TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cursor (
+    map TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (map, name)
+);
+CREATE TABLE IF NOT EXISTS shadow (
+    map TEXT NOT NULL,
+    side TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    dataverse_id TEXT,
+    row_values TEXT NOT NULL,
+    PRIMARY KEY (map, side, row_key)
+);
+CREATE INDEX IF NOT EXISTS shadow_dataverse_id ON shadow (map, dataverse_id);
+CREATE TABLE IF NOT EXISTS activity (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    map TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    direction TEXT,
+    row_key TEXT,
+    operation TEXT,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    latency_ms INTEGER,
+    payload TEXT
+);
+CREATE INDEX IF NOT EXISTS activity_map ON activity (map, id);
+";
+
+impl Store {
+    /// Opens (and creates or migrates) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let connection = Connection::open(path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        connection.execute_batch(SCHEMA)?;
+        Ok(Store {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn save_environment(&self, environment: &EnvironmentRecord) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO environment (kind, name, url, token_url, tenant, client_id, sandbox)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (kind) DO UPDATE SET name = ?2, url = ?3, token_url = ?4,
+                 tenant = ?5, client_id = ?6, sandbox = ?7",
+            params![
+                environment.kind,
+                environment.name,
+                environment.url,
+                environment.token_url,
+                environment.tenant,
+                environment.client_id,
+                environment.sandbox
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn environment(&self, kind: &str) -> Result<Option<EnvironmentRecord>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT kind, name, url, token_url, tenant, client_id, sandbox
+                 FROM environment WHERE kind = ?1",
+                params![kind],
+                |row| {
+                    Ok(EnvironmentRecord {
+                        kind: row.get(0)?,
+                        name: row.get(1)?,
+                        url: row.get(2)?,
+                        token_url: row.get(3)?,
+                        tenant: row.get(4)?,
+                        client_id: row.get(5)?,
+                        sandbox: row.get(6)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn save_link(&self, link: &LinkRecord) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO link (id, companies, linked_at) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET companies = ?1, linked_at = ?2",
+            params![serde_json::to_string(&link.companies)?, link.linked_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn link(&self) -> Result<Option<LinkRecord>> {
+        let found: Option<(String, String)> = self
+            .db()
+            .query_row("SELECT companies, linked_at FROM link WHERE id = 1", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        found
+            .map(|(companies, linked_at)| {
+                Ok(LinkRecord {
+                    companies: serde_json::from_str(&companies)?,
+                    linked_at,
+                })
+            })
+            .transpose()
+    }
+
+    /// Adds a map in state `notRunning`, or leaves an existing one as it is.
+    pub fn ensure_map(&self, name: &str, definition: &serde_json::Value, at: &str) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO map (name, state, reason, definition, updated_at)
+             VALUES (?1, 'notRunning', NULL, ?2, ?3) ON CONFLICT (name) DO NOTHING",
+            params![name, definition.to_string(), at],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_map_state(&self, name: &str, state: &str, reason: Option<&str>, at: &str) -> Result<()> {
+        let changed = self.db().execute(
+            "UPDATE map SET state = ?2, reason = ?3, updated_at = ?4 WHERE name = ?1",
+            params![name, state, reason, at],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("there is no map named '{name}'")));
+        }
+        Ok(())
+    }
+
+    pub fn map(&self, name: &str) -> Result<Option<MapRecord>> {
+        self.db()
+            .query_row(
+                "SELECT name, state, reason, definition, updated_at FROM map WHERE name = ?1",
+                params![name],
+                map_record,
+            )
+            .optional()?
+            .transpose()
+    }
+
+    pub fn maps(&self) -> Result<Vec<MapRecord>> {
+        let db = self.db();
+        let mut statement =
+            db.prepare("SELECT name, state, reason, definition, updated_at FROM map ORDER BY name")?;
+        let rows = statement.query_map([], map_record)?;
+        rows.map(|row| row?).collect()
+    }
+
+    pub fn cursor(&self, map: &str, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT value FROM cursor WHERE map = ?1 AND name = ?2",
+                params![map, name],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_cursor(&self, map: &str, name: &str, value: &str) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (map, name) DO UPDATE SET value = ?3",
+            params![map, name, value],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a time watermark forward only: ISO-8601 UTC strings of one format sort as times.
+    pub fn advance_watermark(&self, map: &str, name: &str, value: &str) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (map, name) DO UPDATE SET value = ?3 WHERE value < ?3",
+            params![map, name, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn clear_cursors(&self, map: &str) -> Result<()> {
+        self.db()
+            .execute("DELETE FROM cursor WHERE map = ?1", params![map])?;
+        Ok(())
+    }
+
+    /// The last values Duet saw on, or wrote to, `side` for a row.
+    pub fn shadow(&self, map: &str, side: &str, key: &str) -> Result<Option<serde_json::Value>> {
+        let text: Option<String> = self
+            .db()
+            .query_row(
+                "SELECT row_values FROM shadow WHERE map = ?1 AND side = ?2 AND row_key = ?3",
+                params![map, side, key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(text.map(|text| serde_json::from_str(&text)).transpose()?)
+    }
+
+    pub fn save_shadow(
+        &self,
+        map: &str,
+        side: &str,
+        key: &str,
+        dataverse_id: Option<&str>,
+        values: &serde_json::Value,
+    ) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO shadow (map, side, row_key, dataverse_id, row_values)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (map, side, row_key) DO UPDATE SET
+                 dataverse_id = COALESCE(?4, dataverse_id), row_values = ?5",
+            params![map, side, key, dataverse_id, values.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The row key Duet knows for a Dataverse row id (tombstones carry only the id).
+    pub fn key_for_dataverse_id(&self, map: &str, dataverse_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT row_key FROM shadow WHERE map = ?1 AND dataverse_id = ?2 LIMIT 1",
+                params![map, dataverse_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn forget_row(&self, map: &str, key: &str) -> Result<()> {
+        self.db().execute(
+            "DELETE FROM shadow WHERE map = ?1 AND row_key = ?2",
+            params![map, key],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_activity(&self, entry: &NewActivity) -> Result<ActivityRecord> {
+        let db = self.db();
+        db.execute(
+            "INSERT INTO activity (at, map, kind, direction, row_key, operation, status, message,
+                 latency_ms, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                entry.at,
+                entry.map,
+                entry.kind,
+                entry.direction,
+                entry.key,
+                entry.operation,
+                entry.status,
+                entry.message,
+                entry.latency_ms,
+                entry.payload.as_ref().map(|payload| payload.to_string())
+            ],
+        )?;
+        Ok(ActivityRecord {
+            id: db.last_insert_rowid(),
+            entry: entry.clone(),
+        })
+    }
+
+    /// The newest `limit` lines, newest first.
+    pub fn activity(&self, limit: u32) -> Result<Vec<ActivityRecord>> {
+        let db = self.db();
+        let mut statement = db.prepare(
+            "SELECT id, at, map, kind, direction, row_key, operation, status, message, latency_ms,
+                 payload
+             FROM activity ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = statement.query_map(params![limit], |row| {
+            let payload: Option<String> = row.get(10)?;
+            Ok((
+                row.get(0)?,
+                NewActivity {
+                    at: row.get(1)?,
+                    map: row.get(2)?,
+                    kind: row.get(3)?,
+                    direction: row.get(4)?,
+                    key: row.get(5)?,
+                    operation: row.get(6)?,
+                    status: row.get(7)?,
+                    message: row.get(8)?,
+                    latency_ms: row.get(9)?,
+                    payload: None,
+                },
+                payload,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, mut entry, payload) = row?;
+            entry.payload = payload.map(|text| serde_json::from_str(&text)).transpose()?;
+            Ok(ActivityRecord { id, entry })
+        })
+        .collect()
+    }
+
+    /// Rows written and rows failed for a map, from the activity log.
+    pub fn map_counts(&self, map: &str) -> Result<(i64, i64)> {
+        Ok(self.db().query_row(
+            "SELECT COALESCE(SUM(kind = 'row'), 0), COALESCE(SUM(kind = 'error'), 0)
+             FROM activity WHERE map = ?1",
+            params![map],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    }
+}
+
+fn map_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MapRecord>> {
+    let (name, state, reason, definition, updated_at): (String, String, Option<String>, String, String) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
+    Ok(serde_json::from_str(&definition)
+        .map_err(StoreError::from)
+        .map(|definition| MapRecord {
+            name,
+            state,
+            reason,
+            definition,
+            updated_at,
+        }))
+}
+
+#[cfg(test)]
+mod tests;

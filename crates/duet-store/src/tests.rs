@@ -1,0 +1,137 @@
+use super::*;
+use serde_json::json;
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("duet.sqlite")).expect("open store");
+    (dir, store)
+}
+
+fn activity(map: &str, kind: &str, key: &str) -> NewActivity {
+    NewActivity {
+        at: "2026-11-23T10:00:00Z".to_owned(),
+        map: map.to_owned(),
+        kind: kind.to_owned(),
+        direction: Some("toDataverse".to_owned()),
+        key: Some(key.to_owned()),
+        operation: Some("upsert".to_owned()),
+        status: "succeeded".to_owned(),
+        message: "written".to_owned(),
+        latency_ms: Some(12),
+        payload: Some(json!({"name": "Fabrikam"})),
+    }
+}
+
+#[test]
+fn environments_and_link_survive_reopening() {
+    // GIVEN a store with a linked pair.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("duet.sqlite");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .save_environment(&EnvironmentRecord {
+                kind: "dataverse".to_owned(),
+                name: "Sandbox Dataverse".to_owned(),
+                url: "http://127.0.0.1:1".to_owned(),
+                token_url: "http://127.0.0.1:1/t/oauth2/v2.0/token".to_owned(),
+                tenant: "t".to_owned(),
+                client_id: "c".to_owned(),
+                sandbox: true,
+            })
+            .unwrap();
+        store
+            .save_link(&LinkRecord {
+                companies: vec!["DAT".to_owned(), "USMF".to_owned()],
+                linked_at: "2026-11-23T10:00:00Z".to_owned(),
+            })
+            .unwrap();
+    }
+    // WHEN it is opened again.
+    let store = Store::open(&path).unwrap();
+    // THEN both are still there.
+    let environment = store.environment("dataverse").unwrap().expect("saved environment");
+    assert_eq!(environment.name, "Sandbox Dataverse");
+    assert!(environment.sandbox);
+    assert_eq!(store.link().unwrap().unwrap().companies, ["DAT", "USMF"]);
+    assert_eq!(store.environment("financeOperations").unwrap(), None);
+}
+
+#[test]
+fn the_schema_has_no_place_for_a_secret() {
+    let (_dir, store) = store();
+    let columns: Vec<String> = store
+        .db()
+        .prepare("SELECT name FROM pragma_table_info('environment')")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(
+        columns.iter().all(|column| !column.contains("secret")),
+        "client secrets belong in the OS keyring, never in SQLite: {columns:?}"
+    );
+}
+
+#[test]
+fn map_state_changes_and_unknown_maps_are_reported() {
+    let (_dir, store) = store();
+    store.ensure_map("customers", &json!({"a": 1}), "t0").unwrap();
+    store.ensure_map("customers", &json!({"a": 2}), "t1").unwrap();
+    let map = store.map("customers").unwrap().unwrap();
+    assert_eq!(map.state, "notRunning");
+    assert_eq!(map.definition, json!({"a": 1}), "ensure_map must not overwrite an existing map");
+    store.set_map_state("customers", "paused", Some("by admin"), "t2").unwrap();
+    let map = store.map("customers").unwrap().unwrap();
+    assert_eq!((map.state.as_str(), map.reason.as_deref()), ("paused", Some("by admin")));
+    let error = store.set_map_state("vendors", "running", None, "t3").unwrap_err();
+    assert_eq!(error.to_string(), "there is no map named 'vendors'");
+}
+
+#[test]
+fn watermarks_never_move_backward() {
+    let (_dir, store) = store();
+    store.advance_watermark("m", "fo", "2026-11-23T10:00:00.500Z").unwrap();
+    store.advance_watermark("m", "fo", "2026-11-23T09:00:00.000Z").unwrap();
+    assert_eq!(
+        store.cursor("m", "fo").unwrap().as_deref(),
+        Some("2026-11-23T10:00:00.500Z"),
+        "an older watermark would replay changes already applied"
+    );
+    store.advance_watermark("m", "fo", "2026-11-23T10:00:01.000Z").unwrap();
+    assert_eq!(store.cursor("m", "fo").unwrap().as_deref(), Some("2026-11-23T10:00:01.000Z"));
+}
+
+#[test]
+fn shadow_rows_are_found_by_dataverse_id_and_forgotten() {
+    let (_dir, store) = store();
+    store
+        .save_shadow("m", "dataverse", "DAT|C1", Some("guid-1"), &json!({"name": "A"}))
+        .unwrap();
+    store
+        .save_shadow("m", "dataverse", "DAT|C1", None, &json!({"name": "B"}))
+        .unwrap();
+    assert_eq!(store.shadow("m", "dataverse", "DAT|C1").unwrap(), Some(json!({"name": "B"})));
+    assert_eq!(
+        store.key_for_dataverse_id("m", "guid-1").unwrap().as_deref(),
+        Some("DAT|C1"),
+        "an update without an id must keep the id learnt earlier"
+    );
+    store.forget_row("m", "DAT|C1").unwrap();
+    assert_eq!(store.shadow("m", "dataverse", "DAT|C1").unwrap(), None);
+}
+
+#[test]
+fn activity_reads_newest_first_and_counts_per_map() {
+    let (_dir, store) = store();
+    let first = store.add_activity(&activity("m", "row", "K1")).unwrap();
+    store.add_activity(&activity("m", "error", "K2")).unwrap();
+    store.add_activity(&activity("other", "row", "K3")).unwrap();
+    let lines = store.activity(2).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].entry.key.as_deref(), Some("K3"), "newest first");
+    assert!(lines[1].id > first.id);
+    assert_eq!(lines[1].entry.payload, Some(json!({"name": "Fabrikam"})));
+    assert_eq!(store.map_counts("m").unwrap(), (1, 1));
+}
