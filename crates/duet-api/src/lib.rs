@@ -1,1 +1,454 @@
-//! placeholder
+//! The one API behind every Duet shell. The Tauri window and `duet serve` only translate
+//! their transport into calls of [`Api`]; no business rule lives in a shell.
+
+mod health;
+pub mod model;
+mod secret;
+mod views;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
+use duet_engine::{Clock, Engine, EngineError, EngineEvent, EngineSettings, SystemClock};
+use duet_maps::TableMap;
+use duet_sandbox::{Sandbox, SandboxConfig};
+use duet_store::{EnvironmentRecord, LinkRecord, Store, StoreError};
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::{Mutex, RwLock, broadcast};
+
+pub use model::*;
+pub use secret::SecretStore;
+
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match error {
+            StoreError::NotFound(message) => ApiError::new("not_found", message),
+            other => ApiError::new("store", other.to_string()),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> ApiError {
+        match error {
+            EngineError::Store(error) => error.into(),
+            EngineError::UnknownMap(_) => ApiError::new("not_found", error.to_string()),
+            EngineError::NotLinked => ApiError::new("not_linked", error.to_string()),
+            EngineError::InvalidMap { .. } => ApiError::new("invalid_map", error.to_string()),
+        }
+    }
+}
+
+/// An environment as the admin enters it, secret included (it goes to the keyring).
+#[derive(Debug, Clone)]
+pub struct NewEnvironment {
+    pub name: String,
+    pub url: String,
+    pub token_url: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    /// The OS keyring service name; tests use their own so they never touch a user's secrets.
+    pub keyring_service: String,
+    pub engine: EngineSettings,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            keyring_service: "dev.duet.app".to_owned(),
+            engine: EngineSettings::default(),
+        }
+    }
+}
+
+pub struct Api {
+    data_dir: PathBuf,
+    store: Arc<Store>,
+    secrets: SecretStore,
+    clock: Arc<dyn Clock>,
+    options: ApiOptions,
+    engine: RwLock<Option<Arc<Engine>>>,
+    health: Mutex<HashMap<EnvironmentKind, Vec<HealthCheck>>>,
+    sandbox: Mutex<Option<Sandbox>>,
+    events: broadcast::Sender<DuetEvent>,
+}
+
+const FINOPS: &str = "financeOperations";
+const DATAVERSE: &str = "dataverse";
+
+impl Api {
+    /// Opens the data directory (creating it), and restarts the maps that were running.
+    pub async fn open(data_dir: &Path, options: ApiOptions) -> Result<Arc<Api>, ApiError> {
+        std::fs::create_dir_all(data_dir).map_err(|error| {
+            ApiError::new(
+                "data_dir",
+                format!(
+                    "cannot create the data directory {}: {error}",
+                    data_dir.display()
+                ),
+            )
+        })?;
+        let store = Arc::new(Store::open(&data_dir.join("duet.sqlite"))?);
+        let (events, _) = broadcast::channel(1024);
+        let api = Arc::new(Api {
+            data_dir: data_dir.to_owned(),
+            store,
+            secrets: SecretStore::new(options.keyring_service.clone()),
+            clock: Arc::new(SystemClock),
+            options,
+            engine: RwLock::new(None),
+            health: Mutex::new(HashMap::new()),
+            sandbox: Mutex::new(None),
+            events,
+        });
+        Ok(api)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<DuetEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Starts the embedded sandbox pair over this data directory, links it (once), adds the
+    /// demo map and runs it. Returns the sandbox's `DUET_*` lines.
+    pub async fn start_sandbox_demo(self: &Arc<Self>) -> Result<Vec<(String, String)>, ApiError> {
+        let sandbox = Sandbox::start(SandboxConfig::new(self.data_dir.join("sandbox")))
+            .await
+            .map_err(|error| {
+                ApiError::new("sandbox", format!("the sandbox could not start: {error}"))
+            })?;
+        let lines = sandbox.env_lines();
+        let environment = |name: &str, url: &str| NewEnvironment {
+            name: name.to_owned(),
+            url: url.to_owned(),
+            token_url: sandbox.token_url(),
+            tenant: sandbox.tenant().to_owned(),
+            client_id: sandbox.client_id().to_owned(),
+            client_secret: sandbox.client_secret().to_owned(),
+            sandbox: true,
+        };
+        let finops = environment("Sandbox finance and operations", sandbox.fo_url());
+        let dataverse = environment("Sandbox Dataverse", sandbox.dv_url());
+        *self.sandbox.lock().await = Some(sandbox);
+        // Sandbox ports can change between starts, so the link is refreshed every time.
+        self.link_environments(finops, dataverse, vec!["DAT".to_owned(), "USMF".to_owned()])
+            .await?;
+        self.add_map(&TableMap::customers())?;
+        let state = self.store.map("customers")?.map(|map| map.state);
+        if !matches!(state.as_deref(), Some("paused" | "stopped")) {
+            self.run_map("customers").await?;
+        }
+        Ok(lines)
+    }
+
+    /// What a window does on start: the embedded sandbox unless the admin linked real
+    /// environments, in which case their maps resume.
+    pub async fn start_default(self: &Arc<Self>) -> Result<(), ApiError> {
+        let linked_to_cloud = self
+            .store
+            .environment(FINOPS)?
+            .is_some_and(|environment| !environment.sandbox);
+        if linked_to_cloud {
+            self.resume().await
+        } else {
+            self.start_sandbox_demo().await.map(|_| ())
+        }
+    }
+
+    /// Links a finance and operations environment with a Dataverse environment and the
+    /// companies to sync. Secrets go to the OS keyring.
+    pub async fn link_environments(
+        self: &Arc<Self>,
+        finops: NewEnvironment,
+        dataverse: NewEnvironment,
+        companies: Vec<String>,
+    ) -> Result<LinkView, ApiError> {
+        for (kind, environment) in [(FINOPS, &finops), (DATAVERSE, &dataverse)] {
+            self.secrets
+                .save(kind, &environment.client_id, &environment.client_secret)
+                .await?;
+            self.store.save_environment(&EnvironmentRecord {
+                kind: kind.to_owned(),
+                name: environment.name.clone(),
+                url: environment.url.trim_end_matches('/').to_owned(),
+                token_url: environment.token_url.clone(),
+                tenant: environment.tenant.clone(),
+                client_id: environment.client_id.clone(),
+                sandbox: environment.sandbox,
+            })?;
+        }
+        let companies: Vec<String> = companies.iter().map(|code| code.to_uppercase()).collect();
+        let linked_at = match self.store.link()? {
+            Some(existing) => existing.linked_at,
+            None => self.clock.stamp(),
+        };
+        self.store.save_link(&LinkRecord {
+            companies,
+            linked_at,
+        })?;
+        self.replace_engine().await?;
+        self.check_health().await
+    }
+
+    async fn replace_engine(self: &Arc<Self>) -> Result<(), ApiError> {
+        if let Some(old) = self.engine.write().await.take() {
+            old.shutdown().await;
+        }
+        let (finops, dataverse) = self.clients().await?;
+        let engine = Arc::new(Engine::new(
+            self.store.clone(),
+            Arc::new(finops),
+            Arc::new(dataverse),
+            self.clock.clone(),
+            self.options.engine.clone(),
+        ));
+        self.forward_events(engine.subscribe());
+        *self.engine.write().await = Some(engine);
+        Ok(())
+    }
+
+    async fn clients(&self) -> Result<(FinOpsClient, DataverseClient), ApiError> {
+        let http = reqwest_client();
+        let finops = self.environment(FINOPS)?;
+        let dataverse = self.environment(DATAVERSE)?;
+        let provider = |record: &EnvironmentRecord, secret: String| {
+            Arc::new(TokenProvider::new(
+                http.clone(),
+                Credentials {
+                    token_url: record.token_url.clone(),
+                    client_id: record.client_id.clone(),
+                    client_secret: secret,
+                },
+            ))
+        };
+        let finops_secret = self.secrets.load(FINOPS, &finops.client_id).await?;
+        let dataverse_secret = self.secrets.load(DATAVERSE, &dataverse.client_id).await?;
+        Ok((
+            FinOpsClient::new(http.clone(), provider(&finops, finops_secret), &finops.url),
+            DataverseClient::new(
+                http.clone(),
+                provider(&dataverse, dataverse_secret),
+                &dataverse.url,
+            ),
+        ))
+    }
+
+    fn environment(&self, kind: &str) -> Result<EnvironmentRecord, ApiError> {
+        self.store
+            .environment(kind)?
+            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))
+    }
+
+    fn forward_events(self: &Arc<Self>, mut engine_events: broadcast::Receiver<EngineEvent>) {
+        let api = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let event = match engine_events.recv().await {
+                    Ok(event) => event,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                let Some(api) = api.upgrade() else { return };
+                let event = match event {
+                    EngineEvent::Activity(record) => Some(DuetEvent::Activity {
+                        entry: views::activity_entry(*record),
+                    }),
+                    EngineEvent::MapChanged(name) => api
+                        .map_view(&name)
+                        .ok()
+                        .map(|map| DuetEvent::MapChanged { map }),
+                };
+                if let Some(event) = event {
+                    let _ = api.events.send(event);
+                }
+            }
+        });
+    }
+
+    async fn engine(&self) -> Result<Arc<Engine>, ApiError> {
+        self.engine
+            .read()
+            .await
+            .clone()
+            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))
+    }
+
+    /// Starts the engine over the stored link (if any) and resumes maps that were running.
+    pub async fn resume(self: &Arc<Self>) -> Result<(), ApiError> {
+        if self.store.link()?.is_none() {
+            return Ok(());
+        }
+        self.replace_engine().await?;
+        self.engine().await?.resume_all().await?;
+        Ok(())
+    }
+
+    pub fn add_map(&self, map: &TableMap) -> Result<(), ApiError> {
+        let definition = serde_json::to_value(map)
+            .map_err(|error| ApiError::new("invalid_map", error.to_string()))?;
+        self.store
+            .ensure_map(&map.name, &definition, &self.clock.stamp())?;
+        Ok(())
+    }
+
+    pub async fn link(&self) -> Result<Option<LinkView>, ApiError> {
+        let Some(link) = self.store.link()? else {
+            return Ok(None);
+        };
+        let health = self.health.lock().await.clone();
+        let view = |kind: EnvironmentKind, key: &str| -> Result<EnvironmentView, ApiError> {
+            Ok(views::environment_view(
+                kind,
+                self.environment(key)?,
+                health.get(&kind).cloned().unwrap_or_default(),
+            ))
+        };
+        Ok(Some(LinkView {
+            finance_operations: view(EnvironmentKind::FinanceOperations, FINOPS)?,
+            dataverse: view(EnvironmentKind::Dataverse, DATAVERSE)?,
+            companies: link.companies,
+            linked_at: link.linked_at,
+        }))
+    }
+
+    /// Runs the health checks of both environments and returns the link with their results.
+    pub async fn check_health(&self) -> Result<LinkView, ApiError> {
+        let link = self
+            .store
+            .link()?
+            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
+        let (finops, dataverse) = self.clients().await?;
+        let checks = health::check(&finops, &dataverse, &link.companies, self.clock.as_ref()).await;
+        *self.health.lock().await = checks;
+        self.link()
+            .await?
+            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))
+    }
+
+    pub async fn maps(&self) -> Result<Vec<MapView>, ApiError> {
+        self.store
+            .maps()?
+            .into_iter()
+            .map(|record| views::map_view(&self.store, record))
+            .collect()
+    }
+
+    fn map_view(&self, name: &str) -> Result<MapView, ApiError> {
+        let record = self
+            .store
+            .map(name)?
+            .ok_or_else(|| ApiError::new("not_found", format!("there is no map named '{name}'")))?;
+        views::map_view(&self.store, record)
+    }
+
+    pub async fn run_map(&self, name: &str) -> Result<MapView, ApiError> {
+        self.engine().await?.run(name).await?;
+        self.map_view(name)
+    }
+
+    pub async fn pause_map(&self, name: &str) -> Result<MapView, ApiError> {
+        self.engine().await?.pause(name).await?;
+        self.map_view(name)
+    }
+
+    pub async fn stop_map(&self, name: &str) -> Result<MapView, ApiError> {
+        self.engine().await?.stop(name).await?;
+        self.map_view(name)
+    }
+
+    pub async fn activity(&self, limit: u32) -> Result<Vec<ActivityEntry>, ApiError> {
+        Ok(self
+            .store
+            .activity(limit.min(10_000))?
+            .into_iter()
+            .map(views::activity_entry)
+            .collect())
+    }
+
+    /// Dispatches a command by name with JSON arguments: the HTTP shell's whole job.
+    pub async fn call(&self, command: &str, args: Value) -> Result<Value, ApiError> {
+        #[derive(Deserialize)]
+        struct Name {
+            name: String,
+        }
+        #[derive(Deserialize)]
+        struct Limit {
+            limit: Option<u32>,
+        }
+        fn parse<T: for<'de> Deserialize<'de>>(command: &str, args: Value) -> Result<T, ApiError> {
+            serde_json::from_value(args).map_err(|error| {
+                ApiError::new(
+                    "bad_arguments",
+                    format!("arguments of '{command}' are invalid: {error}"),
+                )
+            })
+        }
+        fn json<T: serde::Serialize>(value: T) -> Result<Value, ApiError> {
+            serde_json::to_value(value)
+                .map_err(|error| ApiError::new("internal", error.to_string()))
+        }
+        match command {
+            "link" => json(self.link().await?),
+            "check_health" => json(self.check_health().await?),
+            "maps" => json(self.maps().await?),
+            "run_map" => json(self.run_map(&parse::<Name>(command, args)?.name).await?),
+            "pause_map" => json(self.pause_map(&parse::<Name>(command, args)?.name).await?),
+            "stop_map" => json(self.stop_map(&parse::<Name>(command, args)?.name).await?),
+            "activity" => json(
+                self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))
+                    .await?,
+            ),
+            other => Err(ApiError::new(
+                "unknown_command",
+                format!("there is no command named '{other}'"),
+            )),
+        }
+    }
+
+    /// Stops sync tasks and the sandbox.
+    pub async fn shutdown(&self) {
+        if let Some(engine) = self.engine.write().await.take() {
+            engine.shutdown().await;
+        }
+        if let Some(sandbox) = self.sandbox.lock().await.take() {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+fn reqwest_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap_or_default()
+}

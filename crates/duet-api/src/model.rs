@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Which side of the link an environment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub enum EnvironmentKind {
     FinanceOperations,
     Dataverse,
@@ -15,7 +14,6 @@ pub enum EnvironmentKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub enum HealthStatus {
     Healthy,
     Unhealthy,
@@ -25,7 +23,6 @@ pub enum HealthStatus {
 /// One health check result with a stable code an admin can look up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct HealthCheck {
     pub code: String,
     pub status: HealthStatus,
@@ -35,7 +32,6 @@ pub struct HealthCheck {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct EnvironmentView {
     pub kind: EnvironmentKind,
     pub name: String,
@@ -50,7 +46,6 @@ pub struct EnvironmentView {
 /// The linked environment pair, with the legal entities in the link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct LinkView {
     pub finance_operations: EnvironmentView,
     pub dataverse: EnvironmentView,
@@ -60,7 +55,6 @@ pub struct LinkView {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub enum MapState {
     NotRunning,
     Initializing,
@@ -72,7 +66,6 @@ pub enum MapState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct FieldMappingView {
     pub finance_operations: String,
     pub direction: String,
@@ -82,7 +75,6 @@ pub struct FieldMappingView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct MapView {
     pub name: String,
     pub title: String,
@@ -99,7 +91,6 @@ pub struct MapView {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub enum Direction {
     ToDataverse,
     ToFinanceOperations,
@@ -107,7 +98,6 @@ pub enum Direction {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub enum ActivityKind {
     Lifecycle,
     Row,
@@ -117,7 +107,6 @@ pub enum ActivityKind {
 /// One line of the activity log: a map lifecycle event or a row-level outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct ActivityEntry {
     #[ts(type = "number")]
     pub id: i64,
@@ -136,7 +125,6 @@ pub struct ActivityEntry {
 /// Pushed to the UI (Tauri events or server-sent events).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
-#[ts(export)]
 pub enum DuetEvent {
     MapChanged { map: MapView },
     Activity { entry: ActivityEntry },
@@ -144,7 +132,6 @@ pub enum DuetEvent {
 
 /// An error as the UI sees it: it branches on `code`, and shows `message`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ApiError {
     pub code: String,
     pub message: String,

@@ -1,1 +1,100 @@
-fn main() {}
+//! `duet`: the command line for scripts, pipelines and tests.
+
+mod serve;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use duet_sandbox::{Sandbox, SandboxConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "duet",
+    version,
+    about = "Dual-write administration: finance and operations ↔ Dataverse"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Local emulators of both environments.
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
+    /// Serves the UI and the API over HTTP on 127.0.0.1, guarded by an access token.
+    Serve(serve::ServeArgs),
+}
+
+#[derive(Subcommand)]
+enum SandboxCommand {
+    /// Starts a finance and operations emulator and a Dataverse emulator and prints their `DUET_*` lines.
+    Up {
+        /// Where the emulators keep their SQLite files.
+        #[arg(long, default_value = "duet-sandbox")]
+        dir: PathBuf,
+        /// Port of the finance and operations emulator (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        fo_port: u16,
+        /// Port of the Dataverse emulator (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        dv_port: u16,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DUET_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    if let Err(error) = runtime.block_on(run(cli)) {
+        eprintln!("duet: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Sandbox {
+            command:
+                SandboxCommand::Up {
+                    dir,
+                    fo_port,
+                    dv_port,
+                },
+        } => {
+            let mut config = SandboxConfig::new(dir);
+            config.fo_port = fo_port;
+            config.dv_port = dv_port;
+            let sandbox = Sandbox::start(config)
+                .await
+                .context("starting the sandbox")?;
+            print_lines(&sandbox.env_lines());
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for Ctrl+C")?;
+            sandbox.shutdown().await;
+            Ok(())
+        }
+        Command::Serve(args) => serve::serve(args).await,
+    }
+}
+
+/// Prints `KEY=value` lines and flushes, so a script reading stdout sees them at once.
+pub(crate) fn print_lines(lines: &[(String, String)]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for (key, value) in lines {
+        let _ = writeln!(out, "{key}={value}");
+    }
+    let _ = out.flush();
+}

@@ -1,1 +1,18 @@
-//! placeholder
+//! Clients for the two environments of a link: finance and operations OData (`/data`) and
+//! the Dataverse Web API (`/api/data/v9.2`), authenticated with Entra client credentials.
+//!
+//! The same code talks to the cloud and to Duet's sandbox; only URLs and credentials differ.
+
+mod auth;
+mod dataverse;
+mod error;
+mod finops;
+mod odata;
+mod transport;
+
+pub use auth::{Credentials, TokenProvider};
+pub use dataverse::{DataverseClient, DeltaPage};
+pub use error::{ConnectError, ErrorClass, RetryPolicy};
+pub use finops::FinOpsClient;
+pub use odata::{key_predicate, quote};
+pub use transport::RetrySettings;

@@ -1,1 +1,13 @@
-//! placeholder
+//! The sync engine: runs table maps between a finance and operations environment and a
+//! Dataverse environment — initial sync, then live sync in both directions.
+//!
+//! Delivery is at least once into idempotent writes by integration key. Each side's last
+//! known values of a row are kept in the store (the shadow); a change whose transformed
+//! values the other side already holds is not written, which is also what suppresses the
+//! echo of Duet's own writes.
+
+mod clock;
+mod run;
+
+pub use clock::{Clock, SystemClock};
+pub use run::{Engine, EngineError, EngineEvent, EngineSettings};

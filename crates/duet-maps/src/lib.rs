@@ -7,7 +7,7 @@ mod map;
 mod value;
 
 pub use map::{
-    CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, MapError, RowKey, Side, TableMap,
-    Transform,
+    CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, MapError, RowKey, Side,
+    TableMap, Transform,
 };
 pub use value::{Row, normalize, same_values};

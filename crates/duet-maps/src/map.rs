@@ -66,9 +66,10 @@ impl FieldDirection {
             (FieldDirection::ToDataverse | FieldDirection::DefaultToDataverse, side) => {
                 side == Side::FinanceOperations
             }
-            (FieldDirection::ToFinanceOperations | FieldDirection::DefaultToFinanceOperations, side) => {
-                side == Side::Dataverse
-            }
+            (
+                FieldDirection::ToFinanceOperations | FieldDirection::DefaultToFinanceOperations,
+                side,
+            ) => side == Side::Dataverse,
         }
     }
 }
@@ -175,7 +176,9 @@ impl TableMap {
                     finance_operations: None,
                     direction: FieldDirection::DefaultToDataverse,
                     dataverse: Some("customertypecode".to_owned()),
-                    transform: Some(Transform::Default { value: Value::from(3) }),
+                    transform: Some(Transform::Default {
+                        value: Value::from(3),
+                    }),
                     note: Some("customer type: Customer".to_owned()),
                 },
                 FieldMapping {
@@ -226,7 +229,11 @@ impl TableMap {
     /// The properties a change on `from` writes to the other side, named as that side names them.
     pub fn transform(&self, from: Side, row: &Row) -> Result<Row, MapError> {
         let mut out = Row::new();
-        for field in self.fields.iter().filter(|field| field.direction.flows_from(from)) {
+        for field in self
+            .fields
+            .iter()
+            .filter(|field| field.direction.flows_from(from))
+        {
             let (source, target) = match from {
                 Side::FinanceOperations => (&field.finance_operations, &field.dataverse),
                 Side::Dataverse => (&field.dataverse, &field.finance_operations),
@@ -356,14 +363,22 @@ mod tests {
         // THEN mapped columns and the default are present, and the key is left to the URL.
         assert_eq!(account["name"], "Fabrikam");
         assert_eq!(account["creditlimit"], 1000);
-        assert_eq!(account["customertypecode"], 3, ">> fields write their default");
+        assert_eq!(
+            account["customertypecode"], 3,
+            ">> fields write their default"
+        );
         assert!(
             !account.contains_key("accountnumber"),
             "key columns travel in the alternate-key URL, not the body"
         );
-        assert!(!account.contains_key("PartyType"), "<< fields never flow to Dataverse");
+        assert!(
+            !account.contains_key("PartyType"),
+            "<< fields never flow to Dataverse"
+        );
         assert_eq!(
-            map.key_of_finance_operations(&customer).unwrap().to_string(),
+            map.key_of_finance_operations(&customer)
+                .unwrap()
+                .to_string(),
             "DAT|C0001",
             "company codes compare upper-case"
         );
@@ -372,8 +387,10 @@ mod tests {
     #[test]
     fn account_becomes_customer_with_party_type_default() {
         let map = TableMap::customers();
-        let account = row(json!({"accountnumber": "C0002", "name": "Contoso", "creditlimit": 5.5,
-            "emailaddress1": null, "telephone1": null, "description": null, "customertypecode": 3}));
+        let account = row(
+            json!({"accountnumber": "C0002", "name": "Contoso", "creditlimit": 5.5,
+            "emailaddress1": null, "telephone1": null, "description": null, "customertypecode": 3}),
+        );
         let customer = map.transform(Side::Dataverse, &account).unwrap();
         assert_eq!(customer["OrganizationName"], "Contoso");
         assert_eq!(customer["PartyType"], "Organization");
@@ -426,15 +443,24 @@ mod tests {
             note: None,
         });
         let out = map
-            .transform(Side::FinanceOperations, &row(json!({"OnHoldStatus": "Invoice"})))
+            .transform(
+                Side::FinanceOperations,
+                &row(json!({"OnHoldStatus": "Invoice"})),
+            )
             .unwrap();
         assert_eq!(out["msdyn_onholdstatus"], 806380001);
         let back = map
-            .transform(Side::Dataverse, &row(json!({"msdyn_onholdstatus": 806380000})))
+            .transform(
+                Side::Dataverse,
+                &row(json!({"msdyn_onholdstatus": 806380000})),
+            )
             .unwrap();
         assert_eq!(back["OnHoldStatus"], "No");
         let error = map
-            .transform(Side::FinanceOperations, &row(json!({"OnHoldStatus": "All"})))
+            .transform(
+                Side::FinanceOperations,
+                &row(json!({"OnHoldStatus": "All"})),
+            )
             .unwrap_err();
         assert!(
             matches!(error, MapError::UnmappedValue { .. }),
@@ -445,7 +471,8 @@ mod tests {
     #[test]
     fn projection_keeps_mapped_non_key_fields_only() {
         let map = TableMap::customers();
-        let account = row(json!({"accountid": "x", "accountnumber": "C1", "name": "N", "revenue": 9}));
+        let account =
+            row(json!({"accountid": "x", "accountnumber": "C1", "name": "N", "revenue": 9}));
         let projection = map.projection(Side::Dataverse, &account);
         assert_eq!(projection, row(json!({"name": "N"})));
     }

@@ -45,7 +45,10 @@ mod tests {
     fn integer_and_decimal_forms_of_a_number_are_equal() {
         let wanted = json!({"creditlimit": 1000}).as_object().cloned().unwrap();
         let current = json!({"creditlimit": 1000.0}).as_object().cloned().unwrap();
-        assert!(same_values(&wanted, &current), "money comes back with decimals");
+        assert!(
+            same_values(&wanted, &current),
+            "money comes back with decimals"
+        );
     }
 
     #[test]
@@ -58,6 +61,9 @@ mod tests {
     #[test]
     fn a_missing_property_counts_as_null() {
         let wanted = json!({"telephone1": "555"}).as_object().cloned().unwrap();
-        assert!(!same_values(&wanted, &Row::new()), "an unknown current value must be written");
+        assert!(
+            !same_values(&wanted, &Row::new()),
+            "an unknown current value must be written"
+        );
     }
 }

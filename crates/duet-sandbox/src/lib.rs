@@ -1,1 +1,286 @@
-//! placeholder
+//! Local HTTP emulators of a Dynamics 365 finance and operations environment and a Dataverse
+//! environment, so the real HTTP clients (same URLs, OAuth token flow and headers) can run
+//! offline.
+//!
+//! [`Sandbox::start`] binds two servers on 127.0.0.1 inside the caller's tokio runtime. Both
+//! serve the Entra ID token endpoint; each keeps its data in its own SQLite file in the
+//! configured directory, next to `sandbox.json` with the demo application user's credentials.
+
+mod auth;
+mod dataverse;
+mod filter;
+mod finops;
+mod odata;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::post;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Failures while starting a sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("sandbox I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("sandbox database failed: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("sandbox state file {path} is invalid: {source}")]
+    State {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("sandbox start-up task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Where and how to run the sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Directory for `finops.sqlite`, `dataverse.sqlite` and `sandbox.json`; created if missing.
+    pub dir: PathBuf,
+    /// F&O port on 127.0.0.1; 0 picks a free port.
+    pub fo_port: u16,
+    /// Dataverse port on 127.0.0.1; 0 picks a free port.
+    pub dv_port: u16,
+    /// Server-driven page size of the F&O emulator.
+    pub fo_page_size: usize,
+    /// Lifetime of issued access tokens.
+    pub token_lifetime: Duration,
+}
+
+impl SandboxConfig {
+    /// Defaults: free ports, F&O page size 10,000 and tokens valid for 3,599 seconds.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        SandboxConfig {
+            dir: dir.into(),
+            fo_port: 0,
+            dv_port: 0,
+            fo_page_size: 10_000,
+            token_lifetime: Duration::from_secs(3599),
+        }
+    }
+}
+
+/// Persistent identity of a sandbox directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Identity {
+    tenant: String,
+    client_id: String,
+    client_secret: String,
+    user_id: String,
+    business_unit_id: String,
+    organization_id: String,
+}
+
+impl Identity {
+    fn generate() -> Self {
+        let mut secret = [0u8; 30];
+        rand::rng().fill_bytes(&mut secret);
+        let id = || uuid::Uuid::new_v4().to_string();
+        Identity {
+            tenant: id(),
+            client_id: id(),
+            client_secret: URL_SAFE_NO_PAD.encode(secret),
+            user_id: id(),
+            business_unit_id: id(),
+            organization_id: id(),
+        }
+    }
+
+    fn load_or_create(dir: &Path) -> Result<Self, SandboxError> {
+        let path = dir.join("sandbox.json");
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| SandboxError::State {
+                path: path.clone(),
+                source,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let identity = Identity::generate();
+                let text =
+                    serde_json::to_vec_pretty(&identity).map_err(|source| SandboxError::State {
+                        path: path.clone(),
+                        source,
+                    })?;
+                // Write then rename so a crash never leaves a half-written credentials file.
+                let tmp = dir.join("sandbox.json.tmp");
+                std::fs::write(&tmp, text)?;
+                std::fs::rename(&tmp, &path)?;
+                Ok(identity)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A running pair of emulators.
+pub struct Sandbox {
+    fo_url: String,
+    dv_url: String,
+    identity: Identity,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+fn serve(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let signal = async move {
+            // An error means the sender is gone, which is also a reason to stop.
+            let _ = stop.wait_for(|v| *v).await;
+        };
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(signal)
+            .await
+        {
+            tracing::error!(error = %e, "sandbox server stopped with an error");
+        }
+    })
+}
+
+impl Sandbox {
+    /// Starts both emulators, creating the directory, credentials and databases on first use.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        std::fs::create_dir_all(&config.dir)?;
+        let identity = Identity::load_or_create(&config.dir)?;
+
+        let fo_listener = TcpListener::bind(("127.0.0.1", config.fo_port)).await?;
+        let dv_listener = TcpListener::bind(("127.0.0.1", config.dv_port)).await?;
+        let fo_url = format!("http://{}", fo_listener.local_addr()?);
+        let dv_url = format!("http://{}", dv_listener.local_addr()?);
+
+        let fo_path = config.dir.join("finops.sqlite");
+        let dv_path = config.dir.join("dataverse.sqlite");
+        let (fo_db, dv_db) = tokio::task::spawn_blocking(move || {
+            Ok::<_, rusqlite::Error>((finops::open(&fo_path)?, dataverse::open(&dv_path)?))
+        })
+        .await??;
+
+        let auth = Arc::new(auth::Auth::new(
+            identity.tenant.clone(),
+            identity.client_id.clone(),
+            identity.client_secret.clone(),
+            fo_url.clone(),
+            dv_url.clone(),
+            config.token_lifetime,
+        ));
+        let (shutdown, stop) = watch::channel(false);
+
+        let token_routes = Router::new()
+            .route("/{tenant}/oauth2/v2.0/token", post(auth::token_endpoint))
+            .with_state(auth.clone());
+
+        let fo_state = Arc::new(finops::FoState {
+            db: fo_db,
+            url: fo_url.clone(),
+            page_size: config.fo_page_size.max(1),
+            auth: auth.clone(),
+        });
+        let fo_router = token_routes
+            .clone()
+            .merge(Router::new().fallback(finops::handle).with_state(fo_state));
+
+        let who = dataverse::Who {
+            user_id: identity.user_id.clone(),
+            business_unit_id: identity.business_unit_id.clone(),
+            organization_id: identity.organization_id.clone(),
+        };
+        let dv_state = Arc::new(dataverse::DvState::new(
+            dv_db,
+            dv_url.clone(),
+            auth,
+            who,
+            stop.clone(),
+        ));
+        let dv_router = token_routes.merge(
+            Router::new()
+                .fallback(dataverse::handle)
+                .with_state(dv_state),
+        );
+
+        let tasks = vec![
+            serve(fo_listener, fo_router, stop.clone()),
+            serve(dv_listener, dv_router, stop),
+        ];
+        tracing::info!(%fo_url, %dv_url, "sandbox started");
+        Ok(Sandbox {
+            fo_url,
+            dv_url,
+            identity,
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// F&O environment URL, e.g. `http://127.0.0.1:PORT`; the service root is this plus `/data`.
+    pub fn fo_url(&self) -> &str {
+        &self.fo_url
+    }
+
+    /// Dataverse environment URL; the service root is this plus `/api/data/v9.2`.
+    pub fn dv_url(&self) -> &str {
+        &self.dv_url
+    }
+
+    /// Token endpoint for the demo tenant (served on both ports; this one is on the DV port).
+    pub fn token_url(&self) -> String {
+        format!("{}/{}/oauth2/v2.0/token", self.dv_url, self.identity.tenant)
+    }
+
+    pub fn tenant(&self) -> &str {
+        &self.identity.tenant
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.identity.client_id
+    }
+
+    pub fn client_secret(&self) -> &str {
+        &self.identity.client_secret
+    }
+
+    /// Environment variables describing the sandbox, for shells and child processes.
+    pub fn env_lines(&self) -> Vec<(String, String)> {
+        [
+            ("DUET_FO_URL", self.fo_url.clone()),
+            ("DUET_DV_URL", self.dv_url.clone()),
+            ("DUET_TOKEN_URL", self.token_url()),
+            ("DUET_TENANT", self.identity.tenant.clone()),
+            ("DUET_CLIENT_ID", self.identity.client_id.clone()),
+            ("DUET_CLIENT_SECRET", self.identity.client_secret.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// Stops both servers, letting in-flight requests finish (long polls end early).
+    pub async fn shutdown(mut self) {
+        self.shutdown.send_replace(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let abort = task.abort_handle();
+            // Open keep-alive connections could hold graceful shutdown forever; cap the wait.
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // Dropping without `shutdown` still stops the servers instead of leaking them.
+        self.shutdown.send_replace(true);
+    }
+}

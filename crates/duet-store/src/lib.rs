@@ -200,9 +200,11 @@ impl Store {
     pub fn link(&self) -> Result<Option<LinkRecord>> {
         let found: Option<(String, String)> = self
             .db()
-            .query_row("SELECT companies, linked_at FROM link WHERE id = 1", [], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
+            .query_row(
+                "SELECT companies, linked_at FROM link WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
             .optional()?;
         found
             .map(|(companies, linked_at)| {
@@ -224,13 +226,21 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_map_state(&self, name: &str, state: &str, reason: Option<&str>, at: &str) -> Result<()> {
+    pub fn set_map_state(
+        &self,
+        name: &str,
+        state: &str,
+        reason: Option<&str>,
+        at: &str,
+    ) -> Result<()> {
         let changed = self.db().execute(
             "UPDATE map SET state = ?2, reason = ?3, updated_at = ?4 WHERE name = ?1",
             params![name, state, reason, at],
         )?;
         if changed == 0 {
-            return Err(StoreError::NotFound(format!("there is no map named '{name}'")));
+            return Err(StoreError::NotFound(format!(
+                "there is no map named '{name}'"
+            )));
         }
         Ok(())
     }
@@ -248,8 +258,8 @@ impl Store {
 
     pub fn maps(&self) -> Result<Vec<MapRecord>> {
         let db = self.db();
-        let mut statement =
-            db.prepare("SELECT name, state, reason, definition, updated_at FROM map ORDER BY name")?;
+        let mut statement = db
+            .prepare("SELECT name, state, reason, definition, updated_at FROM map ORDER BY name")?;
         let rows = statement.query_map([], map_record)?;
         rows.map(|row| row?).collect()
     }
@@ -395,7 +405,9 @@ impl Store {
         })?;
         rows.map(|row| {
             let (id, mut entry, payload) = row?;
-            entry.payload = payload.map(|text| serde_json::from_str(&text)).transpose()?;
+            entry.payload = payload
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?;
             Ok(ActivityRecord { id, entry })
         })
         .collect()
@@ -413,8 +425,19 @@ impl Store {
 }
 
 fn map_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MapRecord>> {
-    let (name, state, reason, definition, updated_at): (String, String, Option<String>, String, String) =
-        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
+    let (name, state, reason, definition, updated_at): (
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+    ) = (
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    );
     Ok(serde_json::from_str(&definition)
         .map_err(StoreError::from)
         .map(|definition| MapRecord {

@@ -50,7 +50,10 @@ fn environments_and_link_survive_reopening() {
     // WHEN it is opened again.
     let store = Store::open(&path).unwrap();
     // THEN both are still there.
-    let environment = store.environment("dataverse").unwrap().expect("saved environment");
+    let environment = store
+        .environment("dataverse")
+        .unwrap()
+        .expect("saved environment");
     assert_eq!(environment.name, "Sandbox Dataverse");
     assert!(environment.sandbox);
     assert_eq!(store.link().unwrap().unwrap().companies, ["DAT", "USMF"]);
@@ -77,44 +80,80 @@ fn the_schema_has_no_place_for_a_secret() {
 #[test]
 fn map_state_changes_and_unknown_maps_are_reported() {
     let (_dir, store) = store();
-    store.ensure_map("customers", &json!({"a": 1}), "t0").unwrap();
-    store.ensure_map("customers", &json!({"a": 2}), "t1").unwrap();
+    store
+        .ensure_map("customers", &json!({"a": 1}), "t0")
+        .unwrap();
+    store
+        .ensure_map("customers", &json!({"a": 2}), "t1")
+        .unwrap();
     let map = store.map("customers").unwrap().unwrap();
     assert_eq!(map.state, "notRunning");
-    assert_eq!(map.definition, json!({"a": 1}), "ensure_map must not overwrite an existing map");
-    store.set_map_state("customers", "paused", Some("by admin"), "t2").unwrap();
+    assert_eq!(
+        map.definition,
+        json!({"a": 1}),
+        "ensure_map must not overwrite an existing map"
+    );
+    store
+        .set_map_state("customers", "paused", Some("by admin"), "t2")
+        .unwrap();
     let map = store.map("customers").unwrap().unwrap();
-    assert_eq!((map.state.as_str(), map.reason.as_deref()), ("paused", Some("by admin")));
-    let error = store.set_map_state("vendors", "running", None, "t3").unwrap_err();
+    assert_eq!(
+        (map.state.as_str(), map.reason.as_deref()),
+        ("paused", Some("by admin"))
+    );
+    let error = store
+        .set_map_state("vendors", "running", None, "t3")
+        .unwrap_err();
     assert_eq!(error.to_string(), "there is no map named 'vendors'");
 }
 
 #[test]
 fn watermarks_never_move_backward() {
     let (_dir, store) = store();
-    store.advance_watermark("m", "fo", "2026-11-23T10:00:00.500Z").unwrap();
-    store.advance_watermark("m", "fo", "2026-11-23T09:00:00.000Z").unwrap();
+    store
+        .advance_watermark("m", "fo", "2026-11-23T10:00:00.500Z")
+        .unwrap();
+    store
+        .advance_watermark("m", "fo", "2026-11-23T09:00:00.000Z")
+        .unwrap();
     assert_eq!(
         store.cursor("m", "fo").unwrap().as_deref(),
         Some("2026-11-23T10:00:00.500Z"),
         "an older watermark would replay changes already applied"
     );
-    store.advance_watermark("m", "fo", "2026-11-23T10:00:01.000Z").unwrap();
-    assert_eq!(store.cursor("m", "fo").unwrap().as_deref(), Some("2026-11-23T10:00:01.000Z"));
+    store
+        .advance_watermark("m", "fo", "2026-11-23T10:00:01.000Z")
+        .unwrap();
+    assert_eq!(
+        store.cursor("m", "fo").unwrap().as_deref(),
+        Some("2026-11-23T10:00:01.000Z")
+    );
 }
 
 #[test]
 fn shadow_rows_are_found_by_dataverse_id_and_forgotten() {
     let (_dir, store) = store();
     store
-        .save_shadow("m", "dataverse", "DAT|C1", Some("guid-1"), &json!({"name": "A"}))
+        .save_shadow(
+            "m",
+            "dataverse",
+            "DAT|C1",
+            Some("guid-1"),
+            &json!({"name": "A"}),
+        )
         .unwrap();
     store
         .save_shadow("m", "dataverse", "DAT|C1", None, &json!({"name": "B"}))
         .unwrap();
-    assert_eq!(store.shadow("m", "dataverse", "DAT|C1").unwrap(), Some(json!({"name": "B"})));
     assert_eq!(
-        store.key_for_dataverse_id("m", "guid-1").unwrap().as_deref(),
+        store.shadow("m", "dataverse", "DAT|C1").unwrap(),
+        Some(json!({"name": "B"}))
+    );
+    assert_eq!(
+        store
+            .key_for_dataverse_id("m", "guid-1")
+            .unwrap()
+            .as_deref(),
         Some("DAT|C1"),
         "an update without an id must keep the id learnt earlier"
     );

@@ -1,0 +1,106 @@
+//! Store records turned into the boundary types the UI reads.
+
+use duet_maps::TableMap;
+use duet_store::{ActivityRecord, EnvironmentRecord, MapRecord, Store};
+
+use crate::model::*;
+
+pub(crate) fn environment_view(
+    kind: EnvironmentKind,
+    record: EnvironmentRecord,
+    health: Vec<HealthCheck>,
+) -> EnvironmentView {
+    EnvironmentView {
+        kind,
+        name: record.name,
+        url: record.url,
+        token_url: record.token_url,
+        tenant: record.tenant,
+        client_id: record.client_id,
+        sandbox: record.sandbox,
+        health,
+    }
+}
+
+pub(crate) fn map_state(state: &str) -> MapState {
+    match state {
+        "initializing" => MapState::Initializing,
+        "running" => MapState::Running,
+        "paused" => MapState::Paused,
+        "stopped" => MapState::Stopped,
+        "error" => MapState::Error,
+        _ => MapState::NotRunning,
+    }
+}
+
+pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiError> {
+    let map: TableMap = serde_json::from_value(record.definition).map_err(|error| {
+        ApiError::new(
+            "invalid_map",
+            format!(
+                "the stored definition of map '{}' is invalid: {error}",
+                record.name
+            ),
+        )
+    })?;
+    let (rows_synced, errors) = store.map_counts(&record.name)?;
+    let company = map.company.as_ref().map(|striping| FieldMappingView {
+        finance_operations: striping.finance_operations_field.clone(),
+        direction: "=".to_owned(),
+        dataverse: format!(
+            "{}.{}",
+            striping.dataverse_lookup, striping.company_code_column
+        ),
+        note: Some("company (integration key)".to_owned()),
+    });
+    Ok(MapView {
+        name: record.name,
+        title: map.title,
+        finance_operations_entity: map.finance_operations_entity,
+        dataverse_table: map.dataverse_table,
+        state: map_state(&record.state),
+        reason: record.reason,
+        fields: company
+            .into_iter()
+            .chain(map.fields.into_iter().map(|field| {
+                FieldMappingView {
+                    finance_operations: field
+                        .finance_operations
+                        .unwrap_or_else(|| "(none)".to_owned()),
+                    direction: field.direction.symbol().to_owned(),
+                    dataverse: field.dataverse.unwrap_or_else(|| "(none)".to_owned()),
+                    note: field.note,
+                }
+            }))
+            .collect(),
+        rows_synced,
+        errors,
+    })
+}
+
+pub(crate) fn activity_entry(record: ActivityRecord) -> ActivityEntry {
+    let entry = record.entry;
+    ActivityEntry {
+        id: record.id,
+        at: entry.at,
+        map: entry.map,
+        kind: match entry.kind.as_str() {
+            "row" => ActivityKind::Row,
+            "error" => ActivityKind::Error,
+            _ => ActivityKind::Lifecycle,
+        },
+        direction: entry
+            .direction
+            .as_deref()
+            .and_then(|direction| match direction {
+                "toDataverse" => Some(Direction::ToDataverse),
+                "toFinanceOperations" => Some(Direction::ToFinanceOperations),
+                _ => None,
+            }),
+        key: entry.key,
+        operation: entry.operation,
+        status: entry.status,
+        message: entry.message,
+        latency_ms: entry.latency_ms,
+    }
+}

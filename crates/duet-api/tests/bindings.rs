@@ -1,0 +1,66 @@
+//! The TypeScript boundary types in ui/src/bindings are generated from the Rust types; this
+//! test fails when they are stale. Regenerate with
+//! `DUET_UPDATE_BINDINGS=1 cargo test -p duet-api --test bindings`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use duet_api::*;
+use ts_rs::{Config, TS};
+
+fn export_all(dir: &Path) {
+    let config = Config::new().with_out_dir(dir);
+    ActivityEntry::export_all(&config).unwrap();
+    ApiError::export_all(&config).unwrap();
+    DuetEvent::export_all(&config).unwrap();
+    LinkView::export_all(&config).unwrap();
+    MapView::export_all(&config).unwrap();
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "ts"))
+                .map(|entry| {
+                    (
+                        entry.file_name().to_string_lossy().into_owned(),
+                        std::fs::read_to_string(entry.path()).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn committed_bindings_match_the_rust_types() {
+    let committed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings");
+    if std::env::var_os("DUET_UPDATE_BINDINGS").is_some() {
+        for name in read_dir(&committed_dir).keys() {
+            std::fs::remove_file(committed_dir.join(name)).unwrap();
+        }
+        export_all(&committed_dir);
+    }
+    let fresh = tempfile::tempdir().unwrap();
+    export_all(fresh.path());
+    let generated = read_dir(fresh.path());
+    assert!(
+        generated.len() >= 13,
+        "every boundary type is exported: {:?}",
+        generated.keys()
+    );
+    let committed = read_dir(&committed_dir);
+    assert_eq!(
+        committed.keys().collect::<Vec<_>>(),
+        generated.keys().collect::<Vec<_>>(),
+        "ui/src/bindings must hold exactly the generated files; regenerate with DUET_UPDATE_BINDINGS=1"
+    );
+    for (name, text) in &generated {
+        assert_eq!(
+            &committed[name], text,
+            "ui/src/bindings/{name} is stale; regenerate with DUET_UPDATE_BINDINGS=1"
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! `duet serve`: the same API as the desktop window, over HTTP and server-sent events, for a
+//! browser on this machine. It only translates HTTP into `Api` calls.
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use duet_api::{Api, ApiError, ApiOptions};
+use futures::Stream;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+use tower_http::services::{ServeDir, ServeFile};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Duet's data directory (SQLite store, sandbox files).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Also start the sandbox pair, linked, with the demo map running.
+    #[arg(long)]
+    sandbox: bool,
+    /// The built UI (defaults to the repository's ui/dist).
+    #[arg(long, env = "DUET_UI_DIR")]
+    ui: Option<PathBuf>,
+}
+
+#[derive(Clone)]
+struct AppState {
+    api: Arc<Api>,
+    token: Arc<str>,
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let data = args.data.unwrap_or_else(default_data_dir);
+    let mut options = ApiOptions::default();
+    if let Ok(service) = std::env::var("DUET_KEYRING_SERVICE") {
+        options.keyring_service = service;
+    }
+    let api = Api::open(&data, options)
+        .await
+        .map_err(anyhow::Error::new)?;
+    let mut lines = if args.sandbox {
+        api.start_sandbox_demo().await.map_err(anyhow::Error::new)?
+    } else {
+        api.resume().await.map_err(anyhow::Error::new)?;
+        Vec::new()
+    };
+    let ui = args
+        .ui
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")));
+    if !ui.join("index.html").exists() {
+        anyhow::bail!(
+            "the UI is not built at {} (run `npm run build` in ui/, or pass --ui DIR)",
+            ui.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+    let port = listener.local_addr()?.port();
+    let token: Arc<str> = access_token().into();
+    let state = AppState {
+        api: api.clone(),
+        token: token.clone(),
+    };
+    lines.push((
+        "DUET_UI_URL".to_owned(),
+        format!("http://127.0.0.1:{port}/?token={token}"),
+    ));
+    crate::print_lines(&lines);
+
+    let app = router(state, ui);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    api.shutdown().await;
+    Ok(())
+}
+
+fn router(state: AppState, ui: PathBuf) -> Router {
+    let api_routes = Router::new()
+        .route("/api/events", get(events))
+        .route("/api/{command}", post(command))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .with_state(state);
+    let index = ui.join("index.html");
+    api_routes.fallback_service(ServeDir::new(ui).fallback(ServeFile::new(index)))
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn require_token(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+    request: Request,
+    next: Next,
+) -> Response {
+    let bearer = headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let presented = bearer.or(query.token.as_deref());
+    if presented != Some(&*state.token) {
+        return error_response(
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(
+                "unauthorized",
+                "The access token is missing or wrong: open the DUET_UI_URL that `duet serve` printed.",
+            ),
+        );
+    }
+    next.run(request).await
+}
+
+async fn command(
+    State(state): State<AppState>,
+    Path(command): Path<String>,
+    body: Option<Json<Value>>,
+) -> Response {
+    let args = body
+        .map(|Json(args)| args)
+        .unwrap_or(Value::Object(Default::default()));
+    match state.api.call(&command, args).await {
+        Ok(value) => Json(value).into_response(),
+        Err(error) => {
+            let status = match error.code.as_str() {
+                "not_found" | "unknown_command" => StatusCode::NOT_FOUND,
+                "bad_arguments" => StatusCode::BAD_REQUEST,
+                "not_linked" => StatusCode::CONFLICT,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            error_response(status, error)
+        }
+    }
+}
+
+async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = BroadcastStream::new(state.api.subscribe()).filter_map(|event| {
+        let event = event.ok()?;
+        let data = serde_json::to_string(&event).ok()?;
+        Some(Ok(Event::default().data(data)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+fn error_response(status: StatusCode, error: ApiError) -> Response {
+    (status, Json(error)).into_response()
+}
+
+fn access_token() -> String {
+    use rand::Rng;
+    let mut bytes = [0u8; 24];
+    rand::rng().fill(&mut bytes);
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("duet")
+}

@@ -1,0 +1,167 @@
+//! Finance and operations OData client (`{environment}/data`).
+
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::auth::TokenProvider;
+use crate::error::{ConnectError, ErrorClass};
+use crate::odata::key_predicate;
+use crate::transport::{RetrySettings, Transport};
+
+pub type Row = Map<String, Value>;
+
+pub struct FinOpsClient {
+    transport: Transport,
+}
+
+impl FinOpsClient {
+    pub fn new(http: reqwest::Client, tokens: Arc<TokenProvider>, url: &str) -> FinOpsClient {
+        FinOpsClient {
+            transport: Transport {
+                http,
+                tokens,
+                resource: url.trim_end_matches('/').to_owned(),
+                retry: RetrySettings::default(),
+            },
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetrySettings) -> FinOpsClient {
+        self.transport.retry = retry;
+        self
+    }
+
+    pub fn url(&self) -> &str {
+        &self.transport.resource
+    }
+
+    fn entity_url(&self, entity: &str) -> String {
+        format!("{}/data/{entity}", self.transport.resource)
+    }
+
+    /// Reads every row of a query, following server-driven paging to the end.
+    pub async fn query(
+        &self,
+        entity: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Vec<Row>, ConnectError> {
+        let first = url::Url::parse_with_params(&self.entity_url(entity), params)
+            .map_err(|error| ConnectError::invalid("GET", entity, error.to_string()))?;
+        let mut next = Some(first.to_string());
+        let mut rows = Vec::new();
+        while let Some(url) = next.take() {
+            let reply = self
+                .transport
+                .send(Method::GET, &url, None, &[], true, None)
+                .await?;
+            let page = page_rows(&reply.body, &url)?;
+            rows.extend(page);
+            next = reply
+                .body
+                .get("@odata.nextLink")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+        }
+        Ok(rows)
+    }
+
+    pub async fn get(
+        &self,
+        entity: &str,
+        key: &[(&str, &str)],
+    ) -> Result<Option<Row>, ConnectError> {
+        let url = format!("{}{}", self.entity_url(entity), key_predicate(key));
+        match self
+            .transport
+            .send(Method::GET, &url, None, &[], true, None)
+            .await
+        {
+            Ok(reply) => Ok(reply.body.as_object().cloned()),
+            Err(error) if error.class == ErrorClass::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub async fn create(&self, entity: &str, body: &Row) -> Result<Row, ConnectError> {
+        let url = self.entity_url(entity);
+        let reply = self
+            .transport
+            .send(
+                Method::POST,
+                &url,
+                Some(&Value::Object(body.clone())),
+                &[],
+                false,
+                None,
+            )
+            .await?;
+        Ok(reply.body.as_object().cloned().unwrap_or_default())
+    }
+
+    pub async fn update(
+        &self,
+        entity: &str,
+        key: &[(&str, &str)],
+        body: &Row,
+    ) -> Result<(), ConnectError> {
+        let url = format!("{}{}", self.entity_url(entity), key_predicate(key));
+        self.transport
+            .send(
+                Method::PATCH,
+                &url,
+                Some(&Value::Object(body.clone())),
+                &[],
+                true,
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Updates the row with this key, or creates it when there is none. Returns true when created.
+    pub async fn upsert(
+        &self,
+        entity: &str,
+        key: &[(&str, &str)],
+        body: &Row,
+    ) -> Result<bool, ConnectError> {
+        match self.update(entity, key, body).await {
+            Ok(()) => Ok(false),
+            Err(error) if error.class == ErrorClass::NotFound => {
+                let mut full = body.clone();
+                for (name, value) in key {
+                    full.insert((*name).to_owned(), Value::from(*value));
+                }
+                self.create(entity, &full).await?;
+                Ok(true)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Deletes the row with this key. Returns false when it was already gone.
+    pub async fn delete(&self, entity: &str, key: &[(&str, &str)]) -> Result<bool, ConnectError> {
+        let url = format!("{}{}", self.entity_url(entity), key_predicate(key));
+        match self
+            .transport
+            .send(Method::DELETE, &url, None, &[], true, None)
+            .await
+        {
+            Ok(reply) => Ok(reply.status == StatusCode::NO_CONTENT || reply.status.is_success()),
+            Err(error) if error.class == ErrorClass::NotFound => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+pub(crate) fn page_rows(body: &Value, url: &str) -> Result<Vec<Row>, ConnectError> {
+    let values = body.get("value").and_then(Value::as_array).ok_or_else(|| {
+        ConnectError::invalid("GET", url, "the response has no 'value' array".to_owned())
+    })?;
+    Ok(values
+        .iter()
+        .filter_map(|row| row.as_object().cloned())
+        .collect())
+}

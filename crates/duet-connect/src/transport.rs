@@ -1,0 +1,175 @@
+//! One request path for both environments: OData headers, bearer token, one re-sign-in on
+//! 401, and timed retries for the retriable classes, where `Retry-After` wins over backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::auth::TokenProvider;
+use crate::error::{ConnectError, ErrorClass, RetryPolicy};
+
+#[derive(Debug, Clone)]
+pub struct RetrySettings {
+    pub attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetrySettings {
+    fn default() -> Self {
+        RetrySettings {
+            attempts: 6,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A response that succeeded: status, headers needed by callers, and the parsed body.
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+pub(crate) struct Transport {
+    pub http: reqwest::Client,
+    pub tokens: Arc<TokenProvider>,
+    /// The environment URL: the token resource and the base of every request.
+    pub resource: String,
+    pub retry: RetrySettings,
+}
+
+impl Transport {
+    /// Sends a request. `idempotent` requests are retried on timed classes; others only
+    /// when the server said it did not process them (429).
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        headers: &[(&str, String)],
+        idempotent: bool,
+        timeout: Option<Duration>,
+    ) -> Result<Reply, ConnectError> {
+        let mut attempt = 0;
+        let mut signed_in_again = false;
+        loop {
+            attempt += 1;
+            let token = self.tokens.token(&self.resource).await?;
+            let mut request = self
+                .http
+                .request(method.clone(), url)
+                .bearer_auth(token)
+                .header("Accept", "application/json")
+                .header("OData-MaxVersion", "4.0")
+                .header("OData-Version", "4.0");
+            if let Some(timeout) = timeout {
+                request = request.timeout(timeout);
+            }
+            for (name, value) in headers {
+                request = request.header(*name, value);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let outcome = request.send().await;
+            let error = match outcome {
+                Ok(response) => {
+                    let status = response.status();
+                    let response_headers = response.headers().clone();
+                    let text = response
+                        .text()
+                        .await
+                        .map_err(|error| ConnectError::transport(method.as_str(), url, &error))?;
+                    if status.is_success() {
+                        let body = if text.trim().is_empty() {
+                            Value::Null
+                        } else {
+                            serde_json::from_str(&text).map_err(|error| {
+                                ConnectError::invalid(
+                                    method.as_str(),
+                                    url,
+                                    format!("response is not JSON: {error}"),
+                                )
+                            })?
+                        };
+                        return Ok(Reply {
+                            status,
+                            headers: response_headers,
+                            body,
+                        });
+                    }
+                    let retry_after = response_headers
+                        .get("retry-after")
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(|value| value.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    (
+                        ConnectError::from_response(method.as_str(), url, status.as_u16(), text),
+                        retry_after,
+                    )
+                }
+                Err(error) => (ConnectError::transport(method.as_str(), url, &error), None),
+            };
+            let (error, retry_after) = error;
+            if error.status == Some(401) && !signed_in_again {
+                signed_in_again = true;
+                self.tokens.invalidate(&self.resource).await;
+                continue;
+            }
+            let retriable = error.class.retry_policy() == RetryPolicy::Timed
+                && (idempotent || error.class == ErrorClass::Throttled);
+            if !retriable || attempt >= self.retry.attempts {
+                return Err(error);
+            }
+            let delay = retry_after.unwrap_or_else(|| backoff(&self.retry, attempt));
+            tracing::debug!(url, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+/// Exponential backoff with full jitter, capped.
+pub(crate) fn backoff(settings: &RetrySettings, attempt: u32) -> Duration {
+    let exponential = settings
+        .base_delay
+        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
+        .min(settings.max_delay);
+    let jitter = jitter_fraction();
+    exponential.mul_f64(jitter)
+}
+
+/// A fraction in [0, 1) from the clock's low bits: enough spread for retry jitter without
+/// pulling a random number generator into the client.
+fn jitter_fraction() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos % 1_000_000) / 1_000_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_stays_under_the_exponential_cap() {
+        let settings = RetrySettings {
+            attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+        };
+        for attempt in 1..10 {
+            let ceiling =
+                Duration::from_millis(100 * 2u64.pow(attempt - 1)).min(Duration::from_secs(2));
+            assert!(
+                backoff(&settings, attempt) <= ceiling,
+                "attempt {attempt} must wait at most {ceiling:?}"
+            );
+        }
+    }
+}

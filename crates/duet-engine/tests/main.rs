@@ -1,0 +1,368 @@
+//! The engine against the sandbox over real HTTP: initial sync, live sync both ways, echo
+//! suppression, deletes, and pause/run catching up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
+use duet_engine::{Engine, EngineEvent, EngineSettings, SystemClock};
+use duet_maps::TableMap;
+use duet_sandbox::{Sandbox, SandboxConfig};
+use duet_store::{LinkRecord, Store};
+use serde_json::{Value, json};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    sandbox: Sandbox,
+    store: Arc<Store>,
+    engine: Engine,
+    finops: FinOpsClient,
+    dataverse: DataverseClient,
+}
+
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sandbox = Sandbox::start(SandboxConfig::new(dir.path().join("sandbox")))
+        .await
+        .expect("sandbox starts");
+    let store = Arc::new(Store::open(&dir.path().join("duet.sqlite")).expect("store opens"));
+    store
+        .save_link(&LinkRecord {
+            companies: vec!["DAT".to_owned(), "USMF".to_owned()],
+            linked_at: "2026-11-23T10:00:00Z".to_owned(),
+        })
+        .unwrap();
+    let map = TableMap::customers();
+    store
+        .ensure_map(&map.name, &serde_json::to_value(&map).unwrap(), "t0")
+        .unwrap();
+    let http = reqwest::Client::new();
+    let tokens = Arc::new(TokenProvider::new(
+        http.clone(),
+        Credentials {
+            token_url: sandbox.token_url(),
+            client_id: sandbox.client_id().to_owned(),
+            client_secret: sandbox.client_secret().to_owned(),
+        },
+    ));
+    let clients = || {
+        (
+            FinOpsClient::new(http.clone(), tokens.clone(), sandbox.fo_url()),
+            DataverseClient::new(http.clone(), tokens.clone(), sandbox.dv_url()),
+        )
+    };
+    let (engine_finops, engine_dataverse) = clients();
+    let (finops, dataverse) = clients();
+    let settings = EngineSettings {
+        poll_interval: Duration::from_millis(100),
+        delta_wait: Duration::from_secs(1),
+        failure_pause: Duration::from_millis(200),
+    };
+    let engine = Engine::new(
+        store.clone(),
+        Arc::new(engine_finops),
+        Arc::new(engine_dataverse),
+        Arc::new(SystemClock),
+        settings,
+    );
+    Harness {
+        _dir: dir,
+        sandbox,
+        store,
+        engine,
+        finops,
+        dataverse,
+    }
+}
+
+fn row(value: Value) -> serde_json::Map<String, Value> {
+    value.as_object().cloned().expect("rows are objects")
+}
+
+async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl Harness {
+    async fn create_customer(&self, company: &str, account: &str, name: &str) {
+        self.finops
+            .create(
+                "CustomersV3",
+                &row(json!({"dataAreaId": company, "CustomerAccount": account,
+                    "OrganizationName": name, "CreditLimit": 2500})),
+            )
+            .await
+            .expect("customer is created in finance and operations");
+    }
+
+    async fn account(&self, number: &str) -> Option<serde_json::Map<String, Value>> {
+        self.dataverse
+            .query(
+                "accounts",
+                &[("$filter", &format!("accountnumber eq '{number}'"))],
+            )
+            .await
+            .expect("accounts can be queried")
+            .into_iter()
+            .next()
+    }
+
+    async fn customer(
+        &self,
+        company: &str,
+        account: &str,
+    ) -> Option<serde_json::Map<String, Value>> {
+        self.finops
+            .get(
+                "CustomersV3",
+                &[("dataAreaId", company), ("CustomerAccount", account)],
+            )
+            .await
+            .expect("customers can be read")
+    }
+
+    async fn wait_state(&self, state: &str) {
+        eventually(&format!("map state {state}"), || async {
+            (self.store.map("customers").unwrap().unwrap().state == state).then_some(())
+        })
+        .await;
+    }
+
+    fn row_lines(&self) -> Vec<duet_store::ActivityRecord> {
+        self.store
+            .activity(1000)
+            .unwrap()
+            .into_iter()
+            .filter(|line| line.entry.kind == "row")
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn initial_sync_copies_existing_customers_with_their_company() {
+    // GIVEN customers in two linked companies before the map runs.
+    let harness = harness().await;
+    harness
+        .create_customer("DAT", "INIT-1", "Initial One")
+        .await;
+    harness
+        .create_customer("USMF", "INIT-2", "Initial Two")
+        .await;
+    // WHEN the map runs.
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // THEN both are accounts in Dataverse, bound to their company.
+    let first = harness
+        .account("INIT-1")
+        .await
+        .expect("INIT-1 was copied by the initial sync");
+    assert_eq!(first["name"], "Initial One");
+    assert_eq!(first["creditlimit"].as_f64(), Some(2500.0));
+    assert_eq!(first["customertypecode"], 3, "the >> default is written");
+    let companies = harness
+        .dataverse
+        .query(
+            "cdm_companies",
+            &[("$select", "cdm_companyid,cdm_companycode")],
+        )
+        .await
+        .unwrap();
+    let usmf = companies
+        .iter()
+        .find(|company| company["cdm_companycode"] == "USMF")
+        .expect("the sandbox has USMF");
+    let second = harness.account("INIT-2").await.expect("INIT-2 was copied");
+    assert_eq!(
+        second["_msdyn_company_value"], usmf["cdm_companyid"],
+        "company striping binds the account to its cdm_company"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn live_changes_cross_both_ways_without_echo() {
+    let harness = harness().await;
+    let mut events = harness.engine.subscribe();
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+
+    // GIVEN a customer created in finance and operations while the map runs.
+    harness
+        .create_customer("DAT", "LIVE-1", "Live Customer")
+        .await;
+    // THEN the account appears in Dataverse.
+    let account = eventually("the account in Dataverse", || harness.account("LIVE-1")).await;
+    assert_eq!(account["name"], "Live Customer");
+
+    // WHEN the account is renamed in Dataverse.
+    let id = account["accountid"].as_str().unwrap().to_owned();
+    harness
+        .dataverse
+        .upsert(
+            "accounts",
+            &[("accountid", id.as_str())],
+            &row(json!({"name": "Renamed in CRM"})),
+        )
+        .await
+        .expect("the rename is accepted");
+    // THEN the customer changes in finance and operations.
+    eventually("the rename in finance and operations", || async {
+        let customer = harness.customer("DAT", "LIVE-1").await?;
+        (customer["OrganizationName"] == "Renamed in CRM").then_some(())
+    })
+    .await;
+
+    // AND each change was written once: no echo back to the side it came from.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let lines: Vec<_> = harness
+        .row_lines()
+        .into_iter()
+        .filter(|line| line.entry.key.as_deref() == Some("DAT|LIVE-1"))
+        .collect();
+    let directions: Vec<_> = lines
+        .iter()
+        .rev()
+        .map(|line| line.entry.direction.clone().unwrap())
+        .collect();
+    assert_eq!(
+        directions,
+        ["toDataverse", "toFinanceOperations"],
+        "one write each way; an echo would add more lines"
+    );
+    let to_finops = &lines[0].entry;
+    assert!(
+        to_finops.latency_ms.is_some(),
+        "live changes record their latency"
+    );
+    let mut saw_activity_event = false;
+    while let Ok(event) = events.try_recv() {
+        saw_activity_event |= matches!(event, EngineEvent::Activity(_));
+    }
+    assert!(
+        saw_activity_event,
+        "the shells are told about each synced row"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_deleted_account_deletes_the_customer() {
+    let harness = harness().await;
+    harness.create_customer("DAT", "DEL-1", "To Delete").await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    let account = eventually("the account", || harness.account("DEL-1")).await;
+    // WHEN the account is deleted in Dataverse.
+    let id = account["accountid"].as_str().unwrap().to_owned();
+    assert!(
+        harness
+            .dataverse
+            .delete("accounts", &[("accountid", id.as_str())])
+            .await
+            .unwrap()
+    );
+    // THEN the customer is deleted in finance and operations.
+    eventually("the customer to be deleted", || async {
+        harness
+            .customer("DAT", "DEL-1")
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_paused_map_catches_up_on_run() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // GIVEN a paused map.
+    harness.engine.pause("customers").await.unwrap();
+    assert_eq!(
+        harness.store.map("customers").unwrap().unwrap().state,
+        "paused"
+    );
+    // WHEN customers change while it is paused.
+    harness.create_customer("DAT", "PAUSE-1", "Name A").await;
+    harness
+        .finops
+        .update(
+            "CustomersV3",
+            &[("dataAreaId", "DAT"), ("CustomerAccount", "PAUSE-1")],
+            &row(json!({"OrganizationName": "Name B"})),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        harness.account("PAUSE-1").await.is_none(),
+        "a paused map writes nothing"
+    );
+    // THEN running it again applies what changed meanwhile.
+    harness.engine.run("customers").await.unwrap();
+    let account = eventually("the caught-up account", || async {
+        harness
+            .account("PAUSE-1")
+            .await
+            .filter(|account| account["name"] == "Name B")
+    })
+    .await;
+    assert_eq!(account["accountnumber"], "PAUSE-1");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_row_the_target_refuses_lands_in_the_log_with_its_payload() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // GIVEN an account in Dataverse with no company (it cannot be placed in a legal entity).
+    harness
+        .dataverse
+        .upsert(
+            "accounts",
+            &[("accountnumber", "NOCO-1")],
+            &row(json!({"name": "No company"})),
+        )
+        .await
+        .unwrap();
+    // THEN the error log names the missing company and keeps the row.
+    let error = eventually("the error line", || async {
+        harness
+            .store
+            .activity(100)
+            .unwrap()
+            .into_iter()
+            .find(|line| line.entry.kind == "error")
+    })
+    .await;
+    assert!(
+        error.entry.message.contains("msdyn_company"),
+        "the message must say what is missing: {}",
+        error.entry.message
+    );
+    let payload = error.entry.payload.expect("the row is kept with the error");
+    assert_eq!(payload["accountnumber"], "NOCO-1");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}

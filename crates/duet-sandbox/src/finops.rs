@@ -1,0 +1,942 @@
+//! The finance and operations OData emulator, serving `/data`.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value, json};
+
+use crate::auth::Auth;
+use crate::filter::{self, Dialect, FilterError};
+use crate::odata::{
+    self, ApiError, KeyValue, Query, collection_body, decode_path, header_str, reply,
+    split_resource,
+};
+use crate::store::{Db, next_counter};
+
+/// The demo user's default company, which un-scoped queries are limited to.
+pub(crate) const DEFAULT_COMPANY: &str = "DAT";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS fo_rows (
+    entity TEXT NOT NULL,
+    k TEXT NOT NULL,
+    recid INTEGER NOT NULL,
+    recversion INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (entity, k)
+);";
+
+const LEGAL_ENTITY_SEED: &[(&str, &str)] = &[
+    ("DAT", "Contoso Demo"),
+    ("USMF", "Contoso Entertainment System USA"),
+];
+
+/// First RecId handed out, in the range real environments use.
+const RECID_START: i64 = 5_637_144_575;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Str,
+    Num,
+    Enum(&'static [&'static str]),
+    /// Server-maintained timestamp; ignored in write bodies.
+    Time,
+}
+
+struct Field {
+    name: &'static str,
+    kind: Kind,
+}
+
+struct EntitySet {
+    name: &'static str,
+    type_name: &'static str,
+    table_type: &'static str,
+    keys: &'static [&'static str],
+    fields: &'static [Field],
+    company_specific: bool,
+    writable: bool,
+}
+
+impl EntitySet {
+    fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    fn is_field(&self, name: &str) -> bool {
+        self.field(name).is_some()
+    }
+}
+
+const PARTY_TYPES: &[&str] = &["Organization", "Person", "None"];
+
+const CUSTOMERS: EntitySet = EntitySet {
+    name: "CustomersV3",
+    type_name: "CustomerV3",
+    table_type: "CustCustomerV3Entity",
+    keys: &["dataAreaId", "CustomerAccount"],
+    fields: &[
+        Field {
+            name: "dataAreaId",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "CustomerAccount",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "OrganizationName",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "CustomerGroupId",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "SalesCurrencyCode",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "CreditLimit",
+            kind: Kind::Num,
+        },
+        Field {
+            name: "PrimaryContactEmail",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "PrimaryContactPhone",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "SalesMemo",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "PartyType",
+            kind: Kind::Enum(PARTY_TYPES),
+        },
+        Field {
+            name: "ModifiedDateTime",
+            kind: Kind::Time,
+        },
+    ],
+    company_specific: true,
+    writable: true,
+};
+
+const LEGAL_ENTITIES: EntitySet = EntitySet {
+    name: "LegalEntities",
+    type_name: "LegalEntity",
+    table_type: "CompanyInfoEntity",
+    keys: &["LegalEntityId"],
+    fields: &[
+        Field {
+            name: "LegalEntityId",
+            kind: Kind::Str,
+        },
+        Field {
+            name: "Name",
+            kind: Kind::Str,
+        },
+    ],
+    company_specific: false,
+    writable: false,
+};
+
+const SETS: &[&EntitySet] = &[&CUSTOMERS, &LEGAL_ENTITIES];
+
+/// Last `ModifiedDateTime` handed out in this process, in Unix milliseconds; process-wide so
+/// that several sandboxes in one process still hand out strictly increasing stamps.
+static LAST_MODIFIED_MS: Mutex<i64> = Mutex::new(0);
+
+fn observe_modified(ms: i64) {
+    let mut last = LAST_MODIFIED_MS.lock().unwrap_or_else(|p| p.into_inner());
+    *last = (*last).max(ms);
+}
+
+/// Strictly increasing write stamp, so clients can poll with a `ge`/`gt` watermark.
+fn next_modified() -> String {
+    let mut last = LAST_MODIFIED_MS.lock().unwrap_or_else(|p| p.into_inner());
+    let now = Utc::now().timestamp_millis();
+    let ms = now.max(*last + 1);
+    *last = ms;
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+pub(crate) struct FoState {
+    pub db: Db,
+    pub url: String,
+    pub page_size: usize,
+    pub auth: Arc<Auth>,
+}
+
+/// Opens `finops.sqlite`, seeding the legal entities on first use.
+pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
+    let db = Db::open(path, SCHEMA)?;
+    db.with(|conn| -> Result<(), rusqlite::Error> {
+        let tx = conn.transaction()?;
+        for (id, name) in LEGAL_ENTITY_SEED {
+            let k = storage_key(&[id]);
+            let exists = tx
+                .query_row(
+                    "SELECT 1 FROM fo_rows WHERE entity = ?1 AND k = ?2",
+                    params![LEGAL_ENTITIES.name, k],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !exists {
+                let recid = next_counter(&tx, "recid", RECID_START)?;
+                let body = json!({"LegalEntityId": id, "Name": name}).to_string();
+                tx.execute(
+                    "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
+                    params![LEGAL_ENTITIES.name, k, recid, body],
+                )?;
+            }
+        }
+        tx.commit()?;
+        // Restarting over the same directory must not hand out stamps older than stored ones.
+        let mut stmt = conn.prepare("SELECT body FROM fo_rows WHERE entity = ?1")?;
+        let bodies = stmt.query_map(params![CUSTOMERS.name], |r| r.get::<_, String>(0))?;
+        for body in bodies {
+            let body = body?;
+            let stamp = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("ModifiedDateTime").and_then(Value::as_str).map(str::to_string))
+                .and_then(|s| DateTime::parse_from_rfc3339(&s).ok());
+            if let Some(t) = stamp {
+                observe_modified(t.timestamp_millis());
+            }
+        }
+        Ok(())
+    })?;
+    Ok(db)
+}
+
+/// Keys are case-insensitive in F&O, so the storage key is upper-cased.
+fn storage_key(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| v.to_uppercase())
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+fn etag(recversion: i64, recid: i64) -> String {
+    format!(
+        "W/\"{}\"",
+        STANDARD.encode(format!("'{recversion},{recid}'"))
+    )
+}
+
+fn plain_error(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError::new(status, "", message)
+}
+
+fn write_error(set: &EntitySet, reason: &str) -> ApiError {
+    let reason = reason.trim_end_matches('.');
+    ApiError {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({"error": {
+            "code": "",
+            "message": "An error has occurred.",
+            "innererror": {
+                "message": format!(
+                    "Write failed for table row of type '{}'. Infolog: Error: {reason}.",
+                    set.table_type
+                ),
+                "type": "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException",
+                "stacktrace": "",
+            }
+        }}),
+        authenticate: false,
+    }
+}
+
+fn query_error(set: &EntitySet, e: FilterError) -> ApiError {
+    let message = match e {
+        FilterError::UnknownProperty(p) => format!(
+            "Could not find a property named '{p}' on type 'Microsoft.Dynamics.DataEntities.{}'.",
+            set.type_name
+        ),
+        other => other.to_string(),
+    };
+    plain_error(StatusCode::BAD_REQUEST, message)
+}
+
+fn key_text(set: &EntitySet, values: &[String]) -> String {
+    set.keys
+        .iter()
+        .zip(values)
+        .map(|(k, v)| format!("{k}='{}'", v.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn not_found(set: &EntitySet, values: &[String]) -> ApiError {
+    plain_error(
+        StatusCode::NOT_FOUND,
+        format!("No resource was found for key {}.", key_text(set, values)),
+    )
+}
+
+/// Resolves a key predicate into values in the order of `set.keys`.
+fn parse_key(set: &EntitySet, raw: &str) -> Result<Vec<String>, ApiError> {
+    let parts = odata::parse_key_predicate(raw).map_err(|e| {
+        plain_error(
+            StatusCode::BAD_REQUEST,
+            format!("The key '{raw}' is not valid: {e}."),
+        )
+    })?;
+    let mismatch = || {
+        plain_error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The number of keys specified in the URI does not match number of key properties for the resource 'Microsoft.Dynamics.DataEntities.{}'.",
+                set.type_name
+            ),
+        )
+    };
+    if parts.len() != set.keys.len() {
+        return Err(mismatch());
+    }
+    let mut values: Vec<Option<String>> = vec![None; set.keys.len()];
+    for part in parts {
+        let idx = match (&part.name, set.keys.len()) {
+            (None, 1) => 0,
+            (None, _) => return Err(mismatch()),
+            (Some(n), _) => set.keys.iter().position(|k| k == n).ok_or_else(|| {
+                plain_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("'{n}' is not a key property of '{}'.", set.type_name),
+                )
+            })?,
+        };
+        let text = match part.value {
+            KeyValue::Quoted(s) => s,
+            KeyValue::Bare(s) => s,
+        };
+        if values[idx].replace(text).is_some() {
+            return Err(mismatch());
+        }
+    }
+    values.into_iter().map(|v| v.ok_or_else(mismatch)).collect()
+}
+
+fn row_from_sql(recid: i64, recversion: i64, body: &str) -> Map<String, Value> {
+    let mut map = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
+    map.insert("@odata.etag".into(), Value::from(etag(recversion, recid)));
+    map
+}
+
+fn load_all(conn: &Connection, set: &str) -> Result<Vec<Map<String, Value>>, rusqlite::Error> {
+    let mut stmt =
+        conn.prepare("SELECT recid, recversion, body FROM fo_rows WHERE entity = ?1 ORDER BY k")?;
+    let rows = stmt.query_map(params![set], |r| {
+        Ok(row_from_sql(r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?))
+    })?;
+    rows.collect()
+}
+
+struct Stored {
+    recid: i64,
+    recversion: i64,
+    row: Map<String, Value>,
+}
+
+fn load_one(conn: &Connection, set: &str, k: &str) -> Result<Option<Stored>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT recid, recversion, body FROM fo_rows WHERE entity = ?1 AND k = ?2",
+        params![set, k],
+        |r| {
+            let recid: i64 = r.get(0)?;
+            let recversion: i64 = r.get(1)?;
+            let body: String = r.get(2)?;
+            Ok(Stored {
+                recid,
+                recversion,
+                row: row_from_sql(recid, recversion, &body),
+            })
+        },
+    )
+    .optional()
+}
+
+fn project(row: Map<String, Value>, select: Option<&[String]>) -> Value {
+    match select {
+        None => Value::Object(row),
+        Some(fields) => {
+            let mut out = Map::new();
+            if let Some(e) = row.get("@odata.etag") {
+                out.insert("@odata.etag".into(), e.clone());
+            }
+            for f in fields {
+                out.insert(f.clone(), row.get(f).cloned().unwrap_or(Value::Null));
+            }
+            Value::Object(out)
+        }
+    }
+}
+
+/// Entry point for every request on the F&O port other than the token endpoint.
+pub(crate) async fn handle(
+    State(st): State<Arc<FoState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match route(&st, method, &uri, &headers, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn route(
+    st: &Arc<FoState>,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let path = uri.path();
+    let rest = match path.strip_prefix("/data") {
+        Some(r) if r.is_empty() || r.starts_with('/') => r,
+        _ => {
+            return Err(plain_error(
+                StatusCode::NOT_FOUND,
+                format!("No HTTP resource was found that matches the request URI '{path}'."),
+            ));
+        }
+    };
+    if !st.auth.authorized(headers, &st.url) {
+        let mut e = plain_error(StatusCode::UNAUTHORIZED, "Authentication failed.");
+        e.authenticate = true;
+        return Err(e);
+    }
+    let rest = decode_path(rest);
+    if rest.is_empty() || rest == "/" {
+        let sets: Vec<Value> = SETS
+            .iter()
+            .map(|s| json!({"name": s.name, "kind": "EntitySet", "url": s.name}))
+            .collect();
+        let body = json!({"@odata.context": format!("{}/data/$metadata", st.url), "value": sets});
+        return Ok(reply(StatusCode::OK, Some(body.to_string()), &[]));
+    }
+    let res = split_resource(&rest).map_err(|e| plain_error(StatusCode::BAD_REQUEST, e))?;
+    let set = SETS
+        .iter()
+        .copied()
+        .find(|s| s.name == res.set)
+        .ok_or_else(|| {
+            plain_error(
+                StatusCode::NOT_FOUND,
+                format!("No HTTP resource was found that matches the request URI '{path}'."),
+            )
+        })?;
+    let query = Query::parse(uri.query());
+    let method_not_allowed = || {
+        plain_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("The requested resource does not support http method '{method}'."),
+        )
+    };
+    match (res.key, res.tail.as_deref()) {
+        (None, None) => match method {
+            Method::GET => list(st, set, &query, false).await,
+            Method::POST if set.writable => create(st, set, &body).await,
+            _ => Err(method_not_allowed()),
+        },
+        (None, Some("$count")) if method == Method::GET => list(st, set, &query, true).await,
+        (Some(key), None) => {
+            let values = parse_key(set, &key)?;
+            match method {
+                Method::GET => get_one(st, set, values, &query).await,
+                Method::PATCH if set.writable => {
+                    update(st, set, values, headers, &body, true).await
+                }
+                Method::PUT if set.writable => update(st, set, values, headers, &body, false).await,
+                Method::DELETE if set.writable => delete(st, set, values, headers).await,
+                _ => Err(method_not_allowed()),
+            }
+        }
+        _ => Err(plain_error(
+            StatusCode::NOT_FOUND,
+            format!("No HTTP resource was found that matches the request URI '{path}'."),
+        )),
+    }
+}
+
+fn parse_number(q: &Query, name: &str) -> Result<Option<usize>, ApiError> {
+    q.get(name)
+        .map(|v| {
+            v.trim().parse::<usize>().map_err(|_| {
+                plain_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("Invalid value '{v}' for query option {name}."),
+                )
+            })
+        })
+        .transpose()
+}
+
+fn parse_select(set: &EntitySet, q: &Query) -> Result<Option<Vec<String>>, ApiError> {
+    q.get("$select")
+        .filter(|s| s.trim() != "*")
+        .map(|s| filter::parse_select(s, &|f| set.is_field(f)).map_err(|e| query_error(set, e)))
+        .transpose()
+}
+
+async fn list(
+    st: &Arc<FoState>,
+    set: &'static EntitySet,
+    q: &Query,
+    count_only: bool,
+) -> Result<Response, ApiError> {
+    let is_field = |f: &str| set.is_field(f);
+    let expr = q
+        .get("$filter")
+        .map(|f| filter::parse(f, &is_field).map_err(|e| query_error(set, e)))
+        .transpose()?;
+    let order = q
+        .get("$orderby")
+        .map(|o| filter::parse_orderby(o, &is_field).map_err(|e| query_error(set, e)))
+        .transpose()?
+        .unwrap_or_default();
+    let select = parse_select(set, q)?;
+    let top = parse_number(q, "$top")?;
+    let skip = parse_number(q, "$skip")?.unwrap_or(0);
+    let with_count = q
+        .get("$count")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let cross_company = q
+        .get("cross-company")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+
+    let name = set.name;
+    let mut rows = st.db.run(move |conn| Ok(load_all(conn, name)?)).await?;
+    let dialect = Dialect { wildcard_eq: true };
+    rows.retain(|r| {
+        let company_ok = !set.company_specific
+            || cross_company
+            || r.get("dataAreaId")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c.eq_ignore_ascii_case(DEFAULT_COMPANY));
+        company_ok && expr.as_ref().is_none_or(|e| e.matches(r, dialect))
+    });
+    filter::sort_rows(&mut rows, &order);
+    let total = rows.len();
+    if count_only {
+        let mut resp = (StatusCode::OK, total.to_string()).into_response();
+        resp.headers_mut()
+            .insert("OData-Version", axum::http::HeaderValue::from_static("4.0"));
+        return Ok(resp);
+    }
+    let window: Vec<Map<String, Value>> = rows
+        .into_iter()
+        .skip(skip)
+        .take(top.unwrap_or(usize::MAX))
+        .collect();
+    let page_size = st.page_size.max(1);
+    let has_more = window.len() > page_size;
+    let page: Vec<Value> = window
+        .into_iter()
+        .take(page_size)
+        .map(|r| project(r, select.as_deref()))
+        .collect();
+    let next = has_more.then(|| {
+        let mut extra = vec![("$skip", (skip + page_size).to_string())];
+        if let Some(t) = top {
+            extra.push(("$top", t.saturating_sub(page_size).to_string()));
+        }
+        format!(
+            "{}/data/{}?{}",
+            st.url,
+            set.name,
+            q.rebuild(&["$skip", "$top"], &extra)
+        )
+    });
+    let body = collection_body(
+        &format!("{}/data/$metadata#{}", st.url, set.name),
+        with_count.then_some(total),
+        &page,
+        next.as_deref(),
+        None,
+    );
+    Ok(reply(StatusCode::OK, Some(body), &[]))
+}
+
+async fn get_one(
+    st: &Arc<FoState>,
+    set: &'static EntitySet,
+    values: Vec<String>,
+    q: &Query,
+) -> Result<Response, ApiError> {
+    let select = parse_select(set, q)?;
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let k = storage_key(&refs);
+    let found = st
+        .db
+        .run(move |conn| Ok(load_one(conn, set.name, &k)?))
+        .await?;
+    let Some(stored) = found else {
+        return Err(not_found(set, &values));
+    };
+    let etag = stored
+        .row
+        .get("@odata.etag")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let mut body = project(stored.row, select.as_deref());
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert(
+            "@odata.context".into(),
+            Value::from(format!("{}/data/$metadata#{}/$entity", st.url, set.name)),
+        );
+    }
+    Ok(reply(
+        StatusCode::OK,
+        Some(body.to_string()),
+        &[("ETag", etag)],
+    ))
+}
+
+/// Checks a write body against the entity's fields, normalising values to their stored form.
+fn validate_body(set: &EntitySet, body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    let parsed: Value = serde_json::from_slice(body).map_err(|e| {
+        plain_error(
+            StatusCode::BAD_REQUEST,
+            format!("The request body is not valid JSON: {e}."),
+        )
+    })?;
+    let Value::Object(obj) = parsed else {
+        return Err(plain_error(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object.",
+        ));
+    };
+    let mut out = Map::new();
+    for (name, value) in obj {
+        // Instance annotations such as `@odata.type` and `@odata.etag` are accepted and dropped.
+        if name.starts_with('@') || name.contains("@odata.") {
+            continue;
+        }
+        let Some(field) = set.field(&name) else {
+            return Err(write_error(
+                set,
+                &format!(
+                    "The property '{name}' does not exist on type 'Microsoft.Dynamics.DataEntities.{}'",
+                    set.type_name
+                ),
+            ));
+        };
+        let bad = || {
+            write_error(
+                set,
+                &format!("The value {value} is not valid for field '{name}'"),
+            )
+        };
+        let normalised = match field.kind {
+            Kind::Time => continue,
+            Kind::Str => match &value {
+                Value::Null => Value::from(""),
+                Value::String(_) => value.clone(),
+                _ => return Err(bad()),
+            },
+            Kind::Num => match &value {
+                Value::Null => Value::from(0),
+                Value::Number(_) => value.clone(),
+                Value::String(s) => s
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .ok_or_else(bad)?,
+                _ => return Err(bad()),
+            },
+            Kind::Enum(members) => {
+                let s = value.as_str().ok_or_else(bad)?;
+                let m = members
+                    .iter()
+                    .find(|m| m.eq_ignore_ascii_case(s))
+                    .ok_or_else(bad)?;
+                Value::from(*m)
+            }
+        };
+        out.insert(name, normalised);
+    }
+    Ok(out)
+}
+
+fn defaults(set: &EntitySet) -> Map<String, Value> {
+    set.fields
+        .iter()
+        .map(|f| {
+            let v = match f.kind {
+                Kind::Str | Kind::Time => Value::from(""),
+                Kind::Num => Value::from(0),
+                Kind::Enum(members) => Value::from(members[0]),
+            };
+            (f.name.to_string(), v)
+        })
+        .collect()
+}
+
+fn str_field(row: &Map<String, Value>, name: &str) -> String {
+    row.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn entity_url(st: &FoState, set: &EntitySet, values: &[String]) -> String {
+    let key = set
+        .keys
+        .iter()
+        .zip(values)
+        .map(|(k, v)| format!("{k}={}", odata::quote_key(v)))
+        .collect::<Vec<_>>()
+        .join(",");
+    format!("{}/data/{}({key})", st.url, set.name)
+}
+
+async fn create(
+    st: &Arc<FoState>,
+    set: &'static EntitySet,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let changes = validate_body(set, body)?;
+    let mut row = defaults(set);
+    row.extend(changes);
+    if set.company_specific {
+        let company = str_field(&row, "dataAreaId");
+        let company = if company.is_empty() {
+            DEFAULT_COMPANY.to_string()
+        } else {
+            company.to_uppercase()
+        };
+        row.insert("dataAreaId".into(), Value::from(company));
+    }
+    for k in set.keys {
+        if str_field(&row, k).trim().is_empty() {
+            return Err(write_error(set, &format!("Field '{k}' must be filled in")));
+        }
+    }
+    let values: Vec<String> = set.keys.iter().map(|k| str_field(&row, k)).collect();
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let k = storage_key(&refs);
+    let key_desc = key_text(set, &values);
+    let stored = st
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction()?;
+            if set.company_specific {
+                let company = str_field(&row, "dataAreaId");
+                if load_one(&tx, LEGAL_ENTITIES.name, &storage_key(&[&company]))?.is_none() {
+                    return Err(write_error(
+                        set,
+                        &format!(
+                            "The value '{company}' in field 'dataAreaId' is not found in the related table 'Legal entities'"
+                        ),
+                    ));
+                }
+            }
+            if load_one(&tx, set.name, &k)?.is_some() {
+                return Err(write_error(
+                    set,
+                    &format!("Cannot create a record in {}. {key_desc}. The record already exists", set.type_name),
+                ));
+            }
+            let recid = next_counter(&tx, "recid", RECID_START)?;
+            // Stamp inside the lock so stamp order equals commit order for watermark pollers.
+            row.insert("ModifiedDateTime".into(), Value::from(next_modified()));
+            tx.execute(
+                "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
+                params![set.name, k, recid, Value::Object(row.clone()).to_string()],
+            )?;
+            tx.commit()?;
+            Ok(row_from_sql(recid, 1, &Value::Object(row).to_string()))
+        })
+        .await?;
+    let etag = str_field(&stored, "@odata.etag");
+    let location = entity_url(st, set, &values);
+    let mut body = stored;
+    body.insert(
+        "@odata.context".into(),
+        Value::from(format!("{}/data/$metadata#{}/$entity", st.url, set.name)),
+    );
+    Ok(reply(
+        StatusCode::CREATED,
+        Some(Value::Object(body).to_string()),
+        &[("Location", location), ("ETag", etag)],
+    ))
+}
+
+fn precondition_failed() -> ApiError {
+    plain_error(
+        StatusCode::PRECONDITION_FAILED,
+        "The etag value in the request header does not match with the current etag value of the object.",
+    )
+}
+
+fn etag_matches(if_match: Option<&str>, current: &str) -> bool {
+    match if_match {
+        None => true,
+        Some(v) => v
+            .split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t == current),
+    }
+}
+
+async fn update(
+    st: &Arc<FoState>,
+    set: &'static EntitySet,
+    values: Vec<String>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    partial: bool,
+) -> Result<Response, ApiError> {
+    let changes = validate_body(set, body)?;
+    for (k, v) in set.keys.iter().zip(&values) {
+        if let Some(new) = changes.get(*k).and_then(Value::as_str)
+            && !new.eq_ignore_ascii_case(v)
+        {
+            return Err(write_error(
+                set,
+                &format!("The key field '{k}' cannot be changed from '{v}' to '{new}'"),
+            ));
+        }
+    }
+    let if_match = header_str(headers, "if-match").map(str::to_string);
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let k = storage_key(&refs);
+    let missing = not_found(set, &values);
+    let etag = st
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(stored) = load_one(&tx, set.name, &k)? else {
+                return Err(missing);
+            };
+            let current = str_field(&stored.row, "@odata.etag");
+            if !etag_matches(if_match.as_deref(), &current) {
+                return Err(precondition_failed());
+            }
+            let mut row = if partial {
+                stored.row
+            } else {
+                let mut fresh = defaults(set);
+                for key in set.keys {
+                    fresh.insert(
+                        (*key).to_string(),
+                        stored.row.get(*key).cloned().unwrap_or_default(),
+                    );
+                }
+                fresh
+            };
+            row.remove("@odata.etag");
+            for (name, v) in changes {
+                // Keys keep their stored spelling; only case could differ here.
+                if !set.keys.contains(&name.as_str()) {
+                    row.insert(name, v);
+                }
+            }
+            row.insert("ModifiedDateTime".into(), Value::from(next_modified()));
+            let recversion = stored.recversion + 1;
+            tx.execute(
+                "UPDATE fo_rows SET recversion = ?3, body = ?4 WHERE entity = ?1 AND k = ?2",
+                params![set.name, k, recversion, Value::Object(row).to_string()],
+            )?;
+            tx.commit()?;
+            Ok(etag(recversion, stored.recid))
+        })
+        .await?;
+    Ok(reply(StatusCode::NO_CONTENT, None, &[("ETag", etag)]))
+}
+
+async fn delete(
+    st: &Arc<FoState>,
+    set: &'static EntitySet,
+    values: Vec<String>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let if_match = header_str(headers, "if-match").map(str::to_string);
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let k = storage_key(&refs);
+    let missing = not_found(set, &values);
+    st.db
+        .run(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(stored) = load_one(&tx, set.name, &k)? else {
+                return Err(missing);
+            };
+            if !etag_matches(if_match.as_deref(), &str_field(&stored.row, "@odata.etag")) {
+                return Err(precondition_failed());
+            }
+            tx.execute(
+                "DELETE FROM fo_rows WHERE entity = ?1 AND k = ?2",
+                params![set.name, k],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    Ok(reply(StatusCode::NO_CONTENT, None, &[]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modified_stamps_strictly_increase() {
+        let a = next_modified();
+        let b = next_modified();
+        assert!(
+            b > a,
+            "stamps must increase even within one millisecond: {a} then {b}"
+        );
+    }
+
+    #[test]
+    fn etag_is_base64_of_version_and_recid() {
+        assert_eq!(
+            etag(0, 22565421176),
+            "W/\"JzAsMjI1NjU0MjExNzYn\"",
+            "observed F&O shape"
+        );
+    }
+
+    #[test]
+    fn key_requires_every_part() {
+        assert!(
+            parse_key(&CUSTOMERS, "CustomerAccount='C1'").is_err(),
+            "dataAreaId missing"
+        );
+        let v =
+            parse_key(&CUSTOMERS, "CustomerAccount='C''1',dataAreaId='DAT'").expect("valid key");
+        assert_eq!(
+            v,
+            vec!["DAT".to_string(), "C'1".to_string()],
+            "order follows the key definition"
+        );
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# WebDriver smoke test of the real desktop window: builds the app with a test bundle
+# identifier, starts tauri-driver (which starts WebKitWebDriver) under Xvfb with a private
+# keyring and a temporary data directory, and drives the window with smoke.mjs.
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+WORK="${1:-$(mktemp -d)}"
+cd "$ROOT"
+
+# The test build has its own bundle identifier, so it never shares a keyring service or an
+# app data directory with a user's install. Only the app crate rebuilds for it.
+TAURI_CONFIG='{"identifier":"dev.duet.app.webdriver"}' cargo build --quiet --bin duet-desktop
+mkdir -p "$ROOT/target/webdriver"
+APP="$ROOT/target/webdriver/duet-desktop"
+cp "$ROOT/target/debug/duet-desktop" "$APP"
+grep -q "dev.duet.app.webdriver" "$APP" || { echo "the test build lacks its test identifier" >&2; exit 1; }
+mkdir -p "$WORK/desktop-data"
+
+xvfb-run -a --server-args="-screen 0 1400x900x24" bash -c '
+  source "$1/scripts/lib.sh"
+  with_keyring "$2/keyring" bash -c "
+    DUET_DATA_DIR=\"$2/desktop-data\" tauri-driver --port 4444 > \"$2/tauri-driver.log\" 2>&1 &
+    driver=\$!
+    trap \"kill \$driver 2>/dev/null || true\" EXIT
+    node \"$1/tests/webdriver/smoke.mjs\" \"$3\" \"$1/target/webdriver-environments.png\"
+  "
+' smoke "$ROOT" "$WORK" "$APP"

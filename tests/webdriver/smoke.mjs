@@ -1,0 +1,76 @@
+// Drives the real Duet window through tauri-driver: it opens, renders the environments page
+// with the linked sandbox pair, and a screenshot is saved.
+import { writeFileSync } from 'node:fs';
+
+const [application, screenshotPath] = process.argv.slice(2);
+const driver = 'http://127.0.0.1:4444';
+
+async function call(method, path, body) {
+  const response = await fetch(`${driver}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) {
+    throw new Error(`${method} ${path} -> ${response.status}: ${JSON.stringify(json)}`);
+  }
+  return json.value;
+}
+
+async function waitFor(what, seconds, probe) {
+  const deadline = Date.now() + seconds * 1000;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const result = await probe();
+      if (result) return result;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+await waitFor('tauri-driver to listen', 30, async () => (await fetch(`${driver}/status`)).ok);
+const session = await call('POST', '/session', {
+  capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+});
+const id = session.sessionId;
+let failed = false;
+try {
+  const byTestId = (testId) =>
+    call('POST', `/session/${id}/element`, {
+      using: 'css selector',
+      value: `[data-testid="${testId}"]`,
+    });
+  const textOf = async (element) =>
+    call('GET', `/session/${id}/element/${Object.values(element)[0]}/text`);
+
+  const page = await waitFor('the environments page', 60, () => byTestId('page-environments'));
+  const text = await waitFor('the linked sandbox pair with its health checks', 90, async () => {
+    const current = await textOf(page);
+    return current.includes('Sandbox Dataverse') && current.includes('DUET-H001') ? current : null;
+  });
+  if (!text.includes('Sandbox finance and operations')) {
+    throw new Error(`the finance and operations environment is not shown: ${text}`);
+  }
+  const title = await call('GET', `/session/${id}/title`);
+  if (!title.startsWith('Duet')) throw new Error(`unexpected window title '${title}'`);
+  const png = await call('GET', `/session/${id}/screenshot`);
+  writeFileSync(screenshotPath, Buffer.from(png, 'base64'));
+  console.log(`webdriver smoke: window '${title}' rendered the environments page; screenshot ${screenshotPath}`);
+} catch (error) {
+  failed = true;
+  console.error(`webdriver smoke failed: ${error.message}`);
+  try {
+    const png = await call('GET', `/session/${id}/screenshot`);
+    writeFileSync(screenshotPath.replace(/\.png$/, '-failure.png'), Buffer.from(png, 'base64'));
+  } catch {
+    // The failure itself is what matters; a missing failure screenshot changes nothing.
+  }
+} finally {
+  await call('DELETE', `/session/${id}`).catch(() => undefined);
+}
+process.exit(failed ? 1 : 0);

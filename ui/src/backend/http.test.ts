@@ -1,0 +1,140 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { DuetEvent } from '../bindings/DuetEvent';
+import { TOKEN_STORAGE_KEY, createHttpBackend, takeToken, type HttpEnv } from './http';
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const data = new Map(Object.entries(initial));
+  return {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    data,
+  };
+}
+
+function pageEnv(href: string, stored: Record<string, string> = {}) {
+  const location = { href, search: new URL(href).search };
+  const replaced: string[] = [];
+  const history = {
+    state: null,
+    replaceState: (_s: unknown, _t: string, url?: string | URL | null) => void replaced.push(String(url)),
+  };
+  return { location, history, storage: memoryStorage(stored), replaced };
+}
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+describe('takeToken', () => {
+  it('takes the token from the URL, stores it and removes it from the address bar', () => {
+    const env = pageEnv('http://127.0.0.1:4000/?token=XYZ&x=1#/maps');
+    expect(takeToken(env)).toBe('XYZ');
+    expect(env.storage.data.get(TOKEN_STORAGE_KEY)).toBe('XYZ');
+    expect(env.replaced).toEqual(['/?x=1#/maps']);
+  });
+  it('falls back to sessionStorage and leaves the URL alone', () => {
+    const env = pageEnv('http://127.0.0.1:4000/', { [TOKEN_STORAGE_KEY]: 'OLD' });
+    expect(takeToken(env)).toBe('OLD');
+    expect(env.replaced).toEqual([]);
+  });
+  it('prefers a fresh URL token to a stored one', () => {
+    const env = pageEnv('http://127.0.0.1:4000/?token=NEW', { [TOKEN_STORAGE_KEY]: 'OLD' });
+    expect(takeToken(env)).toBe('NEW');
+    expect(env.storage.data.get(TOKEN_STORAGE_KEY)).toBe('NEW');
+    expect(env.replaced).toEqual(['/']);
+  });
+  it('returns null without any token', () => {
+    expect(takeToken(pageEnv('http://127.0.0.1:4000/'))).toBeNull();
+  });
+});
+
+describe('http backend', () => {
+  function setup(fetchImpl: HttpEnv['fetch'], env = pageEnv('http://127.0.0.1:4000/?token=T0K')) {
+    return createHttpBackend({ ...env, fetch: fetchImpl });
+  }
+
+  it('POSTs commands with the bearer token and camelCase args', async () => {
+    const fetchMock = vi.fn<HttpEnv['fetch']>(async () => jsonResponse(200, []));
+    const backend = setup(fetchMock);
+    await backend.activity(500);
+    await backend.runMap('customers');
+    await backend.link();
+    const calls = fetchMock.mock.calls.map(([url, init]) => [
+      url,
+      init?.method,
+      (init?.headers as Record<string, string>).Authorization,
+      init?.body,
+    ]);
+    expect(calls).toEqual([
+      ['/api/activity', 'POST', 'Bearer T0K', '{"limit":500}'],
+      ['/api/run_map', 'POST', 'Bearer T0K', '{"name":"customers"}'],
+      ['/api/link', 'POST', 'Bearer T0K', '{}'],
+    ]);
+  });
+
+  it('returns null for a JSON null link', async () => {
+    const backend = setup(async () => jsonResponse(200, null));
+    await expect(backend.link()).resolves.toBeNull();
+  });
+
+  it('rejects with the ApiError body on non-2xx', async () => {
+    const backend = setup(async () => jsonResponse(404, { code: 'unknownMap', message: 'No map named x' }));
+    await expect(backend.pauseMap('x')).rejects.toEqual({ code: 'unknownMap', message: 'No map named x' });
+  });
+
+  it('rejects with an http code when the body is not an ApiError', async () => {
+    const backend = setup(async () => new Response('boom', { status: 500, statusText: 'Internal Server Error' }));
+    await expect(backend.maps()).rejects.toEqual({ code: 'http500', message: 'boom' });
+  });
+
+  it('wraps network failures as code "network"', async () => {
+    const backend = setup(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(backend.maps()).rejects.toMatchObject({ code: 'network' });
+    await expect(backend.maps()).rejects.toHaveProperty('message', expect.stringContaining('Failed to fetch'));
+  });
+
+  it('subscribes to /api/events with the token and parses each message', () => {
+    const sources: FakeSource[] = [];
+    class FakeSource {
+      onmessage: ((m: MessageEvent) => void) | null = null;
+      onerror: (() => void) | null = null;
+      closed = false;
+      constructor(public url: string) {
+        sources.push(this);
+      }
+      close() {
+        this.closed = true;
+      }
+    }
+    const env = pageEnv('http://127.0.0.1:4000/?token=a b');
+    const backend = createHttpBackend({
+      ...env,
+      fetch: async () => jsonResponse(200, null),
+      EventSource: FakeSource as unknown as HttpEnv['EventSource'],
+    });
+    const seen: DuetEvent[] = [];
+    const stop = backend.subscribe((e) => seen.push(e));
+    expect(sources[0].url).toBe('/api/events?token=a%20b');
+    const event: DuetEvent = {
+      type: 'activity',
+      entry: {
+        id: 1,
+        at: '2024-01-01T00:00:00Z',
+        map: 'customers',
+        kind: 'lifecycle',
+        direction: null,
+        key: null,
+        operation: null,
+        status: 'ok',
+        message: 'started',
+        latencyMs: null,
+      },
+    };
+    sources[0].onmessage?.({ data: JSON.stringify(event) } as MessageEvent);
+    expect(seen).toEqual([event]);
+    stop();
+    expect(sources[0].closed).toBe(true);
+  });
+});

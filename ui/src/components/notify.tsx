@@ -1,0 +1,67 @@
+import {
+  Toast,
+  ToastBody,
+  ToastTitle,
+  Toaster,
+  useId,
+  useToastController,
+} from '@fluentui/react-components';
+import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import type { ApiError } from '../bindings/ApiError';
+
+export interface Notify {
+  success(title: string, body?: string): void;
+  warning(title: string, body?: string): void;
+  error(title: string, error: ApiError): void;
+}
+
+const NotifyContext = createContext<Notify | null>(null);
+
+export function NotifyProvider({ children }: { children: ReactNode }) {
+  const toasterId = useId('duet-toaster');
+  const { dispatchToast } = useToastController(toasterId);
+  const notify = useMemo<Notify>(
+    () => ({
+      success(title, body) {
+        dispatchToast(
+          <Toast data-testid="toast-success">
+            <ToastTitle>{title}</ToastTitle>
+            {body ? <ToastBody>{body}</ToastBody> : null}
+          </Toast>,
+          { intent: 'success', timeout: 4000 },
+        );
+      },
+      warning(title, body) {
+        dispatchToast(
+          <Toast data-testid="toast-warning">
+            <ToastTitle>{title}</ToastTitle>
+            {body ? <ToastBody>{body}</ToastBody> : null}
+          </Toast>,
+          { intent: 'warning', timeout: 8000 },
+        );
+      },
+      error(title, error) {
+        dispatchToast(
+          <Toast data-testid="toast-error">
+            <ToastTitle>{title}</ToastTitle>
+            <ToastBody subtitle={`Code: ${error.code}`}>{error.message}</ToastBody>
+          </Toast>,
+          { intent: 'error', timeout: 10000 },
+        );
+      },
+    }),
+    [dispatchToast],
+  );
+  return (
+    <NotifyContext.Provider value={notify}>
+      {children}
+      <Toaster toasterId={toasterId} position="bottom-end" pauseOnHover />
+    </NotifyContext.Provider>
+  );
+}
+
+export function useNotify(): Notify {
+  const notify = useContext(NotifyContext);
+  if (!notify) throw new Error('useNotify outside NotifyProvider');
+  return notify;
+}
