@@ -149,7 +149,18 @@ impl DataverseClient {
         delta_link: &str,
         wait: Option<Duration>,
     ) -> Result<DeltaPage, ConnectError> {
-        self.follow_delta(delta_link.to_owned(), wait).await
+        self.follow_delta(self.rebase(delta_link), wait).await
+    }
+
+    /// A stored link keeps its path and query but is sent to this environment's current URL,
+    /// so a link saved before the environment moved (a sandbox on a new port, a renamed host)
+    /// still resumes where it stopped.
+    fn rebase(&self, link: &str) -> String {
+        const SERVICE_ROOT: &str = "/api/data/v9.2/";
+        match link.find(SERVICE_ROOT) {
+            Some(start) => format!("{}{}", self.transport.resource, &link[start..]),
+            None => link.to_owned(),
+        }
     }
 
     async fn follow_delta(
@@ -215,6 +226,25 @@ fn deleted_id(row: &Row) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn stored_links_follow_the_environment_to_its_current_url() {
+        let http = reqwest::Client::new();
+        let tokens = Arc::new(TokenProvider::new(
+            http.clone(),
+            crate::Credentials {
+                token_url: "http://127.0.0.1:9/t".to_owned(),
+                client_id: "c".to_owned(),
+                client_secret: "s".to_owned(),
+            },
+        ));
+        let client = DataverseClient::new(http, tokens, "http://127.0.0.1:5001/");
+        assert_eq!(
+            client.rebase("http://127.0.0.1:4000/api/data/v9.2/accounts?$deltatoken=9%2101"),
+            "http://127.0.0.1:5001/api/data/v9.2/accounts?$deltatoken=9%2101",
+            "a delta link saved before a restart must reach the environment where it is now"
+        );
+    }
 
     #[test]
     fn tombstones_are_told_apart_from_rows() {
