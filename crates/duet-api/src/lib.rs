@@ -100,6 +100,8 @@ pub struct Api {
 }
 
 const FINOPS: &str = "financeOperations";
+/// Customers a fresh demo sandbox starts with.
+const DEMO_ROWS: usize = 250;
 const DATAVERSE: &str = "dataverse";
 
 impl Api {
@@ -141,11 +143,12 @@ impl Api {
     /// Starts the embedded sandbox pair over this data directory, links it (once), adds the
     /// demo map and runs it. Returns the sandbox's `DUET_*` lines.
     pub async fn start_sandbox_demo(self: &Arc<Self>) -> Result<Vec<(String, String)>, ApiError> {
-        let sandbox = Sandbox::start(SandboxConfig::new(self.data_dir.join("sandbox")))
-            .await
-            .map_err(|error| {
-                ApiError::new("sandbox", format!("the sandbox could not start: {error}"))
-            })?;
+        let mut config = SandboxConfig::new(self.data_dir.join("sandbox"));
+        // A fresh demo starts with customers to sync; a restart keeps what is there.
+        config.rows = DEMO_ROWS;
+        let sandbox = Sandbox::start(config).await.map_err(|error| {
+            ApiError::new("sandbox", format!("the sandbox could not start: {error}"))
+        })?;
         let lines = sandbox.env_lines();
         let environment = |name: &str, url: &str| NewEnvironment {
             name: name.to_owned(),

@@ -43,6 +43,12 @@ enum SandboxCommand {
         /// Port of the Dataverse emulator (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         dv_port: u16,
+        /// Sample customers to generate in a fresh finance and operations emulator.
+        #[arg(long, default_value_t = 0)]
+        rows: usize,
+        /// Seed of the sample-data generator: the same seed gives the same rows.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -70,11 +76,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     dir,
                     fo_port,
                     dv_port,
+                    rows,
+                    seed,
                 },
         } => {
             let mut config = SandboxConfig::new(dir);
             config.fo_port = fo_port;
             config.dv_port = dv_port;
+            config.rows = rows;
+            config.seed = seed;
             let sandbox = Sandbox::start(config)
                 .await
                 .context("starting the sandbox")?;

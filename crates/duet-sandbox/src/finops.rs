@@ -19,7 +19,8 @@ use crate::odata::{
     self, ApiError, KeyValue, Query, collection_body, decode_path, header_str, reply,
     split_resource,
 };
-use crate::store::{Db, next_counter};
+use crate::sample;
+use crate::store::{Db, next_counter, read_counter, set_meta};
 
 /// The demo user's default company, which un-scoped queries are limited to.
 pub(crate) const DEFAULT_COMPANY: &str = "DAT";
@@ -165,10 +166,28 @@ fn observe_modified(ms: i64) {
 
 /// Strictly increasing write stamp, so clients can poll with a `ge`/`gt` watermark.
 fn next_modified() -> String {
+    format_modified(reserve_modified(1))
+}
+
+/// Reserves `n` consecutive millisecond stamps and returns the first. The block ends at the
+/// current time when it can, rather than starting there, so a bulk load of many rows does not
+/// push later write stamps far ahead of the wall clock; it always starts after every stamp
+/// handed out before, so watermarks stay valid.
+fn reserve_modified(n: usize) -> i64 {
+    let span = i64::try_from(n.max(1)).unwrap_or(i64::MAX);
     let mut last = LAST_MODIFIED_MS.lock().unwrap_or_else(|p| p.into_inner());
     let now = Utc::now().timestamp_millis();
-    let ms = now.max(*last + 1);
-    *last = ms;
+    let first = block_start(now, *last, span);
+    *last = first + (span - 1);
+    first
+}
+
+/// First stamp of a block of `span` stamps taken at `now` after `last` was handed out.
+fn block_start(now: i64, last: i64, span: i64) -> i64 {
+    (now - (span - 1)).max(last + 1)
+}
+
+fn format_modified(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
@@ -223,6 +242,71 @@ pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
         Ok(())
     })?;
     Ok(db)
+}
+
+/// Writes `rows` seeded sample customers when the store holds none yet, returning how many were
+/// written. Rows are built exactly as `create` builds them (defaults, then fields, then a stamp
+/// and a RecId) but inserted in one transaction, since posting them one by one over HTTP would
+/// take minutes for large volumes.
+pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, rusqlite::Error> {
+    if rows == 0 {
+        return Ok(0);
+    }
+    db.with(|conn| {
+        let tx = conn.transaction()?;
+        let existing = tx
+            .query_row(
+                "SELECT 1 FROM fo_rows WHERE entity = ?1 LIMIT 1",
+                params![CUSTOMERS.name],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if existing {
+            return Ok(0);
+        }
+        let count = i64::try_from(rows).unwrap_or(i64::MAX);
+        let first_recid = read_counter(&tx, "recid", RECID_START)? + 1;
+        let first_ms = reserve_modified(rows);
+        let template = defaults(&CUSTOMERS);
+        let mut generator = sample::Generator::new(seed, rows);
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
+            )?;
+            for offset in 0..count {
+                let c = generator.next_customer();
+                let mut row = template.clone();
+                let fields = [
+                    ("dataAreaId", Value::from(c.company)),
+                    ("CustomerAccount", Value::from(c.account.as_str())),
+                    ("OrganizationName", Value::from(c.name)),
+                    ("CustomerGroupId", Value::from(c.group)),
+                    ("SalesCurrencyCode", Value::from(c.currency)),
+                    ("CreditLimit", Value::from(c.credit_limit)),
+                    ("PrimaryContactEmail", Value::from(c.email)),
+                    ("PrimaryContactPhone", Value::from(c.phone)),
+                    ("SalesMemo", Value::from(c.memo)),
+                    ("PartyType", Value::from("Organization")),
+                    ("ModifiedDateTime", Value::from(format_modified(first_ms + offset))),
+                ];
+                for (name, value) in fields {
+                    row.insert(name.to_string(), value);
+                }
+                let k = storage_key(&[c.company, &c.account]);
+                insert.execute(params![
+                    CUSTOMERS.name,
+                    k,
+                    first_recid + offset,
+                    Value::Object(row).to_string()
+                ])?;
+            }
+        }
+        // One counter update for the whole block leaves it where per-row `next_counter` would.
+        set_meta(&tx, "recid", &(first_recid + count - 1).to_string())?;
+        tx.commit()?;
+        Ok(rows)
+    })
 }
 
 /// Keys are case-insensitive in F&O, so the storage key is upper-cased.
@@ -913,6 +997,45 @@ mod tests {
         assert!(
             b > a,
             "stamps must increase even within one millisecond: {a} then {b}"
+        );
+    }
+
+    #[test]
+    fn blocks_end_at_the_clock_but_never_precede_earlier_stamps() {
+        // GIVEN a clock at 1,000,000 ms.
+        let now = 1_000_000;
+        // WHEN 1,000 stamps are reserved long after the last one, or right after it.
+        let idle = block_start(now, 0, 1000);
+        let busy = block_start(now, now, 1000);
+        // THEN an idle block ends at the clock instead of running 1,000 ms ahead of it.
+        assert_eq!(
+            idle + 999,
+            now,
+            "a bulk load must not push later writes far ahead of the wall clock"
+        );
+        // THEN a block after a recent stamp starts right after it.
+        assert_eq!(
+            busy,
+            now + 1,
+            "a block must never reuse or precede stamps pollers may have seen"
+        );
+        assert_eq!(
+            block_start(now, now - 5, 1),
+            now,
+            "a single stamp is the clock when it is ahead of the last one, as before"
+        );
+    }
+
+    #[test]
+    fn reserved_block_is_followed_by_newer_writes() {
+        // GIVEN a reserved block.
+        let first = reserve_modified(1000);
+        // WHEN the next write is stamped.
+        let after = next_modified();
+        // THEN it is newer than every stamp of the block.
+        assert!(
+            after > format_modified(first + 999),
+            "the next write must be newer than every row of the block"
         );
     }
 

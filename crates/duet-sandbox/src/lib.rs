@@ -11,6 +11,7 @@ mod dataverse;
 mod filter;
 mod finops;
 mod odata;
+mod sample;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -56,10 +57,15 @@ pub struct SandboxConfig {
     pub fo_page_size: usize,
     /// Lifetime of issued access tokens.
     pub token_lifetime: Duration,
+    /// Sample customers to generate into a fresh F&O store; 0 generates none.
+    pub rows: usize,
+    /// Seed of the sample generator; the same seed gives the same customers.
+    pub seed: u64,
 }
 
 impl SandboxConfig {
-    /// Defaults: free ports, F&O page size 10,000 and tokens valid for 3,599 seconds.
+    /// Defaults: free ports, F&O page size 10,000, tokens valid for 3,599 seconds and no sample
+    /// rows (seed 1).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         SandboxConfig {
             dir: dir.into(),
@@ -67,6 +73,8 @@ impl SandboxConfig {
             dv_port: 0,
             fo_page_size: 10_000,
             token_lifetime: Duration::from_secs(3599),
+            rows: 0,
+            seed: 1,
         }
     }
 }
@@ -127,6 +135,7 @@ pub struct Sandbox {
     fo_url: String,
     dv_url: String,
     identity: Identity,
+    generated_rows: usize,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -159,10 +168,16 @@ impl Sandbox {
 
         let fo_path = config.dir.join("finops.sqlite");
         let dv_path = config.dir.join("dataverse.sqlite");
-        let (fo_db, dv_db) = tokio::task::spawn_blocking(move || {
-            Ok::<_, rusqlite::Error>((finops::open(&fo_path)?, dataverse::open(&dv_path)?))
+        let (rows, seed) = (config.rows, config.seed);
+        let (fo_db, dv_db, generated_rows) = tokio::task::spawn_blocking(move || {
+            let fo_db = finops::open(&fo_path)?;
+            let generated = finops::seed_customers(&fo_db, rows, seed)?;
+            Ok::<_, rusqlite::Error>((fo_db, dataverse::open(&dv_path)?, generated))
         })
         .await??;
+        if generated_rows > 0 {
+            tracing::info!(rows = generated_rows, seed, "generated sample customers");
+        }
 
         let auth = Arc::new(auth::Auth::new(
             identity.tenant.clone(),
@@ -215,6 +230,7 @@ impl Sandbox {
             fo_url,
             dv_url,
             identity,
+            generated_rows,
             shutdown,
             tasks,
         })
@@ -233,6 +249,11 @@ impl Sandbox {
     /// Token endpoint for the demo tenant (served on both ports; this one is on the DV port).
     pub fn token_url(&self) -> String {
         format!("{}/{}/oauth2/v2.0/token", self.dv_url, self.identity.tenant)
+    }
+
+    /// Sample customers this start generated; 0 when the store already held customers.
+    pub fn generated_rows(&self) -> usize {
+        self.generated_rows
     }
 
     pub fn tenant(&self) -> &str {
