@@ -10,4 +10,5 @@ mod clock;
 mod run;
 
 pub use clock::{Clock, SystemClock};
-pub use run::{Engine, EngineError, EngineEvent, EngineSettings};
+pub use duet_store::{ChangeStatus, QueuedChange};
+pub use run::{Engine, EngineError, EngineEvent, EngineSettings, ResumeMode};

@@ -1,15 +1,19 @@
 //! Running maps: the per-map task, its states, and how one change crosses to the other side.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use duet_connect::{ConnectError, DataverseClient, FinOpsClient};
+use duet_connect::{ConnectError, DataverseClient, FinOpsClient, RetryPolicy};
 use duet_maps::{MapError, Row, RowKey, Side, TableMap, same_values};
-use duet_store::{ActivityRecord, NewActivity, Store, StoreError};
+use duet_store::{
+    ActivityRecord, ChangeStatus, CursorMove, NewActivity, NewChange, QueuedChange, Store,
+    StoreError,
+};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::{Mutex, broadcast, watch};
+use tokio::sync::{Mutex, Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
@@ -59,7 +63,20 @@ impl Default for EngineSettings {
 
 struct Running {
     stop: watch::Sender<bool>,
+    applying: watch::Sender<bool>,
     task: JoinHandle<()>,
+}
+
+/// How a paused map goes back to live sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResumeMode {
+    /// Apply every queued change in the order it was captured.
+    CatchUp,
+    /// Go live at once; queued changes are parked and kept for retry.
+    SkipKeep,
+    /// Go live at once; queued changes are dropped.
+    SkipDiscard,
 }
 
 pub struct Engine {
@@ -102,59 +119,167 @@ impl Engine {
         self.context.events.subscribe()
     }
 
-    /// Starts a map: an initial sync when it has never run (or was stopped), otherwise a
-    /// resume from its stored cursors, which replays everything captured since.
+    /// Runs a map: an initial sync when it has never run (or was stopped), then live sync.
+    /// A paused map resumes by catching up.
     pub async fn run(&self, name: &str) -> Result<(), EngineError> {
+        if self.is_started(name).await {
+            return self.resume(name, ResumeMode::CatchUp).await;
+        }
+        self.start(name, true).await
+    }
+
+    async fn is_started(&self, name: &str) -> bool {
+        self.running
+            .lock()
+            .await
+            .get(name)
+            .is_some_and(|running| !running.task.is_finished())
+    }
+
+    async fn start(&self, name: &str, applying: bool) -> Result<(), EngineError> {
         let map = self.context.load_map(name)?;
         if self.context.store.link()?.is_none() {
             return Err(EngineError::NotLinked);
         }
         let mut running = self.running.lock().await;
-        if let Some(existing) = running.get(name)
-            && !existing.task.is_finished()
-        {
-            return Ok(());
+        if let Some(existing) = running.remove(name) {
+            let _ = existing.stop.send(true);
+            let _ = existing.task.await;
         }
         let (stop, stopped) = watch::channel(false);
+        let (applying_sender, applying_receiver) = watch::channel(applying);
         let context = self.context.clone();
-        let task = tokio::spawn(async move { context.drive(map, stopped).await });
-        running.insert(name.to_owned(), Running { stop, task });
+        let task =
+            tokio::spawn(async move { context.drive(map, stopped, applying_receiver).await });
+        running.insert(
+            name.to_owned(),
+            Running {
+                stop,
+                applying: applying_sender,
+                task,
+            },
+        );
         Ok(())
     }
 
-    /// Pauses a map: its cursors stay where they are, so nothing that changes meanwhile is lost.
+    /// Pauses a map: changes keep being captured into its durable queue, with no time or
+    /// size cap but the disk; nothing is written until it resumes.
     pub async fn pause(&self, name: &str) -> Result<(), EngineError> {
-        self.halt(
+        self.context.load_map(name)?;
+        let started = {
+            let running = self.running.lock().await;
+            match running.get(name) {
+                Some(run) if !run.task.is_finished() => {
+                    let _ = run.applying.send(false);
+                    true
+                }
+                _ => false,
+            }
+        };
+        if !started {
+            self.start(name, false).await?;
+        }
+        self.context.set_state(name, "paused", None)?;
+        self.context.lifecycle(
             name,
-            "paused",
-            "Paused by an admin; changes keep accumulating at the source and are replayed on run",
-        )
-        .await
-    }
-
-    /// Stops a map and forgets its cursors: the next run starts with an initial sync.
-    pub async fn stop(&self, name: &str) -> Result<(), EngineError> {
-        self.halt(name, "stopped", "Stopped by an admin").await?;
-        self.context.store.clear_cursors(name)?;
+            "succeeded",
+            "Paused: changes on both sides keep being captured into the queue",
+        );
         Ok(())
     }
 
-    async fn halt(&self, name: &str, state: &str, message: &str) -> Result<(), EngineError> {
+    /// Takes a paused map back to live sync in the chosen way.
+    pub async fn resume(&self, name: &str, mode: ResumeMode) -> Result<(), EngineError> {
+        self.context.load_map(name)?;
+        let store = &self.context.store;
+        let message = match mode {
+            ResumeMode::CatchUp => {
+                let (queued, _, _) = store.queue_depth(name)?;
+                format!("Resumed: catching up on {queued} queued changes in order")
+            }
+            ResumeMode::SkipKeep => {
+                let parked = store.set_queued_status(name, ChangeStatus::Parked)?;
+                format!("Resumed at live: {parked} queued changes parked for retry")
+            }
+            ResumeMode::SkipDiscard => {
+                let dropped = store.discard_queued(name)?;
+                format!("Resumed at live: {dropped} queued changes discarded")
+            }
+        };
+        let started = {
+            let running = self.running.lock().await;
+            match running.get(name) {
+                Some(run) if !run.task.is_finished() => {
+                    let _ = run.applying.send(true);
+                    true
+                }
+                _ => false,
+            }
+        };
+        if !started {
+            self.start(name, true).await?;
+        }
+        self.context.set_state(name, "running", None)?;
+        self.context.lifecycle(name, "succeeded", &message);
+        Ok(())
+    }
+
+    /// Stops a map and forgets its cursors and queued changes: the next run starts with an
+    /// initial sync. Failed changes stay in the error list.
+    pub async fn stop(&self, name: &str) -> Result<(), EngineError> {
         self.context.load_map(name)?;
         if let Some(running) = self.running.lock().await.remove(name) {
             let _ = running.stop.send(true);
             let _ = running.task.await;
         }
-        self.context.set_state(name, state, None)?;
-        self.context.lifecycle(name, "succeeded", message);
+        let store = &self.context.store;
+        store.clear_cursors(name)?;
+        store.discard_queued(name)?;
+        store.set_queued_status(name, ChangeStatus::Parked)?;
+        self.context.set_state(name, "stopped", None)?;
+        self.context.lifecycle(
+            name,
+            "succeeded",
+            "Stopped: the next run starts with an initial sync",
+        );
         Ok(())
     }
 
-    /// Starts again every map that was running or initializing when Duet last closed.
+    /// Changes in a map's queue (queued, parked, failed), oldest first, optionally only
+    /// those whose integration key contains `key`.
+    pub fn queued(
+        &self,
+        name: &str,
+        key: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<QueuedChange>, EngineError> {
+        self.context.load_map(name)?;
+        Ok(self.context.store.queued_changes(name, key, limit)?)
+    }
+
+    /// Puts parked or failed changes back in the queue: one (`seq`) or all of the map.
+    pub async fn retry(&self, name: &str, seq: Option<i64>) -> Result<usize, EngineError> {
+        self.context.load_map(name)?;
+        let moved = self.context.store.retry_changes(name, seq)?;
+        self.context.lifecycle(
+            name,
+            "succeeded",
+            &format!("{moved} changes queued again for retry"),
+        );
+        let _ = self
+            .context
+            .events
+            .send(EngineEvent::MapChanged(name.to_owned()));
+        Ok(moved)
+    }
+
+    /// Starts again every map that was running, initializing or paused when Duet closed.
     pub async fn resume_all(&self) -> Result<(), EngineError> {
         for map in self.context.store.maps()? {
-            if matches!(map.state.as_str(), "running" | "initializing") {
-                self.run(&map.name).await?;
+            match map.state.as_str() {
+                "running" | "initializing" => self.start(&map.name, true).await?,
+                "paused" => self.start(&map.name, false).await?,
+                _ => {}
             }
         }
         Ok(())
@@ -189,6 +314,15 @@ impl Context {
         Ok(())
     }
 
+    /// Shows a reason on the map without changing its state.
+    fn set_reason(&self, name: &str, reason: Option<&str>) {
+        if let Ok(Some(map)) = self.store.map(name)
+            && map.reason.as_deref() != reason
+        {
+            let _ = self.set_state(name, &map.state, reason);
+        }
+    }
+
     fn record(&self, entry: NewActivity) {
         match self.store.add_activity(&entry) {
             Ok(record) => {
@@ -215,13 +349,21 @@ impl Context {
         });
     }
 
-    async fn drive(self: Arc<Self>, map: TableMap, mut stopped: watch::Receiver<bool>) {
+    async fn drive(
+        self: Arc<Self>,
+        map: TableMap,
+        mut stopped: watch::Receiver<bool>,
+        applying: watch::Receiver<bool>,
+    ) {
         let mut last_failure: Option<String> = None;
         loop {
             if *stopped.borrow() {
                 return;
             }
-            let outcome = self.clone().run_once(&map, stopped.clone()).await;
+            let outcome = self
+                .clone()
+                .run_once(&map, stopped.clone(), applying.clone())
+                .await;
             let message = match outcome {
                 Ok(()) => return,
                 Err(message) => message,
@@ -229,7 +371,7 @@ impl Context {
             if last_failure.as_deref() != Some(message.as_str()) {
                 tracing::warn!(map = %map.name, error = %message, "sync round failed");
                 self.lifecycle(&map.name, "failed", &format!("{message}; retrying"));
-                let _ = self.set_state(&map.name, "running", Some(&message));
+                self.set_reason(&map.name, Some(&message));
                 last_failure = Some(message);
             }
             tokio::select! {
@@ -239,12 +381,13 @@ impl Context {
         }
     }
 
-    /// Initial sync when needed, then live sync until stopped. An error ends the round;
-    /// `drive` pauses and starts another from the stored cursors.
+    /// Initial sync when needed, then capture and apply until stopped. An error ends the
+    /// round; `drive` waits and starts another from the stored cursors and queue.
     async fn run_once(
         self: Arc<Self>,
         map: &TableMap,
         stopped: watch::Receiver<bool>,
+        applying: watch::Receiver<bool>,
     ) -> Result<(), String> {
         let companies = self
             .store
@@ -262,7 +405,7 @@ impl Context {
             map: map.clone(),
             companies,
             codes: Mutex::new(codes),
-            apply_lock: Mutex::new(()),
+            captured: Notify::new(),
         });
         if self
             .store
@@ -272,22 +415,28 @@ impl Context {
         {
             session.initial_sync().await?;
         }
-        self.set_state(&map.name, "running", None)
+        let state = if *applying.borrow() {
+            "running"
+        } else {
+            "paused"
+        };
+        self.set_state(&map.name, state, None)
             .map_err(|error| error.to_string())?;
-        let dataverse = session.clone().follow_dataverse(stopped.clone());
-        let finops = session.clone().poll_finops(stopped);
-        tokio::try_join!(dataverse, finops).map(|_| ())
+        let dataverse = session.clone().capture_dataverse(stopped.clone());
+        let finops = session.clone().capture_finops(stopped.clone());
+        let apply = session.clone().apply_queue(stopped, applying);
+        tokio::try_join!(dataverse, finops, apply).map(|_| ())
     }
 }
 
-/// One run of one map: what both capture loops share.
+/// One run of one map: what the capture loops and the apply loop share.
 struct Session {
     context: Arc<Context>,
     map: TableMap,
     companies: Vec<String>,
     codes: Mutex<CompanyCodes>,
-    /// Changes are applied one at a time, so the two capture loops never race on a row.
-    apply_lock: Mutex<()>,
+    /// Wakes the apply loop when a capture added changes.
+    captured: Notify,
 }
 
 #[derive(Default)]
@@ -324,6 +473,19 @@ impl CompanyCodes {
             .collect();
         Ok(())
     }
+}
+
+/// What became of one change.
+enum Outcome {
+    Written,
+    /// The other side already holds these values (an echo, or nothing mapped changed).
+    Unchanged,
+    /// Out of scope: a company that is not in the link.
+    Ignored,
+    /// Refused for a reason retrying alone cannot fix; logged with its payload.
+    Refused(String),
+    /// The target could not take it now (throttled, down, timed out); retried in place.
+    Unavailable(String),
 }
 
 impl Session {
@@ -404,8 +566,10 @@ impl Session {
             .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))?;
         let mut written = 0usize;
         for row in &rows {
-            if self.apply(Side::FinanceOperations, row, false).await {
-                written += 1;
+            match self.apply(Side::FinanceOperations, row, false).await {
+                Outcome::Written => written += 1,
+                Outcome::Unavailable(message) => return Err(message),
+                Outcome::Unchanged | Outcome::Ignored | Outcome::Refused(_) => {}
             }
             if let Some(modified) = row.get(MODIFIED_FIELD).and_then(Value::as_str) {
                 self.store()
@@ -427,7 +591,8 @@ impl Session {
         Ok(())
     }
 
-    async fn follow_dataverse(
+    /// Follows the Dataverse delta link and queues every change with the new link, atomically.
+    async fn capture_dataverse(
         self: Arc<Self>,
         mut stopped: watch::Receiver<bool>,
     ) -> Result<(), String> {
@@ -442,32 +607,68 @@ impl Session {
                 _ = stopped.changed() => return Ok(()),
             };
             let page = page.map_err(|error| format!("reading Dataverse changes: {error}"))?;
-            for row in &page.changed {
-                self.apply(Side::Dataverse, row, true).await;
+            let mut changes = Vec::with_capacity(page.changed.len() + page.deleted.len());
+            for row in page.changed {
+                let company = self.company_of_dataverse(&row).await;
+                let key = self
+                    .map
+                    .key_of_dataverse(&row, company.as_deref())
+                    .ok()
+                    .map(|key| key.to_string());
+                let source_id = row
+                    .get(&self.map.dataverse_id)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                changes.push(self.change(
+                    Side::Dataverse,
+                    "upsert",
+                    key,
+                    source_id,
+                    Value::Object(row),
+                ));
             }
-            for id in &page.deleted {
-                self.apply_dataverse_delete(id).await;
+            for id in page.deleted {
+                let key = self
+                    .store()
+                    .key_for_dataverse_id(self.name(), &id)
+                    .map_err(|error| error.to_string())?;
+                changes.push(self.change(Side::Dataverse, "delete", key, Some(id), Value::Null));
             }
             self.store()
-                .set_cursor(self.name(), DELTA_CURSOR, &page.delta_link)
+                .enqueue(
+                    self.name(),
+                    &changes,
+                    Some(CursorMove {
+                        name: DELTA_CURSOR,
+                        value: &page.delta_link,
+                        forward_only: false,
+                    }),
+                )
                 .map_err(|error| error.to_string())?;
+            if !changes.is_empty() {
+                self.captured.notify_one();
+            }
             if *stopped.borrow() {
                 return Ok(());
             }
         }
     }
 
-    async fn poll_finops(
+    /// Polls finance and operations past the modified-time watermark and queues what changed.
+    async fn capture_finops(
         self: Arc<Self>,
         mut stopped: watch::Receiver<bool>,
     ) -> Result<(), String> {
+        // Rows stamped exactly at the watermark are read again by the next `ge` poll; their
+        // etags are remembered so they are queued once.
+        let mut at_watermark: HashSet<String> = HashSet::new();
         loop {
             let watermark = self
                 .store()
                 .cursor(self.name(), WATERMARK_CURSOR)
                 .map_err(|error| error.to_string())?;
             // `ge` rather than `gt`: rows written in the same millisecond as the watermark
-            // must not be skipped; re-reading one is harmless because unchanged rows are not written.
+            // must not be skipped.
             let mut clauses: Vec<String> = watermark
                 .iter()
                 .map(|watermark| format!("{MODIFIED_FIELD} ge {watermark}"))
@@ -484,13 +685,52 @@ impl Session {
                 .query(&self.map.finance_operations_entity, &params)
                 .await
                 .map_err(|error| format!("reading finance and operations changes: {error}"))?;
-            for row in &rows {
-                self.apply(Side::FinanceOperations, row, true).await;
-                if let Some(modified) = row.get(MODIFIED_FIELD).and_then(Value::as_str) {
-                    self.store()
-                        .advance_watermark(self.name(), WATERMARK_CURSOR, modified)
-                        .map_err(|error| error.to_string())?;
+            let mut newest = watermark.clone();
+            let mut changes = Vec::new();
+            for row in rows {
+                let modified = row
+                    .get(MODIFIED_FIELD)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let etag = row
+                    .get("@odata.etag")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                if modified.is_some() && modified == watermark && !at_watermark.insert(etag.clone())
+                {
+                    continue;
                 }
+                if modified > newest {
+                    newest = modified.clone();
+                    at_watermark.clear();
+                    at_watermark.insert(etag);
+                } else if modified == newest {
+                    at_watermark.insert(etag);
+                }
+                let key = self
+                    .map
+                    .key_of_finance_operations(&row)
+                    .ok()
+                    .map(|key| key.to_string());
+                changes.push(self.change(
+                    Side::FinanceOperations,
+                    "upsert",
+                    key,
+                    None,
+                    Value::Object(row),
+                ));
+            }
+            if !changes.is_empty() || newest != watermark {
+                let cursor = newest.as_deref().map(|value| CursorMove {
+                    name: WATERMARK_CURSOR,
+                    value,
+                    forward_only: true,
+                });
+                self.store()
+                    .enqueue(self.name(), &changes, cursor)
+                    .map_err(|error| error.to_string())?;
+                self.captured.notify_one();
             }
             tokio::select! {
                 _ = tokio::time::sleep(self.context.settings.poll_interval) => {}
@@ -499,6 +739,116 @@ impl Session {
             if *stopped.borrow() {
                 return Ok(());
             }
+        }
+    }
+
+    fn change(
+        &self,
+        side: Side,
+        operation: &str,
+        key: Option<String>,
+        source_id: Option<String>,
+        row: Value,
+    ) -> NewChange {
+        NewChange {
+            side: side.as_str().to_owned(),
+            operation: operation.to_owned(),
+            key,
+            source_id,
+            row,
+            captured_at: self.context.clock.stamp(),
+        }
+    }
+
+    /// Applies queued changes in capture order while the map is not paused. A change leaves
+    /// the queue only once it was written, found unchanged, or set aside as failed.
+    async fn apply_queue(
+        self: Arc<Self>,
+        mut stopped: watch::Receiver<bool>,
+        mut applying: watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        let mut unavailable: Option<String> = None;
+        loop {
+            if *stopped.borrow() {
+                return Ok(());
+            }
+            if !*applying.borrow() {
+                tokio::select! {
+                    _ = applying.changed() => continue,
+                    _ = stopped.changed() => return Ok(()),
+                }
+            }
+            let batch = self
+                .store()
+                .next_changes(self.name(), 200)
+                .map_err(|error| error.to_string())?;
+            if batch.is_empty() {
+                tokio::select! {
+                    _ = self.captured.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = applying.changed() => {}
+                    _ = stopped.changed() => return Ok(()),
+                }
+                continue;
+            }
+            for queued in batch {
+                if *stopped.borrow() || !*applying.borrow() {
+                    break;
+                }
+                let outcome = self.apply_queued(&queued).await;
+                let store = self.store();
+                let stored = match outcome {
+                    Outcome::Unavailable(message) => {
+                        if unavailable.as_deref() != Some(message.as_str()) {
+                            self.context.lifecycle(
+                                self.name(),
+                                "failed",
+                                &format!("{message}; the change stays queued and is retried"),
+                            );
+                            self.context.set_reason(self.name(), Some(&message));
+                            unavailable = Some(message.clone());
+                        }
+                        store
+                            .note_attempt(queued.seq, &message)
+                            .map_err(|error| error.to_string())?;
+                        tokio::select! {
+                            _ = tokio::time::sleep(self.context.settings.failure_pause) => {}
+                            _ = stopped.changed() => return Ok(()),
+                        }
+                        break;
+                    }
+                    Outcome::Refused(message) => store.fail_change(queued.seq, &message),
+                    Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
+                        store.ack_change(queued.seq)
+                    }
+                };
+                stored.map_err(|error| error.to_string())?;
+                if unavailable.take().is_some() {
+                    self.context.lifecycle(
+                        self.name(),
+                        "succeeded",
+                        "The target answers again; applying the queue",
+                    );
+                    self.context.set_reason(self.name(), None);
+                }
+            }
+        }
+    }
+
+    async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {
+        let from = if queued.change.side == Side::Dataverse.as_str() {
+            Side::Dataverse
+        } else {
+            Side::FinanceOperations
+        };
+        match (queued.change.operation.as_str(), &queued.change.row) {
+            ("delete", _) => match (&queued.change.key, &queued.change.source_id) {
+                (Some(key), _) => self.apply_dataverse_delete(key).await,
+                // A row Duet never synced was deleted: there is nothing to delete on the other side.
+                (None, _) => Outcome::Ignored,
+            },
+            (_, Value::Object(row)) => self.apply(from, row, true).await,
+            _ => Outcome::Refused(format!("queued change {} has no row", queued.seq)),
         }
     }
 
@@ -543,9 +893,8 @@ impl Session {
         }
     }
 
-    /// Carries one changed row from `from` to the other side. Returns true when it wrote.
-    async fn apply(&self, from: Side, row: &Row, live: bool) -> bool {
-        let _one_at_a_time = self.apply_lock.lock().await;
+    /// Carries one changed row from `from` to the other side.
+    async fn apply(&self, from: Side, row: &Row, live: bool) -> Outcome {
         let company = match from {
             Side::Dataverse => self.company_of_dataverse(row).await,
             Side::FinanceOperations => None,
@@ -553,7 +902,7 @@ impl Session {
         let key = match self.key_of(from, row, company.as_deref()) {
             Ok(key) => key,
             Err(error) => {
-                self.row_error(
+                return self.refuse(
                     from,
                     None,
                     "read",
@@ -561,7 +910,6 @@ impl Session {
                     Some(Value::Object(row.clone())),
                     None,
                 );
-                return false;
             }
         };
         if let Some(code) = &key.company
@@ -570,7 +918,7 @@ impl Session {
                 .iter()
                 .any(|linked| linked.eq_ignore_ascii_case(code))
         {
-            return false;
+            return Outcome::Ignored;
         }
         let key_text = key.to_string();
         let dataverse_id = match from {
@@ -585,20 +933,12 @@ impl Session {
             dataverse_id,
             &Value::Object(projection),
         ) {
-            self.row_error(
-                from,
-                Some(&key_text),
-                "read",
-                &error.to_string(),
-                None,
-                None,
-            );
-            return false;
+            return Outcome::Unavailable(format!("the local store failed: {error}"));
         }
         let payload = match self.map.transform(from, row) {
             Ok(payload) => payload,
             Err(error) => {
-                self.row_error(
+                return self.refuse(
                     from,
                     Some(&key_text),
                     "transform",
@@ -606,28 +946,17 @@ impl Session {
                     Some(Value::Object(row.clone())),
                     None,
                 );
-                return false;
             }
         };
         let to = from.other();
         let known = match self.store().shadow(self.name(), to.as_str(), &key_text) {
             Ok(known) => known,
-            Err(error) => {
-                self.row_error(
-                    from,
-                    Some(&key_text),
-                    "read",
-                    &error.to_string(),
-                    None,
-                    None,
-                );
-                return false;
-            }
+            Err(error) => return Outcome::Unavailable(format!("the local store failed: {error}")),
         };
         if let Some(Value::Object(known)) = &known
             && same_values(&payload, known)
         {
-            return false;
+            return Outcome::Unchanged;
         }
         let latency_ms = if live {
             self.latency_ms(from, row)
@@ -666,19 +995,19 @@ impl Session {
                     latency_ms,
                     payload: Some(Value::Object(payload)),
                 });
-                true
+                Outcome::Written
             }
-            Err(error) => {
-                self.row_error(
-                    from,
-                    Some(&key_text),
-                    "upsert",
-                    &error.to_string(),
-                    Some(Value::Object(payload)),
-                    error.body.clone(),
-                );
-                false
+            Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                Outcome::Unavailable(format!("writing to {}: {error}", side_title(to)))
             }
+            Err(error) => self.refuse(
+                from,
+                Some(&key_text),
+                "upsert",
+                &error.to_string(),
+                Some(Value::Object(payload)),
+                error.body.clone(),
+            ),
         }
     }
 
@@ -745,24 +1074,8 @@ impl Session {
         parts
     }
 
-    async fn apply_dataverse_delete(&self, id: &str) {
-        let _one_at_a_time = self.apply_lock.lock().await;
-        let key_text = match self.store().key_for_dataverse_id(self.name(), id) {
-            Ok(Some(key)) => key,
-            Ok(None) => return,
-            Err(error) => {
-                self.row_error(
-                    Side::Dataverse,
-                    None,
-                    "delete",
-                    &error.to_string(),
-                    None,
-                    None,
-                );
-                return;
-            }
-        };
-        let key = parse_key(&key_text, self.map.company.is_some());
+    async fn apply_dataverse_delete(&self, key_text: &str) -> Outcome {
+        let key = parse_key(key_text, self.map.company.is_some());
         let parts = self.finops_key(&key);
         match self
             .context
@@ -771,7 +1084,7 @@ impl Session {
             .await
         {
             Ok(_) => {
-                if let Err(error) = self.store().forget_row(self.name(), &key_text) {
+                if let Err(error) = self.store().forget_row(self.name(), key_text) {
                     tracing::error!(map = %self.map.name, error = %error, "shadow delete failed");
                 }
                 self.context.record(NewActivity {
@@ -779,17 +1092,24 @@ impl Session {
                     map: self.name().to_owned(),
                     kind: "row".to_owned(),
                     direction: Some(direction_name(Side::FinanceOperations).to_owned()),
-                    key: Some(key_text),
+                    key: Some(key_text.to_owned()),
                     operation: Some("delete".to_owned()),
                     status: "succeeded".to_owned(),
                     message: format!("delete in {}", side_title(Side::FinanceOperations)),
                     latency_ms: None,
                     payload: None,
                 });
+                Outcome::Written
             }
-            Err(error) => self.row_error(
+            Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                Outcome::Unavailable(format!(
+                    "deleting in {}: {error}",
+                    side_title(Side::FinanceOperations)
+                ))
+            }
+            Err(error) => self.refuse(
                 Side::Dataverse,
-                Some(&key_text),
+                Some(key_text),
                 "delete",
                 &error.to_string(),
                 None,
@@ -811,7 +1131,8 @@ impl Session {
         )
     }
 
-    fn row_error(
+    /// Logs a refused row in the error log with what was sent and what the remote said.
+    fn refuse(
         &self,
         from: Side,
         key: Option<&str>,
@@ -819,7 +1140,7 @@ impl Session {
         message: &str,
         payload: Option<Value>,
         remote: Option<String>,
-    ) {
+    ) -> Outcome {
         let payload = match (payload, remote) {
             (payload, Some(remote)) => Some(serde_json::json!({"sent": payload, "remote": remote})),
             (payload, None) => payload,
@@ -836,6 +1157,7 @@ impl Session {
             latency_ms: None,
             payload,
         });
+        Outcome::Refused(message.to_owned())
     }
 }
 

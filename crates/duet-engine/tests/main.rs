@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
-use duet_engine::{Engine, EngineEvent, EngineSettings, SystemClock};
+use duet_engine::{ChangeStatus, Engine, EngineEvent, EngineSettings, ResumeMode, SystemClock};
 use duet_maps::TableMap;
 use duet_sandbox::{Sandbox, SandboxConfig};
 use duet_store::{LinkRecord, Store};
@@ -363,6 +363,215 @@ async fn a_row_the_target_refuses_lands_in_the_log_with_its_payload() {
     );
     let payload = error.entry.payload.expect("the row is kept with the error");
     assert_eq!(payload["accountnumber"], "NOCO-1");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+impl Harness {
+    async fn rename_customer(&self, account: &str, name: &str) {
+        self.finops
+            .update(
+                "CustomersV3",
+                &[("dataAreaId", "DAT"), ("CustomerAccount", account)],
+                &row(json!({ "OrganizationName": name })),
+            )
+            .await
+            .expect("the rename is accepted");
+    }
+
+    async fn queued_names(&self, key: &str) -> Vec<String> {
+        self.engine
+            .queued("customers", Some(key), 100)
+            .unwrap()
+            .iter()
+            .filter(|queued| queued.status == ChangeStatus::Queued)
+            .filter_map(|queued| {
+                queued.change.row["OrganizationName"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
+    /// Renames a customer three times while the map is paused, waiting for each capture.
+    async fn three_renames_while_paused(&self, account: &str) {
+        self.create_customer("DAT", account, "NameA").await;
+        eventually("the synced account", || self.account(account)).await;
+        self.engine.pause("customers").await.unwrap();
+        for name in ["NameB", "NameC", "NameD"] {
+            self.rename_customer(account, name).await;
+            eventually(&format!("{name} to be captured"), || async {
+                self.queued_names(&format!("DAT|{account}"))
+                    .await
+                    .contains(&name.to_owned())
+                    .then_some(())
+            })
+            .await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn catch_up_replays_every_queued_change_in_order() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // GIVEN a paused map that captured three renames of one customer.
+    harness.three_renames_while_paused("ORDER-1").await;
+    assert_eq!(
+        harness.queued_names("DAT|ORDER-1").await,
+        ["NameB", "NameC", "NameD"],
+        "a paused map keeps capturing, listable by key, in order"
+    );
+    assert_eq!(
+        harness.account("ORDER-1").await.unwrap()["name"],
+        "NameA",
+        "nothing is written while paused"
+    );
+    // WHEN it resumes by catching up.
+    harness
+        .engine
+        .resume("customers", ResumeMode::CatchUp)
+        .await
+        .unwrap();
+    // THEN every rename is applied, in the order it happened.
+    eventually("the last rename in Dataverse", || async {
+        harness
+            .account("ORDER-1")
+            .await
+            .filter(|account| account["name"] == "NameD")
+    })
+    .await;
+    let applied: Vec<String> = harness
+        .row_lines()
+        .iter()
+        .rev()
+        .filter(|line| line.entry.key.as_deref() == Some("DAT|ORDER-1"))
+        .filter(|line| line.entry.direction.as_deref() == Some("toDataverse"))
+        .filter_map(|line| {
+            line.entry.payload.as_ref()?["name"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(
+        applied,
+        ["NameA", "NameB", "NameC", "NameD"],
+        "catch-up replays NameB → NameC → NameD"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn skip_to_live_parks_or_discards_the_queue() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // GIVEN queued renames of a paused map.
+    harness.three_renames_while_paused("SKIP-1").await;
+    // WHEN it resumes at live keeping the queue.
+    harness
+        .engine
+        .resume("customers", ResumeMode::SkipKeep)
+        .await
+        .unwrap();
+    // THEN the renames are parked, not applied, and a new change goes straight through.
+    let parked = harness
+        .engine
+        .queued("customers", Some("DAT|SKIP-1"), 100)
+        .unwrap();
+    assert_eq!(parked.len(), 3);
+    assert!(
+        parked
+            .iter()
+            .all(|queued| queued.status == ChangeStatus::Parked)
+    );
+    harness
+        .create_customer("DAT", "SKIP-2", "Live after skip")
+        .await;
+    eventually("the live change", || harness.account("SKIP-2")).await;
+    assert_eq!(harness.account("SKIP-1").await.unwrap()["name"], "NameA");
+    // WHEN the parked changes are retried THEN they are applied after all.
+    assert_eq!(harness.engine.retry("customers", None).await.unwrap(), 3);
+    eventually("the retried renames", || async {
+        harness
+            .account("SKIP-1")
+            .await
+            .filter(|account| account["name"] == "NameD")
+    })
+    .await;
+
+    // GIVEN another paused capture, WHEN resumed discarding, THEN nothing is applied or kept.
+    harness.three_renames_while_paused("SKIP-3").await;
+    harness
+        .engine
+        .resume("customers", ResumeMode::SkipDiscard)
+        .await
+        .unwrap();
+    assert!(
+        harness
+            .engine
+            .queued("customers", Some("DAT|SKIP-3"), 100)
+            .unwrap()
+            .is_empty()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(harness.account("SKIP-3").await.unwrap()["name"], "NameA");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_change_is_kept_as_failed_and_can_be_retried() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // GIVEN an account the engine cannot place (no company).
+    harness
+        .dataverse
+        .upsert(
+            "accounts",
+            &[("accountnumber", "FAIL-1")],
+            &row(json!({"name": "No company"})),
+        )
+        .await
+        .unwrap();
+    let failed = eventually("the failed change", || async {
+        harness
+            .engine
+            .queued("customers", None, 100)
+            .unwrap()
+            .into_iter()
+            .find(|queued| queued.status == ChangeStatus::Failed)
+    })
+    .await;
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("msdyn_company")
+    );
+    assert_eq!(failed.attempts, 1);
+    // WHEN it is retried without a fix THEN it fails again and is still kept.
+    assert_eq!(
+        harness
+            .engine
+            .retry("customers", Some(failed.seq))
+            .await
+            .unwrap(),
+        1
+    );
+    eventually("the second attempt", || async {
+        harness
+            .engine
+            .queued("customers", None, 100)
+            .unwrap()
+            .into_iter()
+            .find(|queued| queued.status == ChangeStatus::Failed && queued.attempts == 2)
+    })
+    .await;
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
