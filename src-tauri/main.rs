@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use duet_api::{ActivityEntry, Api, ApiError, ApiOptions, LinkView, MapView};
+use duet_api::{
+    ActivityEntry, Api, ApiError, ApiOptions, LinkView, MapView, QueuedChangeView, ResumeMode,
+};
 use tauri::{Emitter, Manager, State};
 
 type ApiState<'a> = State<'a, Arc<Api>>;
@@ -38,6 +40,35 @@ async fn pause_map(api: ApiState<'_>, name: String) -> Result<MapView, ApiError>
 #[tauri::command]
 async fn stop_map(api: ApiState<'_>, name: String) -> Result<MapView, ApiError> {
     api.stop_map(&name).await
+}
+
+#[tauri::command]
+async fn resume_map(
+    api: ApiState<'_>,
+    name: String,
+    mode: ResumeMode,
+) -> Result<MapView, ApiError> {
+    api.resume_map(&name, mode).await
+}
+
+#[tauri::command]
+async fn queued_changes(
+    api: ApiState<'_>,
+    name: String,
+    key: Option<String>,
+    limit: Option<u32>,
+) -> Result<Vec<QueuedChangeView>, ApiError> {
+    api.queued_changes(&name, key.as_deref(), limit.unwrap_or(500))
+        .await
+}
+
+#[tauri::command]
+async fn retry_changes(
+    api: ApiState<'_>,
+    name: String,
+    seq: Option<i64>,
+) -> Result<MapView, ApiError> {
+    api.retry_changes(&name, seq).await
 }
 
 #[tauri::command]
@@ -91,6 +122,9 @@ fn main() {
             run_map,
             pause_map,
             stop_map,
+            resume_map,
+            queued_changes,
+            retry_changes,
             activity
         ])
         .run(tauri::generate_context!())

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import path from 'node:path';
 import { duetEnv } from './duet-env';
 
@@ -19,4 +19,41 @@ export async function goTo(page: Page, section: 'environments' | 'maps' | 'activ
 export async function saveScreenshot(page: Page, name: string) {
   const file = path.join(test.info().project.outputDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+}
+
+/**
+ * Creates a customer in the sandbox finance and operations environment over
+ * OData, as an outside user would, and returns its account number.
+ */
+export async function createFoCustomer(request: APIRequestContext, prefix = 'PW'): Promise<string> {
+  const env = duetEnv();
+  const tokenResponse = await request.post(env.DUET_TOKEN_URL, {
+    form: {
+      grant_type: 'client_credentials',
+      client_id: env.DUET_CLIENT_ID,
+      client_secret: env.DUET_CLIENT_SECRET,
+      scope: `${env.DUET_FO_URL}/.default`,
+    },
+  });
+  expect(tokenResponse.ok(), await tokenResponse.text()).toBe(true);
+  const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };
+  expect(accessToken).toBeTruthy();
+
+  const stamp = Date.now();
+  const account = `${prefix}-${stamp}`;
+  const created = await request.post(`${env.DUET_FO_URL}/data/CustomersV3`, {
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      'OData-Version': '4.0',
+      'Content-Type': 'application/json',
+    },
+    data: JSON.stringify({
+      dataAreaId: 'DAT',
+      CustomerAccount: account,
+      OrganizationName: `Playwright ${stamp}`,
+      CreditLimit: 1000,
+    }),
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  return account;
 }

@@ -383,6 +383,38 @@ impl Api {
         self.map_view(name)
     }
 
+    pub async fn resume_map(&self, name: &str, mode: ResumeMode) -> Result<MapView, ApiError> {
+        let mode = match mode {
+            ResumeMode::CatchUp => duet_engine::ResumeMode::CatchUp,
+            ResumeMode::SkipKeep => duet_engine::ResumeMode::SkipKeep,
+            ResumeMode::SkipDiscard => duet_engine::ResumeMode::SkipDiscard,
+        };
+        self.engine().await?.resume(name, mode).await?;
+        self.map_view(name)
+    }
+
+    /// The changes in a map's queue, oldest first, optionally only keys containing `key`.
+    pub async fn queued_changes(
+        &self,
+        name: &str,
+        key: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<QueuedChangeView>, ApiError> {
+        Ok(self
+            .engine()
+            .await?
+            .queued(name, key, limit.min(10_000))?
+            .into_iter()
+            .map(views::queued_change)
+            .collect())
+    }
+
+    /// Queues parked or failed changes again: one (`seq`) or all of the map.
+    pub async fn retry_changes(&self, name: &str, seq: Option<i64>) -> Result<MapView, ApiError> {
+        self.engine().await?.retry(name, seq).await?;
+        self.map_view(name)
+    }
+
     pub async fn stop_map(&self, name: &str) -> Result<MapView, ApiError> {
         self.engine().await?.stop(name).await?;
         self.map_view(name)
@@ -407,6 +439,22 @@ impl Api {
         struct Limit {
             limit: Option<u32>,
         }
+        #[derive(Deserialize)]
+        struct Resume {
+            name: String,
+            mode: ResumeMode,
+        }
+        #[derive(Deserialize)]
+        struct Queue {
+            name: String,
+            key: Option<String>,
+            limit: Option<u32>,
+        }
+        #[derive(Deserialize)]
+        struct Retry {
+            name: String,
+            seq: Option<i64>,
+        }
         fn parse<T: for<'de> Deserialize<'de>>(command: &str, args: Value) -> Result<T, ApiError> {
             serde_json::from_value(args).map_err(|error| {
                 ApiError::new(
@@ -426,6 +474,21 @@ impl Api {
             "run_map" => json(self.run_map(&parse::<Name>(command, args)?.name).await?),
             "pause_map" => json(self.pause_map(&parse::<Name>(command, args)?.name).await?),
             "stop_map" => json(self.stop_map(&parse::<Name>(command, args)?.name).await?),
+            "resume_map" => {
+                let Resume { name, mode } = parse(command, args)?;
+                json(self.resume_map(&name, mode).await?)
+            }
+            "queued_changes" => {
+                let Queue { name, key, limit } = parse(command, args)?;
+                json(
+                    self.queued_changes(&name, key.as_deref(), limit.unwrap_or(500))
+                        .await?,
+                )
+            }
+            "retry_changes" => {
+                let Retry { name, seq } = parse(command, args)?;
+                json(self.retry_changes(&name, seq).await?)
+            }
             "activity" => json(
                 self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))
                     .await?,

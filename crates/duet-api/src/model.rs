@@ -87,6 +87,55 @@ pub struct MapView {
     pub rows_synced: i64,
     #[ts(type = "number")]
     pub errors: i64,
+    /// Changes captured and waiting to be applied (growing while paused).
+    #[ts(type = "number")]
+    pub queued: i64,
+    /// Changes set aside by a skip-to-live resume, kept for retry.
+    #[ts(type = "number")]
+    pub parked: i64,
+    /// Changes the target refused, kept with their error for retry.
+    #[ts(type = "number")]
+    pub failed: i64,
+}
+
+/// How a paused map goes back to live sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResumeMode {
+    /// Apply every queued change in capture order.
+    CatchUp,
+    /// Go live; park the queued changes for retry.
+    SkipKeep,
+    /// Go live; drop the queued changes.
+    SkipDiscard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum QueueStatus {
+    Queued,
+    Parked,
+    Failed,
+}
+
+/// A change in a map's durable queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuedChangeView {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Where the change happened.
+    pub side: EnvironmentKind,
+    pub operation: String,
+    pub key: Option<String>,
+    pub status: QueueStatus,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    pub error: Option<String>,
+    pub captured_at: String,
+    /// The source row as captured.
+    #[ts(type = "unknown")]
+    pub row: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -44,6 +44,7 @@ pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiE
         )
     })?;
     let (rows_synced, errors) = store.map_counts(&record.name)?;
+    let (queued, parked, failed) = store.queue_depth(&record.name)?;
     let company = map.company.as_ref().map(|striping| FieldMappingView {
         finance_operations: striping.finance_operations_field.clone(),
         direction: "=".to_owned(),
@@ -75,6 +76,9 @@ pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiE
             .collect(),
         rows_synced,
         errors,
+        queued,
+        parked,
+        failed,
     })
 }
 
@@ -102,5 +106,27 @@ pub(crate) fn activity_entry(record: ActivityRecord) -> ActivityEntry {
         status: entry.status,
         message: entry.message,
         latency_ms: entry.latency_ms,
+    }
+}
+
+pub(crate) fn queued_change(queued: duet_store::QueuedChange) -> QueuedChangeView {
+    QueuedChangeView {
+        seq: queued.seq,
+        side: if queued.change.side == "dataverse" {
+            EnvironmentKind::Dataverse
+        } else {
+            EnvironmentKind::FinanceOperations
+        },
+        operation: queued.change.operation,
+        key: queued.change.key,
+        status: match queued.status {
+            duet_store::ChangeStatus::Queued => QueueStatus::Queued,
+            duet_store::ChangeStatus::Parked => QueueStatus::Parked,
+            duet_store::ChangeStatus::Failed => QueueStatus::Failed,
+        },
+        attempts: queued.attempts,
+        error: queued.error,
+        captured_at: queued.change.captured_at,
+        row: queued.change.row,
     }
 }

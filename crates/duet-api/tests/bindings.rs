@@ -15,6 +15,8 @@ fn export_all(dir: &Path) {
     DuetEvent::export_all(&config).unwrap();
     LinkView::export_all(&config).unwrap();
     MapView::export_all(&config).unwrap();
+    QueuedChangeView::export_all(&config).unwrap();
+    ResumeMode::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -1,5 +1,6 @@
 //! `duet`: the command line for scripts, pipelines and tests.
 
+mod remote;
 mod serve;
 
 use std::path::PathBuf;
@@ -28,6 +29,58 @@ enum Command {
     },
     /// Serves the UI and the API over HTTP on 127.0.0.1, guarded by an access token.
     Serve(serve::ServeArgs),
+    /// Table maps of a running Duet.
+    Maps {
+        #[command(subcommand)]
+        command: MapsCommand,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// The activity log of a running Duet, oldest first.
+    Logs {
+        /// Only failed rows.
+        #[arg(long)]
+        errors: bool,
+        /// Only this map's lines.
+        #[arg(long)]
+        map: Option<String>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// How many of the newest lines to read.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServerArgs {
+    /// The DUET_UI_URL printed by `duet serve`.
+    #[arg(long, env = "DUET_UI_URL")]
+    server: String,
+}
+
+#[derive(Subcommand)]
+enum MapsCommand {
+    /// Lists the maps with their state and queue.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Runs a map (a paused map catches up).
+    Run { name: String },
+    /// Pauses a map: changes keep being captured into its queue.
+    Pause { name: String },
+    /// Resumes a paused map.
+    Resume {
+        name: String,
+        #[arg(long, value_parser = ["catch-up", "skip-keep", "skip-discard"], default_value = "catch-up")]
+        mode: String,
+    },
+    /// Stops a map: cursors and queued changes are forgotten; the next run starts over.
+    Stop { name: String },
 }
 
 #[derive(Subcommand)]
@@ -96,6 +149,50 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve::serve(args).await,
+        Command::Maps { command, server } => {
+            let server = remote::Server::new(&server.server)?;
+            let (call, args, as_json) = match &command {
+                MapsCommand::List { json } => ("maps", serde_json::json!({}), *json),
+                MapsCommand::Run { name } => {
+                    ("run_map", serde_json::json!({ "name": name }), false)
+                }
+                MapsCommand::Pause { name } => {
+                    ("pause_map", serde_json::json!({ "name": name }), false)
+                }
+                MapsCommand::Stop { name } => {
+                    ("stop_map", serde_json::json!({ "name": name }), false)
+                }
+                MapsCommand::Resume { name, mode } => {
+                    ("resume_map", remote::resume_args(name, mode), false)
+                }
+            };
+            let answer = server.call(call, args).await?;
+            match answer.as_array() {
+                Some(maps) => maps.iter().for_each(|map| remote::print_map(map, as_json)),
+                None => remote::print_map(&answer, as_json),
+            }
+            Ok(())
+        }
+        Command::Logs {
+            errors,
+            map,
+            json,
+            limit,
+            server,
+        } => {
+            let server = remote::Server::new(&server.server)?;
+            let entries = server
+                .call("activity", serde_json::json!({ "limit": limit }))
+                .await?;
+            for entry in remote::select_logs(&entries, map.as_deref(), errors) {
+                if json {
+                    println!("{entry}");
+                } else {
+                    remote::print_log(&entry);
+                }
+            }
+            Ok(())
+        }
     }
 }
 

@@ -226,3 +226,135 @@ async fn serve_guards_its_api_with_the_printed_access_token() {
         "the browser's live updates are server-sent events"
     );
 }
+
+fn duet(args: &[&str], server: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(args)
+        .env("DUET_UI_URL", server)
+        .output()
+        .expect("duet runs");
+    assert!(
+        output.status.success(),
+        "duet {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+#[tokio::test]
+async fn maps_and_logs_commands_drive_a_running_duet() {
+    let dir = tempfile::tempdir().unwrap();
+    let ui = dir.path().join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<!doctype html>").unwrap();
+    let data = dir.path().join("data");
+    let served = start(
+        &[
+            "serve",
+            "--sandbox",
+            "--port",
+            "0",
+            "--data",
+            data.to_str().unwrap(),
+            "--ui",
+            ui.to_str().unwrap(),
+        ],
+        "DUET_UI_URL",
+    );
+    let server = served.lines["DUET_UI_URL"].clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !duet(&["maps", "list"], &server).contains("\trunning\t") {
+        assert!(
+            Instant::now() < deadline,
+            "the demo map never reached running"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // GIVEN a paused map.
+    let paused = duet(&["maps", "pause", "customers"], &server);
+    assert!(
+        paused.starts_with("customers\tpaused"),
+        "pause answers with the map's new state: {paused}"
+    );
+
+    // WHEN a customer is created meanwhile, THEN it waits in the queue.
+    let env = &served.lines;
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(&env["DUET_TOKEN_URL"])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", env["DUET_CLIENT_ID"].as_str()),
+            ("client_secret", env["DUET_CLIENT_SECRET"].as_str()),
+            ("scope", &format!("{}/.default", env["DUET_FO_URL"])),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = http
+        .post(format!("{}/data/CustomersV3", env["DUET_FO_URL"]))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({"dataAreaId": "DAT", "CustomerAccount": "CLI-1", "OrganizationName": "From the CLI test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let list = duet(&["maps", "list", "--json"], &server);
+        let map: Value = serde_json::from_str(list.lines().next().unwrap()).unwrap();
+        if map["queued"].as_i64().unwrap_or(0) >= 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the paused map never queued the change: {map}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // WHEN it resumes by catching up THEN the logs show the row applied, with order and latency.
+    let resumed = duet(
+        &["maps", "resume", "customers", "--mode", "catch-up"],
+        &server,
+    );
+    assert!(resumed.starts_with("customers\trunning"), "{resumed}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let line = loop {
+        let logs = duet(&["logs", "--map", "customers", "--json"], &server);
+        let found = logs
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap())
+            .find(|entry| entry["key"] == "DAT|CLI-1" && entry["kind"] == "row");
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the caught-up row never reached the log"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(line["direction"], "toDataverse");
+    assert_eq!(line["status"], "succeeded");
+    assert!(line["id"].as_i64().is_some(), "each line carries its order");
+    assert!(
+        line["latencyMs"].as_i64().is_some(),
+        "each applied change carries its latency"
+    );
+    let errors = duet(&["logs", "--errors", "--json"], &server);
+    assert!(errors.trim().is_empty(), "no row failed: {errors}");
+
+    // AND a wrong token is refused with a one-line reason and a non-zero exit.
+    let refused = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(["maps", "list"])
+        .env("DUET_UI_URL", server.replace("token=", "token=x"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unauthorized"));
+}

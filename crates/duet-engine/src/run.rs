@@ -646,7 +646,7 @@ impl Session {
                 )
                 .map_err(|error| error.to_string())?;
             if !changes.is_empty() {
-                self.captured.notify_one();
+                self.captured_changes();
             }
             if *stopped.borrow() {
                 return Ok(());
@@ -730,7 +730,9 @@ impl Session {
                 self.store()
                     .enqueue(self.name(), &changes, cursor)
                     .map_err(|error| error.to_string())?;
-                self.captured.notify_one();
+                if !changes.is_empty() {
+                    self.captured_changes();
+                }
             }
             tokio::select! {
                 _ = tokio::time::sleep(self.context.settings.poll_interval) => {}
@@ -740,6 +742,15 @@ impl Session {
                 return Ok(());
             }
         }
+    }
+
+    /// Wakes the apply loop and tells the shells the queue grew (a paused map's counts move).
+    fn captured_changes(&self) {
+        self.captured.notify_one();
+        let _ = self
+            .context
+            .events
+            .send(EngineEvent::MapChanged(self.name().to_owned()));
     }
 
     fn change(

@@ -72,6 +72,27 @@ describe('http backend', () => {
     ]);
   });
 
+  it('sends the queue commands with camelCase args and leaves out absent ones', async () => {
+    const fetchMock = vi.fn<HttpEnv['fetch']>(async () => jsonResponse(200, []));
+    const backend = setup(fetchMock);
+    await backend.resumeMap('customers', 'skip-keep');
+    await backend.stopMap('customers');
+    await backend.queuedChanges('customers');
+    await backend.queuedChanges('customers', { key: 'DAT|C1', limit: 50 });
+    await backend.queuedChanges('customers', { key: '' });
+    await backend.retryChanges('customers');
+    await backend.retryChanges('customers', 7);
+    expect(fetchMock.mock.calls.map(([url, init]) => [url, init?.body])).toEqual([
+      ['/api/resume_map', '{"name":"customers","mode":"skip-keep"}'],
+      ['/api/stop_map', '{"name":"customers"}'],
+      ['/api/queued_changes', '{"name":"customers"}'],
+      ['/api/queued_changes', '{"name":"customers","key":"DAT|C1","limit":50}'],
+      ['/api/queued_changes', '{"name":"customers"}'],
+      ['/api/retry_changes', '{"name":"customers"}'],
+      ['/api/retry_changes', '{"name":"customers","seq":7}'],
+    ]);
+  });
+
   it('returns null for a JSON null link', async () => {
     const backend = setup(async () => jsonResponse(200, null));
     await expect(backend.link()).resolves.toBeNull();

@@ -3,6 +3,8 @@ import type { ApiError } from '../bindings/ApiError';
 import type { DuetEvent } from '../bindings/DuetEvent';
 import type { LinkView } from '../bindings/LinkView';
 import type { MapView } from '../bindings/MapView';
+import type { QueuedChangeView } from '../bindings/QueuedChangeView';
+import type { ResumeMode } from '../bindings/ResumeMode';
 
 /** Everything the UI can ask of the Duet backend, whatever the transport. */
 export interface Backend {
@@ -13,6 +15,14 @@ export interface Backend {
   maps(): Promise<MapView[]>;
   runMap(name: string): Promise<MapView>;
   pauseMap(name: string): Promise<MapView>;
+  /** Takes a paused map back to live sync: catch up on the queue, or skip to live keeping or discarding it. */
+  resumeMap(name: string, mode: ResumeMode): Promise<MapView>;
+  /** Stops the map and forgets its cursors and queued changes; the next run does an initial sync. */
+  stopMap(name: string): Promise<MapView>;
+  /** The map's queued, parked and failed changes, oldest first; `key` filters by substring. */
+  queuedChanges(name: string, options?: { key?: string; limit?: number }): Promise<QueuedChangeView[]>;
+  /** Puts parked/failed changes back in the queue: the one with `seq`, or all of them. */
+  retryChanges(name: string, seq?: number): Promise<MapView>;
   /** Newest first. */
   activity(limit: number): Promise<ActivityEntry[]>;
   /** Returns the unsubscribe function. */
@@ -34,9 +44,19 @@ export function backendFromInvoke(
     maps: () => invoke<MapView[]>('maps'),
     runMap: (name) => invoke<MapView>('run_map', { name }),
     pauseMap: (name) => invoke<MapView>('pause_map', { name }),
+    resumeMap: (name, mode) => invoke<MapView>('resume_map', { name, mode }),
+    stopMap: (name) => invoke<MapView>('stop_map', { name }),
+    queuedChanges: (name, options = {}) =>
+      invoke<QueuedChangeView[]>('queued_changes', definedArgs({ name, key: options.key || undefined, limit: options.limit })),
+    retryChanges: (name, seq) => invoke<MapView>('retry_changes', definedArgs({ name, seq })),
     activity: (limit) => invoke<ActivityEntry[]>('activity', { limit }),
     subscribe,
   };
+}
+
+/** Drops undefined arguments so neither transport sends them (the backend takes absent as "none"). */
+export function definedArgs(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
 }
 
 export function isApiError(value: unknown): value is ApiError {

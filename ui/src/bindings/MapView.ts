@@ -2,4 +2,16 @@
 import type { FieldMappingView } from "./FieldMappingView";
 import type { MapState } from "./MapState";
 
-export type MapView = { name: string, title: string, financeOperationsEntity: string, dataverseTable: string, state: MapState, reason: string | null, fields: Array<FieldMappingView>, rowsSynced: number, errors: number, };
+export type MapView = { name: string, title: string, financeOperationsEntity: string, dataverseTable: string, state: MapState, reason: string | null, fields: Array<FieldMappingView>, rowsSynced: number, errors: number, 
+/**
+ * Changes captured and waiting to be applied (growing while paused).
+ */
+queued: number, 
+/**
+ * Changes set aside by a skip-to-live resume, kept for retry.
+ */
+parked: number, 
+/**
+ * Changes the target refused, kept with their error for retry.
+ */
+failed: number, };

@@ -12,6 +12,9 @@ const map = (name: string, over: Partial<MapView> = {}): MapView => ({
   fields: [],
   rowsSynced: 0,
   errors: 0,
+  queued: 0,
+  parked: 0,
+  failed: 0,
   ...over,
 });
 

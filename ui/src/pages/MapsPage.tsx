@@ -4,6 +4,18 @@ import {
   Button,
   Caption1,
   Card,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Menu,
+  MenuButton,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
   Spinner,
   Table,
   TableBody,
@@ -16,27 +28,52 @@ import {
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
-import { ChevronDown16Regular, ChevronRight16Regular, Pause16Regular, Play16Regular } from '@fluentui/react-icons';
+import {
+  ChevronDown16Regular,
+  ChevronRight16Regular,
+  Pause16Regular,
+  Play16Regular,
+  Stop16Regular,
+  TextBulletListLtr16Regular,
+} from '@fluentui/react-icons';
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import { backend, toApiError } from '../backend';
 import type { ApiError } from '../bindings/ApiError';
 import type { MapView } from '../bindings/MapView';
+import type { ResumeMode } from '../bindings/ResumeMode';
 import { ErrorBar } from '../components/ErrorBar';
 import { useNotify } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
+import { QueueDrawer } from '../components/QueueDrawer';
 import { formatCount } from '../lib/format';
 import { canPause, canRun, fieldDirectionLabel, stateColor, stateLabel } from '../lib/labels';
 import { upsertMap } from '../lib/maps';
+import {
+  canResume,
+  canStop,
+  discardConfirmation,
+  resumeDoneMessage,
+  resumeOptionHint,
+  resumeOptionLabel,
+  stopConfirmation,
+} from '../lib/queue';
+
+/** While a map is paused its queue grows without a state change: look again this often. */
+const PAUSED_POLL_MS = 5_000;
+const RESUME_MODES: ResumeMode[] = ['catch-up', 'skip-keep', 'skip-discard'];
+
+type Confirm = { kind: 'stop' | 'discard'; name: string };
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '1400px' },
   card: { padding: 0, overflowX: 'auto' },
   table: { minWidth: '1000px', tableLayout: 'auto' },
   expandCol: { width: '44px' },
-  stateCol: { width: '260px' },
-  mapCol: { minWidth: '220px' },
-  numCol: { width: '110px' },
-  actionsCol: { width: '190px' },
+  stateCol: { width: '170px' },
+  mapCol: { minWidth: '180px' },
+  numCol: { width: '100px' },
+  queueCol: { width: '250px' },
+  actionsCol: { width: '300px' },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
   numHeader: { justifyContent: 'flex-end', whiteSpace: 'nowrap' },
   nowrap: { whiteSpace: 'nowrap' },
@@ -48,7 +85,11 @@ const useStyles = makeStyles({
   reason: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   reasonError: { color: tokens.colorPaletteRedForeground1 },
   errorsNonZero: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
-  actions: { display: 'flex', gap: tokens.spacingHorizontalS, justifyContent: 'flex-end' },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalS, justifyContent: 'flex-end', whiteSpace: 'nowrap' },
+  queueCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: tokens.spacingVerticalXXS, paddingBlock: tokens.spacingVerticalS },
+  queueBadges: { display: 'flex', gap: tokens.spacingHorizontalXS, whiteSpace: 'nowrap' },
+  zero: { color: tokens.colorNeutralForeground4 },
+  confirmText: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   fieldsRow: { backgroundColor: tokens.colorNeutralBackground2, ':hover': { backgroundColor: tokens.colorNeutralBackground2 } },
   fieldsCell: { paddingBlock: tokens.spacingVerticalM, paddingInline: tokens.spacingHorizontalXXL },
   fieldsTable: { backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium },
@@ -71,6 +112,9 @@ export function MapsPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<Record<string, boolean>>({});
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [queueName, setQueueName] = useState<string | null>(null);
+  const anyPaused = maps.some((m) => m.state === 'paused');
 
   const load = useCallback(() => {
     return backend.maps().then(
@@ -94,20 +138,62 @@ export function MapsPage() {
     return unsubscribe;
   }, [load]);
 
-  const act = async (map: MapView, action: 'run' | 'pause') => {
+  // Paused maps keep capturing into their queue; keep the counts fresh.
+  useEffect(() => {
+    if (!anyPaused) return;
+    const timer = setInterval(() => void load(), PAUSED_POLL_MS);
+    return () => clearInterval(timer);
+  }, [anyPaused, load]);
+
+  /** Runs one map command, shows its outcome and keeps the row up to date. */
+  const perform = async (
+    map: MapView,
+    call: () => Promise<MapView>,
+    success: (updated: MapView) => string,
+    failure: string,
+  ) => {
     setBusy((b) => ({ ...b, [map.name]: true }));
     try {
-      const updated = action === 'run' ? await backend.runMap(map.name) : await backend.pauseMap(map.name);
+      const updated = await call();
       setMaps((current) => upsertMap(current, updated));
-      notify.success(
-        action === 'run' ? `Started ${map.title}` : `Paused ${map.title}`,
-        `State: ${stateLabel(updated.state)}`,
-      );
+      notify.success(success(updated), `State: ${stateLabel(updated.state)}`);
     } catch (e) {
-      notify.error(action === 'run' ? `Cannot run ${map.title}` : `Cannot pause ${map.title}`, toApiError(e));
+      notify.error(failure, toApiError(e));
     } finally {
       setBusy((b) => ({ ...b, [map.name]: false }));
     }
+  };
+
+  const act = (map: MapView, action: 'run' | 'pause') =>
+    action === 'run'
+      ? perform(map, () => backend.runMap(map.name), () => `Started ${map.title}`, `Cannot run ${map.title}`)
+      : perform(map, () => backend.pauseMap(map.name), () => `Paused ${map.title}`, `Cannot pause ${map.title}`);
+
+  const resume = (map: MapView, mode: ResumeMode) => {
+    const queued = map.queued;
+    return perform(
+      map,
+      () => backend.resumeMap(map.name, mode),
+      () => resumeDoneMessage(mode, map.title, queued),
+      `Cannot resume ${map.title}`,
+    );
+  };
+
+  const stop = (map: MapView) =>
+    perform(
+      map,
+      () => backend.stopMap(map.name),
+      () => `Stopped ${map.title}; the next run starts with an initial sync`,
+      `Cannot stop ${map.title}`,
+    );
+
+  const confirmMap = confirm ? maps.find((m) => m.name === confirm.name) : undefined;
+  const queueMap = queueName ? maps.find((m) => m.name === queueName) : undefined;
+
+  const onConfirm = () => {
+    if (!confirm || !confirmMap) return;
+    setConfirm(null);
+    void (confirm.kind === 'stop' ? stop(confirmMap) : resume(confirmMap, 'skip-discard'));
   };
 
   return (
@@ -132,13 +218,14 @@ export function MapsPage() {
                 <TableHeaderCell className={styles.numCol} button={{ className: styles.numHeader }}>
                   Errors
                 </TableHeaderCell>
+                <TableHeaderCell className={styles.queueCol}>Queue</TableHeaderCell>
                 <TableHeaderCell className={styles.actionsCol} aria-label="Actions" />
               </TableRow>
             </TableHeader>
             <TableBody>
               {maps.length === 0 ? (
                 <TableRow>
-                  <TableCell colSpan={8}>
+                  <TableCell colSpan={9}>
                     <div className={styles.empty} data-testid="maps-empty">
                       No maps are defined.
                     </div>
@@ -202,6 +289,26 @@ export function MapsPage() {
                         <span className={mergeClasses(map.errors > 0 && styles.errorsNonZero)}>{formatCount(map.errors)}</span>
                       </TableCell>
                       <TableCell>
+                        <div className={styles.queueCell}>
+                          <div className={styles.queueBadges}>
+                            <QueueCount map={map} kind="queued" />
+                            <QueueCount map={map} kind="parked" />
+                            <QueueCount map={map} kind="failed" />
+                          </div>
+                          <Button
+                            size="small"
+                            appearance="subtle"
+                            icon={<TextBulletListLtr16Regular />}
+                            onClick={() => setQueueName(map.name)}
+                            aria-label={`Show the queue of ${map.title}`}
+                            title="Show the queue"
+                            data-testid={`queue-${map.name}`}
+                          >
+                            View queue
+                          </Button>
+                        </div>
+                      </TableCell>
+                      <TableCell>
                         <div className={styles.actions}>
                           <Button
                             size="small"
@@ -222,12 +329,54 @@ export function MapsPage() {
                           >
                             Pause
                           </Button>
+                          {canResume(map.state) ? (
+                            <Menu positioning="below-end">
+                              <MenuTrigger disableButtonEnhancement>
+                                <MenuButton
+                                  size="small"
+                                  appearance="primary"
+                                  icon={<Play16Regular />}
+                                  disabled={isBusy}
+                                  data-testid={`resume-${map.name}`}
+                                >
+                                  Resume
+                                </MenuButton>
+                              </MenuTrigger>
+                              <MenuPopover>
+                                <MenuList>
+                                  {RESUME_MODES.map((mode) => (
+                                    <MenuItem
+                                      key={mode}
+                                      subText={resumeOptionHint(mode, map.queued)}
+                                      onClick={() =>
+                                        mode === 'skip-discard'
+                                          ? setConfirm({ kind: 'discard', name: map.name })
+                                          : void resume(map, mode)
+                                      }
+                                      data-testid={`resume-${mode}-${map.name}`}
+                                    >
+                                      {resumeOptionLabel(mode, map.queued)}
+                                    </MenuItem>
+                                  ))}
+                                </MenuList>
+                              </MenuPopover>
+                            </Menu>
+                          ) : null}
+                          <Button
+                            size="small"
+                            icon={<Stop16Regular />}
+                            disabled={isBusy || !canStop(map.state)}
+                            onClick={() => setConfirm({ kind: 'stop', name: map.name })}
+                            data-testid={`stop-${map.name}`}
+                          >
+                            Stop
+                          </Button>
                         </div>
                       </TableCell>
                     </TableRow>
                     {open ? (
                       <TableRow className={styles.fieldsRow} data-testid={`fields-${map.name}`}>
-                        <TableCell colSpan={8} className={styles.fieldsCell}>
+                        <TableCell colSpan={9} className={styles.fieldsCell}>
                           <FieldMappings map={map} />
                         </TableCell>
                       </TableRow>
@@ -239,7 +388,62 @@ export function MapsPage() {
           </Table>
         </Card>
       )}
+      {confirm && confirmMap ? (
+        <Dialog open onOpenChange={(_, data) => (data.open ? undefined : setConfirm(null))}>
+          <DialogSurface data-testid={`${confirm.kind}-dialog`}>
+            <DialogBody>
+              <DialogTitle>
+                {confirm.kind === 'stop' ? `Stop ${confirmMap.title}?` : `Discard the queue of ${confirmMap.title}?`}
+              </DialogTitle>
+              <DialogContent className={styles.confirmText} data-testid="confirm-text">
+                {confirm.kind === 'stop' ? (
+                  stopConfirmation(confirmMap).map((line) => <Body1 key={line}>{line}</Body1>)
+                ) : (
+                  <Body1>{discardConfirmation(confirmMap)}</Body1>
+                )}
+              </DialogContent>
+              <DialogActions>
+                <Button appearance="secondary" onClick={() => setConfirm(null)} data-testid="confirm-cancel">
+                  Cancel
+                </Button>
+                <Button appearance="primary" onClick={onConfirm} data-testid="confirm-ok">
+                  {confirm.kind === 'stop' ? 'Stop map' : 'Discard and resume'}
+                </Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
+      ) : null}
+      {queueMap ? (
+        <QueueDrawer
+          key={queueMap.name}
+          map={queueMap}
+          onClose={() => setQueueName(null)}
+          onMapUpdated={(updated) => setMaps((current) => upsertMap(current, updated))}
+        />
+      ) : null}
     </div>
+  );
+}
+
+const QUEUE_COUNT_COLORS = { queued: 'informative', parked: 'warning', failed: 'danger' } as const;
+
+/** A compact count badge: outlined and quiet at zero, filled when there is something. */
+function QueueCount({ map, kind }: { map: MapView; kind: 'queued' | 'parked' | 'failed' }) {
+  const styles = useStyles();
+  const n = map[kind];
+  return (
+    <Badge
+      size="medium"
+      appearance={n > 0 ? 'filled' : 'outline'}
+      color={n > 0 ? QUEUE_COUNT_COLORS[kind] : 'subtle'}
+      className={mergeClasses(n === 0 && styles.zero)}
+      title={`${formatCount(n)} ${kind}`}
+      data-testid={`${kind}-${map.name}`}
+      data-count={n}
+    >
+      {formatCount(n)} {kind}
+    </Badge>
   );
 }
 

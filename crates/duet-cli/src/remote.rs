@@ -1,0 +1,113 @@
+//! Commands that act on a running Duet (`duet serve`) through its HTTP API, for scripts.
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+/// A running Duet, reached through the `DUET_UI_URL` it printed.
+pub struct Server {
+    http: reqwest::Client,
+    origin: String,
+    token: String,
+}
+
+impl Server {
+    pub fn new(url: &str) -> anyhow::Result<Server> {
+        let (origin, token) = url
+            .split_once("/?token=")
+            .context("--server takes the DUET_UI_URL that `duet serve` printed (http://127.0.0.1:PORT/?token=…)")?;
+        Ok(Server {
+            http: reqwest::Client::new(),
+            origin: origin.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    pub async fn call(&self, command: &str, args: Value) -> anyhow::Result<Value> {
+        let response = self
+            .http
+            .post(format!("{}/api/{command}", self.origin))
+            .bearer_auth(&self.token)
+            .json(&args)
+            .send()
+            .await
+            .with_context(|| format!("Duet at {} did not answer", self.origin))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .with_context(|| format!("Duet answered {status} without JSON"))?;
+        if !status.is_success() {
+            let message = body["message"].as_str().unwrap_or("unknown error");
+            let code = body["code"].as_str().unwrap_or("unknown");
+            bail!("{message} ({code})");
+        }
+        Ok(body)
+    }
+}
+
+/// Prints a map as one line, or as JSON.
+pub fn print_map(map: &Value, as_json: bool) {
+    if as_json {
+        println!("{map}");
+        return;
+    }
+    println!(
+        "{}\t{}\t{}\trows {}\terrors {}\tqueued {}\tparked {}\tfailed {}{}",
+        map["name"].as_str().unwrap_or_default(),
+        map["state"].as_str().unwrap_or_default(),
+        map["title"].as_str().unwrap_or_default(),
+        map["rowsSynced"],
+        map["errors"],
+        map["queued"],
+        map["parked"],
+        map["failed"],
+        map["reason"]
+            .as_str()
+            .map(|reason| format!("\treason: {reason}"))
+            .unwrap_or_default()
+    );
+}
+
+/// Activity lines, oldest first, optionally only one map's and only errors.
+pub fn select_logs(entries: &Value, map: Option<&str>, errors_only: bool) -> Vec<Value> {
+    let mut selected: Vec<Value> = entries
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|entry| map.is_none_or(|map| entry["map"] == map))
+        .filter(|entry| !errors_only || entry["kind"] == "error")
+        .cloned()
+        .collect();
+    selected.reverse();
+    selected
+}
+
+pub fn print_log(entry: &Value) {
+    let text = |field: &str| entry[field].as_str().unwrap_or("-").to_owned();
+    let direction = match entry["direction"].as_str() {
+        Some("toDataverse") => "F&O → Dataverse",
+        Some("toFinanceOperations") => "Dataverse → F&O",
+        _ => "-",
+    };
+    let latency = entry["latencyMs"]
+        .as_i64()
+        .map(|latency| format!("{latency} ms"))
+        .unwrap_or_else(|| "-".to_owned());
+    println!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        entry["id"],
+        text("at"),
+        text("map"),
+        direction,
+        text("key"),
+        text("operation"),
+        text("status"),
+        latency,
+        text("message")
+    );
+}
+
+pub fn resume_args(name: &str, mode: &str) -> Value {
+    json!({ "name": name, "mode": mode })
+}
