@@ -858,9 +858,78 @@ impl Session {
                 // A row Duet never synced was deleted: there is nothing to delete on the other side.
                 (None, _) => Outcome::Ignored,
             },
-            (_, Value::Object(row)) => self.apply(from, row, true).await,
+            (_, Value::Object(row)) => {
+                if let Some(outcome) = self.resolve_conflict(from, queued, row) {
+                    return outcome;
+                }
+                self.apply(from, row, true).await
+            }
             _ => Outcome::Refused(format!("queued change {} has no row", queued.seq)),
         }
+    }
+
+    /// Both sides changed the same row before either change was applied: the map's master
+    /// wins and the loser is logged with its values. Returns the outcome when this change lost.
+    fn resolve_conflict(&self, from: Side, queued: &QueuedChange, row: &Row) -> Option<Outcome> {
+        let key = queued.change.key.as_deref()?;
+        let other = from.other();
+        let known = match self.store().shadow(self.name(), other.as_str(), key) {
+            Ok(Some(Value::Object(known))) => known,
+            _ => Row::new(),
+        };
+        // A queued change of the other side that carries the values Duet last wrote there is
+        // the echo of that write, not a rival.
+        let rivals: Vec<QueuedChange> = self
+            .store()
+            .queued_for_key(self.name(), other.as_str(), key)
+            .ok()?
+            .into_iter()
+            .filter(|rival| {
+                rival.change.row.as_object().is_some_and(|rival_row| {
+                    !same_values(&self.map.projection(other, rival_row), &known)
+                })
+            })
+            .collect();
+        if rivals.is_empty() {
+            return None;
+        }
+        let master = self.map.master;
+        let (winner, losers): (Side, Vec<(i64, Value)>) = if from == master {
+            (
+                from,
+                rivals
+                    .into_iter()
+                    .map(|rival| (rival.seq, rival.change.row))
+                    .collect(),
+            )
+        } else {
+            (other, vec![(queued.seq, Value::Object(row.clone()))])
+        };
+        let loser = winner.other();
+        for (seq, values) in losers {
+            self.context.record(NewActivity {
+                at: self.context.clock.stamp(),
+                map: self.name().to_owned(),
+                kind: "error".to_owned(),
+                direction: Some(direction_name(winner).to_owned()),
+                key: Some(key.to_owned()),
+                operation: Some("conflict".to_owned()),
+                status: "conflict".to_owned(),
+                message: format!(
+                    "Changed on both sides before either was applied; the master ({}) wins and this {} change was not applied",
+                    side_title(master),
+                    side_title(loser)
+                ),
+                latency_ms: None,
+                payload: Some(values),
+            });
+            if seq != queued.seq
+                && let Err(error) = self.store().ack_change(seq)
+            {
+                tracing::error!(map = %self.map.name, error = %error, "dropping a conflict loser failed");
+            }
+        }
+        (from != master).then_some(Outcome::Ignored)
     }
 
     async fn company_of_dataverse(&self, row: &Row) -> Option<String> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
 use duet_engine::{ChangeStatus, Engine, EngineEvent, EngineSettings, ResumeMode, SystemClock};
-use duet_maps::TableMap;
+use duet_maps::{Side, TableMap};
 use duet_sandbox::{Sandbox, SandboxConfig};
 use duet_store::{LinkRecord, Store};
 use serde_json::{Value, json};
@@ -21,6 +21,10 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
+    harness_with(TableMap::customers()).await
+}
+
+async fn harness_with(map: TableMap) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let sandbox = Sandbox::start(SandboxConfig::new(dir.path().join("sandbox")))
         .await
@@ -32,7 +36,6 @@ async fn harness() -> Harness {
             linked_at: "2026-11-23T10:00:00Z".to_owned(),
         })
         .unwrap();
-    let map = TableMap::customers();
     store
         .ensure_map(&map.name, &serde_json::to_value(&map).unwrap(), "t0")
         .unwrap();
@@ -572,6 +575,118 @@ async fn a_refused_change_is_kept_as_failed_and_can_be_retried() {
             .find(|queued| queued.status == ChangeStatus::Failed && queued.attempts == 2)
     })
     .await;
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+/// Pauses the map, renames one customer on both sides, and waits until both changes are queued.
+async fn rename_on_both_sides_while_paused(harness: &Harness, account: &str) {
+    harness.create_customer("DAT", account, "Original").await;
+    let account_row = eventually("the synced account", || harness.account(account)).await;
+    harness.engine.pause("customers").await.unwrap();
+    harness.rename_customer(account, "Renamed in ERP").await;
+    let id = account_row["accountid"].as_str().unwrap().to_owned();
+    harness
+        .dataverse
+        .upsert(
+            "accounts",
+            &[("accountid", id.as_str())],
+            &row(json!({"name": "Renamed in CRM"})),
+        )
+        .await
+        .unwrap();
+    let key = format!("DAT|{account}");
+    eventually("both renames to be queued", || async {
+        let queued = harness.engine.queued("customers", Some(&key), 100).unwrap();
+        let sides: Vec<&str> = queued
+            .iter()
+            .map(|change| change.change.side.as_str())
+            .collect();
+        (sides.contains(&"financeOperations") && sides.contains(&"dataverse")).then_some(())
+    })
+    .await;
+}
+
+fn conflict_lines(harness: &Harness, key: &str) -> Vec<duet_store::ActivityRecord> {
+    harness
+        .store
+        .activity(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.entry.status == "conflict" && line.entry.key.as_deref() == Some(key))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_conflict_is_won_by_the_master_and_the_loser_is_logged() {
+    // GIVEN finance and operations is the master and both sides renamed one row while paused.
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    rename_on_both_sides_while_paused(&harness, "CONFLICT-1").await;
+    // WHEN the map catches up.
+    harness
+        .engine
+        .resume("customers", ResumeMode::CatchUp)
+        .await
+        .unwrap();
+    // THEN both sides converge on the master's value.
+    eventually("Dataverse to take the master's name", || async {
+        harness
+            .account("CONFLICT-1")
+            .await
+            .filter(|account| account["name"] == "Renamed in ERP")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let customer = harness.customer("DAT", "CONFLICT-1").await.unwrap();
+    assert_eq!(
+        customer["OrganizationName"], "Renamed in ERP",
+        "the loser must not overwrite the master"
+    );
+    // AND the losing Dataverse change is in the log with its values.
+    let lines = conflict_lines(&harness, "DAT|CONFLICT-1");
+    assert_eq!(lines.len(), 1, "one conflict, logged once");
+    assert_eq!(
+        lines[0].entry.payload.as_ref().unwrap()["name"],
+        "Renamed in CRM"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn with_dataverse_as_master_the_finance_operations_change_loses() {
+    let mut map = TableMap::customers();
+    map.master = Side::Dataverse;
+    let harness = harness_with(map).await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    rename_on_both_sides_while_paused(&harness, "CONFLICT-2").await;
+    harness
+        .engine
+        .resume("customers", ResumeMode::CatchUp)
+        .await
+        .unwrap();
+    eventually(
+        "finance and operations to take the master's name",
+        || async {
+            let customer = harness.customer("DAT", "CONFLICT-2").await?;
+            (customer["OrganizationName"] == "Renamed in CRM").then_some(())
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        harness.account("CONFLICT-2").await.unwrap()["name"],
+        "Renamed in CRM"
+    );
+    let lines = conflict_lines(&harness, "DAT|CONFLICT-2");
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        lines[0].entry.payload.as_ref().unwrap()["OrganizationName"],
+        "Renamed in ERP"
+    );
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }

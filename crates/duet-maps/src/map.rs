@@ -125,6 +125,14 @@ pub struct TableMap {
     pub key: IntegrationKey,
     pub company: Option<CompanyStriping>,
     pub fields: Vec<FieldMapping>,
+    /// The side whose change wins when both sides changed the same row before either change
+    /// was applied.
+    #[serde(default = "default_master")]
+    pub master: Side,
+}
+
+fn default_master() -> Side {
+    Side::FinanceOperations
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -191,6 +199,7 @@ impl TableMap {
                     note: Some("party type of new customers".to_owned()),
                 },
             ],
+            master: Side::FinanceOperations,
         }
     }
 

@@ -609,6 +609,14 @@ impl Store {
         .collect()
     }
 
+    /// Queued changes of one row captured on one side, oldest first.
+    pub fn queued_for_key(&self, map: &str, side: &str, key: &str) -> Result<Vec<QueuedChange>> {
+        self.select_changes(
+            "WHERE map = ?1 AND side = ?2 AND row_key = ?3 AND status = 'queued' ORDER BY seq",
+            params![map, side, key],
+        )
+    }
+
     /// Removes a change the target acknowledged (or that needed no write).
     pub fn ack_change(&self, seq: i64) -> Result<()> {
         self.db()
