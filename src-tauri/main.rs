@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use duet_api::{
-    ActivityEntry, Api, ApiError, ApiOptions, LinkView, MapView, QueuedChangeView, ResumeMode,
+    ActivityEntry, AlertRuleView, Api, ApiError, ApiOptions, LinkView, MapView, QueuedChangeView,
+    ResumeMode,
 };
 use tauri::{Emitter, Manager, State};
 
@@ -72,6 +73,21 @@ async fn retry_changes(
 }
 
 #[tauri::command]
+fn alert_rules(api: ApiState<'_>) -> Result<Vec<AlertRuleView>, ApiError> {
+    api.alert_rules()
+}
+
+#[tauri::command]
+fn save_alert_rule(api: ApiState<'_>, rule: AlertRuleView) -> Result<AlertRuleView, ApiError> {
+    api.save_alert_rule(rule)
+}
+
+#[tauri::command]
+fn delete_alert_rule(api: ApiState<'_>, id: i64) -> Result<(), ApiError> {
+    api.delete_alert_rule(id)
+}
+
+#[tauri::command]
 async fn activity(api: ApiState<'_>, limit: Option<u32>) -> Result<Vec<ActivityEntry>, ApiError> {
     api.activity(limit.unwrap_or(500)).await
 }
@@ -125,6 +141,9 @@ fn main() {
             resume_map,
             queued_changes,
             retry_changes,
+            alert_rules,
+            save_alert_rule,
+            delete_alert_rule,
             activity
         ])
         .run(tauri::generate_context!())

@@ -100,6 +100,19 @@ pub struct Api {
 }
 
 const FINOPS: &str = "financeOperations";
+/// The error classes alert rules can watch, as the engine classifies failures.
+const ALERT_CLASSES: [&str; 10] = [
+    "application",
+    "400",
+    "401/403",
+    "404",
+    "412",
+    "429",
+    "502",
+    "503",
+    "timeout",
+    "other",
+];
 /// Customers a fresh demo sandbox starts with.
 const DEMO_ROWS: usize = 250;
 const DATAVERSE: &str = "dataverse";
@@ -227,13 +240,13 @@ impl Api {
             old.shutdown().await;
         }
         let (finops, dataverse) = self.clients().await?;
-        let engine = Arc::new(Engine::new(
+        let engine = Engine::new(
             self.store.clone(),
             Arc::new(finops),
             Arc::new(dataverse),
             self.clock.clone(),
             self.options.engine.clone(),
-        ));
+        );
         self.forward_events(engine.subscribe());
         *self.engine.write().await = Some(engine);
         Ok(())
@@ -289,6 +302,15 @@ impl Api {
                         .map_view(&name)
                         .ok()
                         .map(|map| DuetEvent::MapChanged { map }),
+                    EngineEvent::Alert {
+                        map,
+                        message,
+                        action,
+                    } => Some(DuetEvent::Alert {
+                        map,
+                        message,
+                        action: views::alert_action(&action),
+                    }),
                 };
                 if let Some(event) = event {
                     let _ = api.events.send(event);
@@ -415,6 +437,54 @@ impl Api {
         self.map_view(name)
     }
 
+    pub fn alert_rules(&self) -> Result<Vec<AlertRuleView>, ApiError> {
+        Ok(self
+            .store
+            .alert_rules()?
+            .into_iter()
+            .map(views::alert_rule_view)
+            .collect())
+    }
+
+    /// Adds a rule (no id) or replaces one (with its id), after checking it makes sense.
+    pub fn save_alert_rule(&self, rule: AlertRuleView) -> Result<AlertRuleView, ApiError> {
+        if !ALERT_CLASSES.contains(&rule.class.as_str()) {
+            return Err(ApiError::new(
+                "invalid_alert_rule",
+                format!(
+                    "'{}' is not an error class; use one of: {}",
+                    rule.class,
+                    ALERT_CLASSES.join(", ")
+                ),
+            ));
+        }
+        if rule.threshold == 0 || rule.window_minutes == 0 || rule.window_minutes > 24 * 60 {
+            return Err(ApiError::new(
+                "invalid_alert_rule",
+                "The threshold must be at least 1 and the window between 1 minute and 24 hours.",
+            ));
+        }
+        if let Some(map) = &rule.map
+            && self.store.map(map)?.is_none()
+        {
+            return Err(ApiError::new(
+                "not_found",
+                format!("there is no map named '{map}'"),
+            ));
+        }
+        let id = self
+            .store
+            .save_alert_rule(&views::alert_rule_record(&rule))?;
+        Ok(AlertRuleView {
+            id: Some(id),
+            ..rule
+        })
+    }
+
+    pub fn delete_alert_rule(&self, id: i64) -> Result<(), ApiError> {
+        Ok(self.store.delete_alert_rule(id)?)
+    }
+
     pub async fn stop_map(&self, name: &str) -> Result<MapView, ApiError> {
         self.engine().await?.stop(name).await?;
         self.map_view(name)
@@ -451,6 +521,14 @@ impl Api {
             limit: Option<u32>,
         }
         #[derive(Deserialize)]
+        struct Rule {
+            rule: AlertRuleView,
+        }
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        #[derive(Deserialize)]
         struct Retry {
             name: String,
             seq: Option<i64>,
@@ -485,6 +563,9 @@ impl Api {
                         .await?,
                 )
             }
+            "alert_rules" => json(self.alert_rules()?),
+            "save_alert_rule" => json(self.save_alert_rule(parse::<Rule>(command, args)?.rule)?),
+            "delete_alert_rule" => json(self.delete_alert_rule(parse::<Id>(command, args)?.id)?),
             "retry_changes" => {
                 let Retry { name, seq } = parse(command, args)?;
                 json(self.retry_changes(&name, seq).await?)

@@ -175,8 +175,44 @@ pub struct ActivityEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum DuetEvent {
-    MapChanged { map: MapView },
-    Activity { entry: ActivityEntry },
+    MapChanged {
+        map: MapView,
+    },
+    Activity {
+        entry: ActivityEntry,
+    },
+    /// An alert rule fired; shown to the admin and, in the window, as a desktop notification.
+    Alert {
+        map: String,
+        message: String,
+        action: AlertAction,
+    },
+}
+
+/// What happens to the map when an alert rule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AlertAction {
+    None,
+    Pause,
+    Stop,
+}
+
+/// N errors of a class within M minutes, on one map or on every map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertRuleView {
+    /// `null` for a new rule.
+    #[ts(type = "number | null")]
+    pub id: Option<i64>,
+    /// The map watched; `null` watches every map.
+    pub map: Option<String>,
+    /// One of: application, 400, 401/403, 404, 412, 429, 502, 503, timeout, other.
+    pub class: String,
+    pub threshold: u32,
+    pub window_minutes: u32,
+    pub action: AlertAction,
+    pub enabled: bool,
 }
 
 /// An error as the UI sees it: it branches on `code`, and shows `message`.

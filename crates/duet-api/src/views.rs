@@ -130,3 +130,43 @@ pub(crate) fn queued_change(queued: duet_store::QueuedChange) -> QueuedChangeVie
         row: queued.change.row,
     }
 }
+
+pub(crate) fn alert_action(action: &str) -> AlertAction {
+    match action {
+        "pause" => AlertAction::Pause,
+        "stop" => AlertAction::Stop,
+        _ => AlertAction::None,
+    }
+}
+
+fn alert_action_name(action: AlertAction) -> &'static str {
+    match action {
+        AlertAction::None => "none",
+        AlertAction::Pause => "pause",
+        AlertAction::Stop => "stop",
+    }
+}
+
+pub(crate) fn alert_rule_view(rule: duet_store::AlertRule) -> AlertRuleView {
+    AlertRuleView {
+        id: rule.id,
+        map: rule.map,
+        class: rule.class,
+        threshold: rule.threshold,
+        window_minutes: rule.window_minutes,
+        action: alert_action(&rule.action),
+        enabled: rule.enabled,
+    }
+}
+
+pub(crate) fn alert_rule_record(rule: &AlertRuleView) -> duet_store::AlertRule {
+    duet_store::AlertRule {
+        id: rule.id,
+        map: rule.map.clone(),
+        class: rule.class.clone(),
+        threshold: rule.threshold,
+        window_minutes: rule.window_minutes,
+        action: alert_action_name(rule.action).to_owned(),
+        enabled: rule.enabled,
+    }
+}

@@ -11,6 +11,7 @@ use ts_rs::{Config, TS};
 fn export_all(dir: &Path) {
     let config = Config::new().with_out_dir(dir);
     ActivityEntry::export_all(&config).unwrap();
+    AlertRuleView::export_all(&config).unwrap();
     ApiError::export_all(&config).unwrap();
     DuetEvent::export_all(&config).unwrap();
     LinkView::export_all(&config).unwrap();

@@ -6,9 +6,10 @@
 //! values the other side already holds is not written, which is also what suppresses the
 //! echo of Duet's own writes.
 
+mod alerts;
 mod clock;
 mod run;
 
 pub use clock::{Clock, SystemClock};
-pub use duet_store::{ChangeStatus, QueuedChange};
+pub use duet_store::{AlertRule, ChangeStatus, QueuedChange};
 pub use run::{Engine, EngineError, EngineEvent, EngineSettings, ResumeMode};

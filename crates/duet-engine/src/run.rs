@@ -13,14 +13,17 @@ use duet_store::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::{Mutex, Notify, broadcast, watch};
+use tokio::sync::{Mutex, Notify, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::alerts::AlertMonitor;
 use crate::clock::Clock;
 
 const DELTA_CURSOR: &str = "dataverse.deltaLink";
 const WATERMARK_CURSOR: &str = "financeOperations.modifiedDateTime";
 const MODIFIED_FIELD: &str = "ModifiedDateTime";
+/// The alert class of problems in the data or the map rather than in the connection.
+const APPLICATION: &str = "application";
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -39,6 +42,12 @@ pub enum EngineError {
 pub enum EngineEvent {
     MapChanged(String),
     Activity(Box<ActivityRecord>),
+    /// An alert rule fired; `action` is what the engine did (`none`, `pause`, `stop`).
+    Alert {
+        map: String,
+        message: String,
+        action: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +100,9 @@ struct Context {
     clock: Arc<dyn Clock>,
     settings: EngineSettings,
     events: broadcast::Sender<EngineEvent>,
+    alerts: std::sync::Mutex<AlertMonitor>,
+    /// Alert actions (map, action) for the engine to carry out outside the map's own task.
+    actions: mpsc::UnboundedSender<(String, String)>,
 }
 
 impl Engine {
@@ -100,9 +112,10 @@ impl Engine {
         dataverse: Arc<DataverseClient>,
         clock: Arc<dyn Clock>,
         settings: EngineSettings,
-    ) -> Engine {
+    ) -> Arc<Engine> {
         let (events, _) = broadcast::channel(1024);
-        Engine {
+        let (actions, mut requests) = mpsc::unbounded_channel::<(String, String)>();
+        let engine = Arc::new(Engine {
             context: Arc::new(Context {
                 store,
                 finops,
@@ -110,9 +123,26 @@ impl Engine {
                 clock,
                 settings,
                 events,
+                alerts: std::sync::Mutex::new(AlertMonitor::default()),
+                actions,
             }),
             running: Mutex::new(HashMap::new()),
-        }
+        });
+        let weak = Arc::downgrade(&engine);
+        tokio::spawn(async move {
+            while let Some((map, action)) = requests.recv().await {
+                let Some(engine) = weak.upgrade() else { return };
+                let done = match action.as_str() {
+                    "pause" => engine.pause(&map).await,
+                    "stop" => engine.stop(&map).await,
+                    _ => Ok(()),
+                };
+                if let Err(error) = done {
+                    tracing::error!(map = %map, action = %action, error = %error, "alert action failed");
+                }
+            }
+        });
+        engine
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
@@ -314,6 +344,42 @@ impl Context {
         Ok(())
     }
 
+    /// Counts an error against the alert rules and carries out what fires.
+    fn observe_error(&self, map: &str, class: &str) {
+        let rules = match self.store.alert_rules() {
+            Ok(rules) => rules,
+            Err(error) => {
+                tracing::error!(map = %map, error = %error, "alert rules could not be read");
+                return;
+            }
+        };
+        let fired = self
+            .alerts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .observe(map, class, self.clock.now(), &rules);
+        for alert in fired {
+            let action = alert.rule.action.clone();
+            let message = format!(
+                "Alert: {} errors of class {} within {} minutes (threshold {}); action: {}",
+                alert.count,
+                alert.rule.class,
+                alert.rule.window_minutes,
+                alert.rule.threshold,
+                action
+            );
+            self.lifecycle(map, "alert", &message);
+            let _ = self.events.send(EngineEvent::Alert {
+                map: map.to_owned(),
+                message,
+                action: action.clone(),
+            });
+            if action != "none" {
+                let _ = self.actions.send((map.to_owned(), action));
+            }
+        }
+    }
+
     /// Shows a reason on the map without changing its state.
     fn set_reason(&self, name: &str, reason: Option<&str>) {
         if let Ok(Some(map)) = self.store.map(name)
@@ -483,9 +549,15 @@ enum Outcome {
     /// Out of scope: a company that is not in the link.
     Ignored,
     /// Refused for a reason retrying alone cannot fix; logged with its payload.
-    Refused(String),
+    Refused {
+        message: String,
+        class: &'static str,
+    },
     /// The target could not take it now (throttled, down, timed out); retried in place.
-    Unavailable(String),
+    Unavailable {
+        message: String,
+        class: &'static str,
+    },
 }
 
 impl Session {
@@ -568,8 +640,8 @@ impl Session {
         for row in &rows {
             match self.apply(Side::FinanceOperations, row, false).await {
                 Outcome::Written => written += 1,
-                Outcome::Unavailable(message) => return Err(message),
-                Outcome::Unchanged | Outcome::Ignored | Outcome::Refused(_) => {}
+                Outcome::Unavailable { message, .. } => return Err(message),
+                Outcome::Unchanged | Outcome::Ignored | Outcome::Refused { .. } => {}
             }
             if let Some(modified) = row.get(MODIFIED_FIELD).and_then(Value::as_str) {
                 self.store()
@@ -809,7 +881,8 @@ impl Session {
                 let outcome = self.apply_queued(&queued).await;
                 let store = self.store();
                 let stored = match outcome {
-                    Outcome::Unavailable(message) => {
+                    Outcome::Unavailable { message, class } => {
+                        self.context.observe_error(self.name(), class);
                         if unavailable.as_deref() != Some(message.as_str()) {
                             self.context.lifecycle(
                                 self.name(),
@@ -828,7 +901,10 @@ impl Session {
                         }
                         break;
                     }
-                    Outcome::Refused(message) => store.fail_change(queued.seq, &message),
+                    Outcome::Refused { message, class } => {
+                        self.context.observe_error(self.name(), class);
+                        store.fail_change(queued.seq, &message)
+                    }
                     Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
                         store.ack_change(queued.seq)
                     }
@@ -864,7 +940,10 @@ impl Session {
                 }
                 self.apply(from, row, true).await
             }
-            _ => Outcome::Refused(format!("queued change {} has no row", queued.seq)),
+            _ => Outcome::Refused {
+                message: format!("queued change {} has no row", queued.seq),
+                class: APPLICATION,
+            },
         }
     }
 
@@ -986,9 +1065,8 @@ impl Session {
                     from,
                     None,
                     "read",
-                    &error.to_string(),
+                    Cause::Map(&error.to_string()),
                     Some(Value::Object(row.clone())),
-                    None,
                 );
             }
         };
@@ -1013,7 +1091,10 @@ impl Session {
             dataverse_id,
             &Value::Object(projection),
         ) {
-            return Outcome::Unavailable(format!("the local store failed: {error}"));
+            return Outcome::Unavailable {
+                message: format!("the local store failed: {error}"),
+                class: "other",
+            };
         }
         let payload = match self.map.transform(from, row) {
             Ok(payload) => payload,
@@ -1022,16 +1103,20 @@ impl Session {
                     from,
                     Some(&key_text),
                     "transform",
-                    &error.to_string(),
+                    Cause::Map(&error.to_string()),
                     Some(Value::Object(row.clone())),
-                    None,
                 );
             }
         };
         let to = from.other();
         let known = match self.store().shadow(self.name(), to.as_str(), &key_text) {
             Ok(known) => known,
-            Err(error) => return Outcome::Unavailable(format!("the local store failed: {error}")),
+            Err(error) => {
+                return Outcome::Unavailable {
+                    message: format!("the local store failed: {error}"),
+                    class: "other",
+                };
+            }
         };
         if let Some(Value::Object(known)) = &known
             && same_values(&payload, known)
@@ -1078,15 +1163,17 @@ impl Session {
                 Outcome::Written
             }
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
-                Outcome::Unavailable(format!("writing to {}: {error}", side_title(to)))
+                Outcome::Unavailable {
+                    message: format!("writing to {}: {error}", side_title(to)),
+                    class: error.class.as_str(),
+                }
             }
             Err(error) => self.refuse(
                 from,
                 Some(&key_text),
                 "upsert",
-                &error.to_string(),
+                Cause::Remote(&error),
                 Some(Value::Object(payload)),
-                error.body.clone(),
             ),
         }
     }
@@ -1182,18 +1269,20 @@ impl Session {
                 Outcome::Written
             }
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
-                Outcome::Unavailable(format!(
-                    "deleting in {}: {error}",
-                    side_title(Side::FinanceOperations)
-                ))
+                Outcome::Unavailable {
+                    message: format!(
+                        "deleting in {}: {error}",
+                        side_title(Side::FinanceOperations)
+                    ),
+                    class: error.class.as_str(),
+                }
             }
             Err(error) => self.refuse(
                 Side::Dataverse,
                 Some(key_text),
                 "delete",
-                &error.to_string(),
+                Cause::Remote(&error),
                 None,
-                error.body.clone(),
             ),
         }
     }
@@ -1217,10 +1306,13 @@ impl Session {
         from: Side,
         key: Option<&str>,
         operation: &str,
-        message: &str,
+        cause: Cause<'_>,
         payload: Option<Value>,
-        remote: Option<String>,
     ) -> Outcome {
+        let (message, class, remote) = match cause {
+            Cause::Map(message) => (message.to_owned(), APPLICATION, None),
+            Cause::Remote(error) => (error.to_string(), error.class.as_str(), error.body.clone()),
+        };
         let payload = match (payload, remote) {
             (payload, Some(remote)) => Some(serde_json::json!({"sent": payload, "remote": remote})),
             (payload, None) => payload,
@@ -1233,12 +1325,18 @@ impl Session {
             key: key.map(str::to_owned),
             operation: Some(operation.to_owned()),
             status: "failed".to_owned(),
-            message: message.to_owned(),
+            message: message.clone(),
             latency_ms: None,
             payload,
         });
-        Outcome::Refused(message.to_owned())
+        Outcome::Refused { message, class }
     }
+}
+
+/// Why a row was refused: a problem in the row or the map, or the remote's answer.
+enum Cause<'a> {
+    Map(&'a str),
+    Remote(&'a ConnectError),
 }
 
 fn direction_name(to: Side) -> &'static str {

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
-use duet_engine::{ChangeStatus, Engine, EngineEvent, EngineSettings, ResumeMode, SystemClock};
+use duet_engine::{
+    AlertRule, ChangeStatus, Engine, EngineEvent, EngineSettings, ResumeMode, SystemClock,
+};
 use duet_maps::{Side, TableMap};
 use duet_sandbox::{Sandbox, SandboxConfig};
 use duet_store::{LinkRecord, Store};
@@ -15,7 +17,7 @@ struct Harness {
     _dir: tempfile::TempDir,
     sandbox: Sandbox,
     store: Arc<Store>,
-    engine: Engine,
+    engine: Arc<Engine>,
     finops: FinOpsClient,
     dataverse: DataverseClient,
 }
@@ -687,6 +689,63 @@ async fn with_dataverse_as_master_the_finance_operations_change_loses() {
         lines[0].entry.payload.as_ref().unwrap()["OrganizationName"],
         "Renamed in ERP"
     );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_alert_rule_fires_on_repeated_errors_and_pauses_the_map() {
+    // GIVEN a rule: 2 application errors within 5 minutes pause the map.
+    let harness = harness().await;
+    harness
+        .store
+        .save_alert_rule(&AlertRule {
+            id: None,
+            map: Some("customers".to_owned()),
+            class: "application".to_owned(),
+            threshold: 2,
+            window_minutes: 5,
+            action: "pause".to_owned(),
+            enabled: true,
+        })
+        .unwrap();
+    let mut events = harness.engine.subscribe();
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // WHEN two accounts the map cannot place arrive.
+    for number in ["ALERT-1", "ALERT-2"] {
+        harness
+            .dataverse
+            .upsert(
+                "accounts",
+                &[("accountnumber", number)],
+                &row(json!({"name": "No company"})),
+            )
+            .await
+            .unwrap();
+    }
+    // THEN the alert fires, says why, and pauses the map.
+    harness.wait_state("paused").await;
+    let alert = harness
+        .store
+        .activity(100)
+        .unwrap()
+        .into_iter()
+        .find(|line| line.entry.status == "alert")
+        .expect("the alert is in the activity log");
+    assert!(
+        alert
+            .entry
+            .message
+            .contains("2 errors of class application within 5 minutes"),
+        "the alert says what crossed the threshold: {}",
+        alert.entry.message
+    );
+    let mut told = false;
+    while let Ok(event) = events.try_recv() {
+        told |= matches!(&event, EngineEvent::Alert { action, .. } if action == "pause");
+    }
+    assert!(told, "the shells are told, so they can notify the admin");
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }

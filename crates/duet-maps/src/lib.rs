@@ -3,6 +3,7 @@
 //!
 //! Pure: no I/O, no clock. The engine passes rows in and gets writes out.
 
+pub mod filter;
 mod map;
 mod value;
 
@@ -11,3 +12,7 @@ pub use map::{
     TableMap, Transform,
 };
 pub use value::{Row, normalize, same_values};
+
+pub use filter::dataverse::Filter as DataverseFilter;
+pub use filter::finance_operations::Expr as QueryRange;
+pub use filter::{Comparison, FilterError};

@@ -1,0 +1,148 @@
+//! Source filters for both sides of a map: the Dataverse OData `$filter` a consultant writes
+//! on the Dataverse side, and the query-range expression dual-write uses on the finance and
+//! operations side.
+//!
+//! Each language has a parser with positioned errors, a canonical printer that parses back
+//! to the same tree, an evaluator over rows, and a translation to the side's own OData
+//! `$filter` so that initial sync reads only the rows the filter keeps.
+
+pub mod dataverse;
+pub mod finance_operations;
+mod scalar;
+mod temporal;
+
+use std::cmp::Ordering;
+use std::fmt;
+
+pub use temporal::{Date, DateTime};
+
+/// The six comparisons both languages share, spelled differently by each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Comparison {
+    Equal,
+    NotEqual,
+    Greater,
+    GreaterOrEqual,
+    Less,
+    LessOrEqual,
+}
+
+impl Comparison {
+    pub const ALL: [Comparison; 6] = [
+        Comparison::Equal,
+        Comparison::NotEqual,
+        Comparison::Greater,
+        Comparison::GreaterOrEqual,
+        Comparison::Less,
+        Comparison::LessOrEqual,
+    ];
+
+    /// The OData keyword: `eq`, `ne`, `gt`, `ge`, `lt`, `le`.
+    pub fn odata(self) -> &'static str {
+        match self {
+            Comparison::Equal => "eq",
+            Comparison::NotEqual => "ne",
+            Comparison::Greater => "gt",
+            Comparison::GreaterOrEqual => "ge",
+            Comparison::Less => "lt",
+            Comparison::LessOrEqual => "le",
+        }
+    }
+
+    /// The X++ operator used in query-range expressions: `==`, `!=`, `>`, `>=`, `<`, `<=`.
+    pub fn x_plus_plus(self) -> &'static str {
+        match self {
+            Comparison::Equal => "==",
+            Comparison::NotEqual => "!=",
+            Comparison::Greater => ">",
+            Comparison::GreaterOrEqual => ">=",
+            Comparison::Less => "<",
+            Comparison::LessOrEqual => "<=",
+        }
+    }
+
+    /// Whether the comparison orders values rather than testing equality.
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, Comparison::Equal | Comparison::NotEqual)
+    }
+
+    pub(crate) fn holds(self, ordering: Ordering) -> bool {
+        match self {
+            Comparison::Equal => ordering == Ordering::Equal,
+            Comparison::NotEqual => ordering != Ordering::Equal,
+            Comparison::Greater => ordering == Ordering::Greater,
+            Comparison::GreaterOrEqual => ordering != Ordering::Less,
+            Comparison::Less => ordering == Ordering::Less,
+            Comparison::LessOrEqual => ordering != Ordering::Greater,
+        }
+    }
+}
+
+/// A numeric literal. Decimals are held as `f64` because rows arrive as JSON, whose
+/// numbers serde_json already holds as `f64`; only finite values can be printed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Integer(i64),
+    Decimal(f64),
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Number::Integer(value) => write!(formatter, "{value}"),
+            Number::Decimal(value) => {
+                // A decimal keeps its point so that it parses back as a decimal.
+                let text = value.to_string();
+                if text.contains('.') {
+                    formatter.write_str(&text)
+                } else {
+                    write!(formatter, "{text}.0")
+                }
+            }
+        }
+    }
+}
+
+/// Why a filter could not be parsed, evaluated or translated.
+///
+/// Positions are 1-based and count characters, not bytes, so they match what a consultant
+/// sees in the filter box.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FilterError {
+    #[error("expected {expected} at position {position}, found {found}")]
+    Unexpected {
+        expected: String,
+        position: usize,
+        found: String,
+    },
+    #[error("{construct} at position {position} is not supported: {reason}")]
+    Unsupported {
+        construct: String,
+        position: usize,
+        reason: String,
+    },
+    #[error("invalid {kind} '{text}' at position {position}: {reason}")]
+    InvalidLiteral {
+        kind: &'static str,
+        text: String,
+        position: usize,
+        reason: String,
+    },
+    #[error("the string starting at position {position} is not closed")]
+    UnterminatedString { position: usize },
+    #[error("cannot compare {left} with {right} using '{operator}'")]
+    Incomparable {
+        operator: String,
+        left: String,
+        right: String,
+    },
+    #[error("'{property}' holds {found}, which a filter cannot compare")]
+    NotAScalar {
+        property: String,
+        found: &'static str,
+    },
+    #[error("the filter tree is malformed: {reason}")]
+    Malformed { reason: String },
+    #[error("cannot translate {construct} to an OData $filter: {reason}")]
+    Untranslatable { construct: String, reason: String },
+}

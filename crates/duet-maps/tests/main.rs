@@ -1,0 +1,3 @@
+//! Integration tests for duet-maps, one module per area.
+
+mod filter;
