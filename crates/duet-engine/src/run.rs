@@ -472,6 +472,7 @@ impl Context {
             companies,
             codes: Mutex::new(codes),
             captured: Notify::new(),
+            capture_failing: std::sync::Mutex::new(HashSet::new()),
         });
         if self
             .store
@@ -503,6 +504,8 @@ struct Session {
     codes: Mutex<CompanyCodes>,
     /// Wakes the apply loop when a capture added changes.
     captured: Notify,
+    /// The captures currently failing, so each failure is logged once and its recovery too.
+    capture_failing: std::sync::Mutex<HashSet<String>>,
 }
 
 #[derive(Default)]
@@ -678,7 +681,17 @@ impl Session {
                 page = self.context.dataverse.delta(&link, Some(self.context.settings.delta_wait)) => page,
                 _ = stopped.changed() => return Ok(()),
             };
-            let page = page.map_err(|error| format!("reading Dataverse changes: {error}"))?;
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => {
+                    self.capture_failed("reading Dataverse changes", &error)?;
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.context.settings.failure_pause) => continue,
+                        _ = stopped.changed() => return Ok(()),
+                    }
+                }
+            };
+            self.capture_recovered("Dataverse");
             let mut changes = Vec::with_capacity(page.changed.len() + page.deleted.len());
             for row in page.changed {
                 let company = self.company_of_dataverse(&row).await;
@@ -751,12 +764,22 @@ impl Session {
             if !filter.is_empty() {
                 params.push(("$filter", filter.as_str()));
             }
-            let rows = self
+            let rows = match self
                 .context
                 .finops
                 .query(&self.map.finance_operations_entity, &params)
                 .await
-                .map_err(|error| format!("reading finance and operations changes: {error}"))?;
+            {
+                Ok(rows) => rows,
+                Err(error) => {
+                    self.capture_failed("reading finance and operations changes", &error)?;
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.context.settings.failure_pause) => continue,
+                        _ = stopped.changed() => return Ok(()),
+                    }
+                }
+            };
+            self.capture_recovered("finance and operations");
             let mut newest = watermark.clone();
             let mut changes = Vec::new();
             for row in rows {
@@ -812,6 +835,49 @@ impl Session {
             }
             if *stopped.borrow() {
                 return Ok(());
+            }
+        }
+    }
+
+    /// A capture that failed for a reason time may fix (throttled, down, timed out) counts
+    /// against the alert rules and is retried by the loop; any other failure ends the round.
+    fn capture_failed(&self, what: &str, error: &ConnectError) -> Result<(), String> {
+        let message = format!("{what}: {error}");
+        if error.class.retry_policy() != RetryPolicy::Timed {
+            return Err(message);
+        }
+        self.context
+            .observe_error(self.name(), error.class.as_str());
+        let mut failing = self
+            .capture_failing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failing.insert(what.to_owned()) {
+            self.context.lifecycle(
+                self.name(),
+                "failed",
+                &format!("{message}; capture retries"),
+            );
+            self.context.set_reason(self.name(), Some(&message));
+        }
+        Ok(())
+    }
+
+    fn capture_recovered(&self, side: &str) {
+        let mut failing = self
+            .capture_failing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let before = failing.len();
+        failing.retain(|what| !what.ends_with(&format!("{side} changes")));
+        if failing.len() < before {
+            self.context.lifecycle(
+                self.name(),
+                "succeeded",
+                &format!("Reading {side} changes works again"),
+            );
+            if failing.is_empty() {
+                self.context.set_reason(self.name(), None);
             }
         }
     }

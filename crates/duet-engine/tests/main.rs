@@ -9,7 +9,7 @@ use duet_engine::{
     AlertRule, ChangeStatus, Engine, EngineEvent, EngineSettings, ResumeMode, SystemClock,
 };
 use duet_maps::{Side, TableMap};
-use duet_sandbox::{Sandbox, SandboxConfig};
+use duet_sandbox::{Faults, Sandbox, SandboxConfig};
 use duet_store::{LinkRecord, Store};
 use serde_json::{Value, json};
 
@@ -746,6 +746,101 @@ async fn an_alert_rule_fires_on_repeated_errors_and_pauses_the_map() {
         told |= matches!(&event, EngineEvent::Alert { action, .. } if action == "pause");
     }
     assert!(told, "the shells are told, so they can notify the admin");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_target_that_is_down_loses_nothing_raises_an_alert_and_recovers() {
+    // GIVEN a running map and a rule: two 503s within 5 minutes raise an alert.
+    let harness = harness().await;
+    harness
+        .store
+        .save_alert_rule(&AlertRule {
+            id: None,
+            map: None,
+            class: "503".to_owned(),
+            threshold: 2,
+            window_minutes: 5,
+            action: "none".to_owned(),
+            enabled: true,
+        })
+        .unwrap();
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // WHEN Dataverse goes down while customers are created.
+    harness
+        .sandbox
+        .set_faults(
+            duet_sandbox::Side::Dataverse,
+            Faults {
+                down: true,
+                ..Faults::default()
+            },
+        )
+        .unwrap();
+    for account in ["DOWN-1", "DOWN-2", "DOWN-3"] {
+        harness
+            .create_customer("DAT", account, "Created while down")
+            .await;
+    }
+    // THEN the map says why it is stuck, the alert fires, and the changes wait in the queue.
+    eventually("the reason on the map", || async {
+        let map = harness.store.map("customers").unwrap().unwrap();
+        map.reason.filter(|reason| reason.contains("503"))
+    })
+    .await;
+    eventually("the alert", || async {
+        harness
+            .store
+            .activity(200)
+            .unwrap()
+            .into_iter()
+            .find(|line| line.entry.status == "alert")
+    })
+    .await;
+    let queued = harness
+        .engine
+        .queued("customers", Some("DOWN-"), 100)
+        .unwrap();
+    assert_eq!(
+        queued.len(),
+        3,
+        "every change made while the target is down is kept"
+    );
+    // WHEN Dataverse comes back THEN every account arrives and the reason clears.
+    harness
+        .sandbox
+        .set_faults(duet_sandbox::Side::Dataverse, Faults::default())
+        .unwrap();
+    for account in ["DOWN-1", "DOWN-2", "DOWN-3"] {
+        eventually(&format!("{account} in Dataverse"), || {
+            harness.account(account)
+        })
+        .await;
+    }
+    eventually("the reason to clear", || async {
+        harness
+            .store
+            .map("customers")
+            .unwrap()
+            .unwrap()
+            .reason
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        harness.store.map("customers").unwrap().unwrap().state,
+        "running"
+    );
+    assert!(
+        harness
+            .engine
+            .queued("customers", Some("DOWN-"), 100)
+            .unwrap()
+            .is_empty()
+    );
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }

@@ -15,6 +15,7 @@ use serde_json::json;
 
 struct Issued {
     audience: String,
+    client_id: String,
     expires: Instant,
 }
 
@@ -49,7 +50,7 @@ impl Auth {
         }
     }
 
-    fn issue(&self, audience: &str) -> String {
+    fn issue(&self, audience: &str, client_id: &str) -> String {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -61,6 +62,7 @@ impl Auth {
             token.clone(),
             Issued {
                 audience: audience.to_string(),
+                client_id: client_id.to_string(),
                 expires: now + self.lifetime,
             },
         );
@@ -69,22 +71,24 @@ impl Auth {
 
     /// True when the request carries an unexpired bearer token issued for `audience`.
     pub(crate) fn authorized(&self, headers: &HeaderMap, audience: &str) -> bool {
-        let Some(value) = headers
+        self.client_of(headers, audience).is_some()
+    }
+
+    /// The client id the request's bearer token was issued to, when the token is unexpired and
+    /// was issued for `audience`.
+    pub(crate) fn client_of(&self, headers: &HeaderMap, audience: &str) -> Option<String> {
+        let value = headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-        else {
-            return false;
-        };
-        let Some((scheme, token)) = value.trim().split_once(' ') else {
-            return false;
-        };
+            .and_then(|v| v.to_str().ok())?;
+        let (scheme, token) = value.trim().split_once(' ')?;
         if !scheme.eq_ignore_ascii_case("bearer") {
-            return false;
+            return None;
         }
         let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens
             .get(token.trim())
-            .is_some_and(|t| t.audience == audience && t.expires > Instant::now())
+            .filter(|t| t.audience == audience && t.expires > Instant::now())
+            .map(|t| t.client_id.clone())
     }
 }
 
@@ -215,7 +219,7 @@ pub(crate) async fn token_endpoint(
             ),
         );
     };
-    let token = auth.issue(&audience);
+    let token = auth.issue(&audience, &client_id);
     let secs = auth.lifetime.as_secs();
     json_response(
         StatusCode::OK,

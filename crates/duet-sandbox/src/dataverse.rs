@@ -15,11 +15,13 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
 use crate::auth::Auth;
+use crate::batch::{self, Flavor};
 use crate::filter::{self, Dialect, FilterError};
 use crate::odata::{
     self, ApiError, KeyValue, Prefer, Query, collection_body, decode_path, header_str,
     parse_prefer, reply, split_resource,
 };
+use crate::protection::Guard;
 use crate::store::{Db, next_counter, read_counter};
 
 pub(crate) const ROOT_PATH: &str = "/api/data/v9.2";
@@ -184,13 +186,15 @@ pub(crate) struct Who {
     pub organization_id: String,
 }
 
+#[derive(Clone)]
 pub(crate) struct DvState {
     pub db: Db,
     pub url: String,
     pub root: String,
     pub auth: Arc<Auth>,
     pub who: Who,
-    notify: HashMap<&'static str, watch::Sender<i64>>,
+    pub guard: Arc<Guard>,
+    notify: Arc<HashMap<&'static str, watch::Sender<i64>>>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -200,6 +204,7 @@ impl DvState {
         url: String,
         auth: Arc<Auth>,
         who: Who,
+        guard: Arc<Guard>,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         let notify = TABLES
@@ -212,7 +217,8 @@ impl DvState {
             url,
             auth,
             who,
-            notify,
+            guard,
+            notify: Arc::new(notify),
             shutdown,
         }
     }
@@ -637,7 +643,8 @@ fn version_mismatch() -> ApiError {
     )
 }
 
-/// Entry point for every request on the Dataverse port other than the token endpoint.
+/// Entry point for every request on the Dataverse port other than the token endpoint and the
+/// admin routes.
 pub(crate) async fn handle(
     State(st): State<Arc<DvState>>,
     method: Method,
@@ -645,9 +652,90 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match route(&st, method, &uri, &headers, body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    let client = st.auth.client_of(&headers, &st.url);
+    let _permit = match st.guard.admit(client).await {
+        Ok(p) => p,
+        Err(refused) => return refused,
+    };
+    let result = if decode_path(uri.path()) == format!("{ROOT_PATH}/$batch") {
+        batch_entry(&st, &method, headers, body).await
+    } else {
+        route(&st, method, &uri, &headers, body).await
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn unauthenticated() -> ApiError {
+    let mut e = err(
+        StatusCode::UNAUTHORIZED,
+        CODE_UNAUTHENTICATED,
+        "The bearer token is missing, expired or was not issued for this environment.",
+    );
+    e.authenticate = true;
+    e
+}
+
+/// `POST /api/data/v9.2/$batch`.
+async fn batch_entry(
+    st: &Arc<DvState>,
+    method: &Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if !st.auth.authorized(&headers, &st.url) {
+        return Err(unauthenticated());
+    }
+    if *method != Method::POST {
+        return Err(err(
+            StatusCode::METHOD_NOT_ALLOWED,
+            CODE_BAD_QUERY,
+            format!("The requested resource does not support http method '{method}'."),
+        ));
+    }
+    batch::run(st.clone(), headers, body).await
+}
+
+impl batch::Service for Arc<DvState> {
+    const FLAVOR: Flavor = Flavor::Dataverse;
+
+    fn root_path(&self) -> &'static str {
+        ROOT_PATH
+    }
+
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn with_db(&self, db: Db) -> Self {
+        Arc::new(DvState {
+            db,
+            ..DvState::clone(self)
+        })
+    }
+
+    async fn execute(&self, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+        route(self, method, &uri, &headers, body)
+            .await
+            .unwrap_or_else(IntoResponse::into_response)
+    }
+
+    fn entity_url(&self, headers: &HeaderMap, body: &[u8]) -> Option<String> {
+        if let Some(url) = header_str(headers, "odata-entityid").or(header_str(headers, "location"))
+        {
+            return Some(url.to_string());
+        }
+        // With `return=representation` the URL is not sent, so rebuild it from the body.
+        let body: Value = serde_json::from_slice(body).ok()?;
+        let context = body.get("@odata.context")?.as_str()?;
+        let after = &context[context.find("$metadata#")? + "$metadata#".len()..];
+        let set = &after[..after.find(['(', '/']).unwrap_or(after.len())];
+        let table = table_by_set(set)?;
+        let id = body.get(table.id)?.as_str()?;
+        Some(key_url(&self.root, table, &RowKey::Id(id.to_string())))
+    }
+
+    fn bad_request(&self, message: String) -> ApiError {
+        bad_request(message)
     }
 }
 
@@ -670,13 +758,10 @@ async fn route(
         }
     };
     if !st.auth.authorized(headers, &st.url) {
-        let mut e = err(
-            StatusCode::UNAUTHORIZED,
-            CODE_UNAUTHENTICATED,
-            "The bearer token is missing, expired or was not issued for this environment.",
-        );
-        e.authenticate = true;
-        return Err(e);
+        return Err(unauthenticated());
+    }
+    if let Some(fault) = st.guard.write_fault(&method) {
+        return Err(fault);
     }
     let rest = decode_path(rest);
     if rest.is_empty() || rest == "/" {
@@ -688,6 +773,9 @@ async fn route(
         return Ok(reply(StatusCode::OK, Some(body.to_string()), &[]));
     }
     let res = split_resource(&rest).map_err(bad_request)?;
+    if res.set == "$batch" {
+        return Err(bad_request("A batch cannot contain another batch."));
+    }
     if res.set == "WhoAmI" && method == Method::GET && res.tail.is_none() {
         let body = json!({
             "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse", st.root),
@@ -736,6 +824,24 @@ async fn route(
             resp.headers_mut()
                 .insert("OData-Version", HeaderValue::from_static("4.0"));
             Ok(resp)
+        }
+        (None, Some(action)) if action.starts_with("Microsoft.Dynamics.CRM.") => {
+            let bulk = match &action["Microsoft.Dynamics.CRM.".len()..] {
+                "CreateMultiple" => Bulk::Create,
+                "UpdateMultiple" => Bulk::Update,
+                "UpsertMultiple" => Bulk::Upsert,
+                other => {
+                    return Err(err(
+                        StatusCode::NOT_FOUND,
+                        CODE_BAD_QUERY,
+                        format!("Resource not found for the segment '{other}'."),
+                    ));
+                }
+            };
+            if method != Method::POST {
+                return Err(method_not_allowed());
+            }
+            bulk_write(st, table, bulk, &body).await
         }
         (Some(key), None) => {
             let key = parse_row_key(table, &key)?;
@@ -1011,7 +1117,7 @@ async fn initial_tracking(
     let (mut rows, version) = st
         .db
         .run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.savepoint()?;
             let version = match pinned {
                 Some(v) => v,
                 None => read_counter(&tx, "version", VERSION_START)?,
@@ -1101,7 +1207,7 @@ async fn changes_since(
         let d = st
             .db
             .run(move |conn| {
-                let tx = conn.transaction()?;
+                let tx = conn.savepoint()?;
                 let version = read_counter(&tx, "version", VERSION_START)?;
                 let rows = load_rows(
                     &tx,
@@ -1226,7 +1332,7 @@ async fn create(
     let written = st
         .db
         .run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.savepoint()?;
             let changes = parse_changes(&tx, table, body)?;
             let written = insert_row(&tx, table, changes.id, changes.values)?;
             tx.commit()?;
@@ -1264,7 +1370,7 @@ async fn upsert(
     let written = st
         .db
         .run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.savepoint()?;
             let existing = find_row(&tx, table, &target)?;
             let mut changes = parse_changes(&tx, table, body)?;
             let written = match existing {
@@ -1328,7 +1434,7 @@ async fn delete(
     let version = st
         .db
         .run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.savepoint()?;
             let row = find_row(&tx, table, &key)?.ok_or_else(|| not_found(table, &key))?;
             if let Some(im) = if_match.as_deref()
                 && !etag_matches(im, row.version)
@@ -1351,6 +1457,102 @@ async fn delete(
         .await?;
     st.changed(table, version);
     Ok(reply(StatusCode::NO_CONTENT, None, &[]))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bulk {
+    Create,
+    Update,
+    Upsert,
+}
+
+/// The row a bulk target addresses: its primary id, else its alternate key column.
+fn target_key(table: &Table, changes: &Changes) -> Option<RowKey> {
+    changes.id.clone().map(RowKey::Id).or_else(|| {
+        changes
+            .values
+            .get(table.alt_key)
+            .and_then(Value::as_str)
+            .map(|v| RowKey::Alt(v.to_string()))
+    })
+}
+
+/// `CreateMultiple`, `UpdateMultiple` and `UpsertMultiple`: every target in one transaction,
+/// each written exactly like a single create or update so versions and change tracking match.
+async fn bulk_write(
+    st: &Arc<DvState>,
+    table: &'static Table,
+    bulk: Bulk,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let mut body = parse_body(body)?;
+    let Some(Value::Array(targets)) = body.remove("Targets") else {
+        return Err(bad_request(
+            "The parameter 'Targets' is required and must be an array of entities.",
+        ));
+    };
+    if targets.is_empty() {
+        return Err(bad_request("The parameter 'Targets' must not be empty."));
+    }
+    let expected = table.entity_type();
+    let mut rows = Vec::with_capacity(targets.len());
+    for (i, target) in targets.into_iter().enumerate() {
+        let Value::Object(row) = target else {
+            return Err(bad_request(format!("Target {i} is not an entity object.")));
+        };
+        let kind = row
+            .get("@odata.type")
+            .and_then(Value::as_str)
+            .map(|t| t.trim_start_matches('#'));
+        if kind != Some(expected.as_str()) {
+            return Err(bad_request(format!(
+                "Target {i} must have \"@odata.type\": \"{expected}\"."
+            )));
+        }
+        rows.push(row);
+    }
+    let (ids, version) = st
+        .db
+        .run(move |conn| {
+            let tx = conn.savepoint()?;
+            let mut ids = Vec::with_capacity(rows.len());
+            let mut version = 0;
+            for row in rows {
+                let changes = parse_changes(&tx, table, row)?;
+                let key = target_key(table, &changes);
+                let existing = match &key {
+                    Some(k) if bulk != Bulk::Create => find_row(&tx, table, k)?,
+                    _ => None,
+                };
+                let written = match (bulk, existing, key) {
+                    (Bulk::Create, _, _) => insert_row(&tx, table, changes.id, changes.values)?,
+                    (_, Some(row), _) => update_row(&tx, table, row, changes.values)?,
+                    (Bulk::Update, None, Some(k)) => return Err(not_found(table, &k)),
+                    (Bulk::Update, None, None) => {
+                        return Err(bad_request(format!(
+                            "Each target of UpdateMultiple must contain '{}' or '{}'.",
+                            table.id, table.alt_key
+                        )));
+                    }
+                    (Bulk::Upsert, None, _) => insert_row(&tx, table, changes.id, changes.values)?,
+                };
+                ids.push(written.id);
+                version = written.version;
+            }
+            tx.commit()?;
+            Ok((ids, version))
+        })
+        .await?;
+    st.changed(table, version);
+    if bulk == Bulk::Create {
+        let body = json!({
+            "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse", st.root),
+            "Ids": ids,
+        });
+        Ok(reply(StatusCode::OK, Some(body.to_string()), &[]))
+    } else {
+        Ok(reply(StatusCode::NO_CONTENT, None, &[]))
+    }
 }
 
 #[cfg(test)]

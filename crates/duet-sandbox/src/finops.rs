@@ -14,11 +14,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use crate::auth::Auth;
+use crate::batch::{self, Flavor};
 use crate::filter::{self, Dialect, FilterError};
 use crate::odata::{
     self, ApiError, KeyValue, Query, collection_body, decode_path, header_str, reply,
     split_resource,
 };
+use crate::protection::Guard;
 use crate::sample;
 use crate::store::{Db, next_counter, read_counter, set_meta};
 
@@ -194,11 +196,13 @@ fn format_modified(ms: i64) -> String {
         .to_string()
 }
 
+#[derive(Clone)]
 pub(crate) struct FoState {
     pub db: Db,
     pub url: String,
     pub page_size: usize,
     pub auth: Arc<Auth>,
+    pub guard: Arc<Guard>,
 }
 
 /// Opens `finops.sqlite`, seeding the legal entities on first use.
@@ -477,7 +481,8 @@ fn project(row: Map<String, Value>, select: Option<&[String]>) -> Value {
     }
 }
 
-/// Entry point for every request on the F&O port other than the token endpoint.
+/// Entry point for every request on the F&O port other than the token endpoint and the admin
+/// routes.
 pub(crate) async fn handle(
     State(st): State<Arc<FoState>>,
     method: Method,
@@ -485,9 +490,74 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match route(&st, method, &uri, &headers, body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    let client = st.auth.client_of(&headers, &st.url);
+    let _permit = match st.guard.admit(client).await {
+        Ok(p) => p,
+        Err(refused) => return refused,
+    };
+    let result = if decode_path(uri.path()) == "/data/$batch" {
+        batch_entry(&st, &method, headers, body).await
+    } else {
+        route(&st, method, &uri, &headers, body).await
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn unauthenticated() -> ApiError {
+    let mut e = plain_error(StatusCode::UNAUTHORIZED, "Authentication failed.");
+    e.authenticate = true;
+    e
+}
+
+/// `POST /data/$batch`.
+async fn batch_entry(
+    st: &Arc<FoState>,
+    method: &Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if !st.auth.authorized(&headers, &st.url) {
+        return Err(unauthenticated());
+    }
+    if *method != Method::POST {
+        return Err(plain_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("The requested resource does not support http method '{method}'."),
+        ));
+    }
+    batch::run(st.clone(), headers, body).await
+}
+
+impl batch::Service for Arc<FoState> {
+    const FLAVOR: Flavor = Flavor::FinOps;
+
+    fn root_path(&self) -> &'static str {
+        "/data"
+    }
+
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn with_db(&self, db: Db) -> Self {
+        Arc::new(FoState {
+            db,
+            ..FoState::clone(self)
+        })
+    }
+
+    async fn execute(&self, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+        route(self, method, &uri, &headers, body)
+            .await
+            .unwrap_or_else(IntoResponse::into_response)
+    }
+
+    fn entity_url(&self, headers: &HeaderMap, _body: &[u8]) -> Option<String> {
+        header_str(headers, "location").map(str::to_string)
+    }
+
+    fn bad_request(&self, message: String) -> ApiError {
+        plain_error(StatusCode::BAD_REQUEST, message)
     }
 }
 
@@ -509,9 +579,10 @@ async fn route(
         }
     };
     if !st.auth.authorized(headers, &st.url) {
-        let mut e = plain_error(StatusCode::UNAUTHORIZED, "Authentication failed.");
-        e.authenticate = true;
-        return Err(e);
+        return Err(unauthenticated());
+    }
+    if let Some(fault) = st.guard.write_fault(&method) {
+        return Err(fault);
     }
     let rest = decode_path(rest);
     if rest.is_empty() || rest == "/" {
@@ -523,6 +594,12 @@ async fn route(
         return Ok(reply(StatusCode::OK, Some(body.to_string()), &[]));
     }
     let res = split_resource(&rest).map_err(|e| plain_error(StatusCode::BAD_REQUEST, e))?;
+    if res.set == "$batch" {
+        return Err(plain_error(
+            StatusCode::BAD_REQUEST,
+            "A batch cannot contain another batch.",
+        ));
+    }
     let set = SETS
         .iter()
         .copied()
@@ -830,7 +907,7 @@ async fn create(
     let stored = st
         .db
         .run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.savepoint()?;
             if set.company_specific {
                 let company = str_field(&row, "dataAreaId");
                 if load_one(&tx, LEGAL_ENTITIES.name, &storage_key(&[&company]))?.is_none() {
@@ -916,7 +993,7 @@ async fn update(
     let etag = st
         .db
         .run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.savepoint()?;
             let Some(stored) = load_one(&tx, set.name, &k)? else {
                 return Err(missing);
             };
@@ -968,7 +1045,7 @@ async fn delete(
     let missing = not_found(set, &values);
     st.db
         .run(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.savepoint()?;
             let Some(stored) = load_one(&tx, set.name, &k)? else {
                 return Err(missing);
             };

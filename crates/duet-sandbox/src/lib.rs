@@ -5,21 +5,30 @@
 //! [`Sandbox::start`] binds two servers on 127.0.0.1 inside the caller's tokio runtime. Both
 //! serve the Entra ID token endpoint; each keeps its data in its own SQLite file in the
 //! configured directory, next to `sandbox.json` with the demo application user's credentials.
+//!
+//! Each port also serves `/_sandbox/faults` (see [`Faults`]) so tests can take an emulator
+//! down, slow it or make its writes fail, and each can enforce per-client
+//! [`ServiceLimits`] that answer 429 like the real services.
 
 mod auth;
+mod batch;
 mod dataverse;
 mod filter;
 mod finops;
+mod multipart;
 mod odata;
+mod protection;
 mod sample;
 mod store;
+
+pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{any, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -61,11 +70,15 @@ pub struct SandboxConfig {
     pub rows: usize,
     /// Seed of the sample generator; the same seed gives the same customers.
     pub seed: u64,
+    /// Per-client service protection limits of the F&O emulator.
+    pub fo_limits: ServiceLimits,
+    /// Per-client service protection limits of the Dataverse emulator.
+    pub dv_limits: ServiceLimits,
 }
 
 impl SandboxConfig {
-    /// Defaults: free ports, F&O page size 10,000, tokens valid for 3,599 seconds and no sample
-    /// rows (seed 1).
+    /// Defaults: free ports, F&O page size 10,000, tokens valid for 3,599 seconds, no sample
+    /// rows (seed 1) and no service protection limits.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         SandboxConfig {
             dir: dir.into(),
@@ -75,6 +88,8 @@ impl SandboxConfig {
             token_lifetime: Duration::from_secs(3599),
             rows: 0,
             seed: 1,
+            fo_limits: ServiceLimits::off(),
+            dv_limits: ServiceLimits::off(),
         }
     }
 }
@@ -136,6 +151,8 @@ pub struct Sandbox {
     dv_url: String,
     identity: Identity,
     generated_rows: usize,
+    fo_guard: Arc<protection::Guard>,
+    dv_guard: Arc<protection::Guard>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -193,14 +210,30 @@ impl Sandbox {
             .route("/{tenant}/oauth2/v2.0/token", post(auth::token_endpoint))
             .with_state(auth.clone());
 
+        let fo_guard = Arc::new(protection::Guard::new(Side::FinOps, config.fo_limits));
+        let dv_guard = Arc::new(protection::Guard::new(Side::Dataverse, config.dv_limits));
+        let admin_routes = |guard: &Arc<protection::Guard>, audience: &str| {
+            Router::new()
+                .route("/_sandbox/faults", any(protection::faults_endpoint))
+                .with_state(protection::Admin {
+                    guard: guard.clone(),
+                    auth: auth.clone(),
+                    audience: audience.to_string(),
+                })
+        };
+        let fo_admin = admin_routes(&fo_guard, &fo_url);
+        let dv_admin = admin_routes(&dv_guard, &dv_url);
+
         let fo_state = Arc::new(finops::FoState {
             db: fo_db,
             url: fo_url.clone(),
             page_size: config.fo_page_size.max(1),
             auth: auth.clone(),
+            guard: fo_guard.clone(),
         });
         let fo_router = token_routes
             .clone()
+            .merge(fo_admin)
             .merge(Router::new().fallback(finops::handle).with_state(fo_state));
 
         let who = dataverse::Who {
@@ -213,9 +246,10 @@ impl Sandbox {
             dv_url.clone(),
             auth,
             who,
+            dv_guard.clone(),
             stop.clone(),
         ));
-        let dv_router = token_routes.merge(
+        let dv_router = token_routes.merge(dv_admin).merge(
             Router::new()
                 .fallback(dataverse::handle)
                 .with_state(dv_state),
@@ -231,9 +265,29 @@ impl Sandbox {
             dv_url,
             identity,
             generated_rows,
+            fo_guard,
+            dv_guard,
             shutdown,
             tasks,
         })
+    }
+
+    fn guard(&self, side: Side) -> &protection::Guard {
+        match side {
+            Side::FinOps => &self.fo_guard,
+            Side::Dataverse => &self.dv_guard,
+        }
+    }
+
+    /// Replaces the faults injected into one emulator; [`Faults::default`] clears them. Same
+    /// effect as `POST /_sandbox/faults` on that emulator's port.
+    pub fn set_faults(&self, side: Side, faults: Faults) -> Result<(), FaultsError> {
+        self.guard(side).set_faults(faults)
+    }
+
+    /// The faults currently injected into one emulator.
+    pub fn faults(&self, side: Side) -> Faults {
+        self.guard(side).faults()
     }
 
     /// F&O environment URL, e.g. `http://127.0.0.1:PORT`; the service root is this plus `/data`.

@@ -8,10 +8,57 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::odata::ApiError;
 
 /// One SQLite connection behind a mutex; every access runs on the blocking pool so the async
-/// servers never stall on disk I/O.
+/// servers never stall on disk I/O. Request handlers open savepoints rather than transactions
+/// so that they nest inside the savepoint of a `$batch` change set.
 #[derive(Clone)]
 pub(crate) struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// Taken around every access, and held for a whole `$batch` change set so no other request
+    /// can run inside (or see) the change set's open savepoint.
+    gate: Arc<tokio::sync::Mutex<()>>,
+    /// True on the view handed to a change set, which already holds `gate`.
+    holds_gate: bool,
+}
+
+/// Exclusive use of a database for a `$batch` change set: every request run through `db`
+/// shares one open savepoint that [`Exclusive::finish`] releases or rolls back.
+pub(crate) struct Exclusive {
+    pub db: Db,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+const CHANGESET_SAVEPOINT: &str = "duet_changeset";
+
+impl Exclusive {
+    /// Keeps every write since [`Db::exclusive`] when `commit`, otherwise undoes all of them.
+    pub(crate) async fn finish(self, commit: bool) -> Result<(), ApiError> {
+        let sql = if commit {
+            format!("RELEASE {CHANGESET_SAVEPOINT}")
+        } else {
+            format!("ROLLBACK TO {CHANGESET_SAVEPOINT}; RELEASE {CHANGESET_SAVEPOINT}")
+        };
+        self.db
+            .run(move |conn| {
+                conn.execute_batch(&sql)?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        // A change set abandoned half-way (its task panicked) must not leave the connection
+        // inside a transaction that every later request would silently join.
+        let guard = self.db.conn.lock();
+        let conn = guard.unwrap_or_else(|p| p.into_inner());
+        if !conn.is_autocommit() {
+            let undo = format!("ROLLBACK TO {CHANGESET_SAVEPOINT}; RELEASE {CHANGESET_SAVEPOINT}");
+            if let Err(e) = conn.execute_batch(&undo) {
+                tracing::error!(error = %e, "could not roll back an abandoned change set");
+            }
+        }
+    }
 }
 
 impl Db {
@@ -27,7 +74,25 @@ impl Db {
         conn.execute_batch(schema)?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            gate: Arc::new(tokio::sync::Mutex::new(())),
+            holds_gate: false,
         })
+    }
+
+    /// Waits for every other access to finish, then opens the savepoint a change set runs in.
+    pub(crate) async fn exclusive(&self) -> Result<Exclusive, ApiError> {
+        let guard = self.gate.clone().lock_owned().await;
+        let db = Db {
+            conn: self.conn.clone(),
+            gate: self.gate.clone(),
+            holds_gate: true,
+        };
+        db.run(|conn| {
+            conn.execute_batch(&format!("SAVEPOINT {CHANGESET_SAVEPOINT}"))?;
+            Ok(())
+        })
+        .await?;
+        Ok(Exclusive { db, _guard: guard })
     }
 
     /// Runs `f` with exclusive access to the connection on the blocking thread pool.
@@ -36,6 +101,11 @@ impl Db {
         F: FnOnce(&mut Connection) -> Result<R, ApiError> + Send + 'static,
         R: Send + 'static,
     {
+        let _gate = if self.holds_gate {
+            None
+        } else {
+            Some(self.gate.lock().await)
+        };
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             // A panic in another request must not brick the emulator, so take the poisoned guard.

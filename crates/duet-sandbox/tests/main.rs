@@ -1435,3 +1435,918 @@ async fn generation_speed() {
     );
     env.sandbox.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// $batch, bulk messages, service protection and fault injection.
+
+use duet_sandbox::{FailWrites, Faults, ServiceLimits, Side};
+
+/// One `application/http` part of a batch or change set.
+fn http_part(content_id: Option<&str>, method: &str, url: &str, body: Option<&Value>) -> String {
+    let mut part =
+        String::from("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n");
+    if let Some(id) = content_id {
+        part.push_str(&format!("Content-ID: {id}\r\n"));
+    }
+    part.push_str(&format!(
+        "\r\n{method} {url} HTTP/1.1\r\nAccept: application/json\r\n"
+    ));
+    match body {
+        Some(b) => part.push_str(&format!("Content-Type: application/json\r\n\r\n{b}\r\n")),
+        None => part.push_str("\r\n"),
+    }
+    part
+}
+
+/// A multipart body of `parts` delimited by `boundary`, closed with the end delimiter.
+fn multipart_body(boundary: &str, parts: &[String]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(&format!("--{boundary}\r\n{p}"));
+    }
+    out.push_str(&format!("--{boundary}--\r\n"));
+    out
+}
+
+/// A change set as one part of a batch.
+fn change_set(boundary: &str, parts: &[String]) -> String {
+    format!(
+        "Content-Type: multipart/mixed; boundary={boundary}\r\n\r\n{}",
+        multipart_body(boundary, parts)
+    )
+}
+
+/// The parts of a batch response as read from its text.
+struct BatchReply {
+    status: StatusCode,
+    content_type: String,
+    text: String,
+}
+
+impl BatchReply {
+    async fn read(resp: Response) -> Self {
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = resp.text().await.expect("batch response body");
+        BatchReply {
+            status,
+            content_type,
+            text,
+        }
+    }
+
+    /// Status codes of the inner responses, in order.
+    fn statuses(&self) -> Vec<u16> {
+        self.text
+            .lines()
+            .filter_map(|l| l.strip_prefix("HTTP/1.1 "))
+            .filter_map(|l| l.split(' ').next()?.parse().ok())
+            .collect()
+    }
+
+    fn content_ids(&self) -> Vec<String> {
+        self.text
+            .lines()
+            .filter_map(|l| l.strip_prefix("Content-ID: "))
+            .map(|l| l.trim().to_string())
+            .collect()
+    }
+
+    /// JSON bodies of the inner responses, in order.
+    fn bodies(&self) -> Vec<Value> {
+        self.text
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).expect("inner body is JSON"))
+            .collect()
+    }
+}
+
+impl Dv<'_> {
+    async fn batch(&self, boundary: &str, parts: &[String], prefer: Option<&str>) -> BatchReply {
+        let mut req = self
+            .req(reqwest::Method::POST, &self.url("$batch"))
+            .header(
+                "Content-Type",
+                format!("multipart/mixed; boundary=\"{boundary}\""),
+            )
+            .body(multipart_body(boundary, parts));
+        if let Some(p) = prefer {
+            req = req.header("Prefer", p);
+        }
+        BatchReply::read(req.send().await.expect("DV $batch")).await
+    }
+
+    async fn status_of(&self, url: &str) -> StatusCode {
+        self.req(reqwest::Method::GET, url)
+            .send()
+            .await
+            .expect("DV GET")
+            .status()
+    }
+}
+
+impl Fo<'_> {
+    async fn batch(&self, boundary: &str, parts: &[String]) -> BatchReply {
+        let resp = self
+            .env
+            .http
+            .post(self.url("$batch"))
+            .bearer_auth(&self.token)
+            .header(
+                "Content-Type",
+                format!("multipart/mixed; boundary={boundary}"),
+            )
+            .body(multipart_body(boundary, parts))
+            .send()
+            .await
+            .expect("F&O $batch");
+        BatchReply::read(resp).await
+    }
+}
+
+#[tokio::test]
+async fn dv_batch_change_set_resolves_content_ids_in_urls_and_binds() {
+    // GIVEN a Dataverse client.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let root = dv.url("");
+    // WHEN a change set creates a company, an account bound to it with `$1`, then patches `$2`,
+    // followed by a GET with an absolute URL and one relative to the service root.
+    let cs = change_set(
+        "changeset_1",
+        &[
+            http_part(
+                Some("1"),
+                "POST",
+                "/api/data/v9.2/cdm_companies",
+                Some(&json!({"cdm_companycode": "NEW", "cdm_name": "New Co"})),
+            ),
+            http_part(
+                Some("2"),
+                "POST",
+                &format!("{root}accounts"),
+                Some(
+                    &json!({"name": "Bound", "accountnumber": "B-1", "msdyn_company@odata.bind": "$1"}),
+                ),
+            ),
+            http_part(
+                Some("3"),
+                "PATCH",
+                "$2",
+                Some(&json!({"description": "patched through $2"})),
+            ),
+        ],
+    );
+    let reply = dv
+        .batch(
+            "batch_x",
+            &[
+                cs,
+                http_part(
+                    None,
+                    "GET",
+                    &format!("{root}accounts(accountnumber='B-1')"),
+                    None,
+                ),
+                http_part(
+                    None,
+                    "GET",
+                    "cdm_companies(cdm_companycode='NEW')?$select=cdm_name",
+                    None,
+                ),
+            ],
+            None,
+        )
+        .await;
+    // THEN every part succeeds, in order, with the Content-IDs echoed.
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "a successful batch answers 200"
+    );
+    assert!(
+        reply
+            .content_type
+            .starts_with("multipart/mixed; boundary=batchresponse_"),
+        "the response is multipart with a server-chosen boundary: {}",
+        reply.content_type
+    );
+    assert_eq!(
+        reply.statuses(),
+        vec![204, 204, 204, 200, 200],
+        "three writes then two reads, in request order: {}",
+        reply.text
+    );
+    assert_eq!(
+        reply.content_ids(),
+        vec!["1", "2", "3"],
+        "Content-IDs echoed"
+    );
+    assert!(
+        reply
+            .text
+            .contains("Content-Type: multipart/mixed; boundary=changesetresponse_"),
+        "a kept change set answers as a nested multipart"
+    );
+    let bodies = reply.bodies();
+    let account = &bodies[0];
+    let company = &bodies[1];
+    assert_eq!(
+        account["description"], "patched through $2",
+        "PATCH $2 reached the account created earlier in the change set"
+    );
+    assert_eq!(
+        account["_msdyn_company_value"], company["cdm_companyid"],
+        "the bind value $1 resolved to the company created in the same change set"
+    );
+    assert_eq!(
+        company["cdm_name"], "New Co",
+        "relative URL and $select honoured"
+    );
+}
+
+#[tokio::test]
+async fn dv_batch_change_set_failure_rolls_back_and_stops_unless_continue_on_error() {
+    // GIVEN a Dataverse client and a batch whose change set fails on its second request.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let parts = |prefix: &str| {
+        vec![
+            change_set(
+                "cs",
+                &[
+                    http_part(
+                        Some("1"),
+                        "POST",
+                        "accounts",
+                        Some(&json!({"name": "First", "accountnumber": format!("{prefix}-1")})),
+                    ),
+                    http_part(
+                        Some("2"),
+                        "POST",
+                        "accounts",
+                        Some(&json!({"name": "Clash", "accountnumber": format!("{prefix}-1")})),
+                    ),
+                ],
+            ),
+            http_part(
+                None,
+                "POST",
+                "accounts",
+                Some(&json!({"name": "After", "accountnumber": format!("{prefix}-3")})),
+            ),
+        ]
+    };
+    // WHEN it is sent without continue-on-error.
+    let reply = dv.batch("batch_stop", &parts("S"), None).await;
+    // THEN the batch answers with the failing status and only the failing part.
+    assert_eq!(
+        reply.status,
+        StatusCode::PRECONDITION_FAILED,
+        "Dataverse answers a stopped batch with the first error's status"
+    );
+    assert_eq!(
+        reply.statuses(),
+        vec![412],
+        "only the error part: {}",
+        reply.text
+    );
+    assert_eq!(
+        reply.content_ids(),
+        vec!["2"],
+        "the failing request's Content-ID"
+    );
+    assert_eq!(
+        reply.bodies()[0]["error"]["code"],
+        "0x80040237",
+        "duplicate key error"
+    );
+    for key in ["S-1", "S-3"] {
+        assert_eq!(
+            dv.status_of(&dv.url(&format!("accounts(accountnumber='{key}')")))
+                .await,
+            StatusCode::NOT_FOUND,
+            "{key}: the change set was rolled back and processing stopped"
+        );
+    }
+    // WHEN the same shape is sent with continue-on-error.
+    let reply = dv
+        .batch("batch_go", &parts("C"), Some("odata.continue-on-error"))
+        .await;
+    // THEN the batch answers 200, the change set is one error part and later parts still run.
+    assert_eq!(reply.status, StatusCode::OK, "continue-on-error gives 200");
+    assert_eq!(
+        reply.statuses(),
+        vec![412, 204],
+        "error then success: {}",
+        reply.text
+    );
+    assert_eq!(
+        dv.status_of(&dv.url("accounts(accountnumber='C-1')")).await,
+        StatusCode::NOT_FOUND,
+        "the first write of the failed change set is not kept"
+    );
+    assert_eq!(
+        dv.status_of(&dv.url("accounts(accountnumber='C-3')")).await,
+        StatusCode::OK,
+        "the request after the failed change set ran"
+    );
+}
+
+#[tokio::test]
+async fn dv_batch_limits_and_unknown_references() {
+    // GIVEN a Dataverse client.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    // WHEN a batch holds 1,001 requests.
+    let many: Vec<String> = (0..1001)
+        .map(|_| http_part(None, "GET", "WhoAmI", None))
+        .collect();
+    let reply = dv.batch("batch_big", &many, None).await;
+    // THEN it is refused as a whole.
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "more than 1,000 requests is a 400"
+    );
+    // WHEN a change set references a Content-ID that was never declared.
+    let reply = dv
+        .batch(
+            "batch_ref",
+            &[change_set(
+                "cs",
+                &[http_part(
+                    Some("1"),
+                    "PATCH",
+                    "$9",
+                    Some(&json!({"name": "x"})),
+                )],
+            )],
+            None,
+        )
+        .await;
+    // THEN the documented message names the reference.
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "unknown reference is a 400"
+    );
+    let message = reply.bodies()[0]["error"]["message"].clone();
+    assert_eq!(
+        message, "Content-ID Reference: '$9' does not exist in the batch context.",
+        "the documented message"
+    );
+    // WHEN the body is not multipart.
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("$batch"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("POST $batch");
+    // THEN it is a 400 in the JSON error shape.
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "JSON is not a batch"
+    );
+    assert!(
+        json_of(resp).await["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("multipart/mixed")),
+        "the error says what was expected"
+    );
+}
+
+#[tokio::test]
+async fn fo_batch_answers_200_with_atomic_change_sets() {
+    // GIVEN an F&O client.
+    let env = start().await;
+    let fo = Fo::new(&env).await;
+    let absolute = fo.url("CustomersV3");
+    // WHEN a change set creates a customer, patches it through `$1`, then creates a duplicate.
+    let failing = change_set(
+        "changeset_a",
+        &[
+            http_part(
+                Some("1"),
+                "POST",
+                &absolute,
+                Some(&json!({"CustomerAccount": "B-1", "OrganizationName": "Batch one"})),
+            ),
+            http_part(
+                Some("2"),
+                "PATCH",
+                "$1",
+                Some(&json!({"SalesMemo": "memo"})),
+            ),
+            http_part(
+                Some("3"),
+                "POST",
+                "CustomersV3",
+                Some(&json!({"CustomerAccount": "B-1", "OrganizationName": "Duplicate"})),
+            ),
+        ],
+    );
+    let working = change_set(
+        "changeset_b",
+        &[
+            http_part(
+                Some("1"),
+                "POST",
+                "/data/CustomersV3",
+                Some(&json!({"CustomerAccount": "B-2", "OrganizationName": "Batch two"})),
+            ),
+            http_part(Some("2"), "PATCH", "$1", Some(&json!({"CreditLimit": 42}))),
+        ],
+    );
+    let reply = fo
+        .batch(
+            "batch_boundary",
+            &[
+                failing,
+                working,
+                http_part(
+                    None,
+                    "GET",
+                    "CustomersV3(dataAreaId='DAT',CustomerAccount='B-2')",
+                    None,
+                ),
+            ],
+        )
+        .await;
+    // THEN the batch is 200, the failed change set is one error part, the rest succeed.
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "an F&O batch always answers 200"
+    );
+    assert_eq!(
+        reply.statuses(),
+        vec![400, 201, 204, 200],
+        "failed change set as one part, then the kept change set, then the GET: {}",
+        reply.text
+    );
+    assert_eq!(
+        reply.content_ids(),
+        vec!["3", "1", "2"],
+        "the error part carries the failing request's Content-ID"
+    );
+    let bodies = reply.bodies();
+    assert_eq!(
+        bodies[0]["error"]["innererror"]["type"],
+        "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException",
+        "write failures keep the F&O error shape inside a batch"
+    );
+    let fetched = bodies.last().expect("GET body");
+    assert_eq!(
+        fetched["CreditLimit"], 42,
+        "PATCH $1 updated the row created in the set"
+    );
+    let resp = fo
+        .get(&fo.url("CustomersV3(dataAreaId='DAT',CustomerAccount='B-1')"))
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "the failed change set left nothing behind"
+    );
+}
+
+#[tokio::test]
+async fn dv_bulk_messages_are_atomic_and_tracked() {
+    // GIVEN a Dataverse client holding a change-tracking delta link.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .req(reqwest::Method::GET, &dv.url("accounts?$select=name"))
+        .header("Prefer", "odata.track-changes")
+        .send()
+        .await
+        .expect("initial tracking GET");
+    let delta = json_of(resp).await["@odata.deltaLink"]
+        .as_str()
+        .expect("deltaLink")
+        .to_string();
+    let account = "Microsoft.Dynamics.CRM.account";
+    // WHEN CreateMultiple creates two accounts.
+    let resp = dv
+        .req(
+            reqwest::Method::POST,
+            &dv.url("accounts/Microsoft.Dynamics.CRM.CreateMultiple"),
+        )
+        .json(&json!({"Targets": [
+            {"@odata.type": account, "name": "One", "accountnumber": "M-1"},
+            {"@odata.type": account, "name": "Two", "accountnumber": "M-2"},
+        ]}))
+        .send()
+        .await
+        .expect("CreateMultiple");
+    // THEN it answers the new ids in order.
+    assert_eq!(resp.status(), StatusCode::OK, "CreateMultiple answers 200");
+    let ids: Vec<String> = json_of(resp).await["Ids"]
+        .as_array()
+        .expect("Ids array")
+        .iter()
+        .map(|v| v.as_str().expect("id string").to_string())
+        .collect();
+    assert_eq!(ids.len(), 2, "one id per target");
+    // WHEN UpdateMultiple changes the first by id and UpsertMultiple touches the second by
+    // alternate key and creates a third.
+    let resp = dv
+        .req(
+            reqwest::Method::POST,
+            &dv.url("accounts/Microsoft.Dynamics.CRM.UpdateMultiple"),
+        )
+        .json(&json!({"Targets": [
+            {"@odata.type": account, "accountid": ids[0], "name": "One updated"},
+        ]}))
+        .send()
+        .await
+        .expect("UpdateMultiple");
+    assert_eq!(
+        resp.status(),
+        StatusCode::NO_CONTENT,
+        "UpdateMultiple answers 204"
+    );
+    let resp = dv
+        .req(
+            reqwest::Method::POST,
+            &dv.url("accounts/Microsoft.Dynamics.CRM.UpsertMultiple"),
+        )
+        .json(&json!({"Targets": [
+            {"@odata.type": account, "accountnumber": "M-2", "name": "Two upserted"},
+            {"@odata.type": account, "accountnumber": "M-3", "name": "Three"},
+        ]}))
+        .send()
+        .await
+        .expect("UpsertMultiple");
+    assert_eq!(
+        resp.status(),
+        StatusCode::NO_CONTENT,
+        "UpsertMultiple answers 204"
+    );
+    // THEN the delta link reports the three rows with their latest values, in version order.
+    let changes = json_of(
+        dv.req(reqwest::Method::GET, &delta)
+            .send()
+            .await
+            .expect("delta"),
+    )
+    .await["value"]
+        .as_array()
+        .expect("delta value")
+        .iter()
+        .map(|r| r["name"].as_str().unwrap_or("").to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        changes,
+        vec!["One updated", "Two upserted", "Three"],
+        "every bulk write bumps the version like a single write"
+    );
+    let second = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url(&format!("accounts({})", ids[1])),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert_eq!(
+        second["name"], "Two upserted",
+        "upsert by alternate key updated the row"
+    );
+    // WHEN CreateMultiple holds a duplicate key in its second target.
+    let resp = dv
+        .req(
+            reqwest::Method::POST,
+            &dv.url("accounts/Microsoft.Dynamics.CRM.CreateMultiple"),
+        )
+        .json(&json!({"Targets": [
+            {"@odata.type": account, "name": "Four", "accountnumber": "M-4"},
+            {"@odata.type": account, "name": "Dup", "accountnumber": "M-1"},
+        ]}))
+        .send()
+        .await
+        .expect("CreateMultiple");
+    // THEN nothing is created.
+    assert_eq!(
+        resp.status(),
+        StatusCode::PRECONDITION_FAILED,
+        "duplicate key fails the call"
+    );
+    assert_eq!(
+        dv.status_of(&dv.url("accounts(accountnumber='M-4')")).await,
+        StatusCode::NOT_FOUND,
+        "bulk messages are all or nothing"
+    );
+    // WHEN a target lacks @odata.type, or UpdateMultiple addresses a missing row.
+    let resp = dv
+        .req(
+            reqwest::Method::POST,
+            &dv.url("accounts/Microsoft.Dynamics.CRM.CreateMultiple"),
+        )
+        .json(&json!({"Targets": [{"name": "Untyped"}]}))
+        .send()
+        .await
+        .expect("CreateMultiple");
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "@odata.type is required"
+    );
+    let resp = dv
+        .req(
+            reqwest::Method::POST,
+            &dv.url("accounts/Microsoft.Dynamics.CRM.UpdateMultiple"),
+        )
+        .json(&json!({"Targets": [
+            {"@odata.type": account, "accountnumber": "NOPE", "name": "x"},
+        ]}))
+        .send()
+        .await
+        .expect("UpdateMultiple");
+    // THEN both are refused.
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "UpdateMultiple never creates"
+    );
+}
+
+#[tokio::test]
+async fn request_limits_answer_429_with_retry_after() {
+    // GIVEN both emulators limited to 3 requests per 60 seconds per client.
+    let limits = ServiceLimits {
+        requests: 3,
+        window: Duration::from_secs(60),
+        concurrent: 0,
+    };
+    let env = start_with(|c| {
+        c.dv_limits = limits;
+        c.fo_limits = limits;
+    })
+    .await;
+    let dv = Dv::new(&env).await;
+    let fo = Fo::new(&env).await;
+    // WHEN a fourth request is sent within the window on each side.
+    for _ in 0..3 {
+        assert_eq!(
+            dv.status_of(&dv.url("WhoAmI")).await,
+            StatusCode::OK,
+            "within the limit"
+        );
+        assert_eq!(
+            fo.get(&fo.url("LegalEntities")).await.status(),
+            StatusCode::OK,
+            "within the limit"
+        );
+    }
+    let dv_resp = dv
+        .req(reqwest::Method::GET, &dv.url("WhoAmI"))
+        .send()
+        .await
+        .expect("GET");
+    let fo_resp = fo.get(&fo.url("LegalEntities")).await;
+    // THEN both answer 429 with Retry-After and the documented messages.
+    for resp in [&dv_resp, &fo_resp] {
+        assert_eq!(
+            resp.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "over the limit"
+        );
+        let retry = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .expect("Retry-After in whole seconds");
+        assert!(
+            (1..=60).contains(&retry),
+            "retry within the window: {retry}"
+        );
+    }
+    let dv_err = json_of(dv_resp).await;
+    assert_eq!(
+        dv_err["error"]["code"], "0x80072322",
+        "Dataverse request-count code"
+    );
+    assert_eq!(
+        dv_err["error"]["message"],
+        "Number of requests exceeded the limit of 3 over time window of 60 seconds.",
+        "Dataverse message with the configured numbers"
+    );
+    assert_eq!(
+        json_of(fo_resp).await["error"]["message"],
+        "Number of requests exceeded the limit of 3 over the time window of 60 seconds.",
+        "F&O message wording differs slightly from Dataverse's"
+    );
+}
+
+#[tokio::test]
+async fn concurrency_limit_answers_429() {
+    // GIVEN Dataverse limited to one concurrent request per client, and slowed down.
+    let env = start_with(|c| {
+        c.dv_limits = ServiceLimits {
+            concurrent: 1,
+            ..ServiceLimits::off()
+        };
+    })
+    .await;
+    let dv = Dv::new(&env).await;
+    env.sandbox
+        .set_faults(
+            Side::Dataverse,
+            Faults {
+                latency_ms: 400,
+                ..Faults::default()
+            },
+        )
+        .expect("valid faults");
+    // WHEN two requests run at the same time.
+    let url = dv.url("WhoAmI");
+    let (a, b) = tokio::join!(
+        dv.req(reqwest::Method::GET, &url).send(),
+        dv.req(reqwest::Method::GET, &url).send()
+    );
+    let mut statuses = [a.expect("first").status(), b.expect("second").status()];
+    statuses.sort();
+    // THEN one is served and the other is refused at once.
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS],
+        "the second concurrent request exceeds the limit of 1"
+    );
+    let resp = dv
+        .req(reqwest::Method::GET, &url)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "the slot is free again afterwards"
+    );
+}
+
+#[tokio::test]
+async fn faults_take_a_side_down_and_fail_writes() {
+    // GIVEN both emulators with their clients.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let fo = Fo::new(&env).await;
+    let admin = format!("{}/_sandbox/faults", env.sandbox.fo_url());
+    // WHEN the admin endpoint is called without a token.
+    let resp = env
+        .http
+        .post(&admin)
+        .json(&json!({"down": true}))
+        .send()
+        .await
+        .expect("admin POST");
+    // THEN it is refused.
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNAUTHORIZED,
+        "faults need the bearer token"
+    );
+    // WHEN F&O is taken down over HTTP.
+    let resp = env
+        .http
+        .post(&admin)
+        .bearer_auth(&fo.token)
+        .json(&json!({"down": true}))
+        .send()
+        .await
+        .expect("admin POST");
+    assert_eq!(resp.status(), StatusCode::OK, "faults accepted");
+    // THEN F&O answers 503 while Dataverse is unaffected, and GET shows the setting.
+    assert_eq!(
+        fo.get(&fo.url("LegalEntities")).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a down side answers 503"
+    );
+    assert_eq!(
+        dv.status_of(&dv.url("WhoAmI")).await,
+        StatusCode::OK,
+        "other side up"
+    );
+    let current = json_of(
+        env.http
+            .get(&admin)
+            .bearer_auth(&fo.token)
+            .send()
+            .await
+            .expect("admin GET"),
+    )
+    .await;
+    assert_eq!(current["down"], true, "GET reports the current faults");
+    assert!(
+        env.sandbox.faults(Side::FinOps).down,
+        "the Rust view agrees with the HTTP view"
+    );
+    // WHEN the faults are cleared with DELETE.
+    let resp = env
+        .http
+        .delete(&admin)
+        .bearer_auth(&fo.token)
+        .send()
+        .await
+        .expect("admin DELETE");
+    assert_eq!(resp.status(), StatusCode::OK, "cleared");
+    // THEN F&O serves again.
+    assert_eq!(
+        fo.get(&fo.url("LegalEntities")).await.status(),
+        StatusCode::OK,
+        "back up after clearing"
+    );
+    // WHEN Dataverse is taken down and brought back from Rust.
+    let down = Faults {
+        down: true,
+        ..Faults::default()
+    };
+    env.sandbox
+        .set_faults(Side::Dataverse, down)
+        .expect("valid");
+    assert_eq!(
+        dv.status_of(&dv.url("WhoAmI")).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "down from Rust"
+    );
+    env.sandbox
+        .set_faults(Side::Dataverse, Faults::default())
+        .expect("valid");
+    assert_eq!(
+        dv.status_of(&dv.url("WhoAmI")).await,
+        StatusCode::OK,
+        "up again"
+    );
+    // WHEN every F&O write fails with 503.
+    env.sandbox
+        .set_faults(
+            Side::FinOps,
+            Faults {
+                fail_writes: Some(FailWrites {
+                    fraction: 1.0,
+                    status: 503,
+                }),
+                ..Faults::default()
+            },
+        )
+        .expect("valid");
+    let resp = fo
+        .post(json!({"CustomerAccount": "F-1", "OrganizationName": "Fails"}))
+        .await;
+    // THEN single writes and batched writes fail, while reads still work.
+    assert_eq!(
+        resp.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "write failed on purpose"
+    );
+    assert_eq!(
+        fo.get(&fo.url("LegalEntities")).await.status(),
+        StatusCode::OK,
+        "reads are not affected by fail_writes"
+    );
+    let reply = fo
+        .batch(
+            "batch_f",
+            &[change_set(
+                "cs",
+                &[http_part(
+                    Some("1"),
+                    "POST",
+                    "CustomersV3",
+                    Some(&json!({"CustomerAccount": "F-2"})),
+                )],
+            )],
+        )
+        .await;
+    assert_eq!(
+        reply.statuses(),
+        vec![503],
+        "the change set fails with the injected status"
+    );
+    // WHEN invalid faults are posted.
+    let resp = env
+        .http
+        .post(&admin)
+        .bearer_auth(&fo.token)
+        .json(&json!({"fail_writes": {"fraction": 2.0}}))
+        .send()
+        .await
+        .expect("admin POST");
+    // THEN they are refused.
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "fraction above 1 is refused"
+    );
+}
