@@ -96,6 +96,27 @@ pub struct MapView {
     /// Changes the target refused, kept with their error for retry.
     #[ts(type = "number")]
     pub failed: i64,
+    /// The initial sync under way or interrupted, if any.
+    pub progress: Option<SyncProgress>,
+}
+
+/// How far an initial sync is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    /// Rows read so far.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// Rows written so far (rows already equal on the target are not written).
+    #[ts(type = "number")]
+    pub written: u64,
+    /// Rows to read in all, when the source could count them.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+    pub rows_per_second: f64,
+    /// Seconds left at the current rate, when the total is known.
+    #[ts(type = "number | null")]
+    pub eta_seconds: Option<u64>,
 }
 
 /// How a paused map goes back to live sync.

@@ -54,8 +54,9 @@ pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiE
         ),
         note: Some("company (integration key)".to_owned()),
     });
+    let name = record.name;
     Ok(MapView {
-        name: record.name,
+        name: name.clone(),
         title: map.title,
         finance_operations_entity: map.finance_operations_entity,
         dataverse_table: map.dataverse_table,
@@ -79,6 +80,18 @@ pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiE
         queued,
         parked,
         failed,
+        progress: duet_engine::initial_progress(store, &name).map(|progress| SyncProgress {
+            done: progress.done,
+            written: progress.written,
+            total: progress.total,
+            rows_per_second: progress.rows_per_second,
+            eta_seconds: progress
+                .total
+                .filter(|_| progress.rows_per_second > 0.0)
+                .map(|total| {
+                    (total.saturating_sub(progress.done) as f64 / progress.rows_per_second) as u64
+                }),
+        }),
     })
 }
 

@@ -16,6 +16,7 @@ fn export_all(dir: &Path) {
     DuetEvent::export_all(&config).unwrap();
     LinkView::export_all(&config).unwrap();
     MapView::export_all(&config).unwrap();
+    SyncProgress::export_all(&config).unwrap();
     QueuedChangeView::export_all(&config).unwrap();
     ResumeMode::export_all(&config).unwrap();
 }

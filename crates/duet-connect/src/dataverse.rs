@@ -109,6 +109,34 @@ impl DataverseClient {
             .to_owned())
     }
 
+    /// Creates or updates many rows in one request (`UpsertMultiple`), all or nothing. Each
+    /// target carries its own key columns; `logical_name` types the targets (`account`).
+    pub async fn upsert_multiple(
+        &self,
+        entity_set: &str,
+        logical_name: &str,
+        targets: &[Row],
+    ) -> Result<(), ConnectError> {
+        let url = format!(
+            "{}/{entity_set}/Microsoft.Dynamics.CRM.UpsertMultiple",
+            self.root()
+        );
+        let entity_type = format!("Microsoft.Dynamics.CRM.{logical_name}");
+        let targets: Vec<Value> = targets
+            .iter()
+            .map(|target| {
+                let mut target = target.clone();
+                target.insert("@odata.type".to_owned(), Value::from(entity_type.clone()));
+                Value::Object(target)
+            })
+            .collect();
+        let body = serde_json::json!({ "Targets": targets });
+        self.transport
+            .send(Method::POST, &url, Some(&body), &[], true, None)
+            .await?;
+        Ok(())
+    }
+
     /// Deletes by primary id or key. Returns false when it was already gone.
     pub async fn delete(
         &self,

@@ -67,6 +67,50 @@ impl FinOpsClient {
         Ok(rows)
     }
 
+    /// Reads one page of at most `top` rows (no server paging followed): for keyset paging
+    /// where the caller resumes from the last key it saw.
+    pub async fn query_page(
+        &self,
+        entity: &str,
+        params: &[(&str, &str)],
+        top: usize,
+    ) -> Result<Vec<Row>, ConnectError> {
+        let top = top.to_string();
+        let mut all: Vec<(&str, &str)> = params.to_vec();
+        all.push(("$top", &top));
+        let url = url::Url::parse_with_params(&self.entity_url(entity), &all)
+            .map_err(|error| ConnectError::invalid("GET", entity, error.to_string()))?;
+        let reply = self
+            .transport
+            .send(Method::GET, url.as_str(), None, &[], true, None)
+            .await?;
+        page_rows(&reply.body, url.as_str())
+    }
+
+    /// How many rows a query matches (`$count=true`), without reading them.
+    pub async fn count(&self, entity: &str, params: &[(&str, &str)]) -> Result<u64, ConnectError> {
+        let mut all: Vec<(&str, &str)> = params.to_vec();
+        all.push(("$count", "true"));
+        all.push(("$top", "0"));
+        let url = url::Url::parse_with_params(&self.entity_url(entity), &all)
+            .map_err(|error| ConnectError::invalid("GET", entity, error.to_string()))?;
+        let reply = self
+            .transport
+            .send(Method::GET, url.as_str(), None, &[], true, None)
+            .await?;
+        reply
+            .body
+            .get("@odata.count")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| {
+                ConnectError::invalid(
+                    "GET",
+                    url.as_str(),
+                    "the answer has no @odata.count".to_owned(),
+                )
+            })
+    }
+
     pub async fn get(
         &self,
         entity: &str,

@@ -12,4 +12,6 @@ mod run;
 
 pub use clock::{Clock, SystemClock};
 pub use duet_store::{AlertRule, ChangeStatus, QueuedChange};
-pub use run::{Engine, EngineError, EngineEvent, EngineSettings, ResumeMode};
+pub use run::{
+    Engine, EngineError, EngineEvent, EngineSettings, Progress, ResumeMode, initial_progress,
+};

@@ -22,6 +22,13 @@ use crate::clock::Clock;
 const DELTA_CURSOR: &str = "dataverse.deltaLink";
 const WATERMARK_CURSOR: &str = "financeOperations.modifiedDateTime";
 const MODIFIED_FIELD: &str = "ModifiedDateTime";
+const INITIAL_DELTA: &str = "initial.deltaLink";
+const INITIAL_LAST_KEY: &str = "initial.lastKey";
+const INITIAL_PROGRESS: &str = "initial.progress";
+/// Rows read per initial-sync page, and per checkpoint.
+const INITIAL_CHUNK: usize = 1000;
+/// Rows per `UpsertMultiple` request.
+const INITIAL_BULK: usize = 200;
 /// The alert class of problems in the data or the map rather than in the connection.
 const APPLICATION: &str = "application";
 
@@ -480,7 +487,11 @@ impl Context {
             .map_err(|error| error.to_string())?
             .is_none()
         {
-            session.initial_sync().await?;
+            let mut applying = applying.clone();
+            let mut stopped = stopped.clone();
+            if !session.initial_sync(&mut applying, &mut stopped).await? {
+                return Ok(());
+            }
         }
         let state = if *applying.borrow() {
             "running"
@@ -604,66 +615,382 @@ impl Session {
         Some(format!("({})", clauses.join(" or ")))
     }
 
-    async fn initial_sync(&self) -> Result<(), String> {
+    /// Copies existing finance and operations rows to Dataverse in key order, a chunk at a
+    /// time, with bulk writes. Checkpointed after every chunk, so a crash, a restart or a pause
+    /// resumes where it stopped. Returns false when stopped before the end.
+    async fn initial_sync(
+        &self,
+        applying: &mut watch::Receiver<bool>,
+        stopped: &mut watch::Receiver<bool>,
+    ) -> Result<bool, String> {
+        let store = self.store();
+        let text = |error: StoreError| error.to_string();
         self.context
             .set_state(self.name(), "initializing", None)
-            .map_err(|error| error.to_string())?;
+            .map_err(text)?;
+        let resumed = store.cursor(self.name(), INITIAL_LAST_KEY).map_err(text)?;
         self.context.lifecycle(
             self.name(),
             "started",
-            "Initial sync started (finance and operations → Dataverse)",
+            if resumed.is_some() {
+                "Initial sync resumed from its last checkpoint (finance and operations → Dataverse)"
+            } else {
+                "Initial sync started (finance and operations → Dataverse)"
+            },
         );
         // Tracking starts before the copy, so a Dataverse change made during it is not missed.
-        let select = self.dataverse_select();
-        let select: Vec<&str> = select.iter().map(String::as_str).collect();
-        let tracking = self
-            .context
-            .dataverse
-            .track_changes(&self.map.dataverse_entity_set, &select)
-            .await
-            .map_err(|error| format!("starting Dataverse change tracking: {error}"))?;
-        for row in &tracking.changed {
-            self.remember_dataverse(row).await;
-        }
-        let mut params = vec![("cross-company", "true".to_owned())];
-        if let Some(filter) = self.company_filter() {
-            params.push(("$filter", filter));
-        }
-        let params: Vec<(&str, &str)> = params
-            .iter()
-            .map(|(name, value)| (*name, value.as_str()))
-            .collect();
-        let rows = self
-            .context
-            .finops
-            .query(&self.map.finance_operations_entity, &params)
-            .await
-            .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))?;
-        let mut written = 0usize;
-        for row in &rows {
-            match self.apply(Side::FinanceOperations, row, false).await {
-                Outcome::Written => written += 1,
-                Outcome::Unavailable { message, .. } => return Err(message),
-                Outcome::Unchanged | Outcome::Ignored | Outcome::Refused { .. } => {}
+        let tracking_link = match store.cursor(self.name(), INITIAL_DELTA).map_err(text)? {
+            Some(link) => link,
+            None => {
+                let select = self.dataverse_select();
+                let select: Vec<&str> = select.iter().map(String::as_str).collect();
+                let tracking = self
+                    .context
+                    .dataverse
+                    .track_changes(&self.map.dataverse_entity_set, &select)
+                    .await
+                    .map_err(|error| format!("starting Dataverse change tracking: {error}"))?;
+                for row in &tracking.changed {
+                    self.remember_dataverse(row).await;
+                }
+                store
+                    .set_cursor(self.name(), INITIAL_DELTA, &tracking.delta_link)
+                    .map_err(text)?;
+                tracking.delta_link
             }
-            if let Some(modified) = row.get(MODIFIED_FIELD).and_then(Value::as_str) {
-                self.store()
+        };
+        // The watermark live sync starts from is the newest change before the copy began, so
+        // rows changed during the copy are read again (harmless: unchanged rows are not written).
+        if store
+            .cursor(self.name(), WATERMARK_CURSOR)
+            .map_err(text)?
+            .is_none()
+        {
+            let mut params = vec![("cross-company", "true".to_owned())];
+            if let Some(filter) = self.company_filter() {
+                params.push(("$filter", filter));
+            }
+            params.push(("$orderby", format!("{MODIFIED_FIELD} desc")));
+            let params: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            let newest = self
+                .context
+                .finops
+                .query_page(&self.map.finance_operations_entity, &params, 1)
+                .await
+                .map_err(|error| {
+                    format!("reading {}: {error}", self.map.finance_operations_entity)
+                })?;
+            if let Some(modified) = newest
+                .first()
+                .and_then(|row| row.get(MODIFIED_FIELD))
+                .and_then(Value::as_str)
+            {
+                store
                     .advance_watermark(self.name(), WATERMARK_CURSOR, modified)
-                    .map_err(|error| error.to_string())?;
+                    .map_err(text)?;
             }
         }
-        self.store()
-            .set_cursor(self.name(), DELTA_CURSOR, &tracking.delta_link)
-            .map_err(|error| error.to_string())?;
+        let mut progress: Progress = store
+            .cursor(self.name(), INITIAL_PROGRESS)
+            .map_err(text)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        if progress.total.is_none() {
+            let mut params = vec![("cross-company", "true".to_owned())];
+            if let Some(filter) = self.company_filter() {
+                params.push(("$filter", filter));
+            }
+            let params: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            progress.total = self
+                .context
+                .finops
+                .count(&self.map.finance_operations_entity, &params)
+                .await
+                .ok();
+        }
+        let order: Vec<String> = self.keyset_fields();
+        let started = std::time::Instant::now();
+        let done_before = progress.done;
+        let mut last_key: Option<Vec<String>> = resumed
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok());
+        loop {
+            if !*applying.borrow() {
+                self.context
+                    .set_state(self.name(), "paused", None)
+                    .map_err(text)?;
+                while !*applying.borrow() {
+                    tokio::select! {
+                        _ = applying.changed() => {}
+                        _ = stopped.changed() => return Ok(false),
+                    }
+                }
+                self.context
+                    .set_state(self.name(), "initializing", None)
+                    .map_err(text)?;
+            }
+            if *stopped.borrow() {
+                return Ok(false);
+            }
+            let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
+            if let Some(last) = &last_key {
+                clauses.push(keyset_after(&order, last));
+            }
+            let filter = clauses.join(" and ");
+            let orderby = order.join(",");
+            let mut params = vec![("cross-company", "true"), ("$orderby", orderby.as_str())];
+            if !filter.is_empty() {
+                params.push(("$filter", filter.as_str()));
+            }
+            let rows = self
+                .context
+                .finops
+                .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
+                .await
+                .map_err(|error| {
+                    format!("reading {}: {error}", self.map.finance_operations_entity)
+                })?;
+            let Some(last) = rows.last() else { break };
+            let key: Vec<String> = order
+                .iter()
+                .map(|field| {
+                    last.get(field)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            progress.written += self.copy_chunk(&rows).await?;
+            progress.done += rows.len() as u64;
+            let elapsed = started.elapsed().as_secs_f64().max(0.001);
+            progress.rows_per_second = (progress.done - done_before) as f64 / elapsed;
+            store
+                .set_cursor(
+                    self.name(),
+                    INITIAL_LAST_KEY,
+                    &serde_json::to_string(&key).map_err(|error| error.to_string())?,
+                )
+                .map_err(text)?;
+            store
+                .set_cursor(
+                    self.name(),
+                    INITIAL_PROGRESS,
+                    &serde_json::to_string(&progress).map_err(|error| error.to_string())?,
+                )
+                .map_err(text)?;
+            let _ = self
+                .context
+                .events
+                .send(EngineEvent::MapChanged(self.name().to_owned()));
+            last_key = Some(key);
+            if rows.len() < INITIAL_CHUNK {
+                break;
+            }
+        }
+        store
+            .set_cursor(self.name(), DELTA_CURSOR, &tracking_link)
+            .map_err(text)?;
+        for name in [INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PROGRESS] {
+            store.delete_cursor(self.name(), name).map_err(text)?;
+        }
         self.context.lifecycle(
             self.name(),
             "succeeded",
             &format!(
-                "Initial sync finished: {} rows read, {written} written",
-                rows.len()
+                "Initial sync finished: {} rows read, {} written ({:.0} rows/s)",
+                progress.done, progress.written, progress.rows_per_second
             ),
         );
-        Ok(())
+        Ok(true)
+    }
+
+    /// The finance and operations fields that order rows for keyset paging: company, then key.
+    fn keyset_fields(&self) -> Vec<String> {
+        self.map
+            .company
+            .iter()
+            .map(|striping| striping.finance_operations_field.clone())
+            .chain(self.map.key.finance_operations.iter().cloned())
+            .collect()
+    }
+
+    /// Writes one chunk of the initial sync to Dataverse with `UpsertMultiple`, skipping rows
+    /// Dataverse already holds; a refused batch is retried row by row so each failure is
+    /// logged on its own row. Returns how many rows were written.
+    async fn copy_chunk(&self, rows: &[Row]) -> Result<u64, String> {
+        struct Pending {
+            key: RowKey,
+            payload: Row,
+            target: Row,
+        }
+        let mut pending = Vec::new();
+        for row in rows {
+            let key = match self.map.key_of_finance_operations(row) {
+                Ok(key) => key,
+                Err(error) => {
+                    self.refuse(
+                        Side::FinanceOperations,
+                        None,
+                        "read",
+                        Cause::Map(&error.to_string()),
+                        Some(Value::Object(row.clone())),
+                    );
+                    continue;
+                }
+            };
+            let key_text = key.to_string();
+            let projection = self.map.projection(Side::FinanceOperations, row);
+            self.store()
+                .save_shadow(
+                    self.name(),
+                    Side::FinanceOperations.as_str(),
+                    &key_text,
+                    None,
+                    &Value::Object(projection),
+                )
+                .map_err(|error| error.to_string())?;
+            let payload = match self.map.transform(Side::FinanceOperations, row) {
+                Ok(payload) => payload,
+                Err(error) => {
+                    self.refuse(
+                        Side::FinanceOperations,
+                        Some(&key_text),
+                        "transform",
+                        Cause::Map(&error.to_string()),
+                        Some(Value::Object(row.clone())),
+                    );
+                    continue;
+                }
+            };
+            let known = self
+                .store()
+                .shadow(self.name(), Side::Dataverse.as_str(), &key_text)
+                .map_err(|error| error.to_string())?;
+            if let Some(Value::Object(known)) = &known
+                && same_values(&payload, known)
+            {
+                continue;
+            }
+            let mut target = self.dataverse_body(&key, &payload);
+            for (column, value) in self.map.key.dataverse.iter().zip(&key.values) {
+                target.insert(column.clone(), Value::from(value.clone()));
+            }
+            pending.push(Pending {
+                key,
+                payload,
+                target,
+            });
+        }
+        let mut written = 0u64;
+        for batch in pending.chunks(INITIAL_BULK) {
+            let targets: Vec<Row> = batch.iter().map(|item| item.target.clone()).collect();
+            let bulk = self
+                .context
+                .dataverse
+                .upsert_multiple(
+                    &self.map.dataverse_entity_set,
+                    &self.map.dataverse_table,
+                    &targets,
+                )
+                .await;
+            match bulk {
+                Ok(()) => {
+                    let at = self.context.clock.stamp();
+                    let mut lines = Vec::with_capacity(batch.len());
+                    for item in batch {
+                        let key_text = item.key.to_string();
+                        self.merge_shadow(Side::Dataverse, &key_text, None, &item.payload);
+                        lines.push(NewActivity {
+                            at: at.clone(),
+                            map: self.name().to_owned(),
+                            kind: "row".to_owned(),
+                            direction: Some(direction_name(Side::Dataverse).to_owned()),
+                            key: Some(key_text),
+                            operation: Some("upsert".to_owned()),
+                            status: "succeeded".to_owned(),
+                            message: "initial sync: upsert in Dataverse (bulk)".to_owned(),
+                            latency_ms: None,
+                            payload: Some(Value::Object(item.payload.clone())),
+                        });
+                    }
+                    self.store()
+                        .add_activities(&lines)
+                        .map_err(|error| error.to_string())?;
+                    written += batch.len() as u64;
+                }
+                Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                    self.context
+                        .observe_error(self.name(), error.class.as_str());
+                    return Err(format!("writing to Dataverse: {error}"));
+                }
+                Err(_) => {
+                    for item in batch {
+                        let key_text = item.key.to_string();
+                        match self.write_dataverse(&item.key, &item.payload).await {
+                            Ok((operation, id)) => {
+                                self.merge_shadow(
+                                    Side::Dataverse,
+                                    &key_text,
+                                    id.as_deref(),
+                                    &item.payload,
+                                );
+                                self.store()
+                                    .add_activities(&[NewActivity {
+                                        at: self.context.clock.stamp(),
+                                        map: self.name().to_owned(),
+                                        kind: "row".to_owned(),
+                                        direction: Some(direction_name(Side::Dataverse).to_owned()),
+                                        key: Some(key_text),
+                                        operation: Some(operation.to_owned()),
+                                        status: "succeeded".to_owned(),
+                                        message: "initial sync: upsert in Dataverse".to_owned(),
+                                        latency_ms: None,
+                                        payload: Some(Value::Object(item.payload.clone())),
+                                    }])
+                                    .map_err(|error| error.to_string())?;
+                                written += 1;
+                            }
+                            Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                                return Err(format!("writing to Dataverse: {error}"));
+                            }
+                            Err(error) => {
+                                if let Outcome::Refused { class, .. } = self.refuse(
+                                    Side::FinanceOperations,
+                                    Some(&key_text),
+                                    "upsert",
+                                    Cause::Remote(&error),
+                                    Some(Value::Object(item.payload.clone())),
+                                ) {
+                                    self.context.observe_error(self.name(), class);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(written)
+    }
+
+    /// Merges what was written into the target side's remembered values.
+    fn merge_shadow(&self, side: Side, key: &str, id: Option<&str>, payload: &Row) {
+        let mut merged = match self.store().shadow(self.name(), side.as_str(), key) {
+            Ok(Some(Value::Object(known))) => known,
+            _ => Row::new(),
+        };
+        merged.extend(payload.clone());
+        if let Err(error) =
+            self.store()
+                .save_shadow(self.name(), side.as_str(), key, id, &Value::Object(merged))
+        {
+            tracing::error!(map = %self.map.name, error = %error, "shadow write failed");
+        }
     }
 
     /// Follows the Dataverse delta link and queues every change with the new link, atomically.
@@ -1244,11 +1571,8 @@ impl Session {
         }
     }
 
-    async fn write_dataverse(
-        &self,
-        key: &RowKey,
-        payload: &Row,
-    ) -> Result<(&'static str, Option<String>), ConnectError> {
+    /// A Dataverse write body: the payload plus the company binding of a striped map.
+    fn dataverse_body(&self, key: &RowKey, payload: &Row) -> Row {
         let mut body = payload.clone();
         if let (Some(striping), Some(code)) = (&self.map.company, &key.company) {
             body.insert(
@@ -1261,6 +1585,15 @@ impl Session {
                 )),
             );
         }
+        body
+    }
+
+    async fn write_dataverse(
+        &self,
+        key: &RowKey,
+        payload: &Row,
+    ) -> Result<(&'static str, Option<String>), ConnectError> {
+        let body = self.dataverse_body(key, payload);
         let parts: Vec<(&str, &str)> = self
             .map
             .key
@@ -1405,6 +1738,46 @@ enum Cause<'a> {
     Remote(&'a ConnectError),
 }
 
+/// How far an initial sync is, kept with its checkpoint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Progress {
+    pub done: u64,
+    pub written: u64,
+    pub total: Option<u64>,
+    pub rows_per_second: f64,
+}
+
+/// How far a map's unfinished initial sync is, if one is under way or interrupted.
+pub fn initial_progress(store: &Store, map: &str) -> Option<Progress> {
+    let json = store.cursor(map, INITIAL_PROGRESS).ok()??;
+    serde_json::from_str(&json).ok()
+}
+
+/// `$filter` for the rows after `last` in the order of `fields` (keyset paging):
+/// `(a gt x) or (a eq x and b gt y) …`.
+fn keyset_after(fields: &[String], last: &[String]) -> String {
+    let clauses: Vec<String> = (0..fields.len())
+        .map(|position| {
+            let mut parts: Vec<String> = (0..position)
+                .map(|earlier| {
+                    format!(
+                        "{} eq {}",
+                        fields[earlier],
+                        duet_connect::quote(&last[earlier])
+                    )
+                })
+                .collect();
+            parts.push(format!(
+                "{} gt {}",
+                fields[position],
+                duet_connect::quote(&last[position])
+            ));
+            format!("({})", parts.join(" and "))
+        })
+        .collect();
+    format!("({})", clauses.join(" or "))
+}
+
 fn direction_name(to: Side) -> &'static str {
     match to {
         Side::Dataverse => "toDataverse",
@@ -1455,6 +1828,15 @@ mod tests {
         assert_eq!(
             id_from_entity_url("http://x/accounts(accountnumber='C1')"),
             None
+        );
+    }
+
+    #[test]
+    fn keyset_paging_resumes_after_the_last_key_in_order() {
+        let fields = ["dataAreaId".to_owned(), "CustomerAccount".to_owned()];
+        assert_eq!(
+            keyset_after(&fields, &["DAT".to_owned(), "O'Neil".to_owned()]),
+            "((dataAreaId gt 'DAT') or (dataAreaId eq 'DAT' and CustomerAccount gt 'O''Neil'))"
         );
     }
 

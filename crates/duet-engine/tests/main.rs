@@ -27,10 +27,14 @@ async fn harness() -> Harness {
 }
 
 async fn harness_with(map: TableMap) -> Harness {
+    harness_with_rows(map, 0).await
+}
+
+async fn harness_with_rows(map: TableMap, rows: usize) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sandbox = Sandbox::start(SandboxConfig::new(dir.path().join("sandbox")))
-        .await
-        .expect("sandbox starts");
+    let mut config = SandboxConfig::new(dir.path().join("sandbox"));
+    config.rows = rows;
+    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let store = Arc::new(Store::open(&dir.path().join("duet.sqlite")).expect("store opens"));
     store
         .save_link(&LinkRecord {
@@ -68,7 +72,7 @@ async fn harness_with(map: TableMap) -> Harness {
         Arc::new(engine_finops),
         Arc::new(engine_dataverse),
         Arc::new(SystemClock),
-        settings,
+        settings.clone(),
     );
     Harness {
         _dir: dir,
@@ -84,12 +88,20 @@ fn row(value: Value) -> serde_json::Map<String, Value> {
     value.as_object().cloned().expect("rows are objects")
 }
 
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    eventually_within(what, Duration::from_secs(20), probe).await
+}
+
+async fn eventually_within<T, F, Fut>(what: &str, limit: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
     loop {
         if let Some(found) = probe().await {
             return found;
@@ -842,5 +854,126 @@ async fn a_target_that_is_down_loses_nothing_raises_an_alert_and_recovers() {
             .is_empty()
     );
     harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+impl Harness {
+    /// A second engine over the same store and sandbox: Duet started again after a crash.
+    fn restarted_engine(&self) -> Arc<Engine> {
+        let http = reqwest::Client::new();
+        let tokens = Arc::new(TokenProvider::new(
+            http.clone(),
+            Credentials {
+                token_url: self.sandbox.token_url(),
+                client_id: self.sandbox.client_id().to_owned(),
+                client_secret: self.sandbox.client_secret().to_owned(),
+            },
+        ));
+        Engine::new(
+            self.store.clone(),
+            Arc::new(FinOpsClient::new(
+                http.clone(),
+                tokens.clone(),
+                self.sandbox.fo_url(),
+            )),
+            Arc::new(DataverseClient::new(http, tokens, self.sandbox.dv_url())),
+            Arc::new(SystemClock),
+            EngineSettings {
+                poll_interval: Duration::from_millis(100),
+                delta_wait: Duration::from_secs(1),
+                failure_pause: Duration::from_millis(200),
+            },
+        )
+    }
+}
+
+/// Rows of the interrupted initial sync test; `DUET_BIG_ROWS=100000` runs the full-size case.
+fn big_rows() -> usize {
+    std::env::var("DUET_BIG_ROWS")
+        .ok()
+        .and_then(|rows| rows.parse().ok())
+        .unwrap_or(10_000)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
+    // GIVEN a finance and operations environment with many customers.
+    let rows = big_rows();
+    let harness = harness_with_rows(TableMap::customers(), rows).await;
+    harness.engine.run("customers").await.unwrap();
+    // WHEN Duet stops half way through the initial sync.
+    // Generous limits: this is a correctness test, and its speed is measured in docs/BENCHMARKS.md.
+    let limit = Duration::from_secs(20 + rows as u64 / 100);
+    eventually_within("half of the initial sync", limit, || async {
+        let progress = harness
+            .store
+            .cursor("customers", "initial.progress")
+            .unwrap()?;
+        let progress: Value = serde_json::from_str(&progress).unwrap();
+        (progress["done"].as_u64()? >= rows as u64 / 2).then_some(())
+    })
+    .await;
+    harness.engine.shutdown().await;
+    assert_eq!(
+        harness.store.map("customers").unwrap().unwrap().state,
+        "initializing",
+        "a crash leaves the map initializing, so a restart resumes it"
+    );
+    let written_before = harness
+        .store
+        .activity(u32::MAX)
+        .unwrap()
+        .iter()
+        .filter(|line| line.entry.kind == "row")
+        .count();
+    assert!(written_before < rows, "the test must stop before the end");
+    // AND starts again.
+    let engine = harness.restarted_engine();
+    engine.resume_all().await.unwrap();
+    eventually_within("the resumed sync to finish", limit, || async {
+        (harness.store.map("customers").unwrap().unwrap().state == "running").then_some(())
+    })
+    .await;
+    // THEN every customer is in Dataverse exactly once, and no row was written twice.
+    let accounts = harness
+        .dataverse
+        .query(
+            "accounts",
+            &[("$select", "accountnumber"), ("$count", "true")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(accounts.len(), rows, "nothing missing in Dataverse");
+    let mut keys: Vec<String> = harness
+        .store
+        .activity(u32::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.entry.kind == "row")
+        .filter_map(|line| line.entry.key)
+        .collect();
+    let lines = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), rows, "every customer was written");
+    assert_eq!(lines, rows, "no customer was written twice");
+    let finished = harness
+        .store
+        .activity(50)
+        .unwrap()
+        .into_iter()
+        .find(|line| line.entry.message.starts_with("Initial sync finished"))
+        .expect("the resumed sync reports its end");
+    assert!(
+        harness
+            .store
+            .activity(100_000)
+            .unwrap()
+            .iter()
+            .any(|line| line.entry.message.starts_with("Initial sync resumed")),
+        "the restart resumed from the checkpoint: {}",
+        finished.entry.message
+    );
+    engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }

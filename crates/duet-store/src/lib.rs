@@ -399,6 +399,14 @@ impl Store {
         Ok(())
     }
 
+    pub fn delete_cursor(&self, map: &str, name: &str) -> Result<()> {
+        self.db().execute(
+            "DELETE FROM cursor WHERE map = ?1 AND name = ?2",
+            params![map, name],
+        )?;
+        Ok(())
+    }
+
     pub fn clear_cursors(&self, map: &str) -> Result<()> {
         self.db()
             .execute("DELETE FROM cursor WHERE map = ?1", params![map])?;
@@ -479,6 +487,35 @@ impl Store {
             id: db.last_insert_rowid(),
             entry: entry.clone(),
         })
+    }
+
+    /// Appends many lines in one transaction (an initial sync logs every row it wrote).
+    pub fn add_activities(&self, entries: &[NewActivity]) -> Result<()> {
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        {
+            let mut insert = transaction.prepare_cached(
+                "INSERT INTO activity (at, map, kind, direction, row_key, operation, status, message,
+                     latency_ms, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for entry in entries {
+                insert.execute(params![
+                    entry.at,
+                    entry.map,
+                    entry.kind,
+                    entry.direction,
+                    entry.key,
+                    entry.operation,
+                    entry.status,
+                    entry.message,
+                    entry.latency_ms,
+                    entry.payload.as_ref().map(|payload| payload.to_string())
+                ])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
     }
 
     /// The newest `limit` lines, newest first.

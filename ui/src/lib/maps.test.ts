@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MapView } from '../bindings/MapView';
-import { upsertMap } from './maps';
+import { progressLabel, upsertMap } from './maps';
 
 const map = (name: string, over: Partial<MapView> = {}): MapView => ({
   name,
@@ -15,6 +15,7 @@ const map = (name: string, over: Partial<MapView> = {}): MapView => ({
   queued: 0,
   parked: 0,
   failed: 0,
+  progress: null,
   ...over,
 });
 
@@ -28,5 +29,28 @@ describe('upsertMap', () => {
   });
   it('appends a new map', () => {
     expect(upsertMap([map('a')], map('c')).map((m) => m.name)).toEqual(['a', 'c']);
+  });
+});
+
+describe('progressLabel', () => {
+  it('shows rows, rate and time left when the total is known', () => {
+    expect(
+      progressLabel({ done: 12000, written: 11000, total: 100000, rowsPerSecond: 3400.4, etaSeconds: 26 }),
+    ).toBe('Initial sync: 12,000 of 100,000 rows · 3,400 rows/s · about 26 s left');
+  });
+
+  it('falls back to rows read when the source could not count', () => {
+    expect(progressLabel({ done: 500, written: 0, total: null, rowsPerSecond: 0, etaSeconds: null })).toBe(
+      'Initial sync: 500 rows read',
+    );
+  });
+
+  it('rounds long waits to minutes and hours', () => {
+    expect(progressLabel({ done: 1, written: 1, total: 2, rowsPerSecond: 1, etaSeconds: 600 })).toContain(
+      'about 10 min left',
+    );
+    expect(progressLabel({ done: 1, written: 1, total: 2, rowsPerSecond: 1, etaSeconds: 7200 })).toContain(
+      'about 2 h left',
+    );
   });
 });

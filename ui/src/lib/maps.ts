@@ -1,3 +1,4 @@
+import type { SyncProgress } from '../bindings/SyncProgress';
 import type { MapView } from '../bindings/MapView';
 
 /** Replaces the map with the same name, or appends it when new. */
@@ -7,4 +8,24 @@ export function upsertMap(maps: readonly MapView[], map: MapView): MapView[] {
   const next = maps.slice();
   next[index] = map;
   return next;
+}
+
+/** "Initial sync: 12,000 of 100,000 rows · 3,400 rows/s · about 26 s left". */
+export function progressLabel(progress: SyncProgress): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const parts = [
+    progress.total === null
+      ? `Initial sync: ${count(progress.done)} rows read`
+      : `Initial sync: ${count(progress.done)} of ${count(progress.total)} rows`,
+  ];
+  if (progress.rowsPerSecond > 0) parts.push(`${count(Math.round(progress.rowsPerSecond))} rows/s`);
+  if (progress.etaSeconds !== null) parts.push(`about ${formatSeconds(progress.etaSeconds)} left`);
+  return parts.join(' · ');
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `${minutes} min`;
+  return `${Math.round(minutes / 60)} h`;
 }

@@ -47,7 +47,7 @@ import { PageHeader } from '../components/PageHeader';
 import { QueueDrawer } from '../components/QueueDrawer';
 import { formatCount } from '../lib/format';
 import { canPause, canRun, fieldDirectionLabel, stateColor, stateLabel } from '../lib/labels';
-import { upsertMap } from '../lib/maps';
+import { progressLabel, upsertMap } from '../lib/maps';
 import {
   canResume,
   canStop,
@@ -278,6 +278,11 @@ export function MapsPage() {
                               data-testid={`map-reason-${map.name}`}
                             >
                               {map.reason}
+                            </Caption1>
+                          ) : null}
+                          {map.progress ? (
+                            <Caption1 className={styles.reason} data-testid={`map-progress-${map.name}`}>
+                              {progressLabel(map.progress)}
                             </Caption1>
                           ) : null}
                         </div>
