@@ -466,23 +466,7 @@ impl Store {
 
     pub fn add_activity(&self, entry: &NewActivity) -> Result<ActivityRecord> {
         let db = self.db();
-        db.execute(
-            "INSERT INTO activity (at, map, kind, direction, row_key, operation, status, message,
-                 latency_ms, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                entry.at,
-                entry.map,
-                entry.kind,
-                entry.direction,
-                entry.key,
-                entry.operation,
-                entry.status,
-                entry.message,
-                entry.latency_ms,
-                entry.payload.as_ref().map(|payload| payload.to_string())
-            ],
-        )?;
+        insert_activity(&db, entry)?;
         Ok(ActivityRecord {
             id: db.last_insert_rowid(),
             entry: entry.clone(),
@@ -493,26 +477,8 @@ impl Store {
     pub fn add_activities(&self, entries: &[NewActivity]) -> Result<()> {
         let mut db = self.db();
         let transaction = db.transaction()?;
-        {
-            let mut insert = transaction.prepare_cached(
-                "INSERT INTO activity (at, map, kind, direction, row_key, operation, status, message,
-                     latency_ms, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for entry in entries {
-                insert.execute(params![
-                    entry.at,
-                    entry.map,
-                    entry.kind,
-                    entry.direction,
-                    entry.key,
-                    entry.operation,
-                    entry.status,
-                    entry.message,
-                    entry.latency_ms,
-                    entry.payload.as_ref().map(|payload| payload.to_string())
-                ])?;
-            }
+        for entry in entries {
+            insert_activity(&transaction, entry)?;
         }
         transaction.commit()?;
         Ok(())
@@ -804,6 +770,27 @@ impl Store {
         }
         Ok(())
     }
+}
+
+fn insert_activity(db: &Connection, entry: &NewActivity) -> Result<()> {
+    db.prepare_cached(
+        "INSERT INTO activity (at, map, kind, direction, row_key, operation, status, message,
+             latency_ms, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        entry.at,
+        entry.map,
+        entry.kind,
+        entry.direction,
+        entry.key,
+        entry.operation,
+        entry.status,
+        entry.message,
+        entry.latency_ms,
+        entry.payload.as_ref().map(|payload| payload.to_string())
+    ])?;
+    Ok(())
 }
 
 fn map_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MapRecord>> {
