@@ -4,13 +4,25 @@
 //! Pure: no I/O, no clock. The engine passes rows in and gets writes out.
 
 pub mod filter;
+mod graph;
 mod map;
+mod schema;
+mod templates;
+mod transform;
+mod validate;
 mod value;
 
+pub use graph::{Cycle, start_order, two_pass_maps};
 pub use map::{
-    CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, MapError, RowKey, Side,
-    TableMap, Transform,
+    CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, Lookup, MapError,
+    NumberSequencePrefixes, RowKey, Side, TableMap,
 };
+pub use schema::{Column, ColumnType, Schema};
+pub use templates::templates;
+pub use transform::{
+    DateKind, MAX_DECIMALS, NULL_DATE, NullPolicy, Rounding, SplitRule, TextCase, Transform,
+};
+pub use validate::{Problem, code, validate_all};
 pub use value::{Row, normalize, same_values};
 
 pub use filter::dataverse::Filter as DataverseFilter;

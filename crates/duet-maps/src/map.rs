@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::transform::{self, NullPolicy, Transform};
 use crate::value::Row;
 
 /// One of the two environments in a link.
@@ -74,16 +75,6 @@ impl FieldDirection {
     }
 }
 
-/// How a value changes on its way across.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Transform {
-    /// The destination receives this value.
-    Default { value: Value },
-    /// Finance and operations enum member names paired with Dataverse option values.
-    ValueMap { pairs: Vec<(String, Value)> },
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldMapping {
@@ -92,6 +83,32 @@ pub struct FieldMapping {
     pub dataverse: Option<String>,
     pub transform: Option<Transform>,
     pub note: Option<String>,
+    /// What the field writes when its source is null or empty; none keeps the null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null_policy: Option<NullPolicy>,
+    /// The map that owns the row this field looks up, when the field is a lookup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<Lookup>,
+}
+
+/// A lookup: the field's value identifies a row of another map (or of this one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lookup {
+    pub target_map: String,
+    /// The row refers to a row of the same table, so rows are written in two passes: first
+    /// without the lookup, then the lookup once every target exists.
+    #[serde(default)]
+    pub self_reference: bool,
+}
+
+/// Key prefixes that keep rows created on each side apart, because finance and operations
+/// number sequences and Dataverse autonumbers are not connected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberSequencePrefixes {
+    pub finance_operations: String,
+    pub dataverse: String,
 }
 
 /// Company-specific rows: `dataAreaId` in finance and operations, a `cdm_company` lookup in
@@ -129,6 +146,22 @@ pub struct TableMap {
     /// was applied.
     #[serde(default = "default_master")]
     pub master: Side,
+    /// Query-range expression that selects the finance and operations rows to sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_finance_operations: Option<String>,
+    /// OData `$filter` that selects the Dataverse rows to sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_dataverse: Option<String>,
+    /// How keys created on each side stay distinct when both sides create rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_sequence_prefixes: Option<NumberSequencePrefixes>,
+    /// Keys are codes people type (groups, terms), not numbers drawn from a sequence, so
+    /// two sides cannot hand out the same key by accident.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key_entered_by_hand: bool,
+    /// What a reader of the map should know, such as fields a template leaves out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn default_master() -> Side {
@@ -141,6 +174,12 @@ pub enum MapError {
     MissingKey { side: &'static str, field: String },
     #[error("value '{value}' of '{field}' has no entry in the value map")]
     UnmappedValue { field: String, value: String },
+    #[error("value {value} of '{field}' is not {expected}")]
+    InvalidValue {
+        field: String,
+        value: String,
+        expected: &'static str,
+    },
 }
 
 impl TableMap {
@@ -152,6 +191,8 @@ impl TableMap {
             dataverse: Some(dv.to_owned()),
             transform: None,
             note: None,
+            null_policy: None,
+            lookup: None,
         };
         TableMap {
             name: "customers".to_owned(),
@@ -188,6 +229,8 @@ impl TableMap {
                         value: Value::from(3),
                     }),
                     note: Some("customer type: Customer".to_owned()),
+                    null_policy: None,
+                    lookup: None,
                 },
                 FieldMapping {
                     finance_operations: Some("PartyType".to_owned()),
@@ -197,9 +240,16 @@ impl TableMap {
                         value: Value::from("Organization"),
                     }),
                     note: Some("party type of new customers".to_owned()),
+                    null_policy: None,
+                    lookup: None,
                 },
             ],
             master: Side::FinanceOperations,
+            filter_finance_operations: None,
+            filter_dataverse: None,
+            number_sequence_prefixes: None,
+            key_entered_by_hand: false,
+            note: None,
         }
     }
 
@@ -243,6 +293,20 @@ impl TableMap {
             .iter()
             .filter(|field| field.direction.flows_from(from))
         {
+            if let Some(Transform::Concatenate {
+                from: joined_side,
+                fields,
+                separator,
+                split,
+            }) = &field.transform
+            {
+                self.concatenate(field, from, row, *joined_side, fields, separator, *split)
+                    .into_iter()
+                    .for_each(|(target, value)| {
+                        out.insert(target, value);
+                    });
+                continue;
+            }
             let (source, target) = match from {
                 Side::FinanceOperations => (&field.finance_operations, &field.dataverse),
                 Side::Dataverse => (&field.dataverse, &field.finance_operations),
@@ -251,28 +315,101 @@ impl TableMap {
             if self.is_key_field(from.other(), target) {
                 continue;
             }
-            let value = match (&field.transform, source) {
-                (Some(Transform::Default { value }), _) => value.clone(),
-                (Some(Transform::ValueMap { pairs }), Some(source)) => {
-                    let raw = row.get(source).cloned().unwrap_or(Value::Null);
-                    map_value(pairs, from, source, &raw)?
+            let raw = match (&field.transform, source) {
+                (Some(Transform::Default { value } | Transform::Constant { value }), _) => {
+                    out.insert(target.clone(), value.clone());
+                    continue;
                 }
-                (None, Some(source)) => row.get(source).cloned().unwrap_or(Value::Null),
-                (Some(Transform::ValueMap { .. }), None) => continue,
-                (None, None) => continue,
+                (_, Some(source)) => row.get(source).cloned().unwrap_or(Value::Null),
+                (_, None) => continue,
             };
+            let source = source.as_deref().unwrap_or_default();
+            // A null policy other than keeping the null decides before any transform runs,
+            // so transforms never see a value the policy has already replaced.
+            match (&field.null_policy, transform::is_absent(&raw)) {
+                (Some(NullPolicy::Skip), true) => continue,
+                (Some(NullPolicy::UseDefault { value }), true) => {
+                    out.insert(target.clone(), value.clone());
+                    continue;
+                }
+                _ => {}
+            }
+            let value = apply(field.transform.as_ref(), from, source, raw)?;
             out.insert(target.clone(), value);
         }
         Ok(out)
+    }
+
+    /// The writes of a concatenated field: the joined column one way, the split fields back.
+    #[allow(clippy::too_many_arguments)]
+    fn concatenate(
+        &self,
+        field: &FieldMapping,
+        from: Side,
+        row: &Row,
+        joined_side: Side,
+        fields: &[String],
+        separator: &str,
+        split: Option<transform::SplitRule>,
+    ) -> Vec<(String, Value)> {
+        let get = |name: &str| row.get(name).cloned().unwrap_or(Value::Null);
+        if from == joined_side {
+            let target = match from {
+                Side::FinanceOperations => &field.dataverse,
+                Side::Dataverse => &field.finance_operations,
+            };
+            let Some(target) = target
+                .as_ref()
+                .filter(|t| !self.is_key_field(from.other(), t))
+            else {
+                return Vec::new();
+            };
+            let parts: Vec<Value> = fields.iter().map(|name| get(name)).collect();
+            let joined = transform::join(&parts, separator);
+            return match (&field.null_policy, joined.is_null()) {
+                (Some(NullPolicy::Skip), true) => Vec::new(),
+                (Some(NullPolicy::UseDefault { value }), true) => {
+                    vec![(target.clone(), value.clone())]
+                }
+                _ => vec![(target.clone(), joined)],
+            };
+        }
+        let (Some(rule), Some(source)) = (
+            split,
+            match from {
+                Side::FinanceOperations => &field.finance_operations,
+                Side::Dataverse => &field.dataverse,
+            },
+        ) else {
+            return Vec::new();
+        };
+        let parts = transform::split(&get(source), separator, fields.len(), rule);
+        fields
+            .iter()
+            .cloned()
+            .zip(parts)
+            .filter(|(name, _)| !self.is_key_field(joined_side, name))
+            .collect()
     }
 
     /// The mapped, non-key properties of a row on `side`: what Duet remembers as that side's state.
     pub fn projection(&self, side: Side, row: &Row) -> Row {
         self.fields
             .iter()
-            .filter_map(|field| match side {
-                Side::FinanceOperations => field.finance_operations.as_ref(),
-                Side::Dataverse => field.dataverse.as_ref(),
+            .flat_map(|field| {
+                let own = match side {
+                    Side::FinanceOperations => field.finance_operations.as_ref(),
+                    Side::Dataverse => field.dataverse.as_ref(),
+                };
+                // Joined fields are part of the side's state: a change to any of them
+                // changes the joined column.
+                let joined = match &field.transform {
+                    Some(Transform::Concatenate { from, fields, .. }) if *from == side => {
+                        fields.as_slice()
+                    }
+                    _ => &[],
+                };
+                own.into_iter().chain(joined)
             })
             .filter(|name| !self.is_key_field(side, name))
             .filter_map(|name| row.get(name).map(|value| (name.clone(), value.clone())))
@@ -322,6 +459,39 @@ fn key_values(row: &Row, fields: &[String], side: &'static str) -> Result<Vec<St
                 })
         })
         .collect()
+}
+
+/// Applies a single-source transform to a value read from `from`.
+fn apply(
+    transform: Option<&Transform>,
+    from: Side,
+    field: &str,
+    raw: Value,
+) -> Result<Value, MapError> {
+    match transform {
+        None | Some(Transform::LookupByName { .. }) => Ok(raw),
+        Some(Transform::ValueMap { pairs }) => map_value(pairs, from, field, &raw),
+        Some(Transform::Default { value } | Transform::Constant { value }) => Ok(value.clone()),
+        Some(Transform::Case { case }) => Ok(transform::change_case(&raw, *case)),
+        Some(Transform::Trim) => Ok(transform::trim(&raw)),
+        Some(Transform::NumberFormat { decimals, rounding }) => {
+            transform::round(&raw, *decimals, *rounding, field)
+        }
+        Some(Transform::DateFormat {
+            finance_operations,
+            dataverse,
+            null_date,
+        }) => transform::convert_date(
+            &raw,
+            from,
+            *finance_operations,
+            *dataverse,
+            *null_date,
+            field,
+        ),
+        // Concatenation reads several fields and is handled before single-source transforms.
+        Some(Transform::Concatenate { .. }) => Ok(raw),
+    }
 }
 
 fn map_value(
@@ -450,6 +620,8 @@ mod tests {
                 ],
             }),
             note: None,
+            null_policy: None,
+            lookup: None,
         });
         let out = map
             .transform(

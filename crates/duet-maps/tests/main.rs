@@ -1,3 +1,4 @@
 //! Integration tests for duet-maps, one module per area.
 
 mod filter;
+mod maps;

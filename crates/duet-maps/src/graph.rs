@@ -1,0 +1,133 @@
+//! The order maps start in: a map that looks rows up in another map starts after it, so the
+//! rows its lookups point at already exist on both sides.
+
+use std::collections::HashMap;
+
+use crate::map::TableMap;
+use crate::transform::Transform;
+
+/// Maps that look each other up in a ring, so none of them can start first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("maps look each other up in a cycle: {}", path.join(" → "))]
+pub struct Cycle {
+    /// The maps in lookup order, ending with the first again: `a → b → a` means `a` looks
+    /// up rows of `b` and `b` rows of `a`.
+    pub path: Vec<String>,
+}
+
+impl TableMap {
+    /// The maps this map looks rows up in, in field order, without repeats; includes this
+    /// map itself when it refers to its own rows.
+    pub fn lookup_targets(&self) -> Vec<&str> {
+        let mut targets: Vec<&str> = Vec::new();
+        for field in &self.fields {
+            let by_name = match &field.transform {
+                Some(Transform::LookupByName { target_map, .. }) => Some(target_map.as_str()),
+                _ => None,
+            };
+            let declared = field
+                .lookup
+                .as_ref()
+                .map(|lookup| lookup.target_map.as_str());
+            for target in declared.into_iter().chain(by_name) {
+                if !targets.contains(&target) {
+                    targets.push(target);
+                }
+            }
+        }
+        targets
+    }
+
+    /// Whether rows refer to rows of the same table, so that a batch is written in two
+    /// passes: rows without the self-lookup first, then the self-lookup.
+    pub fn needs_two_pass_write(&self) -> bool {
+        self.fields.iter().any(|field| {
+            field
+                .lookup
+                .as_ref()
+                .is_some_and(|lookup| lookup.self_reference || lookup.target_map == self.name)
+        })
+    }
+}
+
+/// The names of the maps that need a two-pass write, in the order given.
+pub fn two_pass_maps(maps: &[TableMap]) -> Vec<String> {
+    maps.iter()
+        .filter(|map| map.needs_two_pass_write())
+        .map(|map| map.name.clone())
+        .collect()
+}
+
+/// Map names in an order where every map comes after the maps it looks rows up in.
+///
+/// Ties keep the order given, so the result is stable. Self-references are not cycles (see
+/// [`TableMap::needs_two_pass_write`]); lookups into maps outside `maps` are ignored here
+/// and reported by [`crate::validate_all`].
+pub fn start_order(maps: &[TableMap]) -> Result<Vec<String>, Cycle> {
+    let index: HashMap<&str, usize> = maps
+        .iter()
+        .enumerate()
+        .map(|(position, map)| (map.name.as_str(), position))
+        .collect();
+    let dependencies: Vec<Vec<usize>> = maps
+        .iter()
+        .enumerate()
+        .map(|(position, map)| {
+            map.lookup_targets()
+                .into_iter()
+                .filter_map(|target| index.get(target).copied())
+                .filter(|target| *target != position)
+                .collect()
+        })
+        .collect();
+    let mut placed = vec![false; maps.len()];
+    let mut order = Vec::with_capacity(maps.len());
+    // Repeated passes keep ties in input order; template sets are small enough that the
+    // quadratic cost does not matter.
+    loop {
+        let next = (0..maps.len()).find(|&position| {
+            !placed[position]
+                && dependencies[position]
+                    .iter()
+                    .all(|dependency| placed[*dependency])
+        });
+        match next {
+            Some(position) => {
+                placed[position] = true;
+                order.push(maps[position].name.clone());
+            }
+            None => break,
+        }
+    }
+    if order.len() == maps.len() {
+        return Ok(order);
+    }
+    // Every unplaced map waits on another unplaced map, so following waits from any of
+    // them must come back to a map already visited: that loop is the cycle.
+    let mut walk: Vec<usize> = vec![(0..maps.len()).find(|&p| !placed[p]).unwrap_or_default()];
+    loop {
+        let current = walk[walk.len() - 1];
+        let Some(next) = dependencies[current]
+            .iter()
+            .copied()
+            .find(|dependency| !placed[*dependency])
+        else {
+            break;
+        };
+        if let Some(start) = walk.iter().position(|&seen| seen == next) {
+            let mut path: Vec<String> = walk[start..]
+                .iter()
+                .map(|&position| maps[position].name.clone())
+                .collect();
+            path.push(maps[next].name.clone());
+            return Err(Cycle { path });
+        }
+        walk.push(next);
+    }
+    Err(Cycle {
+        path: walk
+            .iter()
+            .map(|&position| maps[position].name.clone())
+            .collect(),
+    })
+}

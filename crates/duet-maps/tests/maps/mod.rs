@@ -1,0 +1,4 @@
+mod graph;
+mod templates;
+mod transforms;
+mod validate;
