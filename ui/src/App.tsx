@@ -11,15 +11,20 @@ import {
 } from '@fluentui/react-components';
 import {
   ArrowSyncCircle24Filled,
+  AlertUrgent20Regular,
   ArrowSwap20Regular,
+  ErrorCircle20Regular,
   History20Regular,
   ServerMultiple20Regular,
 } from '@fluentui/react-icons';
+import { AlertListener } from './components/AlertListener';
 import { NotifyProvider } from './components/notify';
 import { useRoute, type Page } from './lib/route';
 import { useSystemDark } from './lib/useSystemDark';
 import { ActivityPage } from './pages/ActivityPage';
+import { AlertsPage } from './pages/AlertsPage';
 import { EnvironmentsPage } from './pages/EnvironmentsPage';
+import { ErrorsPage } from './pages/ErrorsPage';
 import { MapsPage } from './pages/MapsPage';
 
 const useStyles = makeStyles({
@@ -67,6 +72,8 @@ const NAV: { page: Page; label: string; icon: React.JSX.Element }[] = [
   { page: 'environments', label: 'Environments', icon: <ServerMultiple20Regular /> },
   { page: 'maps', label: 'Maps', icon: <ArrowSwap20Regular /> },
   { page: 'activity', label: 'Activity', icon: <History20Regular /> },
+  { page: 'errors', label: 'Errors', icon: <ErrorCircle20Regular /> },
+  { page: 'alerts', label: 'Alerts', icon: <AlertUrgent20Regular /> },
 ];
 
 export function App() {
@@ -76,6 +83,7 @@ export function App() {
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
       <NotifyProvider>
+        <AlertListener />
         <div className={styles.shell}>
           <header className={styles.header} data-testid="app-header">
             <span className={styles.logo}>
@@ -106,6 +114,8 @@ export function App() {
             {page === 'environments' ? <EnvironmentsPage /> : null}
             {page === 'maps' ? <MapsPage /> : null}
             {page === 'activity' ? <ActivityPage /> : null}
+            {page === 'errors' ? <ErrorsPage /> : null}
+            {page === 'alerts' ? <AlertsPage /> : null}
           </main>
         </div>
       </NotifyProvider>

@@ -93,6 +93,20 @@ describe('http backend', () => {
     ]);
   });
 
+  it('sends the alert-rule commands with their arguments', async () => {
+    const fetchMock = vi.fn<HttpEnv['fetch']>(async () => jsonResponse(200, null));
+    const backend = setup(fetchMock);
+    const rule = { id: null, map: null, class: '400', threshold: 1, windowMinutes: 5, action: 'none' as const, enabled: true };
+    await backend.alertRules();
+    await backend.saveAlertRule(rule);
+    await backend.deleteAlertRule(3);
+    expect(fetchMock.mock.calls.map(([url, init]) => [url, init?.body])).toEqual([
+      ['/api/alert_rules', '{}'],
+      ['/api/save_alert_rule', JSON.stringify({ rule })],
+      ['/api/delete_alert_rule', '{"id":3}'],
+    ]);
+  });
+
   it('returns null for a JSON null link', async () => {
     const backend = setup(async () => jsonResponse(200, null));
     await expect(backend.link()).resolves.toBeNull();

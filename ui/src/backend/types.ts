@@ -1,4 +1,5 @@
 import type { ActivityEntry } from '../bindings/ActivityEntry';
+import type { AlertRuleView } from '../bindings/AlertRuleView';
 import type { ApiError } from '../bindings/ApiError';
 import type { DuetEvent } from '../bindings/DuetEvent';
 import type { LinkView } from '../bindings/LinkView';
@@ -25,6 +26,11 @@ export interface Backend {
   retryChanges(name: string, seq?: number): Promise<MapView>;
   /** Newest first. */
   activity(limit: number): Promise<ActivityEntry[]>;
+  /** Every alert rule, oldest first. */
+  alertRules(): Promise<AlertRuleView[]>;
+  /** Adds a rule (`id: null`) or replaces the one with its id; rejects with `invalid_alert_rule` naming what is wrong. */
+  saveAlertRule(rule: AlertRuleView): Promise<AlertRuleView>;
+  deleteAlertRule(id: number): Promise<null>;
   /** Returns the unsubscribe function. */
   subscribe(handler: (event: DuetEvent) => void): () => void;
 }
@@ -50,6 +56,9 @@ export function backendFromInvoke(
       invoke<QueuedChangeView[]>('queued_changes', definedArgs({ name, key: options.key || undefined, limit: options.limit })),
     retryChanges: (name, seq) => invoke<MapView>('retry_changes', definedArgs({ name, seq })),
     activity: (limit) => invoke<ActivityEntry[]>('activity', { limit }),
+    alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
+    saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),
+    deleteAlertRule: (id) => invoke<null>('delete_alert_rule', { id }),
     subscribe,
   };
 }

@@ -13,6 +13,8 @@ export interface Notify {
   success(title: string, body?: string): void;
   warning(title: string, body?: string): void;
   error(title: string, error: ApiError): void;
+  /** A fired alert rule: prominent and long-lived. */
+  alert(title: string, body: string, severity: 'warning' | 'error'): void;
 }
 
 const NotifyContext = createContext<Notify | null>(null);
@@ -47,6 +49,15 @@ export function NotifyProvider({ children }: { children: ReactNode }) {
             <ToastBody subtitle={`Code: ${error.code}`}>{error.message}</ToastBody>
           </Toast>,
           { intent: 'error', timeout: 10000 },
+        );
+      },
+      alert(title, body, severity) {
+        dispatchToast(
+          <Toast data-testid="toast-alert" data-severity={severity}>
+            <ToastTitle>{title}</ToastTitle>
+            <ToastBody>{body}</ToastBody>
+          </Toast>,
+          { intent: severity, timeout: 20000, politeness: 'assertive' },
         );
       },
     }),

@@ -9,5 +9,7 @@ describe('pageFromHash', () => {
   it('reads known pages', () => {
     expect(pageFromHash('#/maps')).toBe('maps');
     expect(pageFromHash('#activity')).toBe('activity');
+    expect(pageFromHash('#/alerts')).toBe('alerts');
+    expect(pageFromHash('#/errors')).toBe('errors');
   });
 });

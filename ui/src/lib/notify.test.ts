@@ -1,0 +1,62 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createDesktopNotifier, permissionText, type NotificationApi } from './notify';
+
+function fakeNotification(initial: NotificationPermission, answer: NotificationPermission = 'granted') {
+  const shown: { title: string; options?: NotificationOptions }[] = [];
+  const requestPermission = vi.fn(async () => {
+    Fake.permission = answer;
+    return answer;
+  });
+  class Fake {
+    static permission: NotificationPermission = initial;
+    static requestPermission = requestPermission;
+    constructor(title: string, options?: NotificationOptions) {
+      shown.push({ title, options });
+    }
+  }
+  return { api: Fake as unknown as NotificationApi, shown, requestPermission, fake: Fake };
+}
+
+describe('desktop notifier', () => {
+  it('says unsupported and shows nothing without the API', async () => {
+    const notifier = createDesktopNotifier(undefined);
+    expect(notifier.permission()).toBe('unsupported');
+    await expect(notifier.requestPermission()).resolves.toBe('unsupported');
+    expect(notifier.show('t', 'b')).toBe(false);
+    expect(permissionText('unsupported')).toMatch(/not available/);
+  });
+
+  it('shows nothing until permission is granted, then shows the alert', async () => {
+    const { api, shown, requestPermission } = fakeNotification('default');
+    const notifier = createDesktopNotifier(api);
+    expect(notifier.permission()).toBe('default');
+    expect(notifier.show('Duet alert', 'body')).toBe(false);
+    expect(shown).toEqual([]);
+
+    await expect(notifier.requestPermission()).resolves.toBe('granted');
+    expect(requestPermission).toHaveBeenCalledTimes(1);
+    expect(notifier.show('Duet alert: customers', '3 errors', 'duet-alert-customers')).toBe(true);
+    expect(shown).toEqual([{ title: 'Duet alert: customers', options: { body: '3 errors', tag: 'duet-alert-customers' } }]);
+  });
+
+  it('asks only once: a decided permission is returned without asking again', async () => {
+    const { api, requestPermission } = fakeNotification('denied');
+    const notifier = createDesktopNotifier(api);
+    await expect(notifier.requestPermission()).resolves.toBe('denied');
+    expect(requestPermission).not.toHaveBeenCalled();
+    expect(notifier.show('t', 'b')).toBe(false);
+  });
+
+  it('never throws when the host refuses to construct a notification', () => {
+    const api = class {
+      static permission: NotificationPermission = 'granted';
+      static requestPermission = async () => 'granted' as const;
+      constructor() {
+        throw new TypeError('Illegal constructor');
+      }
+    } as unknown as NotificationApi;
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(createDesktopNotifier(api).show('t', 'b')).toBe(false);
+    error.mockRestore();
+  });
+});
