@@ -1,95 +1,27 @@
-//! The desktop shell: a Tauri window over `duet-api`. Each command is one line of
-//! delegation; events are forwarded as `duet://event`.
+//! The desktop shell: a Tauri window over `duet-api`. Commands go through one `call`
+//! command to the API's dispatcher; events are forwarded as `duet://event`.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::sync::Arc;
 
-use duet_api::{
-    ActivityEntry, AlertRuleView, Api, ApiError, ApiOptions, LinkView, MapView, QueuedChangeView,
-    ResumeMode,
-};
-use tauri::{Emitter, Manager, State};
+use duet_api::{Api, ApiError, ApiOptions};
+use serde_json::Value;
+use tauri::{Emitter, Manager};
 
-type ApiState<'a> = State<'a, Arc<Api>>;
-
+/// The window's one command: every API call goes through [`Api::call`], the same dispatcher
+/// `duet serve` uses, so the two shells cannot drift apart.
 #[tauri::command]
-async fn link(api: ApiState<'_>) -> Result<Option<LinkView>, ApiError> {
-    api.link().await
-}
-
-#[tauri::command]
-async fn check_health(api: ApiState<'_>) -> Result<LinkView, ApiError> {
-    api.check_health().await
-}
-
-#[tauri::command]
-async fn maps(api: ApiState<'_>) -> Result<Vec<MapView>, ApiError> {
-    api.maps().await
-}
-
-#[tauri::command]
-async fn run_map(api: ApiState<'_>, name: String) -> Result<MapView, ApiError> {
-    api.run_map(&name).await
-}
-
-#[tauri::command]
-async fn pause_map(api: ApiState<'_>, name: String) -> Result<MapView, ApiError> {
-    api.pause_map(&name).await
-}
-
-#[tauri::command]
-async fn stop_map(api: ApiState<'_>, name: String) -> Result<MapView, ApiError> {
-    api.stop_map(&name).await
-}
-
-#[tauri::command]
-async fn resume_map(
-    api: ApiState<'_>,
-    name: String,
-    mode: ResumeMode,
-) -> Result<MapView, ApiError> {
-    api.resume_map(&name, mode).await
-}
-
-#[tauri::command]
-async fn queued_changes(
-    api: ApiState<'_>,
-    name: String,
-    key: Option<String>,
-    limit: Option<u32>,
-) -> Result<Vec<QueuedChangeView>, ApiError> {
-    api.queued_changes(&name, key.as_deref(), limit.unwrap_or(500))
-        .await
-}
-
-#[tauri::command]
-async fn retry_changes(
-    api: ApiState<'_>,
-    name: String,
-    seq: Option<i64>,
-) -> Result<MapView, ApiError> {
-    api.retry_changes(&name, seq).await
-}
-
-#[tauri::command]
-fn alert_rules(api: ApiState<'_>) -> Result<Vec<AlertRuleView>, ApiError> {
-    api.alert_rules()
-}
-
-#[tauri::command]
-fn save_alert_rule(api: ApiState<'_>, rule: AlertRuleView) -> Result<AlertRuleView, ApiError> {
-    api.save_alert_rule(rule)
-}
-
-#[tauri::command]
-fn delete_alert_rule(api: ApiState<'_>, id: i64) -> Result<(), ApiError> {
-    api.delete_alert_rule(id)
-}
-
-#[tauri::command]
-async fn activity(api: ApiState<'_>, limit: Option<u32>) -> Result<Vec<ActivityEntry>, ApiError> {
-    api.activity(limit.unwrap_or(500)).await
+async fn call(
+    api: tauri::State<'_, Arc<Api>>,
+    command: String,
+    args: Option<Value>,
+) -> Result<Value, ApiError> {
+    api.call(
+        &command,
+        args.unwrap_or_else(|| Value::Object(Default::default())),
+    )
+    .await
 }
 
 fn main() {
@@ -131,21 +63,7 @@ fn main() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            link,
-            check_health,
-            maps,
-            run_map,
-            pause_map,
-            stop_map,
-            resume_map,
-            queued_changes,
-            retry_changes,
-            alert_rules,
-            save_alert_rule,
-            delete_alert_rule,
-            activity
-        ])
+        .invoke_handler(tauri::generate_handler![call])
         .run(tauri::generate_context!())
         .expect("the Duet window runs");
 }

@@ -8,14 +8,11 @@ use serde_json::Value;
 
 use crate::model::{EnvironmentKind, HealthCheck, HealthStatus};
 
-pub(crate) async fn check(
-    finops: &FinOpsClient,
-    dataverse: &DataverseClient,
-    companies: &[String],
-    clock: &dyn Clock,
-) -> HashMap<EnvironmentKind, Vec<HealthCheck>> {
-    let at = clock.stamp();
-    let result = |code: &str, outcome: Result<String, String>| HealthCheck {
+/// Clock skew beyond which tokens and change timestamps become unreliable.
+const MAX_SKEW_SECONDS: i64 = 120;
+
+fn outcome_check(at: &str, code: &str, outcome: Result<String, String>) -> HealthCheck {
+    HealthCheck {
         code: code.to_owned(),
         status: if outcome.is_ok() {
             HealthStatus::Healthy
@@ -23,17 +20,138 @@ pub(crate) async fn check(
             HealthStatus::Unhealthy
         },
         message: outcome.unwrap_or_else(|error| error),
-        checked_at: at.clone(),
+        checked_at: at.to_owned(),
+    }
+}
+
+/// DUET-H005: the environment's clock, from the `Date` of its last answer.
+fn clock_skew(skew: Option<chrono::Duration>, side: &str) -> Result<String, String> {
+    let Some(skew) = skew else {
+        return Err(format!(
+            "{side} sent no Date header, so its clock could not be compared; check that a proxy is not removing it."
+        ));
     };
+    let seconds = skew.num_seconds();
+    if seconds.abs() <= MAX_SKEW_SECONDS {
+        Ok(format!(
+            "{side}'s clock is within {}s of this machine's.",
+            seconds.abs().max(1)
+        ))
+    } else {
+        Err(format!(
+            "{side}'s clock is {}s {} this machine's; tokens and change times will be misjudged. Synchronise this machine's clock (NTP).",
+            seconds.abs(),
+            if seconds > 0 { "ahead of" } else { "behind" }
+        ))
+    }
+}
+
+/// Connection test of a finance and operations environment: token, read, clock.
+pub(crate) async fn test_finops(finops: &FinOpsClient, clock: &dyn Clock) -> Vec<HealthCheck> {
+    let at = clock.stamp();
+    let read = finops
+        .query_page("LegalEntities", &[("$select", "LegalEntityId")], 1)
+        .await;
+    let mut checks = vec![outcome_check(
+        &at,
+        "DUET-H001",
+        signed_in(&read, "finance and operations"),
+    )];
+    if read.is_ok() {
+        checks.push(outcome_check(
+            &at,
+            "DUET-H002",
+            Ok("The app registration can read data entities (LegalEntities).".to_owned()),
+        ));
+        checks.push(outcome_check(
+            &at,
+            "DUET-H005",
+            clock_skew(finops.clock_skew(), "Finance and operations"),
+        ));
+    } else if let Err(error) = &read
+        && error.status == Some(403)
+    {
+        checks.push(outcome_check(
+            &at,
+            "DUET-H002",
+            Err("Signed in, but reading data entities was refused: register the app in Microsoft Entra applications in finance and operations with a user that has access.".to_owned()),
+        ));
+    }
+    checks
+}
+
+/// Connection test of a Dataverse environment: token, WhoAmI, clock.
+pub(crate) async fn test_dataverse(
+    dataverse: &DataverseClient,
+    clock: &dyn Clock,
+) -> Vec<HealthCheck> {
+    let at = clock.stamp();
+    let who = dataverse.who_am_i().await;
+    let mut checks = vec![
+        outcome_check(&at, "DUET-H001", signed_in(&who, "Dataverse")),
+        outcome_check(&at, "DUET-H002", who_am_i(&who)),
+    ];
+    if who.is_ok() {
+        checks.push(outcome_check(
+            &at,
+            "DUET-H005",
+            clock_skew(dataverse.clock_skew(), "Dataverse"),
+        ));
+    }
+    checks
+}
+
+fn who_am_i(who: &Result<Value, ConnectError>) -> Result<String, String> {
+    who.as_ref()
+        .map(|who| {
+            format!(
+                "WhoAmI answered: application user {}.",
+                who.get("UserId").and_then(Value::as_str).unwrap_or("(unknown)")
+            )
+        })
+        .map_err(|error| {
+            format!(
+                "WhoAmI failed: {}. Create an application user for this client id with a security role.",
+                error.message
+            )
+        })
+}
+
+/// DUET-H004: every map's integration key can be read on its side.
+async fn keys_present(
+    read: impl std::future::Future<Output = Result<(), ConnectError>>,
+    what: String,
+) -> Result<String, String> {
+    read.await.map(|()| format!("{what}: present.")).map_err(|error| {
+        format!(
+            "{what}: {}. Add the key columns (or refresh the integration keys) and check the map.",
+            error.message
+        )
+    })
+}
+
+pub(crate) async fn check(
+    finops: &FinOpsClient,
+    dataverse: &DataverseClient,
+    companies: &[String],
+    maps: &[duet_maps::TableMap],
+    clock: &dyn Clock,
+) -> HashMap<EnvironmentKind, Vec<HealthCheck>> {
+    let at = clock.stamp();
+    let result = |code: &str, outcome: Result<String, String>| outcome_check(&at, code, outcome);
 
     let finops_companies = finops
         .query("LegalEntities", &[("$select", "LegalEntityId")])
         .await
         .map(|rows| codes(&rows, "LegalEntityId"));
-    let finops_checks = vec![
+    let mut finops_checks = vec![
         result(
             "DUET-H001",
             signed_in(&finops_companies, "finance and operations"),
+        ),
+        result(
+            "DUET-H005",
+            clock_skew(finops.clock_skew(), "Finance and operations"),
         ),
         result(
             "DUET-H003",
@@ -50,23 +168,73 @@ pub(crate) async fn check(
         .query("cdm_companies", &[("$select", "cdm_companycode")])
         .await
         .map(|rows| codes(&rows, "cdm_companycode"));
-    let dataverse_checks = vec![
+    let mut dataverse_checks = vec![
         result("DUET-H001", signed_in(&who, "Dataverse")),
+        result("DUET-H002", who_am_i(&who)),
         result(
-            "DUET-H002",
-            who.as_ref()
-                .map(|who| {
-                    format!(
-                        "WhoAmI answered: application user {}.",
-                        who.get("UserId").and_then(Value::as_str).unwrap_or("(unknown)")
-                    )
-                })
-                .map_err(|error| {
-                    format!("WhoAmI failed: {}. Create an application user for this client id with a security role.", error.message)
-                }),
+            "DUET-H003",
+            companies_present(
+                &dataverse_companies,
+                companies,
+                "company rows (cdm_company) in Dataverse",
+            ),
         ),
-        result("DUET-H003", companies_present(&dataverse_companies, companies, "company rows (cdm_company) in Dataverse")),
+        result("DUET-H005", clock_skew(dataverse.clock_skew(), "Dataverse")),
     ];
+    for map in maps {
+        let fields = map.key.finance_operations.join(",");
+        let finops_read = async {
+            finops
+                .query_page(
+                    &map.finance_operations_entity,
+                    &[("cross-company", "true"), ("$select", &fields)],
+                    1,
+                )
+                .await
+                .map(|_| ())
+        };
+        finops_checks.push(result(
+            "DUET-H004",
+            keys_present(
+                finops_read,
+                format!(
+                    "Integration key of map '{}' ({} on {})",
+                    map.name, fields, map.finance_operations_entity
+                ),
+            )
+            .await,
+        ));
+        // A key part through a lookup (`msdyn_company.cdm_companycode`) is checked by the
+        // company rows (DUET-H003); the row's own columns are checked here.
+        let columns = map
+            .key
+            .dataverse
+            .iter()
+            .filter(|column| !column.contains('.'))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(",");
+        let dataverse_read = async {
+            dataverse
+                .query(
+                    &map.dataverse_entity_set,
+                    &[("$select", &columns), ("$top", "1")],
+                )
+                .await
+                .map(|_| ())
+        };
+        dataverse_checks.push(result(
+            "DUET-H004",
+            keys_present(
+                dataverse_read,
+                format!(
+                    "Integration key of map '{}' ({} on {})",
+                    map.name, columns, map.dataverse_entity_set
+                ),
+            )
+            .await,
+        ));
+    }
     HashMap::from([
         (EnvironmentKind::FinanceOperations, finops_checks),
         (EnvironmentKind::Dataverse, dataverse_checks),

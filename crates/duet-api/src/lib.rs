@@ -1,6 +1,7 @@
 //! The one API behind every Duet shell. The Tauri window and `duet serve` only translate
 //! their transport into calls of [`Api`]; no business rule lives in a shell.
 
+mod environments;
 mod health;
 pub mod model;
 mod secret;
@@ -10,11 +11,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
+use duet_connect::{DataverseClient, FinOpsClient};
 use duet_engine::{Clock, Engine, EngineError, EngineEvent, EngineSettings, SystemClock};
 use duet_maps::TableMap;
 use duet_sandbox::{Sandbox, SandboxConfig};
-use duet_store::{EnvironmentRecord, LinkRecord, Store, StoreError};
+use duet_store::{EnvironmentRecord, NewActivity, Store, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock, broadcast};
@@ -57,18 +58,6 @@ impl From<EngineError> for ApiError {
             EngineError::InvalidMap { .. } => ApiError::new("invalid_map", error.to_string()),
         }
     }
-}
-
-/// An environment as the admin enters it, secret included (it goes to the keyring).
-#[derive(Debug, Clone)]
-pub struct NewEnvironment {
-    pub name: String,
-    pub url: String,
-    pub token_url: String,
-    pub tenant: String,
-    pub client_id: String,
-    pub client_secret: String,
-    pub sandbox: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -163,7 +152,8 @@ impl Api {
             ApiError::new("sandbox", format!("the sandbox could not start: {error}"))
         })?;
         let lines = sandbox.env_lines();
-        let environment = |name: &str, url: &str| NewEnvironment {
+        let environment = |kind: EnvironmentKind, name: &str, url: &str| NewEnvironment {
+            kind,
             name: name.to_owned(),
             url: url.to_owned(),
             token_url: sandbox.token_url(),
@@ -172,11 +162,26 @@ impl Api {
             client_secret: sandbox.client_secret().to_owned(),
             sandbox: true,
         };
-        let finops = environment("Sandbox finance and operations", sandbox.fo_url());
-        let dataverse = environment("Sandbox Dataverse", sandbox.dv_url());
+        let finops = environment(
+            EnvironmentKind::FinanceOperations,
+            "Sandbox finance and operations",
+            sandbox.fo_url(),
+        );
+        let dataverse = environment(
+            EnvironmentKind::Dataverse,
+            "Sandbox Dataverse",
+            sandbox.dv_url(),
+        );
         *self.sandbox.lock().await = Some(sandbox);
-        // Sandbox ports can change between starts, so the link is refreshed every time.
-        self.link_environments(finops, dataverse, vec!["DAT".to_owned(), "USMF".to_owned()])
+        // Sandbox ports can change between starts: the sandbox environments are found by
+        // name and their URLs refreshed, then linked (once).
+        let finops_id = self.upsert_sandbox_environment(finops).await?;
+        let dataverse_id = self.upsert_sandbox_environment(dataverse).await?;
+        let companies = match self.store.link()? {
+            Some(link) => link.companies,
+            None => vec!["DAT".to_owned(), "USMF".to_owned()],
+        };
+        self.link_environments(finops_id, dataverse_id, companies)
             .await?;
         self.add_map(&TableMap::customers())?;
         let state = self.store.map("customers")?.map(|map| map.state);
@@ -200,39 +205,47 @@ impl Api {
         }
     }
 
-    /// Links a finance and operations environment with a Dataverse environment and the
-    /// companies to sync. Secrets go to the OS keyring.
-    pub async fn link_environments(
+    /// Adds a sandbox environment, or refreshes the one with the same name and kind.
+    async fn upsert_sandbox_environment(
         self: &Arc<Self>,
-        finops: NewEnvironment,
-        dataverse: NewEnvironment,
-        companies: Vec<String>,
-    ) -> Result<LinkView, ApiError> {
-        for (kind, environment) in [(FINOPS, &finops), (DATAVERSE, &dataverse)] {
-            self.secrets
-                .save(kind, &environment.client_id, &environment.client_secret)
-                .await?;
-            self.store.save_environment(&EnvironmentRecord {
-                kind: kind.to_owned(),
-                name: environment.name.clone(),
-                url: environment.url.trim_end_matches('/').to_owned(),
-                token_url: environment.token_url.clone(),
-                tenant: environment.tenant.clone(),
-                client_id: environment.client_id.clone(),
-                sandbox: environment.sandbox,
-            })?;
+        environment: NewEnvironment,
+    ) -> Result<i64, ApiError> {
+        let existing = self.store.environments()?.into_iter().find(|record| {
+            record.sandbox
+                && record.name == environment.name
+                && record.kind == environments::kind_key(environment.kind)
+        });
+        match existing {
+            Some(record) => {
+                let id = record.id;
+                self.save_environment_change(record, environment).await?;
+                Ok(id)
+            }
+            None => Ok(self.add_environment(environment).await?.id),
         }
-        let companies: Vec<String> = companies.iter().map(|code| code.to_uppercase()).collect();
-        let linked_at = match self.store.link()? {
-            Some(existing) => existing.linked_at,
-            None => self.clock.stamp(),
+    }
+
+    fn record_lifecycle(&self, message: &str) {
+        let entry = NewActivity {
+            at: self.clock.stamp(),
+            map: "link".to_owned(),
+            kind: "lifecycle".to_owned(),
+            direction: None,
+            key: None,
+            operation: None,
+            status: "succeeded".to_owned(),
+            message: message.to_owned(),
+            latency_ms: None,
+            payload: None,
         };
-        self.store.save_link(&LinkRecord {
-            companies,
-            linked_at,
-        })?;
-        self.replace_engine().await?;
-        self.check_health().await
+        match self.store.add_activity(&entry) {
+            Ok(record) => {
+                let _ = self.events.send(DuetEvent::Activity {
+                    entry: views::activity_entry(record),
+                });
+            }
+            Err(error) => tracing::error!(%error, "could not log a link change"),
+        }
     }
 
     async fn replace_engine(self: &Arc<Self>) -> Result<(), ApiError> {
@@ -253,28 +266,13 @@ impl Api {
     }
 
     async fn clients(&self) -> Result<(FinOpsClient, DataverseClient), ApiError> {
-        let http = reqwest_client();
-        let finops = self.environment(FINOPS)?;
-        let dataverse = self.environment(DATAVERSE)?;
-        let provider = |record: &EnvironmentRecord, secret: String| {
-            Arc::new(TokenProvider::new(
-                http.clone(),
-                Credentials {
-                    token_url: record.token_url.clone(),
-                    client_id: record.client_id.clone(),
-                    client_secret: secret,
-                },
-            ))
-        };
-        let finops_secret = self.secrets.load(FINOPS, &finops.client_id).await?;
-        let dataverse_secret = self.secrets.load(DATAVERSE, &dataverse.client_id).await?;
+        let link = self
+            .store
+            .link()?
+            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
         Ok((
-            FinOpsClient::new(http.clone(), provider(&finops, finops_secret), &finops.url),
-            DataverseClient::new(
-                http.clone(),
-                provider(&dataverse, dataverse_secret),
-                &dataverse.url,
-            ),
+            self.finops_client(link.finance_operations_id).await?,
+            self.dataverse_client(link.dataverse_id).await?,
         ))
     }
 
@@ -354,6 +352,7 @@ impl Api {
             Ok(views::environment_view(
                 kind,
                 self.environment(key)?,
+                true,
                 health.get(&kind).cloned().unwrap_or_default(),
             ))
         };
@@ -372,7 +371,20 @@ impl Api {
             .link()?
             .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
         let (finops, dataverse) = self.clients().await?;
-        let checks = health::check(&finops, &dataverse, &link.companies, self.clock.as_ref()).await;
+        let maps: Vec<TableMap> = self
+            .store
+            .maps()?
+            .into_iter()
+            .filter_map(|record| serde_json::from_value(record.definition).ok())
+            .collect();
+        let checks = health::check(
+            &finops,
+            &dataverse,
+            &link.companies,
+            &maps,
+            self.clock.as_ref(),
+        )
+        .await;
         *self.health.lock().await = checks;
         self.link()
             .await?
@@ -500,7 +512,7 @@ impl Api {
     }
 
     /// Dispatches a command by name with JSON arguments: the HTTP shell's whole job.
-    pub async fn call(&self, command: &str, args: Value) -> Result<Value, ApiError> {
+    pub async fn call(self: &Arc<Self>, command: &str, args: Value) -> Result<Value, ApiError> {
         #[derive(Deserialize)]
         struct Name {
             name: String,
@@ -533,18 +545,6 @@ impl Api {
             name: String,
             seq: Option<i64>,
         }
-        fn parse<T: for<'de> Deserialize<'de>>(command: &str, args: Value) -> Result<T, ApiError> {
-            serde_json::from_value(args).map_err(|error| {
-                ApiError::new(
-                    "bad_arguments",
-                    format!("arguments of '{command}' are invalid: {error}"),
-                )
-            })
-        }
-        fn json<T: serde::Serialize>(value: T) -> Result<Value, ApiError> {
-            serde_json::to_value(value)
-                .map_err(|error| ApiError::new("internal", error.to_string()))
-        }
         match command {
             "link" => json(self.link().await?),
             "check_health" => json(self.check_health().await?),
@@ -574,10 +574,7 @@ impl Api {
                 self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))
                     .await?,
             ),
-            other => Err(ApiError::new(
-                "unknown_command",
-                format!("there is no command named '{other}'"),
-            )),
+            other => self.call_link(other, args).await,
         }
     }
 
@@ -590,6 +587,23 @@ impl Api {
             sandbox.shutdown().await;
         }
     }
+}
+
+/// A command's JSON arguments as `T`, or a `bad_arguments` error naming the command.
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
+    command: &str,
+    args: Value,
+) -> Result<T, ApiError> {
+    serde_json::from_value(args).map_err(|error| {
+        ApiError::new(
+            "bad_arguments",
+            format!("arguments of '{command}' are invalid: {error}"),
+        )
+    })
+}
+
+pub(crate) fn json<T: serde::Serialize>(value: T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|error| ApiError::new("internal", error.to_string()))
 }
 
 fn reqwest_client() -> reqwest::Client {

@@ -33,6 +33,8 @@ pub struct HealthCheck {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentView {
+    #[ts(type = "number")]
+    pub id: i64,
     pub kind: EnvironmentKind,
     pub name: String,
     pub url: String,
@@ -40,7 +42,58 @@ pub struct EnvironmentView {
     pub tenant: String,
     pub client_id: String,
     pub sandbox: bool,
+    pub added_at: String,
+    /// Whether this environment is one side of the link.
+    pub linked: bool,
     pub health: Vec<HealthCheck>,
+}
+
+/// An environment as the admin enters it. The secret goes to the OS keyring and is never
+/// sent back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEnvironment {
+    pub kind: EnvironmentKind,
+    pub name: String,
+    /// The environment URL as a user types it (`https://contoso.operations.dynamics.com`,
+    /// `https://contoso.crm.dynamics.com`); service roots are below it.
+    pub url: String,
+    /// The Entra ID token endpoint, `https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`
+    /// when empty.
+    #[serde(default)]
+    pub token_url: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub client_secret: String,
+    #[serde(default)]
+    pub sandbox: bool,
+}
+
+/// A legal entity of the finance and operations environment, as offered for the link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LegalEntityView {
+    pub code: String,
+    pub name: String,
+    /// Whether the link syncs it.
+    pub linked: bool,
+}
+
+/// What resetting the link will delete and keep, shown before the admin confirms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPlan {
+    pub finance_operations: String,
+    pub dataverse: String,
+    pub companies: Vec<String>,
+    /// What will be deleted, one line each, with counts.
+    pub deletes: Vec<String>,
+    /// What stays.
+    pub keeps: Vec<String>,
+    /// Maps that run again after a relink.
+    pub maps_to_reactivate: Vec<String>,
+    /// The text the admin types to confirm: the finance and operations environment's name.
+    pub confirmation: String,
 }
 
 /// The linked environment pair, with the legal entities in the link.

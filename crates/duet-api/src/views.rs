@@ -8,9 +8,11 @@ use crate::model::*;
 pub(crate) fn environment_view(
     kind: EnvironmentKind,
     record: EnvironmentRecord,
+    linked: bool,
     health: Vec<HealthCheck>,
 ) -> EnvironmentView {
     EnvironmentView {
+        id: record.id,
         kind,
         name: record.name,
         url: record.url,
@@ -18,6 +20,8 @@ pub(crate) fn environment_view(
         tenant: record.tenant,
         client_id: record.client_id,
         sandbox: record.sandbox,
+        added_at: record.added_at,
+        linked,
         health,
     }
 }

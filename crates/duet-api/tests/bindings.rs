@@ -19,6 +19,10 @@ fn export_all(dir: &Path) {
     SyncProgress::export_all(&config).unwrap();
     QueuedChangeView::export_all(&config).unwrap();
     ResumeMode::export_all(&config).unwrap();
+    NewEnvironment::export_all(&config).unwrap();
+    LegalEntityView::export_all(&config).unwrap();
+    ResetPlan::export_all(&config).unwrap();
+    EnvironmentView::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -28,12 +28,7 @@ pub struct DeltaPage {
 impl DataverseClient {
     pub fn new(http: reqwest::Client, tokens: Arc<TokenProvider>, url: &str) -> DataverseClient {
         DataverseClient {
-            transport: Transport {
-                http,
-                tokens,
-                resource: url.trim_end_matches('/').to_owned(),
-                retry: RetrySettings::default(),
-            },
+            transport: Transport::new(http, tokens, url),
             page_size: 5000,
         }
     }
@@ -45,6 +40,11 @@ impl DataverseClient {
 
     pub fn url(&self) -> &str {
         &self.transport.resource
+    }
+
+    /// The server's clock minus ours, as of the last answer; `None` before any answer.
+    pub fn clock_skew(&self) -> Option<chrono::Duration> {
+        self.transport.clock_skew()
     }
 
     fn root(&self) -> String {

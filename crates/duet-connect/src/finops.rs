@@ -19,12 +19,7 @@ pub struct FinOpsClient {
 impl FinOpsClient {
     pub fn new(http: reqwest::Client, tokens: Arc<TokenProvider>, url: &str) -> FinOpsClient {
         FinOpsClient {
-            transport: Transport {
-                http,
-                tokens,
-                resource: url.trim_end_matches('/').to_owned(),
-                retry: RetrySettings::default(),
-            },
+            transport: Transport::new(http, tokens, url),
         }
     }
 
@@ -35,6 +30,11 @@ impl FinOpsClient {
 
     pub fn url(&self) -> &str {
         &self.transport.resource
+    }
+
+    /// The server's clock minus ours, as of the last answer; `None` before any answer.
+    pub fn clock_skew(&self) -> Option<chrono::Duration> {
+        self.transport.clock_skew()
     }
 
     fn entity_url(&self, entity: &str) -> String {

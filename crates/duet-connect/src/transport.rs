@@ -40,9 +40,44 @@ pub(crate) struct Transport {
     /// The environment URL: the token resource and the base of every request.
     pub resource: String,
     pub retry: RetrySettings,
+    /// Server clock minus local clock, in milliseconds, from the last `Date` header seen.
+    skew_ms: std::sync::Mutex<Option<i64>>,
 }
 
 impl Transport {
+    pub fn new(http: reqwest::Client, tokens: Arc<TokenProvider>, url: &str) -> Transport {
+        Transport {
+            http,
+            tokens,
+            resource: url.trim_end_matches('/').to_owned(),
+            retry: RetrySettings::default(),
+            skew_ms: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// How far the server's clock is ahead of ours (negative: behind), as of the last answer.
+    /// `Date` has whole seconds, so differences under a second mean nothing.
+    pub fn clock_skew(&self) -> Option<chrono::Duration> {
+        self.skew_ms
+            .lock()
+            .map(|skew| skew.map(chrono::Duration::milliseconds))
+            .unwrap_or(None)
+    }
+
+    fn note_date(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(date) = headers
+            .get("date")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| chrono::DateTime::parse_from_rfc2822(value).ok())
+        else {
+            return;
+        };
+        let skew = date.timestamp_millis() - chrono::Utc::now().timestamp_millis();
+        if let Ok(mut slot) = self.skew_ms.lock() {
+            *slot = Some(skew);
+        }
+    }
+
     /// Sends a request. `idempotent` requests are retried on timed classes; others only
     /// when the server said it did not process them (429).
     pub async fn send(
@@ -80,6 +115,7 @@ impl Transport {
                 Ok(response) => {
                     let status = response.status();
                     let response_headers = response.headers().clone();
+                    self.note_date(&response_headers);
                     let text = response
                         .text()
                         .await

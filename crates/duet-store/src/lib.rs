@@ -2,6 +2,10 @@
 //! the maps and their states, sync cursors, each side's last known row values, and the
 //! activity log.
 
+mod link;
+
+pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -16,28 +20,12 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("{0}")]
     NotFound(String),
+    /// The change contradicts what is stored (a second link, a duplicate environment).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
-
-/// One environment as configured by the admin. The client secret is in the OS keyring.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EnvironmentRecord {
-    /// `financeOperations` or `dataverse`.
-    pub kind: String,
-    pub name: String,
-    pub url: String,
-    pub token_url: String,
-    pub tenant: String,
-    pub client_id: String,
-    pub sandbox: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinkRecord {
-    pub companies: Vec<String>,
-    pub linked_at: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapRecord {
@@ -158,20 +146,6 @@ pub struct CursorMove<'a> {
 }
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS environment (
-    kind TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    url TEXT NOT NULL,
-    token_url TEXT NOT NULL,
-    tenant TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    sandbox INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS link (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    companies TEXT NOT NULL,
-    linked_at TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS map (
     name TEXT PRIMARY KEY,
     state TEXT NOT NULL,
@@ -241,6 +215,8 @@ impl Store {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(SCHEMA)?;
+        connection.execute_batch(link::SCHEMA)?;
+        link::migrate_legacy(&connection)?;
         Ok(Store {
             connection: Mutex::new(connection),
         })
@@ -250,75 +226,6 @@ impl Store {
         self.connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn save_environment(&self, environment: &EnvironmentRecord) -> Result<()> {
-        self.db().execute(
-            "INSERT INTO environment (kind, name, url, token_url, tenant, client_id, sandbox)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (kind) DO UPDATE SET name = ?2, url = ?3, token_url = ?4,
-                 tenant = ?5, client_id = ?6, sandbox = ?7",
-            params![
-                environment.kind,
-                environment.name,
-                environment.url,
-                environment.token_url,
-                environment.tenant,
-                environment.client_id,
-                environment.sandbox
-            ],
-        )?;
-        Ok(())
-    }
-
-    pub fn environment(&self, kind: &str) -> Result<Option<EnvironmentRecord>> {
-        Ok(self
-            .db()
-            .query_row(
-                "SELECT kind, name, url, token_url, tenant, client_id, sandbox
-                 FROM environment WHERE kind = ?1",
-                params![kind],
-                |row| {
-                    Ok(EnvironmentRecord {
-                        kind: row.get(0)?,
-                        name: row.get(1)?,
-                        url: row.get(2)?,
-                        token_url: row.get(3)?,
-                        tenant: row.get(4)?,
-                        client_id: row.get(5)?,
-                        sandbox: row.get(6)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
-
-    pub fn save_link(&self, link: &LinkRecord) -> Result<()> {
-        self.db().execute(
-            "INSERT INTO link (id, companies, linked_at) VALUES (1, ?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET companies = ?1, linked_at = ?2",
-            params![serde_json::to_string(&link.companies)?, link.linked_at],
-        )?;
-        Ok(())
-    }
-
-    pub fn link(&self) -> Result<Option<LinkRecord>> {
-        let found: Option<(String, String)> = self
-            .db()
-            .query_row(
-                "SELECT companies, linked_at FROM link WHERE id = 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        found
-            .map(|(companies, linked_at)| {
-                Ok(LinkRecord {
-                    companies: serde_json::from_str(&companies)?,
-                    linked_at,
-                })
-            })
-            .transpose()
     }
 
     /// Adds a map in state `notRunning`, or leaves an existing one as it is.

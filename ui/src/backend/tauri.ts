@@ -10,7 +10,8 @@ export function createTauriBackend(): Backend {
     'tauri',
     async <T>(command: string, args: Record<string, unknown> = {}) => {
       try {
-        return await tauriInvoke<T>(command, args);
+        // The window has one command; the API's dispatcher routes by name, as over HTTP.
+        return await tauriInvoke<T>('call', { command, args });
       } catch (error) {
         throw toApiError(error);
       }

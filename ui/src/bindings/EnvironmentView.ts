@@ -2,4 +2,8 @@
 import type { EnvironmentKind } from "./EnvironmentKind";
 import type { HealthCheck } from "./HealthCheck";
 
-export type EnvironmentView = { kind: EnvironmentKind, name: string, url: string, tokenUrl: string, tenant: string, clientId: string, sandbox: boolean, health: Array<HealthCheck>, };
+export type EnvironmentView = { id: number, kind: EnvironmentKind, name: string, url: string, tokenUrl: string, tenant: string, clientId: string, sandbox: boolean, addedAt: string, 
+/**
+ * Whether this environment is one side of the link.
+ */
+linked: boolean, health: Array<HealthCheck>, };
