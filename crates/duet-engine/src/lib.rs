@@ -8,9 +8,11 @@
 
 mod alerts;
 mod clock;
+mod compare;
 mod run;
 
 pub use clock::{Clock, SystemClock};
+pub use compare::{Agreement, compare};
 pub use duet_store::{AlertRule, ChangeStatus, QueuedChange};
 pub use run::{
     Engine, EngineError, EngineEvent, EngineSettings, Progress, ResumeMode, initial_progress,

@@ -793,6 +793,18 @@ impl Session {
                 break;
             }
         }
+        let (from_dataverse, not_eligible) = self.copy_from_dataverse().await?;
+        progress.written += from_dataverse;
+        if not_eligible > 0 {
+            self.context.lifecycle(
+                self.name(),
+                "warning",
+                &format!(
+                    "{not_eligible} Dataverse rows were not synced: they have no company of the link \
+                     (bootstrap them with a company code to include them)"
+                ),
+            );
+        }
         store
             .set_cursor(self.name(), DELTA_CURSOR, &tracking_link)
             .map_err(text)?;
@@ -808,6 +820,66 @@ impl Session {
             ),
         );
         Ok(true)
+    }
+
+    /// The second phase of an initial sync: Dataverse rows of the link's companies that
+    /// finance and operations lacks (or, when Dataverse is the master, that differ) are
+    /// written there. Rows without a company of the link are counted, not synced. Safe to run
+    /// again after a crash: rows already equal are not written. Returns (written, not eligible).
+    async fn copy_from_dataverse(&self) -> Result<(u64, u64), String> {
+        let flows = self
+            .map
+            .fields
+            .iter()
+            .any(|field| field.direction.flows_from(Side::Dataverse));
+        if !flows {
+            return Ok((0, 0));
+        }
+        let select = self.dataverse_select().join(",");
+        let rows = self
+            .context
+            .dataverse
+            .query(&self.map.dataverse_entity_set, &[("$select", &select)])
+            .await
+            .map_err(|error| format!("reading {}: {error}", self.map.dataverse_entity_set))?;
+        let (mut written, mut not_eligible) = (0u64, 0u64);
+        for row in &rows {
+            let company = self.company_of_dataverse(row).await;
+            let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
+                not_eligible += 1;
+                continue;
+            };
+            if let Some(code) = &key.company
+                && !self
+                    .companies
+                    .iter()
+                    .any(|linked| linked.eq_ignore_ascii_case(code))
+            {
+                continue;
+            }
+            if self.map.master == Side::FinanceOperations
+                && self
+                    .store()
+                    .shadow(
+                        self.name(),
+                        Side::FinanceOperations.as_str(),
+                        &key.to_string(),
+                    )
+                    .map_err(|error| error.to_string())?
+                    .is_some()
+            {
+                continue;
+            }
+            match self.apply(Side::Dataverse, row, false).await {
+                Outcome::Written => written += 1,
+                Outcome::Unavailable { message, class } => {
+                    self.context.observe_error(self.name(), class);
+                    return Err(message);
+                }
+                _ => {}
+            }
+        }
+        Ok((written, not_eligible))
     }
 
     /// The finance and operations fields that order rows for keyset paging: company, then key.
@@ -875,6 +947,11 @@ impl Session {
             if let Some(Value::Object(known)) = &known
                 && same_values(&payload, known)
             {
+                continue;
+            }
+            // A row on both sides of a Dataverse-mastered map keeps its Dataverse values; the
+            // Dataverse phase writes them to finance and operations.
+            if known.is_some() && self.map.master == Side::Dataverse {
                 continue;
             }
             let mut target = self.dataverse_body(&key, &payload);

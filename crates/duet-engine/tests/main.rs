@@ -10,7 +10,7 @@ use duet_engine::{
 };
 use duet_maps::{Side, TableMap};
 use duet_sandbox::{Faults, Sandbox, SandboxConfig};
-use duet_store::{LinkRecord, Store};
+use duet_store::{EnvironmentRecord, LinkRecord, Store};
 use serde_json::{Value, json};
 
 struct Harness {
@@ -36,8 +36,27 @@ async fn harness_with_rows(map: TableMap, rows: usize) -> Harness {
     config.rows = rows;
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let store = Arc::new(Store::open(&dir.path().join("duet.sqlite")).expect("store opens"));
+    let environment = |kind: &str, url: &str| EnvironmentRecord {
+        id: 0,
+        kind: kind.to_owned(),
+        name: kind.to_owned(),
+        url: url.to_owned(),
+        token_url: sandbox.token_url(),
+        tenant: sandbox.tenant().to_owned(),
+        client_id: sandbox.client_id().to_owned(),
+        sandbox: true,
+        added_at: "2026-11-23T10:00:00Z".to_owned(),
+    };
+    let finance_operations_id = store
+        .add_environment(&environment("financeOperations", sandbox.fo_url()))
+        .unwrap();
+    let dataverse_id = store
+        .add_environment(&environment("dataverse", sandbox.dv_url()))
+        .unwrap();
     store
         .save_link(&LinkRecord {
+            finance_operations_id,
+            dataverse_id,
             companies: vec!["DAT".to_owned(), "USMF".to_owned()],
             linked_at: "2026-11-23T10:00:00Z".to_owned(),
         })

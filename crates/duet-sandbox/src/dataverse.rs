@@ -264,9 +264,15 @@ fn query_error(table: &Table, e: FilterError) -> ApiError {
     }
 }
 
-/// Opens `dataverse.sqlite`, seeding the companies on first use.
-pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
+/// Opens `dataverse.sqlite`, seeding the companies on first use when `companies`.
+pub(crate) fn open(path: &Path, companies: bool) -> Result<Db, rusqlite::Error> {
     let db = Db::open(path, SCHEMA)?;
+    let fresh = db.with(|conn| -> Result<bool, rusqlite::Error> {
+        conn.query_row("SELECT COUNT(*) = 0 FROM dv_rows", [], |row| row.get(0))
+    })?;
+    if !companies || !fresh {
+        return Ok(db);
+    }
     db.with(|conn| -> Result<(), rusqlite::Error> {
         for (code, name) in COMPANY_SEED {
             let key = RowKey::Alt((*code).to_string());
@@ -284,6 +290,54 @@ pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
         Ok(())
     })?;
     Ok(db)
+}
+
+/// Seeds a fresh store with `count` accounts that have no company: half share account
+/// numbers with the first F&O customers generated from `seed` (for `fo_rows` rows), half do
+/// not exist in F&O. Does nothing when accounts exist already.
+pub(crate) fn seed_existing_accounts(
+    db: &Db,
+    count: usize,
+    fo_rows: usize,
+    seed: u64,
+) -> Result<(), rusqlite::Error> {
+    if count == 0 {
+        return Ok(());
+    }
+    db.with(|conn| -> Result<(), rusqlite::Error> {
+        let any: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM dv_rows WHERE entity = ?1",
+            params![ACCOUNTS.set],
+            |row| row.get(0),
+        )?;
+        if any {
+            return Ok(());
+        }
+        let matching = (count / 2).min(fo_rows);
+        let mut generator = crate::sample::Generator::new(seed, fo_rows.max(1));
+        let mut own = crate::sample::Generator::new(seed ^ 0x5eed, count);
+        let tx = conn.transaction()?;
+        for index in 0..count {
+            let (account, name, email) = if index < matching {
+                let customer = generator.next_customer();
+                (customer.account, customer.name, customer.email)
+            } else {
+                let customer = own.next_customer();
+                (
+                    format!("CRM-{:06}", index + 1),
+                    customer.name,
+                    customer.email,
+                )
+            };
+            let mut values = Map::new();
+            values.insert("accountnumber".into(), Value::from(account));
+            values.insert("name".into(), Value::from(name));
+            values.insert("emailaddress1".into(), Value::from(email));
+            insert_row(&tx, &ACCOUNTS, None, values)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into()))?;
+        }
+        tx.commit()
+    })
 }
 
 #[derive(Debug, Clone)]

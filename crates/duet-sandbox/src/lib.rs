@@ -70,6 +70,14 @@ pub struct SandboxConfig {
     pub rows: usize,
     /// Seed of the sample generator; the same seed gives the same customers.
     pub seed: u64,
+    /// Whether a fresh Dataverse store gets the company rows (`cdm_companies`) DAT and USMF,
+    /// as after a link. A "new" or "existing" Dataverse for the setup scenarios has none.
+    pub dv_companies: bool,
+    /// Accounts a fresh Dataverse store starts with, none of them with a company: the
+    /// "existing" environment of the setup scenarios. The first half carry the account
+    /// numbers (and names) of the first generated F&O customers of the same seed, so they
+    /// match by natural key; the rest exist only in Dataverse.
+    pub dv_existing_rows: usize,
     /// Per-client service protection limits of the F&O emulator.
     pub fo_limits: ServiceLimits,
     /// Per-client service protection limits of the Dataverse emulator.
@@ -88,6 +96,8 @@ impl SandboxConfig {
             token_lifetime: Duration::from_secs(3599),
             rows: 0,
             seed: 1,
+            dv_companies: true,
+            dv_existing_rows: 0,
             fo_limits: ServiceLimits::off(),
             dv_limits: ServiceLimits::off(),
         }
@@ -186,10 +196,13 @@ impl Sandbox {
         let fo_path = config.dir.join("finops.sqlite");
         let dv_path = config.dir.join("dataverse.sqlite");
         let (rows, seed) = (config.rows, config.seed);
+        let (dv_companies, dv_existing_rows) = (config.dv_companies, config.dv_existing_rows);
         let (fo_db, dv_db, generated_rows) = tokio::task::spawn_blocking(move || {
             let fo_db = finops::open(&fo_path)?;
             let generated = finops::seed_customers(&fo_db, rows, seed)?;
-            Ok::<_, rusqlite::Error>((fo_db, dataverse::open(&dv_path)?, generated))
+            let dv_db = dataverse::open(&dv_path, dv_companies)?;
+            dataverse::seed_existing_accounts(&dv_db, dv_existing_rows, rows, seed)?;
+            Ok::<_, rusqlite::Error>((fo_db, dv_db, generated))
         })
         .await??;
         if generated_rows > 0 {

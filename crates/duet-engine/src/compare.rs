@@ -1,0 +1,142 @@
+//! Whether both sides of a map hold the same rows: the check that ends a setup scenario and
+//! that an admin can run after any sync.
+
+use std::collections::{BTreeMap, HashMap};
+
+use duet_connect::{ConnectError, DataverseClient, FinOpsClient};
+use duet_maps::{Row, Side, TableMap, same_values};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Examples kept per kind of difference; the counts are always complete.
+const EXAMPLES: usize = 20;
+
+/// How the two sides of a map compare, over the link's companies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agreement {
+    pub map: String,
+    pub finance_operations_rows: usize,
+    pub dataverse_rows: usize,
+    /// Rows on both sides with the same mapped values.
+    pub matched: usize,
+    pub missing_in_dataverse: usize,
+    pub missing_in_finance_operations: usize,
+    pub differing: usize,
+    /// Dataverse rows with no company of the link, which the map cannot sync.
+    pub without_company: usize,
+    /// Up to 20 keys of each kind of difference, as `kind: key`.
+    pub examples: Vec<String>,
+}
+
+impl Agreement {
+    pub fn agrees(&self) -> bool {
+        self.missing_in_dataverse == 0
+            && self.missing_in_finance_operations == 0
+            && self.differing == 0
+    }
+
+    fn example(&mut self, kind: &str, key: &str) {
+        if self.examples.len() < EXAMPLES * 3 {
+            self.examples.push(format!("{kind}: {key}"));
+        }
+    }
+}
+
+/// Reads every row of the map on both sides (for `companies`) and compares them by
+/// integration key and mapped values.
+pub async fn compare(
+    finops: &FinOpsClient,
+    dataverse: &DataverseClient,
+    map: &TableMap,
+    companies: &[String],
+) -> Result<Agreement, ConnectError> {
+    let in_link = |code: &str| companies.iter().any(|c| c.eq_ignore_ascii_case(code));
+    let mut agreement = Agreement {
+        map: map.name.clone(),
+        ..Agreement::default()
+    };
+
+    let finops_rows = finops
+        .query(&map.finance_operations_entity, &[("cross-company", "true")])
+        .await?;
+    let mut expected: BTreeMap<String, Row> = BTreeMap::new();
+    for row in &finops_rows {
+        let Ok(key) = map.key_of_finance_operations(row) else {
+            continue;
+        };
+        if key.company.as_deref().is_some_and(|code| !in_link(code)) {
+            continue;
+        }
+        if let Ok(payload) = map.transform(Side::FinanceOperations, row) {
+            expected.insert(key.to_string(), payload);
+        }
+    }
+    agreement.finance_operations_rows = expected.len();
+
+    let codes: HashMap<String, String> = match &map.company {
+        Some(striping) => dataverse
+            .query(
+                &striping.company_entity_set,
+                &[(
+                    "$select",
+                    &format!("cdm_companyid,{}", striping.company_code_column),
+                )],
+            )
+            .await?
+            .iter()
+            .filter_map(|row| {
+                let id = row.get("cdm_companyid")?.as_str()?.to_lowercase();
+                let code = row.get(&striping.company_code_column)?.as_str()?;
+                Some((id, code.to_uppercase()))
+            })
+            .collect(),
+        None => HashMap::new(),
+    };
+    let dataverse_rows = dataverse.query(&map.dataverse_entity_set, &[]).await?;
+    let mut seen: BTreeMap<String, Row> = BTreeMap::new();
+    for row in &dataverse_rows {
+        let company = map.company.as_ref().and_then(|striping| {
+            let id = row
+                .get(&format!("_{}_value", striping.dataverse_lookup))?
+                .as_str()?;
+            codes.get(&id.to_lowercase()).cloned()
+        });
+        let Ok(key) = map.key_of_dataverse(row, company.as_deref()) else {
+            agreement.without_company += 1;
+            continue;
+        };
+        if key.company.as_deref().is_some_and(|code| !in_link(code)) {
+            continue;
+        }
+        seen.insert(key.to_string(), row.clone());
+    }
+    agreement.dataverse_rows = seen.len();
+
+    for (key, payload) in &expected {
+        match seen.get(key) {
+            None => {
+                agreement.missing_in_dataverse += 1;
+                agreement.example("missing in Dataverse", key);
+            }
+            Some(row) if same_values(payload, row) => agreement.matched += 1,
+            Some(row) => {
+                agreement.differing += 1;
+                let fields: Vec<&str> = payload
+                    .iter()
+                    .filter(|(name, value)| {
+                        duet_maps::normalize(value)
+                            != duet_maps::normalize(row.get(*name).unwrap_or(&Value::Null))
+                    })
+                    .map(|(name, _)| name.as_str())
+                    .collect();
+                agreement.example("differs", &format!("{key} ({})", fields.join(", ")));
+            }
+        }
+    }
+    for key in seen.keys().filter(|key| !expected.contains_key(*key)) {
+        agreement.missing_in_finance_operations += 1;
+        agreement.example("missing in finance and operations", key);
+    }
+    Ok(agreement)
+}
