@@ -4,6 +4,7 @@
 mod environments;
 mod health;
 pub mod model;
+mod scenario;
 mod secret;
 mod views;
 
@@ -85,6 +86,8 @@ pub struct Api {
     engine: RwLock<Option<Arc<Engine>>>,
     health: Mutex<HashMap<EnvironmentKind, Vec<HealthCheck>>>,
     sandbox: Mutex<Option<Sandbox>>,
+    /// Held while a setup scenario runs: one at a time.
+    scenario_lock: Mutex<()>,
     events: broadcast::Sender<DuetEvent>,
 }
 
@@ -129,6 +132,7 @@ impl Api {
             engine: RwLock::new(None),
             health: Mutex::new(HashMap::new()),
             sandbox: Mutex::new(None),
+            scenario_lock: Mutex::new(()),
             events,
         });
         Ok(api)
@@ -148,6 +152,27 @@ impl Api {
         let mut config = SandboxConfig::new(self.data_dir.join("sandbox"));
         // A fresh demo starts with customers to sync; a restart keeps what is there.
         config.rows = DEMO_ROWS;
+        let (finops_id, dataverse_id, lines) = self.start_sandbox(config).await?;
+        let companies = match self.store.link()? {
+            Some(link) => link.companies,
+            None => vec!["DAT".to_owned(), "USMF".to_owned()],
+        };
+        self.link_environments(finops_id, dataverse_id, companies)
+            .await?;
+        self.add_map(&TableMap::customers())?;
+        let state = self.store.map("customers")?.map(|map| map.state);
+        if !matches!(state.as_deref(), Some("paused" | "stopped")) {
+            self.run_map("customers").await?;
+        }
+        Ok(lines)
+    }
+
+    /// Starts the embedded sandbox pair and registers (or refreshes) its environments;
+    /// returns their ids and the sandbox's `DUET_*` lines.
+    pub(crate) async fn start_sandbox(
+        self: &Arc<Self>,
+        config: SandboxConfig,
+    ) -> Result<(i64, i64, Vec<(String, String)>), ApiError> {
         let sandbox = Sandbox::start(config).await.map_err(|error| {
             ApiError::new("sandbox", format!("the sandbox could not start: {error}"))
         })?;
@@ -177,18 +202,7 @@ impl Api {
         // name and their URLs refreshed, then linked (once).
         let finops_id = self.upsert_sandbox_environment(finops).await?;
         let dataverse_id = self.upsert_sandbox_environment(dataverse).await?;
-        let companies = match self.store.link()? {
-            Some(link) => link.companies,
-            None => vec!["DAT".to_owned(), "USMF".to_owned()],
-        };
-        self.link_environments(finops_id, dataverse_id, companies)
-            .await?;
-        self.add_map(&TableMap::customers())?;
-        let state = self.store.map("customers")?.map(|map| map.state);
-        if !matches!(state.as_deref(), Some("paused" | "stopped")) {
-            self.run_map("customers").await?;
-        }
-        Ok(lines)
+        Ok((finops_id, dataverse_id, lines))
     }
 
     /// What a window does on start: the embedded sandbox unless the admin linked real
@@ -574,7 +588,10 @@ impl Api {
                 self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))
                     .await?,
             ),
-            other => self.call_link(other, args).await,
+            other => match self.call_scenario(other, args.clone()).await {
+                Some(answer) => answer,
+                None => self.call_link(other, args).await,
+            },
         }
     }
 

@@ -255,6 +255,10 @@ pub enum DuetEvent {
     Activity {
         entry: ActivityEntry,
     },
+    /// A setup scenario moved on: a step started, finished or failed.
+    ScenarioChanged {
+        run: ScenarioRun,
+    },
     /// An alert rule fired; shown to the admin and, in the window, as a desktop notification.
     Alert {
         map: String,
@@ -294,4 +298,112 @@ pub struct AlertRuleView {
 pub struct ApiError {
     pub code: String,
     pub message: String,
+}
+
+/// One of the six documented setup scenarios.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioView {
+    /// `new-new`, `new-existing`, `new-data-new`, `new-data-existing`, `existing-new`,
+    /// `existing-existing`.
+    pub id: String,
+    pub title: String,
+    /// `new`, `new with data` or `existing`.
+    pub finance_operations: String,
+    /// `new` or `existing`.
+    pub dataverse: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum StepStatus {
+    Pending,
+    Running,
+    Done,
+    Skipped,
+    Failed,
+}
+
+/// A step of a scenario's plan, shown before it runs and updated as it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioStep {
+    /// `reset`, `provision`, `check`, `link`, `createCompany`, `addCompanies`, `bootstrap`,
+    /// `initialSync`, `live`.
+    pub id: String,
+    pub title: String,
+    /// What the step will do, before it runs.
+    pub detail: String,
+    pub status: StepStatus,
+    /// What it did, or why it failed and what to do.
+    pub message: Option<String>,
+}
+
+/// Choices for a scenario run; every field has a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ScenarioOptions {
+    /// Customers generated in a finance and operations environment "with data".
+    pub rows: u32,
+    /// Company-less accounts in an "existing" Dataverse environment.
+    pub existing_rows: u32,
+    /// Legal entities to link.
+    pub companies: Vec<String>,
+    /// Maps to sync, by name.
+    pub maps: Vec<String>,
+    /// Which side wins for rows on both sides.
+    pub master: EnvironmentKind,
+    /// Run against these environments (finance and operations id, Dataverse id) instead of
+    /// provisioning sandbox environments.
+    #[ts(type = "[number, number] | null")]
+    pub environments: Option<(i64, i64)>,
+    /// Stop after this step (to show a plan step by step); `null` runs to the end.
+    pub until: Option<String>,
+}
+
+impl Default for ScenarioOptions {
+    fn default() -> Self {
+        ScenarioOptions {
+            rows: 200,
+            existing_rows: 40,
+            companies: vec!["DAT".to_owned()],
+            maps: vec!["customers".to_owned()],
+            master: EnvironmentKind::FinanceOperations,
+            environments: None,
+            until: None,
+        }
+    }
+}
+
+/// What bootstrapping existing Dataverse rows with a company did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapReport {
+    /// Rows matched to a finance and operations row by natural key, given its company.
+    pub matched: u32,
+    /// Rows with no match, given the default company (the initial sync creates them in
+    /// finance and operations).
+    pub unmatched: u32,
+    pub default_company: String,
+    /// Up to 50 account numbers that did not match.
+    pub unmatched_keys: Vec<String>,
+}
+
+/// A scenario's plan and progress, checkpointed after every step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioRun {
+    pub scenario: ScenarioView,
+    pub options: ScenarioOptions,
+    pub status: StepStatus,
+    pub steps: Vec<ScenarioStep>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub bootstrap: Option<BootstrapReport>,
+    /// Whether both sides agree at the end, per map.
+    pub agreement: Vec<duet_engine::Agreement>,
+    /// The environments the run linked (finance and operations id, Dataverse id).
+    #[ts(type = "[number, number] | null")]
+    pub environments: Option<(i64, i64)>,
 }

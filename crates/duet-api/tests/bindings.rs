@@ -23,6 +23,9 @@ fn export_all(dir: &Path) {
     LegalEntityView::export_all(&config).unwrap();
     ResetPlan::export_all(&config).unwrap();
     EnvironmentView::export_all(&config).unwrap();
+    ScenarioView::export_all(&config).unwrap();
+    ScenarioRun::export_all(&config).unwrap();
+    ScenarioOptions::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

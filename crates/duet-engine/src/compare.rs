@@ -12,7 +12,7 @@ use serde_json::Value;
 const EXAMPLES: usize = 20;
 
 /// How the two sides of a map compare, over the link's companies.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Agreement {
     pub map: String,

@@ -3,6 +3,7 @@
 //! activity log.
 
 mod link;
+mod state;
 
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
 
@@ -216,6 +217,7 @@ impl Store {
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(SCHEMA)?;
         connection.execute_batch(link::SCHEMA)?;
+        connection.execute_batch(state::SCHEMA)?;
         link::migrate_legacy(&connection)?;
         Ok(Store {
             connection: Mutex::new(connection),
@@ -235,6 +237,25 @@ impl Store {
              VALUES (?1, 'notRunning', NULL, ?2, ?3) ON CONFLICT (name) DO NOTHING",
             params![name, definition.to_string(), at],
         )?;
+        Ok(())
+    }
+
+    /// Replaces a map's definition; its state and sync positions stay.
+    pub fn set_map_definition(
+        &self,
+        name: &str,
+        definition: &serde_json::Value,
+        at: &str,
+    ) -> Result<()> {
+        let changed = self.db().execute(
+            "UPDATE map SET definition = ?2, updated_at = ?3 WHERE name = ?1",
+            params![name, definition.to_string(), at],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!(
+                "there is no map named '{name}'"
+            )));
+        }
         Ok(())
     }
 

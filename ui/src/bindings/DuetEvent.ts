@@ -2,8 +2,9 @@
 import type { ActivityEntry } from "./ActivityEntry";
 import type { AlertAction } from "./AlertAction";
 import type { MapView } from "./MapView";
+import type { ScenarioRun } from "./ScenarioRun";
 
 /**
  * Pushed to the UI (Tauri events or server-sent events).
  */
-export type DuetEvent = { "type": "mapChanged", map: MapView, } | { "type": "activity", entry: ActivityEntry, } | { "type": "alert", map: string, message: string, action: AlertAction, };
+export type DuetEvent = { "type": "mapChanged", map: MapView, } | { "type": "activity", entry: ActivityEntry, } | { "type": "scenarioChanged", run: ScenarioRun, } | { "type": "alert", map: string, message: string, action: AlertAction, };
