@@ -1,6 +1,8 @@
 //! `duet`: the command line for scripts, pipelines and tests.
 
+mod link;
 mod remote;
+mod scenario;
 mod serve;
 
 use std::path::PathBuf;
@@ -33,6 +35,18 @@ enum Command {
     Maps {
         #[command(subcommand)]
         command: MapsCommand,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// The six setup scenarios: list them, or run one against a fresh sandbox.
+    Scenario {
+        #[command(subcommand)]
+        command: scenario::ScenarioCommand,
+    },
+    /// Environments and the link of a running Duet.
+    Link {
+        #[command(subcommand)]
+        command: link::LinkCommand,
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -102,6 +116,12 @@ enum SandboxCommand {
         /// Seed of the sample-data generator: the same seed gives the same rows.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Start a fresh Dataverse without company rows (a "new" environment).
+        #[arg(long)]
+        no_companies: bool,
+        /// Accounts without a company in a fresh Dataverse (an "existing" environment).
+        #[arg(long, default_value_t = 0)]
+        existing_accounts: usize,
     },
 }
 
@@ -131,6 +151,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     dv_port,
                     rows,
                     seed,
+                    no_companies,
+                    existing_accounts,
                 },
         } => {
             let mut config = SandboxConfig::new(dir);
@@ -138,6 +160,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.dv_port = dv_port;
             config.rows = rows;
             config.seed = seed;
+            config.dv_companies = !no_companies;
+            config.dv_existing_rows = existing_accounts;
             let sandbox = Sandbox::start(config)
                 .await
                 .context("starting the sandbox")?;
@@ -149,6 +173,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve::serve(args).await,
+        Command::Scenario { command } => scenario::run(command).await,
+        Command::Link { command, server } => {
+            link::run(command, remote::Server::new(&server.server)?).await
+        }
         Command::Maps { command, server } => {
             let server = remote::Server::new(&server.server)?;
             let (call, args, as_json) = match &command {

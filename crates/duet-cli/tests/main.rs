@@ -358,3 +358,128 @@ async fn maps_and_logs_commands_drive_a_running_duet() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unauthorized"));
 }
+
+fn duet_offline(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(args)
+        .env(
+            "DUET_KEYRING_SERVICE",
+            format!("dev.duet.app.cli-test.{}", std::process::id()),
+        )
+        .output()
+        .expect("duet runs")
+}
+
+#[test]
+fn scenario_list_prints_the_six_ids_and_run_ends_in_agreement() {
+    // GIVEN nothing running. WHEN the scenarios are listed, THEN the six ids print in order.
+    let listed = duet_offline(&["scenario", "list"]);
+    assert!(listed.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .collect::<Vec<_>>(),
+        [
+            "new-new",
+            "new-existing",
+            "new-data-new",
+            "new-data-existing",
+            "existing-new",
+            "existing-existing"
+        ]
+    );
+
+    // WHEN one runs against a fresh sandbox in a data directory.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ran = duet_offline(&[
+        "scenario",
+        "run",
+        "new-data-existing",
+        "--data",
+        data.to_str().unwrap(),
+        "--rows",
+        "40",
+        "--existing-rows",
+        "10",
+    ]);
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    let stdout = String::from_utf8_lossy(&ran.stdout);
+    // THEN it exits 0, having printed each step and that both sides agree.
+    assert!(ran.status.success(), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains("Bootstrap existing Dataverse rows"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("customers\tagree"), "{stdout}");
+    assert!(stdout.contains("bootstrap\tmatched"), "{stdout}");
+
+    // AND an unknown scenario exits non-zero with the reason.
+    let unknown = duet_offline(&["scenario", "run", "old-old"]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("there is no scenario 'old-old'"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+}
+
+#[tokio::test]
+async fn link_commands_show_the_link_and_what_a_reset_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ui = dir.path().join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<!doctype html>").unwrap();
+    let data = dir.path().join("data");
+    let served = start(
+        &[
+            "serve",
+            "--sandbox",
+            "--port",
+            "0",
+            "--data",
+            data.to_str().unwrap(),
+            "--ui",
+            ui.to_str().unwrap(),
+        ],
+        "DUET_UI_URL",
+    );
+    let server = served.lines["DUET_UI_URL"].clone();
+    let status = duet(&["link", "status"], &server);
+    assert!(
+        status
+            .starts_with("Sandbox finance and operations ↔ Sandbox Dataverse\tcompanies DAT,USMF"),
+        "{status}"
+    );
+    assert!(status.contains("DUET-H003\thealthy"), "{status}");
+    let environments = duet(&["link", "environments"], &server);
+    assert_eq!(environments.lines().count(), 2, "{environments}");
+    assert!(environments.lines().all(|line| line.ends_with("\tlinked")));
+    let plan = duet(&["link", "reset"], &server);
+    assert!(plan.contains("deletes\tThe link between"), "{plan}");
+    assert!(
+        plan.contains("confirm with\t--confirm 'Sandbox finance and operations'"),
+        "{plan}"
+    );
+    // A second link is refused with the reason and a non-zero exit.
+    let refused = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args([
+            "link",
+            "create",
+            "--finance-operations",
+            "1",
+            "--dataverse",
+            "99",
+            "--companies",
+            "DAT",
+        ])
+        .env("DUET_UI_URL", &server)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no environment with id 99"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
