@@ -42,6 +42,8 @@ pub struct TokenProvider {
     http: reqwest::Client,
     credentials: Credentials,
     cache: Mutex<HashMap<String, CachedToken>>,
+    /// Tokens fetched from the token endpoint so far.
+    fetches: std::sync::atomic::AtomicU64,
 }
 
 impl TokenProvider {
@@ -50,6 +52,7 @@ impl TokenProvider {
             http,
             credentials,
             cache: Mutex::new(HashMap::new()),
+            fetches: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -62,6 +65,8 @@ impl TokenProvider {
             return Ok(cached.value.clone());
         }
         let fetched = self.fetch(resource).await?;
+        self.fetches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let value = fetched.access_token.clone();
         cache.insert(
             resource.to_owned(),
@@ -74,6 +79,11 @@ impl TokenProvider {
     }
 
     /// Drops a cached token the server refused, so the next call signs in again.
+    /// How many tokens were fetched (the rest came from the cache).
+    pub fn fetches(&self) -> u64 {
+        self.fetches.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub async fn invalidate(&self, resource: &str) {
         self.cache.lock().await.remove(resource);
     }

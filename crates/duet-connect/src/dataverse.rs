@@ -42,6 +42,17 @@ impl DataverseClient {
         &self.transport.resource
     }
 
+    /// Bounds of the adaptive limit on requests in flight (see [`ConcurrencySettings`]).
+    pub fn with_concurrency(mut self, settings: crate::ConcurrencySettings) -> DataverseClient {
+        self.transport.set_concurrency(settings);
+        self
+    }
+
+    /// The adaptive concurrency limit as it stands.
+    pub fn concurrency(&self) -> crate::ConcurrencyState {
+        self.transport.concurrency()
+    }
+
     /// The server's clock minus ours, as of the last answer; `None` before any answer.
     pub fn clock_skew(&self) -> Option<chrono::Duration> {
         self.transport.clock_skew()

@@ -59,6 +59,34 @@ impl ErrorClass {
         }
     }
 
+    /// What an admin does about a failure of this class; the error log shows it.
+    pub fn solution(self) -> &'static str {
+        match self {
+            ErrorClass::Application => {
+                "The target's business logic refused the row: read the message, correct the row or the map, then retry it."
+            }
+            ErrorClass::BadRequest => {
+                "The request does not fit the target's schema: check the map's fields, types and value maps, then retry."
+            }
+            ErrorClass::Unauthorized => {
+                "Check the app registration's secret and its security role in the environment, then retry."
+            }
+            ErrorClass::NotFound => {
+                "The row or table is gone on the target: check the map's table and key; retrying alone will not help."
+            }
+            ErrorClass::Conflict => {
+                "The row changed on the target since it was read; the next change of the row carries it again."
+            }
+            ErrorClass::Throttled => {
+                "The service's protection limits were reached; Duet waits as told by Retry-After and retries by itself."
+            }
+            ErrorClass::BadGateway | ErrorClass::Unavailable | ErrorClass::Timeout => {
+                "The environment is not answering; Duet retries by itself with backoff until it does."
+            }
+            ErrorClass::Other => "Read the remote message; retrying alone will not help.",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorClass::Application => "application",
@@ -168,6 +196,34 @@ mod tests {
         assert_eq!(ErrorClass::from_status(418), ErrorClass::Other);
         assert_eq!(ErrorClass::Throttled.retry_policy(), RetryPolicy::Timed);
         assert_eq!(ErrorClass::Unauthorized.retry_policy(), RetryPolicy::Manual);
+    }
+
+    #[test]
+    fn every_class_has_a_policy_and_a_written_solution() {
+        let classes = [
+            (500, ErrorClass::Application, RetryPolicy::Manual),
+            (400, ErrorClass::BadRequest, RetryPolicy::Manual),
+            (401, ErrorClass::Unauthorized, RetryPolicy::Manual),
+            (404, ErrorClass::NotFound, RetryPolicy::None),
+            (412, ErrorClass::Conflict, RetryPolicy::None),
+            (429, ErrorClass::Throttled, RetryPolicy::Timed),
+            (502, ErrorClass::BadGateway, RetryPolicy::Timed),
+            (503, ErrorClass::Unavailable, RetryPolicy::Timed),
+            (504, ErrorClass::Timeout, RetryPolicy::Timed),
+            (418, ErrorClass::Other, RetryPolicy::None),
+        ];
+        let mut solutions = std::collections::HashSet::new();
+        for (status, class, policy) in classes {
+            assert_eq!(ErrorClass::from_status(status), class, "{status}");
+            assert_eq!(class.retry_policy(), policy, "{status}");
+            assert!(
+                class.solution().len() > 40,
+                "{status}: {}",
+                class.solution()
+            );
+            solutions.insert(class.solution());
+        }
+        assert!(solutions.len() >= 7, "solutions say different things");
     }
 
     #[test]

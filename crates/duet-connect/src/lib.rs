@@ -7,6 +7,7 @@ mod auth;
 mod dataverse;
 mod error;
 mod finops;
+mod limiter;
 mod odata;
 mod transport;
 
@@ -14,5 +15,6 @@ pub use auth::{Credentials, TokenProvider};
 pub use dataverse::{DataverseClient, DeltaPage};
 pub use error::{ConnectError, ErrorClass, RetryPolicy};
 pub use finops::FinOpsClient;
+pub use limiter::{ConcurrencySettings, ConcurrencyState};
 pub use odata::{key_predicate, quote};
 pub use transport::RetrySettings;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::auth::TokenProvider;
 use crate::error::{ConnectError, ErrorClass, RetryPolicy};
+use crate::limiter::{ConcurrencySettings, ConcurrencyState, Limiter};
 
 #[derive(Debug, Clone)]
 pub struct RetrySettings {
@@ -42,6 +43,8 @@ pub(crate) struct Transport {
     pub retry: RetrySettings,
     /// Server clock minus local clock, in milliseconds, from the last `Date` header seen.
     skew_ms: std::sync::Mutex<Option<i64>>,
+    /// Requests in flight to this environment, adapted to its 429s.
+    limiter: Limiter,
 }
 
 impl Transport {
@@ -52,7 +55,16 @@ impl Transport {
             resource: url.trim_end_matches('/').to_owned(),
             retry: RetrySettings::default(),
             skew_ms: std::sync::Mutex::new(None),
+            limiter: Limiter::new(ConcurrencySettings::default()),
         }
+    }
+
+    pub fn set_concurrency(&mut self, settings: ConcurrencySettings) {
+        self.limiter = Limiter::new(settings);
+    }
+
+    pub fn concurrency(&self) -> ConcurrencyState {
+        self.limiter.state()
     }
 
     /// How far the server's clock is ahead of ours (negative: behind), as of the last answer.
@@ -110,6 +122,7 @@ impl Transport {
             if let Some(body) = body {
                 request = request.json(body);
             }
+            let permit = self.limiter.acquire().await;
             let outcome = request.send().await;
             let error = match outcome {
                 Ok(response) => {
@@ -120,6 +133,12 @@ impl Transport {
                         .text()
                         .await
                         .map_err(|error| ConnectError::transport(method.as_str(), url, &error))?;
+                    drop(permit);
+                    if status.as_u16() == 429 {
+                        self.limiter.throttled();
+                    } else {
+                        self.limiter.succeeded();
+                    }
                     if status.is_success() {
                         let body = if text.trim().is_empty() {
                             Value::Null
@@ -148,7 +167,10 @@ impl Transport {
                         retry_after,
                     )
                 }
-                Err(error) => (ConnectError::transport(method.as_str(), url, &error), None),
+                Err(error) => {
+                    drop(permit);
+                    (ConnectError::transport(method.as_str(), url, &error), None)
+                }
             };
             let (error, retry_after) = error;
             if error.status == Some(401) && !signed_in_again {

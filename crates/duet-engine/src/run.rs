@@ -1787,7 +1787,11 @@ impl Session {
     ) -> Outcome {
         let (message, class, remote) = match cause {
             Cause::Map(message) => (message.to_owned(), APPLICATION, None),
-            Cause::Remote(error) => (error.to_string(), error.class.as_str(), error.body.clone()),
+            Cause::Remote(error) => (
+                format!("{error} — {}", error.class.solution()),
+                error.class.as_str(),
+                error.body.clone(),
+            ),
         };
         let payload = match (payload, remote) {
             (payload, Some(remote)) => Some(serde_json::json!({"sent": payload, "remote": remote})),
