@@ -48,6 +48,16 @@ impl DataverseClient {
         self
     }
 
+    /// Sends many requests in one `$batch`; change sets apply all or nothing. With
+    /// `continue_on_error`, a failed request does not stop the ones after it.
+    pub async fn batch(
+        &self,
+        items: &[crate::BatchItem],
+        continue_on_error: bool,
+    ) -> Result<Vec<crate::BatchResult>, ConnectError> {
+        crate::batch::send(&self.transport, &self.root(), items, continue_on_error).await
+    }
+
     /// The adaptive concurrency limit as it stands.
     pub fn concurrency(&self) -> crate::ConcurrencyState {
         self.transport.concurrency()

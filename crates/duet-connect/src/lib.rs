@@ -4,6 +4,7 @@
 //! The same code talks to the cloud and to Duet's sandbox; only URLs and credentials differ.
 
 mod auth;
+mod batch;
 mod dataverse;
 mod error;
 mod finops;
@@ -12,6 +13,7 @@ mod odata;
 mod transport;
 
 pub use auth::{Credentials, TokenProvider};
+pub use batch::{BatchItem, BatchRequest, BatchResult};
 pub use dataverse::{DataverseClient, DeltaPage};
 pub use error::{ConnectError, ErrorClass, RetryPolicy};
 pub use finops::FinOpsClient;

@@ -90,8 +90,9 @@ impl Transport {
         }
     }
 
-    /// Sends a request. `idempotent` requests are retried on timed classes; others only
-    /// when the server said it did not process them (429).
+    /// Sends a request with a JSON body (or none) and reads a JSON answer. `idempotent`
+    /// requests are retried on timed classes; others only when the server said it did not
+    /// process them (429).
     pub async fn send(
         &self,
         method: Method,
@@ -101,6 +102,61 @@ impl Transport {
         idempotent: bool,
         timeout: Option<Duration>,
     ) -> Result<Reply, ConnectError> {
+        let payload = match body {
+            Some(body) => Payload::Json(body),
+            None => Payload::None,
+        };
+        let raw = self
+            .exchange(method.clone(), url, payload, headers, idempotent, timeout)
+            .await?;
+        let body = if raw.text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&raw.text).map_err(|error| {
+                ConnectError::invalid(
+                    method.as_str(),
+                    url,
+                    format!("response is not JSON: {error}"),
+                )
+            })?
+        };
+        Ok(Reply {
+            status: raw.status,
+            headers: raw.headers,
+            body,
+        })
+    }
+
+    /// Sends a body of another type (a `$batch`) and returns the answer as text.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        headers: &[(&str, String)],
+        idempotent: bool,
+    ) -> Result<RawReply, ConnectError> {
+        self.exchange(
+            method,
+            url,
+            Payload::Raw { content_type, body },
+            headers,
+            idempotent,
+            None,
+        )
+        .await
+    }
+
+    async fn exchange(
+        &self,
+        method: Method,
+        url: &str,
+        payload: Payload<'_>,
+        headers: &[(&str, String)],
+        idempotent: bool,
+        timeout: Option<Duration>,
+    ) -> Result<RawReply, ConnectError> {
         let mut attempt = 0;
         let mut signed_in_again = false;
         loop {
@@ -119,9 +175,13 @@ impl Transport {
             for (name, value) in headers {
                 request = request.header(*name, value);
             }
-            if let Some(body) = body {
-                request = request.json(body);
-            }
+            request = match payload {
+                Payload::None => request,
+                Payload::Json(body) => request.json(body),
+                Payload::Raw { content_type, body } => request
+                    .header("Content-Type", content_type)
+                    .body(body.to_vec()),
+            };
             let permit = self.limiter.acquire().await;
             let outcome = request.send().await;
             let error = match outcome {
@@ -140,21 +200,10 @@ impl Transport {
                         self.limiter.succeeded();
                     }
                     if status.is_success() {
-                        let body = if text.trim().is_empty() {
-                            Value::Null
-                        } else {
-                            serde_json::from_str(&text).map_err(|error| {
-                                ConnectError::invalid(
-                                    method.as_str(),
-                                    url,
-                                    format!("response is not JSON: {error}"),
-                                )
-                            })?
-                        };
-                        return Ok(Reply {
+                        return Ok(RawReply {
                             status,
                             headers: response_headers,
-                            body,
+                            text,
                         });
                     }
                     let retry_after = response_headers
@@ -188,6 +237,23 @@ impl Transport {
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+#[derive(Clone, Copy)]
+enum Payload<'a> {
+    None,
+    Json(&'a Value),
+    Raw {
+        content_type: &'a str,
+        body: &'a [u8],
+    },
+}
+
+/// A successful answer as text, before any parsing.
+pub(crate) struct RawReply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
 }
 
 /// Exponential backoff with full jitter, capped.

@@ -15,11 +15,12 @@ mod batch;
 mod dataverse;
 mod filter;
 mod finops;
-mod multipart;
 mod odata;
 mod protection;
 mod sample;
 mod store;
+
+use duet_odata::multipart;
 
 pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};
 

@@ -1,12 +1,12 @@
 //! The `multipart/mixed` wire format of OData `$batch`: parsing a batch request into single
 //! requests and change sets, and writing the batch response.
 
-use axum::body::Bytes;
-use axum::http::StatusCode;
+use bytes::Bytes;
+use http::StatusCode;
 
 /// Why a batch body could not be read.
 #[derive(Debug, thiserror::Error, PartialEq)]
-pub(crate) enum MultipartError {
+pub enum MultipartError {
     #[error("The Content-Type must be multipart/mixed with a boundary parameter.")]
     NoBoundary,
     #[error("The batch body does not start with the delimiter '--{0}'.")]
@@ -25,12 +25,14 @@ pub(crate) enum MultipartError {
     NestedChangeSet,
     #[error("A change set cannot contain a GET request.")]
     GetInChangeSet,
+    #[error("The status line '{0}' is not of the form 'HTTP/1.1 STATUS REASON'.")]
+    StatusLine(String),
 }
 
 /// Header lines in the order received; names compare case-insensitively.
-pub(crate) type HeaderLines = Vec<(String, String)>;
+pub type HeaderLines = Vec<(String, String)>;
 
-pub(crate) fn header<'a>(headers: &'a HeaderLines, name: &str) -> Option<&'a str> {
+pub fn header<'a>(headers: &'a HeaderLines, name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -39,7 +41,7 @@ pub(crate) fn header<'a>(headers: &'a HeaderLines, name: &str) -> Option<&'a str
 
 /// One HTTP request carried in an `application/http` part.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct InnerRequest {
+pub struct InnerRequest {
     pub content_id: Option<String>,
     pub method: String,
     pub url: String,
@@ -49,13 +51,13 @@ pub(crate) struct InnerRequest {
 
 /// A top-level part of a batch.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Part {
+pub enum Part {
     Single(InnerRequest),
     ChangeSet(Vec<InnerRequest>),
 }
 
 impl Part {
-    pub(crate) fn request_count(&self) -> usize {
+    pub fn request_count(&self) -> usize {
         match self {
             Part::Single(_) => 1,
             Part::ChangeSet(r) => r.len(),
@@ -64,7 +66,7 @@ impl Part {
 }
 
 /// The `boundary` parameter of a `multipart/mixed` Content-Type, unquoted.
-pub(crate) fn boundary(content_type: &str) -> Option<String> {
+pub fn boundary(content_type: &str) -> Option<String> {
     let mut params = content_type.split(';');
     let media = params.next()?.trim();
     if !media.eq_ignore_ascii_case("multipart/mixed") {
@@ -80,7 +82,7 @@ pub(crate) fn boundary(content_type: &str) -> Option<String> {
 }
 
 /// Parses a batch request body sent with `content_type`.
-pub(crate) fn parse_batch(content_type: &str, body: &[u8]) -> Result<Vec<Part>, MultipartError> {
+pub fn parse_batch(content_type: &str, body: &[u8]) -> Result<Vec<Part>, MultipartError> {
     let outer = boundary(content_type).ok_or(MultipartError::NoBoundary)?;
     let mut parts = Vec::new();
     for raw in split(body, &outer)? {
@@ -223,7 +225,7 @@ fn parse_request(mime: &HeaderLines, content: &[u8]) -> Result<InnerRequest, Mul
 
 /// One HTTP response to write into a batch response.
 #[derive(Debug, Clone)]
-pub(crate) struct OutPart {
+pub struct OutPart {
     pub content_id: Option<String>,
     pub status: StatusCode,
     pub headers: HeaderLines,
@@ -232,7 +234,7 @@ pub(crate) struct OutPart {
 
 /// A top-level item of a batch response: one response, or the responses of a kept change set.
 #[derive(Debug, Clone)]
-pub(crate) enum OutItem {
+pub enum OutItem {
     Single(OutPart),
     ChangeSet(Vec<OutPart>),
 }
@@ -263,7 +265,7 @@ fn write_part(out: &mut Vec<u8>, boundary: &str, part: &OutPart) {
 
 /// Writes a batch response; returns its Content-Type and body. Boundaries are server-chosen
 /// GUID-based names, as the services send them.
-pub(crate) fn write_batch(items: &[OutItem]) -> (String, Vec<u8>) {
+pub fn write_batch(items: &[OutItem]) -> (String, Vec<u8>) {
     let boundary = format!("batchresponse_{}", uuid::Uuid::new_v4());
     let mut out = Vec::new();
     for item in items {
@@ -286,6 +288,131 @@ pub(crate) fn write_batch(items: &[OutItem]) -> (String, Vec<u8>) {
     }
     out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/mixed; boundary={boundary}"), out)
+}
+
+/// A request a client puts into a batch. `url` is relative to the service root (or
+/// absolute); `body` is JSON text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutRequest {
+    pub content_id: Option<String>,
+    pub method: String,
+    pub url: String,
+    pub body: Option<String>,
+}
+
+/// A top-level item of a batch request: one request, or an atomic change set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestItem {
+    Single(OutRequest),
+    ChangeSet(Vec<OutRequest>),
+}
+
+fn write_request(out: &mut Vec<u8>, boundary: &str, request: &OutRequest) {
+    out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+    out.extend_from_slice(
+        b"Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n",
+    );
+    if let Some(id) = &request.content_id {
+        out.extend_from_slice(format!("Content-ID: {id}\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("\r\n{} {} HTTP/1.1\r\n", request.method, request.url).as_bytes(),
+    );
+    match &request.body {
+        Some(body) => {
+            out.extend_from_slice(b"Content-Type: application/json\r\n\r\n");
+            out.extend_from_slice(body.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        None => out.extend_from_slice(b"\r\n"),
+    }
+}
+
+/// Writes a batch request; returns its Content-Type and body.
+pub fn write_requests(items: &[RequestItem]) -> (String, Vec<u8>) {
+    let boundary = format!("batch_{}", uuid::Uuid::new_v4());
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            RequestItem::Single(request) => write_request(&mut out, &boundary, request),
+            RequestItem::ChangeSet(requests) => {
+                let inner = format!("changeset_{}", uuid::Uuid::new_v4());
+                out.extend_from_slice(
+                    format!(
+                        "--{boundary}\r\nContent-Type: multipart/mixed; boundary={inner}\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                for request in requests {
+                    write_request(&mut out, &inner, request);
+                }
+                out.extend_from_slice(format!("--{inner}--\r\n").as_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/mixed; boundary={boundary}"), out)
+}
+
+/// One response read from a batch response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InResponse {
+    pub content_id: Option<String>,
+    pub status: u16,
+    pub headers: HeaderLines,
+    pub body: Vec<u8>,
+}
+
+/// Reads a batch response: every response in order, change sets flattened (a failed change
+/// set answers with its one failing response).
+pub fn parse_responses(content_type: &str, body: &[u8]) -> Result<Vec<InResponse>, MultipartError> {
+    let outer = boundary(content_type).ok_or(MultipartError::NoBoundary)?;
+    let mut responses = Vec::new();
+    for raw in split(body, &outer)? {
+        let (mime, content) = split_head(raw, true)?;
+        let kind = header(&mime, "content-type").unwrap_or("").to_string();
+        match boundary(&kind) {
+            Some(inner) => {
+                for raw in split(content, &inner)? {
+                    let (mime, content) = split_head(raw, true)?;
+                    responses.push(parse_response(&mime, content)?);
+                }
+            }
+            None => responses.push(parse_response(&mime, content)?),
+        }
+    }
+    Ok(responses)
+}
+
+fn parse_response(mime: &HeaderLines, content: &[u8]) -> Result<InResponse, MultipartError> {
+    let start = content
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(content.len());
+    let content = &content[start..];
+    let line_len = content
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(content.len());
+    let line = String::from_utf8_lossy(&content[..line_len])
+        .trim()
+        .to_string();
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .filter(|_| line.starts_with("HTTP/"))
+        .and_then(|code| code.parse::<u16>().ok())
+        .ok_or_else(|| MultipartError::StatusLine(line.clone()))?;
+    let rest = content.get(line_len + 1..).unwrap_or(&[]);
+    let (headers, body) = split_head(rest, false)?;
+    Ok(InResponse {
+        content_id: header(mime, "content-id")
+            .or_else(|| header(&headers, "content-id"))
+            .map(str::to_string),
+        status,
+        headers,
+        body: body.to_vec(),
+    })
 }
 
 #[cfg(test)]
@@ -399,5 +526,67 @@ Accept: application/json\r\n\
         let second = text.find("HTTP/1.1 200 OK").expect("200 part");
         assert!(first < second, "parts stay in request order");
         assert!(text.contains("Content-ID: 1\r\n"), "Content-ID echoed");
+    }
+
+    #[test]
+    fn a_client_request_reads_back_as_the_server_sees_it_and_responses_parse() {
+        let items = vec![
+            RequestItem::Single(OutRequest {
+                content_id: None,
+                method: "GET".into(),
+                url: "accounts?$top=1".into(),
+                body: None,
+            }),
+            RequestItem::ChangeSet(vec![
+                OutRequest {
+                    content_id: Some("1".into()),
+                    method: "POST".into(),
+                    url: "accounts".into(),
+                    body: Some(r#"{"name":"A"}"#.into()),
+                },
+                OutRequest {
+                    content_id: Some("2".into()),
+                    method: "PATCH".into(),
+                    url: "$1".into(),
+                    body: Some(r#"{"name":"B"}"#.into()),
+                },
+            ]),
+        ];
+        let (content_type, body) = write_requests(&items);
+        let parts = parse_batch(&content_type, &body).unwrap();
+        assert_eq!(parts.len(), 2);
+        match &parts[1] {
+            Part::ChangeSet(requests) => {
+                assert_eq!(requests[1].method, "PATCH");
+                assert_eq!(requests[1].url, "$1");
+                assert_eq!(requests[1].content_id.as_deref(), Some("2"));
+                assert_eq!(requests[0].body, br#"{"name":"A"}"#);
+            }
+            other => panic!("expected a change set, got {other:?}"),
+        }
+        let (content_type, body) = write_batch(&[
+            OutItem::Single(OutPart {
+                content_id: None,
+                status: StatusCode::OK,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: Bytes::from_static(br#"{"value":[]}"#),
+            }),
+            OutItem::ChangeSet(vec![OutPart {
+                content_id: Some("1".into()),
+                status: StatusCode::NO_CONTENT,
+                headers: vec![],
+                body: Bytes::new(),
+            }]),
+        ]);
+        let responses = parse_responses(&content_type, &body).unwrap();
+        assert_eq!(responses.len(), 2);
+        assert_eq!(responses[0].status, 200);
+        assert_eq!(responses[0].body, br#"{"value":[]}"#);
+        assert_eq!(responses[1].status, 204);
+        assert_eq!(responses[1].content_id.as_deref(), Some("1"));
+        assert!(matches!(
+            parse_responses(&content_type, b"--x\r\n"),
+            Err(MultipartError::NoDelimiter(_))
+        ));
     }
 }

@@ -1,0 +1,146 @@
+//! `$batch` through the real clients against the sandbox over HTTP.
+
+use std::sync::Arc;
+
+use duet_connect::{
+    BatchItem, BatchRequest, Credentials, DataverseClient, FinOpsClient, TokenProvider,
+};
+use duet_sandbox::{Sandbox, SandboxConfig};
+use reqwest::Method;
+use serde_json::json;
+
+fn tokens(sandbox: &Sandbox) -> Arc<TokenProvider> {
+    Arc::new(TokenProvider::new(
+        reqwest::Client::new(),
+        Credentials {
+            token_url: sandbox.token_url(),
+            client_id: sandbox.client_id().to_owned(),
+            client_secret: sandbox.client_secret().to_owned(),
+        },
+    ))
+}
+
+#[tokio::test]
+async fn dataverse_change_sets_apply_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig::new(dir.path()))
+        .await
+        .unwrap();
+    let client = DataverseClient::new(reqwest::Client::new(), tokens(&sandbox), sandbox.dv_url());
+
+    // GIVEN a batch with a change set that creates an account and renames it through its
+    // Content-ID, and a read.
+    let results = client
+        .batch(
+            &[
+                BatchItem::ChangeSet(vec![
+                    BatchRequest::new(
+                        Method::POST,
+                        "accounts",
+                        Some(json!({"name": "Batch A", "accountnumber": "B-1"})),
+                    )
+                    .with_content_id("1"),
+                    BatchRequest::new(Method::PATCH, "$1", Some(json!({"name": "Batch A2"})))
+                        .with_content_id("2"),
+                ]),
+                BatchItem::Single(BatchRequest::new(
+                    Method::GET,
+                    "accounts?$select=name&$filter=accountnumber eq 'B-1'",
+                    None,
+                )),
+            ],
+            false,
+        )
+        .await
+        .unwrap();
+    // THEN each request has its result, in order, and the read sees the rename.
+    let statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [204, 204, 200], "{results:?}");
+    assert!(
+        results[0]
+            .entity_id
+            .as_deref()
+            .unwrap()
+            .contains("accounts(")
+    );
+    assert_eq!(
+        results[2].body.as_ref().unwrap()["value"][0]["name"],
+        "Batch A2"
+    );
+
+    // WHEN a change set's second request fails.
+    let results = client
+        .batch(
+            &[BatchItem::ChangeSet(vec![
+                BatchRequest::new(
+                    Method::POST,
+                    "accounts",
+                    Some(json!({"name": "Rolled back", "accountnumber": "B-2"})),
+                ),
+                BatchRequest::new(Method::POST, "accounts", Some(json!({"nosuchcolumn": 1}))),
+            ])],
+            false,
+        )
+        .await
+        .unwrap();
+    // THEN the batch answers with the failure, classified, and the first create is undone.
+    assert_eq!(results.len(), 1, "{results:?}");
+    let error = results[0].error("accounts").expect("a failure");
+    assert_eq!(error.status, Some(400));
+    assert!(error.message.contains("nosuchcolumn"), "{}", error.message);
+    let rows = client
+        .query("accounts", &[("$filter", "accountnumber eq 'B-2'")])
+        .await
+        .unwrap();
+    assert!(rows.is_empty(), "the change set rolled back");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn finance_and_operations_batches_answer_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig::new(dir.path()))
+        .await
+        .unwrap();
+    let client = FinOpsClient::new(reqwest::Client::new(), tokens(&sandbox), sandbox.fo_url());
+    let customer = |account: &str| {
+        Some(
+            json!({"dataAreaId": "dat", "CustomerAccount": account, "OrganizationName": account, "CustomerGroupId": "10"}),
+        )
+    };
+    let results = client
+        .batch(
+            &[
+                BatchItem::Single(BatchRequest::new(
+                    Method::POST,
+                    "CustomersV3",
+                    customer("BT-1"),
+                )),
+                BatchItem::Single(BatchRequest::new(
+                    Method::PATCH,
+                    "CustomersV3(dataAreaId='dat',CustomerAccount='NOPE')",
+                    Some(json!({"OrganizationName": "x"})),
+                )),
+                BatchItem::Single(BatchRequest::new(
+                    Method::POST,
+                    "CustomersV3",
+                    customer("BT-2"),
+                )),
+            ],
+            true,
+        )
+        .await
+        .unwrap();
+    let statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [201, 404, 201], "{results:?}");
+    assert!(results[1].error("CustomersV3").is_some());
+    let count = client
+        .count(
+            "CustomersV3",
+            &[("$filter", "startswith(CustomerAccount,'BT-')")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+    sandbox.shutdown().await;
+}
