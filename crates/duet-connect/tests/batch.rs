@@ -1,4 +1,4 @@
-//! `$batch` through the real clients against the sandbox over HTTP.
+//! `$batch` and data events through the real clients against the sandbox over HTTP.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use duet_connect::{
 };
 use duet_sandbox::{Sandbox, SandboxConfig};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn tokens(sandbox: &Sandbox) -> Arc<TokenProvider> {
     Arc::new(TokenProvider::new(
@@ -142,5 +142,88 @@ async fn finance_and_operations_batches_answer_per_request() {
         .await
         .unwrap();
     assert_eq!(count, 2);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn data_events_of_every_write_reach_a_registered_receiver() {
+    // GIVEN a receiver registered for CustomersV3 data events.
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig::new(dir.path()))
+        .await
+        .unwrap();
+    let tokens = tokens(&sandbox);
+    let (receiver, mut events) = duet_connect::DataEventReceiver::start().await.unwrap();
+    let token = tokens.token(sandbox.fo_url()).await.unwrap();
+    let registered = reqwest::Client::new()
+        .post(format!("{}/_sandbox/data-events", sandbox.fo_url()))
+        .bearer_auth(&token)
+        .json(&json!({"url": receiver.url(), "entities": ["CustomersV3"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201);
+    let client = FinOpsClient::new(reqwest::Client::new(), tokens.clone(), sandbox.fo_url());
+
+    // WHEN a customer is created, updated and deleted, and another created through $batch.
+    let body = json!({"dataAreaId": "usmf", "CustomerAccount": "EV-1", "OrganizationName": "Events", "CustomerGroupId": "10"});
+    client
+        .create("CustomersV3", body.as_object().unwrap())
+        .await
+        .unwrap();
+    let key = [("dataAreaId", "usmf"), ("CustomerAccount", "EV-1")];
+    client
+        .update(
+            "CustomersV3",
+            &key,
+            json!({"OrganizationName": "Events 2"}).as_object().unwrap(),
+        )
+        .await
+        .unwrap();
+    client.delete("CustomersV3", &key).await.unwrap();
+    client
+        .batch(
+            &[BatchItem::Single(BatchRequest::new(
+                Method::POST,
+                "CustomersV3",
+                Some(json!({"CustomerAccount": "EV-2", "OrganizationName": "Batched", "CustomerGroupId": "10"})),
+            ))],
+            false,
+        )
+        .await
+        .unwrap();
+
+    // THEN four events arrive with the operation, company and key of each write.
+    let mut received = Vec::new();
+    while received.len() < 4 {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(10), events.recv())
+            .await
+            .expect("an event within 10 s")
+            .expect("the receiver runs");
+        received.push(event);
+    }
+    received.sort_by_key(|event| event.control_number);
+    let seen: Vec<(String, Option<String>, Value)> = received
+        .iter()
+        .map(|event| {
+            (
+                event.operation.clone(),
+                event.company.clone(),
+                event.envelope["CustomerAccount"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Create".to_owned(), Some("USMF".to_owned()), json!("EV-1")),
+            ("Update".to_owned(), Some("USMF".to_owned()), json!("EV-1")),
+            ("Delete".to_owned(), Some("USMF".to_owned()), json!("EV-1")),
+            ("Create".to_owned(), Some("DAT".to_owned()), json!("EV-2")),
+        ]
+    );
+    assert!(received.iter().all(|event| event.entity == "CustomersV3"));
+    assert!(received[0].envelope.contains_key("EventTimeIso8601"));
+    assert!(!received[0].event_id.is_empty());
     sandbox.shutdown().await;
 }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
+use crate::events::Operation;
 use crate::filter::{self, Dialect, FilterError};
 use crate::odata::{
     self, ApiError, KeyValue, Query, collection_body, decode_path, header_str, reply,
@@ -203,6 +204,7 @@ pub(crate) struct FoState {
     pub page_size: usize,
     pub auth: Arc<Auth>,
     pub guard: Arc<Guard>,
+    pub events: Arc<crate::events::DataEvents>,
 }
 
 /// Opens `finops.sqlite`, seeding the legal entities on first use.
@@ -620,27 +622,79 @@ async fn route(
     match (res.key, res.tail.as_deref()) {
         (None, None) => match method {
             Method::GET => list(st, set, &query, false).await,
-            Method::POST if set.writable => create(st, set, &body).await,
+            Method::POST if set.writable => {
+                let created = create(st, set, &body).await?;
+                let values = created_key(set, &body);
+                announce(st, set, Operation::Create, &values);
+                Ok(created)
+            }
             _ => Err(method_not_allowed()),
         },
         (None, Some("$count")) if method == Method::GET => list(st, set, &query, true).await,
         (Some(key), None) => {
             let values = parse_key(set, &key)?;
-            match method {
-                Method::GET => get_one(st, set, values, &query).await,
-                Method::PATCH if set.writable => {
-                    update(st, set, values, headers, &body, true).await
+            let announced = values.clone();
+            let (answer, operation) = match method {
+                Method::GET => return get_one(st, set, values, &query).await,
+                Method::PATCH if set.writable => (
+                    update(st, set, values, headers, &body, true).await?,
+                    Operation::Update,
+                ),
+                Method::PUT if set.writable => (
+                    update(st, set, values, headers, &body, false).await?,
+                    Operation::Update,
+                ),
+                Method::DELETE if set.writable => {
+                    (delete(st, set, values, headers).await?, Operation::Delete)
                 }
-                Method::PUT if set.writable => update(st, set, values, headers, &body, false).await,
-                Method::DELETE if set.writable => delete(st, set, values, headers).await,
-                _ => Err(method_not_allowed()),
-            }
+                _ => return Err(method_not_allowed()),
+            };
+            announce(st, set, operation, &announced);
+            Ok(answer)
         }
         _ => Err(plain_error(
             StatusCode::NOT_FOUND,
             format!("No HTTP resource was found that matches the request URI '{path}'."),
         )),
     }
+}
+
+/// The key of a row a POST created, read from its body as `create` does.
+fn created_key(set: &EntitySet, body: &Bytes) -> Vec<String> {
+    let row: Map<String, Value> = serde_json::from_slice(body).unwrap_or_default();
+    set.keys
+        .iter()
+        .map(|k| {
+            let value = str_field(&row, k);
+            if *k == "dataAreaId" {
+                if value.is_empty() {
+                    DEFAULT_COMPANY.to_string()
+                } else {
+                    value.to_uppercase()
+                }
+            } else {
+                value
+            }
+        })
+        .collect()
+}
+
+/// Sends the data event of a committed write.
+fn announce(st: &FoState, set: &EntitySet, operation: Operation, values: &[String]) {
+    let mut key = Map::new();
+    for (name, value) in set.keys.iter().zip(values) {
+        key.insert((*name).to_string(), Value::from(value.clone()));
+    }
+    let company = set
+        .company_specific
+        .then(|| {
+            key.get("dataAreaId")
+                .and_then(Value::as_str)
+                .map(str::to_uppercase)
+        })
+        .flatten();
+    st.events
+        .publish(set.name, operation, company.as_deref(), key);
 }
 
 fn parse_number(q: &Query, name: &str) -> Result<Option<usize>, ApiError> {

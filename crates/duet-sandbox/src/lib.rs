@@ -13,6 +13,7 @@
 mod auth;
 mod batch;
 mod dataverse;
+mod events;
 mod filter;
 mod finops;
 mod odata;
@@ -22,6 +23,7 @@ mod store;
 
 use duet_odata::multipart;
 
+pub use events::DataEventEndpoint;
 pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};
 
 use std::path::{Path, PathBuf};
@@ -238,12 +240,23 @@ impl Sandbox {
         let fo_admin = admin_routes(&fo_guard, &fo_url);
         let dv_admin = admin_routes(&dv_guard, &dv_url);
 
+        let data_events = Arc::new(events::DataEvents::new());
+        let fo_admin = fo_admin.merge(
+            Router::new()
+                .route("/_sandbox/data-events", any(events::endpoint))
+                .with_state(events::EventsAdmin {
+                    events: data_events.clone(),
+                    auth: auth.clone(),
+                    audience: fo_url.clone(),
+                }),
+        );
         let fo_state = Arc::new(finops::FoState {
             db: fo_db,
             url: fo_url.clone(),
             page_size: config.fo_page_size.max(1),
             auth: auth.clone(),
             guard: fo_guard.clone(),
+            events: data_events,
         });
         let fo_router = token_routes
             .clone()
