@@ -81,7 +81,7 @@ const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   sectionTitle: { margin: 0 },
   healthSection: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  cardActions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
+  cardActions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'nowrap', whiteSpace: 'nowrap' },
   fieldBlock: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   companies: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   tableCard: { padding: tokens.spacingHorizontalS, overflowX: 'auto' },

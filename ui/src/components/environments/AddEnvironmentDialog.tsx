@@ -85,7 +85,7 @@ export function AddEnvironmentDialog({
   return (
     <Dialog open={open} onOpenChange={(_, data) => (data.open ? undefined : close())} modalType="modal">
       <DialogSurface className={styles.surface} data-testid="add-environment-dialog">
-        <form onSubmit={(e) => void submit(e)}>
+        <form noValidate onSubmit={(e) => void submit(e)}>
           <DialogBody>
             <DialogTitle>Add environment</DialogTitle>
             <DialogContent className={styles.form}>
