@@ -246,10 +246,6 @@ export function EnvironmentsPage() {
                     </div>
                   </div>
                 </Card>
-                <div className={styles.cards}>
-                  <EnvironmentCard env={link.financeOperations} icon={<Building20Regular />} />
-                  <EnvironmentCard env={link.dataverse} icon={<Cloud20Regular />} />
-                </div>
               </>
             ) : (
               <Card className={styles.linkCard} data-testid="environments-empty">
@@ -295,6 +291,17 @@ export function EnvironmentsPage() {
               )}
             </Card>
           </section>
+          {link ? (
+            <section className={styles.section} aria-labelledby="health-heading">
+              <Subtitle1 as="h3" id="health-heading" className={styles.sectionTitle}>
+                Link health
+              </Subtitle1>
+              <div className={styles.cards}>
+                <EnvironmentCard env={link.financeOperations} icon={<Building20Regular />} />
+                <EnvironmentCard env={link.dataverse} icon={<Cloud20Regular />} />
+              </div>
+            </section>
+          ) : null}
         </>
       )}
       <AddEnvironmentDialog

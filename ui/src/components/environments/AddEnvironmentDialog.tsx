@@ -59,6 +59,8 @@ export function AddEnvironmentDialog({
   const fieldError = (name: EnvironmentField) => (field === name && error ? error.message : undefined);
   const set = <K extends keyof NewEnvironment>(key: K, value: NewEnvironment[K]) => {
     setForm((current) => ({ ...current, [key]: value }));
+    // The message was about this field: once it is edited, the message no longer applies.
+    if (field !== null && field === key) setError(null);
   };
 
   const close = () => {

@@ -5,6 +5,7 @@ import {
   Checkbox,
   Dropdown,
   Field,
+  Label,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -39,6 +40,7 @@ const useStyles = makeStyles({
     maxHeight: '240px',
     overflowY: 'auto',
   },
+  group: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   muted: { color: tokens.colorNeutralForeground3 },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, justifyContent: 'flex-end' },
 });
@@ -166,7 +168,10 @@ export function LinkForm({
           </Dropdown>
         </Field>
       </div>
-      <Field label="Legal entities to sync" required>
+      <div className={styles.group} role="group" aria-labelledby="link-entities-label">
+        <Label id="link-entities-label" required weight="semibold">
+          Legal entities to sync
+        </Label>
         {foId === null ? (
           <Body1 className={styles.muted}>Choose a finance and operations environment to list its legal entities.</Body1>
         ) : loadingEntities ? (
@@ -188,7 +193,7 @@ export function LinkForm({
             ))}
           </div>
         )}
-      </Field>
+      </div>
       {error ? (
         <MessageBar intent="error" layout="multiline" data-testid="link-error">
           <MessageBarBody>
