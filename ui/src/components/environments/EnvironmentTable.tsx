@@ -48,7 +48,7 @@ const useStyles = makeStyles({
   nameText: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   url: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'nowrap' },
   badges: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
-  actions: { display: 'flex', gap: tokens.spacingHorizontalXS, justifyContent: 'flex-end', flexWrap: 'wrap' },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalXS, justifyContent: 'flex-end', flexWrap: 'nowrap', whiteSpace: 'nowrap' },
   results: {
     display: 'flex',
     flexDirection: 'column',
@@ -57,7 +57,7 @@ const useStyles = makeStyles({
     paddingInline: tokens.spacingHorizontalS,
   },
   muted: { color: tokens.colorNeutralForeground3 },
-  actionsHeader: { textAlign: 'right' },
+  actionsHeader: { '& > div, & > button': { justifyContent: 'flex-end' }, textAlign: 'right' },
 });
 
 type TestResult = { running: true } | { running: false; checks: HealthCheck[] } | { running: false; error: ApiError };
@@ -94,7 +94,6 @@ export function EnvironmentTable({
             <TableHeaderCell>Environment</TableHeaderCell>
             <TableHeaderCell>URL</TableHeaderCell>
             <TableHeaderCell>Status</TableHeaderCell>
-            <TableHeaderCell>Added</TableHeaderCell>
             <TableHeaderCell className={styles.actionsHeader}>Actions</TableHeaderCell>
           </TableRow>
         </TableHeader>
@@ -113,7 +112,10 @@ export function EnvironmentTable({
                         <Text weight="semibold" data-testid="env-row-name">
                           {env.name}
                         </Text>
-                        <Caption1 className={styles.muted}>{environmentKindLabel(env.kind)}</Caption1>
+                        <Caption1 className={styles.muted}>
+                          {environmentKindLabel(env.kind)} · added{' '}
+                          <time dateTime={env.addedAt}>{formatDateTime(env.addedAt)}</time>
+                        </Caption1>
                       </div>
                     </div>
                   </TableCell>
@@ -137,11 +139,6 @@ export function EnvironmentTable({
                         </Badge>
                       ) : null}
                     </div>
-                  </TableCell>
-                  <TableCell>
-                    <Caption1>
-                      <time dateTime={env.addedAt}>{formatDateTime(env.addedAt)}</time>
-                    </Caption1>
                   </TableCell>
                   <TableCell>
                     <div className={styles.actions}>
@@ -183,7 +180,7 @@ export function EnvironmentTable({
                 </TableRow>
                 {result && !result.running ? (
                   <TableRow data-testid="test-results" data-name={env.name}>
-                    <TableCell colSpan={5}>
+                    <TableCell colSpan={4}>
                       <div className={styles.results}>
                         {'error' in result ? (
                           <MessageBar intent="error" layout="multiline">

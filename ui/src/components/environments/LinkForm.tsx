@@ -32,6 +32,7 @@ const useStyles = makeStyles({
   entities: {
     display: 'grid',
     gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))',
+    alignItems: 'start',
     gap: tokens.spacingVerticalXS,
     paddingBlock: tokens.spacingVerticalS,
     paddingInline: tokens.spacingHorizontalS,
