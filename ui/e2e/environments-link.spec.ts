@@ -171,3 +171,37 @@ test('the link is reset with relink and the customers map runs again', async ({ 
   await goTo(page, 'maps');
   await expect(page.getByTestId('map-state-customers')).toHaveText('Running', { timeout: 60_000 });
 });
+
+test('after a reset without relink, the pair is linked again from the link form', async ({ page }) => {
+  await openUi(page);
+  await page.getByTestId('reset-link').click();
+  const dialog = page.getByTestId('reset-dialog');
+  await expect(dialog.getByTestId('reset-deletes').locator('li')).toHaveCount(4);
+  await dialog.getByTestId('reset-relink').uncheck();
+  await dialog.getByTestId('reset-confirm').fill(FO_NAME);
+  await expect(dialog.getByTestId('reset-submit')).toHaveText('Reset link');
+  await dialog.getByTestId('reset-submit').click();
+  await expect(dialog).toBeHidden({ timeout: 60_000 });
+
+  // Not linked: both environments stay registered and the link form offers them.
+  const empty = page.getByTestId('environments-empty');
+  await expect(empty).toBeVisible();
+  for (const name of [FO_NAME, DV_NAME]) {
+    await expect(envRow(page, name).getByTestId('unlinked-badge')).toBeVisible();
+  }
+  const form = empty.getByTestId('link-form');
+  await expect(form.getByTestId('link-fo')).toHaveText(FO_NAME);
+  await expect(form.getByTestId('link-dv')).toHaveText(DV_NAME);
+  await expect(form.getByTestId('link-company-DAT')).toBeVisible({ timeout: 30_000 });
+  await expect(form.getByTestId('link-submit')).toBeDisabled();
+  await form.getByTestId('link-company-DAT').check();
+  await form.getByTestId('link-company-USMF').check();
+  await saveScreenshot(page, 'environments-not-linked');
+  await form.getByTestId('link-submit').click();
+
+  await expect(page.getByTestId('link-pair')).toContainText(FO_NAME, { timeout: 30_000 });
+  await expect(page.getByTestId('company-DAT')).toBeVisible();
+  await expect(page.getByTestId('company-USMF')).toBeVisible();
+  // The reset left the map not running; run it again so later specs find it as before.
+  await ensureCustomersRunning(page);
+});
