@@ -43,7 +43,7 @@ const useStyles = makeStyles({
   },
   group: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   muted: { color: tokens.colorNeutralForeground3 },
-  actions: { display: 'flex', gap: tokens.spacingHorizontalS, justifyContent: 'flex-end' },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalM, justifyContent: 'flex-end', alignItems: 'center' },
 });
 
 interface Loaded {
