@@ -6,6 +6,7 @@ export const DUET_ENV_FILE_VAR = 'DUET_E2E_ENV_FILE';
 export const DUET_KEYS = [
   'DUET_UI_URL',
   'DUET_FO_URL',
+  'DUET_DV_URL',
   'DUET_TOKEN_URL',
   'DUET_TENANT',
   'DUET_CLIENT_ID',

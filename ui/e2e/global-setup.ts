@@ -62,6 +62,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const env: DuetEnv = {
     DUET_UI_URL: values.DUET_UI_URL ?? '',
     DUET_FO_URL: values.DUET_FO_URL ?? '',
+    DUET_DV_URL: values.DUET_DV_URL ?? '',
     DUET_TOKEN_URL: values.DUET_TOKEN_URL ?? '',
     DUET_TENANT: values.DUET_TENANT ?? '',
     DUET_CLIENT_ID: values.DUET_CLIENT_ID ?? '',

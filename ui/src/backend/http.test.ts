@@ -107,6 +107,43 @@ describe('http backend', () => {
     ]);
   });
 
+  it('sends the environment and link commands with camelCase args', async () => {
+    const fetchMock = vi.fn<HttpEnv['fetch']>(async () => jsonResponse(200, null));
+    const backend = setup(fetchMock);
+    const environment = {
+      kind: 'dataverse' as const,
+      name: 'Test',
+      url: 'https://test.crm.dynamics.com',
+      tokenUrl: '',
+      tenant: 'contoso.onmicrosoft.com',
+      clientId: 'app',
+      clientSecret: 's3cret',
+      sandbox: false,
+    };
+    await backend.environments();
+    await backend.addEnvironment(environment);
+    await backend.updateEnvironment(4, environment);
+    await backend.removeEnvironment(4);
+    await backend.testConnection(2);
+    await backend.legalEntities(1);
+    await backend.linkEnvironments(1, 2, ['DAT', 'USMF']);
+    await backend.setLinkCompanies(['DAT']);
+    await backend.resetPlan();
+    await backend.resetLink('Contoso', true);
+    expect(fetchMock.mock.calls.map(([url, init]) => [url, init?.body])).toEqual([
+      ['/api/environments', '{}'],
+      ['/api/add_environment', JSON.stringify({ environment })],
+      ['/api/update_environment', JSON.stringify({ id: 4, environment })],
+      ['/api/remove_environment', '{"id":4}'],
+      ['/api/test_connection', '{"id":2}'],
+      ['/api/legal_entities', '{"id":1}'],
+      ['/api/link_environments', '{"financeOperationsId":1,"dataverseId":2,"companies":["DAT","USMF"]}'],
+      ['/api/set_link_companies', '{"companies":["DAT"]}'],
+      ['/api/reset_plan', '{}'],
+      ['/api/reset_link', '{"confirm":"Contoso","relink":true}'],
+    ]);
+  });
+
   it('returns null for a JSON null link', async () => {
     const backend = setup(async () => jsonResponse(200, null));
     await expect(backend.link()).resolves.toBeNull();

@@ -2,17 +2,41 @@ import type { ActivityEntry } from '../bindings/ActivityEntry';
 import type { AlertRuleView } from '../bindings/AlertRuleView';
 import type { ApiError } from '../bindings/ApiError';
 import type { DuetEvent } from '../bindings/DuetEvent';
+import type { EnvironmentView } from '../bindings/EnvironmentView';
+import type { HealthCheck } from '../bindings/HealthCheck';
+import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
 import type { MapView } from '../bindings/MapView';
+import type { NewEnvironment } from '../bindings/NewEnvironment';
 import type { QueuedChangeView } from '../bindings/QueuedChangeView';
+import type { ResetPlan } from '../bindings/ResetPlan';
 import type { ResumeMode } from '../bindings/ResumeMode';
 
 /** Everything the UI can ask of the Duet backend, whatever the transport. */
 export interface Backend {
   /** Which transport is in use, for display only. */
   readonly transport: 'tauri' | 'http';
+  /** Every registered environment of both kinds, oldest first. */
+  environments(): Promise<EnvironmentView[]>;
+  /** Registers an environment (its secret goes to the OS keyring); rejects with `invalid_environment` or `conflict`. */
+  addEnvironment(environment: NewEnvironment): Promise<EnvironmentView>;
+  updateEnvironment(id: number, environment: NewEnvironment): Promise<EnvironmentView>;
+  /** Refused with `conflict` while the environment is one side of the link. */
+  removeEnvironment(id: number): Promise<null>;
+  /** Signs in and checks token (DUET-H001), permissions (DUET-H002) and clock skew (DUET-H005). */
+  testConnection(id: number): Promise<HealthCheck[]>;
+  /** Legal entities of a finance and operations environment, marked when the link syncs them. */
+  legalEntities(id: number): Promise<LegalEntityView[]>;
+  /** Links one environment of each kind; a second link is refused with `conflict`. */
+  linkEnvironments(financeOperationsId: number, dataverseId: number, companies: string[]): Promise<LinkView>;
   link(): Promise<LinkView | null>;
   checkHealth(): Promise<LinkView>;
+  /** Changes the link's legal entities; refused with `map_busy` while a map is paused or initializing. */
+  setLinkCompanies(companies: string[]): Promise<LinkView>;
+  /** What a reset would delete and keep, and the text the admin must type to confirm. */
+  resetPlan(): Promise<ResetPlan>;
+  /** Rejects with `confirmation_mismatch` unless `confirm` is the plan's confirmation text. */
+  resetLink(confirm: string, relink: boolean): Promise<ResetPlan>;
   maps(): Promise<MapView[]>;
   runMap(name: string): Promise<MapView>;
   pauseMap(name: string): Promise<MapView>;
@@ -45,8 +69,19 @@ export function backendFromInvoke(
 ): Backend {
   return {
     transport,
+    environments: () => invoke<EnvironmentView[]>('environments'),
+    addEnvironment: (environment) => invoke<EnvironmentView>('add_environment', { environment }),
+    updateEnvironment: (id, environment) => invoke<EnvironmentView>('update_environment', { id, environment }),
+    removeEnvironment: (id) => invoke<null>('remove_environment', { id }),
+    testConnection: (id) => invoke<HealthCheck[]>('test_connection', { id }),
+    legalEntities: (id) => invoke<LegalEntityView[]>('legal_entities', { id }),
+    linkEnvironments: (financeOperationsId, dataverseId, companies) =>
+      invoke<LinkView>('link_environments', { financeOperationsId, dataverseId, companies }),
     link: () => invoke<LinkView | null>('link'),
     checkHealth: () => invoke<LinkView>('check_health'),
+    setLinkCompanies: (companies) => invoke<LinkView>('set_link_companies', { companies }),
+    resetPlan: () => invoke<ResetPlan>('reset_plan'),
+    resetLink: (confirm, relink) => invoke<ResetPlan>('reset_link', { confirm, relink }),
     maps: () => invoke<MapView[]>('maps'),
     runMap: (name) => invoke<MapView>('run_map', { name }),
     pauseMap: (name) => invoke<MapView>('pause_map', { name }),

@@ -1,0 +1,209 @@
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Radio,
+  RadioGroup,
+  Spinner,
+  Switch,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import { backend, toApiError } from '../../backend';
+import type { ApiError } from '../../bindings/ApiError';
+import type { EnvironmentView } from '../../bindings/EnvironmentView';
+import type { NewEnvironment } from '../../bindings/NewEnvironment';
+import { emptyEnvironment, fieldOfError, type EnvironmentField } from '../../lib/environments';
+
+const useStyles = makeStyles({
+  surface: { maxWidth: '640px', width: '100%' },
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  row: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(2, minmax(0, 1fr))',
+    gap: tokens.spacingHorizontalM,
+  },
+});
+
+const URL_HINT: Record<NewEnvironment['kind'], string> = {
+  financeOperations: 'https://contoso.operations.dynamics.com',
+  dataverse: 'https://contoso.crm.dynamics.com',
+};
+
+/** Registers a finance and operations or Dataverse environment; the backend checks what was typed. */
+export function AddEnvironmentDialog({
+  open,
+  onClose,
+  onAdded,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onAdded: (environment: EnvironmentView) => void;
+}) {
+  const styles = useStyles();
+  const [form, setForm] = useState<NewEnvironment>(() => emptyEnvironment());
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const field = error ? fieldOfError(error) : null;
+  const fieldError = (name: EnvironmentField) => (field === name && error ? error.message : undefined);
+  const set = <K extends keyof NewEnvironment>(key: K, value: NewEnvironment[K]) => {
+    setForm((current) => ({ ...current, [key]: value }));
+    // The message was about this field: once it is edited, the message no longer applies.
+    if (field !== null && field === key) setError(null);
+  };
+
+  const close = () => {
+    setForm(emptyEnvironment());
+    setError(null);
+    onClose();
+  };
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    try {
+      const added = await backend.addEnvironment(form);
+      setForm(emptyEnvironment());
+      setError(null);
+      onAdded(added);
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Dialog open={open} onOpenChange={(_, data) => (data.open ? undefined : close())} modalType="modal">
+      <DialogSurface className={styles.surface} data-testid="add-environment-dialog">
+        <form noValidate onSubmit={(e) => void submit(e)}>
+          <DialogBody>
+            <DialogTitle>Add environment</DialogTitle>
+            <DialogContent className={styles.form}>
+              {error && field === null ? (
+                <MessageBar intent="error" layout="multiline" data-testid="add-environment-error">
+                  <MessageBarBody>
+                    <MessageBarTitle>Cannot add the environment</MessageBarTitle>
+                    {error.message}
+                  </MessageBarBody>
+                </MessageBar>
+              ) : null}
+              <Field label="Kind" required>
+                <RadioGroup
+                  layout="horizontal"
+                  value={form.kind}
+                  onChange={(_, data) => set('kind', data.value as NewEnvironment['kind'])}
+                  data-testid="env-kind"
+                >
+                  <Radio value="financeOperations" label="Finance and operations" data-testid="env-kind-financeOperations" />
+                  <Radio value="dataverse" label="Dataverse" data-testid="env-kind-dataverse" />
+                </RadioGroup>
+              </Field>
+              <Field label="Name" required validationMessage={fieldError('name')} data-testid="field-name">
+                <Input
+                  value={form.name}
+                  onChange={(_, d) => set('name', d.value)}
+                  placeholder="Contoso production"
+                  data-testid="env-name-input"
+                />
+              </Field>
+              <Field
+                label="Environment URL"
+                required
+                validationMessage={fieldError('url')}
+                hint={fieldError('url') ? undefined : `For example ${URL_HINT[form.kind]}`}
+                data-testid="field-url"
+              >
+                <Input
+                  type="url"
+                  value={form.url}
+                  onChange={(_, d) => set('url', d.value)}
+                  placeholder={URL_HINT[form.kind]}
+                  data-testid="env-url-input"
+                />
+              </Field>
+              <div className={styles.row}>
+                <Field label="Tenant" required validationMessage={fieldError('tenant')} data-testid="field-tenant">
+                  <Input
+                    value={form.tenant}
+                    onChange={(_, d) => set('tenant', d.value)}
+                    placeholder="contoso.onmicrosoft.com"
+                    data-testid="env-tenant-input"
+                  />
+                </Field>
+                <Field label="Client ID" required validationMessage={fieldError('clientId')} data-testid="field-client-id">
+                  <Input
+                    value={form.clientId}
+                    onChange={(_, d) => set('clientId', d.value)}
+                    placeholder="00000000-0000-0000-0000-000000000000"
+                    data-testid="env-client-id-input"
+                  />
+                </Field>
+              </div>
+              <Field
+                label="Client secret"
+                required
+                validationMessage={fieldError('clientSecret')}
+                hint="Stored in the operating system's keyring, never shown again."
+                data-testid="field-client-secret"
+              >
+                <Input
+                  type="password"
+                  autoComplete="new-password"
+                  value={form.clientSecret}
+                  onChange={(_, d) => set('clientSecret', d.value)}
+                  data-testid="env-secret-input"
+                />
+              </Field>
+              <Field
+                label="Token URL"
+                validationMessage={fieldError('tokenUrl')}
+                hint="Optional. Leave empty for the Entra ID endpoint of the tenant."
+                data-testid="field-token-url"
+              >
+                <Input
+                  type="url"
+                  value={form.tokenUrl}
+                  onChange={(_, d) => set('tokenUrl', d.value)}
+                  placeholder="https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token"
+                  data-testid="env-token-url-input"
+                />
+              </Field>
+              <Switch
+                checked={form.sandbox}
+                onChange={(_, d) => set('sandbox', d.checked)}
+                label="Sandbox or test environment"
+                data-testid="env-sandbox-switch"
+              />
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="secondary" onClick={close} disabled={saving}>
+                Cancel
+              </Button>
+              <Button
+                appearance="primary"
+                type="submit"
+                disabled={saving}
+                icon={saving ? <Spinner size="tiny" /> : undefined}
+                data-testid="add-environment-submit"
+              >
+                {saving ? 'Adding…' : 'Add environment'}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
