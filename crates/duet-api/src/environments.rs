@@ -206,9 +206,12 @@ impl Api {
             .await
     }
 
-    pub fn remove_environment(&self, id: i64) -> Result<(), ApiError> {
-        self.store.remove_environment(id).map_err(conflict)?;
-        Ok(())
+    /// Removes an environment that is not linked, and its secret from the keyring.
+    pub async fn remove_environment(&self, id: i64) -> Result<(), ApiError> {
+        let removed = self.store.remove_environment(id).map_err(conflict)?;
+        self.secrets
+            .delete(&secret_scope(id), &removed.client_id)
+            .await
     }
 
     fn environment_record(&self, id: i64) -> Result<EnvironmentRecord, ApiError> {
@@ -580,7 +583,10 @@ impl Api {
                 let Update { id, environment } = parse(command, args)?;
                 json(self.update_environment(id, environment).await?)
             }
-            "remove_environment" => json(self.remove_environment(parse::<Id>(command, args)?.id)?),
+            "remove_environment" => json(
+                self.remove_environment(parse::<Id>(command, args)?.id)
+                    .await?,
+            ),
             "test_connection" => json(self.test_connection(parse::<Id>(command, args)?.id).await?),
             "legal_entities" => json(self.legal_entities(parse::<Id>(command, args)?.id).await?),
             "link_environments" => {

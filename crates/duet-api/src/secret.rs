@@ -31,6 +31,21 @@ impl SecretStore {
         .await
     }
 
+    /// Forgets a secret; a secret that is not there is already forgotten.
+    pub async fn delete(&self, kind: &str, client_id: &str) -> Result<(), ApiError> {
+        let service = self.service.clone();
+        let account = Self::account(kind, client_id);
+        blocking(move || {
+            match keyring::Entry::new(&service, &account)
+                .and_then(|entry| entry.delete_credential())
+            {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(other) => Err(keyring_error(other)),
+            }
+        })
+        .await
+    }
+
     pub async fn load(&self, kind: &str, client_id: &str) -> Result<String, ApiError> {
         let service = self.service.clone();
         let account = Self::account(kind, client_id);

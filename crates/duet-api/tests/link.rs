@@ -175,8 +175,11 @@ async fn environments_are_added_tested_and_linked_once() {
         error.message
     );
     // AND a linked environment cannot be removed; an unlinked one can.
-    assert_eq!(api.remove_environment(dv.id).unwrap_err().code, "conflict");
-    api.remove_environment(other.id).unwrap();
+    assert_eq!(
+        api.remove_environment(dv.id).await.unwrap_err().code,
+        "conflict"
+    );
+    api.remove_environment(other.id).await.unwrap();
     let listed = api.environments().unwrap();
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().all(|e| e.linked));
@@ -349,7 +352,7 @@ async fn legal_entities_change_and_a_reset_relinks_and_reactivates_maps() {
     assert!(
         plan.keeps
             .iter()
-            .any(|line| line.contains("map definitions"))
+            .any(|line| line.contains("map definition"))
     );
 
     // WHEN the admin confirms with the wrong name, THEN nothing happens.

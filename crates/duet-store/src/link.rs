@@ -244,7 +244,7 @@ impl Store {
         )?;
         if linked {
             return Err(StoreError::Conflict(format!(
-                "'{}' is linked; unlink it before removing it",
+                "'{}' is linked; reset the link without relinking before removing it",
                 environment.name
             )));
         }

@@ -135,7 +135,12 @@ fn an_environment_is_added_once_and_removed_only_when_unlinked() {
     );
     store.save_link(&link(a, b)).unwrap();
     let refused = store.remove_environment(a).unwrap_err();
-    assert!(refused.to_string().contains("unlink it"), "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("reset the link without relinking"),
+        "{refused}"
+    );
     store.reset_link("reset", "t1").unwrap();
     assert_eq!(store.remove_environment(a).unwrap().name, "A");
     assert_eq!(store.environments().unwrap().len(), 1);
