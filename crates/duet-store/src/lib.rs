@@ -3,8 +3,10 @@
 //! activity log.
 
 mod link;
+mod versions;
 
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
+pub use versions::{MapVersion, default_author};
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -216,6 +218,7 @@ impl Store {
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(SCHEMA)?;
         connection.execute_batch(link::SCHEMA)?;
+        connection.execute_batch(versions::SCHEMA)?;
         link::migrate_legacy(&connection)?;
         Ok(Store {
             connection: Mutex::new(connection),
@@ -228,13 +231,22 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds a map in state `notRunning`, or leaves an existing one as it is.
+    /// Adds a map in state `notRunning` with its definition as version 1, or leaves an
+    /// existing one as it is.
     pub fn ensure_map(&self, name: &str, definition: &serde_json::Value, at: &str) -> Result<()> {
-        self.db().execute(
+        let text = definition.to_string();
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        let added = transaction.execute(
             "INSERT INTO map (name, state, reason, definition, updated_at)
              VALUES (?1, 'notRunning', NULL, ?2, ?3) ON CONFLICT (name) DO NOTHING",
-            params![name, definition.to_string(), at],
+            params![name, text, at],
         )?;
+        if added == 1 {
+            let author = versions::default_author();
+            versions::append_version(&transaction, name, &text, None, &author, at)?;
+        }
+        transaction.commit()?;
         Ok(())
     }
 
