@@ -71,44 +71,41 @@ impl Store {
         author: &str,
         at: &str,
     ) -> Result<MapVersion> {
-        let text = definition.to_string();
+        let mut saved = self.save_maps(&[(name, definition)], note, author, at)?;
+        Ok(saved.remove(0))
+    }
+
+    /// Saves several maps as [`Store::save_map`] does, all or none.
+    pub fn save_maps(
+        &self,
+        maps: &[(&str, &serde_json::Value)],
+        note: Option<&str>,
+        author: &str,
+        at: &str,
+    ) -> Result<Vec<MapVersion>> {
         let mut db = self.db();
         let transaction = db.transaction()?;
-        // A map added before versions existed gets its stored definition as version 1.
-        let earlier: Option<String> = transaction
-            .query_row(
-                "SELECT definition FROM map WHERE name = ?1
-                 AND NOT EXISTS (SELECT 1 FROM map_version WHERE map = ?1)",
-                params![name],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(earlier) = earlier {
-            append_version(
+        let mut saved = Vec::with_capacity(maps.len());
+        for (name, definition) in maps {
+            let version = save_in(
                 &transaction,
                 name,
-                &earlier,
-                Some("definition before versions were kept"),
+                &definition.to_string(),
+                note,
                 author,
                 at,
             )?;
+            saved.push(MapVersion {
+                map: (*name).to_owned(),
+                version,
+                author: author.to_owned(),
+                at: at.to_owned(),
+                note: note.map(str::to_owned),
+                definition: (*definition).clone(),
+            });
         }
-        transaction.execute(
-            "INSERT INTO map (name, state, reason, definition, updated_at)
-             VALUES (?1, 'notRunning', NULL, ?2, ?3)
-             ON CONFLICT (name) DO UPDATE SET definition = ?2, updated_at = ?3",
-            params![name, text, at],
-        )?;
-        let version = append_version(&transaction, name, &text, note, author, at)?;
         transaction.commit()?;
-        Ok(MapVersion {
-            map: name.to_owned(),
-            version,
-            author: author.to_owned(),
-            at: at.to_owned(),
-            note: note.map(str::to_owned),
-            definition: definition.clone(),
-        })
+        Ok(saved)
     }
 
     /// Every version of a map, oldest first; empty for an unknown map.
@@ -135,6 +132,42 @@ impl Store {
             .transpose()?
             .ok_or_else(|| StoreError::NotFound(format!("map '{name}' has no version {version}")))
     }
+}
+
+fn save_in(
+    db: &Connection,
+    name: &str,
+    text: &str,
+    note: Option<&str>,
+    author: &str,
+    at: &str,
+) -> Result<i64> {
+    // A map added before versions existed gets its stored definition as version 1.
+    let earlier: Option<String> = db
+        .query_row(
+            "SELECT definition FROM map WHERE name = ?1
+             AND NOT EXISTS (SELECT 1 FROM map_version WHERE map = ?1)",
+            params![name],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(earlier) = earlier {
+        append_version(
+            db,
+            name,
+            &earlier,
+            Some("definition before versions were kept"),
+            author,
+            at,
+        )?;
+    }
+    db.execute(
+        "INSERT INTO map (name, state, reason, definition, updated_at)
+         VALUES (?1, 'notRunning', NULL, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET definition = ?2, updated_at = ?3",
+        params![name, text, at],
+    )?;
+    append_version(db, name, text, note, author, at)
 }
 
 fn version_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MapVersion>> {
