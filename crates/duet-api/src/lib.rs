@@ -3,6 +3,7 @@
 
 mod environments;
 mod health;
+mod maps_alm;
 pub mod model;
 mod secret;
 mod views;
@@ -20,6 +21,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock, broadcast};
 
+pub use maps_alm::{
+    FieldChange, FieldDiffView, ImportReport, MapDiffView, MapProblemView, MapVersionView,
+    SavedMap, ValueChange, diff_view,
+};
 pub use model::*;
 pub use secret::SecretStore;
 
@@ -574,6 +579,7 @@ impl Api {
                 self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))
                     .await?,
             ),
+            other if maps_alm::COMMANDS.contains(&other) => self.call_maps(other, args).await,
             other => self.call_link(other, args).await,
         }
     }

@@ -23,6 +23,10 @@ fn export_all(dir: &Path) {
     LegalEntityView::export_all(&config).unwrap();
     ResetPlan::export_all(&config).unwrap();
     EnvironmentView::export_all(&config).unwrap();
+    MapVersionView::export_all(&config).unwrap();
+    SavedMap::export_all(&config).unwrap();
+    MapDiffView::export_all(&config).unwrap();
+    ImportReport::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
