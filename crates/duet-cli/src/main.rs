@@ -1,5 +1,6 @@
 //! `duet`: the command line for scripts, pipelines and tests.
 
+mod maps;
 mod remote;
 mod serve;
 
@@ -34,7 +35,7 @@ enum Command {
         #[command(subcommand)]
         command: MapsCommand,
         #[command(flatten)]
-        server: ServerArgs,
+        server: maps::OptionalServer,
     },
     /// The activity log of a running Duet, oldest first.
     Logs {
@@ -81,6 +82,8 @@ enum MapsCommand {
     },
     /// Stops a map: cursors and queued changes are forgotten; the next run starts over.
     Stop { name: String },
+    #[command(flatten)]
+    Alm(maps::AlmCommand),
 }
 
 #[derive(Subcommand)]
@@ -149,8 +152,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve::serve(args).await,
+        Command::Maps {
+            command: MapsCommand::Alm(command),
+            server,
+        } => maps::run(command, &server).await,
         Command::Maps { command, server } => {
-            let server = remote::Server::new(&server.server)?;
+            let server = server.connect()?;
             let (call, args, as_json) = match &command {
                 MapsCommand::List { json } => ("maps", serde_json::json!({}), *json),
                 MapsCommand::Run { name } => {
@@ -165,6 +172,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 MapsCommand::Resume { name, mode } => {
                     ("resume_map", remote::resume_args(name, mode), false)
                 }
+                MapsCommand::Alm(_) => unreachable!("answered above"),
             };
             let answer = server.call(call, args).await?;
             match answer.as_array() {

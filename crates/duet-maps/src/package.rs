@@ -202,7 +202,18 @@ pub fn parse_map(value: &Value, prefix: &str) -> Result<TableMap, Vec<Problem>> 
             map.fields = fields;
             Ok(map)
         }
-        Ok(_) => Err(problems),
+        Ok(shell) => {
+            // The map's own checks need its fields, but filters stand alone: report theirs
+            // too, so one pass shows them.
+            problems.extend(
+                shell
+                    .validate(None)
+                    .into_iter()
+                    .filter(|found| found.code == crate::validate::code::FILTER_SYNTAX)
+                    .map(|found| under(prefix, found)),
+            );
+            Err(problems)
+        }
         Err(error) => {
             problems.insert(0, shape_problem(prefix, error));
             Err(problems)
@@ -480,7 +491,11 @@ mod tests {
             found.contains(&(package_code::WRONG_SHAPE, "$.maps[3]")),
             "{found:?}"
         );
-        // Only the first map parsed; the second's filter is checked once its fields parse.
+        // The second map's filter is checked although its fields do not parse.
+        assert!(
+            found.contains(&(code::FILTER_SYNTAX, "$.maps[1].filterDataverse")),
+            "{found:?}"
+        );
         assert_eq!(plan.maps.len(), 1);
         assert!(
             plan.problems
