@@ -175,7 +175,7 @@ async fn load_side(spec: &str, server: &OptionalServer) -> anyhow::Result<(Side,
                 name: spec.to_owned(),
                 version: 0,
             },
-            read_json(path)?,
+            single_map(read_json(path)?)?,
         ));
     }
     let Some((name, version)) = spec.rsplit_once('@') else {
@@ -201,6 +201,17 @@ async fn load_side(spec: &str, server: &OptionalServer) -> anyhow::Result<(Side,
         },
         found["definition"].clone(),
     ))
+}
+
+/// A map file as it is; a package file must hold exactly one map, which is compared.
+fn single_map(document: Value) -> anyhow::Result<Value> {
+    if document.get("format").is_none() {
+        return Ok(document);
+    }
+    match document["maps"].as_array().map(Vec::as_slice) {
+        Some([map]) => Ok(map.clone()),
+        _ => bail!("a package compares only when it holds exactly one map"),
+    }
 }
 
 fn read_json(path: &Path) -> anyhow::Result<Value> {
