@@ -219,6 +219,7 @@ impl Store {
         connection.execute_batch(SCHEMA)?;
         connection.execute_batch(link::SCHEMA)?;
         connection.execute_batch(versions::SCHEMA)?;
+        versions::backfill(&connection)?;
         link::migrate_legacy(&connection)?;
         Ok(Store {
             connection: Mutex::new(connection),

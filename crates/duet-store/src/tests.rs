@@ -638,3 +638,30 @@ fn a_map_stored_before_versions_gets_its_old_definition_as_version_one() {
         json!({"old": true})
     );
 }
+
+#[test]
+fn opening_a_store_gives_maps_without_history_their_definition_as_version_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("duet.sqlite");
+    {
+        let store = Store::open(&path).expect("open");
+        store
+            .db()
+            .execute_batch(
+                "INSERT INTO map (name, state, reason, definition, updated_at)
+                 VALUES ('old', 'running', NULL, '{\"v\":0}', 't0');",
+            )
+            .expect("a map from before versions");
+        assert!(store.map_versions("old").expect("versions").is_empty());
+    }
+    let store = Store::open(&path).expect("reopen");
+    let versions = store.map_versions("old").expect("versions");
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].version, 1);
+    assert_eq!(versions[0].at, "t0");
+    assert_eq!(versions[0].definition, json!({"v": 0}));
+    // Opening again adds nothing.
+    drop(store);
+    let store = Store::open(&path).expect("reopen again");
+    assert_eq!(store.map_versions("old").expect("versions").len(), 1);
+}

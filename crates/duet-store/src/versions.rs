@@ -18,6 +18,17 @@ CREATE TABLE IF NOT EXISTS map_version (
 );
 ";
 
+/// Gives every map stored before versions were kept its current definition as version 1.
+pub(crate) fn backfill(db: &Connection) -> Result<()> {
+    db.execute(
+        "INSERT INTO map_version (map, version, author, at, note, definition)
+         SELECT name, 1, 'duet', updated_at, 'definition before versions were kept', definition
+         FROM map WHERE NOT EXISTS (SELECT 1 FROM map_version WHERE map_version.map = map.name)",
+        [],
+    )?;
+    Ok(())
+}
+
 /// One saved definition of a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapVersion {
