@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::{Api, ApiError, json, parse};
+use crate::{Api, ApiError, DuetEvent, json, parse};
 
 /// The commands this module answers.
 pub(crate) const COMMANDS: &[&str] = &[
@@ -206,6 +206,13 @@ impl Api {
             .collect())
     }
 
+    /// Tells open windows that a map's definition changed.
+    fn announce(&self, name: &str) {
+        if let Ok(map) = self.map_view(name) {
+            let _ = self.events.send(DuetEvent::MapChanged { map });
+        }
+    }
+
     /// Saves a map's definition as its next version (adding the map if it is new).
     pub fn save_map(&self, map: &Value, note: Option<&str>) -> Result<SavedMap, ApiError> {
         let parsed = duet_maps::parse_map(map, "$").map_err(invalid_map)?;
@@ -220,6 +227,7 @@ impl Api {
             &default_author(),
             &self.clock.stamp(),
         )?;
+        self.announce(&parsed.name);
         Ok(SavedMap {
             version: version.into(),
             problems: self.problems_of(&parsed)?,
@@ -292,6 +300,9 @@ impl Api {
                 &default_author(),
                 &self.clock.stamp(),
             )?;
+            for (name, _) in &definitions {
+                self.announce(name);
+            }
         }
         Ok(ImportReport {
             imported,

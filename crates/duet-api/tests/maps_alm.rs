@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use duet_api::{Api, ApiOptions, ImportReport, MapDiffView, MapVersionView, SavedMap};
+use duet_api::{Api, ApiOptions, DuetEvent, ImportReport, MapDiffView, MapVersionView, SavedMap};
 use duet_maps::templates;
 use serde_json::{Value, json};
 
@@ -44,7 +44,12 @@ async fn saves_make_versions_that_diff_and_roll_back() {
         .expect("a template without lookups")
         .name;
     let first = template(&name);
+    let mut events = api.subscribe();
     let saved: SavedMap = call(&api, "save_map", json!({"map": first, "note": "first"})).await;
+    match events.try_recv().expect("an event for the saved map") {
+        DuetEvent::MapChanged { map } => assert_eq!(map.name, name),
+        other => panic!("unexpected event {other:?}"),
+    }
     assert_eq!(saved.version.version, 1);
     assert_eq!(saved.version.note.as_deref(), Some("first"));
 
