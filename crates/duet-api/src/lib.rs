@@ -3,6 +3,7 @@
 
 mod environments;
 mod health;
+mod maps_alm;
 pub mod model;
 mod scenario;
 mod secret;
@@ -21,6 +22,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock, broadcast};
 
+pub use maps_alm::{
+    FieldChange, FieldDiffView, ImportReport, MapDiffView, MapProblemView, MapVersionView,
+    SavedMap, ValueChange, diff_view,
+};
 pub use model::*;
 pub use secret::SecretStore;
 
@@ -588,6 +593,7 @@ impl Api {
                 self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))
                     .await?,
             ),
+            other if maps_alm::COMMANDS.contains(&other) => self.call_maps(other, args).await,
             other => match self.call_scenario(other, args.clone()).await {
                 Some(answer) => answer,
                 None => self.call_link(other, args).await,

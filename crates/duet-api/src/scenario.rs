@@ -853,13 +853,22 @@ impl Api {
         }
     }
 
-    /// Saves a map definition, replacing the stored one while it is not running.
+    /// Saves the scenario's version of a map (a new version when it differs).
     fn put_map(&self, map: &TableMap) -> Result<(), ApiError> {
         let definition = json(map)?;
-        self.store
-            .ensure_map(&map.name, &definition, &self.clock.stamp())?;
-        self.store
-            .set_map_definition(&map.name, &definition, &self.clock.stamp())?;
+        let unchanged = self
+            .store
+            .map(&map.name)?
+            .is_some_and(|record| record.definition == definition);
+        if !unchanged {
+            self.store.save_map(
+                &map.name,
+                &definition,
+                Some("set by a setup scenario"),
+                &duet_store::default_author(),
+                &self.clock.stamp(),
+            )?;
+        }
         Ok(())
     }
 

@@ -26,6 +26,10 @@ fn export_all(dir: &Path) {
     ScenarioView::export_all(&config).unwrap();
     ScenarioRun::export_all(&config).unwrap();
     ScenarioOptions::export_all(&config).unwrap();
+    MapVersionView::export_all(&config).unwrap();
+    SavedMap::export_all(&config).unwrap();
+    MapDiffView::export_all(&config).unwrap();
+    ImportReport::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

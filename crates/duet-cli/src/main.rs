@@ -1,6 +1,7 @@
 //! `duet`: the command line for scripts, pipelines and tests.
 
 mod link;
+mod maps;
 mod remote;
 mod scenario;
 mod serve;
@@ -36,7 +37,7 @@ enum Command {
         #[command(subcommand)]
         command: MapsCommand,
         #[command(flatten)]
-        server: ServerArgs,
+        server: maps::OptionalServer,
     },
     /// The six setup scenarios: list them, or run one against a fresh sandbox.
     Scenario {
@@ -95,6 +96,8 @@ enum MapsCommand {
     },
     /// Stops a map: cursors and queued changes are forgotten; the next run starts over.
     Stop { name: String },
+    #[command(flatten)]
+    Alm(maps::AlmCommand),
 }
 
 #[derive(Subcommand)]
@@ -177,8 +180,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Link { command, server } => {
             link::run(command, remote::Server::new(&server.server)?).await
         }
+        Command::Maps {
+            command: MapsCommand::Alm(command),
+            server,
+        } => maps::run(command, &server).await,
         Command::Maps { command, server } => {
-            let server = remote::Server::new(&server.server)?;
+            let server = server.connect()?;
             let (call, args, as_json) = match &command {
                 MapsCommand::List { json } => ("maps", serde_json::json!({}), *json),
                 MapsCommand::Run { name } => {
@@ -193,6 +200,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 MapsCommand::Resume { name, mode } => {
                     ("resume_map", remote::resume_args(name, mode), false)
                 }
+                MapsCommand::Alm(_) => unreachable!("answered above"),
             };
             let answer = server.call(call, args).await?;
             match answer.as_array() {

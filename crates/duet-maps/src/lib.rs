@@ -3,19 +3,26 @@
 //!
 //! Pure: no I/O, no clock. The engine passes rows in and gets writes out.
 
+mod diff;
 pub mod filter;
 mod graph;
 mod map;
+mod package;
 mod schema;
 mod templates;
 mod transform;
 mod validate;
 mod value;
 
+pub use diff::{Change, FieldChangeKind, FieldDiff, MapDiff, diff};
 pub use graph::{Cycle, start_order, two_pass_maps};
 pub use map::{
     CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, Lookup, MapError,
     NumberSequencePrefixes, RowKey, Side, TableMap,
+};
+pub use package::{
+    FORMAT as PACKAGE_FORMAT, ImportPlan, Package, PackageError, VERSION as PACKAGE_VERSION,
+    check_import, export, package_code, parse_map,
 };
 pub use schema::{Column, ColumnType, Schema};
 pub use templates::templates;

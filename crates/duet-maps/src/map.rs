@@ -35,16 +35,22 @@ impl Side {
 #[serde(rename_all = "camelCase")]
 pub enum FieldDirection {
     /// `=`: two-way, values copied as they are.
+    #[serde(alias = "=")]
     TwoWay,
     /// `><`: two-way through a value map.
+    #[serde(alias = "><")]
     TwoWayTransform,
     /// `>`: finance and operations to Dataverse only.
+    #[serde(alias = ">")]
     ToDataverse,
     /// `<`: Dataverse to finance and operations only.
+    #[serde(alias = "<")]
     ToFinanceOperations,
     /// `>>`: Dataverse receives a default; nothing is read from finance and operations.
+    #[serde(alias = ">>")]
     DefaultToDataverse,
     /// `<<`: finance and operations receives a default; nothing is read from Dataverse.
+    #[serde(alias = "<<")]
     DefaultToFinanceOperations,
 }
 

@@ -4,8 +4,10 @@
 
 mod link;
 mod state;
+mod versions;
 
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
+pub use versions::{MapVersion, default_author};
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -218,6 +220,8 @@ impl Store {
         connection.execute_batch(SCHEMA)?;
         connection.execute_batch(link::SCHEMA)?;
         connection.execute_batch(state::SCHEMA)?;
+        connection.execute_batch(versions::SCHEMA)?;
+        versions::backfill(&connection)?;
         link::migrate_legacy(&connection)?;
         Ok(Store {
             connection: Mutex::new(connection),
@@ -230,32 +234,22 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds a map in state `notRunning`, or leaves an existing one as it is.
+    /// Adds a map in state `notRunning` with its definition as version 1, or leaves an
+    /// existing one as it is.
     pub fn ensure_map(&self, name: &str, definition: &serde_json::Value, at: &str) -> Result<()> {
-        self.db().execute(
+        let text = definition.to_string();
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        let added = transaction.execute(
             "INSERT INTO map (name, state, reason, definition, updated_at)
              VALUES (?1, 'notRunning', NULL, ?2, ?3) ON CONFLICT (name) DO NOTHING",
-            params![name, definition.to_string(), at],
+            params![name, text, at],
         )?;
-        Ok(())
-    }
-
-    /// Replaces a map's definition; its state and sync positions stay.
-    pub fn set_map_definition(
-        &self,
-        name: &str,
-        definition: &serde_json::Value,
-        at: &str,
-    ) -> Result<()> {
-        let changed = self.db().execute(
-            "UPDATE map SET definition = ?2, updated_at = ?3 WHERE name = ?1",
-            params![name, definition.to_string(), at],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!(
-                "there is no map named '{name}'"
-            )));
+        if added == 1 {
+            let author = versions::default_author();
+            versions::append_version(&transaction, name, &text, None, &author, at)?;
         }
+        transaction.commit()?;
         Ok(())
     }
 

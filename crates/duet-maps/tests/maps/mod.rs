@@ -1,4 +1,5 @@
 mod graph;
+mod packages;
 mod templates;
 mod transforms;
 mod validate;
