@@ -4,6 +4,14 @@ import { goTo, openUi, saveScreenshot } from './helpers';
 // Runs last (the file name sorts after the other specs): each setup resets the
 // sandbox link and provisions fresh sandbox environments.
 
+/** A screenshot of the whole page: the shell scrolls inside <main>, so grow the window to fit it. */
+async function shot(page: Page, name: string) {
+  const height = await page.locator('main').evaluate((el) => el.scrollHeight + el.getBoundingClientRect().top);
+  await page.setViewportSize({ width: 1440, height: Math.max(900, Math.ceil(height)) });
+  await saveScreenshot(page, name);
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
 const SCENARIOS = [
   { id: 'new-data-new', rows: '40', existingRows: null, bootstrap: false },
   { id: 'new-data-existing', rows: '40', existingRows: '10', bootstrap: true },
@@ -23,7 +31,7 @@ async function runScenario(page: Page, scenario: (typeof SCENARIOS)[number]) {
   await expect(card).toContainText('F&O: New with data');
   await card.click();
   await expect(card).toHaveAttribute('data-selected', 'true');
-  await saveScreenshot(page, `wizard-${scenario.id}-1-scenario`);
+  await shot(page, `wizard-${scenario.id}-1-scenario`);
   await page.getByTestId('wizard-next').click();
 
   // 2. Options, with validation.
@@ -39,7 +47,7 @@ async function runScenario(page: Page, scenario: (typeof SCENARIOS)[number]) {
   if (scenario.existingRows) await page.getByTestId('option-existing-rows').fill(scenario.existingRows);
   else await expect(page.getByTestId('option-existing-rows')).toHaveCount(0);
   await expect(page.getByTestId('wizard-review')).toBeEnabled();
-  await saveScreenshot(page, `wizard-${scenario.id}-2-options`);
+  await shot(page, `wizard-${scenario.id}-2-options`);
   await page.getByTestId('wizard-review').click();
 
   // 3. The plan: the sandbox is linked, so it starts with a reset that needs confirming.
@@ -51,12 +59,13 @@ async function runScenario(page: Page, scenario: (typeof SCENARIOS)[number]) {
   await expect(page.getByTestId('wizard-start')).toBeDisabled();
   await page.getByTestId('confirm-reset').click();
   await expect(page.getByTestId('wizard-start')).toBeEnabled();
-  await saveScreenshot(page, `wizard-${scenario.id}-3-plan`);
+  await shot(page, `wizard-${scenario.id}-3-plan`);
   await page.getByTestId('wizard-start').click();
 
   // 4. Progress until both sides agree.
   await expect(page.getByTestId('run-card')).toBeVisible();
   await expect(page.getByTestId('wizard-step-4')).toHaveAttribute('data-state', 'current');
+  if ((await page.getByTestId('run-status').textContent()) === 'Running') await shot(page, `wizard-${scenario.id}-4-running`);
   const result = page.getByTestId('run-result');
   await expect(result).toBeVisible({ timeout: 240_000 });
   await expect(result).toHaveAttribute('data-status', 'done');
@@ -71,7 +80,7 @@ async function runScenario(page: Page, scenario: (typeof SCENARIOS)[number]) {
   const agreement = page.getByTestId('agreement-customers');
   await expect(agreement).toHaveAttribute('data-agrees', 'true');
   await expect(agreement.getByTestId('agreement-status')).toHaveText('Both sides agree');
-  await saveScreenshot(page, `wizard-${scenario.id}-4-done`);
+  await shot(page, `wizard-${scenario.id}-4-done`);
 
   // The map it set up runs live.
   await page.getByTestId('open-maps').click();

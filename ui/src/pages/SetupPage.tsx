@@ -130,7 +130,11 @@ const useStyles = makeStyles({
     outline: `${tokens.strokeWidthThick} solid ${tokens.colorBrandStroke1}`,
     outlineOffset: '-1px',
     backgroundColor: tokens.colorBrandBackground2,
+    ':hover': { backgroundColor: tokens.colorBrandBackground2Hover },
   },
+  check: { color: tokens.colorBrandForeground1, display: 'flex' },
+  checkIdle: { color: tokens.colorNeutralForeground4, display: 'flex' },
+  tags: { flexWrap: 'wrap', rowGap: tokens.spacingVerticalXS },
   kinds: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   kind: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -598,18 +602,30 @@ function ScenarioCard({ scenario, selected, onSelect }: { scenario: ScenarioView
       data-testid={`scenario-${scenario.id}`}
       data-selected={selected}
     >
-      <CardHeader header={<Subtitle2>{scenario.title}</Subtitle2>} />
+      <CardHeader
+        header={<Subtitle2>{scenario.title}</Subtitle2>}
+        action={
+          <span className={selected ? styles.check : styles.checkIdle} aria-hidden>
+            {selected ? <CheckmarkCircle20Filled /> : <Circle20Regular />}
+          </span>
+        }
+      />
       <div className={styles.kinds}>
-        <Badge appearance="tint" color={scenario.financeOperations === 'existing' ? 'important' : 'brand'} icon={<Building20Regular />}>
+        <Badge appearance="tint" color={kindColor(scenario.financeOperations)} icon={<Building20Regular />}>
           F&amp;O: {kindLabel(scenario.financeOperations)}
         </Badge>
-        <Badge appearance="tint" color={scenario.dataverse === 'existing' ? 'important' : 'brand'} icon={<Cloud20Regular />}>
+        <Badge appearance="tint" color={kindColor(scenario.dataverse)} icon={<Cloud20Regular />}>
           Dataverse: {kindLabel(scenario.dataverse)}
         </Badge>
       </div>
       <Body1 className={styles.muted}>{scenario.description}</Body1>
     </Card>
   );
+}
+
+/** Badge colour per environment kind: new (brand), new with data (success), existing (informative). */
+function kindColor(kind: string) {
+  return kind === 'existing' ? 'informative' : kind === 'new with data' ? 'success' : 'brand';
 }
 
 function OptionsSummary({ run }: { run: ScenarioRun }) {
@@ -786,7 +802,7 @@ function BootstrapCard({ report }: { report: BootstrapReport }) {
       {report.unmatchedKeys.length ? (
         <div>
           <Caption1 className={styles.muted}>Unmatched account numbers{report.unmatched > report.unmatchedKeys.length ? ' (first 50)' : ''}</Caption1>
-          <TagGroup aria-label="Unmatched account numbers">
+          <TagGroup aria-label="Unmatched account numbers" className={styles.tags}>
             {report.unmatchedKeys.map((key) => (
               <Tag key={key} value={key} size="extra-small" appearance="outline" className={styles.mono}>
                 {key}
@@ -825,7 +841,7 @@ function AgreementCard({ agreement }: { agreement: Agreement }) {
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Measure</TableHeaderCell>
-            <TableHeaderCell className={styles.numHeader}>Rows</TableHeaderCell>
+            <TableHeaderCell button={{ className: styles.numHeader }}>Rows</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>
