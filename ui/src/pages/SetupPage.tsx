@@ -130,7 +130,7 @@ const useStyles = makeStyles({
     outline: `${tokens.strokeWidthThick} solid ${tokens.colorBrandStroke1}`,
     outlineOffset: '-1px',
     backgroundColor: tokens.colorBrandBackground2,
-    ':hover': { backgroundColor: tokens.colorBrandBackground2Hover },
+    ':hover': { backgroundColor: tokens.colorBrandBackground2 },
   },
   check: { color: tokens.colorBrandForeground1, display: 'flex' },
   checkIdle: { color: tokens.colorNeutralForeground4, display: 'flex' },
@@ -185,7 +185,8 @@ const useStyles = makeStyles({
   runHeader: { display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalL, flexWrap: 'wrap' },
   runTitle: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   twoCols: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: tokens.spacingHorizontalXL, alignItems: 'start' },
-  tableCard: { padding: 0, overflowX: 'auto' },
+  tableCard: { padding: 0, overflowX: 'auto', gap: tokens.spacingVerticalS },
+  table: { marginInline: tokens.spacingHorizontalS, width: 'auto' },
   tableTitle: { paddingInline: tokens.spacingHorizontalXL, paddingTop: tokens.spacingVerticalL },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
   numHeader: { justifyContent: 'flex-end', whiteSpace: 'nowrap' },
@@ -502,7 +503,13 @@ export function SetupPage() {
                     <Text weight="semibold">{s.title}</Text>
                     <Body1 className={styles.detail}>{s.detail}</Body1>
                   </div>
-                  <span />
+                  {s.id === 'reset' ? (
+                    <Badge appearance="tint" color="warning" data-testid="reset-badge">
+                      Needs confirmation
+                    </Badge>
+                  ) : (
+                    <span />
+                  )}
                 </li>
               ))}
             </ol>
@@ -837,7 +844,7 @@ function AgreementCard({ agreement }: { agreement: Agreement }) {
           </Badge>
         </div>
       </div>
-      <Table size="small" aria-label={`Agreement of ${agreement.map}`}>
+      <Table size="small" className={styles.table} aria-label={`Agreement of ${agreement.map}`}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Measure</TableHeaderCell>
