@@ -88,6 +88,69 @@ async function runScenario(page: Page, scenario: (typeof SCENARIOS)[number]) {
   await expect(page.getByTestId('map-state-customers')).toHaveText('Running', { timeout: 60_000 });
 }
 
+test('setup wizard shows backend errors as a message bar', async ({ page }) => {
+  await page.route('**/api/scenario_plan', (route) =>
+    route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ code: 'invalid_scenario', message: 'Choose at least one map.' }) }),
+  );
+  await openUi(page);
+  await goTo(page, 'setup');
+  await page.getByTestId('scenario-new-new').click();
+  await page.getByTestId('wizard-next').click();
+  await expect(page.getByTestId('option-rows')).toHaveCount(0);
+  await page.getByTestId('wizard-review').click();
+  const error = page.getByTestId('setup-error');
+  await expect(error).toContainText('Cannot plan the setup');
+  await expect(error).toContainText('Choose at least one map.');
+  await expect(error).toContainText('invalid_scenario');
+  await expect(page.getByTestId('options-card')).toBeVisible();
+});
+
+test('setup page shows a failed run and retries it with the same scenario and options', async ({ page }) => {
+  const options = {
+    rows: 40,
+    existingRows: 10,
+    companies: ['DAT'],
+    maps: ['customers'],
+    master: 'financeOperations',
+    environments: null,
+    until: null,
+  };
+  const failed = {
+    scenario: { id: 'existing-existing', title: 'Existing finance and operations + existing Dataverse', financeOperations: 'existing', dataverse: 'existing', description: '' },
+    options,
+    status: 'failed',
+    steps: [
+      { id: 'check', title: 'Check the environments', detail: 'Sign in to both environments.', status: 'done', message: 'Both environments answer.' },
+      { id: 'link', title: 'Link the environments', detail: 'Link them.', status: 'failed', message: 'Dataverse refused the sign-in (401).' },
+      { id: 'live', title: 'Enable live sync', detail: 'Keep customers running live.', status: 'pending', message: null },
+    ],
+    startedAt: '2026-01-01T10:00:00Z',
+    finishedAt: '2026-01-01T10:01:00Z',
+    bootstrap: null,
+    agreement: [],
+    environments: null,
+  };
+  await page.route('**/api/scenario_run', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(failed) }));
+  let started: unknown = null;
+  await page.route('**/api/start_scenario', (route) => {
+    started = route.request().postDataJSON();
+    return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ...failed, status: 'pending', startedAt: null }) });
+  });
+  await openUi(page);
+  await goTo(page, 'setup');
+  // An unfinished run opens at the progress step.
+  await expect(page.getByTestId('wizard-step-4')).toHaveAttribute('data-state', 'current');
+  const result = page.getByTestId('run-result');
+  await expect(result).toHaveAttribute('data-status', 'failed');
+  await expect(result).toContainText('Setup stopped at “Link the environments”');
+  await expect(result).toContainText('Dataverse refused the sign-in (401).');
+  await expect(page.getByTestId('run-step-link')).toHaveAttribute('data-status', 'failed');
+  await shot(page, 'wizard-failed');
+  await page.getByTestId('run-resume').click();
+  await expect.poll(() => started).toEqual({ id: 'existing-existing', options });
+  await expect(page.getByTestId('run-status')).toHaveText('Running');
+});
+
 for (const scenario of SCENARIOS) {
   test(`setup wizard runs ${scenario.id} to agreement`, async ({ page }) => {
     test.setTimeout(360_000);
