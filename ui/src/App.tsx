@@ -16,6 +16,7 @@ import {
   ErrorCircle20Regular,
   History20Regular,
   ServerMultiple20Regular,
+  Wand20Regular,
 } from '@fluentui/react-icons';
 import { AlertListener } from './components/AlertListener';
 import { NotifyProvider } from './components/notify';
@@ -26,6 +27,7 @@ import { AlertsPage } from './pages/AlertsPage';
 import { EnvironmentsPage } from './pages/EnvironmentsPage';
 import { ErrorsPage } from './pages/ErrorsPage';
 import { MapsPage } from './pages/MapsPage';
+import { SetupPage } from './pages/SetupPage';
 
 const useStyles = makeStyles({
   shell: {
@@ -69,6 +71,7 @@ const useStyles = makeStyles({
 });
 
 const NAV: { page: Page; label: string; icon: React.JSX.Element }[] = [
+  { page: 'setup', label: 'Setup', icon: <Wand20Regular /> },
   { page: 'environments', label: 'Environments', icon: <ServerMultiple20Regular /> },
   { page: 'maps', label: 'Maps', icon: <ArrowSwap20Regular /> },
   { page: 'activity', label: 'Activity', icon: <History20Regular /> },
@@ -111,6 +114,7 @@ export function App() {
             </TabList>
           </nav>
           <main className={styles.main}>
+            {page === 'setup' ? <SetupPage /> : null}
             {page === 'environments' ? <EnvironmentsPage /> : null}
             {page === 'maps' ? <MapsPage /> : null}
             {page === 'activity' ? <ActivityPage /> : null}

@@ -11,6 +11,9 @@ import type { NewEnvironment } from '../bindings/NewEnvironment';
 import type { QueuedChangeView } from '../bindings/QueuedChangeView';
 import type { ResetPlan } from '../bindings/ResetPlan';
 import type { ResumeMode } from '../bindings/ResumeMode';
+import type { ScenarioOptions } from '../bindings/ScenarioOptions';
+import type { ScenarioRun } from '../bindings/ScenarioRun';
+import type { ScenarioView } from '../bindings/ScenarioView';
 
 /** Everything the UI can ask of the Duet backend, whatever the transport. */
 export interface Backend {
@@ -55,6 +58,14 @@ export interface Backend {
   /** Adds a rule (`id: null`) or replaces the one with its id; rejects with `invalid_alert_rule` naming what is wrong. */
   saveAlertRule(rule: AlertRuleView): Promise<AlertRuleView>;
   deleteAlertRule(id: number): Promise<null>;
+  /** The six setup scenarios. */
+  scenarios(): Promise<ScenarioView[]>;
+  /** The steps a run would follow with these options (missing ones take their defaults); runs nothing. */
+  scenarioPlan(id: string, options: Partial<ScenarioOptions>): Promise<ScenarioRun>;
+  /** Starts (or resumes an unfinished run of) the scenario in the background; progress arrives as `scenarioChanged` events. */
+  startScenario(id: string, options: Partial<ScenarioOptions>): Promise<ScenarioRun>;
+  /** The run in progress or the last one, or null. */
+  scenarioRun(): Promise<ScenarioRun | null>;
   /** Returns the unsubscribe function. */
   subscribe(handler: (event: DuetEvent) => void): () => void;
 }
@@ -94,6 +105,10 @@ export function backendFromInvoke(
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),
     deleteAlertRule: (id) => invoke<null>('delete_alert_rule', { id }),
+    scenarios: () => invoke<ScenarioView[]>('scenarios'),
+    scenarioPlan: (id, options) => invoke<ScenarioRun>('scenario_plan', { id, options }),
+    startScenario: (id, options) => invoke<ScenarioRun>('start_scenario', { id, options }),
+    scenarioRun: () => invoke<ScenarioRun | null>('scenario_run'),
     subscribe,
   };
 }
