@@ -116,7 +116,7 @@ test('setup page shows a failed run and retries it with the same scenario and op
     until: null,
   };
   const failed = {
-    scenario: { id: 'existing-existing', title: 'Existing finance and operations + existing Dataverse', financeOperations: 'existing', dataverse: 'existing', description: '' },
+    scenario: { id: 'existing-existing', title: 'Finance and operations: existing · Dataverse: existing', financeOperations: 'existing', dataverse: 'existing', description: '' },
     options,
     status: 'failed',
     steps: [
@@ -161,7 +161,7 @@ for (const scenario of SCENARIOS) {
 test('setup page shows the last run after a reload', async ({ page }) => {
   await openUi(page);
   await goTo(page, 'setup');
-  await expect(page.getByTestId('last-run')).toContainText('New with data finance and operations + existing Dataverse');
+  await expect(page.getByTestId('last-run')).toContainText('Finance and operations: new with data · Dataverse: existing');
   await page.getByTestId('view-last-run').click();
   await expect(page.getByTestId('run-result')).toHaveAttribute('data-status', 'done');
   await page.getByTestId('run-new').click();

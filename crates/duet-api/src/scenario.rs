@@ -112,22 +112,14 @@ fn view(definition: &Definition) -> ScenarioView {
     ScenarioView {
         id: definition.id.to_owned(),
         title: format!(
-            "{} finance and operations + {} Dataverse",
-            capitalised(finops_label(definition.finops)),
+            "Finance and operations: {} · Dataverse: {}",
+            finops_label(definition.finops),
             crm_label(definition.dataverse)
         ),
         finance_operations: finops_label(definition.finops).to_owned(),
         dataverse: crm_label(definition.dataverse).to_owned(),
         description: definition.description.to_owned(),
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }
 
 fn step(id: &str, title: &str, detail: String) -> ScenarioStep {
@@ -166,18 +158,17 @@ fn plan_steps(
             "provision",
             "Provision sandbox environments",
             format!(
-                "Start a {} finance and operations environment{} and a {} Dataverse environment{}.",
-                finops_label(definition.finops),
-                if definition.finops == FinOps::New {
-                    String::new()
-                } else {
-                    format!(" with {} generated customers", options.rows)
+                "Start sandbox environments: finance and operations {}; Dataverse {}.",
+                match definition.finops {
+                    FinOps::New => "with its legal entities only".to_owned(),
+                    _ => format!("with {} generated customers", options.rows),
                 },
-                crm_label(definition.dataverse),
-                if definition.dataverse == Crm::Existing {
-                    format!(" holding {} accounts without a company", options.existing_rows)
-                } else {
-                    " with no companies".to_owned()
+                match definition.dataverse {
+                    Crm::New => "empty, with no companies".to_owned(),
+                    Crm::Existing => format!(
+                        "holding {} accounts without a company",
+                        options.existing_rows
+                    ),
                 }
             ),
         )),
