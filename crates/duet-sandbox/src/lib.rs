@@ -74,11 +74,46 @@ pub struct SandboxConfig {
     pub fo_limits: ServiceLimits,
     /// Per-client service protection limits of the Dataverse emulator.
     pub dv_limits: ServiceLimits,
+    /// What a fresh F&O store starts with; default [`FoProfile::WithData`].
+    pub fo_profile: FoProfile,
+    /// What a fresh Dataverse store starts with; default [`DvProfile::Linked`].
+    pub dv_profile: DvProfile,
+    /// Accounts to generate under [`DvProfile::Existing`]; ignored by the other profiles.
+    pub dv_existing_rows: usize,
+}
+
+/// Starting content of the F&O emulator. Profiles only decide what a fresh store is seeded
+/// with; a directory that already holds data keeps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FoProfile {
+    /// Legal entities (`DAT`, `USMF`) only: no customers, whatever `rows` says.
+    New,
+    /// Legal entities plus `rows` generated customers (from `seed`).
+    #[default]
+    WithData,
+}
+
+/// Starting content of the Dataverse emulator. Like [`FoProfile`], it only affects a fresh
+/// store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DvProfile {
+    /// Already linked to F&O: `cdm_companies` holds `DAT` and `USMF`; no accounts.
+    #[default]
+    Linked,
+    /// An empty environment: no `cdm_companies` rows and no accounts.
+    New,
+    /// An environment that predates the link: no `cdm_companies` rows, and
+    /// `dv_existing_rows` accounts without `msdyn_company`, deterministic from `seed`. The
+    /// first half (rounded down) carry the `accountnumber`s the F&O generator gives its first
+    /// customers for the same `seed` and `rows` (with the same names), so they match by natural
+    /// key; the rest carry `EX-`-prefixed numbers that F&O never generates.
+    Existing,
 }
 
 impl SandboxConfig {
     /// Defaults: free ports, F&O page size 10,000, tokens valid for 3,599 seconds, no sample
-    /// rows (seed 1) and no service protection limits.
+    /// rows (seed 1), no service protection limits, profiles [`FoProfile::WithData`] and
+    /// [`DvProfile::Linked`], and no existing Dataverse accounts.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         SandboxConfig {
             dir: dir.into(),
@@ -90,6 +125,9 @@ impl SandboxConfig {
             seed: 1,
             fo_limits: ServiceLimits::off(),
             dv_limits: ServiceLimits::off(),
+            fo_profile: FoProfile::WithData,
+            dv_profile: DvProfile::Linked,
+            dv_existing_rows: 0,
         }
     }
 }
@@ -186,10 +224,19 @@ impl Sandbox {
         let fo_path = config.dir.join("finops.sqlite");
         let dv_path = config.dir.join("dataverse.sqlite");
         let (rows, seed) = (config.rows, config.seed);
+        let fo_rows = match config.fo_profile {
+            FoProfile::New => 0,
+            FoProfile::WithData => rows,
+        };
+        let (dv_profile, dv_existing) = (config.dv_profile, config.dv_existing_rows);
         let (fo_db, dv_db, generated_rows) = tokio::task::spawn_blocking(move || {
             let fo_db = finops::open(&fo_path)?;
-            let generated = finops::seed_customers(&fo_db, rows, seed)?;
-            Ok::<_, rusqlite::Error>((fo_db, dataverse::open(&dv_path)?, generated))
+            let generated = finops::seed_customers(&fo_db, fo_rows, seed)?;
+            let dv_db = dataverse::open(&dv_path, dv_profile == DvProfile::Linked)?;
+            if dv_profile == DvProfile::Existing {
+                dataverse::seed_existing_accounts(&dv_db, dv_existing, rows, seed)?;
+            }
+            Ok::<_, rusqlite::Error>((fo_db, dv_db, generated))
         })
         .await??;
         if generated_rows > 0 {
