@@ -12,6 +12,7 @@
 
 mod auth;
 mod batch;
+mod catalog;
 mod dataverse;
 mod filter;
 mod finops;
@@ -21,6 +22,10 @@ mod protection;
 mod sample;
 mod store;
 
+pub use catalog::{
+    Catalog, CatalogPair, ChoiceOption, DvColumn, DvTable, DvType, FoEntity, FoField, FoType,
+    catalog,
+};
 pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};
 
 use std::path::{Path, PathBuf};
