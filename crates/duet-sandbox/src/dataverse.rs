@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -16,6 +16,7 @@ use tokio::sync::watch;
 
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
+use crate::catalog::{DvTable, DvType, catalog};
 use crate::filter::{self, Dialect, FilterError};
 use crate::odata::{
     self, ApiError, KeyValue, Prefer, Query, collection_body, decode_path, header_str,
@@ -64,8 +65,11 @@ const CODE_UNAUTHENTICATED: &str = "0x80072560";
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     Str,
+    /// Money and decimal columns: any JSON number.
     Money,
+    /// Whole numbers and choices.
     Int,
+    Bool,
 }
 
 struct Column {
@@ -85,8 +89,8 @@ pub(crate) struct Table {
     logical: &'static str,
     id: &'static str,
     alt_key: &'static str,
-    columns: &'static [Column],
-    lookups: &'static [Lookup],
+    columns: Vec<Column>,
+    lookups: Vec<Lookup>,
 }
 
 const SYSTEM_COLUMNS: &[&str] = &["createdon", "modifiedon", "versionnumber"];
@@ -108,67 +112,57 @@ impl Table {
     }
 }
 
-const ACCOUNTS: Table = Table {
-    set: "accounts",
-    logical: "account",
-    id: "accountid",
-    alt_key: "accountnumber",
-    columns: &[
-        Column {
-            name: "name",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "accountnumber",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "creditlimit",
-            kind: Kind::Money,
-        },
-        Column {
-            name: "emailaddress1",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "telephone1",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "description",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "customertypecode",
-            kind: Kind::Int,
-        },
-    ],
-    lookups: &[Lookup {
-        nav: "msdyn_company",
-        value: "_msdyn_company_value",
-        target: "cdm_companies",
-    }],
-};
+/// Every catalog table, built once; names borrow from the `'static` catalog.
+fn tables() -> &'static [Table] {
+    static TABLES: OnceLock<Vec<Table>> = OnceLock::new();
+    TABLES.get_or_init(|| catalog().dataverse.iter().map(table_from_catalog).collect())
+}
 
-const COMPANIES: Table = Table {
-    set: "cdm_companies",
-    logical: "cdm_company",
-    id: "cdm_companyid",
-    alt_key: "cdm_companycode",
-    columns: &[
-        Column {
-            name: "cdm_companycode",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "cdm_name",
-            kind: Kind::Str,
-        },
-    ],
-    lookups: &[],
-};
+fn table_from_catalog(t: &'static DvTable) -> Table {
+    let mut columns = Vec::new();
+    let mut lookups = Vec::new();
+    for c in &t.columns {
+        if c.name == t.primary_id {
+            continue;
+        }
+        let kind = match &c.kind {
+            DvType::Lookup { target } => {
+                // Leaked once per lookup column at start-up; the catalog never changes.
+                let value: &'static str = Box::leak(format!("_{}_value", c.name).into_boxed_str());
+                lookups.push(Lookup {
+                    nav: &c.name,
+                    value,
+                    target,
+                });
+                continue;
+            }
+            DvType::Money | DvType::Decimal => Kind::Money,
+            DvType::Integer | DvType::Choice { .. } => Kind::Int,
+            DvType::Boolean => Kind::Bool,
+            DvType::String | DvType::Datetime | DvType::Uniqueidentifier => Kind::Str,
+        };
+        columns.push(Column {
+            name: &c.name,
+            kind,
+        });
+    }
+    Table {
+        set: &t.entity_set,
+        logical: &t.logical_name,
+        id: &t.primary_id,
+        alt_key: t
+            .alternate_keys
+            .first()
+            .and_then(|k| k.first())
+            .map_or("", String::as_str),
+        columns,
+        lookups,
+    }
+}
 
-const TABLES: &[&Table] = &[&ACCOUNTS, &COMPANIES];
+fn known_table(set: &str) -> &'static Table {
+    table_by_set(set).expect("table is in the catalog")
+}
 
 const COMPANY_SEED: &[(&str, &str)] = &[
     ("DAT", "Contoso Demo"),
@@ -176,7 +170,7 @@ const COMPANY_SEED: &[(&str, &str)] = &[
 ];
 
 fn table_by_set(set: &str) -> Option<&'static Table> {
-    TABLES.iter().copied().find(|t| t.set == set)
+    tables().iter().find(|t| t.set == set)
 }
 
 /// Ids reported by `WhoAmI`.
@@ -208,7 +202,7 @@ impl DvState {
         guard: Arc<Guard>,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
-        let notify = TABLES
+        let notify = tables()
             .iter()
             .map(|t| (t.set, watch::channel(0).0))
             .collect();
@@ -274,12 +268,12 @@ pub(crate) fn open(path: &Path, with_companies: bool) -> Result<Db, rusqlite::Er
     db.with(|conn| -> Result<(), rusqlite::Error> {
         for (code, name) in COMPANY_SEED {
             let key = RowKey::Alt((*code).to_string());
-            if find_row(conn, &COMPANIES, &key)?.is_none() {
+            if find_row(conn, known_table("cdm_companies"), &key)?.is_none() {
                 let tx = conn.transaction()?;
                 let mut values = Map::new();
                 values.insert("cdm_companycode".into(), Value::from(*code));
                 values.insert("cdm_name".into(), Value::from(*name));
-                insert_row(&tx, &COMPANIES, None, values).map_err(|e| {
+                insert_row(&tx, known_table("cdm_companies"), None, values).map_err(|e| {
                     rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into())
                 })?;
                 tx.commit()?;
@@ -312,7 +306,7 @@ pub(crate) fn seed_existing_accounts(
         let existing = tx
             .query_row(
                 "SELECT 1 FROM dv_rows WHERE entity = ?1 LIMIT 1",
-                params![ACCOUNTS.set],
+                params!["accounts"],
                 |_| Ok(()),
             )
             .optional()?
@@ -338,7 +332,7 @@ pub(crate) fn seed_existing_accounts(
             values.insert("emailaddress1".into(), Value::from(c.email));
             values.insert("telephone1".into(), Value::from(c.phone));
             values.insert("description".into(), Value::from(c.memo));
-            insert_row(&tx, &ACCOUNTS, None, values).map_err(to_sql_error)?;
+            insert_row(&tx, known_table("accounts"), None, values).map_err(to_sql_error)?;
         }
         tx.commit()?;
         Ok(count)
@@ -561,6 +555,7 @@ fn parse_changes(
             Kind::Str => value.is_string(),
             Kind::Money => value.is_number(),
             Kind::Int => value.is_i64(),
+            Kind::Bool => value.is_boolean(),
         };
         if !ok {
             return Err(err(
@@ -614,10 +609,10 @@ fn insert_row(
     }
     let mut row = Map::new();
     row.insert(table.id.into(), Value::from(id.clone()));
-    for c in table.columns {
+    for c in &table.columns {
         row.insert(c.name.into(), Value::Null);
     }
-    for l in table.lookups {
+    for l in &table.lookups {
         row.insert(l.value.into(), Value::Null);
     }
     row.extend(values);
@@ -824,7 +819,7 @@ async fn route(
     }
     let rest = decode_path(rest);
     if rest.is_empty() || rest == "/" {
-        let sets: Vec<Value> = TABLES
+        let sets: Vec<Value> = tables()
             .iter()
             .map(|t| json!({"name": t.set, "kind": "EntitySet", "url": t.set}))
             .collect();
@@ -1634,18 +1629,23 @@ mod tests {
 
     #[test]
     fn row_keys() {
-        let k = parse_row_key(&ACCOUNTS, "accountnumber='A''1'").expect("alternate key");
+        let k =
+            parse_row_key(known_table("accounts"), "accountnumber='A''1'").expect("alternate key");
         assert!(
             matches!(k, RowKey::Alt(ref v) if v == "A'1"),
             "quote undoubled"
         );
-        let k = parse_row_key(&ACCOUNTS, "6F9619FF-8B86-D011-B42D-00C04FC964FF").expect("guid");
+        let k = parse_row_key(
+            known_table("accounts"),
+            "6F9619FF-8B86-D011-B42D-00C04FC964FF",
+        )
+        .expect("guid");
         assert!(
             matches!(k, RowKey::Id(ref v) if v == "6f9619ff-8b86-d011-b42d-00c04fc964ff"),
             "guid normalised to lowercase"
         );
         assert!(
-            parse_row_key(&ACCOUNTS, "name='x'").is_err(),
+            parse_row_key(known_table("accounts"), "name='x'").is_err(),
             "name is not a key"
         );
     }

@@ -2492,3 +2492,65 @@ async fn existing_profile_has_unlinked_accounts_half_matching_fo() {
     again.sandbox.shutdown().await;
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn dv_serves_every_catalog_table() {
+    // GIVEN a sandbox and the catalog.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let cat = duet_sandbox::catalog();
+    // WHEN every catalog table is listed.
+    for t in &cat.dataverse {
+        let resp = dv
+            .req(
+                reqwest::Method::GET,
+                &dv.url(&format!("{}?$top=1", t.entity_set)),
+            )
+            .send()
+            .await
+            .expect("GET");
+        // THEN each one answers 200.
+        assert_eq!(resp.status(), StatusCode::OK, "{} is served", t.entity_set);
+    }
+    // AND a catalog table round-trips a row by its alternate key, with a company lookup.
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("msdyn_customergroups"))
+        .header("Prefer", "return=representation")
+        .json(&json!({
+            "msdyn_groupid": "10",
+            "msdyn_description": "Wholesale",
+            "msdyn_company@odata.bind": "/cdm_companies(cdm_companycode='DAT')"
+        }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::CREATED, "group created");
+    let row = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url("msdyn_customergroups(msdyn_groupid='10')"),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert_eq!(row["msdyn_description"], "Wholesale", "value stored");
+    assert!(
+        row["_msdyn_company_value"].is_string(),
+        "lookup surfaces as _x_value: {row}"
+    );
+    // AND typed columns refuse the wrong JSON type.
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("accounts"))
+        .json(&json!({"accountnumber": "T1", "msdyn_onetimecustomer": "yes"}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "boolean column needs a boolean"
+    );
+    env.sandbox.shutdown().await;
+}
