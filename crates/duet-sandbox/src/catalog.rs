@@ -26,6 +26,10 @@ pub struct Catalog {
 pub struct FoEntity {
     /// Public entity set name; case-sensitive, as in the real service.
     pub entity_set: String,
+    /// Name of the entity type in `Microsoft.Dynamics.DataEntities`, e.g. `CustomerV3`.
+    pub entity_type: String,
+    /// Name of the backing AOT entity, used in write-error messages.
+    pub table_type: String,
     /// Whether rows belong to a company (`dataAreaId` is then the first key field).
     pub company_specific: bool,
     /// Whether the entity accepts POST, PATCH and DELETE.

@@ -1,7 +1,7 @@
 //! The finance and operations OData emulator, serving `/data`.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
+use crate::catalog::{FoEntity, FoType, catalog};
 use crate::filter::{self, Dialect, FilterError};
 use crate::odata::{
     self, ApiError, KeyValue, Query, collection_body, decode_path, header_str, reply,
@@ -49,7 +50,9 @@ const RECID_START: i64 = 5_637_144_575;
 enum Kind {
     Str,
     Num,
-    Enum(&'static [&'static str]),
+    Enum(&'static [String]),
+    /// A client-written date and time; F&O's empty date is 1900-01-01.
+    Date,
     /// Server-maintained timestamp; ignored in write bodies.
     Time,
 }
@@ -63,8 +66,8 @@ struct EntitySet {
     name: &'static str,
     type_name: &'static str,
     table_type: &'static str,
-    keys: &'static [&'static str],
-    fields: &'static [Field],
+    keys: Vec<&'static str>,
+    fields: Vec<Field>,
     company_specific: bool,
     writable: bool,
 }
@@ -79,83 +82,47 @@ impl EntitySet {
     }
 }
 
-const PARTY_TYPES: &[&str] = &["Organization", "Person", "None"];
+/// F&O's empty date and time.
+const NULL_DATE: &str = "1900-01-01T00:00:00Z";
 
-const CUSTOMERS: EntitySet = EntitySet {
-    name: "CustomersV3",
-    type_name: "CustomerV3",
-    table_type: "CustCustomerV3Entity",
-    keys: &["dataAreaId", "CustomerAccount"],
-    fields: &[
-        Field {
-            name: "dataAreaId",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "CustomerAccount",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "OrganizationName",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "CustomerGroupId",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "SalesCurrencyCode",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "CreditLimit",
-            kind: Kind::Num,
-        },
-        Field {
-            name: "PrimaryContactEmail",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "PrimaryContactPhone",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "SalesMemo",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "PartyType",
-            kind: Kind::Enum(PARTY_TYPES),
-        },
-        Field {
-            name: "ModifiedDateTime",
-            kind: Kind::Time,
-        },
-    ],
-    company_specific: true,
-    writable: true,
-};
+/// Every catalog entity, built once; names borrow from the `'static` catalog.
+fn sets() -> &'static [EntitySet] {
+    static SETS: OnceLock<Vec<EntitySet>> = OnceLock::new();
+    SETS.get_or_init(|| catalog().finops.iter().map(set_from_catalog).collect())
+}
 
-const LEGAL_ENTITIES: EntitySet = EntitySet {
-    name: "LegalEntities",
-    type_name: "LegalEntity",
-    table_type: "CompanyInfoEntity",
-    keys: &["LegalEntityId"],
-    fields: &[
-        Field {
-            name: "LegalEntityId",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "Name",
-            kind: Kind::Str,
-        },
-    ],
-    company_specific: false,
-    writable: false,
-};
+fn set_from_catalog(e: &'static FoEntity) -> EntitySet {
+    let fields = e
+        .fields
+        .iter()
+        .map(|f| Field {
+            name: &f.name,
+            kind: match &f.kind {
+                FoType::String => Kind::Str,
+                FoType::Integer | FoType::Decimal => Kind::Num,
+                FoType::Enum { members, .. } => Kind::Enum(members),
+                FoType::Datetime if f.read_only => Kind::Time,
+                FoType::Datetime => Kind::Date,
+            },
+        })
+        .collect();
+    EntitySet {
+        name: &e.entity_set,
+        type_name: &e.entity_type,
+        table_type: &e.table_type,
+        keys: e.keys.iter().map(String::as_str).collect(),
+        fields,
+        company_specific: e.company_specific,
+        writable: e.writable,
+    }
+}
 
-const SETS: &[&EntitySet] = &[&CUSTOMERS, &LEGAL_ENTITIES];
+fn known_set(name: &str) -> &'static EntitySet {
+    sets()
+        .iter()
+        .find(|s| s.name == name)
+        .expect("entity is in the catalog")
+}
 
 /// Last `ModifiedDateTime` handed out in this process, in Unix milliseconds; process-wide so
 /// that several sandboxes in one process still hand out strictly increasing stamps.
@@ -215,24 +182,25 @@ pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
             let exists = tx
                 .query_row(
                     "SELECT 1 FROM fo_rows WHERE entity = ?1 AND k = ?2",
-                    params![LEGAL_ENTITIES.name, k],
+                    params!["LegalEntities", k],
                     |_| Ok(()),
                 )
                 .optional()?
                 .is_some();
             if !exists {
                 let recid = next_counter(&tx, "recid", RECID_START)?;
-                let body = json!({"LegalEntityId": id, "Name": name}).to_string();
+                let body = json!({"LegalEntityId": id, "Name": name, "ModifiedDateTime": next_modified()})
+                    .to_string();
                 tx.execute(
                     "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
-                    params![LEGAL_ENTITIES.name, k, recid, body],
+                    params!["LegalEntities", k, recid, body],
                 )?;
             }
         }
         tx.commit()?;
         // Restarting over the same directory must not hand out stamps older than stored ones.
-        let mut stmt = conn.prepare("SELECT body FROM fo_rows WHERE entity = ?1")?;
-        let bodies = stmt.query_map(params![CUSTOMERS.name], |r| r.get::<_, String>(0))?;
+        let mut stmt = conn.prepare("SELECT body FROM fo_rows")?;
+        let bodies = stmt.query_map([], |r| r.get::<_, String>(0))?;
         for body in bodies {
             let body = body?;
             let stamp = serde_json::from_str::<Value>(&body)
@@ -261,7 +229,7 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
         let existing = tx
             .query_row(
                 "SELECT 1 FROM fo_rows WHERE entity = ?1 LIMIT 1",
-                params![CUSTOMERS.name],
+                params!["CustomersV3"],
                 |_| Ok(()),
             )
             .optional()?
@@ -272,7 +240,7 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
         let count = i64::try_from(rows).unwrap_or(i64::MAX);
         let first_recid = read_counter(&tx, "recid", RECID_START)? + 1;
         let first_ms = reserve_modified(rows);
-        let template = defaults(&CUSTOMERS);
+        let template = defaults(known_set("CustomersV3"));
         let mut generator = sample::Generator::new(seed, rows);
         {
             let mut insert = tx.prepare(
@@ -299,7 +267,7 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
                 }
                 let k = storage_key(&[c.company, &c.account]);
                 insert.execute(params![
-                    CUSTOMERS.name,
+                    "CustomersV3",
                     k,
                     first_recid + offset,
                     Value::Object(row).to_string()
@@ -586,7 +554,7 @@ async fn route(
     }
     let rest = decode_path(rest);
     if rest.is_empty() || rest == "/" {
-        let sets: Vec<Value> = SETS
+        let sets: Vec<Value> = sets()
             .iter()
             .map(|s| json!({"name": s.name, "kind": "EntitySet", "url": s.name}))
             .collect();
@@ -600,16 +568,12 @@ async fn route(
             "A batch cannot contain another batch.",
         ));
     }
-    let set = SETS
-        .iter()
-        .copied()
-        .find(|s| s.name == res.set)
-        .ok_or_else(|| {
-            plain_error(
-                StatusCode::NOT_FOUND,
-                format!("No HTTP resource was found that matches the request URI '{path}'."),
-            )
-        })?;
+    let set = sets().iter().find(|s| s.name == res.set).ok_or_else(|| {
+        plain_error(
+            StatusCode::NOT_FOUND,
+            format!("No HTTP resource was found that matches the request URI '{path}'."),
+        )
+    })?;
     let query = Query::parse(uri.query());
     let method_not_allowed = || {
         plain_error(
@@ -815,6 +779,11 @@ fn validate_body(set: &EntitySet, body: &Bytes) -> Result<Map<String, Value>, Ap
         };
         let normalised = match field.kind {
             Kind::Time => continue,
+            Kind::Date => match &value {
+                Value::Null => Value::from(NULL_DATE),
+                Value::String(_) => value.clone(),
+                _ => return Err(bad()),
+            },
             Kind::Str => match &value {
                 Value::Null => Value::from(""),
                 Value::String(_) => value.clone(),
@@ -838,7 +807,7 @@ fn validate_body(set: &EntitySet, body: &Bytes) -> Result<Map<String, Value>, Ap
                     .iter()
                     .find(|m| m.eq_ignore_ascii_case(s))
                     .ok_or_else(bad)?;
-                Value::from(*m)
+                Value::from(m.as_str())
             }
         };
         out.insert(name, normalised);
@@ -852,8 +821,9 @@ fn defaults(set: &EntitySet) -> Map<String, Value> {
         .map(|f| {
             let v = match f.kind {
                 Kind::Str | Kind::Time => Value::from(""),
+                Kind::Date => Value::from(NULL_DATE),
                 Kind::Num => Value::from(0),
-                Kind::Enum(members) => Value::from(members[0]),
+                Kind::Enum(members) => Value::from(members[0].as_str()),
             };
             (f.name.to_string(), v)
         })
@@ -895,7 +865,7 @@ async fn create(
         };
         row.insert("dataAreaId".into(), Value::from(company));
     }
-    for k in set.keys {
+    for k in &set.keys {
         if str_field(&row, k).trim().is_empty() {
             return Err(write_error(set, &format!("Field '{k}' must be filled in")));
         }
@@ -910,7 +880,7 @@ async fn create(
             let tx = conn.savepoint()?;
             if set.company_specific {
                 let company = str_field(&row, "dataAreaId");
-                if load_one(&tx, LEGAL_ENTITIES.name, &storage_key(&[&company]))?.is_none() {
+                if load_one(&tx, "LegalEntities", &storage_key(&[&company]))?.is_none() {
                     return Err(write_error(
                         set,
                         &format!(
@@ -1005,7 +975,7 @@ async fn update(
                 stored.row
             } else {
                 let mut fresh = defaults(set);
-                for key in set.keys {
+                for key in &set.keys {
                     fresh.insert(
                         (*key).to_string(),
                         stored.row.get(*key).cloned().unwrap_or_default(),
@@ -1128,11 +1098,14 @@ mod tests {
     #[test]
     fn key_requires_every_part() {
         assert!(
-            parse_key(&CUSTOMERS, "CustomerAccount='C1'").is_err(),
+            parse_key(known_set("CustomersV3"), "CustomerAccount='C1'").is_err(),
             "dataAreaId missing"
         );
-        let v =
-            parse_key(&CUSTOMERS, "CustomerAccount='C''1',dataAreaId='DAT'").expect("valid key");
+        let v = parse_key(
+            known_set("CustomersV3"),
+            "CustomerAccount='C''1',dataAreaId='DAT'",
+        )
+        .expect("valid key");
         assert_eq!(
             v,
             vec!["DAT".to_string(), "C'1".to_string()],
