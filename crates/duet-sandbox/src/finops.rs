@@ -17,6 +17,7 @@ use crate::auth::Auth;
 use crate::batch::{self, Flavor};
 use crate::catalog::{FoEntity, FoType, catalog};
 use crate::filter::{self, Dialect, FilterError};
+use crate::metadata;
 use crate::odata::{
     self, ApiError, KeyValue, Query, collection_body, decode_path, header_str, reply,
     split_resource,
@@ -567,6 +568,15 @@ async fn route(
             StatusCode::BAD_REQUEST,
             "A batch cannot contain another batch.",
         ));
+    }
+    if res.set == "$metadata" && res.key.is_none() && res.tail.is_none() {
+        if method != Method::GET {
+            return Err(plain_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "The metadata document is read-only.",
+            ));
+        }
+        return Ok(metadata::xml_reply(metadata::fo_csdl(catalog())));
     }
     let set = sets().iter().find(|s| s.name == res.set).ok_or_else(|| {
         plain_error(

@@ -16,6 +16,7 @@ mod catalog;
 mod dataverse;
 mod filter;
 mod finops;
+mod metadata;
 mod multipart;
 mod odata;
 mod protection;

@@ -2617,3 +2617,101 @@ async fn fo_serves_every_catalog_entity_with_a_modified_watermark() {
     );
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn dv_entity_definitions_and_metadata_come_from_the_catalog() {
+    // GIVEN a sandbox.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    // WHEN a table definition is read with $select.
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url("EntityDefinitions(LogicalName='msdyn_customergroup')?$select=EntitySetName"),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::OK, "definition found");
+    let body = json_of(resp).await;
+    // THEN it names the entity set and leaves out unselected properties.
+    assert_eq!(body["EntitySetName"], "msdyn_customergroups", "{body}");
+    assert!(
+        body.get("PrimaryIdAttribute").is_none(),
+        "only selected: {body}"
+    );
+    assert!(body["MetadataId"].is_string(), "MetadataId always present");
+    // WHEN the attributes are expanded.
+    let body = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url(
+                "EntityDefinitions(LogicalName='account')?$select=LogicalName\
+                 &$expand=Attributes($select=LogicalName,AttributeType)",
+            ),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    let attrs = body["Attributes"].as_array().expect("Attributes");
+    let kind = |name: &str| {
+        attrs
+            .iter()
+            .find(|a| a["LogicalName"] == name)
+            .map(|a| a["AttributeType"].clone())
+            .unwrap_or(Value::Null)
+    };
+    // THEN each column has its documented attribute type.
+    assert_eq!(kind("accountnumber"), "String");
+    assert_eq!(kind("creditlimit"), "Money");
+    assert_eq!(kind("msdyn_onholdstatus"), "Picklist");
+    assert_eq!(kind("msdyn_company"), "Lookup");
+    assert_eq!(kind("msdyn_onetimecustomer"), "Boolean");
+    assert_eq!(kind("accountid"), "Uniqueidentifier");
+    // AND an unknown table is a 404.
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url("EntityDefinitions(LogicalName='nosuchtable')"),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND, "unknown table");
+    // AND both services serve CSDL built from the catalog.
+    let resp = dv
+        .req(reqwest::Method::GET, &dv.url("$metadata"))
+        .header("Accept", "application/xml")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let xml = resp.text().await.expect("text");
+    assert!(
+        xml.contains("<EntitySet Name=\"msdyn_paymentterms\""),
+        "DV set listed"
+    );
+    assert!(
+        xml.contains("<NavigationProperty Name=\"msdyn_company\""),
+        "lookup navigation"
+    );
+    let fo = Fo::new(&env).await;
+    let resp = fo.get(&fo.url("$metadata")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let xml = resp.text().await.expect("text");
+    assert!(
+        xml.contains("<EnumType Name=\"NoYes\">"),
+        "enum types in F&O CSDL"
+    );
+    assert!(
+        xml.contains("<EntitySet Name=\"CustomersV3\""),
+        "F&O set listed"
+    );
+    assert!(
+        xml.contains("<PropertyRef Name=\"dataAreaId\"/>"),
+        "company keys in F&O CSDL"
+    );
+    env.sandbox.shutdown().await;
+}
