@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
 use crate::catalog::{DvTable, DvType, catalog};
+use crate::dv_expand::{self, Annotations, Expand};
 use crate::filter::{self, Dialect, FilterError};
 use crate::metadata;
 use crate::odata::{
@@ -915,7 +916,7 @@ async fn route(
         (Some(key), None) => {
             let key = parse_row_key(table, &key)?;
             match method {
-                Method::GET => get_one(st, table, key, &query).await,
+                Method::GET => get_one(st, table, key, &query, &prefer).await,
                 Method::PATCH => upsert(st, table, key, &query, &prefer, headers, &body).await,
                 Method::DELETE => delete(st, table, key, headers).await,
                 _ => Err(method_not_allowed()),
@@ -1136,11 +1137,7 @@ async fn list(
             None => initial_tracking(st, table, q, prefer, skiptoken.as_deref(), select).await,
         };
     }
-    if q.get("$expand").is_some() {
-        return Err(bad_request(
-            "The query parameter $expand is not supported by this environment.",
-        ));
-    }
+    let expand = parse_expand(table, q)?;
     let is_field = |f: &str| table.readable(f);
     let expr = q
         .get("$filter")
@@ -1191,12 +1188,9 @@ async fn list(
     let total = rows.len();
     let size = page_size(prefer);
     let has_more = total > offset + size;
-    let page: Vec<Value> = rows
-        .into_iter()
-        .skip(offset)
-        .take(size)
-        .map(|r| project(table, r, select.as_deref()))
-        .collect();
+    let page_rows: Vec<Map<String, Value>> = rows.into_iter().skip(offset).take(size).collect();
+    let wanted = Annotations::from_prefer(prefer.include_annotations.as_deref());
+    let page = finish_rows(st, table, page_rows, select.clone(), expand, wanted).await?;
     let next = has_more.then(|| {
         let next_offset = offset + size;
         let cookie = format!(
@@ -1221,7 +1215,112 @@ async fn list(
     if let Some(n) = prefer.max_page_size {
         headers.push(("Preference-Applied", format!("odata.maxpagesize={n}")));
     }
+    if let Some(a) = &prefer.include_annotations {
+        headers.push((
+            "Preference-Applied",
+            format!("odata.include-annotations=\"{a}\""),
+        ));
+    }
     Ok(reply(StatusCode::OK, Some(body), &headers))
+}
+
+fn parse_expand(table: &'static Table, q: &Query) -> Result<Vec<Expand>, ApiError> {
+    let Some(text) = q.get("$expand") else {
+        return Ok(Vec::new());
+    };
+    let items = dv_expand::parse_expand(text, &table.entity_type(), &|n| {
+        table.lookups.iter().any(|l| l.nav == n)
+    })
+    .map_err(bad_request)?;
+    for item in &items {
+        let target = lookup_target(table, &item.nav);
+        for c in item.select.iter().flatten() {
+            if !target.readable(c) {
+                return Err(bad_request(format!(
+                    "Could not find a property named '{c}' on type '{}'.",
+                    target.entity_type()
+                )));
+            }
+        }
+    }
+    Ok(items)
+}
+
+fn lookup_target(table: &Table, nav: &str) -> &'static Table {
+    table
+        .lookups
+        .iter()
+        .find(|l| l.nav == nav)
+        .and_then(|l| table_by_set(l.target))
+        .expect("lookup targets are catalog tables")
+}
+
+/// Projects rows, then adds expanded lookups and the requested annotations, reading the
+/// lookup targets in one database call.
+async fn finish_rows(
+    st: &Arc<DvState>,
+    table: &'static Table,
+    rows: Vec<Map<String, Value>>,
+    select: Option<Vec<String>>,
+    expand: Vec<Expand>,
+    wanted: Annotations,
+) -> Result<Vec<Value>, ApiError> {
+    if expand.is_empty() && !wanted.any() {
+        return Ok(rows
+            .into_iter()
+            .map(|r| project(table, r, select.as_deref()))
+            .collect());
+    }
+    st.db
+        .run(move |conn| {
+            let conn: &Connection = conn;
+            let target_row = |set: &str, id: &str| -> Option<Map<String, Value>> {
+                let t = table_by_set(set)?;
+                find_row(conn, t, &RowKey::Id(id.to_string()))
+                    .ok()
+                    .flatten()
+                    .map(|r| r.row)
+            };
+            let names = |set: &str, id: &str| {
+                target_row(set, id).and_then(|r| dv_expand::display_name(set, &r))
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let ids: Vec<Option<String>> = expand
+                    .iter()
+                    .map(|e| {
+                        row.get(&format!("_{}_value", e.nav))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .collect();
+                let mut obj = match project(table, row, select.as_deref()) {
+                    Value::Object(m) => m,
+                    other => return Ok(vec![other]),
+                };
+                if wanted.any() {
+                    dv_expand::annotate(table.set, &mut obj, wanted, &names);
+                }
+                for (e, id) in expand.iter().zip(ids) {
+                    let target = lookup_target(table, &e.nav);
+                    let value =
+                        id.and_then(|id| target_row(target.set, &id))
+                            .map_or(Value::Null, |r| {
+                                let mut v = project(target, r, e.select.as_deref());
+                                if wanted.any()
+                                    && let Some(m) = v.as_object_mut()
+                                {
+                                    dv_expand::annotate(target.set, m, wanted, &names);
+                                }
+                                v
+                            });
+                    obj.insert(e.nav.clone(), value);
+                }
+                out.push(Value::Object(obj));
+            }
+            Ok(out)
+        })
+        .await
 }
 
 /// First change-tracking request: every current row, paged by id so concurrent deletes cannot
@@ -1410,8 +1509,10 @@ async fn get_one(
     table: &'static Table,
     key: RowKey,
     q: &Query,
+    prefer: &Prefer,
 ) -> Result<Response, ApiError> {
     let select = parse_select(table, q)?;
+    let expand = parse_expand(table, q)?;
     let lookup = key.clone();
     let found = st
         .db
@@ -1419,9 +1520,23 @@ async fn get_one(
         .await?;
     let row = found.ok_or_else(|| not_found(table, &key))?;
     let tag = etag(row.version);
+    let wanted = Annotations::from_prefer(prefer.include_annotations.as_deref());
+    let mut body = finish_rows(st, table, vec![row.row], select.clone(), expand, wanted)
+        .await?
+        .pop()
+        .unwrap_or(Value::Null);
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert(
+            "@odata.context".into(),
+            Value::from(format!(
+                "{}/$entity",
+                context(&st.root, table, select.as_deref())
+            )),
+        );
+    }
     Ok(reply(
         StatusCode::OK,
-        Some(entity_body(st, table, row.row, select.as_deref())),
+        Some(body.to_string()),
         &[("ETag", tag)],
     ))
 }

@@ -637,6 +637,50 @@ fn parse_select(set: &EntitySet, q: &Query) -> Result<Option<Vec<String>>, ApiEr
         .transpose()
 }
 
+const ENUM_PREFIX: &str = "Microsoft.Dynamics.DataEntities.";
+
+/// Checks every `Microsoft.Dynamics.DataEntities.<Enum>'<Member>'` literal in a filter against
+/// the catalog's enums, answering with the OData library's messages for an unknown type or
+/// member.
+fn check_enum_literals(filter_text: &str) -> Result<(), ApiError> {
+    let mut rest = filter_text;
+    while let Some(pos) = rest.find(ENUM_PREFIX) {
+        let after = &rest[pos + ENUM_PREFIX.len()..];
+        let name_len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let (name, tail) = after.split_at(name_len);
+        let Some(quoted) = tail.strip_prefix('\'') else {
+            rest = tail;
+            continue;
+        };
+        let end = quoted.find('\'').unwrap_or(quoted.len());
+        let member = &quoted[..end];
+        let members = catalog()
+            .finops
+            .iter()
+            .flat_map(|e| &e.fields)
+            .find_map(|f| match &f.kind {
+                FoType::Enum { r#enum, members } if r#enum == name => Some(members),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                plain_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("The type '{ENUM_PREFIX}{name}' is not defined in the model."),
+                )
+            })?;
+        if !members.iter().any(|m| m == member) {
+            return Err(plain_error(
+                StatusCode::BAD_REQUEST,
+                format!("The string '{member}' is not a valid enumeration type constant."),
+            ));
+        }
+        rest = &quoted[end.min(quoted.len())..];
+    }
+    Ok(())
+}
+
 async fn list(
     st: &Arc<FoState>,
     set: &'static EntitySet,
@@ -644,6 +688,17 @@ async fn list(
     count_only: bool,
 ) -> Result<Response, ApiError> {
     let is_field = |f: &str| set.is_field(f);
+    if let Some(expand) = q.get("$expand") {
+        // The catalog defines no navigation properties, so every name is unknown here.
+        let first = expand.split([',', '(', '/']).next().unwrap_or("").trim();
+        return Err(query_error(
+            set,
+            FilterError::UnknownProperty(first.to_string()),
+        ));
+    }
+    if let Some(f) = q.get("$filter") {
+        check_enum_literals(f)?;
+    }
     let expr = q
         .get("$filter")
         .map(|f| filter::parse(f, &is_field).map_err(|e| query_error(set, e)))

@@ -14,6 +14,7 @@ mod auth;
 mod batch;
 mod catalog;
 mod dataverse;
+mod dv_expand;
 mod filter;
 mod finops;
 mod metadata;

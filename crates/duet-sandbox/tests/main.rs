@@ -2715,3 +2715,154 @@ async fn dv_entity_definitions_and_metadata_come_from_the_catalog() {
     );
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn dv_expand_lookups_annotations_and_skip() {
+    // GIVEN an account bound to company DAT with a choice, a boolean and money set.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("accounts"))
+        .json(&json!({
+            "accountnumber": "X1",
+            "name": "Expand Ltd",
+            "creditlimit": 12500,
+            "msdyn_onholdstatus": 806380001,
+            "msdyn_onetimecustomer": true,
+            "msdyn_company@odata.bind": "/cdm_companies(cdm_companycode='DAT')"
+        }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT, "account created");
+    // WHEN it is read with the company expanded and every annotation asked for.
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url(
+                "accounts?$select=name,creditlimit,msdyn_onholdstatus,msdyn_onetimecustomer,_msdyn_company_value\
+                 &$expand=msdyn_company($select=cdm_companycode)&$filter=accountnumber eq 'X1'",
+            ),
+        )
+        .header("Prefer", "odata.include-annotations=\"*\"")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let applied = resp
+        .headers()
+        .get_all("Preference-Applied")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("odata.include-annotations"));
+    assert!(applied, "annotations preference is echoed");
+    let row = json_of(resp).await["value"][0].clone();
+    // THEN the lookup is expanded to the target row and values carry their labels.
+    assert_eq!(row["msdyn_company"]["cdm_companycode"], "DAT", "{row}");
+    let f = "@OData.Community.Display.V1.FormattedValue";
+    assert_eq!(row[format!("msdyn_onholdstatus{f}")], "Invoice", "{row}");
+    assert_eq!(row[format!("msdyn_onetimecustomer{f}")], "Yes", "{row}");
+    assert_eq!(row[format!("creditlimit{f}")], "12,500.00", "{row}");
+    assert_eq!(
+        row[format!("_msdyn_company_value{f}")],
+        "Contoso Demo",
+        "{row}"
+    );
+    assert_eq!(
+        row["_msdyn_company_value@Microsoft.Dynamics.CRM.lookuplogicalname"],
+        "cdm_company"
+    );
+    // AND without the preference there are no annotations.
+    let plain = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url("accounts(accountnumber='X1')"),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert!(
+        plain.get(format!("msdyn_onholdstatus{f}")).is_none(),
+        "annotations only on request: {plain}"
+    );
+    // AND a single row expands too, and an unknown navigation property is a 400.
+    let one = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url("accounts(accountnumber='X1')?$expand=msdyn_company"),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert_eq!(one["msdyn_company"]["cdm_name"], "Contoso Demo", "{one}");
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url("accounts?$expand=Account_Tasks"),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "unknown navigation");
+    // AND $skip is refused with Dataverse's error shape.
+    let resp = dv
+        .req(reqwest::Method::GET, &dv.url("accounts?$skip=1"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "$skip rejected");
+    let body = json_of(resp).await;
+    assert_eq!(body["error"]["code"], "0x80060888", "{body}");
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn fo_enum_literals_in_filter() {
+    // GIVEN two customers, one a one-time customer.
+    let env = start().await;
+    let fo = Fo::new(&env).await;
+    for (account, once) in [("N1", "No"), ("Y1", "Yes")] {
+        let resp = fo
+            .post(
+                json!({"dataAreaId": "DAT", "CustomerAccount": account, "IsOneTimeCustomer": once}),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "customer {account}");
+    }
+    // WHEN filtering with an enum literal.
+    let resp = fo
+        .get(&fo.url(
+            "CustomersV3?$filter=IsOneTimeCustomer eq Microsoft.Dynamics.DataEntities.NoYes'Yes'",
+        ))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = json_of(resp).await;
+    let ids: Vec<&str> = body["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .filter_map(|r| r["CustomerAccount"].as_str())
+        .collect();
+    // THEN only the matching row comes back.
+    assert_eq!(ids, ["Y1"], "{body}");
+    // AND an unknown member is refused.
+    let resp = fo
+        .get(&fo.url(
+            "CustomersV3?$filter=IsOneTimeCustomer eq Microsoft.Dynamics.DataEntities.NoYes'Maybe'",
+        ))
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "bad member");
+    let body = json_of(resp).await;
+    assert_eq!(
+        body["error"]["message"], "The string 'Maybe' is not a valid enumeration type constant.",
+        "{body}"
+    );
+    // AND $expand of an unknown navigation property is refused.
+    let resp = fo.get(&fo.url("CustomersV3?$expand=Nothing")).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "no such navigation");
+    env.sandbox.shutdown().await;
+}
