@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
 use crate::catalog::{FoEntity, FoType, catalog};
+use crate::events::{DataEvents, Operation};
 use crate::filter::{self, Dialect, FilterError};
 use crate::metadata;
 use crate::odata::{
@@ -171,11 +172,13 @@ pub(crate) struct FoState {
     pub page_size: usize,
     pub auth: Arc<Auth>,
     pub guard: Arc<Guard>,
+    pub events: Arc<DataEvents>,
 }
 
 /// Opens `finops.sqlite`, seeding the legal entities on first use.
 pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
     let db = Db::open(path, SCHEMA)?;
+    db.with(|conn| conn.execute_batch(crate::events::SCHEMA))?;
     db.with(|conn| -> Result<(), rusqlite::Error> {
         let tx = conn.transaction()?;
         for (id, name) in LEGAL_ENTITY_SEED {
@@ -913,6 +916,15 @@ fn entity_url(st: &FoState, set: &EntitySet, values: &[String]) -> String {
     format!("{}/data/{}({key})", st.url, set.name)
 }
 
+/// Key field names paired with their values, for data events.
+fn key_pairs<'a>(set: &EntitySet, values: &'a [String]) -> Vec<(&'static str, &'a str)> {
+    set.keys
+        .iter()
+        .copied()
+        .zip(values.iter().map(String::as_str))
+        .collect()
+}
+
 async fn create(
     st: &Arc<FoState>,
     set: &'static EntitySet,
@@ -939,6 +951,7 @@ async fn create(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let key_desc = key_text(set, &values);
+    let (events, event_keys) = (st.events.clone(), values.clone());
     let stored = st
         .db
         .run(move |conn| {
@@ -967,10 +980,12 @@ async fn create(
                 "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
                 params![set.name, k, recid, Value::Object(row.clone()).to_string()],
             )?;
+            events.enqueue(&tx, set.name, Operation::Create, &key_pairs(set, &event_keys))?;
             tx.commit()?;
             Ok(row_from_sql(recid, 1, &Value::Object(row).to_string()))
         })
         .await?;
+    st.events.wake();
     let etag = str_field(&stored, "@odata.etag");
     let location = entity_url(st, set, &values);
     let mut body = stored;
@@ -1025,6 +1040,7 @@ async fn update(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let missing = not_found(set, &values);
+    let (events, event_keys) = (st.events.clone(), values.clone());
     let etag = st
         .db
         .run(move |conn| {
@@ -1061,10 +1077,17 @@ async fn update(
                 "UPDATE fo_rows SET recversion = ?3, body = ?4 WHERE entity = ?1 AND k = ?2",
                 params![set.name, k, recversion, Value::Object(row).to_string()],
             )?;
+            events.enqueue(
+                &tx,
+                set.name,
+                Operation::Update,
+                &key_pairs(set, &event_keys),
+            )?;
             tx.commit()?;
             Ok(etag(recversion, stored.recid))
         })
         .await?;
+    st.events.wake();
     Ok(reply(StatusCode::NO_CONTENT, None, &[("ETag", etag)]))
 }
 
@@ -1078,6 +1101,7 @@ async fn delete(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let missing = not_found(set, &values);
+    let (events, event_keys) = (st.events.clone(), values.clone());
     st.db
         .run(move |conn| {
             let tx = conn.savepoint()?;
@@ -1091,10 +1115,17 @@ async fn delete(
                 "DELETE FROM fo_rows WHERE entity = ?1 AND k = ?2",
                 params![set.name, k],
             )?;
+            events.enqueue(
+                &tx,
+                set.name,
+                Operation::Delete,
+                &key_pairs(set, &event_keys),
+            )?;
             tx.commit()?;
             Ok(())
         })
         .await?;
+    st.events.wake();
     Ok(reply(StatusCode::NO_CONTENT, None, &[]))
 }
 

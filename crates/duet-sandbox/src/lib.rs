@@ -6,6 +6,9 @@
 //! serve the Entra ID token endpoint; each keeps its data in its own SQLite file in the
 //! configured directory, next to `sandbox.json` with the demo application user's credentials.
 //!
+//! The F&O port also serves `/_sandbox/dataevents`, where webhook endpoints are registered
+//! for data events (create, update, delete) on an entity.
+//!
 //! Each port also serves `/_sandbox/faults` (see [`Faults`]) so tests can take an emulator
 //! down, slow it or make its writes fail, and each can enforce per-client
 //! [`ServiceLimits`] that answer 429 like the real services.
@@ -15,6 +18,7 @@ mod batch;
 mod catalog;
 mod dataverse;
 mod dv_expand;
+mod events;
 mod filter;
 mod finops;
 mod metadata;
@@ -278,7 +282,18 @@ impl Sandbox {
         let fo_admin = admin_routes(&fo_guard, &fo_url);
         let dv_admin = admin_routes(&dv_guard, &dv_url);
 
+        let events = Arc::new(events::DataEvents::default());
+        let fo_events_admin = Router::new()
+            .route("/_sandbox/dataevents", any(events::endpoint))
+            .route("/_sandbox/dataevents/{id}", any(events::endpoint_one))
+            .with_state(events::EventsAdmin {
+                events: events.clone(),
+                auth: auth.clone(),
+                audience: fo_url.clone(),
+            });
+        let dispatcher = events::spawn_dispatcher(fo_db.clone(), events.clone(), stop.clone());
         let fo_state = Arc::new(finops::FoState {
+            events,
             db: fo_db,
             url: fo_url.clone(),
             page_size: config.fo_page_size.max(1),
@@ -288,6 +303,7 @@ impl Sandbox {
         let fo_router = token_routes
             .clone()
             .merge(fo_admin)
+            .merge(fo_events_admin)
             .merge(Router::new().fallback(finops::handle).with_state(fo_state));
 
         let who = dataverse::Who {
@@ -312,6 +328,7 @@ impl Sandbox {
         let tasks = vec![
             serve(fo_listener, fo_router, stop.clone()),
             serve(dv_listener, dv_router, stop),
+            dispatcher,
         ];
         tracing::info!(%fo_url, %dv_url, "sandbox started");
         Ok(Sandbox {
