@@ -62,7 +62,8 @@ for name, t in T.items():
             add(d["columns"], dict(name=dn, **dvt))
 # fields the emulators already serve
 c = fo["CustomersV3"]
-for n in ["PrimaryContactEmail", "PrimaryContactPhone"]:
+for n in ["PrimaryContactEmail", "PrimaryContactPhone", "AddressStreet", "AddressCity",
+          "AddressZipCode", "AddressState", "AddressCountryRegionId"]:
     add(c["fields"], {"name": n, "type": "string"})
 a = dv["accounts"]
 for n in ["emailaddress1", "telephone1"]:

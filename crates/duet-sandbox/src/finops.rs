@@ -241,6 +241,7 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
         if existing {
             return Ok(0);
         }
+        seed_reference_data(&tx)?;
         let count = i64::try_from(rows).unwrap_or(i64::MAX);
         let first_recid = read_counter(&tx, "recid", RECID_START)? + 1;
         let first_ms = reserve_modified(rows);
@@ -263,6 +264,12 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
                     ("PrimaryContactEmail", Value::from(c.email)),
                     ("PrimaryContactPhone", Value::from(c.phone)),
                     ("SalesMemo", Value::from(c.memo)),
+                    ("PaymentTerms", Value::from(c.payment_terms)),
+                    ("AddressStreet", Value::from(c.street)),
+                    ("AddressCity", Value::from(c.city)),
+                    ("AddressState", Value::from(c.state)),
+                    ("AddressZipCode", Value::from(c.zip)),
+                    ("AddressCountryRegionId", Value::from(c.country)),
                     ("PartyType", Value::from("Organization")),
                     ("ModifiedDateTime", Value::from(format_modified(first_ms + offset))),
                 ];
@@ -283,6 +290,52 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
         tx.commit()?;
         Ok(rows)
     })
+}
+
+/// The rows generated customers refer to: customer groups and payment terms in each legal
+/// entity, and the currencies. Existing rows are left alone.
+fn seed_reference_data(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let mut rows: Vec<(&str, Vec<&str>, Value)> = Vec::new();
+    for (company, _) in LEGAL_ENTITY_SEED {
+        for (id, description) in sample::CUSTOMER_GROUPS {
+            rows.push((
+                "CustomerGroups",
+                vec![company, id],
+                json!({"dataAreaId": company, "CustomerGroupId": id, "Description": description}),
+            ));
+        }
+        for (name, description) in sample::PAYMENT_TERMS {
+            rows.push((
+                "PaymentTerms",
+                vec![company, name],
+                json!({"dataAreaId": company, "Name": name, "Description": description}),
+            ));
+        }
+    }
+    for (code, name, symbol) in sample::CURRENCIES {
+        rows.push((
+            "Currencies",
+            vec![code],
+            json!({"CurrencyCode": code, "Name": name, "Symbol": symbol}),
+        ));
+    }
+    for (entity, key, values) in rows {
+        let k = storage_key(&key);
+        if load_one(conn, entity, &k)?.is_some() {
+            continue;
+        }
+        let mut row = defaults(known_set(entity));
+        if let Value::Object(v) = values {
+            row.extend(v);
+        }
+        row.insert("ModifiedDateTime".into(), Value::from(next_modified()));
+        let recid = next_counter(conn, "recid", RECID_START)?;
+        conn.execute(
+            "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
+            params![entity, k, recid, Value::Object(row).to_string()],
+        )?;
+    }
+    Ok(())
 }
 
 /// Keys are case-insensitive in F&O, so the storage key is upper-cased.

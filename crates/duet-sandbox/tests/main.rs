@@ -3030,3 +3030,56 @@ async fn fo_data_events_reach_registered_webhooks_after_commit() {
     assert!(quiet.is_err(), "no event after unregistering: {quiet:?}");
     env.sandbox.shutdown().await;
 }
+
+/// Every value of `field` over all pages of `set` across companies, as `company|value`.
+async fn company_values(fo: &Fo<'_>, set: &str, field: &str) -> std::collections::HashSet<String> {
+    let body = json_of(fo.get(&fo.url(&format!("{set}?cross-company=true"))).await).await;
+    body["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}|{}",
+                r["dataAreaId"].as_str().unwrap_or(""),
+                r[field].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn generated_customers_reference_generated_reference_data() {
+    // GIVEN a sandbox with 300 generated customers.
+    let env = start_with(|c| {
+        c.rows = 300;
+        c.seed = 5;
+    })
+    .await;
+    let fo = Fo::new(&env).await;
+    // WHEN the customers and their reference data are read.
+    let customers = all_customers(&fo, "").await;
+    let groups = company_values(&fo, "CustomerGroups", "CustomerGroupId").await;
+    let terms = company_values(&fo, "PaymentTerms", "Name").await;
+    let currencies = company_values(&fo, "Currencies", "CurrencyCode").await;
+    // THEN every customer's group, terms and currency exist, and it has an address.
+    assert_eq!(customers.len(), 300);
+    for c in &customers {
+        let company = c["dataAreaId"].as_str().expect("company");
+        let group = format!("{company}|{}", c["CustomerGroupId"].as_str().unwrap_or(""));
+        let term = format!("{company}|{}", c["PaymentTerms"].as_str().unwrap_or(""));
+        let currency = format!("|{}", c["SalesCurrencyCode"].as_str().unwrap_or(""));
+        assert!(groups.contains(&group), "group {group} exists");
+        assert!(terms.contains(&term), "terms {term} exist");
+        assert!(currencies.contains(&currency), "currency {currency} exists");
+        assert!(
+            !c["AddressCity"].as_str().unwrap_or("").is_empty()
+                && !c["AddressCountryRegionId"]
+                    .as_str()
+                    .unwrap_or("")
+                    .is_empty(),
+            "address filled: {c}"
+        );
+    }
+    env.sandbox.shutdown().await;
+}
