@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_maps::{Side, TableMap};
-use duet_sandbox::SandboxConfig;
+use duet_sandbox::{DvProfile, FoProfile, SandboxConfig};
 use serde_json::{Map, Value};
 
 use crate::model::*;
@@ -401,15 +401,16 @@ impl Api {
             }
             "provision" => {
                 let mut config = SandboxConfig::new(self.data_dir.join("sandbox"));
-                config.rows = match definition.finops {
-                    FinOps::New => 0,
-                    _ => options.rows as usize,
+                config.rows = options.rows as usize;
+                config.fo_profile = match definition.finops {
+                    FinOps::New => FoProfile::New,
+                    FinOps::NewWithData | FinOps::Existing => FoProfile::WithData,
                 };
-                config.dv_companies = false;
-                config.dv_existing_rows = match definition.dataverse {
-                    Crm::New => 0,
-                    Crm::Existing => options.existing_rows as usize,
+                config.dv_profile = match definition.dataverse {
+                    Crm::New => DvProfile::New,
+                    Crm::Existing => DvProfile::Existing,
                 };
+                config.dv_existing_rows = options.existing_rows as usize;
                 let (finops, dataverse) = self.provision_sandbox(config).await?;
                 run.environments = Some((finops, dataverse));
                 Ok((

@@ -104,7 +104,7 @@ async fn new_finance_and_operations_with_data_and_existing_dataverse() {
         report
             .unmatched_keys
             .iter()
-            .any(|key| key.starts_with("CRM-")),
+            .any(|key| key.starts_with("EX-")),
         "{report:?}"
     );
     api.shutdown().await;

@@ -119,10 +119,14 @@ enum SandboxCommand {
         /// Seed of the sample-data generator: the same seed gives the same rows.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Start a fresh Dataverse without company rows (a "new" environment).
+        /// Start a fresh finance and operations environment with its legal entities only.
         #[arg(long)]
-        no_companies: bool,
-        /// Accounts without a company in a fresh Dataverse (an "existing" environment).
+        fo_new: bool,
+        /// A fresh Dataverse: `linked` (company rows DAT and USMF), `new` (empty) or
+        /// `existing` (accounts without a company, see --existing-accounts).
+        #[arg(long, value_parser = ["linked", "new", "existing"], default_value = "linked")]
+        dataverse: String,
+        /// Accounts without a company in an `existing` Dataverse.
         #[arg(long, default_value_t = 0)]
         existing_accounts: usize,
     },
@@ -154,7 +158,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     dv_port,
                     rows,
                     seed,
-                    no_companies,
+                    fo_new,
+                    dataverse,
                     existing_accounts,
                 },
         } => {
@@ -163,7 +168,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.dv_port = dv_port;
             config.rows = rows;
             config.seed = seed;
-            config.dv_companies = !no_companies;
+            if fo_new {
+                config.fo_profile = duet_sandbox::FoProfile::New;
+            }
+            config.dv_profile = match dataverse.as_str() {
+                "new" => duet_sandbox::DvProfile::New,
+                "existing" => duet_sandbox::DvProfile::Existing,
+                _ => duet_sandbox::DvProfile::Linked,
+            };
             config.dv_existing_rows = existing_accounts;
             let sandbox = Sandbox::start(config)
                 .await

@@ -17,7 +17,7 @@ pub struct DataEvent {
     pub entity: String,
     /// `Create`, `Update` or `Delete`.
     pub operation: String,
-    /// `BusinessEventLegalEntity`, when the entity is per company.
+    /// `BusinessEventLegalEntity` in upper case, when the entity is per company.
     pub company: Option<String>,
     pub event_id: String,
     pub control_number: u64,
@@ -44,7 +44,10 @@ impl DataEvent {
         Some(DataEvent {
             entity,
             operation,
-            company: text("BusinessEventLegalEntity").filter(|c| !c.is_empty()),
+            // Legal entity ids are case-insensitive; envelopes carry them as typed.
+            company: text("BusinessEventLegalEntity")
+                .filter(|c| !c.is_empty())
+                .map(|c| c.to_uppercase()),
             event_id: text("EventId").unwrap_or_default(),
             control_number: envelope
                 .get("ControlNumber")

@@ -156,9 +156,9 @@ async fn data_events_of_every_write_reach_a_registered_receiver() {
     let (receiver, mut events) = duet_connect::DataEventReceiver::start().await.unwrap();
     let token = tokens.token(sandbox.fo_url()).await.unwrap();
     let registered = reqwest::Client::new()
-        .post(format!("{}/_sandbox/data-events", sandbox.fo_url()))
+        .post(format!("{}/_sandbox/dataevents", sandbox.fo_url()))
         .bearer_auth(&token)
-        .json(&json!({"url": receiver.url(), "entities": ["CustomersV3"]}))
+        .json(&json!({"url": receiver.url(), "entity": "CustomersV3"}))
         .send()
         .await
         .unwrap();

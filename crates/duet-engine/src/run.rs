@@ -882,6 +882,19 @@ impl Session {
         Ok((written, not_eligible))
     }
 
+    /// Dataverse columns of fields that flow both ways.
+    fn two_way_dataverse_columns(&self) -> HashSet<String> {
+        self.map
+            .fields
+            .iter()
+            .filter(|field| {
+                field.direction.flows_from(Side::Dataverse)
+                    && field.direction.flows_from(Side::FinanceOperations)
+            })
+            .filter_map(|field| field.dataverse.clone())
+            .collect()
+    }
+
     /// The finance and operations fields that order rows for keyset paging: company, then key.
     fn keyset_fields(&self) -> Vec<String> {
         self.map
@@ -927,7 +940,7 @@ impl Session {
                     &Value::Object(projection),
                 )
                 .map_err(|error| error.to_string())?;
-            let payload = match self.map.transform(Side::FinanceOperations, row) {
+            let mut payload = match self.map.transform(Side::FinanceOperations, row) {
                 Ok(payload) => payload,
                 Err(error) => {
                     self.refuse(
@@ -944,14 +957,16 @@ impl Session {
                 .store()
                 .shadow(self.name(), Side::Dataverse.as_str(), &key_text)
                 .map_err(|error| error.to_string())?;
+            // A row on both sides of a Dataverse-mastered map keeps its Dataverse values in
+            // the two-way fields (the Dataverse phase writes them to finance and operations);
+            // fields that only flow to Dataverse are still written.
+            if known.is_some() && self.map.master == Side::Dataverse {
+                let two_way = self.two_way_dataverse_columns();
+                payload.retain(|column, _| !two_way.contains(column));
+            }
             if let Some(Value::Object(known)) = &known
                 && same_values(&payload, known)
             {
-                continue;
-            }
-            // A row on both sides of a Dataverse-mastered map keeps its Dataverse values; the
-            // Dataverse phase writes them to finance and operations.
-            if known.is_some() && self.map.master == Side::Dataverse {
                 continue;
             }
             let mut target = self.dataverse_body(&key, &payload);

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -16,12 +16,16 @@ use tokio::sync::watch;
 
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
+use crate::catalog::{DvTable, DvType, catalog};
+use crate::dv_expand::{self, Annotations, Expand};
 use crate::filter::{self, Dialect, FilterError};
+use crate::metadata;
 use crate::odata::{
-    self, ApiError, KeyValue, Prefer, Query, collection_body, decode_path, header_str,
+    self, ApiError, KeyPart, KeyValue, Prefer, Query, collection_body, decode_path, header_str,
     parse_prefer, reply, split_resource,
 };
 use crate::protection::Guard;
+use crate::sample;
 use crate::store::{Db, next_counter, read_counter};
 
 pub(crate) const ROOT_PATH: &str = "/api/data/v9.2";
@@ -63,8 +67,11 @@ const CODE_UNAUTHENTICATED: &str = "0x80072560";
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     Str,
+    /// Money and decimal columns: any JSON number.
     Money,
+    /// Whole numbers and choices.
     Int,
+    Bool,
 }
 
 struct Column {
@@ -84,8 +91,8 @@ pub(crate) struct Table {
     logical: &'static str,
     id: &'static str,
     alt_key: &'static str,
-    columns: &'static [Column],
-    lookups: &'static [Lookup],
+    columns: Vec<Column>,
+    lookups: Vec<Lookup>,
 }
 
 const SYSTEM_COLUMNS: &[&str] = &["createdon", "modifiedon", "versionnumber"];
@@ -107,67 +114,57 @@ impl Table {
     }
 }
 
-const ACCOUNTS: Table = Table {
-    set: "accounts",
-    logical: "account",
-    id: "accountid",
-    alt_key: "accountnumber",
-    columns: &[
-        Column {
-            name: "name",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "accountnumber",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "creditlimit",
-            kind: Kind::Money,
-        },
-        Column {
-            name: "emailaddress1",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "telephone1",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "description",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "customertypecode",
-            kind: Kind::Int,
-        },
-    ],
-    lookups: &[Lookup {
-        nav: "msdyn_company",
-        value: "_msdyn_company_value",
-        target: "cdm_companies",
-    }],
-};
+/// Every catalog table, built once; names borrow from the `'static` catalog.
+fn tables() -> &'static [Table] {
+    static TABLES: OnceLock<Vec<Table>> = OnceLock::new();
+    TABLES.get_or_init(|| catalog().dataverse.iter().map(table_from_catalog).collect())
+}
 
-const COMPANIES: Table = Table {
-    set: "cdm_companies",
-    logical: "cdm_company",
-    id: "cdm_companyid",
-    alt_key: "cdm_companycode",
-    columns: &[
-        Column {
-            name: "cdm_companycode",
-            kind: Kind::Str,
-        },
-        Column {
-            name: "cdm_name",
-            kind: Kind::Str,
-        },
-    ],
-    lookups: &[],
-};
+fn table_from_catalog(t: &'static DvTable) -> Table {
+    let mut columns = Vec::new();
+    let mut lookups = Vec::new();
+    for c in &t.columns {
+        if c.name == t.primary_id {
+            continue;
+        }
+        let kind = match &c.kind {
+            DvType::Lookup { target } => {
+                // Leaked once per lookup column at start-up; the catalog never changes.
+                let value: &'static str = Box::leak(format!("_{}_value", c.name).into_boxed_str());
+                lookups.push(Lookup {
+                    nav: &c.name,
+                    value,
+                    target,
+                });
+                continue;
+            }
+            DvType::Money | DvType::Decimal => Kind::Money,
+            DvType::Integer | DvType::Choice { .. } => Kind::Int,
+            DvType::Boolean => Kind::Bool,
+            DvType::String | DvType::Datetime | DvType::Uniqueidentifier => Kind::Str,
+        };
+        columns.push(Column {
+            name: &c.name,
+            kind,
+        });
+    }
+    Table {
+        set: &t.entity_set,
+        logical: &t.logical_name,
+        id: &t.primary_id,
+        alt_key: t
+            .alternate_keys
+            .first()
+            .and_then(|k| k.first())
+            .map_or("", String::as_str),
+        columns,
+        lookups,
+    }
+}
 
-const TABLES: &[&Table] = &[&ACCOUNTS, &COMPANIES];
+fn known_table(set: &str) -> &'static Table {
+    table_by_set(set).expect("table is in the catalog")
+}
 
 const COMPANY_SEED: &[(&str, &str)] = &[
     ("DAT", "Contoso Demo"),
@@ -175,7 +172,7 @@ const COMPANY_SEED: &[(&str, &str)] = &[
 ];
 
 fn table_by_set(set: &str) -> Option<&'static Table> {
-    TABLES.iter().copied().find(|t| t.set == set)
+    tables().iter().find(|t| t.set == set)
 }
 
 /// Ids reported by `WhoAmI`.
@@ -207,7 +204,7 @@ impl DvState {
         guard: Arc<Guard>,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
-        let notify = TABLES
+        let notify = tables()
             .iter()
             .map(|t| (t.set, watch::channel(0).0))
             .collect();
@@ -264,24 +261,21 @@ fn query_error(table: &Table, e: FilterError) -> ApiError {
     }
 }
 
-/// Opens `dataverse.sqlite`, seeding the companies on first use when `companies`.
-pub(crate) fn open(path: &Path, companies: bool) -> Result<Db, rusqlite::Error> {
+/// Opens `dataverse.sqlite`, seeding the companies on first use when `with_companies` is set.
+pub(crate) fn open(path: &Path, with_companies: bool) -> Result<Db, rusqlite::Error> {
     let db = Db::open(path, SCHEMA)?;
-    let fresh = db.with(|conn| -> Result<bool, rusqlite::Error> {
-        conn.query_row("SELECT COUNT(*) = 0 FROM dv_rows", [], |row| row.get(0))
-    })?;
-    if !companies || !fresh {
+    if !with_companies {
         return Ok(db);
     }
     db.with(|conn| -> Result<(), rusqlite::Error> {
         for (code, name) in COMPANY_SEED {
             let key = RowKey::Alt((*code).to_string());
-            if find_row(conn, &COMPANIES, &key)?.is_none() {
+            if find_row(conn, known_table("cdm_companies"), &key)?.is_none() {
                 let tx = conn.transaction()?;
                 let mut values = Map::new();
                 values.insert("cdm_companycode".into(), Value::from(*code));
                 values.insert("cdm_name".into(), Value::from(*name));
-                insert_row(&tx, &COMPANIES, None, values).map_err(|e| {
+                insert_row(&tx, known_table("cdm_companies"), None, values).map_err(|e| {
                     rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into())
                 })?;
                 tx.commit()?;
@@ -292,51 +286,58 @@ pub(crate) fn open(path: &Path, companies: bool) -> Result<Db, rusqlite::Error> 
     Ok(db)
 }
 
-/// Seeds a fresh store with `count` accounts that have no company: half share account
-/// numbers with the first F&O customers generated from `seed` (for `fo_rows` rows), half do
-/// not exist in F&O. Does nothing when accounts exist already.
+fn to_sql_error(e: ApiError) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into())
+}
+
+/// Writes `count` accounts without a company when the store holds no accounts yet, returning
+/// how many were written. The first half reuse the account numbers and names of the first
+/// customers the F&O generator makes for (`seed`, `fo_rows`); the rest get `EX-` numbers and
+/// names from a generator with a derived seed, so F&O never has them.
 pub(crate) fn seed_existing_accounts(
     db: &Db,
     count: usize,
     fo_rows: usize,
     seed: u64,
-) -> Result<(), rusqlite::Error> {
+) -> Result<usize, rusqlite::Error> {
     if count == 0 {
-        return Ok(());
+        return Ok(0);
     }
-    db.with(|conn| -> Result<(), rusqlite::Error> {
-        let any: bool = conn.query_row(
-            "SELECT COUNT(*) > 0 FROM dv_rows WHERE entity = ?1",
-            params![ACCOUNTS.set],
-            |row| row.get(0),
-        )?;
-        if any {
-            return Ok(());
-        }
-        let matching = (count / 2).min(fo_rows);
-        let mut generator = crate::sample::Generator::new(seed, fo_rows.max(1));
-        let mut own = crate::sample::Generator::new(seed ^ 0x5eed, count);
+    db.with(|conn| {
         let tx = conn.transaction()?;
-        for index in 0..count {
-            let (account, name, email) = if index < matching {
-                let customer = generator.next_customer();
-                (customer.account, customer.name, customer.email)
+        let existing = tx
+            .query_row(
+                "SELECT 1 FROM dv_rows WHERE entity = ?1 LIMIT 1",
+                params!["accounts"],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if existing {
+            return Ok(0);
+        }
+        let matched = count / 2;
+        let mut same = sample::Generator::new(seed, fo_rows);
+        let mut other = sample::Generator::new(seed ^ 0x5eed_0e15_7000_0000, count);
+        for i in 0..count {
+            let (number, c) = if i < matched {
+                let c = same.next_customer();
+                (c.account.clone(), c)
             } else {
-                let customer = own.next_customer();
-                (
-                    format!("CRM-{:06}", index + 1),
-                    customer.name,
-                    customer.email,
-                )
+                let c = other.next_customer();
+                (format!("EX-{:06}", i - matched + 1), c)
             };
             let mut values = Map::new();
-            values.insert("accountnumber".into(), Value::from(account));
-            values.insert("name".into(), Value::from(name));
-            values.insert("emailaddress1".into(), Value::from(email));
-            insert_row(&tx, &ACCOUNTS, None, values)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into()))?;
+            values.insert("accountnumber".into(), Value::from(number));
+            values.insert("name".into(), Value::from(c.name));
+            values.insert("creditlimit".into(), Value::from(c.credit_limit));
+            values.insert("emailaddress1".into(), Value::from(c.email));
+            values.insert("telephone1".into(), Value::from(c.phone));
+            values.insert("description".into(), Value::from(c.memo));
+            insert_row(&tx, known_table("accounts"), None, values).map_err(to_sql_error)?;
         }
-        tx.commit()
+        tx.commit()?;
+        Ok(count)
     })
 }
 
@@ -556,6 +557,7 @@ fn parse_changes(
             Kind::Str => value.is_string(),
             Kind::Money => value.is_number(),
             Kind::Int => value.is_i64(),
+            Kind::Bool => value.is_boolean(),
         };
         if !ok {
             return Err(err(
@@ -609,10 +611,10 @@ fn insert_row(
     }
     let mut row = Map::new();
     row.insert(table.id.into(), Value::from(id.clone()));
-    for c in table.columns {
+    for c in &table.columns {
         row.insert(c.name.into(), Value::Null);
     }
-    for l in table.lookups {
+    for l in &table.lookups {
         row.insert(l.value.into(), Value::Null);
     }
     row.extend(values);
@@ -819,7 +821,7 @@ async fn route(
     }
     let rest = decode_path(rest);
     if rest.is_empty() || rest == "/" {
-        let sets: Vec<Value> = TABLES
+        let sets: Vec<Value> = tables()
             .iter()
             .map(|t| json!({"name": t.set, "kind": "EntitySet", "url": t.set}))
             .collect();
@@ -838,6 +840,20 @@ async fn route(
             "OrganizationId": st.who.organization_id,
         });
         return Ok(reply(StatusCode::OK, Some(body.to_string()), &[]));
+    }
+    if res.set == "$metadata" && res.key.is_none() && res.tail.is_none() {
+        if method != Method::GET {
+            return Err(bad_request("The metadata document is read-only."));
+        }
+        return Ok(metadata::xml_reply(metadata::dv_csdl(catalog())));
+    }
+    if res.set == "EntityDefinitions" {
+        if method != Method::GET {
+            return Err(bad_request(
+                "The sandbox serves table definitions read-only.",
+            ));
+        }
+        return entity_definitions(st, res.key.as_deref(), res.tail.as_deref(), uri);
     }
     let table = table_by_set(&res.set).ok_or_else(|| {
         err(
@@ -900,7 +916,7 @@ async fn route(
         (Some(key), None) => {
             let key = parse_row_key(table, &key)?;
             match method {
-                Method::GET => get_one(st, table, key, &query).await,
+                Method::GET => get_one(st, table, key, &query, &prefer).await,
                 Method::PATCH => upsert(st, table, key, &query, &prefer, headers, &body).await,
                 Method::DELETE => delete(st, table, key, headers).await,
                 _ => Err(method_not_allowed()),
@@ -912,6 +928,74 @@ async fn route(
             format!("Resource not found for the segment '{rest}'."),
         )),
     }
+}
+
+/// `GET EntityDefinitions` and `GET EntityDefinitions(LogicalName='x')`, with `$select` and
+/// `$expand=Attributes` (optionally with a nested `$select`).
+fn entity_definitions(
+    st: &DvState,
+    key: Option<&str>,
+    tail: Option<&str>,
+    uri: &Uri,
+) -> Result<Response, ApiError> {
+    let query = Query::parse(uri.query());
+    for (name, _) in &query.pairs {
+        if !matches!(name.as_str(), "$select" | "$expand") {
+            return Err(bad_request(format!(
+                "The query option '{name}' is not supported on EntityDefinitions by the sandbox."
+            )));
+        }
+    }
+    if tail.is_some() {
+        return Err(err(
+            StatusCode::NOT_FOUND,
+            CODE_BAD_QUERY,
+            "Resource not found for the segment after EntityDefinitions.",
+        ));
+    }
+    let (select, expand) = (query.get("$select"), query.get("$expand"));
+    let cat = catalog();
+    let context = format!("{}/$metadata#EntityDefinitions", st.root);
+    let Some(key) = key else {
+        let mut items = Vec::new();
+        for t in &cat.dataverse {
+            let d = metadata::entity_definition(cat, t, select, expand).map_err(bad_request)?;
+            items.push(Value::Object(d));
+        }
+        let body = json!({"@odata.context": context, "value": items});
+        return Ok(reply(StatusCode::OK, Some(body.to_string()), &[]));
+    };
+    let parts = odata::parse_key_predicate(key).map_err(bad_request)?;
+    let logical = match parts.as_slice() {
+        [
+            KeyPart {
+                name: Some(n),
+                value: KeyValue::Quoted(v),
+            },
+        ] if n == "LogicalName" => v.clone(),
+        _ => {
+            return Err(bad_request(format!(
+                "The key '{key}' is not supported; use EntityDefinitions(LogicalName='name')."
+            )));
+        }
+    };
+    let table = cat.dv_table_by_logical(&logical).ok_or_else(|| {
+        err(
+            StatusCode::NOT_FOUND,
+            CODE_NOT_FOUND,
+            format!("Could not find an entity with LogicalName = '{logical}'."),
+        )
+    })?;
+    let mut d = metadata::entity_definition(cat, table, select, expand).map_err(bad_request)?;
+    d.insert(
+        "@odata.context".into(),
+        Value::from(format!("{context}/$entity")),
+    );
+    Ok(reply(
+        StatusCode::OK,
+        Some(Value::Object(d).to_string()),
+        &[],
+    ))
 }
 
 fn parse_select(table: &Table, q: &Query) -> Result<Option<Vec<String>>, ApiError> {
@@ -1053,11 +1137,7 @@ async fn list(
             None => initial_tracking(st, table, q, prefer, skiptoken.as_deref(), select).await,
         };
     }
-    if q.get("$expand").is_some() {
-        return Err(bad_request(
-            "The query parameter $expand is not supported by this environment.",
-        ));
-    }
+    let expand = parse_expand(table, q)?;
     let is_field = |f: &str| table.readable(f);
     let expr = q
         .get("$filter")
@@ -1108,12 +1188,9 @@ async fn list(
     let total = rows.len();
     let size = page_size(prefer);
     let has_more = total > offset + size;
-    let page: Vec<Value> = rows
-        .into_iter()
-        .skip(offset)
-        .take(size)
-        .map(|r| project(table, r, select.as_deref()))
-        .collect();
+    let page_rows: Vec<Map<String, Value>> = rows.into_iter().skip(offset).take(size).collect();
+    let wanted = Annotations::from_prefer(prefer.include_annotations.as_deref());
+    let page = finish_rows(st, table, page_rows, select.clone(), expand, wanted).await?;
     let next = has_more.then(|| {
         let next_offset = offset + size;
         let cookie = format!(
@@ -1138,7 +1215,112 @@ async fn list(
     if let Some(n) = prefer.max_page_size {
         headers.push(("Preference-Applied", format!("odata.maxpagesize={n}")));
     }
+    if let Some(a) = &prefer.include_annotations {
+        headers.push((
+            "Preference-Applied",
+            format!("odata.include-annotations=\"{a}\""),
+        ));
+    }
     Ok(reply(StatusCode::OK, Some(body), &headers))
+}
+
+fn parse_expand(table: &'static Table, q: &Query) -> Result<Vec<Expand>, ApiError> {
+    let Some(text) = q.get("$expand") else {
+        return Ok(Vec::new());
+    };
+    let items = dv_expand::parse_expand(text, &table.entity_type(), &|n| {
+        table.lookups.iter().any(|l| l.nav == n)
+    })
+    .map_err(bad_request)?;
+    for item in &items {
+        let target = lookup_target(table, &item.nav);
+        for c in item.select.iter().flatten() {
+            if !target.readable(c) {
+                return Err(bad_request(format!(
+                    "Could not find a property named '{c}' on type '{}'.",
+                    target.entity_type()
+                )));
+            }
+        }
+    }
+    Ok(items)
+}
+
+fn lookup_target(table: &Table, nav: &str) -> &'static Table {
+    table
+        .lookups
+        .iter()
+        .find(|l| l.nav == nav)
+        .and_then(|l| table_by_set(l.target))
+        .expect("lookup targets are catalog tables")
+}
+
+/// Projects rows, then adds expanded lookups and the requested annotations, reading the
+/// lookup targets in one database call.
+async fn finish_rows(
+    st: &Arc<DvState>,
+    table: &'static Table,
+    rows: Vec<Map<String, Value>>,
+    select: Option<Vec<String>>,
+    expand: Vec<Expand>,
+    wanted: Annotations,
+) -> Result<Vec<Value>, ApiError> {
+    if expand.is_empty() && !wanted.any() {
+        return Ok(rows
+            .into_iter()
+            .map(|r| project(table, r, select.as_deref()))
+            .collect());
+    }
+    st.db
+        .run(move |conn| {
+            let conn: &Connection = conn;
+            let target_row = |set: &str, id: &str| -> Option<Map<String, Value>> {
+                let t = table_by_set(set)?;
+                find_row(conn, t, &RowKey::Id(id.to_string()))
+                    .ok()
+                    .flatten()
+                    .map(|r| r.row)
+            };
+            let names = |set: &str, id: &str| {
+                target_row(set, id).and_then(|r| dv_expand::display_name(set, &r))
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let ids: Vec<Option<String>> = expand
+                    .iter()
+                    .map(|e| {
+                        row.get(&format!("_{}_value", e.nav))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .collect();
+                let mut obj = match project(table, row, select.as_deref()) {
+                    Value::Object(m) => m,
+                    other => return Ok(vec![other]),
+                };
+                if wanted.any() {
+                    dv_expand::annotate(table.set, &mut obj, wanted, &names);
+                }
+                for (e, id) in expand.iter().zip(ids) {
+                    let target = lookup_target(table, &e.nav);
+                    let value =
+                        id.and_then(|id| target_row(target.set, &id))
+                            .map_or(Value::Null, |r| {
+                                let mut v = project(target, r, e.select.as_deref());
+                                if wanted.any()
+                                    && let Some(m) = v.as_object_mut()
+                                {
+                                    dv_expand::annotate(target.set, m, wanted, &names);
+                                }
+                                v
+                            });
+                    obj.insert(e.nav.clone(), value);
+                }
+                out.push(Value::Object(obj));
+            }
+            Ok(out)
+        })
+        .await
 }
 
 /// First change-tracking request: every current row, paged by id so concurrent deletes cannot
@@ -1327,8 +1509,10 @@ async fn get_one(
     table: &'static Table,
     key: RowKey,
     q: &Query,
+    prefer: &Prefer,
 ) -> Result<Response, ApiError> {
     let select = parse_select(table, q)?;
+    let expand = parse_expand(table, q)?;
     let lookup = key.clone();
     let found = st
         .db
@@ -1336,9 +1520,23 @@ async fn get_one(
         .await?;
     let row = found.ok_or_else(|| not_found(table, &key))?;
     let tag = etag(row.version);
+    let wanted = Annotations::from_prefer(prefer.include_annotations.as_deref());
+    let mut body = finish_rows(st, table, vec![row.row], select.clone(), expand, wanted)
+        .await?
+        .pop()
+        .unwrap_or(Value::Null);
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert(
+            "@odata.context".into(),
+            Value::from(format!(
+                "{}/$entity",
+                context(&st.root, table, select.as_deref())
+            )),
+        );
+    }
     Ok(reply(
         StatusCode::OK,
-        Some(entity_body(st, table, row.row, select.as_deref())),
+        Some(body.to_string()),
         &[("ETag", tag)],
     ))
 }
@@ -1629,18 +1827,23 @@ mod tests {
 
     #[test]
     fn row_keys() {
-        let k = parse_row_key(&ACCOUNTS, "accountnumber='A''1'").expect("alternate key");
+        let k =
+            parse_row_key(known_table("accounts"), "accountnumber='A''1'").expect("alternate key");
         assert!(
             matches!(k, RowKey::Alt(ref v) if v == "A'1"),
             "quote undoubled"
         );
-        let k = parse_row_key(&ACCOUNTS, "6F9619FF-8B86-D011-B42D-00C04FC964FF").expect("guid");
+        let k = parse_row_key(
+            known_table("accounts"),
+            "6F9619FF-8B86-D011-B42D-00C04FC964FF",
+        )
+        .expect("guid");
         assert!(
             matches!(k, RowKey::Id(ref v) if v == "6f9619ff-8b86-d011-b42d-00c04fc964ff"),
             "guid normalised to lowercase"
         );
         assert!(
-            parse_row_key(&ACCOUNTS, "name='x'").is_err(),
+            parse_row_key(known_table("accounts"), "name='x'").is_err(),
             "name is not a key"
         );
     }

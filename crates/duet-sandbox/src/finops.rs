@@ -1,7 +1,7 @@
 //! The finance and operations OData emulator, serving `/data`.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,8 +15,10 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
-use crate::events::Operation;
+use crate::catalog::{FoEntity, FoType, catalog};
+use crate::events::{DataEvents, Operation};
 use crate::filter::{self, Dialect, FilterError};
+use crate::metadata;
 use crate::odata::{
     self, ApiError, KeyValue, Query, collection_body, decode_path, header_str, reply,
     split_resource,
@@ -50,7 +52,9 @@ const RECID_START: i64 = 5_637_144_575;
 enum Kind {
     Str,
     Num,
-    Enum(&'static [&'static str]),
+    Enum(&'static [String]),
+    /// A client-written date and time; F&O's empty date is 1900-01-01.
+    Date,
     /// Server-maintained timestamp; ignored in write bodies.
     Time,
 }
@@ -64,8 +68,8 @@ struct EntitySet {
     name: &'static str,
     type_name: &'static str,
     table_type: &'static str,
-    keys: &'static [&'static str],
-    fields: &'static [Field],
+    keys: Vec<&'static str>,
+    fields: Vec<Field>,
     company_specific: bool,
     writable: bool,
 }
@@ -80,83 +84,47 @@ impl EntitySet {
     }
 }
 
-const PARTY_TYPES: &[&str] = &["Organization", "Person", "None"];
+/// F&O's empty date and time.
+const NULL_DATE: &str = "1900-01-01T00:00:00Z";
 
-const CUSTOMERS: EntitySet = EntitySet {
-    name: "CustomersV3",
-    type_name: "CustomerV3",
-    table_type: "CustCustomerV3Entity",
-    keys: &["dataAreaId", "CustomerAccount"],
-    fields: &[
-        Field {
-            name: "dataAreaId",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "CustomerAccount",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "OrganizationName",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "CustomerGroupId",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "SalesCurrencyCode",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "CreditLimit",
-            kind: Kind::Num,
-        },
-        Field {
-            name: "PrimaryContactEmail",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "PrimaryContactPhone",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "SalesMemo",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "PartyType",
-            kind: Kind::Enum(PARTY_TYPES),
-        },
-        Field {
-            name: "ModifiedDateTime",
-            kind: Kind::Time,
-        },
-    ],
-    company_specific: true,
-    writable: true,
-};
+/// Every catalog entity, built once; names borrow from the `'static` catalog.
+fn sets() -> &'static [EntitySet] {
+    static SETS: OnceLock<Vec<EntitySet>> = OnceLock::new();
+    SETS.get_or_init(|| catalog().finops.iter().map(set_from_catalog).collect())
+}
 
-const LEGAL_ENTITIES: EntitySet = EntitySet {
-    name: "LegalEntities",
-    type_name: "LegalEntity",
-    table_type: "CompanyInfoEntity",
-    keys: &["LegalEntityId"],
-    fields: &[
-        Field {
-            name: "LegalEntityId",
-            kind: Kind::Str,
-        },
-        Field {
-            name: "Name",
-            kind: Kind::Str,
-        },
-    ],
-    company_specific: false,
-    writable: false,
-};
+fn set_from_catalog(e: &'static FoEntity) -> EntitySet {
+    let fields = e
+        .fields
+        .iter()
+        .map(|f| Field {
+            name: &f.name,
+            kind: match &f.kind {
+                FoType::String => Kind::Str,
+                FoType::Integer | FoType::Decimal => Kind::Num,
+                FoType::Enum { members, .. } => Kind::Enum(members),
+                FoType::Datetime if f.read_only => Kind::Time,
+                FoType::Datetime => Kind::Date,
+            },
+        })
+        .collect();
+    EntitySet {
+        name: &e.entity_set,
+        type_name: &e.entity_type,
+        table_type: &e.table_type,
+        keys: e.keys.iter().map(String::as_str).collect(),
+        fields,
+        company_specific: e.company_specific,
+        writable: e.writable,
+    }
+}
 
-const SETS: &[&EntitySet] = &[&CUSTOMERS, &LEGAL_ENTITIES];
+fn known_set(name: &str) -> &'static EntitySet {
+    sets()
+        .iter()
+        .find(|s| s.name == name)
+        .expect("entity is in the catalog")
+}
 
 /// Last `ModifiedDateTime` handed out in this process, in Unix milliseconds; process-wide so
 /// that several sandboxes in one process still hand out strictly increasing stamps.
@@ -204,12 +172,13 @@ pub(crate) struct FoState {
     pub page_size: usize,
     pub auth: Arc<Auth>,
     pub guard: Arc<Guard>,
-    pub events: Arc<crate::events::DataEvents>,
+    pub events: Arc<DataEvents>,
 }
 
 /// Opens `finops.sqlite`, seeding the legal entities on first use.
 pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
     let db = Db::open(path, SCHEMA)?;
+    db.with(|conn| conn.execute_batch(crate::events::SCHEMA))?;
     db.with(|conn| -> Result<(), rusqlite::Error> {
         let tx = conn.transaction()?;
         for (id, name) in LEGAL_ENTITY_SEED {
@@ -217,24 +186,25 @@ pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
             let exists = tx
                 .query_row(
                     "SELECT 1 FROM fo_rows WHERE entity = ?1 AND k = ?2",
-                    params![LEGAL_ENTITIES.name, k],
+                    params!["LegalEntities", k],
                     |_| Ok(()),
                 )
                 .optional()?
                 .is_some();
             if !exists {
                 let recid = next_counter(&tx, "recid", RECID_START)?;
-                let body = json!({"LegalEntityId": id, "Name": name}).to_string();
+                let body = json!({"LegalEntityId": id, "Name": name, "ModifiedDateTime": next_modified()})
+                    .to_string();
                 tx.execute(
                     "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
-                    params![LEGAL_ENTITIES.name, k, recid, body],
+                    params!["LegalEntities", k, recid, body],
                 )?;
             }
         }
         tx.commit()?;
         // Restarting over the same directory must not hand out stamps older than stored ones.
-        let mut stmt = conn.prepare("SELECT body FROM fo_rows WHERE entity = ?1")?;
-        let bodies = stmt.query_map(params![CUSTOMERS.name], |r| r.get::<_, String>(0))?;
+        let mut stmt = conn.prepare("SELECT body FROM fo_rows")?;
+        let bodies = stmt.query_map([], |r| r.get::<_, String>(0))?;
         for body in bodies {
             let body = body?;
             let stamp = serde_json::from_str::<Value>(&body)
@@ -263,7 +233,7 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
         let existing = tx
             .query_row(
                 "SELECT 1 FROM fo_rows WHERE entity = ?1 LIMIT 1",
-                params![CUSTOMERS.name],
+                params!["CustomersV3"],
                 |_| Ok(()),
             )
             .optional()?
@@ -271,10 +241,11 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
         if existing {
             return Ok(0);
         }
+        seed_reference_data(&tx)?;
         let count = i64::try_from(rows).unwrap_or(i64::MAX);
         let first_recid = read_counter(&tx, "recid", RECID_START)? + 1;
         let first_ms = reserve_modified(rows);
-        let template = defaults(&CUSTOMERS);
+        let template = defaults(known_set("CustomersV3"));
         let mut generator = sample::Generator::new(seed, rows);
         {
             let mut insert = tx.prepare(
@@ -293,6 +264,12 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
                     ("PrimaryContactEmail", Value::from(c.email)),
                     ("PrimaryContactPhone", Value::from(c.phone)),
                     ("SalesMemo", Value::from(c.memo)),
+                    ("PaymentTerms", Value::from(c.payment_terms)),
+                    ("AddressStreet", Value::from(c.street)),
+                    ("AddressCity", Value::from(c.city)),
+                    ("AddressState", Value::from(c.state)),
+                    ("AddressZipCode", Value::from(c.zip)),
+                    ("AddressCountryRegionId", Value::from(c.country)),
                     ("PartyType", Value::from("Organization")),
                     ("ModifiedDateTime", Value::from(format_modified(first_ms + offset))),
                 ];
@@ -301,7 +278,7 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
                 }
                 let k = storage_key(&[c.company, &c.account]);
                 insert.execute(params![
-                    CUSTOMERS.name,
+                    "CustomersV3",
                     k,
                     first_recid + offset,
                     Value::Object(row).to_string()
@@ -313,6 +290,52 @@ pub(crate) fn seed_customers(db: &Db, rows: usize, seed: u64) -> Result<usize, r
         tx.commit()?;
         Ok(rows)
     })
+}
+
+/// The rows generated customers refer to: customer groups and payment terms in each legal
+/// entity, and the currencies. Existing rows are left alone.
+fn seed_reference_data(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let mut rows: Vec<(&str, Vec<&str>, Value)> = Vec::new();
+    for (company, _) in LEGAL_ENTITY_SEED {
+        for (id, description) in sample::CUSTOMER_GROUPS {
+            rows.push((
+                "CustomerGroups",
+                vec![company, id],
+                json!({"dataAreaId": company, "CustomerGroupId": id, "Description": description}),
+            ));
+        }
+        for (name, description) in sample::PAYMENT_TERMS {
+            rows.push((
+                "PaymentTerms",
+                vec![company, name],
+                json!({"dataAreaId": company, "Name": name, "Description": description}),
+            ));
+        }
+    }
+    for (code, name, symbol) in sample::CURRENCIES {
+        rows.push((
+            "Currencies",
+            vec![code],
+            json!({"CurrencyCode": code, "Name": name, "Symbol": symbol}),
+        ));
+    }
+    for (entity, key, values) in rows {
+        let k = storage_key(&key);
+        if load_one(conn, entity, &k)?.is_some() {
+            continue;
+        }
+        let mut row = defaults(known_set(entity));
+        if let Value::Object(v) = values {
+            row.extend(v);
+        }
+        row.insert("ModifiedDateTime".into(), Value::from(next_modified()));
+        let recid = next_counter(conn, "recid", RECID_START)?;
+        conn.execute(
+            "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
+            params![entity, k, recid, Value::Object(row).to_string()],
+        )?;
+    }
+    Ok(())
 }
 
 /// Keys are case-insensitive in F&O, so the storage key is upper-cased.
@@ -588,7 +611,7 @@ async fn route(
     }
     let rest = decode_path(rest);
     if rest.is_empty() || rest == "/" {
-        let sets: Vec<Value> = SETS
+        let sets: Vec<Value> = sets()
             .iter()
             .map(|s| json!({"name": s.name, "kind": "EntitySet", "url": s.name}))
             .collect();
@@ -602,16 +625,21 @@ async fn route(
             "A batch cannot contain another batch.",
         ));
     }
-    let set = SETS
-        .iter()
-        .copied()
-        .find(|s| s.name == res.set)
-        .ok_or_else(|| {
-            plain_error(
-                StatusCode::NOT_FOUND,
-                format!("No HTTP resource was found that matches the request URI '{path}'."),
-            )
-        })?;
+    if res.set == "$metadata" && res.key.is_none() && res.tail.is_none() {
+        if method != Method::GET {
+            return Err(plain_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "The metadata document is read-only.",
+            ));
+        }
+        return Ok(metadata::xml_reply(metadata::fo_csdl(catalog())));
+    }
+    let set = sets().iter().find(|s| s.name == res.set).ok_or_else(|| {
+        plain_error(
+            StatusCode::NOT_FOUND,
+            format!("No HTTP resource was found that matches the request URI '{path}'."),
+        )
+    })?;
     let query = Query::parse(uri.query());
     let method_not_allowed = || {
         plain_error(
@@ -622,79 +650,27 @@ async fn route(
     match (res.key, res.tail.as_deref()) {
         (None, None) => match method {
             Method::GET => list(st, set, &query, false).await,
-            Method::POST if set.writable => {
-                let created = create(st, set, &body).await?;
-                let values = created_key(set, &body);
-                announce(st, set, Operation::Create, &values);
-                Ok(created)
-            }
+            Method::POST if set.writable => create(st, set, &body).await,
             _ => Err(method_not_allowed()),
         },
         (None, Some("$count")) if method == Method::GET => list(st, set, &query, true).await,
         (Some(key), None) => {
             let values = parse_key(set, &key)?;
-            let announced = values.clone();
-            let (answer, operation) = match method {
-                Method::GET => return get_one(st, set, values, &query).await,
-                Method::PATCH if set.writable => (
-                    update(st, set, values, headers, &body, true).await?,
-                    Operation::Update,
-                ),
-                Method::PUT if set.writable => (
-                    update(st, set, values, headers, &body, false).await?,
-                    Operation::Update,
-                ),
-                Method::DELETE if set.writable => {
-                    (delete(st, set, values, headers).await?, Operation::Delete)
+            match method {
+                Method::GET => get_one(st, set, values, &query).await,
+                Method::PATCH if set.writable => {
+                    update(st, set, values, headers, &body, true).await
                 }
-                _ => return Err(method_not_allowed()),
-            };
-            announce(st, set, operation, &announced);
-            Ok(answer)
+                Method::PUT if set.writable => update(st, set, values, headers, &body, false).await,
+                Method::DELETE if set.writable => delete(st, set, values, headers).await,
+                _ => Err(method_not_allowed()),
+            }
         }
         _ => Err(plain_error(
             StatusCode::NOT_FOUND,
             format!("No HTTP resource was found that matches the request URI '{path}'."),
         )),
     }
-}
-
-/// The key of a row a POST created, read from its body as `create` does.
-fn created_key(set: &EntitySet, body: &Bytes) -> Vec<String> {
-    let row: Map<String, Value> = serde_json::from_slice(body).unwrap_or_default();
-    set.keys
-        .iter()
-        .map(|k| {
-            let value = str_field(&row, k);
-            if *k == "dataAreaId" {
-                if value.is_empty() {
-                    DEFAULT_COMPANY.to_string()
-                } else {
-                    value.to_uppercase()
-                }
-            } else {
-                value
-            }
-        })
-        .collect()
-}
-
-/// Sends the data event of a committed write.
-fn announce(st: &FoState, set: &EntitySet, operation: Operation, values: &[String]) {
-    let mut key = Map::new();
-    for (name, value) in set.keys.iter().zip(values) {
-        key.insert((*name).to_string(), Value::from(value.clone()));
-    }
-    let company = set
-        .company_specific
-        .then(|| {
-            key.get("dataAreaId")
-                .and_then(Value::as_str)
-                .map(str::to_uppercase)
-        })
-        .flatten();
-    st.events
-        .publish(set.name, operation, company.as_deref(), key);
 }
 
 fn parse_number(q: &Query, name: &str) -> Result<Option<usize>, ApiError> {
@@ -717,6 +693,50 @@ fn parse_select(set: &EntitySet, q: &Query) -> Result<Option<Vec<String>>, ApiEr
         .transpose()
 }
 
+const ENUM_PREFIX: &str = "Microsoft.Dynamics.DataEntities.";
+
+/// Checks every `Microsoft.Dynamics.DataEntities.<Enum>'<Member>'` literal in a filter against
+/// the catalog's enums, answering with the OData library's messages for an unknown type or
+/// member.
+fn check_enum_literals(filter_text: &str) -> Result<(), ApiError> {
+    let mut rest = filter_text;
+    while let Some(pos) = rest.find(ENUM_PREFIX) {
+        let after = &rest[pos + ENUM_PREFIX.len()..];
+        let name_len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let (name, tail) = after.split_at(name_len);
+        let Some(quoted) = tail.strip_prefix('\'') else {
+            rest = tail;
+            continue;
+        };
+        let end = quoted.find('\'').unwrap_or(quoted.len());
+        let member = &quoted[..end];
+        let members = catalog()
+            .finops
+            .iter()
+            .flat_map(|e| &e.fields)
+            .find_map(|f| match &f.kind {
+                FoType::Enum { r#enum, members } if r#enum == name => Some(members),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                plain_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("The type '{ENUM_PREFIX}{name}' is not defined in the model."),
+                )
+            })?;
+        if !members.iter().any(|m| m == member) {
+            return Err(plain_error(
+                StatusCode::BAD_REQUEST,
+                format!("The string '{member}' is not a valid enumeration type constant."),
+            ));
+        }
+        rest = &quoted[end.min(quoted.len())..];
+    }
+    Ok(())
+}
+
 async fn list(
     st: &Arc<FoState>,
     set: &'static EntitySet,
@@ -724,6 +744,17 @@ async fn list(
     count_only: bool,
 ) -> Result<Response, ApiError> {
     let is_field = |f: &str| set.is_field(f);
+    if let Some(expand) = q.get("$expand") {
+        // The catalog defines no navigation properties, so every name is unknown here.
+        let first = expand.split([',', '(', '/']).next().unwrap_or("").trim();
+        return Err(query_error(
+            set,
+            FilterError::UnknownProperty(first.to_string()),
+        ));
+    }
+    if let Some(f) = q.get("$filter") {
+        check_enum_literals(f)?;
+    }
     let expr = q
         .get("$filter")
         .map(|f| filter::parse(f, &is_field).map_err(|e| query_error(set, e)))
@@ -869,6 +900,11 @@ fn validate_body(set: &EntitySet, body: &Bytes) -> Result<Map<String, Value>, Ap
         };
         let normalised = match field.kind {
             Kind::Time => continue,
+            Kind::Date => match &value {
+                Value::Null => Value::from(NULL_DATE),
+                Value::String(_) => value.clone(),
+                _ => return Err(bad()),
+            },
             Kind::Str => match &value {
                 Value::Null => Value::from(""),
                 Value::String(_) => value.clone(),
@@ -892,7 +928,7 @@ fn validate_body(set: &EntitySet, body: &Bytes) -> Result<Map<String, Value>, Ap
                     .iter()
                     .find(|m| m.eq_ignore_ascii_case(s))
                     .ok_or_else(bad)?;
-                Value::from(*m)
+                Value::from(m.as_str())
             }
         };
         out.insert(name, normalised);
@@ -906,8 +942,9 @@ fn defaults(set: &EntitySet) -> Map<String, Value> {
         .map(|f| {
             let v = match f.kind {
                 Kind::Str | Kind::Time => Value::from(""),
+                Kind::Date => Value::from(NULL_DATE),
                 Kind::Num => Value::from(0),
-                Kind::Enum(members) => Value::from(members[0]),
+                Kind::Enum(members) => Value::from(members[0].as_str()),
             };
             (f.name.to_string(), v)
         })
@@ -932,6 +969,15 @@ fn entity_url(st: &FoState, set: &EntitySet, values: &[String]) -> String {
     format!("{}/data/{}({key})", st.url, set.name)
 }
 
+/// Key field names paired with their values, for data events.
+fn key_pairs<'a>(set: &EntitySet, values: &'a [String]) -> Vec<(&'static str, &'a str)> {
+    set.keys
+        .iter()
+        .copied()
+        .zip(values.iter().map(String::as_str))
+        .collect()
+}
+
 async fn create(
     st: &Arc<FoState>,
     set: &'static EntitySet,
@@ -949,7 +995,7 @@ async fn create(
         };
         row.insert("dataAreaId".into(), Value::from(company));
     }
-    for k in set.keys {
+    for k in &set.keys {
         if str_field(&row, k).trim().is_empty() {
             return Err(write_error(set, &format!("Field '{k}' must be filled in")));
         }
@@ -958,13 +1004,14 @@ async fn create(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let key_desc = key_text(set, &values);
+    let (events, event_keys) = (st.events.clone(), values.clone());
     let stored = st
         .db
         .run(move |conn| {
             let tx = conn.savepoint()?;
             if set.company_specific {
                 let company = str_field(&row, "dataAreaId");
-                if load_one(&tx, LEGAL_ENTITIES.name, &storage_key(&[&company]))?.is_none() {
+                if load_one(&tx, "LegalEntities", &storage_key(&[&company]))?.is_none() {
                     return Err(write_error(
                         set,
                         &format!(
@@ -986,10 +1033,12 @@ async fn create(
                 "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
                 params![set.name, k, recid, Value::Object(row.clone()).to_string()],
             )?;
+            events.enqueue(&tx, set.name, Operation::Create, &key_pairs(set, &event_keys))?;
             tx.commit()?;
             Ok(row_from_sql(recid, 1, &Value::Object(row).to_string()))
         })
         .await?;
+    st.events.wake();
     let etag = str_field(&stored, "@odata.etag");
     let location = entity_url(st, set, &values);
     let mut body = stored;
@@ -1044,6 +1093,7 @@ async fn update(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let missing = not_found(set, &values);
+    let (events, event_keys) = (st.events.clone(), values.clone());
     let etag = st
         .db
         .run(move |conn| {
@@ -1059,7 +1109,7 @@ async fn update(
                 stored.row
             } else {
                 let mut fresh = defaults(set);
-                for key in set.keys {
+                for key in &set.keys {
                     fresh.insert(
                         (*key).to_string(),
                         stored.row.get(*key).cloned().unwrap_or_default(),
@@ -1080,10 +1130,17 @@ async fn update(
                 "UPDATE fo_rows SET recversion = ?3, body = ?4 WHERE entity = ?1 AND k = ?2",
                 params![set.name, k, recversion, Value::Object(row).to_string()],
             )?;
+            events.enqueue(
+                &tx,
+                set.name,
+                Operation::Update,
+                &key_pairs(set, &event_keys),
+            )?;
             tx.commit()?;
             Ok(etag(recversion, stored.recid))
         })
         .await?;
+    st.events.wake();
     Ok(reply(StatusCode::NO_CONTENT, None, &[("ETag", etag)]))
 }
 
@@ -1097,6 +1154,7 @@ async fn delete(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let missing = not_found(set, &values);
+    let (events, event_keys) = (st.events.clone(), values.clone());
     st.db
         .run(move |conn| {
             let tx = conn.savepoint()?;
@@ -1110,10 +1168,17 @@ async fn delete(
                 "DELETE FROM fo_rows WHERE entity = ?1 AND k = ?2",
                 params![set.name, k],
             )?;
+            events.enqueue(
+                &tx,
+                set.name,
+                Operation::Delete,
+                &key_pairs(set, &event_keys),
+            )?;
             tx.commit()?;
             Ok(())
         })
         .await?;
+    st.events.wake();
     Ok(reply(StatusCode::NO_CONTENT, None, &[]))
 }
 
@@ -1182,11 +1247,14 @@ mod tests {
     #[test]
     fn key_requires_every_part() {
         assert!(
-            parse_key(&CUSTOMERS, "CustomerAccount='C1'").is_err(),
+            parse_key(known_set("CustomersV3"), "CustomerAccount='C1'").is_err(),
             "dataAreaId missing"
         );
-        let v =
-            parse_key(&CUSTOMERS, "CustomerAccount='C''1',dataAreaId='DAT'").expect("valid key");
+        let v = parse_key(
+            known_set("CustomersV3"),
+            "CustomerAccount='C''1',dataAreaId='DAT'",
+        )
+        .expect("valid key");
         assert_eq!(
             v,
             vec!["DAT".to_string(), "C'1".to_string()],

@@ -6,16 +6,22 @@
 //! serve the Entra ID token endpoint; each keeps its data in its own SQLite file in the
 //! configured directory, next to `sandbox.json` with the demo application user's credentials.
 //!
+//! The F&O port also serves `/_sandbox/dataevents`, where webhook endpoints are registered
+//! for data events (create, update, delete) on an entity.
+//!
 //! Each port also serves `/_sandbox/faults` (see [`Faults`]) so tests can take an emulator
 //! down, slow it or make its writes fail, and each can enforce per-client
 //! [`ServiceLimits`] that answer 429 like the real services.
 
 mod auth;
 mod batch;
+mod catalog;
 mod dataverse;
+mod dv_expand;
 mod events;
 mod filter;
 mod finops;
+mod metadata;
 mod odata;
 mod protection;
 mod sample;
@@ -23,7 +29,10 @@ mod store;
 
 use duet_odata::multipart;
 
-pub use events::DataEventEndpoint;
+pub use catalog::{
+    Catalog, CatalogPair, ChoiceOption, DvColumn, DvTable, DvType, FoEntity, FoField, FoType,
+    catalog,
+};
 pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};
 
 use std::path::{Path, PathBuf};
@@ -73,23 +82,50 @@ pub struct SandboxConfig {
     pub rows: usize,
     /// Seed of the sample generator; the same seed gives the same customers.
     pub seed: u64,
-    /// Whether a fresh Dataverse store gets the company rows (`cdm_companies`) DAT and USMF,
-    /// as after a link. A "new" or "existing" Dataverse for the setup scenarios has none.
-    pub dv_companies: bool,
-    /// Accounts a fresh Dataverse store starts with, none of them with a company: the
-    /// "existing" environment of the setup scenarios. The first half carry the account
-    /// numbers (and names) of the first generated F&O customers of the same seed, so they
-    /// match by natural key; the rest exist only in Dataverse.
-    pub dv_existing_rows: usize,
     /// Per-client service protection limits of the F&O emulator.
     pub fo_limits: ServiceLimits,
     /// Per-client service protection limits of the Dataverse emulator.
     pub dv_limits: ServiceLimits,
+    /// What a fresh F&O store starts with; default [`FoProfile::WithData`].
+    pub fo_profile: FoProfile,
+    /// What a fresh Dataverse store starts with; default [`DvProfile::Linked`].
+    pub dv_profile: DvProfile,
+    /// Accounts to generate under [`DvProfile::Existing`]; ignored by the other profiles.
+    pub dv_existing_rows: usize,
+}
+
+/// Starting content of the F&O emulator. Profiles only decide what a fresh store is seeded
+/// with; a directory that already holds data keeps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FoProfile {
+    /// Legal entities (`DAT`, `USMF`) only: no customers, whatever `rows` says.
+    New,
+    /// Legal entities plus `rows` generated customers (from `seed`).
+    #[default]
+    WithData,
+}
+
+/// Starting content of the Dataverse emulator. Like [`FoProfile`], it only affects a fresh
+/// store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DvProfile {
+    /// Already linked to F&O: `cdm_companies` holds `DAT` and `USMF`; no accounts.
+    #[default]
+    Linked,
+    /// An empty environment: no `cdm_companies` rows and no accounts.
+    New,
+    /// An environment that predates the link: no `cdm_companies` rows, and
+    /// `dv_existing_rows` accounts without `msdyn_company`, deterministic from `seed`. The
+    /// first half (rounded down) carry the `accountnumber`s the F&O generator gives its first
+    /// customers for the same `seed` and `rows` (with the same names), so they match by natural
+    /// key; the rest carry `EX-`-prefixed numbers that F&O never generates.
+    Existing,
 }
 
 impl SandboxConfig {
     /// Defaults: free ports, F&O page size 10,000, tokens valid for 3,599 seconds, no sample
-    /// rows (seed 1) and no service protection limits.
+    /// rows (seed 1), no service protection limits, profiles [`FoProfile::WithData`] and
+    /// [`DvProfile::Linked`], and no existing Dataverse accounts.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         SandboxConfig {
             dir: dir.into(),
@@ -99,10 +135,11 @@ impl SandboxConfig {
             token_lifetime: Duration::from_secs(3599),
             rows: 0,
             seed: 1,
-            dv_companies: true,
-            dv_existing_rows: 0,
             fo_limits: ServiceLimits::off(),
             dv_limits: ServiceLimits::off(),
+            fo_profile: FoProfile::WithData,
+            dv_profile: DvProfile::Linked,
+            dv_existing_rows: 0,
         }
     }
 }
@@ -199,12 +236,18 @@ impl Sandbox {
         let fo_path = config.dir.join("finops.sqlite");
         let dv_path = config.dir.join("dataverse.sqlite");
         let (rows, seed) = (config.rows, config.seed);
-        let (dv_companies, dv_existing_rows) = (config.dv_companies, config.dv_existing_rows);
+        let fo_rows = match config.fo_profile {
+            FoProfile::New => 0,
+            FoProfile::WithData => rows,
+        };
+        let (dv_profile, dv_existing) = (config.dv_profile, config.dv_existing_rows);
         let (fo_db, dv_db, generated_rows) = tokio::task::spawn_blocking(move || {
             let fo_db = finops::open(&fo_path)?;
-            let generated = finops::seed_customers(&fo_db, rows, seed)?;
-            let dv_db = dataverse::open(&dv_path, dv_companies)?;
-            dataverse::seed_existing_accounts(&dv_db, dv_existing_rows, rows, seed)?;
+            let generated = finops::seed_customers(&fo_db, fo_rows, seed)?;
+            let dv_db = dataverse::open(&dv_path, dv_profile == DvProfile::Linked)?;
+            if dv_profile == DvProfile::Existing {
+                dataverse::seed_existing_accounts(&dv_db, dv_existing, rows, seed)?;
+            }
             Ok::<_, rusqlite::Error>((fo_db, dv_db, generated))
         })
         .await??;
@@ -240,27 +283,28 @@ impl Sandbox {
         let fo_admin = admin_routes(&fo_guard, &fo_url);
         let dv_admin = admin_routes(&dv_guard, &dv_url);
 
-        let data_events = Arc::new(events::DataEvents::new());
-        let fo_admin = fo_admin.merge(
-            Router::new()
-                .route("/_sandbox/data-events", any(events::endpoint))
-                .with_state(events::EventsAdmin {
-                    events: data_events.clone(),
-                    auth: auth.clone(),
-                    audience: fo_url.clone(),
-                }),
-        );
+        let events = Arc::new(events::DataEvents::default());
+        let fo_events_admin = Router::new()
+            .route("/_sandbox/dataevents", any(events::endpoint))
+            .route("/_sandbox/dataevents/{id}", any(events::endpoint_one))
+            .with_state(events::EventsAdmin {
+                events: events.clone(),
+                auth: auth.clone(),
+                audience: fo_url.clone(),
+            });
+        let dispatcher = events::spawn_dispatcher(fo_db.clone(), events.clone(), stop.clone());
         let fo_state = Arc::new(finops::FoState {
+            events,
             db: fo_db,
             url: fo_url.clone(),
             page_size: config.fo_page_size.max(1),
             auth: auth.clone(),
             guard: fo_guard.clone(),
-            events: data_events,
         });
         let fo_router = token_routes
             .clone()
             .merge(fo_admin)
+            .merge(fo_events_admin)
             .merge(Router::new().fallback(finops::handle).with_state(fo_state));
 
         let who = dataverse::Who {
@@ -285,6 +329,7 @@ impl Sandbox {
         let tasks = vec![
             serve(fo_listener, fo_router, stop.clone()),
             serve(dv_listener, dv_router, stop),
+            dispatcher,
         ];
         tracing::info!(%fo_url, %dv_url, "sandbox started");
         Ok(Sandbox {

@@ -118,6 +118,8 @@ pub(crate) struct Prefer {
     pub max_page_size: Option<usize>,
     pub track_changes: bool,
     pub wait: Option<u64>,
+    /// The raw `odata.include-annotations` value, e.g. `*` or a comma list with wildcards.
+    pub include_annotations: Option<String>,
 }
 
 /// Splits on commas outside double quotes, since `odata.include-annotations="a,b"` has commas.
@@ -156,6 +158,7 @@ pub(crate) fn parse_prefer(headers: &HeaderMap) -> Prefer {
                 "odata.maxpagesize" => p.max_page_size = val.parse().ok(),
                 "odata.track-changes" => p.track_changes = true,
                 "wait" => p.wait = val.parse().ok(),
+                "odata.include-annotations" => p.include_annotations = Some(val.to_string()),
                 _ => {}
             }
         }

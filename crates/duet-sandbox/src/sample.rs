@@ -96,6 +96,79 @@ const MEMOS: &[&str] = &[
 /// US area codes used for phone numbers; the 555-01xx exchange is reserved for fiction.
 const AREA_CODES: &[&str] = &["425", "206", "212", "312", "415", "617", "702", "305"];
 
+/// Payment terms every company gets, with descriptions; customers pick from these.
+pub(crate) const PAYMENT_TERMS: &[(&str, &str)] = &[
+    ("Net10", "Net 10 days"),
+    ("Net30", "Net 30 days"),
+    ("Net45", "Net 45 days"),
+    ("COD", "Cash on delivery"),
+];
+
+/// Customer groups every company gets; the ids match [`GROUPS`].
+pub(crate) const CUSTOMER_GROUPS: &[(&str, &str)] = &[
+    ("10", "Wholesale customers"),
+    ("20", "Major customers"),
+    ("30", "Retail customers"),
+    ("40", "Internet customers"),
+];
+
+/// Currencies the generator uses: code, name, symbol.
+pub(crate) const CURRENCIES: &[(&str, &str, &str)] = &[
+    ("EUR", "Euro", "€"),
+    ("GBP", "Pound sterling", "£"),
+    ("USD", "US dollar", "$"),
+    ("CAD", "Canadian dollar", "$"),
+];
+
+const STREETS: &[&str] = &[
+    "Main Street",
+    "Station Road",
+    "Church Lane",
+    "Harbour View",
+    "Market Square",
+    "Mill Road",
+    "Park Avenue",
+    "High Street",
+    "Elm Drive",
+    "Lake Shore Road",
+];
+
+/// Cities by country, with a state or region where the country uses one.
+const CITIES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "USA",
+        &[
+            ("Seattle", "WA"),
+            ("Chicago", "IL"),
+            ("Boston", "MA"),
+            ("Miami", "FL"),
+            ("Denver", "CO"),
+        ],
+    ),
+    (
+        "DEU",
+        &[
+            ("Berlin", ""),
+            ("Hamburg", ""),
+            ("Munich", ""),
+            ("Cologne", ""),
+        ],
+    ),
+    (
+        "GBR",
+        &[
+            ("London", ""),
+            ("Manchester", ""),
+            ("Leeds", ""),
+            ("Bristol", ""),
+        ],
+    ),
+    (
+        "CAN",
+        &[("Toronto", "ON"), ("Vancouver", "BC"), ("Montreal", "QC")],
+    ),
+];
+
 /// One generated customer, in the field vocabulary of `CustomersV3`.
 pub(crate) struct Customer {
     pub company: &'static str,
@@ -107,6 +180,12 @@ pub(crate) struct Customer {
     pub email: String,
     pub phone: String,
     pub memo: &'static str,
+    pub payment_terms: &'static str,
+    pub street: String,
+    pub city: &'static str,
+    pub state: &'static str,
+    pub zip: String,
+    pub country: &'static str,
 }
 
 /// Seeded generator; the same seed yields the same sequence of customers.
@@ -188,6 +267,33 @@ impl Generator {
             ""
         };
         let email = format!("accounts@{}.example", slug(&name));
+        // Drawn last so the fields above stay what earlier versions generated for a seed.
+        let payment_terms = self.pick(PAYMENT_TERMS).0;
+        let country = match currency {
+            "EUR" => "DEU",
+            "GBP" => "GBR",
+            "CAD" => "CAN",
+            _ => "USA",
+        };
+        let cities = CITIES
+            .iter()
+            .find(|(c, _)| *c == country)
+            .map_or(&[][..], |(_, list)| *list);
+        let (city, state) = self.pick(cities);
+        let street = format!(
+            "{} {}",
+            self.rng.random_range(1..2000u32),
+            self.pick(STREETS)
+        );
+        let zip = match country {
+            "GBR" => format!("SW1A {}AA", self.rng.random_range(1..10u32)),
+            "CAN" => format!(
+                "M5V {}A{}",
+                self.rng.random_range(0..10u32),
+                self.rng.random_range(0..10u32)
+            ),
+            _ => format!("{:05}", self.rng.random_range(10_000..99_999u32)),
+        };
         Customer {
             company,
             account,
@@ -198,6 +304,12 @@ impl Generator {
             email,
             phone,
             memo,
+            payment_terms,
+            street,
+            city,
+            state,
+            zip,
+            country,
         }
     }
 }

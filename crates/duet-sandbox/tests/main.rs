@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use duet_sandbox::{Sandbox, SandboxConfig};
+use duet_sandbox::{DvProfile, FoProfile, Sandbox, SandboxConfig};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -1420,8 +1420,11 @@ async fn generated_rows_follow_the_modified_watermark() {
 #[tokio::test]
 #[ignore = "measures bulk generation speed; run explicitly with --ignored --nocapture"]
 async fn generation_speed() {
-    // GIVEN a fresh directory and a large row count.
-    let rows = 100_000;
+    // GIVEN a fresh directory and a large row count (DUET_GEN_ROWS overrides 100,000).
+    let rows = std::env::var("DUET_GEN_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let started = Instant::now();
     // WHEN the sandbox starts.
     let env = start_with(|c| c.rows = rows).await;
@@ -2349,4 +2352,810 @@ async fn faults_take_a_side_down_and_fail_writes() {
         StatusCode::BAD_REQUEST,
         "fraction above 1 is refused"
     );
+}
+
+/// Reads every page of a Dataverse query, following `@odata.nextLink`.
+async fn all_dv(dv: &Dv<'_>, rest: &str) -> Vec<Value> {
+    let mut url = dv.url(rest);
+    let mut rows = Vec::new();
+    loop {
+        let resp = dv
+            .req(reqwest::Method::GET, &url)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(resp.status(), StatusCode::OK, "query {url} succeeds");
+        let body = json_of(resp).await;
+        rows.extend(
+            body["value"]
+                .as_array()
+                .expect("value array")
+                .iter()
+                .cloned(),
+        );
+        match body["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => return rows,
+        }
+    }
+}
+
+#[tokio::test]
+async fn new_profiles_start_empty() {
+    // GIVEN a sandbox with both sides new, even though rows were asked for.
+    let env = start_with(|c| {
+        c.rows = 50;
+        c.fo_profile = FoProfile::New;
+        c.dv_profile = DvProfile::New;
+    })
+    .await;
+    let (fo, dv) = (Fo::new(&env).await, Dv::new(&env).await);
+    // WHEN both sides are read.
+    let customers = all_customers(&fo, "").await;
+    let legal = json_of(fo.get(&fo.url("LegalEntities")).await).await;
+    let companies = all_dv(&dv, "cdm_companies").await;
+    let accounts = all_dv(&dv, "accounts").await;
+    // THEN F&O has its legal entities only and Dataverse has nothing.
+    assert_eq!(env.sandbox.generated_rows(), 0, "New F&O generates nothing");
+    assert!(customers.is_empty(), "New F&O has no customers");
+    let ids: Vec<&str> = legal["value"]
+        .as_array()
+        .expect("legal entities")
+        .iter()
+        .filter_map(|r| r["LegalEntityId"].as_str())
+        .collect();
+    assert!(ids.contains(&"DAT"), "legal entity DAT present: {ids:?}");
+    assert!(companies.is_empty(), "New Dataverse has no companies");
+    assert!(accounts.is_empty(), "New Dataverse has no accounts");
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn default_profiles_keep_todays_behaviour() {
+    // GIVEN a sandbox with default profiles and 30 rows.
+    let env = start_with(|c| c.rows = 30).await;
+    let (fo, dv) = (Fo::new(&env).await, Dv::new(&env).await);
+    // WHEN both sides are read.
+    let customers = all_customers(&fo, "").await;
+    let companies = all_dv(&dv, "cdm_companies?$orderby=cdm_companycode").await;
+    let accounts = all_dv(&dv, "accounts").await;
+    // THEN F&O holds the generated customers and Dataverse is linked with no accounts.
+    assert_eq!(customers.len(), 30, "WithData generates the rows");
+    let codes: Vec<&str> = companies
+        .iter()
+        .filter_map(|r| r["cdm_companycode"].as_str())
+        .collect();
+    assert_eq!(codes, ["DAT", "USMF"], "Linked seeds DAT and USMF");
+    assert!(accounts.is_empty(), "Linked starts without accounts");
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn existing_profile_has_unlinked_accounts_half_matching_fo() {
+    // GIVEN F&O with data and an existing Dataverse of 10 accounts, same seed.
+    let env = start_with(|c| {
+        c.rows = 40;
+        c.seed = 11;
+        c.dv_profile = DvProfile::Existing;
+        c.dv_existing_rows = 10;
+    })
+    .await;
+    let (fo, dv) = (Fo::new(&env).await, Dv::new(&env).await);
+    // WHEN both sides are read.
+    let customers = all_customers(&fo, "").await;
+    let companies = all_dv(&dv, "cdm_companies").await;
+    let accounts = all_dv(&dv, "accounts?$orderby=accountnumber").await;
+    // THEN there are no companies, no account has a company and exactly five match F&O.
+    assert!(companies.is_empty(), "Existing has no cdm_companies rows");
+    assert_eq!(
+        accounts.len(),
+        10,
+        "Existing generates dv_existing_rows accounts"
+    );
+    assert!(
+        accounts.iter().all(|a| a["_msdyn_company_value"].is_null()),
+        "no account is linked to a company: {accounts:?}"
+    );
+    let fo_numbers: std::collections::HashSet<&str> = customers
+        .iter()
+        .filter_map(|c| c["CustomerAccount"].as_str())
+        .collect();
+    let matching: Vec<&Value> = accounts
+        .iter()
+        .filter(|a| fo_numbers.contains(a["accountnumber"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(matching.len(), 5, "half the accounts match F&O by number");
+    for a in &matching {
+        let number = a["accountnumber"].as_str().expect("number");
+        let customer = customers
+            .iter()
+            .find(|c| c["CustomerAccount"] == number)
+            .expect("matching customer");
+        assert_eq!(
+            a["name"], customer["OrganizationName"],
+            "a matching account carries the customer's name"
+        );
+    }
+    // AND a second sandbox with the same seed produces the same accounts.
+    let again = start_with(|c| {
+        c.rows = 40;
+        c.seed = 11;
+        c.dv_profile = DvProfile::Existing;
+        c.dv_existing_rows = 10;
+    })
+    .await;
+    let dv2 = Dv::new(&again).await;
+    let accounts2 = all_dv(&dv2, "accounts?$orderby=accountnumber").await;
+    let pick = |rows: &[Value]| {
+        rows.iter()
+            .map(|r| format!("{}|{}", r["accountnumber"], r["name"]))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pick(&accounts), pick(&accounts2), "deterministic by seed");
+    again.sandbox.shutdown().await;
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn dv_serves_every_catalog_table() {
+    // GIVEN a sandbox and the catalog.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let cat = duet_sandbox::catalog();
+    // WHEN every catalog table is listed.
+    for t in &cat.dataverse {
+        let resp = dv
+            .req(
+                reqwest::Method::GET,
+                &dv.url(&format!("{}?$top=1", t.entity_set)),
+            )
+            .send()
+            .await
+            .expect("GET");
+        // THEN each one answers 200.
+        assert_eq!(resp.status(), StatusCode::OK, "{} is served", t.entity_set);
+    }
+    // AND a catalog table round-trips a row by its alternate key, with a company lookup.
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("msdyn_customergroups"))
+        .header("Prefer", "return=representation")
+        .json(&json!({
+            "msdyn_groupid": "10",
+            "msdyn_description": "Wholesale",
+            "msdyn_company@odata.bind": "/cdm_companies(cdm_companycode='DAT')"
+        }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::CREATED, "group created");
+    let row = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url("msdyn_customergroups(msdyn_groupid='10')"),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert_eq!(row["msdyn_description"], "Wholesale", "value stored");
+    assert!(
+        row["_msdyn_company_value"].is_string(),
+        "lookup surfaces as _x_value: {row}"
+    );
+    // AND typed columns refuse the wrong JSON type.
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("accounts"))
+        .json(&json!({"accountnumber": "T1", "msdyn_onetimecustomer": "yes"}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "boolean column needs a boolean"
+    );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn fo_serves_every_catalog_entity_with_a_modified_watermark() {
+    // GIVEN a sandbox and the catalog.
+    let env = start().await;
+    let fo = Fo::new(&env).await;
+    let cat = duet_sandbox::catalog();
+    // WHEN every catalog entity is listed across companies.
+    for e in &cat.finops {
+        let resp = fo
+            .get(&fo.url(&format!("{}?cross-company=true&$top=1", e.entity_set)))
+            .await;
+        // THEN each one answers 200.
+        assert_eq!(resp.status(), StatusCode::OK, "{} is served", e.entity_set);
+    }
+    // AND a company-specific entity takes writes keyed by dataAreaId and stamps them.
+    let post = |body: Value| {
+        let url = fo.url("CustomerGroups");
+        let req = env.http.post(url).bearer_auth(&fo.token).json(&body);
+        async move { req.send().await.expect("POST") }
+    };
+    let resp =
+        post(json!({"dataAreaId": "DAT", "CustomerGroupId": "10", "Description": "Wholesale"}))
+            .await;
+    assert_eq!(resp.status(), StatusCode::CREATED, "group created");
+    let first = json_of(resp).await;
+    let stamp = first["ModifiedDateTime"]
+        .as_str()
+        .expect("stamp")
+        .to_string();
+    let resp =
+        post(json!({"dataAreaId": "DAT", "CustomerGroupId": "20", "Description": "Retail"})).await;
+    assert_eq!(resp.status(), StatusCode::CREATED, "second group created");
+    // AND a watermark query on the modified time returns only the later row, in order.
+    let body = json_of(
+        fo.get(&fo.url(&format!(
+            "CustomerGroups?$filter=ModifiedDateTime gt {stamp}&$orderby=ModifiedDateTime"
+        )))
+        .await,
+    )
+    .await;
+    let ids: Vec<&str> = body["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .filter_map(|r| r["CustomerGroupId"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["20"],
+        "only rows modified after the watermark: {body}"
+    );
+    // AND an enum field refuses an unknown member.
+    let resp = fo
+        .post(json!({"dataAreaId": "DAT", "CustomerAccount": "E1", "OnHoldStatus": "Sometimes"}))
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "unknown enum member refused"
+    );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn dv_entity_definitions_and_metadata_come_from_the_catalog() {
+    // GIVEN a sandbox.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    // WHEN a table definition is read with $select.
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url("EntityDefinitions(LogicalName='msdyn_customergroup')?$select=EntitySetName"),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::OK, "definition found");
+    let body = json_of(resp).await;
+    // THEN it names the entity set and leaves out unselected properties.
+    assert_eq!(body["EntitySetName"], "msdyn_customergroups", "{body}");
+    assert!(
+        body.get("PrimaryIdAttribute").is_none(),
+        "only selected: {body}"
+    );
+    assert!(body["MetadataId"].is_string(), "MetadataId always present");
+    // WHEN the attributes are expanded.
+    let body = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url(
+                "EntityDefinitions(LogicalName='account')?$select=LogicalName\
+                 &$expand=Attributes($select=LogicalName,AttributeType)",
+            ),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    let attrs = body["Attributes"].as_array().expect("Attributes");
+    let kind = |name: &str| {
+        attrs
+            .iter()
+            .find(|a| a["LogicalName"] == name)
+            .map(|a| a["AttributeType"].clone())
+            .unwrap_or(Value::Null)
+    };
+    // THEN each column has its documented attribute type.
+    assert_eq!(kind("accountnumber"), "String");
+    assert_eq!(kind("creditlimit"), "Money");
+    assert_eq!(kind("msdyn_onholdstatus"), "Picklist");
+    assert_eq!(kind("msdyn_company"), "Lookup");
+    assert_eq!(kind("msdyn_onetimecustomer"), "Boolean");
+    assert_eq!(kind("accountid"), "Uniqueidentifier");
+    // AND an unknown table is a 404.
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url("EntityDefinitions(LogicalName='nosuchtable')"),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND, "unknown table");
+    // AND both services serve CSDL built from the catalog.
+    let resp = dv
+        .req(reqwest::Method::GET, &dv.url("$metadata"))
+        .header("Accept", "application/xml")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let xml = resp.text().await.expect("text");
+    assert!(
+        xml.contains("<EntitySet Name=\"msdyn_paymentterms\""),
+        "DV set listed"
+    );
+    assert!(
+        xml.contains("<NavigationProperty Name=\"msdyn_company\""),
+        "lookup navigation"
+    );
+    let fo = Fo::new(&env).await;
+    let resp = fo.get(&fo.url("$metadata")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let xml = resp.text().await.expect("text");
+    assert!(
+        xml.contains("<EnumType Name=\"NoYes\">"),
+        "enum types in F&O CSDL"
+    );
+    assert!(
+        xml.contains("<EntitySet Name=\"CustomersV3\""),
+        "F&O set listed"
+    );
+    assert!(
+        xml.contains("<PropertyRef Name=\"dataAreaId\"/>"),
+        "company keys in F&O CSDL"
+    );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn dv_expand_lookups_annotations_and_skip() {
+    // GIVEN an account bound to company DAT with a choice, a boolean and money set.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("accounts"))
+        .json(&json!({
+            "accountnumber": "X1",
+            "name": "Expand Ltd",
+            "creditlimit": 12500,
+            "msdyn_onholdstatus": 806380001,
+            "msdyn_onetimecustomer": true,
+            "msdyn_company@odata.bind": "/cdm_companies(cdm_companycode='DAT')"
+        }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT, "account created");
+    // WHEN it is read with the company expanded and every annotation asked for.
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url(
+                "accounts?$select=name,creditlimit,msdyn_onholdstatus,msdyn_onetimecustomer,_msdyn_company_value\
+                 &$expand=msdyn_company($select=cdm_companycode)&$filter=accountnumber eq 'X1'",
+            ),
+        )
+        .header("Prefer", "odata.include-annotations=\"*\"")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let applied = resp
+        .headers()
+        .get_all("Preference-Applied")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("odata.include-annotations"));
+    assert!(applied, "annotations preference is echoed");
+    let row = json_of(resp).await["value"][0].clone();
+    // THEN the lookup is expanded to the target row and values carry their labels.
+    assert_eq!(row["msdyn_company"]["cdm_companycode"], "DAT", "{row}");
+    let f = "@OData.Community.Display.V1.FormattedValue";
+    assert_eq!(row[format!("msdyn_onholdstatus{f}")], "Invoice", "{row}");
+    assert_eq!(row[format!("msdyn_onetimecustomer{f}")], "Yes", "{row}");
+    assert_eq!(row[format!("creditlimit{f}")], "12,500.00", "{row}");
+    assert_eq!(
+        row[format!("_msdyn_company_value{f}")],
+        "Contoso Demo",
+        "{row}"
+    );
+    assert_eq!(
+        row["_msdyn_company_value@Microsoft.Dynamics.CRM.lookuplogicalname"],
+        "cdm_company"
+    );
+    // AND without the preference there are no annotations.
+    let plain = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url("accounts(accountnumber='X1')"),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert!(
+        plain.get(format!("msdyn_onholdstatus{f}")).is_none(),
+        "annotations only on request: {plain}"
+    );
+    // AND a single row expands too, and an unknown navigation property is a 400.
+    let one = json_of(
+        dv.req(
+            reqwest::Method::GET,
+            &dv.url("accounts(accountnumber='X1')?$expand=msdyn_company"),
+        )
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    assert_eq!(one["msdyn_company"]["cdm_name"], "Contoso Demo", "{one}");
+    let resp = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url("accounts?$expand=Account_Tasks"),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "unknown navigation");
+    // AND $skip is refused with Dataverse's error shape.
+    let resp = dv
+        .req(reqwest::Method::GET, &dv.url("accounts?$skip=1"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "$skip rejected");
+    let body = json_of(resp).await;
+    assert_eq!(body["error"]["code"], "0x80060888", "{body}");
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn fo_enum_literals_in_filter() {
+    // GIVEN two customers, one a one-time customer.
+    let env = start().await;
+    let fo = Fo::new(&env).await;
+    for (account, once) in [("N1", "No"), ("Y1", "Yes")] {
+        let resp = fo
+            .post(
+                json!({"dataAreaId": "DAT", "CustomerAccount": account, "IsOneTimeCustomer": once}),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "customer {account}");
+    }
+    // WHEN filtering with an enum literal.
+    let resp = fo
+        .get(&fo.url(
+            "CustomersV3?$filter=IsOneTimeCustomer eq Microsoft.Dynamics.DataEntities.NoYes'Yes'",
+        ))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = json_of(resp).await;
+    let ids: Vec<&str> = body["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .filter_map(|r| r["CustomerAccount"].as_str())
+        .collect();
+    // THEN only the matching row comes back.
+    assert_eq!(ids, ["Y1"], "{body}");
+    // AND an unknown member is refused.
+    let resp = fo
+        .get(&fo.url(
+            "CustomersV3?$filter=IsOneTimeCustomer eq Microsoft.Dynamics.DataEntities.NoYes'Maybe'",
+        ))
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "bad member");
+    let body = json_of(resp).await;
+    assert_eq!(
+        body["error"]["message"], "The string 'Maybe' is not a valid enumeration type constant.",
+        "{body}"
+    );
+    // AND $expand of an unknown navigation property is refused.
+    let resp = fo.get(&fo.url("CustomersV3?$expand=Nothing")).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "no such navigation");
+    env.sandbox.shutdown().await;
+}
+
+/// A local webhook receiver: every JSON body posted to it arrives on the returned channel.
+async fn webhook_receiver(
+    status: StatusCode,
+) -> (String, tokio::sync::mpsc::UnboundedReceiver<Value>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(body);
+                axum::http::StatusCode::from_u16(status.as_u16()).expect("status")
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind receiver");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, rx)
+}
+
+async fn next_event(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Value>) -> Value {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("an event arrives within 10 s")
+        .expect("receiver open")
+}
+
+#[tokio::test]
+async fn fo_data_events_reach_registered_webhooks_after_commit() {
+    // GIVEN a receiver registered for every operation on CustomersV3, and a failing endpoint.
+    let env = start().await;
+    let fo = Fo::new(&env).await;
+    let (url, mut rx) = webhook_receiver(StatusCode::OK).await;
+    let (bad_url, _bad_rx) = webhook_receiver(StatusCode::INTERNAL_SERVER_ERROR).await;
+    let admin = format!("{}/_sandbox/dataevents", env.sandbox.fo_url());
+    for (target, entity) in [(&url, "CustomersV3"), (&bad_url, "CustomersV3")] {
+        let resp = env
+            .http
+            .post(&admin)
+            .bearer_auth(&fo.token)
+            .json(&json!({"url": target, "entity": entity}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(resp.status(), StatusCode::CREATED, "endpoint registered");
+    }
+    // AND registrations that are not HTTP(S) or name no catalog entity are refused.
+    for body in [
+        json!({"url": "ftp://x/y", "entity": "CustomersV3"}),
+        json!({"url": url, "entity": "customersv3"}),
+    ] {
+        let resp = env
+            .http
+            .post(&admin)
+            .bearer_auth(&fo.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "refused: {body}");
+    }
+    // WHEN a customer is created, updated and deleted.
+    let resp = fo
+        .post(
+            json!({"dataAreaId": "USMF", "CustomerAccount": "EV-1", "OrganizationName": "Events"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let key = "CustomersV3(dataAreaId='USMF',CustomerAccount='EV-1')";
+    let resp = env
+        .http
+        .patch(fo.url(key))
+        .bearer_auth(&fo.token)
+        .json(&json!({"SalesMemo": "changed"}))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let resp = env
+        .http
+        .delete(fo.url(key))
+        .bearer_auth(&fo.token)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // THEN three envelopes arrive in order with the business-event fields and the key.
+    let mut controls = Vec::new();
+    for op in ["Create", "Update", "Delete"] {
+        let e = next_event(&mut rx).await;
+        assert_eq!(e["Operation"], op, "{e}");
+        assert_eq!(e["EntityName"], "CustomersV3", "{e}");
+        assert_eq!(e["CustomerAccount"], "EV-1", "{e}");
+        assert_eq!(e["dataAreaId"], "USMF", "{e}");
+        assert_eq!(e["BusinessEventLegalEntity"], "USMF", "{e}");
+        for field in ["BusinessEventId", "EventId", "EventTime"] {
+            assert!(e[field].is_string(), "{field} present: {e}");
+        }
+        for field in ["MajorVersion", "MinorVersion"] {
+            assert!(e[field].is_i64(), "{field} present: {e}");
+        }
+        controls.push(e["ControlNumber"].as_i64().expect("ControlNumber"));
+    }
+    assert!(
+        controls.windows(2).all(|w| w[0] < w[1]),
+        "control numbers increase: {controls:?}"
+    );
+    // WHEN a batch holds a failing change set and a working one.
+    let failing = change_set(
+        "cs_fail",
+        &[
+            http_part(
+                Some("1"),
+                "POST",
+                "CustomersV3",
+                Some(&json!({"CustomerAccount": "EV-2"})),
+            ),
+            http_part(
+                Some("2"),
+                "POST",
+                "CustomersV3",
+                Some(&json!({"CustomerAccount": "EV-2"})),
+            ),
+        ],
+    );
+    let working = change_set(
+        "cs_ok",
+        &[http_part(
+            Some("1"),
+            "POST",
+            "CustomersV3",
+            Some(&json!({"CustomerAccount": "EV-3"})),
+        )],
+    );
+    let reply = fo.batch("batch_ev", &[failing, working]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    // THEN only the committed change set raises an event.
+    let e = next_event(&mut rx).await;
+    assert_eq!(
+        e["CustomerAccount"], "EV-3",
+        "rolled-back writes raise nothing: {e}"
+    );
+    assert_eq!(e["Operation"], "Create");
+    // AND after all endpoints are removed, writes raise nothing.
+    let resp = env
+        .http
+        .delete(&admin)
+        .bearer_auth(&fo.token)
+        .send()
+        .await
+        .expect("clear");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let resp = fo.post(json!({"CustomerAccount": "EV-4"})).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let quiet = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await;
+    assert!(quiet.is_err(), "no event after unregistering: {quiet:?}");
+    env.sandbox.shutdown().await;
+}
+
+/// Every value of `field` over all pages of `set` across companies, as `company|value`.
+async fn company_values(fo: &Fo<'_>, set: &str, field: &str) -> std::collections::HashSet<String> {
+    let body = json_of(fo.get(&fo.url(&format!("{set}?cross-company=true"))).await).await;
+    body["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}|{}",
+                r["dataAreaId"].as_str().unwrap_or(""),
+                r[field].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn generated_customers_reference_generated_reference_data() {
+    // GIVEN a sandbox with 300 generated customers.
+    let env = start_with(|c| {
+        c.rows = 300;
+        c.seed = 5;
+    })
+    .await;
+    let fo = Fo::new(&env).await;
+    // WHEN the customers and their reference data are read.
+    let customers = all_customers(&fo, "").await;
+    let groups = company_values(&fo, "CustomerGroups", "CustomerGroupId").await;
+    let terms = company_values(&fo, "PaymentTerms", "Name").await;
+    let currencies = company_values(&fo, "Currencies", "CurrencyCode").await;
+    // THEN every customer's group, terms and currency exist, and it has an address.
+    assert_eq!(customers.len(), 300);
+    for c in &customers {
+        let company = c["dataAreaId"].as_str().expect("company");
+        let group = format!("{company}|{}", c["CustomerGroupId"].as_str().unwrap_or(""));
+        let term = format!("{company}|{}", c["PaymentTerms"].as_str().unwrap_or(""));
+        let currency = format!("|{}", c["SalesCurrencyCode"].as_str().unwrap_or(""));
+        assert!(groups.contains(&group), "group {group} exists");
+        assert!(terms.contains(&term), "terms {term} exist");
+        assert!(currencies.contains(&currency), "currency {currency} exists");
+        assert!(
+            !c["AddressCity"].as_str().unwrap_or("").is_empty()
+                && !c["AddressCountryRegionId"]
+                    .as_str()
+                    .unwrap_or("")
+                    .is_empty(),
+            "address filled: {c}"
+        );
+    }
+    env.sandbox.shutdown().await;
+}
+
+/// Measures `$batch` ingest (change sets of 1,000 creates) and paging reads on both
+/// emulators; run with `--ignored --nocapture` in a release build and record the output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark; see docs/BENCHMARKS.md"]
+async fn batch_ingest_and_paging_rates() {
+    let rows: usize = std::env::var("DUET_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let per_batch = 1_000;
+    let env = start_with(|c| c.fo_page_size = 5_000).await;
+    let (fo, dv) = (Fo::new(&env).await, Dv::new(&env).await);
+
+    // F&O: each batch is one change set of `per_batch` POSTs.
+    let started = Instant::now();
+    for b in 0..rows / per_batch {
+        let parts: Vec<String> = (0..per_batch)
+            .map(|i| {
+                let n = b * per_batch + i;
+                http_part(
+                    Some(&(i + 1).to_string()),
+                    "POST",
+                    "CustomersV3",
+                    Some(&json!({"CustomerAccount": format!("BF-{n:07}"), "OrganizationName": format!("Bench {n}")})),
+                )
+            })
+            .collect();
+        let reply = fo.batch("bench", &[change_set("cs", &parts)]).await;
+        assert_eq!(reply.status, StatusCode::OK, "F&O batch {b}");
+    }
+    let fo_ingest = started.elapsed();
+    let started = Instant::now();
+    let read = all_customers(&fo, "").await.len();
+    let fo_read = started.elapsed();
+    assert_eq!(read, rows, "every F&O row is read back");
+
+    // Dataverse: the same through change sets of creates.
+    let started = Instant::now();
+    for b in 0..rows / per_batch {
+        let parts: Vec<String> = (0..per_batch)
+            .map(|i| {
+                let n = b * per_batch + i;
+                http_part(
+                    Some(&(i + 1).to_string()),
+                    "POST",
+                    "accounts",
+                    Some(&json!({"accountnumber": format!("BD-{n:07}"), "name": format!("Bench {n}")})),
+                )
+            })
+            .collect();
+        let reply = dv.batch("bench", &[change_set("cs", &parts)], None).await;
+        assert_eq!(reply.status, StatusCode::OK, "Dataverse batch {b}");
+    }
+    let dv_ingest = started.elapsed();
+    let started = Instant::now();
+    let read = all_dv(&dv, "accounts?$select=accountnumber").await.len();
+    let dv_read = started.elapsed();
+    assert_eq!(read, rows, "every Dataverse row is read back");
+
+    let rate = |d: Duration| rows as f64 / d.as_secs_f64();
+    println!(
+        "F&O: $batch ingest {rows} rows in {fo_ingest:.2?} ({:.0} rows/s); paging read in {fo_read:.2?} ({:.0} rows/s)",
+        rate(fo_ingest),
+        rate(fo_read)
+    );
+    println!(
+        "Dataverse: $batch ingest {rows} rows in {dv_ingest:.2?} ({:.0} rows/s); paging read in {dv_read:.2?} ({:.0} rows/s)",
+        rate(dv_ingest),
+        rate(dv_read)
+    );
+    env.sandbox.shutdown().await;
 }
