@@ -13,6 +13,7 @@ use crate::{Api, ApiError, DuetEvent, json, parse};
 
 /// The commands this module answers.
 pub(crate) const COMMANDS: &[&str] = &[
+    "preview_map",
     "save_map",
     "map_versions",
     "map_diff",
@@ -313,6 +314,42 @@ impl Api {
         })
     }
 
+    /// Reads up to `limit` live rows from each side and shows what each would write under
+    /// the saved map of the same name and under `map` (an unsaved edit), marking the target
+    /// fields the edit changes.
+    pub async fn preview_map(
+        &self,
+        map: &duet_maps::TableMap,
+        limit: usize,
+    ) -> Result<Vec<duet_maps::preview::RowPreview>, ApiError> {
+        let saved: Option<duet_maps::TableMap> = match self.store.map(&map.name)? {
+            Some(record) => serde_json::from_value(record.definition).ok(),
+            None => None,
+        };
+        let (finops, dataverse) = self.clients().await?;
+        let remote = |error: duet_connect::ConnectError| ApiError::new("remote", error.to_string());
+        let finops_rows = finops
+            .query_page(
+                &map.finance_operations_entity,
+                &[("cross-company", "true")],
+                limit,
+            )
+            .await
+            .map_err(remote)?;
+        let top = limit.to_string();
+        let mut dataverse_rows = dataverse
+            .query(&map.dataverse_entity_set, &[("$top", top.as_str())])
+            .await
+            .map_err(remote)?;
+        dataverse_rows.truncate(limit);
+        Ok(duet_maps::preview::preview(
+            saved.as_ref(),
+            map,
+            &finops_rows,
+            &dataverse_rows,
+        ))
+    }
+
     /// Answers the commands in [`COMMANDS`].
     pub(crate) async fn call_maps(
         self: &Arc<Self>,
@@ -350,7 +387,19 @@ impl Api {
             #[serde(default)]
             replace: bool,
         }
+        #[derive(Deserialize)]
+        struct Preview {
+            map: duet_maps::TableMap,
+            limit: Option<usize>,
+        }
         match command {
+            "preview_map" => {
+                let Preview { map, limit } = parse(command, args)?;
+                json(
+                    self.preview_map(&map, limit.unwrap_or(5).clamp(1, 50))
+                        .await?,
+                )
+            }
             "save_map" => {
                 let Save { map, note } = parse(command, args)?;
                 json(self.save_map(&map, note.as_deref())?)

@@ -8,6 +8,7 @@ pub mod filter;
 mod graph;
 mod map;
 mod package;
+pub mod preview;
 mod schema;
 mod templates;
 mod transform;
