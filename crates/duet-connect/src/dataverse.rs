@@ -130,6 +130,51 @@ impl DataverseClient {
             .to_owned())
     }
 
+    /// Updates an existing row only if it is still at `etag` (`If-Match`): a row changed
+    /// since answers 412 (conflict), a missing row 404; neither is written.
+    pub async fn update_if_match(
+        &self,
+        entity_set: &str,
+        key: &[(&str, &str)],
+        body: &Row,
+        etag: &str,
+    ) -> Result<(), ConnectError> {
+        let url = format!("{}/{entity_set}{}", self.root(), key_predicate(key));
+        self.transport
+            .send(
+                Method::PATCH,
+                &url,
+                Some(&Value::Object(body.clone())),
+                &[("If-Match", etag.to_owned())],
+                true,
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a row by key only if none exists (`If-None-Match: *`); an existing row
+    /// answers 412 (conflict) and is left alone.
+    pub async fn create_by_key(
+        &self,
+        entity_set: &str,
+        key: &[(&str, &str)],
+        body: &Row,
+    ) -> Result<(), ConnectError> {
+        let url = format!("{}/{entity_set}{}", self.root(), key_predicate(key));
+        self.transport
+            .send(
+                Method::PATCH,
+                &url,
+                Some(&Value::Object(body.clone())),
+                &[("If-None-Match", "*".to_owned())],
+                true,
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Creates or updates many rows in one request (`UpsertMultiple`), all or nothing. Each
     /// target carries its own key columns; `logical_name` types the targets (`account`).
     pub async fn upsert_multiple(

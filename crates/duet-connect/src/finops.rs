@@ -191,6 +191,29 @@ impl FinOpsClient {
         Ok(())
     }
 
+    /// Updates the row only if it is still at `etag` (as read in `@odata.etag`); a row
+    /// changed since answers 412, classified as a conflict, and is not written.
+    pub async fn update_if_match(
+        &self,
+        entity: &str,
+        key: &[(&str, &str)],
+        body: &Row,
+        etag: &str,
+    ) -> Result<(), ConnectError> {
+        let url = format!("{}{}", self.entity_url(entity), key_predicate(key));
+        self.transport
+            .send(
+                Method::PATCH,
+                &url,
+                Some(&Value::Object(body.clone())),
+                &[("If-Match", etag.to_owned())],
+                true,
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Updates the row with this key, or creates it when there is none. Returns true when created.
     pub async fn upsert(
         &self,

@@ -227,3 +227,69 @@ async fn data_events_of_every_write_reach_a_registered_receiver() {
     assert!(!received[0].event_id.is_empty());
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn etags_guard_updates_on_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SandboxConfig::new(dir.path());
+    config.rows = 3;
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let tokens = tokens(&sandbox);
+    let dataverse = DataverseClient::new(reqwest::Client::new(), tokens.clone(), sandbox.dv_url());
+    let finops = FinOpsClient::new(reqwest::Client::new(), tokens, sandbox.fo_url());
+    let body = |name: &str| json!({ "name": name }).as_object().cloned().unwrap();
+
+    // Dataverse: create-only by key, then update at the etag read, then a stale etag.
+    let key = [("accountnumber", "ET-1")];
+    dataverse
+        .create_by_key("accounts", &key, &body("First"))
+        .await
+        .unwrap();
+    let again = dataverse
+        .create_by_key("accounts", &key, &body("Second"))
+        .await
+        .unwrap_err();
+    assert_eq!(again.status, Some(412), "{again}");
+    let read = dataverse
+        .query("accounts", &[("$filter", "accountnumber eq 'ET-1'")])
+        .await
+        .unwrap();
+    let etag = read[0]["@odata.etag"].as_str().unwrap().to_owned();
+    dataverse
+        .update_if_match("accounts", &key, &body("Renamed"), &etag)
+        .await
+        .unwrap();
+    let stale = dataverse
+        .update_if_match("accounts", &key, &body("Lost"), &etag)
+        .await
+        .unwrap_err();
+    assert_eq!(stale.class, duet_connect::ErrorClass::Conflict, "{stale}");
+
+    // Finance and operations: the same with a customer's etag.
+    let rows = finops
+        .query("CustomersV3", &[("cross-company", "true")])
+        .await
+        .unwrap();
+    let row = &rows[0];
+    let company = row["dataAreaId"].as_str().unwrap().to_owned();
+    let account = row["CustomerAccount"].as_str().unwrap().to_owned();
+    let etag = row["@odata.etag"].as_str().unwrap().to_owned();
+    let key = [
+        ("dataAreaId", company.as_str()),
+        ("CustomerAccount", account.as_str()),
+    ];
+    let change = json!({"OrganizationName": "Guarded"})
+        .as_object()
+        .cloned()
+        .unwrap();
+    finops
+        .update_if_match("CustomersV3", &key, &change, &etag)
+        .await
+        .unwrap();
+    let stale = finops
+        .update_if_match("CustomersV3", &key, &change, &etag)
+        .await
+        .unwrap_err();
+    assert_eq!(stale.status, Some(412), "{stale}");
+    sandbox.shutdown().await;
+}
