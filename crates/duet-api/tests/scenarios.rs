@@ -232,3 +232,73 @@ async fn a_linked_duet_is_reset_first_and_unknown_scenarios_are_named() {
     );
     api.shutdown().await;
 }
+
+#[tokio::test]
+async fn against_given_environments_the_scenario_checks_them_instead_of_provisioning() {
+    // GIVEN two environments Duet did not provision (a separate sandbox standing in for the
+    // cloud): finance and operations with data, Dataverse new.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = duet_sandbox::SandboxConfig::new(dir.path().join("cloud"));
+    config.rows = 30;
+    config.dv_profile = duet_sandbox::DvProfile::New;
+    let cloud = duet_sandbox::Sandbox::start(config).await.unwrap();
+    let api = Api::open(&dir.path().join("duet"), options())
+        .await
+        .unwrap();
+    let add = |kind: EnvironmentKind, name: &str, url: &str| duet_api::NewEnvironment {
+        kind,
+        name: name.to_owned(),
+        url: url.to_owned(),
+        token_url: cloud.token_url(),
+        tenant: cloud.tenant().to_owned(),
+        client_id: cloud.client_id().to_owned(),
+        client_secret: cloud.client_secret().to_owned(),
+        sandbox: true,
+    };
+    let fo = api
+        .add_environment(add(
+            EnvironmentKind::FinanceOperations,
+            "Contoso F&O",
+            cloud.fo_url(),
+        ))
+        .await
+        .unwrap();
+    let dv = api
+        .add_environment(add(
+            EnvironmentKind::Dataverse,
+            "Contoso CRM",
+            cloud.dv_url(),
+        ))
+        .await
+        .unwrap();
+    let given = ScenarioOptions {
+        environments: Some((fo.id, dv.id)),
+        ..small()
+    };
+
+    // WHEN a scenario that expects an empty finance and operations runs against them.
+    let wrong = api.run_scenario("new-new", given.clone()).await.unwrap();
+    // THEN the check step fails and says why, and nothing is linked.
+    assert_eq!(wrong.status, StepStatus::Failed);
+    assert_eq!(wrong.steps[0].id, "check");
+    let message = wrong.steps[0].message.clone().unwrap();
+    assert!(
+        message.contains("expects a new finance and operations environment"),
+        "{message}"
+    );
+    assert!(api.link().await.unwrap().is_none());
+
+    // WHEN the matching scenario runs.
+    let run = api.run_scenario("new-data-new", given).await.unwrap();
+    // THEN it checks instead of provisioning, and ends in agreement.
+    assert_eq!(run.status, StepStatus::Done, "{:#?}", run.steps);
+    assert_eq!(run.steps[0].id, "check");
+    assert!(run.steps.iter().all(|step| step.id != "provision"));
+    assert!(
+        run.agreement[0].agrees() && run.agreement[0].matched > 5,
+        "{:#?}",
+        run.agreement
+    );
+    api.shutdown().await;
+    cloud.shutdown().await;
+}
