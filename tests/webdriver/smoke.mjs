@@ -51,7 +51,20 @@ try {
   const page = await waitFor('the environments page', 60, () => byTestId('page-environments'));
   const text = await waitFor('the linked sandbox pair with its health checks', 90, async () => {
     const current = await textOf(page);
-    return current.includes('Sandbox Dataverse') && current.includes('DUET-H001') ? current : null;
+    if (!current.includes('Sandbox Dataverse')) return null;
+    // The checks sit below the fold; WebDriver's element text leaves out what is scrolled
+    // away, so the check's own element is looked up and its text read once in view.
+    const check = await call('POST', `/session/${id}/element`, {
+      using: 'css selector',
+      value: '[data-testid$="-DUET-H001"]',
+    }).catch(() => null);
+    if (!check) return null;
+    await call('POST', `/session/${id}/execute/sync`, {
+      script: 'arguments[0].scrollIntoView({block: "center"});',
+      args: [check],
+    });
+    const checkText = await textOf(check);
+    return checkText.includes('DUET-H001') ? `${current}\n${checkText}` : null;
   });
   if (!text.includes('Sandbox finance and operations')) {
     throw new Error(`the finance and operations environment is not shown: ${text}`);

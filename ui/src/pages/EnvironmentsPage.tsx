@@ -134,6 +134,18 @@ export function EnvironmentsPage() {
     void load();
   }, [load]);
 
+  // While Duet is still starting (no link yet, or its checks not run), the first map events
+  // mean the link and its health are ready: read them again then.
+  const waiting =
+    link === null || (link.financeOperations.health.length === 0 && link.dataverse.health.length === 0);
+  useEffect(() => {
+    if (!waiting) return undefined;
+    const unsubscribe = backend.subscribe((event) => {
+      if (event.type === 'mapChanged' || event.type === 'scenarioChanged') void load();
+    });
+    return unsubscribe;
+  }, [load, waiting]);
+
   const checkHealth = async () => {
     setChecking(true);
     try {
