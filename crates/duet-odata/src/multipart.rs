@@ -189,8 +189,9 @@ fn split_head(content: &[u8], require_blank: bool) -> Result<(HeaderLines, &[u8]
     Ok((headers, &[]))
 }
 
-fn parse_request(mime: &HeaderLines, content: &[u8]) -> Result<InnerRequest, MultipartError> {
-    // Blank lines before the request line are padding some clients emit.
+/// The request or status line of an embedded message (trimmed) and what follows it. Blank
+/// lines before it are padding some clients emit.
+fn first_line(content: &[u8]) -> (String, &[u8]) {
     let start = content
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -200,8 +201,15 @@ fn parse_request(mime: &HeaderLines, content: &[u8]) -> Result<InnerRequest, Mul
         .iter()
         .position(|&b| b == b'\n')
         .unwrap_or(content.len());
-    let line = String::from_utf8_lossy(&content[..line_len]);
-    let line = line.trim();
+    let line = String::from_utf8_lossy(&content[..line_len])
+        .trim()
+        .to_string();
+    (line, content.get(line_len + 1..).unwrap_or(&[]))
+}
+
+fn parse_request(mime: &HeaderLines, content: &[u8]) -> Result<InnerRequest, MultipartError> {
+    let (line, rest) = first_line(content);
+    let line = line.as_str();
     let words: Vec<&str> = line.split_whitespace().collect();
     let (method, url) = match words.as_slice() {
         [method, url @ .., version] if version.starts_with("HTTP/") && !url.is_empty() => {
@@ -210,7 +218,6 @@ fn parse_request(mime: &HeaderLines, content: &[u8]) -> Result<InnerRequest, Mul
         [method, url] => (method.to_string(), url.to_string()),
         _ => return Err(MultipartError::RequestLine(line.to_string())),
     };
-    let rest = content.get(line_len + 1..).unwrap_or(&[]);
     let (headers, body) = split_head(rest, false)?;
     Ok(InnerRequest {
         content_id: header(mime, "content-id")
@@ -239,17 +246,62 @@ pub enum OutItem {
     ChangeSet(Vec<OutPart>),
 }
 
-fn write_part(out: &mut Vec<u8>, boundary: &str, part: &OutPart) {
+/// Opens an `application/http` part: delimiter, MIME headers and the blank line before the
+/// embedded request or response.
+fn open_part(out: &mut Vec<u8>, boundary: &str, content_id: Option<&str>) {
     out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
     out.extend_from_slice(
         b"Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n",
     );
-    if let Some(id) = &part.content_id {
+    if let Some(id) = content_id {
         out.extend_from_slice(format!("Content-ID: {id}\r\n").as_bytes());
     }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A top-level item to write: one part, or a change set of parts.
+enum Nested<'a, T> {
+    One(&'a T),
+    Set(&'a [T]),
+}
+
+/// Writes a whole batch body with boundaries named `{outer}_<guid>` and `{inner}_<guid>`;
+/// returns its Content-Type and body.
+fn write_nested<'a, T: 'a>(
+    outer: &str,
+    inner: &str,
+    items: impl IntoIterator<Item = Nested<'a, T>>,
+    write_one: fn(&mut Vec<u8>, &str, &T),
+) -> (String, Vec<u8>) {
+    let boundary = format!("{outer}_{}", uuid::Uuid::new_v4());
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Nested::One(part) => write_one(&mut out, &boundary, part),
+            Nested::Set(parts) => {
+                let inner = format!("{inner}_{}", uuid::Uuid::new_v4());
+                out.extend_from_slice(
+                    format!(
+                        "--{boundary}\r\nContent-Type: multipart/mixed; boundary={inner}\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                for part in parts {
+                    write_one(&mut out, &inner, part);
+                }
+                out.extend_from_slice(format!("--{inner}--\r\n").as_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/mixed; boundary={boundary}"), out)
+}
+
+fn write_part(out: &mut Vec<u8>, boundary: &str, part: &OutPart) {
+    open_part(out, boundary, part.content_id.as_deref());
     out.extend_from_slice(
         format!(
-            "\r\nHTTP/1.1 {} {}\r\n",
+            "HTTP/1.1 {} {}\r\n",
             part.status.as_u16(),
             part.status.canonical_reason().unwrap_or("Unknown")
         )
@@ -266,28 +318,11 @@ fn write_part(out: &mut Vec<u8>, boundary: &str, part: &OutPart) {
 /// Writes a batch response; returns its Content-Type and body. Boundaries are server-chosen
 /// GUID-based names, as the services send them.
 pub fn write_batch(items: &[OutItem]) -> (String, Vec<u8>) {
-    let boundary = format!("batchresponse_{}", uuid::Uuid::new_v4());
-    let mut out = Vec::new();
-    for item in items {
-        match item {
-            OutItem::Single(part) => write_part(&mut out, &boundary, part),
-            OutItem::ChangeSet(parts) => {
-                let inner = format!("changesetresponse_{}", uuid::Uuid::new_v4());
-                out.extend_from_slice(
-                    format!(
-                        "--{boundary}\r\nContent-Type: multipart/mixed; boundary={inner}\r\n\r\n"
-                    )
-                    .as_bytes(),
-                );
-                for part in parts {
-                    write_part(&mut out, &inner, part);
-                }
-                out.extend_from_slice(format!("--{inner}--\r\n").as_bytes());
-            }
-        }
-    }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/mixed; boundary={boundary}"), out)
+    let items = items.iter().map(|item| match item {
+        OutItem::Single(part) => Nested::One(part),
+        OutItem::ChangeSet(parts) => Nested::Set(parts),
+    });
+    write_nested("batchresponse", "changesetresponse", items, write_part)
 }
 
 /// A request a client puts into a batch. `url` is relative to the service root (or
@@ -308,16 +343,8 @@ pub enum RequestItem {
 }
 
 fn write_request(out: &mut Vec<u8>, boundary: &str, request: &OutRequest) {
-    out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-    out.extend_from_slice(
-        b"Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n",
-    );
-    if let Some(id) = &request.content_id {
-        out.extend_from_slice(format!("Content-ID: {id}\r\n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("\r\n{} {} HTTP/1.1\r\n", request.method, request.url).as_bytes(),
-    );
+    open_part(out, boundary, request.content_id.as_deref());
+    out.extend_from_slice(format!("{} {} HTTP/1.1\r\n", request.method, request.url).as_bytes());
     match &request.body {
         Some(body) => {
             out.extend_from_slice(b"Content-Type: application/json\r\n\r\n");
@@ -330,28 +357,11 @@ fn write_request(out: &mut Vec<u8>, boundary: &str, request: &OutRequest) {
 
 /// Writes a batch request; returns its Content-Type and body.
 pub fn write_requests(items: &[RequestItem]) -> (String, Vec<u8>) {
-    let boundary = format!("batch_{}", uuid::Uuid::new_v4());
-    let mut out = Vec::new();
-    for item in items {
-        match item {
-            RequestItem::Single(request) => write_request(&mut out, &boundary, request),
-            RequestItem::ChangeSet(requests) => {
-                let inner = format!("changeset_{}", uuid::Uuid::new_v4());
-                out.extend_from_slice(
-                    format!(
-                        "--{boundary}\r\nContent-Type: multipart/mixed; boundary={inner}\r\n\r\n"
-                    )
-                    .as_bytes(),
-                );
-                for request in requests {
-                    write_request(&mut out, &inner, request);
-                }
-                out.extend_from_slice(format!("--{inner}--\r\n").as_bytes());
-            }
-        }
-    }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/mixed; boundary={boundary}"), out)
+    let items = items.iter().map(|item| match item {
+        RequestItem::Single(request) => Nested::One(request),
+        RequestItem::ChangeSet(requests) => Nested::Set(requests),
+    });
+    write_nested("batch", "changeset", items, write_request)
 }
 
 /// One response read from a batch response.
@@ -385,25 +395,13 @@ pub fn parse_responses(content_type: &str, body: &[u8]) -> Result<Vec<InResponse
 }
 
 fn parse_response(mime: &HeaderLines, content: &[u8]) -> Result<InResponse, MultipartError> {
-    let start = content
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(content.len());
-    let content = &content[start..];
-    let line_len = content
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(content.len());
-    let line = String::from_utf8_lossy(&content[..line_len])
-        .trim()
-        .to_string();
+    let (line, rest) = first_line(content);
     let status = line
         .split_whitespace()
         .nth(1)
         .filter(|_| line.starts_with("HTTP/"))
         .and_then(|code| code.parse::<u16>().ok())
         .ok_or_else(|| MultipartError::StatusLine(line.clone()))?;
-    let rest = content.get(line_len + 1..).unwrap_or(&[]);
     let (headers, body) = split_head(rest, false)?;
     Ok(InResponse {
         content_id: header(mime, "content-id")
