@@ -4,10 +4,9 @@
 
 use std::path::PathBuf;
 
+use crate::serve::api_options;
 use anyhow::{Context, bail};
-use duet_api::{
-    Api, ApiOptions, DuetEvent, EnvironmentKind, ScenarioOptions, ScenarioRun, StepStatus,
-};
+use duet_api::{Api, DuetEvent, EnvironmentKind, ScenarioOptions, ScenarioRun, StepStatus};
 
 #[derive(clap::Subcommand)]
 pub enum ScenarioCommand {
@@ -52,7 +51,7 @@ pub async fn run(command: ScenarioCommand) -> anyhow::Result<()> {
     match command {
         ScenarioCommand::List { json } => {
             let dir = tempfile::tempdir().context("creating a temporary directory")?;
-            let api = Api::open(dir.path(), options()).await?;
+            let api = Api::open(dir.path(), api_options()).await?;
             for scenario in api.scenarios() {
                 if json {
                     println!("{}", serde_json::to_string(&scenario)?);
@@ -66,14 +65,6 @@ pub async fn run(command: ScenarioCommand) -> anyhow::Result<()> {
     }
 }
 
-fn options() -> ApiOptions {
-    let mut options = ApiOptions::default();
-    if let Ok(service) = std::env::var("DUET_KEYRING_SERVICE") {
-        options.keyring_service = service;
-    }
-    options
-}
-
 async fn run_one(args: RunArgs) -> anyhow::Result<()> {
     let temporary;
     let dir = match &args.data {
@@ -83,7 +74,7 @@ async fn run_one(args: RunArgs) -> anyhow::Result<()> {
             temporary.path().to_owned()
         }
     };
-    let api = Api::open(&dir, options()).await?;
+    let api = Api::open(&dir, api_options()).await?;
     let mut events = api.subscribe();
     let printer = tokio::spawn(async move {
         let mut shown: Vec<(String, StepStatus)> = Vec::new();

@@ -44,13 +44,19 @@ struct AppState {
     token: Arc<str>,
 }
 
-pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let data = args.data.unwrap_or_else(default_data_dir);
+/// API options for a command-line Duet: `DUET_KEYRING_SERVICE` picks the keyring service
+/// (tests use their own).
+pub(crate) fn api_options() -> ApiOptions {
     let mut options = ApiOptions::default();
     if let Ok(service) = std::env::var("DUET_KEYRING_SERVICE") {
         options.keyring_service = service;
     }
-    let api = Api::open(&data, options)
+    options
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let data = args.data.unwrap_or_else(default_data_dir);
+    let api = Api::open(&data, api_options())
         .await
         .map_err(anyhow::Error::new)?;
     let mut lines = if args.sandbox {

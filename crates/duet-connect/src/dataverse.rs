@@ -110,14 +110,30 @@ impl DataverseClient {
         key: &[(&str, &str)],
         body: &Row,
     ) -> Result<String, ConnectError> {
+        self.patch(entity_set, key, body, None).await
+    }
+
+    /// `PATCH` by key, with an optional precondition header; returns the row's entity URL.
+    async fn patch(
+        &self,
+        entity_set: &str,
+        key: &[(&str, &str)],
+        body: &Row,
+        condition: impl Into<Option<(&str, &str)>>,
+    ) -> Result<String, ConnectError> {
         let url = format!("{}/{entity_set}{}", self.root(), key_predicate(key));
+        let headers: Vec<(&str, String)> = condition
+            .into()
+            .map(|(name, value)| (name, value.to_owned()))
+            .into_iter()
+            .collect();
         let reply = self
             .transport
             .send(
                 Method::PATCH,
                 &url,
                 Some(&Value::Object(body.clone())),
-                &[],
+                &headers,
                 true,
                 None,
             )
@@ -139,18 +155,9 @@ impl DataverseClient {
         body: &Row,
         etag: &str,
     ) -> Result<(), ConnectError> {
-        let url = format!("{}/{entity_set}{}", self.root(), key_predicate(key));
-        self.transport
-            .send(
-                Method::PATCH,
-                &url,
-                Some(&Value::Object(body.clone())),
-                &[("If-Match", etag.to_owned())],
-                true,
-                None,
-            )
-            .await?;
-        Ok(())
+        self.patch(entity_set, key, body, ("If-Match", etag))
+            .await
+            .map(|_| ())
     }
 
     /// Creates a row by key only if none exists (`If-None-Match: *`); an existing row
@@ -161,18 +168,9 @@ impl DataverseClient {
         key: &[(&str, &str)],
         body: &Row,
     ) -> Result<(), ConnectError> {
-        let url = format!("{}/{entity_set}{}", self.root(), key_predicate(key));
-        self.transport
-            .send(
-                Method::PATCH,
-                &url,
-                Some(&Value::Object(body.clone())),
-                &[("If-None-Match", "*".to_owned())],
-                true,
-                None,
-            )
-            .await?;
-        Ok(())
+        self.patch(entity_set, key, body, ("If-None-Match", "*"))
+            .await
+            .map(|_| ())
     }
 
     /// Creates or updates many rows in one request (`UpsertMultiple`), all or nothing. Each

@@ -177,18 +177,7 @@ impl FinOpsClient {
         key: &[(&str, &str)],
         body: &Row,
     ) -> Result<(), ConnectError> {
-        let url = format!("{}{}", self.entity_url(entity), key_predicate(key));
-        self.transport
-            .send(
-                Method::PATCH,
-                &url,
-                Some(&Value::Object(body.clone())),
-                &[],
-                true,
-                None,
-            )
-            .await?;
-        Ok(())
+        self.patch(entity, key, body, &[]).await
     }
 
     /// Updates the row only if it is still at `etag` (as read in `@odata.etag`); a row
@@ -200,13 +189,24 @@ impl FinOpsClient {
         body: &Row,
         etag: &str,
     ) -> Result<(), ConnectError> {
+        self.patch(entity, key, body, &[("If-Match", etag.to_owned())])
+            .await
+    }
+
+    async fn patch(
+        &self,
+        entity: &str,
+        key: &[(&str, &str)],
+        body: &Row,
+        headers: &[(&str, String)],
+    ) -> Result<(), ConnectError> {
         let url = format!("{}{}", self.entity_url(entity), key_predicate(key));
         self.transport
             .send(
                 Method::PATCH,
                 &url,
                 Some(&Value::Object(body.clone())),
-                &[("If-Match", etag.to_owned())],
+                headers,
                 true,
                 None,
             )
