@@ -1,11 +1,16 @@
 //! F&O data events: webhook endpoints registered per entity and operation, and an outbox
 //! that delivers a business-event envelope to them after each committed write.
 //!
-//! Writes add their events to the `fo_events` table inside the same savepoint as the row
-//! change, so a rolled-back change set never reports anything. A background task reads the
-//! committed outbox and posts to each matching endpoint; writes never wait for delivery, and
-//! a failed delivery is logged and dropped.
+//! Endpoints are kept in `fo_event_endpoints`, so they survive a restart. A write adds its
+//! event to `fo_events`, and one delivery per matching endpoint to `fo_event_deliveries`,
+//! inside the same savepoint as the row change: a rolled-back change set reports nothing and
+//! an event is never lost between the write and its delivery. A background task posts each
+//! endpoint's deliveries in commit order. A failed delivery (error status, timeout, no
+//! connection) is retried with doubling delays; the endpoint's later events wait behind it so
+//! order is kept. After the last attempt the delivery is parked as failed, listed under
+//! `/_sandbox/dataevents/{id}/errors` and sent again on `…/errors/resend`.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -14,7 +19,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, watch};
@@ -28,10 +33,64 @@ pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS fo_events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     body TEXT NOT NULL
-);";
+);
+CREATE TABLE IF NOT EXISTS fo_event_endpoints (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    operations TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fo_event_deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    endpoint TEXT NOT NULL,
+    event INTEGER NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt INTEGER NOT NULL DEFAULT 0,
+    last_attempt INTEGER,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS fo_event_deliveries_by_endpoint
+    ON fo_event_deliveries (endpoint, failed, seq);";
 
 /// First control number, in the RecId-like range the real envelopes show.
 const CONTROL_START: i64 = 5_637_000_000;
+
+/// How often, and how patiently, a delivery is tried before it is parked as failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRetry {
+    /// Attempts in all, the first included; at least 1.
+    pub attempts: u32,
+    /// Wait after the first failed attempt; doubled after each further one.
+    pub first_delay: Duration,
+    /// Longest wait between two attempts.
+    pub max_delay: Duration,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+}
+
+impl Default for EventRetry {
+    /// Six attempts over about a minute (1, 2, 4, 8 and 16 s apart), 10 s per attempt.
+    fn default() -> Self {
+        EventRetry {
+            attempts: 6,
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl EventRetry {
+    /// The wait after `failures` failed attempts (1 for the first failure).
+    fn delay(&self, failures: u32) -> Duration {
+        let doubled = self
+            .first_delay
+            .saturating_mul(1u32 << failures.saturating_sub(1).min(20));
+        doubled.min(self.max_delay)
+    }
+}
 
 /// A data-event operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +101,7 @@ pub(crate) enum Operation {
 }
 
 /// One registered endpoint.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Subscription {
     id: String,
     url: String,
@@ -59,27 +118,56 @@ struct Registration {
     operations: Option<Vec<Operation>>,
 }
 
-/// Registered endpoints and the wake-up signal of the delivery task.
-#[derive(Default)]
+/// Registered endpoints (a copy of `fo_event_endpoints`) and the delivery task's wake-up.
 pub(crate) struct DataEvents {
     subs: RwLock<Vec<Subscription>>,
     notify: Notify,
+    retry: EventRetry,
+}
+
+fn load_subs(conn: &Connection) -> Result<Vec<Subscription>, rusqlite::Error> {
+    let mut stmt = conn.prepare(
+        "SELECT id, url, entity, operations FROM fo_event_endpoints ORDER BY created, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let operations: String = r.get(3)?;
+        Ok(Subscription {
+            id: r.get(0)?,
+            url: r.get(1)?,
+            entity: r.get(2)?,
+            operations: serde_json::from_str(&operations).unwrap_or_default(),
+        })
+    })?;
+    rows.collect()
+}
+
+/// Removes events that no delivery refers to any more.
+fn drop_delivered_events(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "DELETE FROM fo_events WHERE NOT EXISTS
+             (SELECT 1 FROM fo_event_deliveries d WHERE d.event = fo_events.seq)",
+        [],
+    )?;
+    Ok(())
 }
 
 impl DataEvents {
-    fn subs(&self) -> Vec<Subscription> {
-        self.subs.read().unwrap_or_else(|p| p.into_inner()).clone()
+    /// Reads the registered endpoints of `db` (whose schema includes [`SCHEMA`]).
+    pub(crate) fn load(db: &Db, retry: EventRetry) -> Result<Self, rusqlite::Error> {
+        let subs = db.with(|conn| load_subs(conn))?;
+        Ok(DataEvents {
+            subs: RwLock::new(subs),
+            notify: Notify::new(),
+            retry,
+        })
     }
 
-    fn wants(&self, entity: &str, op: Operation) -> bool {
-        self.subs
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .any(|s| s.entity == entity && s.operations.contains(&op))
+    fn set_subs(&self, subs: Vec<Subscription>) {
+        *self.subs.write().unwrap_or_else(|p| p.into_inner()) = subs;
     }
 
-    /// Queues an event in the caller's transaction when an endpoint wants it.
+    /// Queues an event, and its delivery to every endpoint that wants it, in the caller's
+    /// transaction. Nothing is written when no endpoint wants the event.
     pub(crate) fn enqueue(
         &self,
         conn: &Connection,
@@ -87,7 +175,15 @@ impl DataEvents {
         op: Operation,
         keys: &[(&str, &str)],
     ) -> Result<(), rusqlite::Error> {
-        if !self.wants(entity, op) {
+        let targets: Vec<String> = self
+            .subs
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|s| s.entity == entity && s.operations.contains(&op))
+            .map(|s| s.id.clone())
+            .collect();
+        if targets.is_empty() {
             return Ok(());
         }
         let key_map: serde_json::Map<String, Value> = keys
@@ -99,11 +195,18 @@ impl DataEvents {
             "operation": op,
             "keys": key_map,
             "time": Utc::now().timestamp_millis(),
+            "eventId": uuid::Uuid::new_v4().to_string().to_uppercase(),
         });
         conn.execute(
             "INSERT INTO fo_events (body) VALUES (?1)",
             params![body.to_string()],
         )?;
+        let event = conn.last_insert_rowid();
+        let mut insert = conn
+            .prepare_cached("INSERT INTO fo_event_deliveries (endpoint, event) VALUES (?1, ?2)")?;
+        for id in targets {
+            insert.execute(params![id, event])?;
+        }
         Ok(())
     }
 
@@ -133,10 +236,7 @@ fn envelope(seq: i64, queued: &Value) -> Value {
     out.insert("BusinessEventLegalEntity".into(), Value::from(company));
     out.insert("ContextRecordSubject".into(), Value::from(""));
     out.insert("ControlNumber".into(), Value::from(CONTROL_START + seq));
-    out.insert(
-        "EventId".into(),
-        Value::from(uuid::Uuid::new_v4().to_string().to_uppercase()),
-    );
+    out.insert("EventId".into(), queued["eventId"].clone());
     out.insert("EventTime".into(), Value::from(format!("/Date({ms})/")));
     out.insert(
         "EventTimeIso8601".into(),
@@ -154,34 +254,139 @@ fn envelope(seq: i64, queued: &Value) -> Value {
     Value::Object(out)
 }
 
-/// Takes up to `limit` committed events off the outbox.
-fn take_batch(conn: &Connection, limit: i64) -> Result<Vec<(i64, Value)>, rusqlite::Error> {
-    let mut stmt = conn.prepare("SELECT seq, body FROM fo_events ORDER BY seq LIMIT ?1")?;
-    let rows = stmt
-        .query_map(params![limit], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    if let Some((last, _)) = rows.last() {
-        conn.execute("DELETE FROM fo_events WHERE seq <= ?1", params![last])?;
-    }
-    Ok(rows
-        .into_iter()
-        .map(|(seq, body)| (seq, serde_json::from_str(&body).unwrap_or(Value::Null)))
-        .collect())
+/// One delivery waiting to be sent.
+struct Pending {
+    seq: i64,
+    envelope: Value,
 }
 
-/// Runs until `stop` turns true, posting each committed event to every matching endpoint.
+/// An endpoint's next deliveries, in commit order, when the first one is due.
+struct Due {
+    url: String,
+    /// Attempts already made for the first delivery.
+    attempts: u32,
+    deliveries: Vec<Pending>,
+}
+
+/// How many deliveries one endpoint sends in a row before the outbox is read again.
+const RUN: i64 = 200;
+
+/// The endpoints whose first delivery is due at `now`, and the earliest time a later one is.
+fn due(conn: &Connection, now: i64) -> Result<(Vec<Due>, Option<i64>), rusqlite::Error> {
+    let heads: Vec<(String, String, i64, i64)> = {
+        let mut stmt = conn.prepare(
+            "SELECT d.endpoint, e.url, d.attempts, d.next_attempt
+             FROM fo_event_deliveries d JOIN fo_event_endpoints e ON e.id = d.endpoint
+             WHERE d.seq IN (SELECT MIN(seq) FROM fo_event_deliveries WHERE failed = 0
+                             GROUP BY endpoint)",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let mut ready = Vec::new();
+    let mut later: Option<i64> = None;
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.seq, d.event, ev.body FROM fo_event_deliveries d
+         JOIN fo_events ev ON ev.seq = d.event
+         WHERE d.endpoint = ?1 AND d.failed = 0 ORDER BY d.seq LIMIT ?2",
+    )?;
+    for (endpoint, url, attempts, next_attempt) in heads {
+        if next_attempt > now {
+            later = Some(later.map_or(next_attempt, |l| l.min(next_attempt)));
+            continue;
+        }
+        let deliveries = stmt
+            .query_map(params![endpoint, RUN], |r| {
+                let seq: i64 = r.get(0)?;
+                let event: i64 = r.get(1)?;
+                let body: String = r.get(2)?;
+                Ok(Pending {
+                    seq,
+                    envelope: envelope(event, &serde_json::from_str(&body).unwrap_or(Value::Null)),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        ready.push(Due {
+            url,
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            deliveries,
+        });
+    }
+    Ok((ready, later))
+}
+
+/// What came of sending one endpoint's run: how many were delivered, and the error that
+/// stopped the run, if any.
+struct Outcome {
+    delivered: Vec<i64>,
+    failed: Option<(i64, u32, String)>,
+}
+
+async fn send_run(client: reqwest::Client, due: Due) -> Outcome {
+    let mut delivered = Vec::new();
+    let mut attempts = due.attempts;
+    for pending in due.deliveries {
+        let error = match client.post(&due.url).json(&pending.envelope).send().await {
+            Ok(r) if r.status().is_success() => None,
+            Ok(r) => Some(format!("the endpoint answered {}", r.status())),
+            Err(e) if e.is_timeout() => Some("the endpoint did not answer in time".to_string()),
+            Err(e) => Some(format!("the endpoint could not be reached: {e}")),
+        };
+        match error {
+            None => delivered.push(pending.seq),
+            Some(error) => {
+                tracing::warn!(url = %due.url, %error, "data event delivery failed");
+                return Outcome {
+                    delivered,
+                    failed: Some((pending.seq, attempts + 1, error)),
+                };
+            }
+        }
+        attempts = 0;
+    }
+    Outcome {
+        delivered,
+        failed: None,
+    }
+}
+
+fn record(
+    conn: &mut Connection,
+    outcomes: &[Outcome],
+    retry: EventRetry,
+    now: i64,
+) -> Result<(), rusqlite::Error> {
+    let tx = conn.savepoint()?;
+    for outcome in outcomes {
+        for seq in &outcome.delivered {
+            tx.execute(
+                "DELETE FROM fo_event_deliveries WHERE seq = ?1",
+                params![seq],
+            )?;
+        }
+        if let Some((seq, attempts, error)) = &outcome.failed {
+            let give_up = *attempts >= retry.attempts.max(1);
+            let wait = i64::try_from(retry.delay(*attempts).as_millis()).unwrap_or(i64::MAX);
+            tx.execute(
+                "UPDATE fo_event_deliveries SET attempts = ?2, last_error = ?3, last_attempt = ?4,
+                     failed = ?5, next_attempt = ?6 WHERE seq = ?1",
+                params![seq, attempts, error, now, give_up, now.saturating_add(wait)],
+            )?;
+        }
+    }
+    drop_delivered_events(&tx)?;
+    tx.commit()
+}
+
+/// Runs until `stop` turns true, posting committed events to their endpoints.
 pub(crate) fn spawn_dispatcher(
     db: Db,
     events: Arc<DataEvents>,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let client = match reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-        {
+        let retry = events.retry;
+        let client = match reqwest::Client::builder().timeout(retry.timeout).build() {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "data events: no HTTP client; delivery is off");
@@ -189,42 +394,33 @@ pub(crate) fn spawn_dispatcher(
             }
         };
         loop {
-            loop {
-                let batch = match db.run(|conn| Ok(take_batch(conn, 500)?)).await {
-                    Ok(b) => b,
-                    Err(e) => {
-                        tracing::warn!(error = ?e.body, "data events: outbox read failed");
-                        break;
-                    }
-                };
-                if batch.is_empty() {
-                    break;
+            let now = Utc::now().timestamp_millis();
+            let (ready, later) = match db.run(move |conn| Ok(due(conn, now)?)).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(error = ?e.body, "data events: outbox read failed");
+                    (Vec::new(), Some(now + 1000))
                 }
-                let subs = events.subs();
-                for (seq, queued) in batch {
-                    let entity = queued["entity"].as_str().unwrap_or_default();
-                    let op: Option<Operation> =
-                        serde_json::from_value(queued["operation"].clone()).ok();
-                    let body = envelope(seq, &queued);
-                    for sub in subs.iter().filter(|s| {
-                        s.entity == entity && op.is_some_and(|o| s.operations.contains(&o))
-                    }) {
-                        match client.post(&sub.url).json(&body).send().await {
-                            Ok(r) if r.status().is_success() => {}
-                            Ok(r) => tracing::warn!(
-                                url = %sub.url, status = %r.status(),
-                                "data event endpoint refused the event"
-                            ),
-                            Err(e) => tracing::warn!(
-                                url = %sub.url, error = %e,
-                                "data event delivery failed"
-                            ),
-                        }
-                    }
+            };
+            if !ready.is_empty() {
+                let mut runs = tokio::task::JoinSet::new();
+                for due in ready {
+                    runs.spawn(send_run(client.clone(), due));
                 }
+                let outcomes: Vec<Outcome> = runs.join_all().await;
+                let now = Utc::now().timestamp_millis();
+                if let Err(e) = db
+                    .run(move |conn| Ok(record(conn, &outcomes, retry, now)?))
+                    .await
+                {
+                    tracing::warn!(error = ?e.body, "data events: could not record deliveries");
+                }
+                continue;
             }
+            let wait = later.map(|at| Duration::from_millis(u64::try_from(at - now).unwrap_or(0)));
             tokio::select! {
                 _ = events.notify.notified() => {}
+                _ = tokio::time::sleep(wait.unwrap_or(Duration::from_secs(86_400))), if wait.is_some() => {}
                 r = stop.wait_for(|v| *v) => { let _ = r; return; }
             }
         }
@@ -235,6 +431,7 @@ pub(crate) fn spawn_dispatcher(
 #[derive(Clone)]
 pub(crate) struct EventsAdmin {
     pub events: Arc<DataEvents>,
+    pub db: Db,
     pub auth: Arc<Auth>,
     pub audience: String,
 }
@@ -262,6 +459,75 @@ fn unauthorized() -> Response {
     e.into_response()
 }
 
+fn method_not_allowed(what: &str, method: &Method) -> Response {
+    admin_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{what} does not support http method '{method}'."),
+    )
+}
+
+/// Each endpoint with the number of deliveries waiting and parked as failed.
+fn listing(conn: &Connection) -> Result<Vec<Value>, rusqlite::Error> {
+    let mut counts: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT endpoint, SUM(failed = 0), SUM(failed = 1) FROM fo_event_deliveries GROUP BY endpoint",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
+        let (endpoint, pending, failed) = row?;
+        counts.insert(endpoint, (pending, failed));
+    }
+    Ok(load_subs(conn)?
+        .into_iter()
+        .map(|sub| {
+            let (pending, failed) = counts.get(&sub.id).copied().unwrap_or_default();
+            let mut out = serde_json::to_value(&sub).unwrap_or_default();
+            out["pending"] = Value::from(pending);
+            out["failed"] = Value::from(failed);
+            out
+        })
+        .collect())
+}
+
+/// Removes endpoints (all, or the one with `id`) with their deliveries; false when `id` is
+/// not registered.
+fn remove(conn: &mut Connection, id: Option<&str>) -> Result<bool, rusqlite::Error> {
+    let tx = conn.savepoint()?;
+    let removed = match id {
+        Some(id) => {
+            tx.execute(
+                "DELETE FROM fo_event_deliveries WHERE endpoint = ?1",
+                params![id],
+            )?;
+            tx.execute("DELETE FROM fo_event_endpoints WHERE id = ?1", params![id])? > 0
+        }
+        None => {
+            tx.execute("DELETE FROM fo_event_deliveries", [])?;
+            tx.execute("DELETE FROM fo_event_endpoints", [])?;
+            true
+        }
+    };
+    drop_delivered_events(&tx)?;
+    tx.commit()?;
+    Ok(removed)
+}
+
+/// Runs an admin change on the store, then refreshes the in-memory endpoint list.
+async fn change<R: Send + 'static>(
+    admin: &EventsAdmin,
+    f: impl FnOnce(&mut Connection) -> Result<R, rusqlite::Error> + Send + 'static,
+) -> Result<R, ApiError> {
+    let (result, subs) = admin
+        .db
+        .run(move |conn| {
+            let result = f(conn)?;
+            Ok((result, load_subs(conn)?))
+        })
+        .await?;
+    admin.events.set_subs(subs);
+    admin.events.wake();
+    Ok(result)
+}
+
 /// `GET` lists, `POST` registers and `DELETE` removes every registered endpoint.
 pub(crate) async fn endpoint(
     State(admin): State<EventsAdmin>,
@@ -272,26 +538,22 @@ pub(crate) async fn endpoint(
     if !admin.auth.authorized(&headers, &admin.audience) {
         return unauthorized();
     }
-    match method {
-        Method::GET => json_reply(StatusCode::OK, &json!({"value": admin.events.subs()})),
-        Method::POST => register(&admin, &body),
-        Method::DELETE => {
-            admin
-                .events
-                .subs
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .clear();
-            StatusCode::NO_CONTENT.into_response()
-        }
-        _ => admin_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("The data events endpoint does not support http method '{method}'."),
-        ),
-    }
+    let result = match method {
+        Method::GET => admin
+            .db
+            .run(|conn| Ok(listing(conn)?))
+            .await
+            .map(|value| json_reply(StatusCode::OK, &json!({ "value": value }))),
+        Method::POST => return register(&admin, &body).await,
+        Method::DELETE => change(&admin, |conn| remove(conn, None))
+            .await
+            .map(|_| StatusCode::NO_CONTENT.into_response()),
+        _ => return method_not_allowed("The data events endpoint", &method),
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// `DELETE /_sandbox/dataevents/{id}` removes one endpoint.
+/// `DELETE /_sandbox/dataevents/{id}` removes one endpoint and its waiting deliveries.
 pub(crate) async fn endpoint_one(
     State(admin): State<EventsAdmin>,
     Path(id): Path<String>,
@@ -302,21 +564,117 @@ pub(crate) async fn endpoint_one(
         return unauthorized();
     }
     if method != Method::DELETE {
-        return admin_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("A data event endpoint does not support http method '{method}'."),
-        );
+        return method_not_allowed("A data event endpoint", &method);
     }
-    let mut subs = admin.events.subs.write().unwrap_or_else(|p| p.into_inner());
-    let before = subs.len();
-    subs.retain(|s| s.id != id);
-    if subs.len() == before {
-        return admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'."));
+    let target = id.clone();
+    match change(&admin, move |conn| remove(conn, Some(&target))).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'.")),
+        Err(e) => e.into_response(),
     }
-    StatusCode::NO_CONTENT.into_response()
 }
 
-fn register(admin: &EventsAdmin, body: &Bytes) -> Response {
+fn endpoint_exists(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM fo_event_endpoints WHERE id = ?1",
+            params![id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// `GET /_sandbox/dataevents/{id}/errors` lists the deliveries parked after their last
+/// attempt, oldest first.
+pub(crate) async fn errors(
+    State(admin): State<EventsAdmin>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    if !admin.auth.authorized(&headers, &admin.audience) {
+        return unauthorized();
+    }
+    if method != Method::GET {
+        return method_not_allowed("The data event errors list", &method);
+    }
+    let target = id.clone();
+    let found = admin
+        .db
+        .run(move |conn| {
+            if !endpoint_exists(conn, &target)? {
+                return Ok(None);
+            }
+            let mut stmt = conn.prepare(
+                "SELECT d.event, ev.body, d.attempts, d.last_attempt, d.last_error
+                 FROM fo_event_deliveries d JOIN fo_events ev ON ev.seq = d.event
+                 WHERE d.endpoint = ?1 AND d.failed = 1 ORDER BY d.seq",
+            )?;
+            let rows = stmt
+                .query_map(params![target], |r| {
+                    let event: i64 = r.get(0)?;
+                    let body: String = r.get(1)?;
+                    let last: Option<i64> = r.get(3)?;
+                    let envelope =
+                        envelope(event, &serde_json::from_str(&body).unwrap_or(Value::Null));
+                    Ok(json!({
+                        "ControlNumber": envelope["ControlNumber"],
+                        "EventId": envelope["EventId"],
+                        "BusinessEventId": envelope["BusinessEventId"],
+                        "attempts": r.get::<_, i64>(2)?,
+                        "lastAttempt": last
+                            .and_then(DateTime::<Utc>::from_timestamp_millis)
+                            .map(|t| t.to_rfc3339()),
+                        "lastError": r.get::<_, Option<String>>(4)?,
+                        "envelope": envelope,
+                    }))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some(rows))
+        })
+        .await;
+    match found {
+        Ok(Some(rows)) => json_reply(StatusCode::OK, &json!({ "value": rows })),
+        Ok(None) => admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'.")),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /_sandbox/dataevents/{id}/errors/resend` puts the parked deliveries back in line
+/// with fresh attempts, and answers how many.
+pub(crate) async fn resend(
+    State(admin): State<EventsAdmin>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    if !admin.auth.authorized(&headers, &admin.audience) {
+        return unauthorized();
+    }
+    if method != Method::POST {
+        return method_not_allowed("Resending data events", &method);
+    }
+    let target = id.clone();
+    let resent = change(&admin, move |conn| {
+        if !endpoint_exists(conn, &target)? {
+            return Ok(None);
+        }
+        Ok(Some(conn.execute(
+            "UPDATE fo_event_deliveries SET failed = 0, attempts = 0, next_attempt = 0
+             WHERE endpoint = ?1 AND failed = 1",
+            params![target],
+        )?))
+    })
+    .await;
+    match resent {
+        Ok(Some(n)) => json_reply(StatusCode::OK, &json!({ "resent": n })),
+        Ok(None) => admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'.")),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn register(admin: &EventsAdmin, body: &Bytes) -> Response {
     let reg: Registration = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
@@ -354,11 +712,40 @@ fn register(admin: &EventsAdmin, body: &Bytes) -> Response {
         entity: reg.entity,
         operations,
     };
-    admin
-        .events
-        .subs
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(sub.clone());
-    json_reply(StatusCode::CREATED, &sub)
+    let stored = sub.clone();
+    let saved = change(admin, move |conn| {
+        conn.execute(
+            "INSERT INTO fo_event_endpoints (id, url, entity, operations, created)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                stored.id,
+                stored.url,
+                stored.entity,
+                serde_json::to_string(&stored.operations).unwrap_or_default(),
+                Utc::now().timestamp_millis()
+            ],
+        )
+    })
+    .await;
+    match saved {
+        Ok(_) => json_reply(StatusCode::CREATED, &sub),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_up_to_the_cap() {
+        let retry = EventRetry {
+            attempts: 10,
+            first_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(500),
+            timeout: Duration::from_secs(1),
+        };
+        let delays: Vec<u128> = (1..=5).map(|n| retry.delay(n).as_millis()).collect();
+        assert_eq!(delays, vec![100, 200, 400, 500, 500]);
+    }
 }

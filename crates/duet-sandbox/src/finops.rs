@@ -969,6 +969,11 @@ fn entity_url(st: &FoState, set: &EntitySet, values: &[String]) -> String {
     format!("{}/data/{}({key})", st.url, set.name)
 }
 
+/// The key values of a stored row, in key order.
+fn stored_keys(set: &EntitySet, row: &Map<String, Value>) -> Vec<String> {
+    set.keys.iter().map(|k| str_field(row, k)).collect()
+}
+
 /// Key field names paired with their values, for data events.
 fn key_pairs<'a>(set: &EntitySet, values: &'a [String]) -> Vec<(&'static str, &'a str)> {
     set.keys
@@ -1093,7 +1098,7 @@ async fn update(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let missing = not_found(set, &values);
-    let (events, event_keys) = (st.events.clone(), values.clone());
+    let events = st.events.clone();
     let etag = st
         .db
         .run(move |conn| {
@@ -1105,6 +1110,8 @@ async fn update(
             if !etag_matches(if_match.as_deref(), &current) {
                 return Err(precondition_failed());
             }
+            // Events carry the keys as stored, whatever case the URL used.
+            let event_keys = stored_keys(set, &stored.row);
             let mut row = if partial {
                 stored.row
             } else {
@@ -1154,7 +1161,7 @@ async fn delete(
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let missing = not_found(set, &values);
-    let (events, event_keys) = (st.events.clone(), values.clone());
+    let events = st.events.clone();
     st.db
         .run(move |conn| {
             let tx = conn.savepoint()?;
@@ -1164,6 +1171,7 @@ async fn delete(
             if !etag_matches(if_match.as_deref(), &str_field(&stored.row, "@odata.etag")) {
                 return Err(precondition_failed());
             }
+            let event_keys = stored_keys(set, &stored.row);
             tx.execute(
                 "DELETE FROM fo_rows WHERE entity = ?1 AND k = ?2",
                 params![set.name, k],

@@ -33,6 +33,7 @@ pub use catalog::{
     Catalog, CatalogPair, ChoiceOption, DvColumn, DvTable, DvType, FoEntity, FoField, FoType,
     catalog,
 };
+pub use events::EventRetry;
 pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};
 
 use std::path::{Path, PathBuf};
@@ -92,6 +93,8 @@ pub struct SandboxConfig {
     pub dv_profile: DvProfile,
     /// Accounts to generate under [`DvProfile::Existing`]; ignored by the other profiles.
     pub dv_existing_rows: usize,
+    /// How F&O data events are retried when an endpoint fails.
+    pub event_retry: EventRetry,
 }
 
 /// Starting content of the F&O emulator. Profiles only decide what a fresh store is seeded
@@ -140,6 +143,7 @@ impl SandboxConfig {
             fo_profile: FoProfile::WithData,
             dv_profile: DvProfile::Linked,
             dv_existing_rows: 0,
+            event_retry: EventRetry::default(),
         }
     }
 }
@@ -283,12 +287,18 @@ impl Sandbox {
         let fo_admin = admin_routes(&fo_guard, &fo_url);
         let dv_admin = admin_routes(&dv_guard, &dv_url);
 
-        let events = Arc::new(events::DataEvents::default());
+        let events = Arc::new(events::DataEvents::load(&fo_db, config.event_retry)?);
         let fo_events_admin = Router::new()
             .route("/_sandbox/dataevents", any(events::endpoint))
             .route("/_sandbox/dataevents/{id}", any(events::endpoint_one))
+            .route("/_sandbox/dataevents/{id}/errors", any(events::errors))
+            .route(
+                "/_sandbox/dataevents/{id}/errors/resend",
+                any(events::resend),
+            )
             .with_state(events::EventsAdmin {
                 events: events.clone(),
+                db: fo_db.clone(),
                 auth: auth.clone(),
                 audience: fo_url.clone(),
             });

@@ -3159,3 +3159,6 @@ async fn batch_ingest_and_paging_rates() {
     );
     env.sandbox.shutdown().await;
 }
+
+#[path = "conformance/events.rs"]
+mod events;
