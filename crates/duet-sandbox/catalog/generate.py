@@ -85,6 +85,26 @@ for e in fo.values():
     for k in e["keys"]:
         add(e["fields"], {"name": k, "type": "string"})
     add(e["fields"], {"name": "ModifiedDateTime", "type": "datetime", "readOnly": True})
+# Navigation properties for one level of $expand: (entity, name, target, collection,
+# [(field, target field)]). Names follow the entities' relations; none clashes with a field.
+NAVIGATIONS = [
+    ("CustomersV3", "CustomerGroup", "CustomerGroups", False, [("dataAreaId", "dataAreaId"), ("CustomerGroupId", "CustomerGroupId")]),
+    ("CustomersV3", "SalesCurrency", "Currencies", False, [("SalesCurrencyCode", "CurrencyCode")]),
+    ("CustomerGroups", "Customers", "CustomersV3", True, [("dataAreaId", "dataAreaId"), ("CustomerGroupId", "CustomerGroupId")]),
+    ("VendorsV2", "VendorGroup", "VendorGroups", False, [("dataAreaId", "dataAreaId"), ("VendorGroupId", "VendorGroupId")]),
+    ("CDSSalesOrderHeaders", "SalesOrderLines", "CDSSalesOrderLines", True, [("dataAreaId", "dataAreaId"), ("SalesOrderNumber", "SalesOrderNumber")]),
+    ("CDSSalesOrderLines", "SalesOrderHeader", "CDSSalesOrderHeaders", False, [("dataAreaId", "dataAreaId"), ("SalesOrderNumber", "SalesOrderNumber")]),
+    ("SalesInvoiceHeadersV2", "SalesInvoiceLines", "SalesInvoiceLinesV2", True, [("dataAreaId", "dataAreaId"), ("InvoiceNumber", "InvoiceNumber")]),
+    ("SalesInvoiceLinesV2", "SalesInvoiceHeader", "SalesInvoiceHeadersV2", False, [("dataAreaId", "dataAreaId"), ("InvoiceNumber", "InvoiceNumber")]),
+    ("Warehouses", "OperationalSite", "OperationalSites", False, [("dataAreaId", "dataAreaId"), ("OperationalSiteId", "SiteId")]),
+    ("ReleasedProductsV2", "Product", "AllProducts", False, [("ProductNumber", "ProductNumber")]),
+]
+for src, name, target, many, pairs_ in NAVIGATIONS:
+    fields = {f["name"] for f in fo[src]["fields"]}
+    assert name not in fields, name
+    assert all(a in fields for a, _ in pairs_) and all(b in {f["name"] for f in fo[target]["fields"]} for _, b in pairs_), name
+    fo[src].setdefault("navigations", []).append({"name": name, "target": target, "collection": many,
+        "constraints": [{"field": a, "targetField": b} for a, b in pairs_]})
 json.dump({"finops": list(fo.values()), "dataverse": list(dv.values()), "pairs": pairs},
           open('crates/duet-sandbox/catalog/catalog.json', 'w'), indent=1)
 print(len(fo), len(dv), len(pairs))

@@ -37,6 +37,30 @@ pub struct FoEntity {
     /// Key fields in key order.
     pub keys: Vec<String>,
     pub fields: Vec<FoField>,
+    /// Relations to other entities, expandable one level deep with `$expand`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub navigations: Vec<FoNavigation>,
+}
+
+/// A navigation property of an F&O entity: the rows of `target` whose `target_field`s equal
+/// this row's `field`s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoNavigation {
+    pub name: String,
+    /// Entity set of the related rows.
+    pub target: String,
+    /// Many related rows (a JSON array) rather than at most one (an object or `null`).
+    pub collection: bool,
+    pub constraints: Vec<FoConstraint>,
+}
+
+/// One field pair of a navigation's referential constraint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoConstraint {
+    pub field: String,
+    pub target_field: String,
 }
 
 /// One field of an F&O data entity.

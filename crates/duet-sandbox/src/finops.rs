@@ -1,5 +1,6 @@
 //! The finance and operations OData emulator, serving `/data`.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -15,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Auth;
 use crate::batch::{self, Flavor};
-use crate::catalog::{FoEntity, FoType, catalog};
+use crate::catalog::{FoEntity, FoNavigation, FoType, catalog};
 use crate::events::{DataEvents, Operation};
 use crate::filter::{self, Dialect, FilterError};
 use crate::metadata;
@@ -72,6 +73,7 @@ struct EntitySet {
     fields: Vec<Field>,
     company_specific: bool,
     writable: bool,
+    navigations: &'static [FoNavigation],
 }
 
 impl EntitySet {
@@ -116,6 +118,7 @@ fn set_from_catalog(e: &'static FoEntity) -> EntitySet {
         fields,
         company_specific: e.company_specific,
         writable: e.writable,
+        navigations: &e.navigations,
     }
 }
 
@@ -744,14 +747,7 @@ async fn list(
     count_only: bool,
 ) -> Result<Response, ApiError> {
     let is_field = |f: &str| set.is_field(f);
-    if let Some(expand) = q.get("$expand") {
-        // The catalog defines no navigation properties, so every name is unknown here.
-        let first = expand.split([',', '(', '/']).next().unwrap_or("").trim();
-        return Err(query_error(
-            set,
-            FilterError::UnknownProperty(first.to_string()),
-        ));
-    }
+    let expand = parse_expand(set, q)?;
     if let Some(f) = q.get("$filter") {
         check_enum_literals(f)?;
     }
@@ -800,11 +796,8 @@ async fn list(
         .collect();
     let page_size = st.page_size.max(1);
     let has_more = window.len() > page_size;
-    let page: Vec<Value> = window
-        .into_iter()
-        .take(page_size)
-        .map(|r| project(r, select.as_deref()))
-        .collect();
+    let page: Vec<Map<String, Value>> = window.into_iter().take(page_size).collect();
+    let page = expand_rows(st, &expand, page, select.as_deref()).await?;
     let next = has_more.then(|| {
         let mut extra = vec![("$skip", (skip + page_size).to_string())];
         if let Some(t) = top {
@@ -849,7 +842,11 @@ async fn get_one(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let mut body = project(stored.row, select.as_deref());
+    let expand = parse_expand(set, q)?;
+    let mut body = expand_rows(st, &expand, vec![stored.row], select.as_deref())
+        .await?
+        .pop()
+        .unwrap_or_default();
     if let Some(obj) = body.as_object_mut() {
         obj.insert(
             "@odata.context".into(),
@@ -861,6 +858,116 @@ async fn get_one(
         Some(body.to_string()),
         &[("ETag", etag)],
     ))
+}
+
+/// One `$expand` item: a navigation property and the fields its rows are projected to.
+struct ExpandItem {
+    nav: &'static FoNavigation,
+    target: &'static EntitySet,
+    select: Option<Vec<String>>,
+}
+
+/// Reads `$expand`: navigation properties of `set`, each with an optional `$select`. Only one
+/// level is supported; a nested `$expand` or any other nested option is a 400.
+fn parse_expand(set: &'static EntitySet, q: &Query) -> Result<Vec<ExpandItem>, ApiError> {
+    let Some(text) = q.get("$expand") else {
+        return Ok(Vec::new());
+    };
+    let bad = |message: String| plain_error(StatusCode::BAD_REQUEST, message);
+    if text.contains("$expand") {
+        return Err(bad(
+            "Only one level of $expand is supported: a nested $expand is not allowed.".into(),
+        ));
+    }
+    let nav = |name: &str| set.navigations.iter().find(|n| n.name == name);
+    let type_name = format!("{}.{}", metadata::FO_NAMESPACE, set.type_name);
+    let items = crate::dv_expand::parse_expand(text, &type_name, &|name| nav(name).is_some())
+        .map_err(bad)?;
+    items
+        .into_iter()
+        .map(|item| {
+            let nav =
+                nav(&item.nav).ok_or_else(|| bad(format!("Unknown property '{}'.", item.nav)))?;
+            let target = known_set(&nav.target);
+            if let Some(fields) = &item.select
+                && let Some(unknown) = fields.iter().find(|f| !target.is_field(f))
+            {
+                return Err(bad(format!(
+                    "Could not find a property named '{unknown}' on type '{}.{}'.",
+                    metadata::FO_NAMESPACE,
+                    target.type_name
+                )));
+            }
+            Ok(ExpandItem {
+                nav,
+                target,
+                select: item.select,
+            })
+        })
+        .collect()
+}
+
+/// The values of `fields` in `row`, upper-cased: F&O compares keys without regard to case.
+fn match_key<'a>(row: &Map<String, Value>, fields: impl Iterator<Item = &'a str>) -> Vec<String> {
+    fields
+        .map(|f| match row.get(f) {
+            Some(Value::String(s)) => s.to_uppercase(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        })
+        .collect()
+}
+
+/// Projects `rows` to `select` and adds each expanded navigation property: an object (or
+/// `null`) for a single-valued one, an array for a collection.
+async fn expand_rows(
+    st: &Arc<FoState>,
+    expand: &[ExpandItem],
+    rows: Vec<Map<String, Value>>,
+    select: Option<&[String]>,
+) -> Result<Vec<Value>, ApiError> {
+    let mut related: Vec<Vec<Value>> = Vec::with_capacity(expand.len());
+    for item in expand {
+        let target = item.target.name;
+        let candidates = st.db.run(move |conn| Ok(load_all(conn, target)?)).await?;
+        let mut by_key: HashMap<Vec<String>, Vec<Map<String, Value>>> = HashMap::new();
+        for row in candidates {
+            let key = match_key(
+                &row,
+                item.nav.constraints.iter().map(|c| c.target_field.as_str()),
+            );
+            by_key.entry(key).or_default().push(row);
+        }
+        let values = rows
+            .iter()
+            .map(|row| {
+                let key = match_key(row, item.nav.constraints.iter().map(|c| c.field.as_str()));
+                let found = by_key.get(&key).cloned().unwrap_or_default();
+                let mut projected = found
+                    .into_iter()
+                    .map(|r| project(r, item.select.as_deref()));
+                if item.nav.collection {
+                    Value::Array(projected.collect())
+                } else {
+                    projected.next().unwrap_or(Value::Null)
+                }
+            })
+            .collect();
+        related.push(values);
+    }
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut out = project(row, select);
+            if let Some(obj) = out.as_object_mut() {
+                for (item, values) in expand.iter().zip(&related) {
+                    obj.insert(item.nav.name.clone(), values[i].clone());
+                }
+            }
+            out
+        })
+        .collect())
 }
 
 /// Checks a write body against the entity's fields, normalising values to their stored form.

@@ -30,8 +30,8 @@ mod store;
 use duet_odata::multipart;
 
 pub use catalog::{
-    Catalog, CatalogPair, ChoiceOption, DvColumn, DvTable, DvType, FoEntity, FoField, FoType,
-    catalog,
+    Catalog, CatalogPair, ChoiceOption, DvColumn, DvTable, DvType, FoConstraint, FoEntity, FoField,
+    FoNavigation, FoType, catalog,
 };
 pub use events::EventRetry;
 pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};

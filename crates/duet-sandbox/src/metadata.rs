@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::catalog::{Catalog, DvColumn, DvTable, DvType, FoType};
 
 const DV_NAMESPACE: &str = "Microsoft.Dynamics.CRM";
-const FO_NAMESPACE: &str = "Microsoft.Dynamics.DataEntities";
+pub(crate) const FO_NAMESPACE: &str = "Microsoft.Dynamics.DataEntities";
 
 /// Escapes text for an XML attribute value.
 fn xml(s: &str) -> String {
@@ -154,6 +154,32 @@ pub(crate) fn fo_csdl(cat: &Catalog) -> String {
                 xml(&f.name),
                 fo_edm_type(&f.kind)
             );
+        }
+        for n in &e.navigations {
+            let target = cat
+                .fo_entity(&n.target)
+                .map_or(n.target.as_str(), |t| t.entity_type.as_str());
+            let ty = format!("{FO_NAMESPACE}.{}", xml(target));
+            let ty = if n.collection {
+                format!("Collection({ty})")
+            } else {
+                ty
+            };
+            let _ = write!(
+                body,
+                "<NavigationProperty Name=\"{}\" Type=\"{ty}\">",
+                xml(&n.name)
+            );
+            // CSDL allows a referential constraint only on the single-valued side.
+            for c in n.constraints.iter().filter(|_| !n.collection) {
+                let _ = write!(
+                    body,
+                    "<ReferentialConstraint Property=\"{}\" ReferencedProperty=\"{}\"/>",
+                    xml(&c.field),
+                    xml(&c.target_field)
+                );
+            }
+            body.push_str("</NavigationProperty>");
         }
         body.push_str("</EntityType>");
     }

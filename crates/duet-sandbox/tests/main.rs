@@ -3162,3 +3162,6 @@ async fn batch_ingest_and_paging_rates() {
 
 #[path = "conformance/events.rs"]
 mod events;
+
+#[path = "conformance/fo_expand.rs"]
+mod fo_expand;
