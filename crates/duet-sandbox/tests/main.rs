@@ -3165,3 +3165,6 @@ mod events;
 
 #[path = "conformance/fo_expand.rs"]
 mod fo_expand;
+
+#[path = "conformance/queries.rs"]
+mod queries;
