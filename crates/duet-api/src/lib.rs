@@ -4,6 +4,7 @@
 mod environments;
 mod health;
 mod maps_alm;
+mod metrics;
 pub mod model;
 mod scenario;
 mod secret;
@@ -26,6 +27,7 @@ pub use maps_alm::{
     FieldChange, FieldDiffView, ImportReport, MapDiffView, MapProblemView, MapVersionView,
     SavedMap, ValueChange, diff_view,
 };
+pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSeries, RetentionView};
 pub use model::*;
 pub use secret::SecretStore;
 
@@ -140,6 +142,7 @@ impl Api {
             scenario_lock: Mutex::new(()),
             events,
         });
+        api.spawn_housekeeping();
         Ok(api)
     }
 
@@ -245,9 +248,14 @@ impl Api {
     }
 
     fn record_lifecycle(&self, message: &str) {
+        self.record_note("link", message);
+    }
+
+    /// Logs a line that belongs to no map's sync (`map` names the area: link, retention).
+    fn record_note(&self, map: &str, message: &str) {
         let entry = NewActivity {
             at: self.clock.stamp(),
-            map: "link".to_owned(),
+            map: map.to_owned(),
             kind: "lifecycle".to_owned(),
             direction: None,
             key: None,
@@ -263,7 +271,7 @@ impl Api {
                     entry: views::activity_entry(record),
                 });
             }
-            Err(error) => tracing::error!(%error, "could not log a link change"),
+            Err(error) => tracing::error!(%error, "could not log a note"),
         }
     }
 
@@ -594,6 +602,7 @@ impl Api {
                     .await?,
             ),
             other if maps_alm::COMMANDS.contains(&other) => self.call_maps(other, args).await,
+            other if metrics::COMMANDS.contains(&other) => self.call_metrics(other, args).await,
             other => match self.call_scenario(other, args.clone()).await {
                 Some(answer) => answer,
                 None => self.call_link(other, args).await,

@@ -3,10 +3,12 @@
 //! activity log.
 
 mod link;
+mod metrics;
 mod state;
 mod versions;
 
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
+pub use metrics::{MetricBucket, Pruned, QueueSample, Retention};
 pub use versions::{MapVersion, default_author};
 
 use std::path::Path;
@@ -221,6 +223,7 @@ impl Store {
         connection.execute_batch(link::SCHEMA)?;
         connection.execute_batch(state::SCHEMA)?;
         connection.execute_batch(versions::SCHEMA)?;
+        connection.execute_batch(metrics::SCHEMA)?;
         versions::backfill(&connection)?;
         link::migrate_legacy(&connection)?;
         Ok(Store {

@@ -1,0 +1,76 @@
+//! What the API tests share: polling, options with a private keyring service, waiting for
+//! the demo map, and a client signed in to the demo sandbox's F&O side.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use duet_api::{Api, ApiOptions, MapState};
+use duet_connect::{Credentials, FinOpsClient, TokenProvider};
+
+/// Polls `probe` until it finds something, for at most 30 seconds.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// API options whose keyring service is private to this test process and `name`.
+pub fn options(name: &str) -> ApiOptions {
+    ApiOptions {
+        keyring_service: format!("dev.duet.app.{name}-test.{}", std::process::id()),
+        ..ApiOptions::default()
+    }
+}
+
+/// Waits until the demo map runs without a reason.
+pub async fn running(api: &Api) {
+    eventually("the demo map to run", || async {
+        let map = api.maps().await.ok()?.into_iter().next()?;
+        (map.state == MapState::Running && map.reason.is_none()).then_some(())
+    })
+    .await;
+}
+
+/// A client of the linked F&O sandbox, signed in with the demo secret from `sandbox.json`.
+pub async fn demo_finops(api: &Api, data_dir: &Path) -> FinOpsClient {
+    let link = api.link().await.unwrap().expect("linked");
+    let sandbox_json = std::fs::read_to_string(data_dir.join("sandbox/sandbox.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&sandbox_json).unwrap();
+    let env: HashMap<String, String> = value
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+        .collect();
+    let secret = env
+        .iter()
+        .find(|(key, _)| key.contains("secret"))
+        .map(|(_, value)| value.clone())
+        .expect("sandbox.json keeps the demo secret");
+    let http = reqwest::Client::new();
+    let tokens = Arc::new(TokenProvider::new(
+        http.clone(),
+        Credentials {
+            token_url: link.finance_operations.token_url.clone(),
+            client_id: link.finance_operations.client_id.clone(),
+            client_secret: secret,
+        },
+    ));
+    FinOpsClient::new(http, tokens, &link.finance_operations.url)
+}
