@@ -10,7 +10,7 @@ export async function openUi(page: Page) {
   expect(page.url()).not.toContain('token=');
 }
 
-export async function goTo(page: Page, section: 'setup' | 'environments' | 'maps' | 'activity' | 'errors' | 'alerts') {
+export async function goTo(page: Page, section: 'setup' | 'environments' | 'maps' | 'dashboard' | 'activity' | 'errors' | 'alerts') {
   await page.getByTestId(`nav-${section}`).click();
   await expect(page.getByTestId(`page-${section}`)).toBeVisible();
 }

@@ -13,6 +13,7 @@ import {
   ArrowSyncCircle24Filled,
   AlertUrgent20Regular,
   ArrowSwap20Regular,
+  DataTrending20Regular,
   ErrorCircle20Regular,
   History20Regular,
   ServerMultiple20Regular,
@@ -23,6 +24,7 @@ import { NotifyProvider } from './components/notify';
 import { useRoute, type Page } from './lib/route';
 import { useSystemDark } from './lib/useSystemDark';
 import { ActivityPage } from './pages/ActivityPage';
+import { DashboardPage } from './pages/DashboardPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { EnvironmentsPage } from './pages/EnvironmentsPage';
 import { ErrorsPage } from './pages/ErrorsPage';
@@ -74,6 +76,7 @@ const NAV: { page: Page; label: string; icon: React.JSX.Element }[] = [
   { page: 'setup', label: 'Setup', icon: <Wand20Regular /> },
   { page: 'environments', label: 'Environments', icon: <ServerMultiple20Regular /> },
   { page: 'maps', label: 'Maps', icon: <ArrowSwap20Regular /> },
+  { page: 'dashboard', label: 'Dashboard', icon: <DataTrending20Regular /> },
   { page: 'activity', label: 'Activity', icon: <History20Regular /> },
   { page: 'errors', label: 'Errors', icon: <ErrorCircle20Regular /> },
   { page: 'alerts', label: 'Alerts', icon: <AlertUrgent20Regular /> },
@@ -117,6 +120,7 @@ export function App() {
             {page === 'setup' ? <SetupPage /> : null}
             {page === 'environments' ? <EnvironmentsPage /> : null}
             {page === 'maps' ? <MapsPage /> : null}
+            {page === 'dashboard' ? <DashboardPage /> : null}
             {page === 'activity' ? <ActivityPage /> : null}
             {page === 'errors' ? <ErrorsPage /> : null}
             {page === 'alerts' ? <AlertsPage /> : null}

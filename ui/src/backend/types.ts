@@ -7,10 +7,12 @@ import type { HealthCheck } from '../bindings/HealthCheck';
 import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
 import type { MapView } from '../bindings/MapView';
+import type { MetricsView } from '../bindings/MetricsView';
 import type { NewEnvironment } from '../bindings/NewEnvironment';
 import type { QueuedChangeView } from '../bindings/QueuedChangeView';
 import type { ResetPlan } from '../bindings/ResetPlan';
 import type { ResumeMode } from '../bindings/ResumeMode';
+import type { RetentionView } from '../bindings/RetentionView';
 import type { ScenarioOptions } from '../bindings/ScenarioOptions';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
 import type { ScenarioView } from '../bindings/ScenarioView';
@@ -58,6 +60,11 @@ export interface Backend {
   /** Adds a rule (`id: null`) or replaces the one with its id; rejects with `invalid_alert_rule` naming what is wrong. */
   saveAlertRule(rule: AlertRuleView): Promise<AlertRuleView>;
   deleteAlertRule(id: number): Promise<null>;
+  /** Rows/s, errors and latency per map and direction, and queue depth, over the last `minutes`. */
+  metrics(options: { map?: string; minutes: number; bucketSeconds?: number }): Promise<MetricsView>;
+  retention(): Promise<RetentionView>;
+  /** Saves and prunes at once; rejects with `invalid_retention` naming the bad value. */
+  setRetention(retention: RetentionView): Promise<RetentionView>;
   /** The six setup scenarios. */
   scenarios(): Promise<ScenarioView[]>;
   /** The steps a run would follow with these options (missing ones take their defaults); runs nothing. */
@@ -105,6 +112,10 @@ export function backendFromInvoke(
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),
     deleteAlertRule: (id) => invoke<null>('delete_alert_rule', { id }),
+    metrics: ({ map, minutes, bucketSeconds }) =>
+      invoke<MetricsView>('metrics', definedArgs({ map: map || undefined, minutes, bucketSeconds })),
+    retention: () => invoke<RetentionView>('retention'),
+    setRetention: (retention) => invoke<RetentionView>('set_retention', { retention }),
     scenarios: () => invoke<ScenarioView[]>('scenarios'),
     scenarioPlan: (id, options) => invoke<ScenarioRun>('scenario_plan', { id, options }),
     startScenario: (id, options) => invoke<ScenarioRun>('start_scenario', { id, options }),
