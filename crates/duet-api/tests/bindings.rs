@@ -30,6 +30,7 @@ fn export_all(dir: &Path) {
     SavedMap::export_all(&config).unwrap();
     MapDiffView::export_all(&config).unwrap();
     ImportReport::export_all(&config).unwrap();
+    RowPreviewView::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
