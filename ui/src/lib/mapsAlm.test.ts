@@ -19,6 +19,7 @@ import {
   previewError,
   previewRow,
   previewsBySide,
+  previewSummary,
   sampleLabel,
   setFieldDirection,
   setFieldEnabled,
@@ -191,6 +192,12 @@ describe('preview', () => {
     expect(previewError(fromFo.edited)).toBeNull();
     expect(previewRow(fromDv.saved)).toBeNull();
     expect(previewError(fromDv.edited)).toContain('OnHoldStatus');
+  });
+  it('sums up what was read, what the edit changes and what fails', () => {
+    expect(previewSummary([fromFo, fromDv])).toBe(
+      '2 rows read (1 from finance and operations, 1 from Dataverse); 1 row would be written differently; 1 row cannot be written.',
+    );
+    expect(previewSummary([])).toBe('0 rows read (0 from finance and operations, 0 from Dataverse); no write differs from the saved map.');
   });
   it('groups samples by side and names them by company and key', () => {
     const grouped = previewsBySide([fromDv, fromFo]);

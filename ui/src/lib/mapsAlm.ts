@@ -233,6 +233,20 @@ export function previewColumns(preview: RowPreviewView): string[] {
   return [...changed, ...rest];
 }
 
+/** "6 rows read (3 from finance and operations, 3 from Dataverse); the edit changes 3 of them." */
+export function previewSummary(previews: readonly RowPreviewView[]): string {
+  const sides = previewsBySide(previews);
+  const rows = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
+  const changed = previews.filter((p) => p.changedFields.length > 0).length;
+  const failed = previews.filter((p) => 'error' in p.edited).length;
+  const parts = [
+    `${rows(previews.length)} read (${sides.financeOperations.length} from finance and operations, ${sides.dataverse.length} from Dataverse)`,
+    changed === 0 ? 'no write differs from the saved map' : `${rows(changed)} would be written differently`,
+  ];
+  if (failed > 0) parts.push(`${rows(failed)} cannot be written`);
+  return `${parts.join('; ')}.`;
+}
+
 /** The samples read from each side, in the order the backend answered. */
 export function previewsBySide(previews: readonly RowPreviewView[]): Record<RowPreviewView['from'], RowPreviewView[]> {
   return {
