@@ -170,6 +170,19 @@ test('a package exported and imported again is unchanged; a broken package is re
   await expect(importer.getByTestId('problem-row')).toHaveCount(0);
   await shoot(page, 'import-unchanged');
 
+  // WHEN the same map comes with another title, THEN it conflicts unless Replace is ticked.
+  const retitled = JSON.parse(shown) as { maps: { title: string }[] };
+  retitled.maps[0].title = 'Playwright ALM copy, retitled';
+  await importer.getByTestId('import-json').fill(JSON.stringify(retitled, null, 2));
+  await importer.getByTestId('import-run').click();
+  await expect(importer.getByTestId('import-report')).toHaveAttribute('data-imported', 'false');
+  await expect(importer.getByTestId('problem-row')).not.toHaveCount(0);
+  await importer.getByTestId('import-replace').check();
+  await importer.getByTestId('import-run').click();
+  await expect(importer.getByTestId('import-summary')).toHaveText('Imported: 1 replaced');
+  await expect(page.getByTestId('map-row-pw-alm-copy')).toContainText('Playwright ALM copy, retitled');
+  await importer.getByTestId('import-replace').uncheck();
+
   // WHEN a package with a direction that does not exist is imported, THEN it is refused,
   // naming the problem by code and JSON path with its fix.
   const broken = JSON.parse(shown) as { maps: { fields: { direction: string }[] }[] };

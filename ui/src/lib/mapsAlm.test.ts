@@ -91,7 +91,7 @@ describe('field edits', () => {
     expect(edited.fields[1].transform).toBeNull();
     expect(edited.key).toEqual(stored.key);
     expect(map.fields[1].direction).toBe('twoWay');
-    expect(describeEdits(map, edits)).toEqual(['CreditLimit: = → >', 'customertypecode: disabled']);
+    expect(describeEdits(map, edits)).toEqual(['CreditLimit: = → >', 'customertypecode: turned off (left out of the saved map)']);
   });
   it('drops an edit that returns a field to its saved state', () => {
     const map = definition();

@@ -130,7 +130,7 @@ export function applyEdits(definition: MapDefinition, edits: FieldEdits): MapDef
   return { ...definition, fields };
 }
 
-/** One line per edited field, for the save dialog: "CreditLimit: = → >", "SalesMemo: disabled". */
+/** One line per edited field, for the save dialog: "CreditLimit: = → >", "SalesMemo: turned off (…)". */
 export function describeEdits(definition: MapDefinition, edits: FieldEdits): string[] {
   return Object.entries(edits)
     .map(([key, edit]) => [Number(key), edit] as const)
@@ -139,7 +139,7 @@ export function describeEdits(definition: MapDefinition, edits: FieldEdits): str
       const field = definition.fields[index];
       if (!field) return [];
       const name = field.financeOperations ?? field.dataverse ?? `field ${index + 1}`;
-      if (edit.disabled) return [`${name}: disabled`];
+      if (edit.disabled) return [`${name}: turned off (left out of the saved map)`];
       if (edit.direction) return [`${name}: ${directionSymbol(field.direction)} → ${directionSymbol(edit.direction)}`];
       return [];
     });

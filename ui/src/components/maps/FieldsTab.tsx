@@ -168,6 +168,7 @@ export function FieldsTab({
                       checked={!disabled}
                       onChange={(_, data) => onEditsChange(setFieldEnabled(edits, index, data.checked))}
                       aria-label={`Sync ${id}`}
+                      title={disabled ? 'Turned off: left out of the map when saved' : 'Synced; turn off to leave it out of the map'}
                       data-testid={`field-enabled-${id}`}
                     />
                   </TableCell>
