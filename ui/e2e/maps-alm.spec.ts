@@ -27,13 +27,16 @@ test('an edit is previewed on live rows, saved with a note, compared with the ve
   await expect(drawer.getByTestId('fields-table')).toBeVisible();
   const before = await currentVersion(page);
 
-  // GIVEN an unsaved edit: credit limits only go to Dataverse.
+  // GIVEN an unsaved edit: credit limits only go to Dataverse, and sales memos are not synced.
   const creditLimit = drawer.getByTestId('field-edit-row-CreditLimit');
   await expect(creditLimit).toHaveAttribute('data-edited', 'false');
   await drawer.getByTestId('field-direction-CreditLimit').click();
   await page.getByTestId('direction-option-toDataverse').click();
   await expect(creditLimit).toHaveAttribute('data-edited', 'true');
   await expect(drawer.getByTestId('details-unsaved')).toHaveText('1 unsaved change');
+  await drawer.getByTestId('field-enabled-SalesMemo').uncheck();
+  await expect(drawer.getByTestId('field-edit-row-SalesMemo')).toHaveAttribute('data-edited', 'true');
+  await expect(drawer.getByTestId('details-unsaved')).toHaveText('2 unsaved changes');
   await expect(drawer.getByTestId('fields-save')).toBeEnabled();
   await shoot(page, 'fields');
 
@@ -52,7 +55,8 @@ test('an edit is previewed on live rows, saved with a note, compared with the ve
   const dvCredit = fromDv.first().getByTestId('preview-column-CreditLimit');
   await expect(dvCredit).toHaveAttribute('data-changed', 'true');
   await expect(dvCredit).toContainText('not written');
-  // Only changed columns show at first; finance and operations still sends credit limits.
+  // Finance and operations no longer sends sales memos; only changed columns show at first.
+  await expect(fromFo.first().getByTestId('preview-column-description')).toHaveAttribute('data-changed', 'true');
   await expect(fromFo.first().getByTestId('preview-column-creditlimit')).toHaveCount(0);
   await dvCredit.scrollIntoViewIfNeeded();
   await shoot(page, 'preview');
@@ -67,6 +71,7 @@ test('an edit is previewed on live rows, saved with a note, compared with the ve
   await drawer.getByTestId('fields-save').click();
   const saveDialog = page.getByTestId('save-dialog');
   await expect(saveDialog.getByTestId('save-summary')).toContainText('CreditLimit: = → >');
+  await expect(saveDialog.getByTestId('save-summary')).toContainText('SalesMemo: turned off');
   await saveDialog.getByTestId('save-note').fill('Playwright: credit limits only go to Dataverse');
   await saveDialog.getByTestId('save-confirm').click();
   await expect(page.getByTestId('toast-success').filter({ hasText: `as version ${before + 1}` })).toBeVisible();
@@ -90,6 +95,9 @@ test('an edit is previewed on live rows, saved with a note, compared with the ve
   await expect(change).toContainText('.direction');
   await expect(change.getByTestId('diff-before')).toHaveText('twoWay');
   await expect(change.getByTestId('diff-after')).toHaveText('toDataverse');
+  const removed = diff.getByTestId('diff-row').filter({ hasText: 'SalesMemo' });
+  await expect(removed).toHaveAttribute('data-change', 'removed');
+  await expect(removed.getByTestId('diff-before')).toHaveText('SalesMemo = description');
   await shoot(page, 'versions');
 
   // WHEN the admin rolls back to the version before the edit, after confirming.
@@ -108,6 +116,7 @@ test('an edit is previewed on live rows, saved with a note, compared with the ve
   await expect(diff).toContainText('The two versions are the same.');
   await drawer.getByTestId('tab-fields').click();
   await expect(drawer.getByTestId('field-direction-CreditLimit')).toContainText('Two-way');
+  await expect(drawer.getByTestId('field-enabled-SalesMemo')).toBeChecked();
   await drawer.getByTestId('details-close').click();
   await expect(drawer).toHaveCount(0);
 });
