@@ -24,6 +24,7 @@ import { PreviewTab } from './PreviewTab';
 import { VersionsTab } from './VersionsTab';
 
 const NO_EDITS: FieldEdits = {};
+const RELOAD_AFTER_EVENT_MS = 1_000;
 
 export type DetailsTab = 'fields' | 'versions' | 'preview';
 
@@ -56,12 +57,22 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
     );
   }, [name]);
 
+  // A running map announces itself often (every chunk of an initial sync, every capture);
+  // only its definition matters here, so those announcements are gathered into one reload.
   useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = backend.subscribe((event) => {
-      if (event.type === 'mapChanged' && event.map.name === name) void load();
+      if (event.type !== 'mapChanged' || event.map.name !== name || timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void load();
+      }, RELOAD_AFTER_EVENT_MS);
     });
     void load();
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
   }, [name, load]);
 
   const current = versions?.at(-1) ?? null;
