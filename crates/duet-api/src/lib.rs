@@ -25,7 +25,7 @@ use tokio::sync::{Mutex, RwLock, broadcast};
 
 pub use maps_alm::{
     FieldChange, FieldDiffView, ImportReport, MapDiffView, MapProblemView, MapVersionView,
-    SavedMap, ValueChange, diff_view,
+    PreviewOutcome, RowPreviewView, SavedMap, ValueChange, diff_view,
 };
 pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSeries, RetentionView};
 pub use model::*;

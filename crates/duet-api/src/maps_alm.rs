@@ -139,6 +139,52 @@ pub struct ImportReport {
     pub problems: Vec<MapProblemView>,
 }
 
+/// What a sample row writes on the other side, or why it cannot be written.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PreviewOutcome {
+    Row(#[ts(type = "Record<string, unknown>")] duet_maps::Row),
+    Error(String),
+}
+
+impl From<Result<duet_maps::Row, String>> for PreviewOutcome {
+    fn from(outcome: Result<duet_maps::Row, String>) -> PreviewOutcome {
+        match outcome {
+            Ok(row) => PreviewOutcome::Row(row),
+            Err(error) => PreviewOutcome::Error(error),
+        }
+    }
+}
+
+/// One live sample row and what it would write on the other side under the saved map and
+/// under the edit.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RowPreviewView {
+    /// The side the sample row was read from.
+    #[ts(type = "\"financeOperations\" | \"dataverse\"")]
+    pub from: duet_maps::Side,
+    #[ts(type = "Record<string, unknown>")]
+    pub source: duet_maps::Row,
+    /// None for a map that is not saved yet.
+    pub saved: Option<PreviewOutcome>,
+    pub edited: PreviewOutcome,
+    /// Target columns whose value differs between the saved and the edited write.
+    pub changed_fields: Vec<String>,
+}
+
+impl From<duet_maps::preview::RowPreview> for RowPreviewView {
+    fn from(preview: duet_maps::preview::RowPreview) -> RowPreviewView {
+        RowPreviewView {
+            from: preview.from,
+            source: preview.source,
+            saved: preview.saved.map(Into::into),
+            edited: preview.edited.into(),
+            changed_fields: preview.changed_fields,
+        }
+    }
+}
+
 fn value_change(change: duet_maps::Change) -> ValueChange {
     ValueChange {
         path: change.path,
@@ -321,7 +367,7 @@ impl Api {
         &self,
         map: &duet_maps::TableMap,
         limit: usize,
-    ) -> Result<Vec<duet_maps::preview::RowPreview>, ApiError> {
+    ) -> Result<Vec<RowPreviewView>, ApiError> {
         let saved: Option<duet_maps::TableMap> = match self.store.map(&map.name)? {
             Some(record) => serde_json::from_value(record.definition).ok(),
             None => None,
@@ -342,12 +388,12 @@ impl Api {
             .await
             .map_err(remote)?;
         dataverse_rows.truncate(limit);
-        Ok(duet_maps::preview::preview(
-            saved.as_ref(),
-            map,
-            &finops_rows,
-            &dataverse_rows,
-        ))
+        Ok(
+            duet_maps::preview::preview(saved.as_ref(), map, &finops_rows, &dataverse_rows)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
     }
 
     /// Answers the commands in [`COMMANDS`].
@@ -423,5 +469,59 @@ impl Api {
                 format!("'{other}' is not a map command"),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn row(value: Value) -> duet_maps::Row {
+        value.as_object().expect("a JSON object").clone()
+    }
+
+    #[test]
+    fn a_preview_view_serializes_exactly_as_the_preview_it_wraps() {
+        // GIVEN the demo map and an edit that drops one field
+        let saved = TableMap::customers();
+        let mut edited = saved.clone();
+        edited.fields.remove(1);
+        // WHEN one row previews cleanly and one lacks its key (so it fails)
+        let previews = duet_maps::preview::preview(
+            Some(&saved),
+            &edited,
+            &[row(json!({
+                "CustomerAccount": "C1", "OrganizationName": "Contoso", "dataAreaId": "usmf"
+            }))],
+            &[row(json!({"name": "no key"}))],
+        );
+        assert_eq!(previews.len(), 2);
+        // THEN the typed view the UI's bindings describe is the same JSON on the wire
+        for preview in previews {
+            let expected = serde_json::to_value(&preview).unwrap();
+            let view = serde_json::to_value(RowPreviewView::from(preview)).unwrap();
+            assert_eq!(view, expected, "the view must not change the wire format");
+        }
+        // A value map without the row's member cannot write it.
+        let mut strict = json!(edited);
+        strict["fields"].as_array_mut().unwrap().push(json!({
+            "financeOperations": "OnHoldStatus", "direction": "twoWayTransform",
+            "dataverse": "msdyn_onholdstatus", "transform": {"kind": "valueMap", "pairs": [["No", 1]]},
+            "note": null
+        }));
+        let strict: TableMap = serde_json::from_value(strict).unwrap();
+        let unmapped = row(json!({
+            "CustomerAccount": "C1", "dataAreaId": "usmf", "OnHoldStatus": "All"
+        }));
+        let failed = duet_maps::preview::preview(None, &strict, &[unmapped], &[]).remove(0);
+        let expected = serde_json::to_value(&failed).unwrap();
+        let failed = RowPreviewView::from(failed);
+        assert_eq!(serde_json::to_value(&failed).unwrap(), expected);
+        assert!(
+            matches!(failed.edited, PreviewOutcome::Error(_)),
+            "a member the value map lacks cannot be written"
+        );
+        assert_eq!(failed.saved, None, "there is no saved map to compare with");
     }
 }

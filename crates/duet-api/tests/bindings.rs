@@ -32,6 +32,7 @@ fn export_all(dir: &Path) {
     ImportReport::export_all(&config).unwrap();
     MetricsView::export_all(&config).unwrap();
     RetentionView::export_all(&config).unwrap();
+    RowPreviewView::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

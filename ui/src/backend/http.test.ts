@@ -144,6 +144,33 @@ describe('http backend', () => {
     ]);
   });
 
+  it('sends the map lifecycle commands with their arguments and leaves out absent ones', async () => {
+    const fetchMock = vi.fn<HttpEnv['fetch']>(async () => jsonResponse(200, null));
+    const backend = setup(fetchMock);
+    const map = { name: 'customers', fields: [] };
+    const pkg = { format: 'duet.maps', version: 1, maps: [map] };
+    await backend.saveMap(map, 'credit limit one-way');
+    await backend.saveMap(map, '   ');
+    await backend.mapVersions('customers');
+    await backend.mapDiff('customers', 1, 3);
+    await backend.rollbackMap('customers', 2);
+    await backend.exportMaps(['customers']);
+    await backend.importMaps(pkg, true);
+    await backend.previewMap(map, 4);
+    await backend.previewMap(map);
+    expect(fetchMock.mock.calls.map(([url, init]) => [url, init?.body])).toEqual([
+      ['/api/save_map', JSON.stringify({ map, note: 'credit limit one-way' })],
+      ['/api/save_map', JSON.stringify({ map })],
+      ['/api/map_versions', '{"name":"customers"}'],
+      ['/api/map_diff', '{"name":"customers","from":1,"to":3}'],
+      ['/api/rollback_map', '{"name":"customers","version":2}'],
+      ['/api/export_maps', '{"names":["customers"]}'],
+      ['/api/import_maps', JSON.stringify({ package: pkg, replace: true })],
+      ['/api/preview_map', JSON.stringify({ map, limit: 4 })],
+      ['/api/preview_map', JSON.stringify({ map })],
+    ]);
+  });
+
   it('returns null for a JSON null link', async () => {
     const backend = setup(async () => jsonResponse(200, null));
     await expect(backend.link()).resolves.toBeNull();

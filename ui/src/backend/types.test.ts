@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toApiError } from './types';
+import { backendFromInvoke, toApiError, type Invoke } from './types';
 
 describe('toApiError', () => {
   it('keeps an ApiError as is', () => {
@@ -9,5 +9,26 @@ describe('toApiError', () => {
     expect(toApiError('bad')).toEqual({ code: 'error', message: 'bad' });
     expect(toApiError(new Error('worse'), 'network')).toEqual({ code: 'network', message: 'worse' });
     expect(toApiError(42)).toEqual({ code: 'error', message: 'Unknown error' });
+  });
+});
+
+describe('backendFromInvoke', () => {
+  it('routes the map lifecycle methods to their commands, as the Tauri transport sends them', async () => {
+    const calls: [string, Record<string, unknown> | undefined][] = [];
+    const invoke: Invoke = async <T,>(command: string, args?: Record<string, unknown>) => {
+      calls.push([command, args]);
+      return null as T;
+    };
+    const backend = backendFromInvoke('tauri', invoke, () => () => {});
+    await backend.mapVersions('vendors');
+    await backend.rollbackMap('vendors', 1);
+    await backend.importMaps({ maps: [] }, false);
+    await backend.exportMaps([]);
+    expect(calls).toEqual([
+      ['map_versions', { name: 'vendors' }],
+      ['rollback_map', { name: 'vendors', version: 1 }],
+      ['import_maps', { package: { maps: [] }, replace: false }],
+      ['export_maps', { names: [] }],
+    ]);
   });
 });

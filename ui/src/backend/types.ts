@@ -4,8 +4,11 @@ import type { ApiError } from '../bindings/ApiError';
 import type { DuetEvent } from '../bindings/DuetEvent';
 import type { EnvironmentView } from '../bindings/EnvironmentView';
 import type { HealthCheck } from '../bindings/HealthCheck';
+import type { ImportReport } from '../bindings/ImportReport';
 import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
+import type { MapDiffView } from '../bindings/MapDiffView';
+import type { MapVersionView } from '../bindings/MapVersionView';
 import type { MapView } from '../bindings/MapView';
 import type { MetricsView } from '../bindings/MetricsView';
 import type { NewEnvironment } from '../bindings/NewEnvironment';
@@ -13,6 +16,8 @@ import type { QueuedChangeView } from '../bindings/QueuedChangeView';
 import type { ResetPlan } from '../bindings/ResetPlan';
 import type { ResumeMode } from '../bindings/ResumeMode';
 import type { RetentionView } from '../bindings/RetentionView';
+import type { RowPreviewView } from '../bindings/RowPreviewView';
+import type { SavedMap } from '../bindings/SavedMap';
 import type { ScenarioOptions } from '../bindings/ScenarioOptions';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
 import type { ScenarioView } from '../bindings/ScenarioView';
@@ -53,6 +58,20 @@ export interface Backend {
   queuedChanges(name: string, options?: { key?: string; limit?: number }): Promise<QueuedChangeView[]>;
   /** Puts parked/failed changes back in the queue: the one with `seq`, or all of them. */
   retryChanges(name: string, seq?: number): Promise<MapView>;
+  /** Saves a map definition (a `TableMap` as JSON) as its next version; the answer lists what is wrong with it. */
+  saveMap(map: unknown, note?: string): Promise<SavedMap>;
+  /** Every saved version of a map, oldest first (the last one is the current definition); `not_found` for an unknown map. */
+  mapVersions(name: string): Promise<MapVersionView[]>;
+  /** Field-by-field differences from version `from` to version `to`. */
+  mapDiff(name: string, from: number, to: number): Promise<MapDiffView>;
+  /** Saves version `version` again as the newest version. */
+  rollbackMap(name: string, version: number): Promise<SavedMap>;
+  /** A package of the named maps (every map when none is named) and the maps they look up. */
+  exportMaps(names: string[]): Promise<unknown>;
+  /** Imports a package: every map or none; existing maps with other definitions conflict unless `replace`. */
+  importMaps(pkg: unknown, replace: boolean): Promise<ImportReport>;
+  /** Live sample rows of both sides under the saved map and under `map` (an unsaved edit). */
+  previewMap(map: unknown, limit?: number): Promise<RowPreviewView[]>;
   /** Newest first. */
   activity(limit: number): Promise<ActivityEntry[]>;
   /** Every alert rule, oldest first. */
@@ -108,6 +127,13 @@ export function backendFromInvoke(
     queuedChanges: (name, options = {}) =>
       invoke<QueuedChangeView[]>('queued_changes', definedArgs({ name, key: options.key || undefined, limit: options.limit })),
     retryChanges: (name, seq) => invoke<MapView>('retry_changes', definedArgs({ name, seq })),
+    saveMap: (map, note) => invoke<SavedMap>('save_map', definedArgs({ map, note: note?.trim() || undefined })),
+    mapVersions: (name) => invoke<MapVersionView[]>('map_versions', { name }),
+    mapDiff: (name, from, to) => invoke<MapDiffView>('map_diff', { name, from, to }),
+    rollbackMap: (name, version) => invoke<SavedMap>('rollback_map', { name, version }),
+    exportMaps: (names) => invoke<unknown>('export_maps', { names }),
+    importMaps: (pkg, replace) => invoke<ImportReport>('import_maps', { package: pkg, replace }),
+    previewMap: (map, limit) => invoke<RowPreviewView[]>('preview_map', definedArgs({ map, limit })),
     activity: (limit) => invoke<ActivityEntry[]>('activity', { limit }),
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),

@@ -10,6 +10,7 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
+  Link,
   Menu,
   MenuButton,
   MenuItem,
@@ -23,12 +24,13 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  Text,
   makeStyles,
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
 import {
+  ArrowImport20Regular,
+  ArrowExportLtr20Regular,
   ChevronDown16Regular,
   ChevronRight16Regular,
   Pause16Regular,
@@ -42,6 +44,8 @@ import type { ApiError } from '../bindings/ApiError';
 import type { MapView } from '../bindings/MapView';
 import type { ResumeMode } from '../bindings/ResumeMode';
 import { ErrorBar } from '../components/ErrorBar';
+import { MapDetailsDrawer } from '../components/maps/MapDetailsDrawer';
+import { ExportDialog, ImportDialog } from '../components/maps/PackageDialogs';
 import { useNotify } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
 import { QueueDrawer } from '../components/QueueDrawer';
@@ -77,6 +81,7 @@ const useStyles = makeStyles({
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
   numHeader: { justifyContent: 'flex-end', whiteSpace: 'nowrap' },
   nowrap: { whiteSpace: 'nowrap' },
+  titleLink: { fontWeight: tokens.fontWeightSemibold, textAlign: 'start' },
   titleCell: { display: 'flex', flexDirection: 'column', paddingBlock: tokens.spacingVerticalS },
   name: { color: tokens.colorNeutralForeground3, fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'nowrap' },
@@ -114,6 +119,8 @@ export function MapsPage() {
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [queueName, setQueueName] = useState<string | null>(null);
+  const [detailsName, setDetailsName] = useState<string | null>(null);
+  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | null>(null);
   const anyPaused = maps.some((m) => m.state === 'paused');
 
   const load = useCallback(() => {
@@ -189,6 +196,7 @@ export function MapsPage() {
 
   const confirmMap = confirm ? maps.find((m) => m.name === confirm.name) : undefined;
   const queueMap = queueName ? maps.find((m) => m.name === queueName) : undefined;
+  const detailsMap = detailsName ? maps.find((m) => m.name === detailsName) : undefined;
 
   const onConfirm = () => {
     if (!confirm || !confirmMap) return;
@@ -198,7 +206,20 @@ export function MapsPage() {
 
   return (
     <div className={styles.page} data-testid="page-maps">
-      <PageHeader title="Maps" description="Table maps between finance and operations entities and Dataverse tables." />
+      <PageHeader
+        title="Maps"
+        description="Table maps between finance and operations entities and Dataverse tables."
+        actions={
+          <>
+            <Button icon={<ArrowExportLtr20Regular />} disabled={maps.length === 0} onClick={() => setPackageDialog('export')} data-testid="maps-export">
+              Export
+            </Button>
+            <Button icon={<ArrowImport20Regular />} onClick={() => setPackageDialog('import')} data-testid="maps-import">
+              Import
+            </Button>
+          </>
+        }
+      />
       {error ? <ErrorBar title="Cannot load maps" error={error} onRetry={() => void load()} /> : null}
       {loading ? (
         <Spinner label="Loading maps…" />
@@ -252,7 +273,15 @@ export function MapsPage() {
                       </TableCell>
                       <TableCell>
                         <div className={styles.titleCell}>
-                          <Text weight="semibold">{map.title}</Text>
+                          <Link
+                            as="button"
+                            className={styles.titleLink}
+                            onClick={() => setDetailsName(map.name)}
+                            title="Fields, versions and preview"
+                            data-testid={`details-${map.name}`}
+                          >
+                            {map.title}
+                          </Link>
                           <span className={styles.name}>{map.name}</span>
                         </div>
                       </TableCell>
@@ -427,6 +456,9 @@ export function MapsPage() {
           onMapUpdated={(updated) => setMaps((current) => upsertMap(current, updated))}
         />
       ) : null}
+      {detailsMap ? <MapDetailsDrawer key={detailsMap.name} map={detailsMap} onClose={() => setDetailsName(null)} /> : null}
+      {packageDialog === 'export' ? <ExportDialog maps={maps} onClose={() => setPackageDialog(null)} /> : null}
+      {packageDialog === 'import' ? <ImportDialog onClose={() => setPackageDialog(null)} onImported={() => void load()} /> : null}
     </div>
   );
 }

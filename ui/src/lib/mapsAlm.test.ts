@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { MapDiffView } from '../bindings/MapDiffView';
+import type { RowPreviewView } from '../bindings/RowPreviewView';
+import {
+  applyEdits,
+  asMapDefinition,
+  describeEdits,
+  diffPair,
+  diffRows,
+  directionName,
+  directionSymbol,
+  editCount,
+  fieldLabel,
+  formatValue,
+  importSummary,
+  packageFileName,
+  parsePackageText,
+  previewColumns,
+  previewError,
+  previewRow,
+  previewsBySide,
+  previewSummary,
+  sampleLabel,
+  setFieldDirection,
+  setFieldEnabled,
+  toggleVersionPick,
+  type MapDefinition,
+} from './mapsAlm';
+
+const stored = {
+  name: 'customers',
+  title: 'Customers V3 ↔ accounts',
+  key: { financeOperations: ['CustomerAccount'], dataverse: ['accountnumber'] },
+  company: { financeOperationsField: 'dataAreaId', dataverseLookup: 'msdyn_company' },
+  fields: [
+    { financeOperations: 'CustomerAccount', direction: 'twoWay', dataverse: 'accountnumber', transform: null, note: null },
+    { financeOperations: 'CreditLimit', direction: 'twoWay', dataverse: 'creditlimit', transform: null, note: null },
+    {
+      financeOperations: null,
+      direction: 'defaultToDataverse',
+      dataverse: 'customertypecode',
+      transform: { kind: 'default', value: 3 },
+      note: 'customer type',
+    },
+  ],
+  master: 'financeOperations',
+};
+
+function definition(): MapDefinition {
+  const parsed = asMapDefinition(structuredClone(stored));
+  if (!parsed) throw new Error('the sample is a map');
+  return parsed;
+}
+
+describe('asMapDefinition', () => {
+  it('reads a stored definition and keeps the properties the UI does not edit', () => {
+    const map = definition();
+    expect(map.name).toBe('customers');
+    expect(map.fields).toHaveLength(3);
+    expect(map.key).toEqual(stored.key);
+    expect(map.fields[2].transform).toEqual({ kind: 'default', value: 3 });
+  });
+  it('refuses what is not a map', () => {
+    expect(asMapDefinition(null)).toBeNull();
+    expect(asMapDefinition({ name: 'x' })).toBeNull();
+    expect(asMapDefinition({ name: 'x', fields: [{ financeOperations: 'A' }] })).toBeNull();
+    expect(asMapDefinition([1])).toBeNull();
+  });
+});
+
+describe('directions', () => {
+  it('reads names and symbols alike', () => {
+    expect(directionName('twoWay')).toBe('twoWay');
+    expect(directionName('>>')).toBe('defaultToDataverse');
+    expect(directionName('sideways')).toBeNull();
+    expect(directionSymbol('toFinanceOperations')).toBe('<');
+    expect(fieldLabel({ financeOperations: null, direction: 'defaultToDataverse', dataverse: 'customertypecode' })).toBe(
+      '— >> customertypecode',
+    );
+  });
+});
+
+describe('field edits', () => {
+  it('changes a direction and disables a field without touching the saved definition', () => {
+    const map = definition();
+    let edits = setFieldDirection({}, 1, map.fields[1], 'toDataverse');
+    edits = setFieldEnabled(edits, 2, false);
+    expect(editCount(edits)).toBe(2);
+    const edited = applyEdits(map, edits);
+    expect(edited.fields.map((f) => f.direction)).toEqual(['twoWay', 'toDataverse']);
+    expect(edited.fields[1].transform).toBeNull();
+    expect(edited.key).toEqual(stored.key);
+    expect(map.fields[1].direction).toBe('twoWay');
+    expect(describeEdits(map, edits)).toEqual(['CreditLimit: = → >', 'customertypecode: turned off (left out of the saved map)']);
+  });
+  it('drops an edit that returns a field to its saved state', () => {
+    const map = definition();
+    let edits = setFieldDirection({}, 1, map.fields[1], 'toDataverse');
+    edits = setFieldDirection(edits, 1, map.fields[1], 'twoWay');
+    edits = setFieldEnabled(setFieldEnabled(edits, 0, false), 0, true);
+    expect(editCount(edits)).toBe(0);
+    expect(applyEdits(map, edits)).toEqual(map);
+  });
+});
+
+describe('version picks', () => {
+  it('keeps the two latest picks and orders the pair oldest first', () => {
+    let picked = toggleVersionPick([], 3);
+    expect(diffPair(picked)).toBeNull();
+    picked = toggleVersionPick(picked, 1);
+    expect(diffPair(picked)).toEqual({ from: 1, to: 3 });
+    picked = toggleVersionPick(picked, 5);
+    expect(picked).toEqual([1, 5]);
+    picked = toggleVersionPick(picked, 1);
+    expect(picked).toEqual([5]);
+  });
+});
+
+describe('diffRows', () => {
+  const diff: MapDiffView = {
+    name: 'customers',
+    from: 1,
+    to: 2,
+    properties: [{ path: '$.title', before: 'Old', after: 'New' }],
+    fields: [
+      {
+        field: 'CreditLimit',
+        change: 'changed',
+        path: '$.fields[1]',
+        changes: [{ path: '$.fields[1].direction', before: 'twoWay', after: 'toDataverse' }],
+        before: null,
+        after: null,
+      },
+      {
+        field: 'SalesMemo',
+        change: 'removed',
+        path: '$.fields[5]',
+        changes: [],
+        before: { financeOperations: 'SalesMemo', direction: 'twoWay', dataverse: 'description' },
+        after: null,
+      },
+      {
+        field: 'Phone',
+        change: 'added',
+        path: '$.fields[6]',
+        changes: [],
+        before: null,
+        after: { financeOperations: 'Phone', direction: '>', dataverse: 'telephone1' },
+      },
+    ],
+  };
+  it('gives one row per changed value and one per added or removed field', () => {
+    expect(diffRows(diff).map((r) => [r.change, r.subject, r.path, r.before, r.after])).toEqual([
+      ['changed', 'Map', '$.title', 'Old', 'New'],
+      ['changed', 'CreditLimit', '$.fields[1].direction', 'twoWay', 'toDataverse'],
+      ['removed', 'SalesMemo', '$.fields[5]', 'SalesMemo = description', '—'],
+      ['added', 'Phone', '$.fields[6]', '—', 'Phone > telephone1'],
+    ]);
+  });
+  it('names an added map property as added', () => {
+    const rows = diffRows({ ...diff, fields: [], properties: [{ path: '$.filterDataverse', before: null, after: 'name eq' }] });
+    expect(rows[0].change).toBe('added');
+  });
+  it('formats values compactly', () => {
+    expect(formatValue(null)).toBe('—');
+    expect(formatValue(3)).toBe('3');
+    expect(formatValue({ kind: 'default' })).toBe('{"kind":"default"}');
+  });
+});
+
+describe('preview', () => {
+  const fromFo: RowPreviewView = {
+    from: 'financeOperations',
+    source: { dataAreaId: 'usmf', CustomerAccount: 'C1', CreditLimit: 10 },
+    saved: { row: { accountnumber: 'C1', creditlimit: 10, name: 'Contoso' } },
+    edited: { row: { accountnumber: 'C1', name: 'Contoso' } },
+    changedFields: ['creditlimit'],
+  };
+  const fromDv: RowPreviewView = {
+    from: 'dataverse',
+    source: { name: 'x' },
+    saved: null,
+    edited: { error: "value 'All' of 'OnHoldStatus' has no entry in the value map" },
+    changedFields: [],
+  };
+  it('lists changed columns first, then the rest in order', () => {
+    expect(previewColumns(fromFo)).toEqual(['creditlimit', 'accountnumber', 'name']);
+    expect(previewColumns(fromDv)).toEqual([]);
+  });
+  it('reads rows and errors from outcomes', () => {
+    expect(previewRow(fromFo.edited)).toEqual({ accountnumber: 'C1', name: 'Contoso' });
+    expect(previewError(fromFo.edited)).toBeNull();
+    expect(previewRow(fromDv.saved)).toBeNull();
+    expect(previewError(fromDv.edited)).toContain('OnHoldStatus');
+  });
+  it('sums up what was read, what the edit changes and what fails', () => {
+    expect(previewSummary([fromFo, fromDv])).toBe(
+      '2 rows read (1 from finance and operations, 1 from Dataverse); 1 row would be written differently; 1 row cannot be written.',
+    );
+    expect(previewSummary([])).toBe('0 rows read (0 from finance and operations, 0 from Dataverse); no write differs from the saved map.');
+  });
+  it('groups samples by side and names them by company and key', () => {
+    const grouped = previewsBySide([fromDv, fromFo]);
+    expect(grouped.financeOperations).toEqual([fromFo]);
+    expect(grouped.dataverse).toEqual([fromDv]);
+    expect(sampleLabel(fromFo, definition(), 0)).toBe('usmf | C1');
+    expect(sampleLabel(fromDv, definition(), 1)).toBe('Row 2');
+  });
+});
+
+describe('packages', () => {
+  it('names the download by the map or the count', () => {
+    const now = new Date('2026-11-23T18:00:00Z');
+    expect(packageFileName(['customers'], now)).toBe('duet-maps-customers-2026-11-23.json');
+    expect(packageFileName(['a', 'b', 'c'], now)).toBe('duet-maps-3-maps-2026-11-23.json');
+  });
+  it('reads pasted JSON and explains what does not parse', () => {
+    expect(parsePackageText('{"maps": []}')).toEqual({ ok: true, value: { maps: [] } });
+    const bad = parsePackageText('{"maps": [');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe('invalid_json');
+    const empty = parsePackageText('  ');
+    expect(empty.ok).toBe(false);
+  });
+  it('sums up an import', () => {
+    expect(importSummary({ imported: true, added: ['a'], replaced: [], unchanged: ['b', 'c'], problems: [] })).toEqual({
+      intent: 'success',
+      title: 'Imported: 1 added, 2 unchanged',
+    });
+    const refused = importSummary({
+      imported: false,
+      added: [],
+      replaced: [],
+      unchanged: [],
+      problems: [{ code: 'DW-P003', path: '$.maps[0]', message: 'm', fix: 'f' }],
+    });
+    expect(refused).toEqual({ intent: 'error', title: 'Nothing was imported: 1 problem' });
+  });
+});
