@@ -765,7 +765,15 @@ fn metric_buckets_count_rows_errors_and_latency_per_map_and_direction() {
         .metric_buckets(utc("2026-11-23T10:00:00Z"), 60, None)
         .unwrap();
     // THEN each map, direction and minute has its rows, errors and latency percentiles.
-    type Row<'a> = (&'a str, &'a str, &'a str, i64, i64, Option<i64>, Option<i64>);
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+    );
     let summary: Vec<Row> = buckets
         .iter()
         .map(|b| {
