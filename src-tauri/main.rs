@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use duet_api::{Api, ApiError, ApiOptions};
+use duet_api::{AlertAction, Api, ApiError, ApiOptions, DuetEvent};
 use serde_json::Value;
 use tauri::{Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
 
 /// The window's one command: every API call goes through [`Api::call`], the same dispatcher
 /// `duet serve` uses, so the two shells cannot drift apart.
@@ -24,6 +25,16 @@ async fn call(
     .await
 }
 
+/// The system notification for a fired alert: title and body.
+fn alert_notification(map: &str, message: &str, action: AlertAction) -> (String, String) {
+    let taken = match action {
+        AlertAction::None => "No action was taken.",
+        AlertAction::Pause => "The map was paused; it keeps capturing changes.",
+        AlertAction::Stop => "The map was stopped.",
+    };
+    (format!("Duet alert: {map}"), format!("{message}\n{taken}"))
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -32,6 +43,7 @@ fn main() {
         )
         .init();
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let data_dir = match std::env::var_os("DUET_DATA_DIR") {
                 Some(dir) => dir.into(),
@@ -49,6 +61,19 @@ fn main() {
                 loop {
                     match events.recv().await {
                         Ok(event) => {
+                            if let DuetEvent::Alert {
+                                map,
+                                message,
+                                action,
+                            } = &event
+                            {
+                                let (title, body) = alert_notification(map, message, *action);
+                                if let Err(error) =
+                                    handle.notification().builder().title(title).body(body).show()
+                                {
+                                    tracing::warn!(%error, "the alert could not be shown as a system notification");
+                                }
+                            }
                             let _ = handle.emit("duet://event", event);
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
@@ -66,4 +91,22 @@ fn main() {
         .invoke_handler(tauri::generate_handler![call])
         .run(tauri::generate_context!())
         .expect("the Duet window runs");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_notifications_name_the_map_and_what_was_done() {
+        let (title, body) =
+            alert_notification("customers", "5 errors of class 503", AlertAction::Pause);
+        assert_eq!(title, "Duet alert: customers");
+        assert!(body.starts_with("5 errors of class 503\n"), "{body}");
+        assert!(body.contains("paused"), "{body}");
+        let (_, body) = alert_notification("customers", "x", AlertAction::Stop);
+        assert!(body.ends_with("The map was stopped."), "{body}");
+        let (_, body) = alert_notification("customers", "x", AlertAction::None);
+        assert!(body.ends_with("No action was taken."), "{body}");
+    }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # WebDriver smoke test of the real desktop window: builds the app with a test bundle
 # identifier, starts tauri-driver (which starts WebKitWebDriver) under Xvfb with a private
-# keyring and a temporary data directory, and drives the window with smoke.mjs.
+# keyring and a temporary data directory, and drives the window with smoke.mjs. A
+# dbus-monitor on the same session bus records the system notifications the window sends.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 WORK="${1:-$(mktemp -d)}"
@@ -19,9 +20,11 @@ mkdir -p "$WORK/desktop-data"
 xvfb-run -a --server-args="-screen 0 1400x900x24" bash -c '
   source "$1/scripts/lib.sh"
   with_keyring "$2/keyring" bash -c "
+    dbus-monitor --session \"type=method_call,interface=org.freedesktop.Notifications,member=Notify\" > \"$2/notifications.log\" 2>&1 &
+    monitor=\$!
     DUET_DATA_DIR=\"$2/desktop-data\" tauri-driver --port 4444 > \"$2/tauri-driver.log\" 2>&1 &
     driver=\$!
-    trap \"kill \$driver 2>/dev/null || true\" EXIT
-    node \"$1/tests/webdriver/smoke.mjs\" \"$3\" \"$1/target/webdriver-environments.png\"
+    trap \"kill \$driver \$monitor 2>/dev/null || true\" EXIT
+    node \"$1/tests/webdriver/smoke.mjs\" \"$3\" \"$1/target/webdriver-environments.png\" \"$2/notifications.log\"
   "
 ' smoke "$ROOT" "$WORK" "$APP"

@@ -1,8 +1,9 @@
 // Drives the real Duet window through tauri-driver: it opens, renders the environments page
-// with the linked sandbox pair, and a screenshot is saved.
-import { writeFileSync } from 'node:fs';
+// with the linked sandbox pair, a screenshot is saved, and a test alert becomes a system
+// notification (seen by dbus-monitor on the session bus).
+import { readFileSync, writeFileSync } from 'node:fs';
 
-const [application, screenshotPath] = process.argv.slice(2);
+const [application, screenshotPath, notificationLog] = process.argv.slice(2);
 const driver = 'http://127.0.0.1:4444';
 
 async function call(method, path, body) {
@@ -74,6 +75,22 @@ try {
   const png = await call('GET', `/session/${id}/screenshot`);
   writeFileSync(screenshotPath, Buffer.from(png, 'base64'));
   console.log(`webdriver smoke: window '${title}' rendered the environments page; screenshot ${screenshotPath}`);
+
+  // A test alert from the Alerts page reaches the desktop as a system notification.
+  const click = async (element) => call('POST', `/session/${id}/element/${Object.values(element)[0]}/click`, {});
+  await click(await byTestId('nav-alerts'));
+  await waitFor('the alerts page', 30, () => byTestId('page-alerts'));
+  const status = await waitFor('the desktop notification status', 30, () => byTestId('desktop-notifications-status'));
+  const statusText = await textOf(status);
+  if (!statusText.includes('Duet window shows every alert')) {
+    throw new Error(`the window does not leave notifications to the shell: '${statusText}'`);
+  }
+  await click(await byTestId('send-test-alert'));
+  await waitFor('the test alert as a system notification', 30, async () => {
+    const log = readFileSync(notificationLog, 'utf8');
+    return log.includes('Duet alert: alerts') && log.includes('Test alert');
+  });
+  console.log('webdriver smoke: a test alert was sent to the desktop notification service');
 } catch (error) {
   failed = true;
   console.error(`webdriver smoke failed: ${error.message}`);

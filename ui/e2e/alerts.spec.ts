@@ -60,6 +60,10 @@ test('an alert rule can be added, edited and deleted', async ({ page }) => {
   // The recent alerts list and the desktop-notification control are on the page.
   await expect(page.getByTestId('fired-alerts')).toBeVisible();
   await expect(page.getByTestId('desktop-notifications-status')).toBeVisible();
+  // A test alert shows the alert toast and joins the recent alerts, acting on nothing.
+  await page.getByTestId('send-test-alert').click();
+  await expect(page.getByTestId('toast-alert').filter({ hasText: 'Test alert' })).toBeVisible();
+  await expect(page.getByTestId('fired-alert').filter({ hasText: 'Test alert' }).first()).toBeVisible();
   await saveScreenshot(page, 'alerts');
 
   // Delete, with confirmation; cancelling keeps the rule.

@@ -524,6 +524,36 @@ impl Api {
         Ok(self.store.delete_alert_rule(id)?)
     }
 
+    /// Raises an alert that changes nothing, so an admin can see where alerts reach them
+    /// (in-app toast, desktop notification); it is logged like a real one.
+    pub fn send_test_alert(&self) -> Result<ActivityEntry, ApiError> {
+        let message =
+            "Test alert: if this shows as a desktop notification, alerts will reach you there."
+                .to_owned();
+        let record = self.store.add_activity(&NewActivity {
+            at: self.clock.stamp(),
+            map: "alerts".to_owned(),
+            kind: "lifecycle".to_owned(),
+            direction: None,
+            key: None,
+            operation: None,
+            status: "alert".to_owned(),
+            message: message.clone(),
+            latency_ms: None,
+            payload: None,
+        })?;
+        let entry = views::activity_entry(record);
+        let _ = self.events.send(DuetEvent::Activity {
+            entry: entry.clone(),
+        });
+        let _ = self.events.send(DuetEvent::Alert {
+            map: "alerts".to_owned(),
+            message,
+            action: AlertAction::None,
+        });
+        Ok(entry)
+    }
+
     pub async fn stop_map(&self, name: &str) -> Result<MapView, ApiError> {
         self.engine().await?.stop(name).await?;
         self.map_view(name)
@@ -593,6 +623,7 @@ impl Api {
             "alert_rules" => json(self.alert_rules()?),
             "save_alert_rule" => json(self.save_alert_rule(parse::<Rule>(command, args)?.rule)?),
             "delete_alert_rule" => json(self.delete_alert_rule(parse::<Id>(command, args)?.id)?),
+            "send_test_alert" => json(self.send_test_alert()?),
             "retry_changes" => {
                 let Retry { name, seq } = parse(command, args)?;
                 json(self.retry_changes(&name, seq).await?)

@@ -79,6 +79,8 @@ export interface Backend {
   /** Adds a rule (`id: null`) or replaces the one with its id; rejects with `invalid_alert_rule` naming what is wrong. */
   saveAlertRule(rule: AlertRuleView): Promise<AlertRuleView>;
   deleteAlertRule(id: number): Promise<null>;
+  /** Raises an alert that acts on nothing, to check where alerts reach the admin; answers its log line. */
+  sendTestAlert(): Promise<ActivityEntry>;
   /** Rows/s, errors and latency per map and direction, and queue depth, over the last `minutes`. */
   metrics(options: { map?: string; minutes: number; bucketSeconds?: number }): Promise<MetricsView>;
   retention(): Promise<RetentionView>;
@@ -138,6 +140,7 @@ export function backendFromInvoke(
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),
     deleteAlertRule: (id) => invoke<null>('delete_alert_rule', { id }),
+    sendTestAlert: () => invoke<ActivityEntry>('send_test_alert'),
     metrics: ({ map, minutes, bucketSeconds }) =>
       invoke<MetricsView>('metrics', definedArgs({ map: map || undefined, minutes, bucketSeconds })),
     retention: () => invoke<RetentionView>('retention'),

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createDesktopNotifier, permissionText, type NotificationApi } from './notify';
+import { createDesktopNotifier, permissionText, shellNotifier, type NotificationApi } from './notify';
 
 function fakeNotification(initial: NotificationPermission, answer: NotificationPermission = 'granted') {
   const shown: { title: string; options?: NotificationOptions }[] = [];
@@ -18,6 +18,13 @@ function fakeNotification(initial: NotificationPermission, answer: NotificationP
 }
 
 describe('desktop notifier', () => {
+  it('leaves notifications to the desktop shell inside the Duet window', async () => {
+    expect(shellNotifier.permission()).toBe('shell');
+    await expect(shellNotifier.requestPermission()).resolves.toBe('shell');
+    expect(shellNotifier.show('t', 'b')).toBe(false);
+    expect(permissionText('shell')).toMatch(/Duet window shows every alert/);
+  });
+
   it('says unsupported and shows nothing without the API', async () => {
     const notifier = createDesktopNotifier(undefined);
     expect(notifier.permission()).toBe('unsupported');

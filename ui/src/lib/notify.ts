@@ -3,7 +3,8 @@
  * small interface so the UI can be tested with a fake `Notification`.
  */
 
-export type DesktopPermission = 'unsupported' | 'default' | 'granted' | 'denied';
+/** `shell`: the desktop window shows alerts as system notifications itself. */
+export type DesktopPermission = 'unsupported' | 'default' | 'granted' | 'denied' | 'shell';
 
 /** The part of the Web Notifications API this module uses. */
 export interface NotificationApi {
@@ -47,12 +48,25 @@ export function createDesktopNotifier(api: NotificationApi | undefined): Desktop
   };
 }
 
-/** The notifier of this page: the real API when the host has one. */
-export const desktopNotifier: DesktopNotifier = createDesktopNotifier(
-  typeof globalThis !== 'undefined' && 'Notification' in globalThis
-    ? (globalThis as unknown as { Notification: NotificationApi }).Notification
-    : undefined,
-);
+/**
+ * In the Duet desktop window the shell turns every alert into a system notification, so the
+ * page shows none itself (that would show each alert twice).
+ */
+export const shellNotifier: DesktopNotifier = {
+  permission: () => 'shell',
+  requestPermission: async () => 'shell',
+  show: () => false,
+};
+
+/** The notifier of this page: the shell's in the desktop window, else the Web API when the host has one. */
+export const desktopNotifier: DesktopNotifier =
+  typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window
+    ? shellNotifier
+    : createDesktopNotifier(
+        typeof globalThis !== 'undefined' && 'Notification' in globalThis
+          ? (globalThis as unknown as { Notification: NotificationApi }).Notification
+          : undefined,
+      );
 
 export function permissionText(permission: DesktopPermission): string {
   switch (permission) {
@@ -60,6 +74,8 @@ export function permissionText(permission: DesktopPermission): string {
       return 'Desktop notifications are not available here: this browser or window has no Notifications API.';
     case 'granted':
       return 'Desktop notifications are on: alerts also show as system notifications.';
+    case 'shell':
+      return 'Desktop notifications are on: the Duet window shows every alert as a system notification.';
     case 'denied':
       return 'Desktop notifications are blocked; allow them in the browser or system settings to get them.';
     default:

@@ -175,6 +175,15 @@ export function AlertsPage({ notifier = desktopNotifier }: { notifier?: DesktopN
     else notify.warning('Desktop notifications not allowed', permissionText(result));
   };
 
+  const sendTest = async () => {
+    try {
+      const entry = await backend.sendTestAlert();
+      setActivity((current) => mergeActivity(current, [entry]));
+    } catch (e) {
+      notify.error('Cannot send a test alert', toApiError(e));
+    }
+  };
+
   const fired = firedAlerts(activity).slice(0, FIRED_SHOWN);
 
   return (
@@ -194,7 +203,7 @@ export function AlertsPage({ notifier = desktopNotifier }: { notifier?: DesktopN
         }
       />
 
-      <MessageBar intent={permission === 'granted' ? 'success' : 'info'} data-testid="desktop-notifications">
+      <MessageBar intent={permission === 'granted' || permission === 'shell' ? 'success' : 'info'} data-testid="desktop-notifications">
         <MessageBarBody className={styles.notifyBar}>
           <span data-testid="desktop-notifications-status" data-permission={permission}>
             {permissionText(permission)}
@@ -204,6 +213,9 @@ export function AlertsPage({ notifier = desktopNotifier }: { notifier?: DesktopN
               Enable desktop notifications
             </Button>
           ) : null}
+          <Button size="small" onClick={() => void sendTest()} disabled={busy} data-testid="send-test-alert">
+            Send a test alert
+          </Button>
         </MessageBarBody>
       </MessageBar>
 
