@@ -16,6 +16,8 @@ use serde_json::Value;
 use tokio::sync::{Mutex, Notify, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
+mod reconcile;
+
 use crate::alerts::AlertMonitor;
 use crate::clock::Clock;
 
@@ -65,6 +67,9 @@ pub struct EngineSettings {
     pub delta_wait: Duration,
     /// The pause after a failed round before the next one.
     pub failure_pause: Duration,
+    /// How often finance and operations keys are read to find rows deleted there (watermark
+    /// polling cannot see deletes).
+    pub reconcile_interval: Duration,
 }
 
 impl Default for EngineSettings {
@@ -73,6 +78,7 @@ impl Default for EngineSettings {
             poll_interval: Duration::from_millis(500),
             delta_wait: Duration::from_secs(2),
             failure_pause: Duration::from_secs(2),
+            reconcile_interval: Duration::from_secs(60),
         }
     }
 }
@@ -1166,7 +1172,20 @@ impl Session {
         // Rows stamped exactly at the watermark are read again by the next `ge` poll; their
         // etags are remembered so they are queued once.
         let mut at_watermark: HashSet<String> = HashSet::new();
+        let mut last_reconcile = tokio::time::Instant::now();
         loop {
+            if last_reconcile.elapsed() >= self.context.settings.reconcile_interval {
+                last_reconcile = tokio::time::Instant::now();
+                match self.reconcile_finops_deletes().await {
+                    Ok(0) => {}
+                    Ok(found) => {
+                        tracing::info!(map = %self.map.name, found, "rows deleted in finance and operations")
+                    }
+                    Err(error) => {
+                        tracing::warn!(map = %self.map.name, %error, "finance and operations deletes could not be checked")
+                    }
+                }
+            }
             let watermark = self
                 .store()
                 .cursor(self.name(), WATERMARK_CURSOR)
@@ -1415,6 +1434,9 @@ impl Session {
         };
         match (queued.change.operation.as_str(), &queued.change.row) {
             ("delete", _) => match (&queued.change.key, &queued.change.source_id) {
+                (Some(key), _) if from == Side::FinanceOperations => {
+                    self.apply_finops_delete(key).await
+                }
                 (Some(key), _) => self.apply_dataverse_delete(key).await,
                 // A row Duet never synced was deleted: there is nothing to delete on the other side.
                 (None, _) => Outcome::Ignored,

@@ -85,6 +85,7 @@ async fn harness_with_rows(map: TableMap, rows: usize) -> Harness {
         poll_interval: Duration::from_millis(100),
         delta_wait: Duration::from_secs(1),
         failure_pause: Duration::from_millis(200),
+        reconcile_interval: Duration::from_millis(300),
     };
     let engine = Engine::new(
         store.clone(),
@@ -322,6 +323,70 @@ async fn a_deleted_account_deletes_the_customer() {
             .then_some(())
     })
     .await;
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_customer_deleted_in_finance_and_operations_deletes_the_account() {
+    // GIVEN two synced customers.
+    let harness = harness().await;
+    harness
+        .create_customer("DAT", "DEL-FO", "Deleted in F&O")
+        .await;
+    harness.create_customer("DAT", "KEEP-FO", "Kept").await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    eventually("both accounts", || async {
+        let (a, b) = (
+            harness.account("DEL-FO").await,
+            harness.account("KEEP-FO").await,
+        );
+        (a.is_some() && b.is_some()).then_some(())
+    })
+    .await;
+    // WHEN one customer is deleted in finance and operations (no change event shows it).
+    assert!(
+        harness
+            .finops
+            .delete(
+                "CustomersV3",
+                &[("dataAreaId", "DAT"), ("CustomerAccount", "DEL-FO")]
+            )
+            .await
+            .unwrap()
+    );
+    // THEN key reconciliation finds it gone and deletes the account, and only that one.
+    eventually("the account to be deleted", || async {
+        harness.account("DEL-FO").await.is_none().then_some(())
+    })
+    .await;
+    let deletes: Vec<_> = harness
+        .row_lines()
+        .into_iter()
+        .filter(|line| line.entry.operation.as_deref() == Some("delete"))
+        .collect();
+    assert_eq!(deletes.len(), 1, "one delete logged: {deletes:?}");
+    assert_eq!(deletes[0].entry.key.as_deref(), Some("DAT|DEL-FO"));
+    assert_eq!(deletes[0].entry.direction.as_deref(), Some("toDataverse"));
+    // AND the delete does not come back to finance and operations as an echo, and later
+    // rounds queue nothing more.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        harness.account("KEEP-FO").await.is_some(),
+        "the other account stays"
+    );
+    assert!(
+        harness.customer("DAT", "KEEP-FO").await.is_some(),
+        "the other customer stays"
+    );
+    let later = harness
+        .row_lines()
+        .into_iter()
+        .filter(|line| line.entry.operation.as_deref() == Some("delete"))
+        .count();
+    assert_eq!(later, 1, "no further deletes");
+    assert_eq!(harness.store.queue_depth("customers").unwrap(), (0, 0, 0));
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
@@ -901,6 +966,7 @@ impl Harness {
                 poll_interval: Duration::from_millis(100),
                 delta_wait: Duration::from_secs(1),
                 failure_pause: Duration::from_millis(200),
+                reconcile_interval: Duration::from_millis(300),
             },
         )
     }

@@ -381,6 +381,15 @@ impl Store {
             .optional()?)
     }
 
+    /// Every key of a map with a remembered row on `side`, in key order.
+    pub fn shadow_keys(&self, map: &str, side: &str) -> Result<Vec<String>> {
+        let db = self.db();
+        let mut statement =
+            db.prepare("SELECT row_key FROM shadow WHERE map = ?1 AND side = ?2 ORDER BY row_key")?;
+        let keys = statement.query_map(params![map, side], |row| row.get(0))?;
+        Ok(keys.collect::<std::result::Result<_, _>>()?)
+    }
+
     pub fn forget_row(&self, map: &str, key: &str) -> Result<()> {
         self.db().execute(
             "DELETE FROM shadow WHERE map = ?1 AND row_key = ?2",
