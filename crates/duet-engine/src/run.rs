@@ -1442,6 +1442,11 @@ impl Session {
                 (None, _) => Outcome::Ignored,
             },
             (_, Value::Object(row)) => {
+                if let Some(key) = &queued.change.key
+                    && let Some(outcome) = self.stale_after_delete(from, key).await
+                {
+                    return outcome;
+                }
                 if let Some(outcome) = self.resolve_conflict(from, queued, row) {
                     return outcome;
                 }
@@ -1756,6 +1761,11 @@ impl Session {
 
     async fn apply_dataverse_delete(&self, key_text: &str) -> Outcome {
         let key = parse_key(key_text, self.map.company.is_some());
+        // The row may be back in Dataverse: a finance and operations change applied after the
+        // delete was captured can have written it again. Then there is nothing to delete.
+        if let Some(outcome) = self.dataverse_row_is_back(&key, key_text).await {
+            return outcome;
+        }
         let parts = self.finops_key(&key);
         match self
             .context
@@ -1767,6 +1777,7 @@ impl Session {
                 if let Err(error) = self.store().forget_row(self.name(), key_text) {
                     tracing::error!(map = %self.map.name, error = %error, "shadow delete failed");
                 }
+                self.remember_delete(key_text);
                 self.context.record(NewActivity {
                     at: self.context.clock.stamp(),
                     map: self.name().to_owned(),

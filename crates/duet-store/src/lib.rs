@@ -390,6 +390,15 @@ impl Store {
         Ok(keys.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// Forgets what one side held for a key, leaving the other side's values.
+    pub fn forget_side(&self, map: &str, side: &str, key: &str) -> Result<()> {
+        self.db().execute(
+            "DELETE FROM shadow WHERE map = ?1 AND side = ?2 AND row_key = ?3",
+            params![map, side, key],
+        )?;
+        Ok(())
+    }
+
     pub fn forget_row(&self, map: &str, key: &str) -> Result<()> {
         self.db().execute(
             "DELETE FROM shadow WHERE map = ?1 AND row_key = ?2",

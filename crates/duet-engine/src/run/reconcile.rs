@@ -5,12 +5,15 @@
 
 use std::collections::HashSet;
 
-use duet_connect::RetryPolicy;
-use duet_maps::Side;
+use duet_connect::{ConnectError, RetryPolicy};
+use duet_maps::{RowKey, Side};
 use duet_store::NewActivity;
 use serde_json::Value;
 
 use super::{Cause, Outcome, Session, direction_name, parse_key, side_title};
+
+/// The shadow side that marks keys Duet deleted on both sides.
+const DELETED: &str = "deleted";
 
 impl Session {
     /// Queues a delete for every key Duet knows in finance and operations that is no longer
@@ -88,8 +91,28 @@ impl Session {
         Ok(deletes.len())
     }
 
-    /// Deletes in Dataverse the row whose finance and operations row was deleted. A row that
-    /// is already gone counts as deleted.
+    /// Logs a delete that was not carried because the deleted side holds the row again.
+    pub(super) fn record_skipped_delete(&self, key_text: &str, deleted_on: Side) {
+        self.context.record(NewActivity {
+            at: self.context.clock.stamp(),
+            map: self.name().to_owned(),
+            kind: "row".to_owned(),
+            direction: Some(direction_name(deleted_on.other()).to_owned()),
+            key: Some(key_text.to_owned()),
+            operation: Some("delete".to_owned()),
+            status: "skipped".to_owned(),
+            message: format!(
+                "delete not carried to {}: the row exists again in {} (written after the delete was seen)",
+                side_title(deleted_on.other()),
+                side_title(deleted_on)
+            ),
+            latency_ms: None,
+            payload: None,
+        });
+    }
+
+    /// Deletes in Dataverse the row whose finance and operations row was deleted, unless it
+    /// exists again there. A row already gone in Dataverse counts as deleted.
     pub(super) async fn apply_finops_delete(&self, key_text: &str) -> Outcome {
         let key = parse_key(key_text, self.map.company.is_some());
         let parts: Vec<(&str, &str)> = self
@@ -100,6 +123,22 @@ impl Session {
             .map(String::as_str)
             .zip(key.values.iter().map(String::as_str))
             .collect();
+        // The row may be back: a Dataverse change applied after the delete was seen can have
+        // written it again. Then both sides hold it and there is nothing to delete.
+        let finops_key = self.finops_key(&key);
+        match self
+            .context
+            .finops
+            .get(&self.map.finance_operations_entity, &finops_key)
+            .await
+        {
+            Ok(Some(_)) => {
+                self.record_skipped_delete(key_text, Side::FinanceOperations);
+                return Outcome::Unchanged;
+            }
+            Ok(None) => {}
+            Err(error) => return self.read_failed(Side::FinanceOperations, key_text, &error),
+        }
         // Forgotten first, so the delete's own tombstone in Dataverse finds no row to carry
         // back.
         if let Err(error) = self.store().forget_row(self.name(), key_text) {
@@ -108,6 +147,7 @@ impl Session {
                 class: "other",
             };
         }
+        self.remember_delete(key_text);
         match self
             .context
             .dataverse
@@ -149,6 +189,129 @@ impl Session {
                 Cause::Remote(&error),
                 None,
             ),
+        }
+    }
+
+    /// Whether the Dataverse row of `key` exists, looked up by the map's alternate key.
+    async fn dataverse_row_exists(&self, key: &RowKey) -> Result<bool, ConnectError> {
+        let filter = self
+            .map
+            .key
+            .dataverse
+            .iter()
+            .zip(&key.values)
+            .map(|(column, value)| format!("{column} eq {}", duet_connect::quote(value)))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let select = self.map.dataverse_id.clone();
+        let rows = self
+            .context
+            .dataverse
+            .query(
+                &self.map.dataverse_entity_set,
+                &[("$filter", filter.as_str()), ("$select", select.as_str())],
+            )
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Whether the row of `key` exists on `side` now.
+    async fn row_exists(&self, side: Side, key: &RowKey) -> Result<bool, ConnectError> {
+        match side {
+            Side::Dataverse => self.dataverse_row_exists(key).await,
+            Side::FinanceOperations => Ok(self
+                .context
+                .finops
+                .get(&self.map.finance_operations_entity, &self.finops_key(key))
+                .await?
+                .is_some()),
+        }
+    }
+
+    /// Before a delete is carried: `Some(outcome)` stops it (the Dataverse row is back, or
+    /// could not be read), `None` lets it go on.
+    pub(super) async fn dataverse_row_is_back(
+        &self,
+        key: &RowKey,
+        key_text: &str,
+    ) -> Option<Outcome> {
+        match self.dataverse_row_exists(key).await {
+            Ok(false) => None,
+            Ok(true) => {
+                self.record_skipped_delete(key_text, Side::Dataverse);
+                Some(Outcome::Unchanged)
+            }
+            Err(error) => Some(self.read_failed(Side::Dataverse, key_text, &error)),
+        }
+    }
+
+    fn read_failed(&self, side: Side, key_text: &str, error: &ConnectError) -> Outcome {
+        if error.class.retry_policy() == RetryPolicy::Timed {
+            Outcome::Unavailable {
+                message: format!("reading {}: {error}", side_title(side)),
+                class: error.class.as_str(),
+            }
+        } else {
+            self.refuse(side, Some(key_text), "delete", Cause::Remote(error), None)
+        }
+    }
+
+    /// Marks a key whose row Duet deleted on both sides, so a change captured before the
+    /// delete cannot bring the row back (see [`Session::stale_after_delete`]).
+    pub(super) fn remember_delete(&self, key_text: &str) {
+        let marker = serde_json::json!({ "deletedAt": self.context.clock.stamp() });
+        if let Err(error) = self
+            .store()
+            .save_shadow(self.name(), DELETED, key_text, None, &marker)
+        {
+            tracing::error!(map = %self.map.name, %error, "could not remember a delete");
+        }
+    }
+
+    /// A change captured before its row was deleted holds the row as it was: writing it
+    /// would bring a deleted row back on the other side. For a key Duet carried a delete for,
+    /// the change's own row must still exist; if it does not, the change is stale and skipped.
+    pub(super) async fn stale_after_delete(&self, from: Side, key_text: &str) -> Option<Outcome> {
+        match self.store().shadow(self.name(), DELETED, key_text) {
+            Ok(Some(_)) => {}
+            _ => return None,
+        }
+        let key = parse_key(key_text, self.map.company.is_some());
+        match self.row_exists(from, &key).await {
+            Ok(true) => {
+                // Created again at its source: a real change, and the mark has done its job.
+                if let Err(error) = self.store().forget_side(self.name(), DELETED, key_text) {
+                    tracing::error!(map = %self.map.name, %error, "could not clear a delete mark");
+                }
+                None
+            }
+            Ok(false) => {
+                self.context.record(NewActivity {
+                    at: self.context.clock.stamp(),
+                    map: self.name().to_owned(),
+                    kind: "row".to_owned(),
+                    direction: Some(direction_name(from.other()).to_owned()),
+                    key: Some(key_text.to_owned()),
+                    operation: Some("upsert".to_owned()),
+                    status: "skipped".to_owned(),
+                    message: format!(
+                        "change not carried to {}: the row was deleted in {} after this change was captured",
+                        side_title(from.other()),
+                        side_title(from)
+                    ),
+                    latency_ms: None,
+                    payload: None,
+                });
+                Some(Outcome::Unchanged)
+            }
+            Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                Some(Outcome::Unavailable {
+                    message: format!("reading {}: {error}", side_title(from)),
+                    class: error.class.as_str(),
+                })
+            }
+            // Not readable for a reason time will not fix: let the write try and report it.
+            Err(_) => None,
         }
     }
 }
