@@ -455,7 +455,7 @@ mod tests {
         let document = serde_json::to_value(&package).expect("json");
         // WHEN it is imported into an empty directory, and again into the one it came from.
         let plan = check_import(&document, &[], false);
-        let again = check_import(&document, &stored(&[customers.clone()]), false);
+        let again = check_import(&document, &stored(std::slice::from_ref(&customers)), false);
         // THEN the first import adds it unchanged and the second leaves it alone.
         assert!(plan.can_import(), "{:#?}", plan.problems);
         assert_eq!(plan.added, ["customers"]);
