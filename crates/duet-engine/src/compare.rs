@@ -93,7 +93,8 @@ pub async fn compare(
             .collect(),
         None => HashMap::new(),
     };
-    let dataverse_rows = dataverse.query(&map.dataverse_entity_set, &[]).await?;
+    let mut dataverse_rows = dataverse.query(&map.dataverse_entity_set, &[]).await?;
+    resolve_self_references(map, &mut dataverse_rows);
     let mut seen: BTreeMap<String, Row> = BTreeMap::new();
     for row in &dataverse_rows {
         let company = map.company.as_ref().and_then(|striping| {
@@ -139,4 +140,34 @@ pub async fn compare(
         agreement.example("missing in finance and operations", key);
     }
     Ok(agreement)
+}
+
+/// Sets each self-reference path (`msdyn_billingaccount.accountnumber`) of the Dataverse rows
+/// from the lookup's id, by the key column of the row it points at among the same rows, so
+/// that they compare with the finance and operations value (the key of the referenced row).
+fn resolve_self_references(map: &TableMap, rows: &mut [Row]) {
+    let fields = map.self_reference_fields();
+    if fields.is_empty() {
+        return;
+    }
+    let by_id: HashMap<String, Row> = rows
+        .iter()
+        .filter_map(|row| {
+            let id = row.get(&map.dataverse_id)?.as_str()?;
+            Some((id.to_lowercase(), row.clone()))
+        })
+        .collect();
+    for row in rows.iter_mut() {
+        for field in &fields {
+            let value = match row.get(&field.value_property()) {
+                Some(Value::String(id)) => by_id
+                    .get(&id.to_lowercase())
+                    .and_then(|target| target.get(&field.column))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+            row.insert(field.path.clone(), value);
+        }
+    }
 }

@@ -996,3 +996,5 @@ async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
     engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
+
+mod self_references;
