@@ -237,6 +237,17 @@ async fn live_changes_wait_for_the_customer_they_refer_to() {
         lines.len() >= 2 && lines[0].contains("without its self-reference"),
         "{lines:#?}"
     );
+    let conflicts: Vec<_> = harness
+        .store
+        .activity(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.entry.status == "conflict")
+        .collect();
+    assert!(
+        conflicts.is_empty(),
+        "the echo of a row written without its reference is not a rival change: {conflicts:#?}"
+    );
     // AND the reference to nothing is kept as failed, with the row written without it.
     let failed = eventually("the failed reference", || async {
         harness.failed_changes("DAT|SR-L9").into_iter().next()
