@@ -171,3 +171,48 @@ fn resolve_self_references(map: &TableMap, rows: &mut [Row]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duet_maps::{FieldDirection, FieldMapping, Lookup};
+    use serde_json::json;
+
+    #[test]
+    fn self_references_read_as_the_key_of_the_row_they_point_at() {
+        // GIVEN the demo map with invoice accounts, and accounts billed to each other, to
+        // nothing, and to an id that is not among the rows.
+        let mut map = TableMap::customers();
+        map.fields.push(FieldMapping {
+            finance_operations: Some("InvoiceAccount".to_owned()),
+            direction: FieldDirection::TwoWay,
+            dataverse: Some("msdyn_billingaccount.accountnumber".to_owned()),
+            transform: None,
+            note: None,
+            null_policy: None,
+            lookup: Some(Lookup {
+                target_map: "customers".to_owned(),
+                self_reference: true,
+            }),
+        });
+        let mut rows: Vec<Row> = [
+            json!({"accountid": "a1", "accountnumber": "C1", "_msdyn_billingaccount_value": "A2"}),
+            json!({"accountid": "a2", "accountnumber": "C2", "_msdyn_billingaccount_value": null}),
+            json!({"accountid": "a3", "accountnumber": "C3", "_msdyn_billingaccount_value": "gone"}),
+        ]
+        .into_iter()
+        .map(|row| row.as_object().cloned().unwrap())
+        .collect();
+        // WHEN they are resolved for comparison.
+        resolve_self_references(&map, &mut rows);
+        // THEN each carries the referenced account number (ids compare without case), or null.
+        let path = "msdyn_billingaccount.accountnumber";
+        assert_eq!(rows[0][path], "C2");
+        assert_eq!(rows[1][path], Value::Null);
+        assert_eq!(
+            rows[2][path],
+            Value::Null,
+            "a reference outside the rows cannot equal a key, so the row differs"
+        );
+    }
+}
