@@ -298,3 +298,77 @@ async fn live_changes_wait_for_the_customer_they_refer_to() {
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn dataverse_accounts_billed_to_each_other_reach_finance_operations_with_their_references() {
+    // GIVEN accounts of company DAT that only Dataverse has, billed to each other and to
+    // themselves (each created before the reference to it is set, as Dataverse requires).
+    let map = customers_with_invoice_account();
+    let harness = harness_with(map.clone()).await;
+    for number in ["SR-D1", "SR-D2", "SR-D3"] {
+        harness
+            .dataverse
+            .upsert(
+                "accounts",
+                &[("accountnumber", number)],
+                &row(json!({"name": format!("Account {number}"),
+                    "msdyn_company@odata.bind": "/cdm_companies(cdm_companycode='DAT')"})),
+            )
+            .await
+            .expect("the account is created in Dataverse");
+    }
+    for (number, billed_to) in [("SR-D1", "SR-D2"), ("SR-D2", "SR-D1"), ("SR-D3", "SR-D3")] {
+        harness
+            .dataverse
+            .upsert(
+                "accounts",
+                &[("accountnumber", number)],
+                &row(json!({"msdyn_billingaccount@odata.bind":
+                    format!("/accounts(accountnumber='{billed_to}')")})),
+            )
+            .await
+            .expect("the billing account is set");
+    }
+    // WHEN the map runs its initial sync (its Dataverse phase writes them to finance and
+    // operations).
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // THEN each customer's invoice account is the account its account is billed to.
+    for (number, billed_to) in [("SR-D1", "SR-D2"), ("SR-D2", "SR-D1"), ("SR-D3", "SR-D3")] {
+        let customer = harness
+            .customer("DAT", number)
+            .await
+            .unwrap_or_else(|| panic!("{number} reached finance and operations"));
+        assert_eq!(customer["InvoiceAccount"], billed_to, "{number}");
+    }
+    // AND the account billed to itself was written first without the reference, which
+    // followed in the second round once the customer existed.
+    let lines: Vec<String> = harness
+        .store
+        .activity(1000)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .filter(|line| line.entry.key.as_deref() == Some("DAT|SR-D3") && line.entry.kind == "row")
+        .map(|line| {
+            format!(
+                "{} {}",
+                line.entry.message,
+                line.entry.payload.unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        lines.len() >= 2
+            && lines[0].contains("without its self-reference")
+            && lines[1].contains("\"InvoiceAccount\":\"SR-D3\""),
+        "{lines:#?}"
+    );
+    // AND both sides agree, with nothing set aside.
+    let agreement = harness.agreement(&map).await;
+    assert!(agreement.agrees(), "{agreement:#?}");
+    assert_eq!(agreement.matched, 3, "{agreement:#?}");
+    assert!(harness.failed_changes("SR-").is_empty());
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
