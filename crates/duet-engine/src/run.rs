@@ -544,8 +544,8 @@ struct ResolvedLookup {
     field: LookupField,
     target_entity_set: String,
     target_striped: bool,
-    /// Where the path's column sits in the target map's Dataverse key; only single-column
-    /// keys are resolved.
+    /// The path's column is the target map's whole Dataverse key, so a value identifies one
+    /// row; only such lookups are resolved and written as bindings.
     single_key: bool,
 }
 
@@ -992,11 +992,11 @@ impl Session {
                 Outcome::Written => written += 1,
                 Outcome::Waiting { message } => {
                     let company = self.company_of_dataverse(row).await;
-                    let key = self
-                        .map
-                        .key_of_dataverse(row, company.as_deref())
-                        .map_err(|error| error.to_string())?
-                        .to_string();
+                    // The first round read this key, so it reads again.
+                    let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
+                        continue;
+                    };
+                    let key = key.to_string();
                     let id = row.get(&self.map.dataverse_id).and_then(Value::as_str);
                     self.keep_failed(Side::Dataverse, &key, id, row, &message)?;
                 }
