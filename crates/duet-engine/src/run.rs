@@ -33,6 +33,8 @@ const INITIAL_SECOND_LAST_KEY: &str = "initial.secondPassLastKey";
 /// How many times a change waits for the row its self-reference points at before it is set
 /// aside as failed (kept for retry).
 const SELF_REFERENCE_WAITS: i64 = 10;
+/// How the error of a change waiting for its self-reference target begins.
+const WAITING: &str = "waiting for";
 /// Rows read per initial-sync page, and per checkpoint.
 const INITIAL_CHUNK: usize = 1000;
 /// Rows per `UpsertMultiple` request.
@@ -1801,14 +1803,6 @@ impl Session {
     /// wins and the loser is logged with its values. Returns the outcome when this change lost.
     fn resolve_conflict(&self, from: Side, queued: &QueuedChange, row: &Row) -> Option<Outcome> {
         let key = queued.change.key.as_deref()?;
-        // A change that carries only what Duet already knows of its own side (the echo of
-        // Duet's write, such as a row written without its self-reference) changed nothing
-        // there, so it cannot conflict with anything.
-        if let Ok(Some(Value::Object(own))) = self.store().shadow(self.name(), from.as_str(), key)
-            && same_values(&self.map.projection(from, row), &own)
-        {
-            return None;
-        }
         let other = from.other();
         let known = match self.store().shadow(self.name(), other.as_str(), key) {
             Ok(Some(Value::Object(known))) => known,
@@ -1821,6 +1815,9 @@ impl Session {
             .queued_for_key(self.name(), other.as_str(), key)
             .ok()?
             .into_iter()
+            // A change waiting for its self-reference target had everything else written
+            // already; only the reference is left, which no change of this side overrides.
+            .filter(|rival| !is_waiting(rival))
             .filter(|rival| {
                 rival.change.row.as_object().is_some_and(|rival_row| {
                     !same_values(&self.map.projection(other, rival_row), &known)
@@ -2430,7 +2427,7 @@ impl Session {
         }
         Outcome::Waiting {
             message: format!(
-                "waiting for {} to reach {} before writing the reference to it",
+                "{WAITING} {} to reach {} before writing the reference to it",
                 waiting_for.join(", "),
                 side_title(to)
             ),
@@ -2671,6 +2668,15 @@ fn keyset_after(fields: &[String], last: &[String]) -> String {
         })
         .collect();
     format!("({})", clauses.join(" or "))
+}
+
+/// Whether a queued change went behind the queue to wait for its self-reference target.
+fn is_waiting(change: &QueuedChange) -> bool {
+    change.status == ChangeStatus::Queued
+        && change
+            .error
+            .as_deref()
+            .is_some_and(|error| error.starts_with(WAITING))
 }
 
 fn side_of(name: &str) -> Side {
