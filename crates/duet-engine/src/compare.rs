@@ -93,7 +93,8 @@ pub async fn compare(
             .collect(),
         None => HashMap::new(),
     };
-    let dataverse_rows = dataverse.query(&map.dataverse_entity_set, &[]).await?;
+    let mut dataverse_rows = dataverse.query(&map.dataverse_entity_set, &[]).await?;
+    resolve_self_references(map, &mut dataverse_rows);
     let mut seen: BTreeMap<String, Row> = BTreeMap::new();
     for row in &dataverse_rows {
         let company = map.company.as_ref().and_then(|striping| {
@@ -139,4 +140,79 @@ pub async fn compare(
         agreement.example("missing in finance and operations", key);
     }
     Ok(agreement)
+}
+
+/// Sets each self-reference path (`msdyn_billingaccount.accountnumber`) of the Dataverse rows
+/// from the lookup's id, by the key column of the row it points at among the same rows, so
+/// that they compare with the finance and operations value (the key of the referenced row).
+fn resolve_self_references(map: &TableMap, rows: &mut [Row]) {
+    let fields = map.self_reference_fields();
+    if fields.is_empty() {
+        return;
+    }
+    let by_id: HashMap<String, Row> = rows
+        .iter()
+        .filter_map(|row| {
+            let id = row.get(&map.dataverse_id)?.as_str()?;
+            Some((id.to_lowercase(), row.clone()))
+        })
+        .collect();
+    for row in rows.iter_mut() {
+        for field in &fields {
+            let value = match row.get(&field.value_property()) {
+                Some(Value::String(id)) => by_id
+                    .get(&id.to_lowercase())
+                    .and_then(|target| target.get(&field.column))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+            row.insert(field.path.clone(), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duet_maps::{FieldDirection, FieldMapping, Lookup};
+    use serde_json::json;
+
+    #[test]
+    fn self_references_read_as_the_key_of_the_row_they_point_at() {
+        // GIVEN the demo map with invoice accounts, and accounts billed to each other, to
+        // nothing, and to an id that is not among the rows.
+        let mut map = TableMap::customers();
+        map.fields.push(FieldMapping {
+            finance_operations: Some("InvoiceAccount".to_owned()),
+            direction: FieldDirection::TwoWay,
+            dataverse: Some("msdyn_billingaccount.accountnumber".to_owned()),
+            transform: None,
+            note: None,
+            null_policy: None,
+            lookup: Some(Lookup {
+                target_map: "customers".to_owned(),
+                self_reference: true,
+            }),
+        });
+        let mut rows: Vec<Row> = [
+            json!({"accountid": "a1", "accountnumber": "C1", "_msdyn_billingaccount_value": "A2"}),
+            json!({"accountid": "a2", "accountnumber": "C2", "_msdyn_billingaccount_value": null}),
+            json!({"accountid": "a3", "accountnumber": "C3", "_msdyn_billingaccount_value": "gone"}),
+        ]
+        .into_iter()
+        .map(|row| row.as_object().cloned().unwrap())
+        .collect();
+        // WHEN they are resolved for comparison.
+        resolve_self_references(&map, &mut rows);
+        // THEN each carries the referenced account number (ids compare without case), or null.
+        let path = "msdyn_billingaccount.accountnumber";
+        assert_eq!(rows[0][path], "C2");
+        assert_eq!(rows[1][path], Value::Null);
+        assert_eq!(
+            rows[2][path],
+            Value::Null,
+            "a reference outside the rows cannot equal a key, so the row differs"
+        );
+    }
 }

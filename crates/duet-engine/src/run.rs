@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use duet_connect::{ConnectError, DataverseClient, FinOpsClient, RetryPolicy};
-use duet_maps::{MapError, Row, RowKey, Side, TableMap, same_values};
+use duet_maps::{LookupField, MapError, Row, RowKey, Side, TableMap, same_values};
 use duet_store::{
     ActivityRecord, ChangeStatus, CursorMove, NewActivity, NewChange, QueuedChange, Store,
     StoreError,
@@ -27,6 +27,16 @@ const MODIFIED_FIELD: &str = "ModifiedDateTime";
 const INITIAL_DELTA: &str = "initial.deltaLink";
 const INITIAL_LAST_KEY: &str = "initial.lastKey";
 const INITIAL_PROGRESS: &str = "initial.progress";
+/// Which pass of the initial sync of a map with self-references is under way (`2` once every
+/// row was written without them).
+const INITIAL_PASS: &str = "initial.pass";
+/// The last key the second pass (self-references only) has written.
+const INITIAL_SECOND_LAST_KEY: &str = "initial.secondPassLastKey";
+/// How many times a change waits for the row its self-reference points at before it is set
+/// aside as failed (kept for retry).
+const SELF_REFERENCE_WAITS: i64 = 10;
+/// How the error of a change waiting for its self-reference target begins.
+const WAITING: &str = "waiting for";
 /// Rows read per initial-sync page, and per checkpoint.
 const INITIAL_CHUNK: usize = 1000;
 /// Rows per `UpsertMultiple` request.
@@ -350,6 +360,27 @@ impl Context {
         })
     }
 
+    /// The map's lookup fields whose target map is known (itself, or a stored map).
+    fn lookups_of(&self, map: &TableMap) -> Vec<ResolvedLookup> {
+        map.lookup_fields()
+            .into_iter()
+            .filter_map(|field| {
+                let target = if field.self_reference {
+                    map.clone()
+                } else {
+                    self.load_map(&field.target_map).ok()?
+                };
+                Some(ResolvedLookup {
+                    single_key: target.key.dataverse.len() == 1
+                        && target.key.dataverse[0] == field.column,
+                    target_entity_set: target.dataverse_entity_set.clone(),
+                    target_striped: target.company.is_some(),
+                    field,
+                })
+            })
+            .collect()
+    }
+
     fn set_state(&self, name: &str, state: &str, reason: Option<&str>) -> Result<(), StoreError> {
         self.store
             .set_map_state(name, state, reason, &self.clock.stamp())?;
@@ -479,9 +510,11 @@ impl Context {
             .refresh(&self.dataverse, map)
             .await
             .map_err(|error| error.to_string())?;
+        let lookups = self.lookups_of(map);
         let session = Arc::new(Session {
             context: self.clone(),
             map: map.clone(),
+            lookups,
             companies,
             codes: Mutex::new(codes),
             captured: Notify::new(),
@@ -513,10 +546,22 @@ impl Context {
     }
 }
 
+/// A lookup field the engine can resolve: the map it points into is known, so its rows can
+/// be addressed by key (`@odata.bind`) and its Dataverse ids read back as keys.
+struct ResolvedLookup {
+    field: LookupField,
+    target_entity_set: String,
+    target_striped: bool,
+    /// The path's column is the target map's whole Dataverse key, so a value identifies one
+    /// row; only such lookups are resolved and written as bindings.
+    single_key: bool,
+}
+
 /// One run of one map: what the capture loops and the apply loop share.
 struct Session {
     context: Arc<Context>,
     map: TableMap,
+    lookups: Vec<ResolvedLookup>,
     companies: Vec<String>,
     codes: Mutex<CompanyCodes>,
     /// Wakes the apply loop when a capture added changes.
@@ -578,6 +623,11 @@ enum Outcome {
         message: String,
         class: &'static str,
     },
+    /// The row was written without a self-reference whose target row is not on the other
+    /// side yet but exists on this one; the change is applied again once it may be there.
+    Waiting {
+        message: String,
+    },
 }
 
 impl Session {
@@ -591,17 +641,24 @@ impl Session {
 
     fn dataverse_select(&self) -> Vec<String> {
         let mut columns: Vec<String> = vec![self.map.dataverse_id.clone()];
+        // A lookup path (`msdyn_billingaccount.accountnumber`) is read as the lookup's id
+        // (`_msdyn_billingaccount_value`) and resolved to the looked-up row's key.
         columns.extend(
             self.map
                 .fields
                 .iter()
-                .filter_map(|field| field.dataverse.clone()),
+                .filter_map(|field| field.dataverse.as_deref())
+                .map(|name| match name.split_once('.') {
+                    Some((lookup, _)) => format!("_{lookup}_value"),
+                    None => name.to_owned(),
+                }),
         );
         if let Some(striping) = &self.map.company {
             columns.push(format!("_{}_value", striping.dataverse_lookup));
         }
         columns.push("modifiedon".to_owned());
-        columns.dedup();
+        let mut seen = HashSet::new();
+        columns.retain(|column| seen.insert(column.clone()));
         columns
     }
 
@@ -656,8 +713,10 @@ impl Session {
                     .track_changes(&self.map.dataverse_entity_set, &select)
                     .await
                     .map_err(|error| format!("starting Dataverse change tracking: {error}"))?;
+                // Lookups between these rows resolve among themselves, without a request each.
+                let by_id = self.rows_by_id(&tracking.changed);
                 for row in &tracking.changed {
-                    self.remember_dataverse(row).await;
+                    self.remember_dataverse(row, &by_id).await;
                 }
                 store
                     .set_cursor(self.name(), INITIAL_DELTA, &tracking.delta_link)
@@ -723,81 +782,122 @@ impl Session {
         let order: Vec<String> = self.keyset_fields();
         let started = std::time::Instant::now();
         let done_before = progress.done;
-        let mut last_key: Option<Vec<String>> = resumed
-            .as_deref()
-            .and_then(|json| serde_json::from_str(json).ok());
-        loop {
-            if !*applying.borrow() {
-                self.context
-                    .set_state(self.name(), "paused", None)
-                    .map_err(text)?;
-                while !*applying.borrow() {
-                    tokio::select! {
-                        _ = applying.changed() => {}
-                        _ = stopped.changed() => return Ok(false),
+        // A map whose rows refer to rows of the same table writes them in two passes: every
+        // row without its self-references first, then only the self-references, once every
+        // row they can point at exists.
+        let passes: u8 = if self.map.needs_two_pass_write() {
+            2
+        } else {
+            1
+        };
+        let mut pass: u8 = store
+            .cursor(self.name(), INITIAL_PASS)
+            .map_err(text)?
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(1);
+        let mut second_pass_written = 0u64;
+        while pass <= passes {
+            let key_cursor = if pass == 1 {
+                INITIAL_LAST_KEY
+            } else {
+                INITIAL_SECOND_LAST_KEY
+            };
+            let mut last_key: Option<Vec<String>> = store
+                .cursor(self.name(), key_cursor)
+                .map_err(text)?
+                .and_then(|json| serde_json::from_str(&json).ok());
+            loop {
+                if !*applying.borrow() {
+                    self.context
+                        .set_state(self.name(), "paused", None)
+                        .map_err(text)?;
+                    while !*applying.borrow() {
+                        tokio::select! {
+                            _ = applying.changed() => {}
+                            _ = stopped.changed() => return Ok(false),
+                        }
                     }
+                    self.context
+                        .set_state(self.name(), "initializing", None)
+                        .map_err(text)?;
                 }
-                self.context
-                    .set_state(self.name(), "initializing", None)
+                if *stopped.borrow() {
+                    return Ok(false);
+                }
+                let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
+                if let Some(last) = &last_key {
+                    clauses.push(keyset_after(&order, last));
+                }
+                let filter = clauses.join(" and ");
+                let orderby = order.join(",");
+                let mut params = vec![("cross-company", "true"), ("$orderby", orderby.as_str())];
+                if !filter.is_empty() {
+                    params.push(("$filter", filter.as_str()));
+                }
+                let rows = self
+                    .context
+                    .finops
+                    .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
+                    .await
+                    .map_err(|error| {
+                        format!("reading {}: {error}", self.map.finance_operations_entity)
+                    })?;
+                let Some(last) = rows.last() else { break };
+                let key: Vec<String> = order
+                    .iter()
+                    .map(|field| {
+                        last.get(field)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect();
+                if pass == 1 {
+                    progress.written += self.copy_chunk(&rows).await?;
+                    progress.done += rows.len() as u64;
+                    let elapsed = started.elapsed().as_secs_f64().max(0.001);
+                    progress.rows_per_second = (progress.done - done_before) as f64 / elapsed;
+                } else {
+                    second_pass_written += self.link_chunk(&rows).await?;
+                }
+                store
+                    .set_cursor(
+                        self.name(),
+                        key_cursor,
+                        &serde_json::to_string(&key).map_err(|error| error.to_string())?,
+                    )
+                    .map_err(text)?;
+                store
+                    .set_cursor(
+                        self.name(),
+                        INITIAL_PROGRESS,
+                        &serde_json::to_string(&progress).map_err(|error| error.to_string())?,
+                    )
+                    .map_err(text)?;
+                let _ = self
+                    .context
+                    .events
+                    .send(EngineEvent::MapChanged(self.name().to_owned()));
+                last_key = Some(key);
+                if rows.len() < INITIAL_CHUNK {
+                    break;
+                }
+            }
+            pass += 1;
+            if pass <= passes {
+                store
+                    .set_cursor(self.name(), INITIAL_PASS, &pass.to_string())
                     .map_err(text)?;
             }
-            if *stopped.borrow() {
-                return Ok(false);
-            }
-            let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
-            if let Some(last) = &last_key {
-                clauses.push(keyset_after(&order, last));
-            }
-            let filter = clauses.join(" and ");
-            let orderby = order.join(",");
-            let mut params = vec![("cross-company", "true"), ("$orderby", orderby.as_str())];
-            if !filter.is_empty() {
-                params.push(("$filter", filter.as_str()));
-            }
-            let rows = self
-                .context
-                .finops
-                .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
-                .await
-                .map_err(|error| {
-                    format!("reading {}: {error}", self.map.finance_operations_entity)
-                })?;
-            let Some(last) = rows.last() else { break };
-            let key: Vec<String> = order
-                .iter()
-                .map(|field| {
-                    last.get(field)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                })
-                .collect();
-            progress.written += self.copy_chunk(&rows).await?;
-            progress.done += rows.len() as u64;
-            let elapsed = started.elapsed().as_secs_f64().max(0.001);
-            progress.rows_per_second = (progress.done - done_before) as f64 / elapsed;
-            store
-                .set_cursor(
-                    self.name(),
-                    INITIAL_LAST_KEY,
-                    &serde_json::to_string(&key).map_err(|error| error.to_string())?,
-                )
-                .map_err(text)?;
-            store
-                .set_cursor(
-                    self.name(),
-                    INITIAL_PROGRESS,
-                    &serde_json::to_string(&progress).map_err(|error| error.to_string())?,
-                )
-                .map_err(text)?;
-            let _ = self
-                .context
-                .events
-                .send(EngineEvent::MapChanged(self.name().to_owned()));
-            last_key = Some(key);
-            if rows.len() < INITIAL_CHUNK {
-                break;
-            }
+        }
+        if passes == 2 {
+            self.context.lifecycle(
+                self.name(),
+                "succeeded",
+                &format!(
+                    "Initial sync second pass: {second_pass_written} rows got their self-references in Dataverse"
+                ),
+            );
         }
         let (from_dataverse, not_eligible) = self.copy_from_dataverse().await?;
         progress.written += from_dataverse;
@@ -814,7 +914,13 @@ impl Session {
         store
             .set_cursor(self.name(), DELTA_CURSOR, &tracking_link)
             .map_err(text)?;
-        for name in [INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PROGRESS] {
+        for name in [
+            INITIAL_DELTA,
+            INITIAL_LAST_KEY,
+            INITIAL_PROGRESS,
+            INITIAL_PASS,
+            INITIAL_SECOND_LAST_KEY,
+        ] {
             store.delete_cursor(self.name(), name).map_err(text)?;
         }
         self.context.lifecycle(
@@ -849,6 +955,9 @@ impl Session {
             .await
             .map_err(|error| format!("reading {}: {error}", self.map.dataverse_entity_set))?;
         let (mut written, mut not_eligible) = (0u64, 0u64);
+        // Rows written without a self-reference whose target was not in finance and
+        // operations yet get a second pass once every row of the phase was written.
+        let mut waiting: Vec<&Row> = Vec::new();
         for row in &rows {
             let company = self.company_of_dataverse(row).await;
             let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
@@ -878,6 +987,27 @@ impl Session {
             }
             match self.apply(Side::Dataverse, row, false).await {
                 Outcome::Written => written += 1,
+                Outcome::Waiting { .. } => waiting.push(row),
+                Outcome::Unavailable { message, class } => {
+                    self.context.observe_error(self.name(), class);
+                    return Err(message);
+                }
+                _ => {}
+            }
+        }
+        for row in waiting {
+            match self.apply(Side::Dataverse, row, false).await {
+                Outcome::Written => written += 1,
+                Outcome::Waiting { message } => {
+                    let company = self.company_of_dataverse(row).await;
+                    // The first round read this key, so it reads again.
+                    let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
+                        continue;
+                    };
+                    let key = key.to_string();
+                    let id = row.get(&self.map.dataverse_id).and_then(Value::as_str);
+                    self.keep_failed(Side::Dataverse, &key, id, row, &message)?;
+                }
                 Outcome::Unavailable { message, class } => {
                     self.context.observe_error(self.name(), class);
                     return Err(message);
@@ -911,15 +1041,21 @@ impl Session {
             .collect()
     }
 
+    /// The Dataverse paths of the map's self-reference fields.
+    fn self_reference_paths(&self) -> HashSet<String> {
+        self.lookups
+            .iter()
+            .filter(|lookup| lookup.field.self_reference)
+            .map(|lookup| lookup.field.path.clone())
+            .collect()
+    }
+
     /// Writes one chunk of the initial sync to Dataverse with `UpsertMultiple`, skipping rows
     /// Dataverse already holds; a refused batch is retried row by row so each failure is
-    /// logged on its own row. Returns how many rows were written.
+    /// logged on its own row. Self-references are left to the second pass ([`Self::link_chunk`]).
+    /// Returns how many rows were written.
     async fn copy_chunk(&self, rows: &[Row]) -> Result<u64, String> {
-        struct Pending {
-            key: RowKey,
-            payload: Row,
-            target: Row,
-        }
+        let self_references = self.self_reference_paths();
         let mut pending = Vec::new();
         for row in rows {
             let key = match self.map.key_of_finance_operations(row) {
@@ -959,6 +1095,7 @@ impl Session {
                     continue;
                 }
             };
+            payload.retain(|column, _| !self_references.contains(column));
             let known = self
                 .store()
                 .shadow(self.name(), Side::Dataverse.as_str(), &key_text)
@@ -975,16 +1112,203 @@ impl Session {
             {
                 continue;
             }
-            let mut target = self.dataverse_body(&key, &payload);
-            for (column, value) in self.map.key.dataverse.iter().zip(&key.values) {
-                target.insert(column.clone(), Value::from(value.clone()));
-            }
-            pending.push(Pending {
-                key,
-                payload,
-                target,
-            });
+            pending.push(self.pending_for_dataverse(key, payload));
         }
+        self.write_pending(pending, "initial sync: upsert in Dataverse")
+            .await
+    }
+
+    /// The second pass of the initial sync of a map with self-references: for each row of the
+    /// chunk, only its self-reference columns, now that every row of the run was written.
+    /// A reference to a row Dataverse does not hold is not written: the row is set aside as a
+    /// failed change with the reason (kept for retry), never dropped. Returns how many rows
+    /// were written.
+    async fn link_chunk(&self, rows: &[Row]) -> Result<u64, String> {
+        let text = |error: StoreError| error.to_string();
+        let mut pending = Vec::new();
+        for row in rows {
+            // Rows whose key or transform fails were reported by the first pass.
+            let Ok(key) = self.map.key_of_finance_operations(row) else {
+                continue;
+            };
+            if key.company.as_deref().is_some_and(|code| {
+                !self
+                    .companies
+                    .iter()
+                    .any(|linked| linked.eq_ignore_ascii_case(code))
+            }) {
+                continue;
+            }
+            let Ok(payload) = self.map.transform(Side::FinanceOperations, row) else {
+                continue;
+            };
+            let key_text = key.to_string();
+            let Some(Value::Object(known)) = self
+                .store()
+                .shadow(self.name(), Side::Dataverse.as_str(), &key_text)
+                .map_err(text)?
+            else {
+                // The row itself is not in Dataverse: its first-pass failure is in the log.
+                continue;
+            };
+            let mut links = Row::new();
+            let mut missing = Vec::new();
+            for lookup in self.lookups.iter().filter(|l| l.field.self_reference) {
+                let Some(value) = payload.get(&lookup.field.path) else {
+                    continue;
+                };
+                if let Some(target) = self.self_target(lookup, &key, value) {
+                    let in_dataverse = self
+                        .store()
+                        .shadow(self.name(), Side::Dataverse.as_str(), &target.to_string())
+                        .map_err(text)?
+                        .is_some();
+                    if !in_dataverse {
+                        missing.push((lookup, target));
+                        continue;
+                    }
+                }
+                links.insert(lookup.field.path.clone(), value.clone());
+            }
+            for (lookup, target) in &missing {
+                let in_finance_operations = self
+                    .store()
+                    .shadow(
+                        self.name(),
+                        Side::FinanceOperations.as_str(),
+                        &target.to_string(),
+                    )
+                    .map_err(text)?
+                    .is_some();
+                let message = self.missing_target_message(
+                    lookup,
+                    target,
+                    if in_finance_operations {
+                        "is in finance and operations but could not be written to Dataverse (see its own error)"
+                    } else {
+                        "exists neither in finance and operations (in the link's companies) nor in Dataverse"
+                    },
+                );
+                self.keep_failed(Side::FinanceOperations, &key_text, None, row, &message)?;
+            }
+            if !missing.is_empty() {
+                let columns: Vec<String> = missing
+                    .iter()
+                    .filter_map(|(lookup, _)| lookup.field.finance_operations.clone())
+                    .collect();
+                self.forget_columns(Side::FinanceOperations, &key_text, None, row, &columns);
+            }
+            if links.is_empty() || same_values(&links, &known) {
+                continue;
+            }
+            pending.push(self.pending_for_dataverse(key, links));
+        }
+        self.write_pending(
+            pending,
+            "initial sync, second pass: self-references in Dataverse",
+        )
+        .await
+    }
+
+    /// The row a self-reference value points at: the same company, the value as its key.
+    /// None for an empty value, or when the target map's key is not the one column named.
+    fn self_target(&self, lookup: &ResolvedLookup, key: &RowKey, value: &Value) -> Option<RowKey> {
+        let value = value.as_str().filter(|value| !value.is_empty())?;
+        lookup.single_key.then(|| RowKey {
+            company: key.company.clone(),
+            values: vec![value.to_owned()],
+        })
+    }
+
+    fn missing_target_message(
+        &self,
+        lookup: &ResolvedLookup,
+        target: &RowKey,
+        state: &str,
+    ) -> String {
+        let field = lookup
+            .field
+            .finance_operations
+            .as_deref()
+            .unwrap_or(&lookup.field.path);
+        format!(
+            "{field} refers to {target}, which {state}; the row was written without this reference"
+        )
+    }
+
+    /// Sets a row aside as a failed change with its reason: in the error log with its payload,
+    /// and in the queue, where a retry applies it again like a live change.
+    fn keep_failed(
+        &self,
+        from: Side,
+        key: &str,
+        source_id: Option<&str>,
+        row: &Row,
+        message: &str,
+    ) -> Result<(), String> {
+        let text = |error: StoreError| error.to_string();
+        // A second pass resumed after a crash may meet the row again: keep it once.
+        let kept = self
+            .store()
+            .queued_changes(self.name(), Some(key), 1000)
+            .map_err(text)?
+            .into_iter()
+            .any(|change| {
+                change.status == ChangeStatus::Failed
+                    && change.change.side == from.as_str()
+                    && change.change.key.as_deref() == Some(key)
+                    && change.error.as_deref() == Some(message)
+            });
+        if kept {
+            return Ok(());
+        }
+        let change = self.change(
+            from,
+            "upsert",
+            Some(key.to_owned()),
+            source_id.map(str::to_owned),
+            Value::Object(row.clone()),
+        );
+        self.store()
+            .enqueue(self.name(), &[change], None)
+            .map_err(text)?;
+        if let Some(queued) = self
+            .store()
+            .queued_for_key(self.name(), from.as_str(), key)
+            .map_err(text)?
+            .last()
+        {
+            self.store()
+                .fail_change(queued.seq, message)
+                .map_err(text)?;
+        }
+        if let Outcome::Refused { class, .. } = self.refuse(
+            from,
+            Some(key),
+            "lookup",
+            Cause::Map(message),
+            Some(Value::Object(row.clone())),
+        ) {
+            self.context.observe_error(self.name(), class);
+        }
+        Ok(())
+    }
+
+    fn pending_for_dataverse(&self, key: RowKey, payload: Row) -> Pending {
+        let mut target = self.dataverse_body(&key, &payload);
+        for (column, value) in self.map.key.dataverse.iter().zip(&key.values) {
+            target.insert(column.clone(), Value::from(value.clone()));
+        }
+        Pending {
+            key,
+            payload,
+            target,
+        }
+    }
+
+    /// Writes rows to Dataverse with `UpsertMultiple`; a refused batch is retried row by row
+    /// so each failure is logged on its own row. Returns how many rows were written.
+    async fn write_pending(&self, pending: Vec<Pending>, message: &str) -> Result<u64, String> {
         let mut written = 0u64;
         for batch in pending.chunks(INITIAL_BULK) {
             let targets: Vec<Row> = batch.iter().map(|item| item.target.clone()).collect();
@@ -1012,7 +1336,7 @@ impl Session {
                             key: Some(key_text),
                             operation: Some("upsert".to_owned()),
                             status: "succeeded".to_owned(),
-                            message: "initial sync: upsert in Dataverse (bulk)".to_owned(),
+                            message: format!("{message} (bulk)"),
                             latency_ms: None,
                             payload: Some(Value::Object(item.payload.clone())),
                         });
@@ -1047,7 +1371,7 @@ impl Session {
                                         key: Some(key_text),
                                         operation: Some(operation.to_owned()),
                                         status: "succeeded".to_owned(),
-                                        message: "initial sync: upsert in Dataverse".to_owned(),
+                                        message: message.to_owned(),
                                         latency_ms: None,
                                         payload: Some(Value::Object(item.payload.clone())),
                                     }])
@@ -1378,6 +1702,9 @@ impl Session {
                 }
                 continue;
             }
+            // Changes that only waited for a self-reference target: when a whole batch does,
+            // nothing else can bring the targets now, so the loop waits before trying again.
+            let (mut waited, mut progressed) = (0usize, 0usize);
             for queued in batch {
                 if *stopped.borrow() || !*applying.borrow() {
                     break;
@@ -1409,7 +1736,40 @@ impl Session {
                         self.context.observe_error(self.name(), class);
                         store.fail_change(queued.seq, &message)
                     }
+                    Outcome::Waiting { message } if queued.attempts + 1 >= SELF_REFERENCE_WAITS => {
+                        let message = format!(
+                            "{message}; still missing after {SELF_REFERENCE_WAITS} attempts, so the \
+                             change is kept as failed: retry it once the referenced row exists"
+                        );
+                        self.context.record(NewActivity {
+                            at: self.context.clock.stamp(),
+                            map: self.name().to_owned(),
+                            kind: "error".to_owned(),
+                            direction: Some(
+                                direction_name(side_of(&queued.change.side).other()).to_owned(),
+                            ),
+                            key: queued.change.key.clone(),
+                            operation: Some("lookup".to_owned()),
+                            status: "failed".to_owned(),
+                            message: message.clone(),
+                            latency_ms: None,
+                            payload: Some(queued.change.row.clone()),
+                        });
+                        self.context.observe_error(self.name(), APPLICATION);
+                        store.fail_change(queued.seq, &message)
+                    }
+                    Outcome::Waiting { message } => {
+                        // Behind everything queued now, so the row it points at (usually
+                        // queued after it) is applied first.
+                        waited += 1;
+                        store.fail_change(queued.seq, &message).and_then(|()| {
+                            store
+                                .retry_changes(self.name(), Some(queued.seq))
+                                .map(|_| ())
+                        })
+                    }
                     Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
+                        progressed += 1;
                         store.ack_change(queued.seq)
                     }
                 };
@@ -1421,6 +1781,13 @@ impl Session {
                         "The target answers again; applying the queue",
                     );
                     self.context.set_reason(self.name(), None);
+                }
+            }
+            if waited > 0 && progressed == 0 {
+                tokio::select! {
+                    _ = self.captured.notified() => {}
+                    _ = tokio::time::sleep(self.context.settings.failure_pause) => {}
+                    _ = stopped.changed() => return Ok(()),
                 }
             }
         }
@@ -1475,6 +1842,9 @@ impl Session {
             .queued_for_key(self.name(), other.as_str(), key)
             .ok()?
             .into_iter()
+            // A change waiting for its self-reference target had everything else written
+            // already; only the reference is left, which no change of this side overrides.
+            .filter(|rival| !is_waiting(rival))
             .filter(|rival| {
                 rival.change.row.as_object().is_some_and(|rival_row| {
                     !same_values(&self.map.projection(other, rival_row), &known)
@@ -1547,7 +1917,9 @@ impl Session {
 
     /// Remembers a Dataverse row's values without writing anything (rows that already exist
     /// when tracking starts).
-    async fn remember_dataverse(&self, row: &Row) {
+    async fn remember_dataverse(&self, row: &Row, by_id: &HashMap<String, &Row>) {
+        let resolved = self.resolve_dataverse(row, by_id).await;
+        let row = &resolved;
         let company = self.company_of_dataverse(row).await;
         if let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) {
             let id = row.get(&self.map.dataverse_id).and_then(Value::as_str);
@@ -1564,8 +1936,182 @@ impl Session {
         }
     }
 
+    /// Rows of this map's Dataverse table by their id (lower case).
+    fn rows_by_id<'a>(&self, rows: &'a [Row]) -> HashMap<String, &'a Row> {
+        rows.iter()
+            .filter_map(|row| {
+                let id = row.get(&self.map.dataverse_id)?.as_str()?;
+                Some((id.to_lowercase(), row))
+            })
+            .collect()
+    }
+
+    /// A Dataverse row with each lookup path (`msdyn_billingaccount.accountnumber`) set from
+    /// the lookup's id (`_msdyn_billingaccount_value`): the key value of the row it points
+    /// at, read from `by_id` (rows of this table at hand), the target map's remembered ids,
+    /// or, for a self-reference, Dataverse itself. A lookup that cannot be resolved is left
+    /// out, so nothing is written for it.
+    async fn resolve_dataverse(&self, row: &Row, by_id: &HashMap<String, &Row>) -> Row {
+        let mut resolved = row.clone();
+        for lookup in self.lookups.iter().filter(|lookup| lookup.single_key) {
+            let value = match row.get(&lookup.field.value_property()) {
+                None => continue,
+                Some(Value::Null) => Value::Null,
+                Some(Value::String(id)) => {
+                    match self.key_value_of(lookup, &id.to_lowercase(), by_id).await {
+                        Some(value) => Value::from(value),
+                        None => continue,
+                    }
+                }
+                Some(_) => continue,
+            };
+            resolved.insert(lookup.field.path.clone(), value);
+        }
+        resolved
+    }
+
+    async fn key_value_of(
+        &self,
+        lookup: &ResolvedLookup,
+        id: &str,
+        by_id: &HashMap<String, &Row>,
+    ) -> Option<String> {
+        let column = &lookup.field.column;
+        if lookup.field.self_reference
+            && let Some(target) = by_id.get(id)
+        {
+            return target.get(column)?.as_str().map(str::to_owned);
+        }
+        match self
+            .store()
+            .key_for_dataverse_id(&lookup.field.target_map, id)
+        {
+            Ok(Some(key)) => return parse_key(&key, lookup.target_striped).values.pop(),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(map = %self.map.name, error = %error, "lookup id read failed");
+            }
+        }
+        if !lookup.field.self_reference {
+            return None;
+        }
+        let filter = format!("{} eq {id}", self.map.dataverse_id);
+        let rows = self
+            .context
+            .dataverse
+            .query(
+                &lookup.target_entity_set,
+                &[("$select", column.as_str()), ("$filter", filter.as_str())],
+            )
+            .await
+            .map_err(|error| {
+                tracing::warn!(map = %self.map.name, error = %error, "lookup read failed");
+            })
+            .ok()?;
+        rows.first()?.get(column)?.as_str().map(str::to_owned)
+    }
+
+    /// Whether the row `key` exists on `side`: remembered there, or found by asking.
+    async fn exists_on(&self, side: Side, key: &RowKey) -> Result<bool, ConnectError> {
+        if matches!(
+            self.store()
+                .shadow(self.name(), side.as_str(), &key.to_string()),
+            Ok(Some(_))
+        ) {
+            return Ok(true);
+        }
+        match side {
+            Side::FinanceOperations => Ok(self
+                .context
+                .finops
+                .get(&self.map.finance_operations_entity, &self.finops_key(key))
+                .await?
+                .is_some()),
+            Side::Dataverse => {
+                let filter: Vec<String> = self
+                    .map
+                    .key
+                    .dataverse
+                    .iter()
+                    .zip(&key.values)
+                    .map(|(column, value)| format!("{column} eq {}", duet_connect::quote(value)))
+                    .collect();
+                let filter = filter.join(" and ");
+                let rows = self
+                    .context
+                    .dataverse
+                    .query(
+                        &self.map.dataverse_entity_set,
+                        &[
+                            ("$select", self.map.dataverse_id.as_str()),
+                            ("$filter", filter.as_str()),
+                        ],
+                    )
+                    .await?;
+                Ok(!rows.is_empty())
+            }
+        }
+    }
+
+    /// Whether the row `key` is on its way from `side`: remembered or queued there, or found
+    /// by asking that side.
+    async fn on_its_way_from(&self, side: Side, key: &RowKey) -> Result<bool, ConnectError> {
+        let key_text = key.to_string();
+        let queued = [Side::FinanceOperations, Side::Dataverse]
+            .iter()
+            .any(|queue| {
+                self.store()
+                    .queued_for_key(self.name(), queue.as_str(), &key_text)
+                    .is_ok_and(|changes| !changes.is_empty())
+            });
+        Ok(queued || self.exists_on(side, key).await?)
+    }
+
+    /// The self-references of `payload` (as `to` names them) whose target row is not on `to`
+    /// yet: (column, target key). A row referring to itself waits for its own first write.
+    async fn missing_self_targets(
+        &self,
+        to: Side,
+        key: &RowKey,
+        payload: &Row,
+        exists_itself: bool,
+    ) -> Result<Vec<(&ResolvedLookup, String, RowKey)>, ConnectError> {
+        let mut missing = Vec::new();
+        for lookup in self.lookups.iter().filter(|l| l.field.self_reference) {
+            let column = match to {
+                Side::Dataverse => lookup.field.path.clone(),
+                Side::FinanceOperations => match &lookup.field.finance_operations {
+                    Some(field) => field.clone(),
+                    None => continue,
+                },
+            };
+            let Some(target) = payload
+                .get(&column)
+                .and_then(|value| self.self_target(lookup, key, value))
+            else {
+                continue;
+            };
+            let present = if target == *key {
+                exists_itself
+            } else {
+                self.exists_on(to, &target).await?
+            };
+            if !present {
+                missing.push((lookup, column, target));
+            }
+        }
+        Ok(missing)
+    }
+
     /// Carries one changed row from `from` to the other side.
     async fn apply(&self, from: Side, row: &Row, live: bool) -> Outcome {
+        let resolved;
+        let row = if from == Side::Dataverse && !self.lookups.is_empty() {
+            resolved = self.resolve_dataverse(row, &HashMap::new()).await;
+            &resolved
+        } else {
+            row
+        };
         let company = match from {
             Side::Dataverse => self.company_of_dataverse(row).await,
             Side::FinanceOperations => None,
@@ -1595,6 +2141,16 @@ impl Session {
             Side::Dataverse => row.get(&self.map.dataverse_id).and_then(Value::as_str),
             Side::FinanceOperations => None,
         };
+        // What Duet knew of this side before the change, for self-references that did not
+        // change here (see `keep_changed_lookups`).
+        let previous = if live {
+            match self.store().shadow(self.name(), from.as_str(), &key_text) {
+                Ok(Some(Value::Object(previous))) => Some(previous),
+                _ => None,
+            }
+        } else {
+            None
+        };
         let projection = self.map.projection(from, row);
         if let Err(error) = self.store().save_shadow(
             self.name(),
@@ -1608,7 +2164,7 @@ impl Session {
                 class: "other",
             };
         }
-        let payload = match self.map.transform(from, row) {
+        let mut payload = match self.map.transform(from, row) {
             Ok(payload) => payload,
             Err(error) => {
                 return self.refuse(
@@ -1620,6 +2176,7 @@ impl Session {
                 );
             }
         };
+        self.keep_changed_lookups(from, row, previous.as_ref(), &mut payload);
         let to = from.other();
         let known = match self.store().shadow(self.name(), to.as_str(), &key_text) {
             Ok(known) => known,
@@ -1640,6 +2197,34 @@ impl Session {
         } else {
             None
         };
+        // A self-reference to a row the target side does not hold yet cannot be written: the
+        // row goes without it now, and the reference follows once its target is there.
+        let missing = match self
+            .missing_self_targets(to, &key, &payload, known.is_some())
+            .await
+        {
+            Ok(missing) => missing,
+            Err(error) => {
+                return Outcome::Unavailable {
+                    message: format!("checking a self-reference in {}: {error}", side_title(to)),
+                    class: error.class.as_str(),
+                };
+            }
+        };
+        if !missing.is_empty() {
+            return self
+                .apply_without_self_references(
+                    from,
+                    &key,
+                    payload,
+                    known,
+                    missing,
+                    latency_ms,
+                    row,
+                    dataverse_id,
+                )
+                .await;
+        }
         let written = match to {
             Side::Dataverse => self.write_dataverse(&key, &payload).await,
             Side::FinanceOperations => self.write_finops(&key, &payload).await,
@@ -1690,9 +2275,212 @@ impl Session {
         }
     }
 
+    /// Leaves out of a change's payload the lookups it does not carry: a Dataverse lookup
+    /// that could not be resolved to a key (writing it would clear the other side), and, in
+    /// live sync, a self-reference whose value on this side is what Duet already knew. The
+    /// second matters for rows written without their self-reference: their echo comes back
+    /// without it, and must not clear the reference on the side that has it.
+    fn keep_changed_lookups(
+        &self,
+        from: Side,
+        row: &Row,
+        previous: Option<&Row>,
+        payload: &mut Row,
+    ) {
+        for lookup in self.map.lookup_fields() {
+            let Some(finance_operations) = &lookup.finance_operations else {
+                continue;
+            };
+            let (source, target) = match from {
+                Side::Dataverse => (&lookup.path, finance_operations),
+                Side::FinanceOperations => (finance_operations, &lookup.path),
+            };
+            let Some(value) = row.get(source) else {
+                if from == Side::Dataverse {
+                    payload.remove(target);
+                }
+                continue;
+            };
+            if lookup.self_reference
+                && let Some(previous) = previous
+                && duet_maps::normalize(value)
+                    == duet_maps::normalize(previous.get(source).unwrap_or(&Value::Null))
+            {
+                payload.remove(target);
+            }
+        }
+    }
+
+    /// Forgets, in what Duet remembers of `side`, the values of columns whose reference was
+    /// not carried across, so that applying the change again carries them.
+    fn forget_columns(
+        &self,
+        side: Side,
+        key: &str,
+        id: Option<&str>,
+        row: &Row,
+        columns: &[String],
+    ) {
+        let mut projection = self.map.projection(side, row);
+        for column in columns {
+            projection.remove(column);
+        }
+        if let Err(error) = self.store().save_shadow(
+            self.name(),
+            side.as_str(),
+            key,
+            id,
+            &Value::Object(projection),
+        ) {
+            tracing::error!(map = %self.map.name, error = %error, "shadow write failed");
+        }
+    }
+
+    /// Writes a row without the self-references whose targets are missing on the other side,
+    /// then says whether the change waits for them (they exist on this side, or are queued)
+    /// or fails because they exist nowhere.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_without_self_references(
+        &self,
+        from: Side,
+        key: &RowKey,
+        mut payload: Row,
+        known: Option<Value>,
+        missing: Vec<(&ResolvedLookup, String, RowKey)>,
+        latency_ms: Option<i64>,
+        row: &Row,
+        dataverse_id: Option<&str>,
+    ) -> Outcome {
+        let to = from.other();
+        let key_text = key.to_string();
+        for (_, column, _) in &missing {
+            payload.remove(column);
+        }
+        // The source's own values of the missing references are not known to have crossed.
+        let sources: Vec<String> = missing
+            .iter()
+            .filter_map(|(lookup, _, _)| match from {
+                Side::Dataverse => Some(lookup.field.path.clone()),
+                Side::FinanceOperations => lookup.field.finance_operations.clone(),
+            })
+            .collect();
+        self.forget_columns(from, &key_text, dataverse_id, row, &sources);
+        let known = match known {
+            Some(Value::Object(known)) => Some(known),
+            _ => None,
+        };
+        let unchanged = known
+            .as_ref()
+            .is_some_and(|known| same_values(&payload, known));
+        if !unchanged {
+            let written = match to {
+                Side::Dataverse => self.write_dataverse(key, &payload).await,
+                Side::FinanceOperations => self.write_finops(key, &payload).await,
+            };
+            match written {
+                Ok((operation, id)) => {
+                    let mut merged = known.unwrap_or_default();
+                    merged.extend(payload.clone());
+                    if let Err(error) = self.store().save_shadow(
+                        self.name(),
+                        to.as_str(),
+                        &key_text,
+                        id.as_deref(),
+                        &Value::Object(merged),
+                    ) {
+                        tracing::error!(map = %self.map.name, error = %error, "shadow write failed");
+                    }
+                    self.context.record(NewActivity {
+                        at: self.context.clock.stamp(),
+                        map: self.name().to_owned(),
+                        kind: "row".to_owned(),
+                        direction: Some(direction_name(to).to_owned()),
+                        key: Some(key_text.clone()),
+                        operation: Some(operation.to_owned()),
+                        status: "succeeded".to_owned(),
+                        message: format!(
+                            "{operation} in {} without its self-reference (written once the row it points at is there)",
+                            side_title(to)
+                        ),
+                        latency_ms,
+                        payload: Some(Value::Object(payload)),
+                    });
+                }
+                Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                    return Outcome::Unavailable {
+                        message: format!("writing to {}: {error}", side_title(to)),
+                        class: error.class.as_str(),
+                    };
+                }
+                Err(error) => {
+                    return self.refuse(
+                        from,
+                        Some(&key_text),
+                        "upsert",
+                        Cause::Remote(&error),
+                        Some(Value::Object(payload)),
+                    );
+                }
+            }
+        }
+        let mut waiting_for = Vec::new();
+        for (lookup, _, target) in &missing {
+            match self.on_its_way_from(from, target).await {
+                Ok(true) => waiting_for.push(target.to_string()),
+                Ok(false) => {
+                    let message = self.missing_target_message(
+                        lookup,
+                        target,
+                        "exists neither in finance and operations nor in Dataverse",
+                    );
+                    return self.refuse(
+                        from,
+                        Some(&key_text),
+                        "lookup",
+                        Cause::Map(&message),
+                        Some(Value::Object(row.clone())),
+                    );
+                }
+                Err(error) => {
+                    return Outcome::Unavailable {
+                        message: format!(
+                            "checking a self-reference in {}: {error}",
+                            side_title(from)
+                        ),
+                        class: error.class.as_str(),
+                    };
+                }
+            }
+        }
+        Outcome::Waiting {
+            message: format!(
+                "{WAITING} {} to reach {} before writing the reference to it",
+                waiting_for.join(", "),
+                side_title(to)
+            ),
+        }
+    }
+
     /// A Dataverse write body: the payload plus the company binding of a striped map.
     fn dataverse_body(&self, key: &RowKey, payload: &Row) -> Row {
         let mut body = payload.clone();
+        // A lookup path is written as a binding to the looked-up row's key:
+        // `msdyn_billingaccount@odata.bind: /accounts(accountnumber='C0002')`.
+        for lookup in self.lookups.iter().filter(|lookup| lookup.single_key) {
+            let Some(value) = body.remove(&lookup.field.path) else {
+                continue;
+            };
+            let bind = match value.as_str().filter(|value| !value.is_empty()) {
+                Some(value) => Value::from(format!(
+                    "/{}({}={})",
+                    lookup.target_entity_set,
+                    lookup.field.column,
+                    duet_connect::quote(value)
+                )),
+                None => Value::Null,
+            };
+            body.insert(format!("{}@odata.bind", lookup.field.navigation), bind);
+        }
         if let (Some(striping), Some(code)) = (&self.map.company, &key.company) {
             body.insert(
                 format!("{}@odata.bind", striping.dataverse_lookup),
@@ -1861,6 +2649,14 @@ impl Session {
     }
 }
 
+/// A row of the initial sync on its way to Dataverse: its key, the mapped values written
+/// (what the shadow remembers) and the `UpsertMultiple` target built from them.
+struct Pending {
+    key: RowKey,
+    payload: Row,
+    target: Row,
+}
+
 /// Why a row was refused: a problem in the row or the map, or the remote's answer.
 enum Cause<'a> {
     Map(&'a str),
@@ -1905,6 +2701,23 @@ fn keyset_after(fields: &[String], last: &[String]) -> String {
         })
         .collect();
     format!("({})", clauses.join(" or "))
+}
+
+/// Whether a queued change went behind the queue to wait for its self-reference target.
+fn is_waiting(change: &QueuedChange) -> bool {
+    change.status == ChangeStatus::Queued
+        && change
+            .error
+            .as_deref()
+            .is_some_and(|error| error.starts_with(WAITING))
+}
+
+fn side_of(name: &str) -> Side {
+    if name == Side::Dataverse.as_str() {
+        Side::Dataverse
+    } else {
+        Side::FinanceOperations
+    }
 }
 
 fn direction_name(to: Side) -> &'static str {

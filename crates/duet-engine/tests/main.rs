@@ -1065,3 +1065,4 @@ async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
 
 #[path = "engine/convergence.rs"]
 mod convergence;
+mod self_references;

@@ -50,6 +50,70 @@ impl TableMap {
     }
 }
 
+/// A field whose value identifies a row of another map (or of this one), with the Dataverse
+/// lookup path split into the lookup column and the looked-up row's column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupField {
+    /// The field's index in the map.
+    pub index: usize,
+    pub target_map: String,
+    pub self_reference: bool,
+    /// The finance and operations field, which holds the target's key value.
+    pub finance_operations: Option<String>,
+    /// The Dataverse path as mapped, such as `msdyn_billingaccount.accountnumber`.
+    pub path: String,
+    /// The lookup column (the single-valued navigation property): `msdyn_billingaccount`.
+    pub navigation: String,
+    /// The column of the looked-up row the path names: `accountnumber`.
+    pub column: String,
+}
+
+impl LookupField {
+    /// The `_<lookup>_value` property a Dataverse read returns the looked-up row's id in.
+    pub fn value_property(&self) -> String {
+        format!("_{}_value", self.navigation)
+    }
+}
+
+impl TableMap {
+    /// The fields that look rows up through a Dataverse path `lookup.column`. Polymorphic
+    /// paths (`customerid.Account(accountnumber)`) and lookups without a path are left out.
+    pub fn lookup_fields(&self) -> Vec<LookupField> {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter_map(|(index, field)| {
+                let lookup = field.lookup.as_ref()?;
+                let path = field.dataverse.as_deref()?;
+                if path.contains('(') {
+                    return None;
+                }
+                let (navigation, column) = path.split_once('.')?;
+                if navigation.is_empty() || column.is_empty() || column.contains('.') {
+                    return None;
+                }
+                Some(LookupField {
+                    index,
+                    target_map: lookup.target_map.clone(),
+                    self_reference: lookup.self_reference || lookup.target_map == self.name,
+                    finance_operations: field.finance_operations.clone(),
+                    path: path.to_owned(),
+                    navigation: navigation.to_owned(),
+                    column: column.to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    /// The lookup fields that refer to rows of this same map: written in a second pass.
+    pub fn self_reference_fields(&self) -> Vec<LookupField> {
+        self.lookup_fields()
+            .into_iter()
+            .filter(|field| field.self_reference)
+            .collect()
+    }
+}
+
 /// The names of the maps that need a two-pass write, in the order given.
 pub fn two_pass_maps(maps: &[TableMap]) -> Vec<String> {
     maps.iter()

@@ -16,7 +16,7 @@ mod validate;
 mod value;
 
 pub use diff::{Change, FieldChangeKind, FieldDiff, MapDiff, diff};
-pub use graph::{Cycle, start_order, two_pass_maps};
+pub use graph::{Cycle, LookupField, start_order, two_pass_maps};
 pub use map::{
     CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, Lookup, MapError,
     NumberSequencePrefixes, RowKey, Side, TableMap,

@@ -253,7 +253,13 @@ impl TableMap {
             master: Side::FinanceOperations,
             filter_finance_operations: None,
             filter_dataverse: None,
-            number_sequence_prefixes: None,
+            // Customers are created on both sides, and the finance and operations number
+            // sequence and the Dataverse autonumber are not connected: each side numbers new
+            // customers under its own prefix, as the standard template does.
+            number_sequence_prefixes: Some(NumberSequencePrefixes {
+                finance_operations: "FO-".to_owned(),
+                dataverse: "CE-".to_owned(),
+            }),
             key_entered_by_hand: false,
             note: None,
         }
@@ -532,6 +538,28 @@ mod tests {
 
     fn row(value: Value) -> Row {
         value.as_object().cloned().expect("test rows are objects")
+    }
+
+    #[test]
+    fn the_demo_map_validates_with_no_problems() {
+        // GIVEN the demo map the engine, API and UI run.
+        let map = TableMap::customers();
+        // WHEN it is validated on its own and as a set.
+        let alone = map.validate(None);
+        let together = crate::validate_all(std::slice::from_ref(&map));
+        // THEN nothing is reported: customers are created on both sides, and its
+        // number-sequence prefixes keep their new account numbers apart.
+        assert!(alone.is_empty(), "{alone:#?}");
+        assert!(together.is_empty(), "{together:#?}");
+        let prefixes = map
+            .number_sequence_prefixes
+            .as_ref()
+            .expect("a multi-mastered map with sequence keys needs prefixes");
+        assert!(
+            !prefixes.finance_operations.starts_with(&prefixes.dataverse)
+                && !prefixes.dataverse.starts_with(&prefixes.finance_operations),
+            "{prefixes:?}"
+        );
     }
 
     #[test]

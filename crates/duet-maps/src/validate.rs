@@ -45,6 +45,8 @@ pub mod code {
     pub const MALFORMED_TRANSFORM: &str = "DW-V014";
     /// A field's direction reads or writes a side the field does not name.
     pub const FIELD_SIDE_MISSING: &str = "DW-V015";
+    /// A field names a finance and operations field or Dataverse column its table does not have.
+    pub const UNKNOWN_COLUMN: &str = "DW-V016";
 }
 
 /// One thing wrong with a map.
@@ -468,6 +470,7 @@ impl TableMap {
             self.check_mandatory(schema, side, problems);
         }
         for (index, field) in self.fields.iter().enumerate() {
+            self.check_columns_exist(index, field, schema, problems);
             for side in [Side::FinanceOperations, Side::Dataverse] {
                 for target in targets(field, side) {
                     if schema
@@ -484,6 +487,65 @@ impl TableMap {
                 }
             }
             check_types(index, field, schema, problems);
+        }
+    }
+
+    /// Every column a field names exists in its table. A side the schema lists no columns for
+    /// is not checked: the schema does not describe it.
+    fn check_columns_exist(
+        &self,
+        index: usize,
+        field: &FieldMapping,
+        schema: &Schema,
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut named: Vec<(Side, String, &str)> = Vec::new();
+        for side in [Side::FinanceOperations, Side::Dataverse] {
+            if let Some(name) = column(field, side) {
+                named.push((side, format!("$.fields[{index}].{}", side_key(side)), name));
+            }
+        }
+        if let Some(Transform::Concatenate { from, fields, .. }) = &field.transform {
+            named.extend(fields.iter().enumerate().map(|(position, name)| {
+                (
+                    *from,
+                    format!("$.fields[{index}].transform.fields[{position}]"),
+                    name.as_str(),
+                )
+            }));
+        }
+        for (side, path, name) in named {
+            let columns = schema.columns(side);
+            let own = table_column(side, name);
+            if columns.is_empty() || own.is_empty() || schema.column(side, own).is_some() {
+                continue;
+            }
+            let (kind, table) = match side {
+                Side::FinanceOperations => (
+                    "finance and operations entity",
+                    self.finance_operations_entity.as_str(),
+                ),
+                Side::Dataverse => ("Dataverse table", self.dataverse_entity_set.as_str()),
+            };
+            let looked_up = if own == name {
+                String::new()
+            } else {
+                format!(" (the lookup column of '{name}')")
+            };
+            let fix = match closest(own, columns.iter().map(|column| column.name.as_str())) {
+                Some(suggestion) => format!(
+                    "did you mean '{suggestion}'? Correct the name, or add the column to {table}"
+                ),
+                None => format!(
+                    "name a column {table} has, or add the column to {table} (no existing name is close)"
+                ),
+            };
+            problems.push(Problem {
+                code: code::UNKNOWN_COLUMN,
+                path,
+                message: format!("'{own}'{looked_up} is not a column of {kind} '{table}'"),
+                fix,
+            });
         }
     }
 
@@ -528,6 +590,48 @@ impl TableMap {
             ));
         }
     }
+}
+
+/// The column of `side`'s table a field name stands for: a Dataverse lookup path such as
+/// `msdyn_company.cdm_companycode` or `customerid.Account(accountnumber)` names the lookup
+/// column before the first dot.
+fn table_column(side: Side, name: &str) -> &str {
+    match side {
+        Side::Dataverse => name.split('.').next().unwrap_or(name).trim(),
+        Side::FinanceOperations => name.trim(),
+    }
+}
+
+/// The existing name closest to `name` by edit distance (ignoring case), when it is close
+/// enough to be a likely typo: at most a third of the longer name's length, and at least two
+/// edits are always allowed.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = name.to_lowercase();
+    candidates
+        .map(|candidate| (edit_distance(&wanted, &candidate.to_lowercase()), candidate))
+        .filter(|(distance, candidate)| {
+            let longer = wanted.chars().count().max(candidate.chars().count());
+            *distance <= (longer / 3).max(2)
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance: the fewest single-character insertions, deletions and
+/// substitutions that turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, left) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, right) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(left != *right);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 fn check_transform_settings(path: &str, transform: &Transform, problems: &mut Vec<Problem>) {
@@ -706,4 +810,44 @@ pub fn validate_all(maps: &[TableMap]) -> Vec<(String, Problem)> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("name", "name"), 0);
+        assert_eq!(edit_distance("emailaddres1", "emailaddress1"), 1);
+    }
+
+    #[test]
+    fn closest_suggests_only_likely_typos() {
+        let names = ["name", "emailaddress1", "telephone1"];
+        assert_eq!(
+            closest("emailadress1", names.into_iter()),
+            Some("emailaddress1")
+        );
+        assert_eq!(closest("TELEPHONE2", names.into_iter()), Some("telephone1"));
+        assert_eq!(closest("msdyn_region", names.into_iter()), None);
+    }
+
+    #[test]
+    fn lookup_paths_name_their_lookup_column() {
+        assert_eq!(
+            table_column(Side::Dataverse, "msdyn_company.cdm_companycode"),
+            "msdyn_company"
+        );
+        assert_eq!(
+            table_column(Side::Dataverse, "customerid.Account(accountnumber)"),
+            "customerid"
+        );
+        assert_eq!(
+            table_column(Side::FinanceOperations, "InvoiceAccount"),
+            "InvoiceAccount"
+        );
+    }
 }

@@ -105,4 +105,18 @@ fn every_template_validates_against_the_sandbox_schemas() {
         problems.iter().any(|p| p.message.contains(&written)),
         "{written}: {problems:?}"
     );
+
+    // And a mapped column the table does not have is reported with the closest name.
+    let mut without = self::schema(
+        &template.finance_operations_entity,
+        &template.dataverse_entity_set,
+    );
+    without.dataverse.retain(|column| column.name != written);
+    let problems = template.validate(Some(&without));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.code == duet_maps::code::UNKNOWN_COLUMN && p.message.contains(&written)),
+        "{written}: {problems:?}"
+    );
 }

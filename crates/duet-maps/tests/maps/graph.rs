@@ -114,3 +114,34 @@ fn lookups_outside_the_set_do_not_block_the_order() {
         "ordering is not the place to report missing maps"
     );
 }
+
+#[test]
+fn lookup_fields_split_the_dataverse_path_and_mark_self_references() {
+    // GIVEN customers that look up a currency and their own invoice account, and a
+    // polymorphic lookup.
+    let mut customers = map("customers", &["currencies", "customers"]);
+    customers.fields.push(
+        serde_json::from_value(json!({"financeOperations": "OrderAccount",
+            "direction": "twoWay", "dataverse": "customerid.Account(accountnumber)",
+            "lookup": {"targetMap": "customers", "selfReference": true}}))
+        .unwrap(),
+    );
+    // WHEN its lookup fields are listed.
+    let all = customers.lookup_fields();
+    let own = customers.self_reference_fields();
+    // THEN both dotted paths are split, only the own-table one is a self-reference, and the
+    // polymorphic path is left to the engine's caller.
+    let paths: Vec<(&str, &str, bool)> = all
+        .iter()
+        .map(|f| (f.navigation.as_str(), f.column.as_str(), f.self_reference))
+        .collect();
+    assert_eq!(
+        paths,
+        [("currencies", "id", false), ("customers", "id", true)]
+    );
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].index, 2);
+    assert_eq!(own[0].finance_operations.as_deref(), Some("customersId"));
+    assert_eq!(own[0].value_property(), "_customers_value");
+    assert!(customers.needs_two_pass_write());
+}

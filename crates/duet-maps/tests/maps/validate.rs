@@ -49,6 +49,7 @@ fn schema() -> Schema {
             {"name": "msdyn_company", "type": "lookup", "mandatory": true},
             {"name": "msdyn_groupid", "type": "text", "mandatory": true},
             {"name": "msdyn_description", "type": "text"},
+            {"name": "msdyn_paymenttermid", "type": "lookup"},
             {"name": "msdyn_clearingperiod", "type": "enum", "members": ["1", "2"]}
         ]
     }))
@@ -477,6 +478,100 @@ fn field_direction_using_an_unnamed_side_is_reported() {
         "a two-way field needs both columns"
     );
     assert_eq!(problems[0].path, "$.fields[4].dataverse");
+}
+
+#[test]
+fn unknown_columns_are_reported_with_the_closest_name() {
+    // GIVEN a finance and operations field misspelt and a Dataverse column that does not exist.
+    let mut map = base();
+    map.fields[1].finance_operations = Some("Descripton".to_owned());
+    map.fields.push(field(
+        Some("PaymentTermId"),
+        FieldDirection::ToFinanceOperations,
+        Some("msdyn_paymentterm_code"),
+    ));
+    map.fields[2].direction = FieldDirection::ToDataverse;
+    // WHEN it is validated against the schema.
+    let problems = map.validate(Some(&schema()));
+    // THEN each unknown name is reported at its own path, naming the table and a close match.
+    assert_eq!(
+        codes(&map, Some(&schema())),
+        [code::UNKNOWN_COLUMN, code::UNKNOWN_COLUMN],
+        "a name the table lacks fails at the first write: {problems:#?}"
+    );
+    assert_eq!(problems[0].path, "$.fields[1].financeOperations");
+    assert!(
+        problems[0].message.contains("'Descripton'")
+            && problems[0].message.contains("'CustomerGroups'"),
+        "the message names the field and the entity: {}",
+        problems[0].message
+    );
+    assert!(
+        problems[0].fix.contains("did you mean 'Description'"),
+        "the fix suggests the closest field: {}",
+        problems[0].fix
+    );
+    assert_eq!(problems[1].path, "$.fields[4].dataverse");
+    assert!(
+        problems[1].message.contains("'msdyn_paymentterm_code'")
+            && problems[1].message.contains("'msdyn_customergroups'"),
+        "{}",
+        problems[1].message
+    );
+    assert!(
+        problems[1]
+            .fix
+            .contains("did you mean 'msdyn_paymenttermid'"),
+        "{}",
+        problems[1].fix
+    );
+}
+
+#[test]
+fn a_lookup_path_is_checked_by_its_lookup_column() {
+    // GIVEN the base map, whose payment terms field is the lookup path
+    // msdyn_paymenttermid.msdyn_name, and a schema without that lookup column.
+    let map = base();
+    let mut schema = schema();
+    let with_lookup = codes(&map, Some(&schema));
+    schema
+        .dataverse
+        .retain(|column| column.name != "msdyn_paymenttermid");
+    // WHEN it is validated against both schemas.
+    let problems = map.validate(Some(&schema));
+    // THEN only the schema without the lookup column reports it, naming the lookup column.
+    assert!(
+        with_lookup.is_empty(),
+        "the column after the dot belongs to the looked-up table: {with_lookup:?}"
+    );
+    assert_eq!(
+        codes(&map, Some(&schema)),
+        [code::UNKNOWN_COLUMN],
+        "{problems:#?}"
+    );
+    assert_eq!(problems[0].path, "$.fields[2].dataverse");
+    assert!(
+        problems[0].message.starts_with(
+            "'msdyn_paymenttermid' (the lookup column of 'msdyn_paymenttermid.msdyn_name')"
+        ),
+        "{}",
+        problems[0].message
+    );
+}
+
+#[test]
+fn a_side_the_schema_does_not_describe_is_not_checked_for_unknown_columns() {
+    // GIVEN a schema that lists only the finance and operations fields.
+    let map = base();
+    let mut schema = schema();
+    schema.dataverse.clear();
+    // WHEN the map is validated against it.
+    let found = codes(&map, Some(&schema));
+    // THEN no Dataverse column is reported unknown (and nothing else is wrong either).
+    assert!(
+        found.is_empty(),
+        "an empty column list means the table was not read, not that it has no columns: {found:?}"
+    );
 }
 
 #[test]
