@@ -1830,6 +1830,13 @@ impl Session {
     /// wins and the loser is logged with its values. Returns the outcome when this change lost.
     fn resolve_conflict(&self, from: Side, queued: &QueuedChange, row: &Row) -> Option<Outcome> {
         let key = queued.change.key.as_deref()?;
+        // This change may itself be the echo of Duet's own write to its side: it then changes
+        // nothing and must not win against a real change of the other side.
+        if let Ok(Some(Value::Object(own))) = self.store().shadow(self.name(), from.as_str(), key)
+            && same_values(&self.map.projection(from, row), &own)
+        {
+            return None;
+        }
         let other = from.other();
         let known = match self.store().shadow(self.name(), other.as_str(), key) {
             Ok(Some(Value::Object(known))) => known,

@@ -235,7 +235,7 @@ async fn converges(seed: u64) {
             let keys: Vec<String> = last
                 .iter()
                 .flat_map(|a| a.examples.iter())
-                .filter_map(|e| e.split(": ").nth(1).map(str::to_owned))
+                .filter_map(|e| e.split(": ").nth(1)?.split(' ').next().map(str::to_owned))
                 .collect();
             let mut history: Vec<String> = harness
                 .store
@@ -245,16 +245,38 @@ async fn converges(seed: u64) {
                 .filter(|line| line.entry.key.as_ref().is_some_and(|k| keys.contains(k)))
                 .map(|line| {
                     format!(
-                        "{} {} {:?} {:?} {}",
+                        "{} {} {:?} {:?} {} {}",
                         line.entry.at,
                         line.entry.kind,
                         line.entry.direction,
                         line.entry.operation,
-                        line.entry.message
+                        line.entry.message,
+                        line.entry
+                            .payload
+                            .as_ref()
+                            .and_then(|p| p.get("name").or_else(|| p.get("OrganizationName")))
+                            .map(ToString::to_string)
+                            .unwrap_or_default()
                     )
                 })
                 .collect();
             history.reverse();
+            for key in &keys {
+                let Some((company, account)) = key.split_once('|') else {
+                    continue;
+                };
+                let fo = harness
+                    .customer(company, account)
+                    .await
+                    .map(|r| r["OrganizationName"].clone());
+                let dv = harness.account(account).await.map(|r| r["name"].clone());
+                history.push(format!("now {key}: F&O {fo:?}, Dataverse {dv:?}"));
+            }
+            let queue = harness
+                .store
+                .queued_changes("customers", None, 50)
+                .unwrap_or_default();
+            history.push(format!("queue: {queue:?}"));
             panic!(
                 "seed {seed}: the sides did not converge: {last:?}\nhistory:\n{}\nscript: {steps:?}",
                 history.join("\n")
