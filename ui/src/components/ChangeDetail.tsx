@@ -232,7 +232,7 @@ export function ActivityEntryDetail({
   /** How often the change was tried, when the caller knows (the queue does; the log does not). */
   attempts?: number;
 }) {
-  const failed = entry.kind === 'error' || entry.status === 'failed';
+  const failed = entry.status === 'failed' || (entry.kind === 'error' && entry.status !== 'conflict');
   const { sent, remote } = splitPayload(entry.payload);
   const json: DetailJson[] = [];
   if (entry.kind !== 'lifecycle' || entry.payload != null) {

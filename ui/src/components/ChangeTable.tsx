@@ -51,6 +51,8 @@ export interface ChangeColumn<T> {
   numeric?: boolean;
   /** Class of the header cell (widths go here). */
   headerClassName?: string;
+  /** Class of the header cell's inner button (alignment, wrapping). */
+  headerButtonClassName?: string;
   /** Class of each body cell. */
   cellClassName?: string;
   /** Tooltip of each body cell. */
@@ -128,7 +130,11 @@ export function ChangeTable<T>({
               key={column.id}
               className={column.headerClassName}
               aria-label={column.header === undefined ? column.label : undefined}
-              button={column.numeric ? { className: styles.numHeader } : undefined}
+              button={
+                column.numeric || column.headerButtonClassName
+                  ? { className: mergeClasses(column.numeric && styles.numHeader, column.headerButtonClassName) }
+                  : undefined
+              }
             >
               {column.header}
             </TableHeaderCell>
