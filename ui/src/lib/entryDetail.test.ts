@@ -65,6 +65,7 @@ describe('formatJson and parseMaybeJson', () => {
     expect(formatJson({ a: 1 })).toBe('{\n  "a": 1\n}');
     expect(formatJson('plain')).toBe('plain');
     expect(formatJson(undefined)).toBe('');
+    expect(formatJson(null)).toBe('null');
     expect(parseMaybeJson('[1, 2]')).toEqual([1, 2]);
     expect(parseMaybeJson('{broken')).toBe('{broken');
     expect(parseMaybeJson(3)).toBe(3);
