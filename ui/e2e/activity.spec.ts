@@ -1,8 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { duetEnv } from './duet-env';
-import { goTo, openUi, saveScreenshot } from './helpers';
+import { createFoCustomer, goTo, openUi, saveScreenshot, setSandboxFaults } from './helpers';
 
-test('a customer created in finance and operations shows up in Activity', async ({ page, request }) => {
+test('a customer created in finance and operations shows up in Activity, with the row written', async ({ page, request, context }) => {
   const env = duetEnv();
   await openUi(page);
 
@@ -51,7 +51,92 @@ test('a customer created in finance and operations shows up in Activity', async 
   await page.getByTestId('activity-filter').fill(account);
   await expect(page.getByTestId('activity-row').first()).toContainText(account);
   await expect(page.getByTestId('activity-row').filter({ hasNotText: account })).toHaveCount(0);
+
+  // Its detail shows where it went, the key and the row written to Dataverse, with Copy.
+  const synced = page.getByTestId('activity-row').filter({ hasText: account }).first();
+  await expect(page.getByTestId('activity-row-detail')).toHaveCount(0);
+  await synced.getByTestId('activity-row-toggle').click();
+  const detail = page.getByTestId('activity-row-detail');
+  await expect(detail).toHaveCount(1);
+  await expect(detail.getByTestId('entry-direction')).toHaveText('F&O → Dataverse');
+  await expect(detail.getByTestId('entry-key')).toHaveText(`DAT|${account}`);
+  // The key travels in the URL (accounts(accountnumber='…')), so the body holds the other fields.
+  const payload = detail.getByTestId('entry-payload');
+  await expect(payload).toContainText(`"name": "Playwright ${stamp}"`);
+  await expect(payload).toContainText('"creditlimit": 1000');
+  const copy = detail.getByTestId('entry-payload-copy');
+  await expect(copy).toBeVisible();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await copy.click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Copied row written' })).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(JSON.parse(copied)).toMatchObject({ name: `Playwright ${stamp}`, creditlimit: 1000 });
+  await page.screenshot({ path: '/tmp/ui-rows-activity-detail.png' });
+
+  // The toggle closes it again.
+  await synced.getByTestId('activity-row-toggle').click();
+  await expect(page.getByTestId('activity-row-detail')).toHaveCount(0);
   await page.getByTestId('activity-filter').fill('');
 
   await saveScreenshot(page, 'activity');
+});
+
+async function ensureRunning(page: Page) {
+  await goTo(page, 'maps');
+  const state = page.getByTestId('map-state-customers');
+  if ((await state.textContent())?.trim() !== 'Running' && (await page.getByTestId('run-customers').isEnabled())) {
+    await page.getByTestId('run-customers').click();
+  }
+  await expect(state).toHaveText('Running', { timeout: 60_000 });
+}
+
+test('a row Dataverse refuses shows its remote status, error, solution and payload sent', async ({ page, request }) => {
+  const env = duetEnv();
+  await openUi(page);
+  await ensureRunning(page);
+
+  // Every write to Dataverse answers 400 until the faults are cleared.
+  await setSandboxFaults(request, env.DUET_DV_URL, { fail_writes: { fraction: 1, status: 400 } });
+  let account: string;
+  try {
+    account = await createFoCustomer(request, 'PWFAIL');
+    await goTo(page, 'activity');
+    await page.getByTestId('activity-filter').fill(account);
+    const failed = page.locator('[data-testid="activity-row"][data-kind="error"]').filter({ hasText: account }).first();
+    await expect(failed).toBeVisible({ timeout: 60_000 });
+  } finally {
+    await setSandboxFaults(request, env.DUET_DV_URL, null);
+  }
+
+  // In Activity: the failure's message split into status, error and solution, and what was sent.
+  const failed = page.locator('[data-testid="activity-row"][data-kind="error"]').filter({ hasText: account }).first();
+  await failed.getByTestId('activity-row-toggle').click();
+  const detail = page.getByTestId('activity-row-detail');
+  await expect(detail.getByTestId('detail-remote-status')).toHaveText('Remote status 400');
+  await expect(detail.getByTestId('detail-error')).not.toBeEmpty();
+  await expect(detail.getByTestId('detail-solution')).toContainText('retry');
+  await expect(detail.getByTestId('entry-key')).toHaveText(`DAT|${account}`);
+  await expect(detail.getByTestId('entry-payload')).toContainText(`Playwright ${account.slice('PWFAIL-'.length)}`);
+  await expect(detail.getByTestId('entry-payload-copy')).toBeVisible();
+  await page.screenshot({ path: '/tmp/ui-rows-activity-failure.png', fullPage: true });
+
+  // In Errors: the failed change with its attempts, the captured row (which has the
+  // account number) and the payload sent from the log.
+  await goTo(page, 'errors');
+  const row = page.getByTestId('failed-group-customers').getByTestId('failed-row').filter({ hasText: account });
+  await expect(row).toHaveCount(1, { timeout: 30_000 });
+  await row.getByTestId('failed-row-toggle').click();
+  const failedDetail = page.getByTestId('failed-row-detail');
+  await expect(failedDetail.getByTestId('failed-row-attempts')).toHaveText(/^[1-9]/);
+  await expect(failedDetail.getByTestId('failed-row-direction')).toHaveText('F&O → Dataverse');
+  await expect(failedDetail.getByTestId('detail-remote-status')).toHaveText('Remote status 400');
+  await expect(failedDetail.getByTestId('detail-solution')).toBeVisible();
+  await expect(failedDetail.getByTestId('failed-row-json')).toContainText(account);
+  await expect(failedDetail.getByTestId('failed-row-json-copy')).toBeVisible();
+  await expect(failedDetail.getByTestId('failed-row-sent')).toContainText(`Playwright ${account.slice('PWFAIL-'.length)}`);
+  await page.screenshot({ path: '/tmp/ui-rows-errors-detail.png', fullPage: true });
+
+  // Retried with the fault cleared, it goes through and leaves the list.
+  await row.getByTestId(/^failed-retry-/).click();
+  await expect(row).toHaveCount(0, { timeout: 60_000 });
 });

@@ -57,3 +57,32 @@ export async function createFoCustomer(request: APIRequestContext, prefix = 'PW'
   expect(created.status(), await created.text()).toBe(201);
   return account;
 }
+
+/** A bearer token for one sandbox environment (its URL is the token's audience). */
+export async function sandboxToken(request: APIRequestContext, environmentUrl: string): Promise<string> {
+  const env = duetEnv();
+  const tokenResponse = await request.post(env.DUET_TOKEN_URL, {
+    form: {
+      grant_type: 'client_credentials',
+      client_id: env.DUET_CLIENT_ID,
+      client_secret: env.DUET_CLIENT_SECRET,
+      scope: `${environmentUrl}/.default`,
+    },
+  });
+  expect(tokenResponse.ok(), await tokenResponse.text()).toBe(true);
+  const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };
+  expect(accessToken).toBeTruthy();
+  return accessToken;
+}
+
+/**
+ * Replaces the injected faults of one sandbox emulator (see docs/SANDBOX.md),
+ * or clears them when `faults` is null.
+ */
+export async function setSandboxFaults(request: APIRequestContext, environmentUrl: string, faults: object | null) {
+  const token = await sandboxToken(request, environmentUrl);
+  const url = `${environmentUrl}/_sandbox/faults`;
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const response = faults ? await request.post(url, { headers, data: JSON.stringify(faults) }) : await request.delete(url, { headers });
+  expect(response.ok(), await response.text()).toBe(true);
+}

@@ -243,6 +243,10 @@ pub struct ActivityEntry {
     pub message: String,
     #[ts(type = "number | null")]
     pub latency_ms: Option<i64>,
+    /// The row written, or for a failure what was sent (with the remote's answer when there
+    /// was one, as `{"sent": …, "remote": …}`); `null` when nothing was stored.
+    #[ts(type = "unknown")]
+    pub payload: Option<serde_json::Value>,
 }
 
 /// Pushed to the UI (Tauri events or server-sent events).

@@ -123,6 +123,7 @@ pub(crate) fn activity_entry(record: ActivityRecord) -> ActivityEntry {
         status: entry.status,
         message: entry.message,
         latency_ms: entry.latency_ms,
+        payload: entry.payload,
     }
 }
 
@@ -185,5 +186,47 @@ pub(crate) fn alert_rule_record(rule: &AlertRuleView) -> duet_store::AlertRule {
         window_minutes: rule.window_minutes,
         action: alert_action_name(rule.action).to_owned(),
         enabled: rule.enabled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duet_store::NewActivity;
+    use serde_json::json;
+
+    fn record(payload: Option<serde_json::Value>) -> ActivityRecord {
+        ActivityRecord {
+            id: 7,
+            entry: NewActivity {
+                at: "2024-01-01T00:00:00Z".to_owned(),
+                map: "customers".to_owned(),
+                kind: "error".to_owned(),
+                direction: Some("toDataverse".to_owned()),
+                key: Some("DAT|C1".to_owned()),
+                operation: Some("upsert".to_owned()),
+                status: "failed".to_owned(),
+                message: "PATCH x failed (400): bad — fix it".to_owned(),
+                latency_ms: None,
+                payload,
+            },
+        }
+    }
+
+    #[test]
+    fn an_activity_entry_keeps_the_stored_payload() {
+        let sent = json!({"sent": {"accountnumber": "C1"}, "remote": "{\"error\":{}}"});
+        let entry = activity_entry(record(Some(sent.clone())));
+        assert_eq!(entry.payload, Some(sent.clone()));
+        let wire = serde_json::to_value(&entry).unwrap();
+        assert_eq!(wire["payload"], sent);
+        assert_eq!(wire["kind"], "error");
+        assert_eq!(wire["direction"], "toDataverse");
+    }
+
+    #[test]
+    fn an_activity_entry_without_a_payload_sends_null() {
+        let wire = serde_json::to_value(activity_entry(record(None))).unwrap();
+        assert_eq!(wire["payload"], serde_json::Value::Null);
     }
 }

@@ -46,11 +46,18 @@ async fn a_reopened_duet_resumes_the_running_map_on_the_moved_sandbox() {
         )
         .await
         .unwrap();
-    support::eventually("the row synced after the restart", || async {
+    let synced = support::eventually("the row synced after the restart", || async {
         api.activity(50).await.ok()?.into_iter().find(|entry| {
             entry.kind == ActivityKind::Row && entry.key.as_deref() == Some("USMF|AFTER-RESTART")
         })
     })
     .await;
+    // AND its log line carries the row as written (the key travels in the URL, not the
+    // body), for the UI's detail panel.
+    let payload = synced.payload.expect("a synced row keeps its payload");
+    assert_eq!(
+        payload["name"], "Restarted",
+        "the payload is the written row: {payload}"
+    );
     api.shutdown().await;
 }

@@ -229,6 +229,7 @@ describe('http backend', () => {
         status: 'ok',
         message: 'started',
         latencyMs: null,
+        payload: null,
       },
     };
     sources[0].onmessage?.({ data: JSON.stringify(event) } as MessageEvent);

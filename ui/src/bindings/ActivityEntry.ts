@@ -5,4 +5,9 @@ import type { Direction } from "./Direction";
 /**
  * One line of the activity log: a map lifecycle event or a row-level outcome.
  */
-export type ActivityEntry = { id: number, at: string, map: string, kind: ActivityKind, direction: Direction | null, key: string | null, operation: string | null, status: string, message: string, latencyMs: number | null, };
+export type ActivityEntry = { id: number, at: string, map: string, kind: ActivityKind, direction: Direction | null, key: string | null, operation: string | null, status: string, message: string, latencyMs: number | null, 
+/**
+ * The row written, or for a failure what was sent (with the remote's answer when there
+ * was one, as `{"sent": …, "remote": …}`); `null` when nothing was stored.
+ */
+payload: unknown, };

@@ -1,6 +1,5 @@
 import {
   Badge,
-  Body1,
   Button,
   Caption1,
   DrawerBody,
@@ -9,32 +8,25 @@ import {
   Input,
   OverlayDrawer,
   Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
   makeStyles,
-  mergeClasses,
   tokens,
 } from '@fluentui/react-components';
 import {
   ArrowClockwise16Regular,
   ArrowRepeatAll16Regular,
-  ChevronDown16Regular,
-  ChevronRight16Regular,
   Dismiss24Regular,
   Search20Regular,
 } from '@fluentui/react-icons';
-import { Fragment, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { backend, toApiError } from '../backend';
 import type { ApiError } from '../bindings/ApiError';
 import type { MapView } from '../bindings/MapView';
 import type { QueuedChangeView } from '../bindings/QueuedChangeView';
-import { formatCount, formatDateTime, formatRowTime } from '../lib/format';
+import { formatCount, formatDateTime } from '../lib/format';
 import { stateColor, stateLabel } from '../lib/labels';
-import { countOf, formatRow, isRetryable, queueStatusColor, queueStatusLabel, retryableCount, sideLabel } from '../lib/queue';
+import { countOf, isRetryable, queueStatusColor, queueStatusLabel, retryableCount, sideLabel } from '../lib/queue';
+import { ChangeDetail } from './ChangeDetail';
+import { ChangeTable, ErrorText, KeyText, RowTime, type ChangeColumn, type ChangeExpansion } from './ChangeTable';
 import { ErrorBar } from './ErrorBar';
 import { useNotify } from './notify';
 
@@ -51,29 +43,9 @@ const useStyles = makeStyles({
   toolbar: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   filter: { flexGrow: 1, minWidth: '220px' },
   table: { tableLayout: 'auto' },
-  expandCol: { width: '36px' },
-  num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
-  numHeader: { justifyContent: 'flex-end' },
   nowrap: { whiteSpace: 'nowrap' },
-  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
-  error: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
   muted: { color: tokens.colorNeutralForeground3 },
   failedRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
-  jsonRow: { backgroundColor: tokens.colorNeutralBackground2, ':hover': { backgroundColor: tokens.colorNeutralBackground2 } },
-  json: {
-    margin: 0,
-    padding: tokens.spacingHorizontalM,
-    maxHeight: '320px',
-    overflow: 'auto',
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeBase200,
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
-  },
-  empty: { padding: tokens.spacingHorizontalXXL, textAlign: 'center', color: tokens.colorNeutralForeground3 },
 });
 
 /**
@@ -98,7 +70,6 @@ export function QueueDrawer({
   const [filter, setFilter] = useState('');
   const [key, setKey] = useState('');
   const [tick, setTick] = useState(0);
-  const [expanded, setExpanded] = useState<Record<number, boolean>>({});
   const [busy, setBusy] = useState<number | 'all' | null>(null);
 
   const refresh = () => setTick((t) => t + 1);
@@ -157,6 +128,61 @@ export function QueueDrawer({
   };
 
   const anyRetryable = retryableCount(map) > 0 || (changes ?? []).some(isRetryable);
+
+  const columns: ChangeColumn<QueuedChangeView>[] = [
+    { id: 'seq', header: 'Seq', numeric: true, render: (c) => c.seq },
+    {
+      id: 'captured',
+      header: 'Captured',
+      cellClassName: styles.nowrap,
+      title: (c) => formatDateTime(c.capturedAt),
+      render: (c) => <RowTime iso={c.capturedAt} />,
+    },
+    { id: 'side', header: 'Side', cellClassName: styles.nowrap, render: (c) => sideLabel(c.side) },
+    { id: 'operation', header: 'Operation', render: (c) => c.operation },
+    { id: 'key', header: 'Key', render: (c) => <KeyText value={c.key} testId="queue-row-key" /> },
+    {
+      id: 'status',
+      header: 'Status',
+      render: (c) => (
+        <Badge appearance="tint" color={queueStatusColor(c.status)} data-testid="queue-row-status">
+          {queueStatusLabel(c.status)}
+        </Badge>
+      ),
+    },
+    { id: 'attempts', header: 'Attempts', numeric: true, render: (c) => c.attempts },
+    { id: 'error', header: 'Error', render: (c) => <ErrorText value={c.error} /> },
+    {
+      id: 'actions',
+      label: 'Actions',
+      render: (c) =>
+        isRetryable(c) ? (
+          <Button size="small" disabled={busy !== null} onClick={() => void retry(c.seq)} data-testid={`retry-${c.seq}`}>
+            Retry
+          </Button>
+        ) : null,
+    },
+  ];
+  const expansion: ChangeExpansion<QueuedChangeView> = {
+    what: 'captured row',
+    headerLabel: 'Captured row',
+    toggleTestId: 'queue-row-toggle',
+    detailTestId: 'queue-row-detail',
+    render: (c) => (
+      <ChangeDetail
+        facts={[
+          { label: 'Captured', value: formatDateTime(c.capturedAt) },
+          { label: 'Side', value: sideLabel(c.side) },
+          { label: 'Key', value: <KeyText value={c.key} /> },
+          { label: 'Status', value: queueStatusLabel(c.status) },
+          { label: 'Attempts', value: formatCount(c.attempts) },
+        ]}
+        message={c.error}
+        failure
+        json={[{ label: 'Captured row', value: c.row, testId: 'queue-row-json', missing: 'No row was captured.' }]}
+      />
+    ),
+  };
 
   return (
     <OverlayDrawer
@@ -225,105 +251,22 @@ export function QueueDrawer({
                 ? `Showing the oldest ${formatCount(QUEUE_LIMIT)} changes`
                 : `${countOf(changes.length, 'change')}${key ? ` with a key containing “${key}”` : ''}, oldest first`}
             </Caption1>
-            <Table size="small" className={styles.table} aria-label={`Queued changes of ${map.title}`} data-testid="queue-table">
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell className={styles.expandCol} aria-label="Captured row" />
-                  <TableHeaderCell button={{ className: styles.numHeader }}>Seq</TableHeaderCell>
-                  <TableHeaderCell>Captured</TableHeaderCell>
-                  <TableHeaderCell>Side</TableHeaderCell>
-                  <TableHeaderCell>Operation</TableHeaderCell>
-                  <TableHeaderCell>Key</TableHeaderCell>
-                  <TableHeaderCell>Status</TableHeaderCell>
-                  <TableHeaderCell button={{ className: styles.numHeader }}>Attempts</TableHeaderCell>
-                  <TableHeaderCell>Error</TableHeaderCell>
-                  <TableHeaderCell aria-label="Actions" />
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {changes.length === 0 ? (
-                  <TableRow>
-                    <TableCell colSpan={10}>
-                      <div className={styles.empty} data-testid="queue-empty">
-                        {key ? 'No change in the queue has a key containing that text.' : 'The queue is empty.'}
-                      </div>
-                    </TableCell>
-                  </TableRow>
-                ) : null}
-                {changes.map((change) => {
-                  const open = !!expanded[change.seq];
-                  return (
-                    <Fragment key={change.seq}>
-                      <TableRow
-                        className={mergeClasses(change.status === 'failed' && styles.failedRow)}
-                        data-testid="queue-row"
-                        data-seq={change.seq}
-                        data-status={change.status}
-                      >
-                        <TableCell>
-                          <Button
-                            appearance="subtle"
-                            size="small"
-                            icon={open ? <ChevronDown16Regular /> : <ChevronRight16Regular />}
-                            aria-expanded={open}
-                            aria-label={open ? 'Hide captured row' : 'Show captured row'}
-                            title={open ? 'Hide captured row' : 'Show captured row'}
-                            onClick={() => setExpanded((x) => ({ ...x, [change.seq]: !open }))}
-                            data-testid="queue-row-toggle"
-                          />
-                        </TableCell>
-                        <TableCell className={styles.num}>{change.seq}</TableCell>
-                        <TableCell className={styles.nowrap} title={formatDateTime(change.capturedAt)}>
-                          {formatRowTime(change.capturedAt)}
-                        </TableCell>
-                        <TableCell className={styles.nowrap}>{sideLabel(change.side)}</TableCell>
-                        <TableCell>{change.operation}</TableCell>
-                        <TableCell>
-                          {change.key ? (
-                            <span className={styles.mono} data-testid="queue-row-key">
-                              {change.key}
-                            </span>
-                          ) : (
-                            <span className={styles.muted}>—</span>
-                          )}
-                        </TableCell>
-                        <TableCell>
-                          <Badge appearance="tint" color={queueStatusColor(change.status)} data-testid="queue-row-status">
-                            {queueStatusLabel(change.status)}
-                          </Badge>
-                        </TableCell>
-                        <TableCell className={styles.num}>{change.attempts}</TableCell>
-                        <TableCell>
-                          {change.error ? <Caption1 className={styles.error}>{change.error}</Caption1> : <span className={styles.muted}>—</span>}
-                        </TableCell>
-                        <TableCell>
-                          {isRetryable(change) ? (
-                            <Button
-                              size="small"
-                              disabled={busy !== null}
-                              onClick={() => void retry(change.seq)}
-                              data-testid={`retry-${change.seq}`}
-                            >
-                              Retry
-                            </Button>
-                          ) : null}
-                        </TableCell>
-                      </TableRow>
-                      {open ? (
-                        <TableRow className={styles.jsonRow} data-testid="queue-row-detail">
-                          <TableCell colSpan={10}>
-                            <Body1 className={styles.muted}>Captured row</Body1>
-                            <pre className={styles.json} data-testid="queue-row-json">
-                              {formatRow(change.row)}
-                            </pre>
-                          </TableCell>
-                        </TableRow>
-                      ) : null}
-                    </Fragment>
-                  );
-                })}
-              </TableBody>
-            </Table>
+            <ChangeTable
+              items={changes}
+              itemKey={(c) => c.seq}
+              columns={columns}
+              expansion={expansion}
+              ariaLabel={`Queued changes of ${map.title}`}
+              testId="queue-table"
+              className={styles.table}
+              rowTestId="queue-row"
+              rowData={(c) => ({ 'data-seq': c.seq, 'data-status': c.status })}
+              rowClassName={(c) => (c.status === 'failed' ? styles.failedRow : undefined)}
+              empty={{
+                testId: 'queue-empty',
+                text: key ? 'No change in the queue has a key containing that text.' : 'The queue is empty.',
+              }}
+            />
           </>
         )}
       </DrawerBody>

@@ -14,6 +14,7 @@ function entry(id: number, over: Partial<ActivityEntry> = {}): ActivityEntry {
     status: 'ok',
     message: `row ${id}`,
     latencyMs: 12,
+    payload: null,
     ...over,
   };
 }

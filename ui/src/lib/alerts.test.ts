@@ -95,6 +95,7 @@ describe('upsertRule and firedAlerts', () => {
       status,
       message: `m${id}`,
       latencyMs: null,
+      payload: null,
     });
     expect(firedAlerts([entry(1, 'alert'), entry(2, 'ok'), entry(3, 'alert')]).map((e) => e.id)).toEqual([3, 1]);
   });

@@ -38,6 +38,7 @@ function entry(id: number, status: string, extra: Record<string, unknown> = {}):
     status,
     message: 'm',
     latencyMs: null,
+    payload: null,
     ...extra,
   };
 }

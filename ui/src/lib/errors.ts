@@ -50,9 +50,9 @@ export function conflictLosers(entries: readonly ActivityEntry[]): ActivityEntry
   return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
-/** The losing change's values, when the backend sends them with the entry. */
+/** The losing change's values; undefined when none were stored with the entry. */
 export function conflictPayload(entry: ActivityEntry): unknown {
-  return (entry as ActivityEntry & { payload?: unknown }).payload;
+  return entry.payload ?? undefined;
 }
 
 /** Total failed changes across groups. */

@@ -5,7 +5,6 @@ import {
   canStop,
   countOf,
   discardConfirmation,
-  formatRow,
   isRetryable,
   queueStatusColor,
   queueStatusLabel,
@@ -79,18 +78,5 @@ describe('stop confirmation', () => {
   });
   it('mentions that parked and failed changes are kept', () => {
     expect(stopConfirmation(counts(0, 1, 1)).at(-1)).toBe('2 parked or failed changes stay in the queue for retry.');
-  });
-});
-
-describe('formatRow', () => {
-  it('pretty-prints JSON', () => {
-    expect(formatRow({ a: 1 })).toBe('{\n  "a": 1\n}');
-    expect(formatRow(null)).toBe('null');
-    expect(formatRow(undefined)).toBe('(no row captured)');
-  });
-  it('survives cycles', () => {
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    expect(formatRow(cyclic)).toBe('[object Object]');
   });
 });

@@ -116,13 +116,3 @@ export function stopConfirmation(map: Pick<MapView, 'title' | 'queued' | 'parked
   if (kept > 0) lines.push(`${countOf(kept, 'parked or failed change', 'parked or failed changes')} stay in the queue for retry.`);
   return lines;
 }
-
-/** Pretty JSON for a captured row; never throws. */
-export function formatRow(row: unknown): string {
-  if (row === undefined) return '(no row captured)';
-  try {
-    return JSON.stringify(row, null, 2) ?? String(row);
-  } catch {
-    return String(row);
-  }
-}

@@ -1,29 +1,15 @@
-import {
-  Badge,
-  Body1,
-  Caption1,
-  Card,
-  Input,
-  Spinner,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  makeStyles,
-  mergeClasses,
-  tokens,
-} from '@fluentui/react-components';
+import { Badge, Body1, Caption1, Card, Input, Spinner, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { Search20Regular } from '@fluentui/react-icons';
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { backend, toApiError } from '../backend';
 import type { ActivityEntry } from '../bindings/ActivityEntry';
 import type { ApiError } from '../bindings/ApiError';
+import { ActivityEntryDetail } from '../components/ChangeDetail';
+import { ChangeTable, Dash, RowTime, type ChangeColumn, type ChangeExpansion } from '../components/ChangeTable';
 import { ErrorBar } from '../components/ErrorBar';
 import { PageHeader } from '../components/PageHeader';
 import { filterActivity, mergeActivity } from '../lib/activity';
-import { formatCount, formatDateTime, formatRowTime } from '../lib/format';
+import { formatCount } from '../lib/format';
 import { directionLabel, kindLabel, statusColor } from '../lib/labels';
 
 /** Rows rendered at first and added each time the end of the list scrolls into view. */
@@ -36,7 +22,7 @@ const useStyles = makeStyles({
   filter: { width: '360px', maxWidth: '100%' },
   count: { color: tokens.colorNeutralForeground3 },
   card: { padding: 0, overflowX: 'auto' },
-  table: { minWidth: '1100px', tableLayout: 'fixed' },
+  table: { minWidth: '1140px', tableLayout: 'fixed' },
   colTime: { width: '130px' },
   colMap: { width: '100px' },
   colKind: { width: '80px' },
@@ -55,16 +41,13 @@ const useStyles = makeStyles({
     overflowWrap: 'anywhere',
   },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
-  num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
-  numHeader: { justifyContent: 'flex-end' },
-  muted: { color: tokens.colorNeutralForeground4 },
   errorRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
-  empty: { padding: tokens.spacingHorizontalXXL, textAlign: 'center', color: tokens.colorNeutralForeground3 },
   sentinel: { height: tokens.spacingVerticalXXS },
 });
 
 export function ActivityPage() {
   const styles = useStyles();
+  const { columns, expansion, rowClassName } = useActivityTable();
   const [entries, setEntries] = useState<ActivityEntry[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
@@ -138,36 +121,19 @@ export function ActivityPage() {
         <Spinner label="Loading activity…" />
       ) : error && entries.length === 0 ? null : (
         <Card className={styles.card}>
-          <Table className={styles.table} aria-label="Activity" size="small" data-testid="activity-table">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell className={styles.colTime}>Time</TableHeaderCell>
-                <TableHeaderCell className={styles.colMap}>Map</TableHeaderCell>
-                <TableHeaderCell className={styles.colKind}>Kind</TableHeaderCell>
-                <TableHeaderCell className={styles.colDirection}>Direction</TableHeaderCell>
-                <TableHeaderCell className={styles.colKey}>Key</TableHeaderCell>
-                <TableHeaderCell className={styles.colOperation}>Operation</TableHeaderCell>
-                <TableHeaderCell className={styles.colStatus}>Status</TableHeaderCell>
-                <TableHeaderCell>Message</TableHeaderCell>
-                <TableHeaderCell className={styles.colLatency} button={{ className: styles.numHeader }}>
-                  Latency (ms)
-                </TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {visible.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={9}>
-                    <div className={styles.empty} data-testid="activity-empty">
-                      {entries.length === 0 ? 'No activity yet.' : 'No entries match the filter.'}
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ) : (
-                visible.map((entry) => <ActivityRow key={entry.id} entry={entry} />)
-              )}
-            </TableBody>
-          </Table>
+          <ChangeTable
+            items={visible}
+            itemKey={entryId}
+            columns={columns}
+            expansion={expansion}
+            ariaLabel="Activity"
+            testId="activity-table"
+            className={styles.table}
+            rowTestId="activity-row"
+            rowData={rowData}
+            rowClassName={rowClassName}
+            empty={{ testId: 'activity-empty', text: entries.length === 0 ? 'No activity yet.' : 'No entries match the filter.' }}
+          />
           {more ? <div ref={sentinel} className={styles.sentinel} aria-hidden /> : null}
         </Card>
       )}
@@ -180,38 +146,68 @@ export function ActivityPage() {
   );
 }
 
-const ActivityRow = memo(function ActivityRow({ entry }: { entry: ActivityEntry }) {
+const entryId = (entry: ActivityEntry) => entry.id;
+const rowData = (entry: ActivityEntry) => ({ 'data-id': entry.id, 'data-kind': entry.kind });
+
+/** The table's columns and detail row; stable between renders so unchanged rows are not redrawn. */
+function useActivityTable() {
   const styles = useStyles();
-  const dash = <span className={styles.muted}>—</span>;
-  return (
-    <TableRow
-      className={mergeClasses(entry.kind === 'error' && styles.errorRow)}
-      data-testid="activity-row"
-      data-id={entry.id}
-    >
-      <TableCell className={styles.cell}>
-        <time dateTime={entry.at} title={formatDateTime(entry.at)}>
-          {formatRowTime(entry.at)}
-        </time>
-      </TableCell>
-      <TableCell className={mergeClasses(styles.cell, styles.mono)}>{entry.map}</TableCell>
-      <TableCell className={styles.cell}>{kindLabel(entry.kind)}</TableCell>
-      <TableCell className={styles.cell}>{entry.direction ? directionLabel(entry.direction) : dash}</TableCell>
-      <TableCell className={mergeClasses(styles.cell, styles.mono)} title={entry.key ?? undefined}>
-        {entry.key ?? dash}
-      </TableCell>
-      <TableCell className={styles.cell}>{entry.operation ?? dash}</TableCell>
-      <TableCell className={styles.cell}>
-        <Badge appearance="tint" color={statusColor(entry.status, entry.kind)} data-testid="activity-status">
-          {entry.status}
-        </Badge>
-      </TableCell>
-      <TableCell className={styles.messageCell} title={entry.message}>
-        <span className={styles.message}>{entry.message}</span>
-      </TableCell>
-      <TableCell className={mergeClasses(styles.cell, styles.num)}>
-        {entry.latencyMs === null ? dash : formatCount(entry.latencyMs)}
-      </TableCell>
-    </TableRow>
-  );
-});
+  return useMemo(() => {
+    const columns: ChangeColumn<ActivityEntry>[] = [
+      { id: 'time', header: 'Time', headerClassName: styles.colTime, cellClassName: styles.cell, render: (e) => <RowTime iso={e.at} /> },
+      { id: 'map', header: 'Map', headerClassName: styles.colMap, cellClassName: mergeClasses(styles.cell, styles.mono), render: (e) => e.map },
+      { id: 'kind', header: 'Kind', headerClassName: styles.colKind, cellClassName: styles.cell, render: (e) => kindLabel(e.kind) },
+      {
+        id: 'direction',
+        header: 'Direction',
+        headerClassName: styles.colDirection,
+        cellClassName: styles.cell,
+        render: (e) => (e.direction ? directionLabel(e.direction) : <Dash />),
+      },
+      {
+        id: 'key',
+        header: 'Key',
+        headerClassName: styles.colKey,
+        cellClassName: mergeClasses(styles.cell, styles.mono),
+        title: (e) => e.key ?? undefined,
+        render: (e) => e.key ?? <Dash />,
+      },
+      { id: 'operation', header: 'Operation', headerClassName: styles.colOperation, cellClassName: styles.cell, render: (e) => e.operation ?? <Dash /> },
+      {
+        id: 'status',
+        header: 'Status',
+        headerClassName: styles.colStatus,
+        cellClassName: styles.cell,
+        render: (e) => (
+          <Badge appearance="tint" color={statusColor(e.status, e.kind)} data-testid="activity-status">
+            {e.status}
+          </Badge>
+        ),
+      },
+      {
+        id: 'message',
+        header: 'Message',
+        cellClassName: styles.messageCell,
+        title: (e) => e.message,
+        render: (e) => <span className={styles.message}>{e.message}</span>,
+      },
+      {
+        id: 'latency',
+        header: 'Latency (ms)',
+        numeric: true,
+        headerClassName: styles.colLatency,
+        cellClassName: styles.cell,
+        render: (e) => (e.latencyMs === null ? <Dash /> : formatCount(e.latencyMs)),
+      },
+    ];
+    const expansion: ChangeExpansion<ActivityEntry> = {
+      what: 'details',
+      headerLabel: 'Details',
+      toggleTestId: 'activity-row-toggle',
+      detailTestId: 'activity-row-detail',
+      render: (e) => <ActivityEntryDetail entry={e} />,
+    };
+    const rowClassName = (e: ActivityEntry) => (e.kind === 'error' ? styles.errorRow : undefined);
+    return { columns, expansion, rowClassName };
+  }, [styles]);
+}

@@ -1,41 +1,23 @@
-import {
-  Badge,
-  Body1,
-  Button,
-  Caption1,
-  Card,
-  Spinner,
-  Subtitle2,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
-import {
-  ArrowClockwise16Regular,
-  ArrowRepeatAll16Regular,
-  ChevronDown16Regular,
-  ChevronRight16Regular,
-} from '@fluentui/react-icons';
-import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
+import { Badge, Body1, Button, Caption1, Card, Spinner, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import { ArrowClockwise16Regular, ArrowRepeatAll16Regular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { backend, toApiError } from '../backend';
 import type { ActivityEntry } from '../bindings/ActivityEntry';
 import type { ApiError } from '../bindings/ApiError';
 import type { MapView } from '../bindings/MapView';
 import type { QueuedChangeView } from '../bindings/QueuedChangeView';
+import { ActivityEntryDetail, ChangeDetail, type DetailJson } from '../components/ChangeDetail';
+import { ChangeTable, Dash, ErrorText, KeyText, RowTime, type ChangeColumn, type ChangeExpansion } from '../components/ChangeTable';
 import { ErrorBar } from '../components/ErrorBar';
 import { useNotify } from '../components/notify';
 import { PageHeader } from '../components/PageHeader';
 import { mergeActivity } from '../lib/activity';
-import { buildErrorGroups, conflictLosers, conflictPayload, totalFailed, type ErrorGroup } from '../lib/errors';
-import { formatCount, formatDateTime, formatRowTime } from '../lib/format';
+import { lastFailureFor, splitPayload } from '../lib/entryDetail';
+import { buildErrorGroups, conflictLosers, totalFailed, type ErrorGroup } from '../lib/errors';
+import { formatCount, formatDateTime } from '../lib/format';
 import { directionLabel } from '../lib/labels';
 import { upsertMap } from '../lib/maps';
-import { countOf, formatRow, sideLabel } from '../lib/queue';
+import { countOf, sideLabel } from '../lib/queue';
 
 /** How many queued changes one map's load reads (failed ones are picked out of them). */
 const QUEUE_LIMIT = 1000;
@@ -58,27 +40,9 @@ const useStyles = makeStyles({
   groupTitle: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
   card: { padding: 0, overflowX: 'auto' },
   table: { minWidth: '1000px', tableLayout: 'auto' },
-  expandCol: { width: '36px' },
-  num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
-  numHeader: { justifyContent: 'flex-end' },
   nowrap: { whiteSpace: 'nowrap' },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
-  error: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
   muted: { color: tokens.colorNeutralForeground3 },
-  jsonRow: { backgroundColor: tokens.colorNeutralBackground2, ':hover': { backgroundColor: tokens.colorNeutralBackground2 } },
-  json: {
-    margin: 0,
-    padding: tokens.spacingHorizontalM,
-    maxHeight: '320px',
-    overflow: 'auto',
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeBase200,
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-    whiteSpace: 'pre-wrap',
-    overflowWrap: 'anywhere',
-  },
   empty: { padding: tokens.spacingHorizontalXXL, textAlign: 'center', color: tokens.colorNeutralForeground3 },
 });
 
@@ -143,7 +107,7 @@ export function ErrorsPage() {
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = backend.subscribe((event) => {
-      if (event.type === 'activity' && event.entry.status === 'conflict') {
+      if (event.type === 'activity' && (event.entry.status === 'conflict' || event.entry.kind === 'error')) {
         setActivity((current) => mergeActivity(current, [event.entry]));
       }
       if (event.type === 'mapChanged') {
@@ -238,6 +202,7 @@ export function ErrorsPage() {
           <FailedGroup
             key={group.map}
             group={group}
+            activity={activity}
             busy={busy}
             onRetry={(change) => void retryOne(group, change)}
             onRetryAll={() => void retryAllFailed(group)}
@@ -261,17 +226,48 @@ export function ErrorsPage() {
 
 function FailedGroup({
   group,
+  activity,
   busy,
   onRetry,
   onRetryAll,
 }: {
   group: ErrorGroup;
+  activity: readonly ActivityEntry[];
   busy: string | null;
   onRetry: (change: QueuedChangeView) => void;
   onRetryAll: () => void;
 }) {
   const styles = useStyles();
-  const [expanded, setExpanded] = useState<Record<number, boolean>>({});
+  const columns: ChangeColumn<QueuedChangeView>[] = [
+    { id: 'key', header: 'Key', render: (c) => <KeyText value={c.key} /> },
+    { id: 'side', header: 'Side', cellClassName: styles.nowrap, render: (c) => sideLabel(c.side) },
+    { id: 'operation', header: 'Operation', render: (c) => c.operation },
+    { id: 'attempts', header: 'Attempts', numeric: true, render: (c) => c.attempts },
+    { id: 'error', header: 'Error', render: (c) => <ErrorText value={c.error} /> },
+    {
+      id: 'captured',
+      header: 'Captured',
+      cellClassName: styles.nowrap,
+      title: (c) => formatDateTime(c.capturedAt),
+      render: (c) => <RowTime iso={c.capturedAt} />,
+    },
+    {
+      id: 'actions',
+      label: 'Actions',
+      render: (c) => (
+        <Button size="small" disabled={busy !== null} onClick={() => onRetry(c)} data-testid={`failed-retry-${c.seq}`}>
+          Retry
+        </Button>
+      ),
+    },
+  ];
+  const expansion: ChangeExpansion<QueuedChangeView> = {
+    what: 'details',
+    headerLabel: 'Details',
+    toggleTestId: 'failed-row-toggle',
+    detailTestId: 'failed-row-detail',
+    render: (c) => <FailedChangeDetail change={c} failure={lastFailureFor(activity, group.map, c.key)} />,
+  };
   return (
     <Card className={styles.card} data-testid={`failed-group-${group.map}`}>
       <div className={styles.groupHeader}>
@@ -296,145 +292,92 @@ function FailedGroup({
           Retry all failed
         </Button>
       </div>
-      <Table size="small" className={styles.table} aria-label={`Failed changes of ${group.title}`}>
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell className={styles.expandCol} aria-label="Captured row" />
-            <TableHeaderCell>Key</TableHeaderCell>
-            <TableHeaderCell>Side</TableHeaderCell>
-            <TableHeaderCell>Operation</TableHeaderCell>
-            <TableHeaderCell button={{ className: styles.numHeader }}>Attempts</TableHeaderCell>
-            <TableHeaderCell>Error</TableHeaderCell>
-            <TableHeaderCell>Captured</TableHeaderCell>
-            <TableHeaderCell aria-label="Actions" />
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {group.failed.map((change) => {
-            const open = !!expanded[change.seq];
-            return (
-              <Fragment key={change.seq}>
-                <TableRow data-testid="failed-row" data-seq={change.seq}>
-                  <TableCell>
-                    <Button
-                      appearance="subtle"
-                      size="small"
-                      icon={open ? <ChevronDown16Regular /> : <ChevronRight16Regular />}
-                      aria-expanded={open}
-                      aria-label={open ? 'Hide captured row' : 'Show captured row'}
-                      title={open ? 'Hide captured row' : 'Show captured row'}
-                      onClick={() => setExpanded((x) => ({ ...x, [change.seq]: !open }))}
-                      data-testid="failed-row-toggle"
-                    />
-                  </TableCell>
-                  <TableCell className={styles.mono}>{change.key ?? <span className={styles.muted}>—</span>}</TableCell>
-                  <TableCell className={styles.nowrap}>{sideLabel(change.side)}</TableCell>
-                  <TableCell>{change.operation}</TableCell>
-                  <TableCell className={styles.num}>{change.attempts}</TableCell>
-                  <TableCell>
-                    {change.error ? <Caption1 className={styles.error}>{change.error}</Caption1> : <span className={styles.muted}>—</span>}
-                  </TableCell>
-                  <TableCell className={styles.nowrap} title={formatDateTime(change.capturedAt)}>
-                    {formatRowTime(change.capturedAt)}
-                  </TableCell>
-                  <TableCell>
-                    <Button size="small" disabled={busy !== null} onClick={() => onRetry(change)} data-testid={`failed-retry-${change.seq}`}>
-                      Retry
-                    </Button>
-                  </TableCell>
-                </TableRow>
-                {open ? (
-                  <TableRow className={styles.jsonRow}>
-                    <TableCell colSpan={8}>
-                      <pre className={styles.json} data-testid="failed-row-json">
-                        {formatRow(change.row)}
-                      </pre>
-                    </TableCell>
-                  </TableRow>
-                ) : null}
-              </Fragment>
-            );
-          })}
-        </TableBody>
-      </Table>
+      <ChangeTable
+        items={group.failed}
+        itemKey={(c) => c.seq}
+        columns={columns}
+        expansion={expansion}
+        ariaLabel={`Failed changes of ${group.title}`}
+        className={styles.table}
+        rowTestId="failed-row"
+        rowData={(c) => ({ 'data-seq': c.seq })}
+      />
     </Card>
   );
 }
 
+/**
+ * A failed change: the queue knows its error, attempts and the captured row;
+ * the newest failure logged for its key adds what was sent and what the
+ * remote answered.
+ */
+function FailedChangeDetail({ change, failure }: { change: QueuedChangeView; failure: ActivityEntry | undefined }) {
+  const { sent, remote } = splitPayload(failure?.payload);
+  const json: DetailJson[] = [{ label: 'Captured row', value: change.row, testId: 'failed-row-json' }];
+  if (failure) {
+    json.push({
+      label: 'Payload sent',
+      value: sent,
+      testId: 'failed-row-sent',
+      missing: 'No payload was stored with this failure.',
+      missingTestId: 'failed-row-no-sent',
+    });
+    if (remote !== undefined) json.push({ label: 'Remote response', value: remote, testId: 'failed-row-remote' });
+  }
+  return (
+    <ChangeDetail
+      facts={[
+        { label: 'Captured', value: formatDateTime(change.capturedAt) },
+        {
+          label: 'Direction',
+          value: failure?.direction ? directionLabel(failure.direction) : `From ${sideLabel(change.side)}`,
+          testId: 'failed-row-direction',
+        },
+        { label: 'Key', value: <KeyText value={change.key} /> },
+        { label: 'Operation', value: change.operation },
+        { label: 'Attempts', value: formatCount(change.attempts), testId: 'failed-row-attempts' },
+        ...(failure ? [{ label: 'Last failure logged', value: formatDateTime(failure.at) }] : []),
+      ]}
+      message={change.error ?? failure?.message ?? null}
+      failure
+      json={json}
+    />
+  );
+}
+
+const conflictExpansion: ChangeExpansion<ActivityEntry> = {
+  what: 'payload',
+  headerLabel: 'Payload',
+  toggleTestId: 'conflict-row-toggle',
+  render: (e) => <ActivityEntryDetail entry={e} payloadTestId="conflict-payload" noPayloadTestId="conflict-no-payload" />,
+};
+
 function ConflictTable({ conflicts }: { conflicts: readonly ActivityEntry[] }) {
   const styles = useStyles();
-  const [expanded, setExpanded] = useState<Record<number, boolean>>({});
+  const columns = useMemo<ChangeColumn<ActivityEntry>[]>(
+    () => [
+      { id: 'time', header: 'Time', cellClassName: styles.nowrap, render: (e) => <RowTime iso={e.at} /> },
+      { id: 'map', header: 'Map', render: (e) => <KeyText value={e.map} /> },
+      { id: 'key', header: 'Key', render: (e) => <KeyText value={e.key} /> },
+      { id: 'winner', header: 'Winner', cellClassName: styles.nowrap, render: (e) => (e.direction ? directionLabel(e.direction) : <Dash />) },
+      { id: 'message', header: 'What happened', render: (e) => e.message },
+    ],
+    [styles],
+  );
   return (
     <Card className={styles.card}>
-      <Table size="small" className={styles.table} aria-label="Conflict losers" data-testid="conflicts-table">
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell className={styles.expandCol} aria-label="Payload" />
-            <TableHeaderCell>Time</TableHeaderCell>
-            <TableHeaderCell>Map</TableHeaderCell>
-            <TableHeaderCell>Key</TableHeaderCell>
-            <TableHeaderCell>Winner</TableHeaderCell>
-            <TableHeaderCell>What happened</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {conflicts.length === 0 ? (
-            <TableRow>
-              <TableCell colSpan={6}>
-                <div className={styles.empty} data-testid="conflicts-empty">
-                  No conflicts in the recent activity.
-                </div>
-              </TableCell>
-            </TableRow>
-          ) : null}
-          {conflicts.map((entry) => {
-            const open = !!expanded[entry.id];
-            const payload = conflictPayload(entry);
-            return (
-              <Fragment key={entry.id}>
-                <TableRow data-testid="conflict-row" data-id={entry.id}>
-                  <TableCell>
-                    <Button
-                      appearance="subtle"
-                      size="small"
-                      icon={open ? <ChevronDown16Regular /> : <ChevronRight16Regular />}
-                      aria-expanded={open}
-                      aria-label={open ? 'Hide payload' : 'Show payload'}
-                      title={open ? 'Hide payload' : 'Show payload'}
-                      onClick={() => setExpanded((x) => ({ ...x, [entry.id]: !open }))}
-                      data-testid="conflict-row-toggle"
-                    />
-                  </TableCell>
-                  <TableCell className={styles.nowrap}>
-                    <time dateTime={entry.at} title={formatDateTime(entry.at)}>
-                      {formatRowTime(entry.at)}
-                    </time>
-                  </TableCell>
-                  <TableCell className={styles.mono}>{entry.map}</TableCell>
-                  <TableCell className={styles.mono}>{entry.key ?? <span className={styles.muted}>—</span>}</TableCell>
-                  <TableCell className={styles.nowrap}>{entry.direction ? directionLabel(entry.direction) : '—'}</TableCell>
-                  <TableCell>{entry.message}</TableCell>
-                </TableRow>
-                {open ? (
-                  <TableRow className={styles.jsonRow}>
-                    <TableCell colSpan={6}>
-                      {payload === undefined ? (
-                        <Caption1 className={styles.muted} data-testid="conflict-no-payload">
-                          The backend does not send the losing change's values with this entry.
-                        </Caption1>
-                      ) : (
-                        <pre className={styles.json} data-testid="conflict-payload">
-                          {formatRow(payload)}
-                        </pre>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ) : null}
-              </Fragment>
-            );
-          })}
-        </TableBody>
-      </Table>
+      <ChangeTable
+        items={conflicts}
+        itemKey={(e) => e.id}
+        columns={columns}
+        expansion={conflictExpansion}
+        ariaLabel="Conflict losers"
+        testId="conflicts-table"
+        className={styles.table}
+        rowTestId="conflict-row"
+        rowData={(e) => ({ 'data-id': e.id })}
+        empty={{ testId: 'conflicts-empty', text: 'No conflicts in the recent activity.' }}
+      />
     </Card>
   );
 }

@@ -31,18 +31,17 @@ import {
 import {
   ArrowImport20Regular,
   ArrowExportLtr20Regular,
-  ChevronDown16Regular,
-  ChevronRight16Regular,
   Pause16Regular,
   Play16Regular,
   Stop16Regular,
   TextBulletListLtr16Regular,
 } from '@fluentui/react-icons';
-import { Fragment, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { backend, toApiError } from '../backend';
 import type { ApiError } from '../bindings/ApiError';
 import type { MapView } from '../bindings/MapView';
 import type { ResumeMode } from '../bindings/ResumeMode';
+import { ChangeTable, type ChangeColumn, type ChangeExpansion } from '../components/ChangeTable';
 import { ErrorBar } from '../components/ErrorBar';
 import { MapDetailsDrawer } from '../components/maps/MapDetailsDrawer';
 import { ExportDialog, ImportDialog } from '../components/maps/PackageDialogs';
@@ -72,7 +71,6 @@ const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '1400px' },
   card: { padding: 0, overflowX: 'auto' },
   table: { minWidth: '1000px', tableLayout: 'auto' },
-  expandCol: { width: '44px' },
   stateCol: { width: '170px' },
   mapCol: { minWidth: '180px' },
   numCol: { width: '100px' },
@@ -95,7 +93,6 @@ const useStyles = makeStyles({
   queueBadges: { display: 'flex', gap: tokens.spacingHorizontalXS, whiteSpace: 'nowrap' },
   zero: { color: tokens.colorNeutralForeground4 },
   confirmText: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  fieldsRow: { backgroundColor: tokens.colorNeutralBackground2, ':hover': { backgroundColor: tokens.colorNeutralBackground2 } },
   fieldsCell: { paddingBlock: tokens.spacingVerticalM, paddingInline: tokens.spacingHorizontalXXL },
   fieldsTable: { backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium },
   symbol: {
@@ -116,7 +113,6 @@ export function MapsPage() {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<Record<string, boolean>>({});
-  const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [queueName, setQueueName] = useState<string | null>(null);
   const [detailsName, setDetailsName] = useState<string | null>(null);
@@ -204,6 +200,195 @@ export function MapsPage() {
     void (confirm.kind === 'stop' ? stop(confirmMap) : resume(confirmMap, 'skip-discard'));
   };
 
+  const columns: ChangeColumn<MapView>[] = [
+    {
+      id: 'map',
+      header: 'Map',
+      headerClassName: styles.mapCol,
+      render: (map) => (
+        <div className={styles.titleCell}>
+          <Link
+            as="button"
+            className={styles.titleLink}
+            onClick={() => setDetailsName(map.name)}
+            title="Fields, versions and preview"
+            data-testid={`details-${map.name}`}
+          >
+            {map.title}
+          </Link>
+          <span className={styles.name}>{map.name}</span>
+        </div>
+      ),
+    },
+    {
+      id: 'entity',
+      header: 'F&O entity',
+      headerButtonClassName: styles.nowrap,
+      render: (map) => <span className={styles.mono}>{map.financeOperationsEntity}</span>,
+    },
+    {
+      id: 'table',
+      header: 'Dataverse table',
+      headerButtonClassName: styles.nowrap,
+      render: (map) => <span className={styles.mono}>{map.dataverseTable}</span>,
+    },
+    {
+      id: 'state',
+      header: 'State',
+      headerClassName: styles.stateCol,
+      render: (map) => (
+        <div className={styles.stateCell}>
+          <Badge appearance="tint" color={stateColor(map.state)} data-testid={`map-state-${map.name}`} data-state={map.state}>
+            {stateLabel(map.state)}
+          </Badge>
+          {map.reason ? (
+            <Caption1
+              className={mergeClasses(styles.reason, map.state === 'error' && styles.reasonError)}
+              data-testid={`map-reason-${map.name}`}
+            >
+              {map.reason}
+            </Caption1>
+          ) : null}
+          {map.progress ? (
+            <Caption1 className={styles.reason} data-testid={`map-progress-${map.name}`}>
+              {progressLabel(map.progress)}
+            </Caption1>
+          ) : null}
+        </div>
+      ),
+    },
+    {
+      id: 'rows',
+      header: 'Rows synced',
+      numeric: true,
+      headerClassName: styles.numCol,
+      headerButtonClassName: styles.nowrap,
+      render: (map) => <span data-testid={`map-rows-${map.name}`}>{formatCount(map.rowsSynced)}</span>,
+    },
+    {
+      id: 'errors',
+      header: 'Errors',
+      numeric: true,
+      headerClassName: styles.numCol,
+      headerButtonClassName: styles.nowrap,
+      render: (map) => (
+        <span className={mergeClasses(map.errors > 0 && styles.errorsNonZero)} data-testid={`map-errors-${map.name}`}>
+          {formatCount(map.errors)}
+        </span>
+      ),
+    },
+    {
+      id: 'queue',
+      header: 'Queue',
+      headerClassName: styles.queueCol,
+      render: (map) => (
+        <div className={styles.queueCell}>
+          <div className={styles.queueBadges}>
+            <QueueCount map={map} kind="queued" />
+            <QueueCount map={map} kind="parked" />
+            <QueueCount map={map} kind="failed" />
+          </div>
+          <Button
+            size="small"
+            appearance="subtle"
+            icon={<TextBulletListLtr16Regular />}
+            onClick={() => setQueueName(map.name)}
+            aria-label={`Show the queue of ${map.title}`}
+            title="Show the queue"
+            data-testid={`queue-${map.name}`}
+          >
+            View queue
+          </Button>
+        </div>
+      ),
+    },
+    {
+      id: 'actions',
+      label: 'Actions',
+      headerClassName: styles.actionsCol,
+      render: actionsOf,
+    },
+  ];
+
+  /** Run, Pause, Resume and Stop of one map. */
+  function actionsOf(map: MapView) {
+    const isBusy = !!busy[map.name];
+    return (
+      <div className={styles.actions}>
+        <Button
+          size="small"
+          appearance="primary"
+          icon={<Play16Regular />}
+          disabled={isBusy || !canRun(map.state)}
+          onClick={() => void act(map, 'run')}
+          data-testid={`run-${map.name}`}
+        >
+          Run
+        </Button>
+        <Button
+          size="small"
+          icon={<Pause16Regular />}
+          disabled={isBusy || !canPause(map.state)}
+          onClick={() => void act(map, 'pause')}
+          data-testid={`pause-${map.name}`}
+        >
+          Pause
+        </Button>
+        {canResume(map.state) ? (
+          <Menu positioning="below-end">
+            <MenuTrigger disableButtonEnhancement>
+              <MenuButton
+                size="small"
+                appearance="primary"
+                icon={<Play16Regular />}
+                disabled={isBusy}
+                data-testid={`resume-${map.name}`}
+              >
+                Resume
+              </MenuButton>
+            </MenuTrigger>
+            <MenuPopover>
+              <MenuList>
+                {RESUME_MODES.map((mode) => (
+                  <MenuItem
+                    key={mode}
+                    subText={resumeOptionHint(mode, map.queued)}
+                    onClick={() =>
+                      mode === 'skip-discard'
+                        ? setConfirm({ kind: 'discard', name: map.name })
+                        : void resume(map, mode)
+                    }
+                    data-testid={`resume-${mode}-${map.name}`}
+                  >
+                    {resumeOptionLabel(mode, map.queued)}
+                  </MenuItem>
+                ))}
+              </MenuList>
+            </MenuPopover>
+          </Menu>
+        ) : null}
+        <Button
+          size="small"
+          icon={<Stop16Regular />}
+          disabled={isBusy || !canStop(map.state)}
+          onClick={() => setConfirm({ kind: 'stop', name: map.name })}
+          data-testid={`stop-${map.name}`}
+        >
+          Stop
+        </Button>
+      </div>
+    );
+  }
+
+  const fieldsExpansion: ChangeExpansion<MapView> = {
+    what: 'field mappings',
+    headerLabel: 'Field mappings',
+    toggleTestId: (map) => `fields-toggle-${map.name}`,
+    detailTestId: (map) => `fields-${map.name}`,
+    cellClassName: styles.fieldsCell,
+    render: (map) => <FieldMappings map={map} />,
+  };
+
   return (
     <div className={styles.page} data-testid="page-maps">
       <PageHeader
@@ -225,201 +410,18 @@ export function MapsPage() {
         <Spinner label="Loading maps…" />
       ) : error && maps.length === 0 ? null : (
         <Card className={styles.card}>
-          <Table className={styles.table} aria-label="Maps" data-testid="maps-table">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell className={styles.expandCol} aria-label="Field mappings" />
-                <TableHeaderCell className={styles.mapCol}>Map</TableHeaderCell>
-                <TableHeaderCell button={{ className: styles.nowrap }}>F&amp;O entity</TableHeaderCell>
-                <TableHeaderCell button={{ className: styles.nowrap }}>Dataverse table</TableHeaderCell>
-                <TableHeaderCell className={styles.stateCol}>State</TableHeaderCell>
-                <TableHeaderCell className={styles.numCol} button={{ className: styles.numHeader }}>
-                  Rows synced
-                </TableHeaderCell>
-                <TableHeaderCell className={styles.numCol} button={{ className: styles.numHeader }}>
-                  Errors
-                </TableHeaderCell>
-                <TableHeaderCell className={styles.queueCol}>Queue</TableHeaderCell>
-                <TableHeaderCell className={styles.actionsCol} aria-label="Actions" />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {maps.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={9}>
-                    <div className={styles.empty} data-testid="maps-empty">
-                      No maps are defined.
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ) : null}
-              {maps.map((map) => {
-                const open = !!expanded[map.name];
-                const isBusy = !!busy[map.name];
-                return (
-                  <Fragment key={map.name}>
-                    <TableRow data-testid={`map-row-${map.name}`}>
-                      <TableCell>
-                        <Button
-                            appearance="subtle"
-                            size="small"
-                            icon={open ? <ChevronDown16Regular /> : <ChevronRight16Regular />}
-                            aria-expanded={open}
-                            aria-label={open ? 'Hide field mappings' : 'Show field mappings'}
-                            title={open ? 'Hide field mappings' : 'Show field mappings'}
-                            onClick={() => setExpanded((x) => ({ ...x, [map.name]: !open }))}
-                            data-testid={`fields-toggle-${map.name}`}
-                          />
-                      </TableCell>
-                      <TableCell>
-                        <div className={styles.titleCell}>
-                          <Link
-                            as="button"
-                            className={styles.titleLink}
-                            onClick={() => setDetailsName(map.name)}
-                            title="Fields, versions and preview"
-                            data-testid={`details-${map.name}`}
-                          >
-                            {map.title}
-                          </Link>
-                          <span className={styles.name}>{map.name}</span>
-                        </div>
-                      </TableCell>
-                      <TableCell>
-                        <span className={styles.mono}>{map.financeOperationsEntity}</span>
-                      </TableCell>
-                      <TableCell>
-                        <span className={styles.mono}>{map.dataverseTable}</span>
-                      </TableCell>
-                      <TableCell>
-                        <div className={styles.stateCell}>
-                          <Badge
-                            appearance="tint"
-                            color={stateColor(map.state)}
-                            data-testid={`map-state-${map.name}`}
-                            data-state={map.state}
-                          >
-                            {stateLabel(map.state)}
-                          </Badge>
-                          {map.reason ? (
-                            <Caption1
-                              className={mergeClasses(styles.reason, map.state === 'error' && styles.reasonError)}
-                              data-testid={`map-reason-${map.name}`}
-                            >
-                              {map.reason}
-                            </Caption1>
-                          ) : null}
-                          {map.progress ? (
-                            <Caption1 className={styles.reason} data-testid={`map-progress-${map.name}`}>
-                              {progressLabel(map.progress)}
-                            </Caption1>
-                          ) : null}
-                        </div>
-                      </TableCell>
-                      <TableCell className={styles.num} data-testid={`map-rows-${map.name}`}>
-                        {formatCount(map.rowsSynced)}
-                      </TableCell>
-                      <TableCell className={styles.num} data-testid={`map-errors-${map.name}`}>
-                        <span className={mergeClasses(map.errors > 0 && styles.errorsNonZero)}>{formatCount(map.errors)}</span>
-                      </TableCell>
-                      <TableCell>
-                        <div className={styles.queueCell}>
-                          <div className={styles.queueBadges}>
-                            <QueueCount map={map} kind="queued" />
-                            <QueueCount map={map} kind="parked" />
-                            <QueueCount map={map} kind="failed" />
-                          </div>
-                          <Button
-                            size="small"
-                            appearance="subtle"
-                            icon={<TextBulletListLtr16Regular />}
-                            onClick={() => setQueueName(map.name)}
-                            aria-label={`Show the queue of ${map.title}`}
-                            title="Show the queue"
-                            data-testid={`queue-${map.name}`}
-                          >
-                            View queue
-                          </Button>
-                        </div>
-                      </TableCell>
-                      <TableCell>
-                        <div className={styles.actions}>
-                          <Button
-                            size="small"
-                            appearance="primary"
-                            icon={<Play16Regular />}
-                            disabled={isBusy || !canRun(map.state)}
-                            onClick={() => void act(map, 'run')}
-                            data-testid={`run-${map.name}`}
-                          >
-                            Run
-                          </Button>
-                          <Button
-                            size="small"
-                            icon={<Pause16Regular />}
-                            disabled={isBusy || !canPause(map.state)}
-                            onClick={() => void act(map, 'pause')}
-                            data-testid={`pause-${map.name}`}
-                          >
-                            Pause
-                          </Button>
-                          {canResume(map.state) ? (
-                            <Menu positioning="below-end">
-                              <MenuTrigger disableButtonEnhancement>
-                                <MenuButton
-                                  size="small"
-                                  appearance="primary"
-                                  icon={<Play16Regular />}
-                                  disabled={isBusy}
-                                  data-testid={`resume-${map.name}`}
-                                >
-                                  Resume
-                                </MenuButton>
-                              </MenuTrigger>
-                              <MenuPopover>
-                                <MenuList>
-                                  {RESUME_MODES.map((mode) => (
-                                    <MenuItem
-                                      key={mode}
-                                      subText={resumeOptionHint(mode, map.queued)}
-                                      onClick={() =>
-                                        mode === 'skip-discard'
-                                          ? setConfirm({ kind: 'discard', name: map.name })
-                                          : void resume(map, mode)
-                                      }
-                                      data-testid={`resume-${mode}-${map.name}`}
-                                    >
-                                      {resumeOptionLabel(mode, map.queued)}
-                                    </MenuItem>
-                                  ))}
-                                </MenuList>
-                              </MenuPopover>
-                            </Menu>
-                          ) : null}
-                          <Button
-                            size="small"
-                            icon={<Stop16Regular />}
-                            disabled={isBusy || !canStop(map.state)}
-                            onClick={() => setConfirm({ kind: 'stop', name: map.name })}
-                            data-testid={`stop-${map.name}`}
-                          >
-                            Stop
-                          </Button>
-                        </div>
-                      </TableCell>
-                    </TableRow>
-                    {open ? (
-                      <TableRow className={styles.fieldsRow} data-testid={`fields-${map.name}`}>
-                        <TableCell colSpan={9} className={styles.fieldsCell}>
-                          <FieldMappings map={map} />
-                        </TableCell>
-                      </TableRow>
-                    ) : null}
-                  </Fragment>
-                );
-              })}
-            </TableBody>
-          </Table>
+          <ChangeTable
+            items={maps}
+            itemKey={(m) => m.name}
+            columns={columns}
+            expansion={fieldsExpansion}
+            ariaLabel="Maps"
+            testId="maps-table"
+            size="medium"
+            className={styles.table}
+            rowTestId={(m) => `map-row-${m.name}`}
+            empty={{ testId: 'maps-empty', text: 'No maps are defined.' }}
+          />
         </Card>
       )}
       {confirm && confirmMap ? (
