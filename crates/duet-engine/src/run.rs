@@ -298,6 +298,27 @@ impl Engine {
         Ok(())
     }
 
+    /// Runs the map's initial sync again over every row (Rerun all), keeping its queued and
+    /// failed changes; rows the other side already holds are not written again. For "rerun
+    /// failed rows only", [`Engine::retry`] puts the failed changes back in the queue.
+    pub async fn rerun(&self, name: &str) -> Result<(), EngineError> {
+        self.context.load_map(name)?;
+        if self.context.store.link()?.is_none() {
+            return Err(EngineError::NotLinked);
+        }
+        if let Some(running) = self.running.lock().await.remove(name) {
+            let _ = running.stop.send(true);
+            let _ = running.task.await;
+        }
+        self.context.store.clear_cursors(name)?;
+        self.context.lifecycle(
+            name,
+            "succeeded",
+            "Rerun: the initial sync runs again over every row; queued and failed changes are kept",
+        );
+        self.start(name, true).await
+    }
+
     /// Changes in a map's queue (queued, parked, failed), oldest first, optionally only
     /// those whose integration key contains `key`.
     pub fn queued(
@@ -992,6 +1013,9 @@ impl Session {
                     self.context.observe_error(self.name(), class);
                     return Err(message);
                 }
+                Outcome::Refused { message, .. } => {
+                    self.keep_refused_dataverse(row, &message).await?
+                }
                 _ => {}
             }
         }
@@ -1011,6 +1035,9 @@ impl Session {
                 Outcome::Unavailable { message, class } => {
                     self.context.observe_error(self.name(), class);
                     return Err(message);
+                }
+                Outcome::Refused { message, .. } => {
+                    self.keep_refused_dataverse(row, &message).await?
                 }
                 _ => {}
             }
@@ -1085,13 +1112,21 @@ impl Session {
             let mut payload = match self.map.transform(Side::FinanceOperations, row) {
                 Ok(payload) => payload,
                 Err(error) => {
-                    self.refuse(
+                    if let Outcome::Refused { message, .. } = self.refuse(
                         Side::FinanceOperations,
                         Some(&key_text),
                         "transform",
                         Cause::Map(&error.to_string()),
                         Some(Value::Object(row.clone())),
-                    );
+                    ) {
+                        self.keep_in_queue(
+                            Side::FinanceOperations,
+                            &key_text,
+                            None,
+                            row,
+                            &message,
+                        )?;
+                    }
                     continue;
                 }
             };
@@ -1112,7 +1147,7 @@ impl Session {
             {
                 continue;
             }
-            pending.push(self.pending_for_dataverse(key, payload));
+            pending.push(self.pending_for_dataverse(key, payload, row));
         }
         self.write_pending(pending, "initial sync: upsert in Dataverse")
             .await
@@ -1201,7 +1236,7 @@ impl Session {
             if links.is_empty() || same_values(&links, &known) {
                 continue;
             }
-            pending.push(self.pending_for_dataverse(key, links));
+            pending.push(self.pending_for_dataverse(key, links, row));
         }
         self.write_pending(
             pending,
@@ -1246,21 +1281,35 @@ impl Session {
         row: &Row,
         message: &str,
     ) -> Result<(), String> {
+        if self.keep_in_queue(from, key, source_id, row, message)?
+            && let Outcome::Refused { class, .. } = self.refuse(
+                from,
+                Some(key),
+                "lookup",
+                Cause::Map(message),
+                Some(Value::Object(row.clone())),
+            )
+        {
+            self.context.observe_error(self.name(), class);
+        }
+        Ok(())
+    }
+
+    /// Keeps a row in the queue as a failed change (the error log already has it), once:
+    /// false when the same row already waits there as failed for the same reason.
+    fn keep_in_queue(
+        &self,
+        from: Side,
+        key: &str,
+        source_id: Option<&str>,
+        row: &Row,
+        message: &str,
+    ) -> Result<bool, String> {
         let text = |error: StoreError| error.to_string();
-        // A second pass resumed after a crash may meet the row again: keep it once.
-        let kept = self
-            .store()
-            .queued_changes(self.name(), Some(key), 1000)
-            .map_err(text)?
-            .into_iter()
-            .any(|change| {
-                change.status == ChangeStatus::Failed
-                    && change.change.side == from.as_str()
-                    && change.change.key.as_deref() == Some(key)
-                    && change.error.as_deref() == Some(message)
-            });
-        if kept {
-            return Ok(());
+        // A pass resumed after a crash, or live capture reading a row again, may meet the
+        // row again: keep it once.
+        if self.failed_already(from, key, row, message).map_err(text)? {
+            return Ok(false);
         }
         let change = self.change(
             from,
@@ -1270,31 +1319,50 @@ impl Session {
             Value::Object(row.clone()),
         );
         self.store()
-            .enqueue(self.name(), &[change], None)
+            .enqueue_failed(self.name(), &change, message)
             .map_err(text)?;
-        if let Some(queued) = self
-            .store()
-            .queued_for_key(self.name(), from.as_str(), key)
-            .map_err(text)?
-            .last()
-        {
-            self.store()
-                .fail_change(queued.seq, message)
-                .map_err(text)?;
-        }
-        if let Outcome::Refused { class, .. } = self.refuse(
-            from,
-            Some(key),
-            "lookup",
-            Cause::Map(message),
-            Some(Value::Object(row.clone())),
-        ) {
-            self.context.observe_error(self.name(), class);
-        }
-        Ok(())
+        Ok(true)
     }
 
-    fn pending_for_dataverse(&self, key: RowKey, payload: Row) -> Pending {
+    /// Whether the same row (by its mapped values) already waits in the queue as failed for
+    /// the same reason.
+    fn failed_already(
+        &self,
+        from: Side,
+        key: &str,
+        row: &Row,
+        message: &str,
+    ) -> Result<bool, StoreError> {
+        let projection = self.map.projection(from, row);
+        Ok(self
+            .store()
+            .queued_changes(self.name(), Some(key), 1000)?
+            .into_iter()
+            .any(|change| {
+                change.status == ChangeStatus::Failed
+                    && change.change.side == from.as_str()
+                    && change.change.key.as_deref() == Some(key)
+                    && change.error.as_deref() == Some(message)
+                    && change.change.row.as_object().is_some_and(|kept| {
+                        same_values(&self.map.projection(from, kept), &projection)
+                    })
+            }))
+    }
+
+    /// Keeps a Dataverse row the initial sync could not write in the queue as failed, so
+    /// "rerun failed rows" retries it (the refusal itself is already in the error log).
+    async fn keep_refused_dataverse(&self, row: &Row, message: &str) -> Result<(), String> {
+        let company = self.company_of_dataverse(row).await;
+        let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
+            // Without a key there is nothing to retry by; the error log has the row.
+            return Ok(());
+        };
+        let id = row.get(&self.map.dataverse_id).and_then(Value::as_str);
+        self.keep_in_queue(Side::Dataverse, &key.to_string(), id, row, message)
+            .map(|_| ())
+    }
+
+    fn pending_for_dataverse(&self, key: RowKey, payload: Row, source: &Row) -> Pending {
         let mut target = self.dataverse_body(&key, &payload);
         for (column, value) in self.map.key.dataverse.iter().zip(&key.values) {
             target.insert(column.clone(), Value::from(value.clone()));
@@ -1303,6 +1371,7 @@ impl Session {
             key,
             payload,
             target,
+            source: source.clone(),
         }
     }
 
@@ -1382,7 +1451,7 @@ impl Session {
                                 return Err(format!("writing to Dataverse: {error}"));
                             }
                             Err(error) => {
-                                if let Outcome::Refused { class, .. } = self.refuse(
+                                if let Outcome::Refused { class, message } = self.refuse(
                                     Side::FinanceOperations,
                                     Some(&key_text),
                                     "upsert",
@@ -1390,6 +1459,14 @@ impl Session {
                                     Some(Value::Object(item.payload.clone())),
                                 ) {
                                     self.context.observe_error(self.name(), class);
+                                    // Kept in the queue as failed: "rerun failed rows" retries it.
+                                    self.keep_in_queue(
+                                        Side::FinanceOperations,
+                                        &key_text,
+                                        None,
+                                        &item.source,
+                                        &message,
+                                    )?;
                                 }
                             }
                         }
@@ -1734,7 +1811,18 @@ impl Session {
                     }
                     Outcome::Refused { message, class } => {
                         self.context.observe_error(self.name(), class);
-                        store.fail_change(queued.seq, &message)
+                        let duplicate = match (&queued.change.key, queued.change.row.as_object()) {
+                            (Some(key), Some(row)) => self
+                                .failed_already(side_of(&queued.change.side), key, row, &message)
+                                .unwrap_or(false),
+                            _ => false,
+                        };
+                        if duplicate {
+                            // The same row already waits as failed for the same reason.
+                            store.ack_change(queued.seq)
+                        } else {
+                            store.fail_change(queued.seq, &message)
+                        }
                     }
                     Outcome::Waiting { message } if queued.attempts + 1 >= SELF_REFERENCE_WAITS => {
                         let message = format!(
@@ -2662,6 +2750,9 @@ struct Pending {
     key: RowKey,
     payload: Row,
     target: Row,
+    /// The finance and operations row it came from, kept in the queue if Dataverse refuses
+    /// it, so a retry applies it again.
+    source: Row,
 }
 
 /// Why a row was refused: a problem in the row or the map, or the remote's answer.

@@ -392,6 +392,103 @@ async fn a_customer_deleted_in_finance_and_operations_deletes_the_account() {
 }
 
 #[tokio::test]
+async fn rows_refused_in_the_initial_sync_are_kept_and_rerun() {
+    // GIVEN three customers, and Dataverse refusing every write with a 400.
+    let harness = harness().await;
+    for account in ["RR-1", "RR-2", "RR-3"] {
+        harness
+            .create_customer("DAT", account, "Refused first")
+            .await;
+    }
+    harness
+        .sandbox
+        .set_faults(
+            duet_sandbox::Side::Dataverse,
+            Faults {
+                fail_writes: Some(duet_sandbox::FailWrites {
+                    fraction: 1.0,
+                    status: 400,
+                }),
+                ..Faults::default()
+            },
+        )
+        .unwrap();
+    // WHEN the map runs its initial sync.
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // THEN every row is in the error log and kept in the queue as a failed change with the
+    // source row and the remote's answer.
+    let failed = eventually("three failed rows", || async {
+        let changes = harness
+            .store
+            .queued_changes("customers", Some("RR-"), 100)
+            .unwrap();
+        let failed: Vec<_> = changes
+            .into_iter()
+            .filter(|c| c.status == ChangeStatus::Failed)
+            .collect();
+        (failed.len() == 3).then_some(failed)
+    })
+    .await;
+    for change in &failed {
+        assert_eq!(change.change.side, "financeOperations");
+        assert_eq!(change.change.row["OrganizationName"], "Refused first");
+        assert!(
+            change.error.as_deref().is_some_and(|e| e.contains("400")),
+            "the remote status is kept: {:?}",
+            change.error
+        );
+    }
+    assert!(harness.account("RR-1").await.is_none());
+    // AND live capture reading the rows again adds no second copy of a failure.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(harness.store.queue_depth("customers").unwrap(), (0, 0, 3));
+    // WHEN Dataverse accepts writes again and the failed rows only are rerun.
+    harness
+        .sandbox
+        .set_faults(duet_sandbox::Side::Dataverse, Faults::default())
+        .unwrap();
+    assert_eq!(harness.engine.retry("customers", None).await.unwrap(), 3);
+    // THEN all three arrive and leave the queue.
+    for account in ["RR-1", "RR-2", "RR-3"] {
+        eventually(&format!("{account} in Dataverse"), || {
+            harness.account(account)
+        })
+        .await;
+    }
+    eventually("an empty queue", || async {
+        (harness.store.queue_depth("customers").unwrap() == (0, 0, 0)).then_some(())
+    })
+    .await;
+    // WHEN the whole initial sync is rerun.
+    let before = harness.row_lines().len();
+    harness.engine.rerun("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // THEN it is logged, nothing is written twice, and live sync carries on.
+    let lifecycle = harness.store.activity(50).unwrap();
+    assert!(
+        lifecycle
+            .iter()
+            .any(|l| l.entry.message.starts_with("Rerun:")),
+        "the rerun is in the activity log"
+    );
+    harness
+        .create_customer("DAT", "RR-4", "After the rerun")
+        .await;
+    eventually("RR-4 in Dataverse", || harness.account("RR-4")).await;
+    let rewritten = harness.row_lines()[..harness.row_lines().len() - before]
+        .iter()
+        .filter(|l| l.entry.key.as_deref().is_some_and(|k| k.contains("RR-1")))
+        .count();
+    assert_eq!(
+        rewritten, 0,
+        "rows Dataverse already holds are not written again"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_paused_map_catches_up_on_run() {
     let harness = harness().await;
     harness.engine.run("customers").await.unwrap();

@@ -588,6 +588,28 @@ impl Store {
         )
     }
 
+    /// Adds a change straight as failed (one attempt, with its error), in one statement, so
+    /// the applier never takes it for a queued one.
+    pub fn enqueue_failed(&self, map: &str, change: &NewChange, error: &str) -> Result<i64> {
+        let db = self.db();
+        db.execute(
+            "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
+                 status, attempts, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'failed', 1, ?8)",
+            params![
+                map,
+                change.side,
+                change.operation,
+                change.key,
+                change.source_id,
+                change.row.to_string(),
+                change.captured_at,
+                error
+            ],
+        )?;
+        Ok(db.last_insert_rowid())
+    }
+
     /// Removes a change the target acknowledged (or that needed no write).
     pub fn ack_change(&self, seq: i64) -> Result<()> {
         self.db()
