@@ -476,6 +476,18 @@ impl Api {
         self.map_view(name)
     }
 
+    /// Rerun: the initial sync again over every row (the queue is kept), or with
+    /// `failed_only` just the failed rows, put back in the queue.
+    pub async fn rerun_map(&self, name: &str, failed_only: bool) -> Result<MapView, ApiError> {
+        let engine = self.engine().await?;
+        if failed_only {
+            engine.retry(name, None).await?;
+        } else {
+            engine.rerun(name).await?;
+        }
+        self.map_view(name)
+    }
+
     pub fn alert_rules(&self) -> Result<Vec<AlertRuleView>, ApiError> {
         Ok(self
             .store
@@ -602,6 +614,13 @@ impl Api {
             name: String,
             seq: Option<i64>,
         }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Rerun {
+            name: String,
+            #[serde(default)]
+            failed_only: bool,
+        }
         match command {
             "link" => json(self.link().await?),
             "check_health" => json(self.check_health().await?),
@@ -627,6 +646,10 @@ impl Api {
             "retry_changes" => {
                 let Retry { name, seq } = parse(command, args)?;
                 json(self.retry_changes(&name, seq).await?)
+            }
+            "rerun_map" => {
+                let Rerun { name, failed_only } = parse(command, args)?;
+                json(self.rerun_map(&name, failed_only).await?)
             }
             "activity" => json(
                 self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))

@@ -96,6 +96,13 @@ enum MapsCommand {
     },
     /// Stops a map: cursors and queued changes are forgotten; the next run starts over.
     Stop { name: String },
+    /// Runs a map's initial sync again over every row, keeping its queue; with
+    /// --failed-only, only the rows that failed are tried again.
+    Rerun {
+        name: String,
+        #[arg(long)]
+        failed_only: bool,
+    },
     #[command(flatten)]
     Alm(maps::AlmCommand),
 }
@@ -212,6 +219,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 MapsCommand::Resume { name, mode } => {
                     ("resume_map", remote::resume_args(name, mode), false)
                 }
+                MapsCommand::Rerun { name, failed_only } => (
+                    "rerun_map",
+                    serde_json::json!({ "name": name, "failedOnly": failed_only }),
+                    false,
+                ),
                 MapsCommand::Alm(_) => unreachable!("answered above"),
             };
             let answer = server.call(call, args).await?;

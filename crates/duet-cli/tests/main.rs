@@ -349,6 +349,31 @@ async fn maps_and_logs_commands_drive_a_running_duet() {
     let errors = duet(&["logs", "--errors", "--json"], &server);
     assert!(errors.trim().is_empty(), "no row failed: {errors}");
 
+    // WHEN the map's initial sync is rerun THEN it runs again and the activity log says so;
+    // rerunning failed rows only answers with the map (there are none here).
+    let rerun = duet(&["maps", "rerun", "customers"], &server);
+    assert!(rerun.starts_with("customers\t"), "{rerun}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !duet(&["logs", "--map", "customers"], &server)
+        .contains("Rerun: the initial sync runs again")
+    {
+        assert!(Instant::now() < deadline, "the rerun never reached the log");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !duet(&["maps", "list"], &server).contains("\trunning\t") {
+        assert!(
+            Instant::now() < deadline,
+            "the rerun map never reached running"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let failed_only = duet(&["maps", "rerun", "customers", "--failed-only"], &server);
+    assert!(
+        failed_only.starts_with("customers\trunning"),
+        "{failed_only}"
+    );
+
     // AND a wrong token is refused with a one-line reason and a non-zero exit.
     let refused = Command::new(env!("CARGO_BIN_EXE_duet"))
         .args(["maps", "list"])

@@ -58,6 +58,8 @@ export interface Backend {
   queuedChanges(name: string, options?: { key?: string; limit?: number }): Promise<QueuedChangeView[]>;
   /** Puts parked/failed changes back in the queue: the one with `seq`, or all of them. */
   retryChanges(name: string, seq?: number): Promise<MapView>;
+  /** Runs the initial sync again over every row (queue kept), or with `failedOnly` queues the failed rows again. */
+  rerunMap(name: string, failedOnly: boolean): Promise<MapView>;
   /** Saves a map definition (a `TableMap` as JSON) as its next version; the answer lists what is wrong with it. */
   saveMap(map: unknown, note?: string): Promise<SavedMap>;
   /** Every saved version of a map, oldest first (the last one is the current definition); `not_found` for an unknown map. */
@@ -129,6 +131,7 @@ export function backendFromInvoke(
     queuedChanges: (name, options = {}) =>
       invoke<QueuedChangeView[]>('queued_changes', definedArgs({ name, key: options.key || undefined, limit: options.limit })),
     retryChanges: (name, seq) => invoke<MapView>('retry_changes', definedArgs({ name, seq })),
+    rerunMap: (name, failedOnly) => invoke<MapView>('rerun_map', { name, failedOnly }),
     saveMap: (map, note) => invoke<SavedMap>('save_map', definedArgs({ map, note: note?.trim() || undefined })),
     mapVersions: (name) => invoke<MapVersionView[]>('map_versions', { name }),
     mapDiff: (name, from, to) => invoke<MapDiffView>('map_diff', { name, from, to }),

@@ -21,6 +21,7 @@ import { asMapDefinition, editCount, type FieldEdits } from '../../lib/mapsAlm';
 import { ErrorBar } from '../ErrorBar';
 import { FieldsTab } from './FieldsTab';
 import { PreviewTab } from './PreviewTab';
+import { RerunActions } from './RerunActions';
 import { VersionsTab } from './VersionsTab';
 
 const NO_EDITS: FieldEdits = {};
@@ -111,6 +112,7 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
               {pending} unsaved {pending === 1 ? 'change' : 'changes'}
             </Badge>
           ) : null}
+          <RerunActions map={map} />
         </div>
         <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as DetailsTab)}>
           <Tab value="fields" data-testid="tab-fields">
