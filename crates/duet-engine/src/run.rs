@@ -823,10 +823,12 @@ impl Session {
             } else {
                 INITIAL_SECOND_LAST_KEY
             };
-            let mut last_key: Option<Vec<String>> = store
+            let last_key: Option<Vec<String>> = store
                 .cursor(self.name(), key_cursor)
                 .map_err(text)?
                 .and_then(|json| serde_json::from_str(&json).ok());
+            // Reads run one chunk ahead: while a chunk is written, the next one is read.
+            let mut rows = self.read_initial_chunk(&order, last_key.as_deref()).await?;
             loop {
                 if !*applying.borrow() {
                     self.context
@@ -845,24 +847,6 @@ impl Session {
                 if *stopped.borrow() {
                     return Ok(false);
                 }
-                let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
-                if let Some(last) = &last_key {
-                    clauses.push(keyset_after(&order, last));
-                }
-                let filter = clauses.join(" and ");
-                let orderby = order.join(",");
-                let mut params = vec![("cross-company", "true"), ("$orderby", orderby.as_str())];
-                if !filter.is_empty() {
-                    params.push(("$filter", filter.as_str()));
-                }
-                let rows = self
-                    .context
-                    .finops
-                    .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
-                    .await
-                    .map_err(|error| {
-                        format!("reading {}: {error}", self.map.finance_operations_entity)
-                    })?;
                 let Some(last) = rows.last() else { break };
                 let key: Vec<String> = order
                     .iter()
@@ -873,14 +857,26 @@ impl Session {
                             .to_owned()
                     })
                     .collect();
-                if pass == 1 {
-                    progress.written += self.copy_chunk(&rows).await?;
+                let more = rows.len() >= INITIAL_CHUNK;
+                let read_next = async {
+                    if more {
+                        Some(self.read_initial_chunk(&order, Some(&key)).await)
+                    } else {
+                        None
+                    }
+                };
+                let next = if pass == 1 {
+                    let (written, next) = tokio::join!(self.copy_chunk(&rows), read_next);
+                    progress.written += written?;
                     progress.done += rows.len() as u64;
                     let elapsed = started.elapsed().as_secs_f64().max(0.001);
                     progress.rows_per_second = (progress.done - done_before) as f64 / elapsed;
+                    next
                 } else {
-                    second_pass_written += self.link_chunk(&rows).await?;
-                }
+                    let (written, next) = tokio::join!(self.link_chunk(&rows), read_next);
+                    second_pass_written += written?;
+                    next
+                };
                 store
                     .set_cursor(
                         self.name(),
@@ -899,9 +895,9 @@ impl Session {
                     .context
                     .events
                     .send(EngineEvent::MapChanged(self.name().to_owned()));
-                last_key = Some(key);
-                if rows.len() < INITIAL_CHUNK {
-                    break;
+                match next {
+                    Some(next) => rows = next?,
+                    None => break,
                 }
             }
             pass += 1;
@@ -1075,6 +1071,30 @@ impl Session {
             .filter(|lookup| lookup.field.self_reference)
             .map(|lookup| lookup.field.path.clone())
             .collect()
+    }
+
+    /// The next chunk of the initial sync in key order: rows of the link's companies after
+    /// `last` (from the start when `None`).
+    async fn read_initial_chunk(
+        &self,
+        order: &[String],
+        last: Option<&[String]>,
+    ) -> Result<Vec<Row>, String> {
+        let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
+        if let Some(last) = last {
+            clauses.push(keyset_after(order, last));
+        }
+        let filter = clauses.join(" and ");
+        let orderby = order.join(",");
+        let mut params = vec![("cross-company", "true"), ("$orderby", orderby.as_str())];
+        if !filter.is_empty() {
+            params.push(("$filter", filter.as_str()));
+        }
+        self.context
+            .finops
+            .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
+            .await
+            .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))
     }
 
     /// Writes one chunk of the initial sync to Dataverse with `UpsertMultiple`, skipping rows

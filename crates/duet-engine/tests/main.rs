@@ -1163,3 +1163,41 @@ async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
 #[path = "engine/convergence.rs"]
 mod convergence;
 mod self_references;
+
+/// Initial-sync throughput, F&O → Dataverse, for docs/BENCHMARKS.md:
+/// `DUET_BENCH_ROWS=100000 cargo test --release -p duet-engine --test main initial_sync_throughput -- --ignored --nocapture`
+#[tokio::test]
+#[ignore = "benchmark; see docs/BENCHMARKS.md"]
+async fn initial_sync_throughput() {
+    let rows: usize = std::env::var("DUET_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let harness = harness_with_rows(TableMap::customers(), rows).await;
+    let started = std::time::Instant::now();
+    harness.engine.run("customers").await.unwrap();
+    eventually_within(
+        "the initial sync to finish",
+        Duration::from_secs(3600),
+        || async {
+            (harness.store.map("customers").unwrap().unwrap().state == "running").then_some(())
+        },
+    )
+    .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let written = harness
+        .store
+        .activity(10)
+        .unwrap()
+        .into_iter()
+        .find(|line| line.entry.message.starts_with("Initial sync finished"))
+        .map(|line| line.entry.message)
+        .unwrap_or_default();
+    println!(
+        "initial sync of {rows} customers: {seconds:.1} s, {:.0} rows/s ({written})",
+        rows as f64 / seconds
+    );
+    assert!(written.contains(&format!("{rows} rows read")), "{written}");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
