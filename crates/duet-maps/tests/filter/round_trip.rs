@@ -210,3 +210,85 @@ proptest! {
         prop_assert_eq!(filter_again, Ok(filter_text), "Dataverse filters print canonically");
     }
 }
+
+/// Text a consultant might type, broken anywhere: filter tokens, operators, quotes and
+/// brackets in any order, or any Unicode at all.
+fn filter_like_text() -> impl Strategy<Value = String> {
+    let token = proptest::sample::select(vec![
+        "name",
+        "eq",
+        "ne",
+        "gt",
+        "and",
+        "or",
+        "not",
+        "(",
+        ")",
+        "'",
+        "''",
+        "\"",
+        "==",
+        "!=",
+        "&&",
+        "||",
+        "!",
+        "..",
+        ",",
+        "*",
+        "?",
+        "null",
+        "true",
+        "contains(",
+        "startswith(",
+        "1.5",
+        "2024-01-31",
+        "2024-01-31T12:00:00Z",
+        "Microsoft.Dynamics.DataEntities.NoYes'Yes'",
+        "\\",
+        " ",
+        "é",
+        "\u{1F600}",
+    ]);
+    prop_oneof![
+        proptest::collection::vec(token, 0..24).prop_map(|parts| parts.concat()),
+        any::<String>(),
+    ]
+}
+
+/// The position an error names, when it names one.
+fn position_of(error: &duet_maps::filter::FilterError) -> Option<usize> {
+    use duet_maps::filter::FilterError as E;
+    match error {
+        E::Unexpected { position, .. }
+        | E::Unsupported { position, .. }
+        | E::InvalidLiteral { position, .. }
+        | E::UnterminatedString { position } => Some(*position),
+        _ => None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    // The stable counterpart of the cargo-fuzz targets in crates/duet-maps/fuzz (which need
+    // nightly): the same property, run by `cargo test` on every change.
+    #[test]
+    fn any_text_parses_or_is_refused_at_a_position_inside_it(text in filter_like_text()) {
+        // GIVEN any text. WHEN both parsers read it.
+        let length = text.chars().count();
+        for error in [dataverse::parse(&text).err(), finance_operations::parse(&text).err()]
+            .into_iter()
+            .flatten()
+        {
+            // THEN a refusal (never a panic) names a 1-based position within the text or
+            // just past its end, and says what it expected.
+            if let Some(position) = position_of(&error) {
+                prop_assert!(
+                    (1..=length + 1).contains(&position),
+                    "position {} outside 1..={} for {:?}: {}", position, length + 1, text, error
+                );
+            }
+            prop_assert!(!error.to_string().is_empty());
+        }
+    }
+}
