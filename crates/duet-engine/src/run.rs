@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::sync::{Mutex, Notify, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
+mod filters;
 mod reconcile;
 
 use crate::alerts::AlertMonitor;
@@ -786,7 +787,7 @@ impl Session {
             .unwrap_or_default();
         if progress.total.is_none() {
             let mut params = vec![("cross-company", "true".to_owned())];
-            if let Some(filter) = self.company_filter() {
+            if let Some(filter) = self.finops_read_filter()? {
                 params.push(("$filter", filter));
             }
             let params: Vec<(&str, &str)> = params
@@ -975,7 +976,11 @@ impl Session {
         // Rows written without a self-reference whose target was not in finance and
         // operations yet get a second pass once every row of the phase was written.
         let mut waiting: Vec<&Row> = Vec::new();
+        let source_filter = self.dataverse_filter()?;
         for row in &rows {
+            if !self.passes_dataverse_filter(source_filter.as_ref(), row) {
+                continue;
+            }
             let company = self.company_of_dataverse(row).await;
             let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
                 not_eligible += 1;
@@ -1080,7 +1085,7 @@ impl Session {
         order: &[String],
         last: Option<&[String]>,
     ) -> Result<Vec<Row>, String> {
-        let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
+        let mut clauses: Vec<String> = self.finops_read_filter()?.into_iter().collect();
         if let Some(last) = last {
             clauses.push(keyset_after(order, last));
         }
@@ -1539,7 +1544,11 @@ impl Session {
             };
             self.capture_recovered("Dataverse");
             let mut changes = Vec::with_capacity(page.changed.len() + page.deleted.len());
+            let source_filter = self.dataverse_filter()?;
             for row in page.changed {
+                if !self.passes_dataverse_filter(source_filter.as_ref(), &row) {
+                    continue;
+                }
                 let company = self.company_of_dataverse(&row).await;
                 let key = self
                     .map
@@ -1617,7 +1626,10 @@ impl Session {
                 .iter()
                 .map(|watermark| format!("{MODIFIED_FIELD} ge {watermark}"))
                 .collect();
-            clauses.extend(self.company_filter());
+            match self.finops_read_filter() {
+                Ok(filter) => clauses.extend(filter),
+                Err(error) => return Err(error),
+            }
             let filter = clauses.join(" and ");
             let mut params = vec![("cross-company", "true"), ("$orderby", MODIFIED_FIELD)];
             if !filter.is_empty() {

@@ -489,6 +489,78 @@ async fn rows_refused_in_the_initial_sync_are_kept_and_rerun() {
 }
 
 #[tokio::test]
+async fn source_filters_select_the_rows_each_side_syncs() {
+    // GIVEN a map that syncs only finance and operations customers named "Keep…" and only
+    // Dataverse accounts whose name starts with "Keep".
+    let mut map = TableMap::customers();
+    map.filter_finance_operations = Some("((OrganizationName == \"Keep*\"))".to_owned());
+    map.filter_dataverse = Some("startswith(name,'Keep')".to_owned());
+    let harness = harness_with(map).await;
+    harness
+        .create_customer("DAT", "FLT-1", "Keep this one")
+        .await;
+    harness
+        .create_customer("DAT", "FLT-2", "Skip this one")
+        .await;
+    // WHEN the map runs its initial sync.
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // THEN only the matching customer reached Dataverse, and the progress counted only it.
+    eventually("FLT-1 in Dataverse", || harness.account("FLT-1")).await;
+    assert!(
+        harness.account("FLT-2").await.is_none(),
+        "filtered out in the initial sync"
+    );
+    let finished = harness
+        .store
+        .activity(50)
+        .unwrap()
+        .into_iter()
+        .find(|line| line.entry.message.starts_with("Initial sync finished"))
+        .expect("the initial sync is logged");
+    assert!(
+        finished.entry.message.contains("1 rows read"),
+        "only matching rows are read: {}",
+        finished.entry.message
+    );
+    // WHEN live changes arrive on both sides, matching and not.
+    harness.create_customer("DAT", "FLT-3", "Keep live").await;
+    harness.create_customer("DAT", "FLT-4", "Skip live").await;
+    for (number, name) in [
+        ("FLT-5", "Keep from Dataverse"),
+        ("FLT-6", "Skip from Dataverse"),
+    ] {
+        harness
+            .dataverse
+            .create_by_key(
+                "accounts",
+                &[("accountnumber", number)],
+                &row(json!({"name": name,
+                    "msdyn_company@odata.bind": "/cdm_companies(cdm_companycode='DAT')"})),
+            )
+            .await
+            .unwrap();
+    }
+    // THEN only the matching rows cross.
+    eventually("FLT-3 in Dataverse", || harness.account("FLT-3")).await;
+    eventually("FLT-5 in finance and operations", || {
+        harness.customer("DAT", "FLT-5")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        harness.account("FLT-4").await.is_none(),
+        "filtered out live in F&O"
+    );
+    assert!(
+        harness.customer("DAT", "FLT-6").await.is_none(),
+        "filtered out live in Dataverse"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_paused_map_catches_up_on_run() {
     let harness = harness().await;
     harness.engine.run("customers").await.unwrap();

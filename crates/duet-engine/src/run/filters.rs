@@ -1,0 +1,63 @@
+//! Source filters: a map syncs only the rows its filters select. The finance and operations
+//! query range is translated to an OData `$filter`, so reads fetch only matching rows; the
+//! Dataverse filter is evaluated on each row read (a delta link cannot be filtered).
+
+use duet_maps::filter::{dataverse, finance_operations};
+use duet_maps::{Row, Side};
+
+use super::Session;
+
+impl Session {
+    /// The OData `$filter` clauses for reading the map's finance and operations rows: the
+    /// link's companies and the map's query range, joined with `and`.
+    pub(super) fn finops_read_filter(&self) -> Result<Option<String>, String> {
+        let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
+        if let Some(text) = self.map.filter_finance_operations.as_deref()
+            && !text.trim().is_empty()
+        {
+            let expr = finance_operations::parse(text).map_err(|error| {
+                format!("the map's finance and operations filter '{text}' is invalid: {error}")
+            })?;
+            let odata = finance_operations::to_odata_filter(&expr, &|_| None).map_err(|error| {
+                format!("the map's finance and operations filter '{text}' cannot be read by OData: {error}")
+            })?;
+            clauses.push(format!("({odata})"));
+        }
+        Ok((!clauses.is_empty()).then(|| clauses.join(" and ")))
+    }
+
+    /// The map's Dataverse filter, parsed once per batch of rows; `None` syncs every row.
+    pub(super) fn dataverse_filter(&self) -> Result<Option<dataverse::Filter>, String> {
+        match self.map.filter_dataverse.as_deref() {
+            Some(text) if !text.trim().is_empty() => {
+                dataverse::parse(text).map(Some).map_err(|error| {
+                    format!("the map's Dataverse filter '{text}' is invalid: {error}")
+                })
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether a Dataverse row passes the map's filter. A row the filter cannot be evaluated
+    /// on (a column it names is missing or of another type) is synced and the reason logged,
+    /// so nothing is dropped silently.
+    pub(super) fn passes_dataverse_filter(
+        &self,
+        filter: Option<&dataverse::Filter>,
+        row: &Row,
+    ) -> bool {
+        let Some(filter) = filter else { return true };
+        match dataverse::evaluate(filter, row) {
+            Ok(passes) => passes,
+            Err(error) => {
+                tracing::warn!(
+                    map = %self.map.name,
+                    side = Side::Dataverse.as_str(),
+                    %error,
+                    "the source filter cannot be evaluated on a row; it is synced"
+                );
+                true
+            }
+        }
+    }
+}
