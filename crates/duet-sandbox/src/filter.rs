@@ -572,10 +572,19 @@ pub(crate) fn parse_orderby(
 
 /// Sorts rows by `$orderby`; the sort is stable so the storage order breaks ties.
 pub(crate) fn sort_rows(rows: &mut [Map<String, Value>], order: &[(String, bool)]) {
+    sort_row_refs(rows, order);
+}
+
+/// [`sort_rows`] over anything that reads as a row, such as references into a shared list.
+pub(crate) fn sort_row_refs<R: std::borrow::Borrow<Map<String, Value>>>(
+    rows: &mut [R],
+    order: &[(String, bool)],
+) {
     if order.is_empty() {
         return;
     }
     rows.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
         for (field, desc) in order {
             let o = compare_values(
                 a.get(field).unwrap_or(&Value::Null),

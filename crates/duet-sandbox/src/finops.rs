@@ -176,6 +176,7 @@ pub(crate) struct FoState {
     pub auth: Arc<Auth>,
     pub guard: Arc<Guard>,
     pub events: Arc<DataEvents>,
+    pub cache: Arc<RowCache>,
 }
 
 /// Opens `finops.sqlite`, seeding the legal entities on first use.
@@ -467,6 +468,49 @@ fn load_all(conn: &Connection, set: &str) -> Result<Vec<Map<String, Value>>, rus
         Ok(row_from_sql(r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?))
     })?;
     rows.collect()
+}
+
+/// What changes whenever an entity's rows change: their number, the newest RecId (creates),
+/// and two sums over RecVersion (updates, and which rows were updated).
+type Fingerprint = (i64, i64, i64, i64);
+
+/// An entity's rows as last read, shared by the requests that page through them.
+type Rows = Arc<Vec<Map<String, Value>>>;
+
+fn fingerprint(conn: &Connection, set: &str) -> Result<Fingerprint, rusqlite::Error> {
+    conn.query_row(
+        "SELECT COUNT(*), COALESCE(MAX(recid), 0), COALESCE(SUM(recversion), 0),
+                COALESCE(SUM((recid % 1000003) * recversion), 0)
+         FROM fo_rows WHERE entity = ?1",
+        params![set],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+}
+
+/// Parsed rows of each entity, reused while its fingerprint is unchanged: paging through a
+/// large entity with a keyset `$filter` would otherwise parse every row for every page.
+#[derive(Default)]
+pub(crate) struct RowCache {
+    entries: Mutex<HashMap<&'static str, (Fingerprint, Rows)>>,
+}
+
+/// Every row of `set` in storage order, from the cache when nothing changed since it was read.
+async fn cached_rows(st: &FoState, set: &'static str) -> Result<Rows, ApiError> {
+    let cache = st.cache.clone();
+    st.db
+        .run(move |conn| {
+            let current = fingerprint(conn, set)?;
+            let mut entries = cache.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((seen, rows)) = entries.get(set)
+                && *seen == current
+            {
+                return Ok(rows.clone());
+            }
+            let rows = Arc::new(load_all(conn, set)?);
+            entries.insert(set, (current, rows.clone()));
+            Ok(rows)
+        })
+        .await
 }
 
 struct Stored {
@@ -770,18 +814,20 @@ async fn list(
         .get("cross-company")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
-    let name = set.name;
-    let mut rows = st.db.run(move |conn| Ok(load_all(conn, name)?)).await?;
+    let all = cached_rows(st, set.name).await?;
     let dialect = Dialect { wildcard_eq: true };
-    rows.retain(|r| {
-        let company_ok = !set.company_specific
-            || cross_company
-            || r.get("dataAreaId")
-                .and_then(Value::as_str)
-                .is_some_and(|c| c.eq_ignore_ascii_case(DEFAULT_COMPANY));
-        company_ok && expr.as_ref().is_none_or(|e| e.matches(r, dialect))
-    });
-    filter::sort_rows(&mut rows, &order);
+    let mut rows: Vec<&Map<String, Value>> = all
+        .iter()
+        .filter(|r| {
+            let company_ok = !set.company_specific
+                || cross_company
+                || r.get("dataAreaId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| c.eq_ignore_ascii_case(DEFAULT_COMPANY));
+            company_ok && expr.as_ref().is_none_or(|e| e.matches(r, dialect))
+        })
+        .collect();
+    filter::sort_row_refs(&mut rows, &order);
     let total = rows.len();
     if count_only {
         let mut resp = (StatusCode::OK, total.to_string()).into_response();
@@ -789,12 +835,15 @@ async fn list(
             .insert("OData-Version", axum::http::HeaderValue::from_static("4.0"));
         return Ok(resp);
     }
+    // Only the rows of this page (and one more, to know whether another page follows) are
+    // copied out of the shared list.
+    let page_size = st.page_size.max(1);
     let window: Vec<Map<String, Value>> = rows
         .into_iter()
         .skip(skip)
-        .take(top.unwrap_or(usize::MAX))
+        .take(top.unwrap_or(usize::MAX).min(page_size + 1))
+        .cloned()
         .collect();
-    let page_size = st.page_size.max(1);
     let has_more = window.len() > page_size;
     let page: Vec<Map<String, Value>> = window.into_iter().take(page_size).collect();
     let page = expand_rows(st, &expand, page, select.as_deref()).await?;
