@@ -978,11 +978,11 @@ async fn expand_rows(
     let mut related: Vec<Vec<Value>> = Vec::with_capacity(expand.len());
     for item in expand {
         let target = item.target.name;
-        let candidates = st.db.run(move |conn| Ok(load_all(conn, target)?)).await?;
-        let mut by_key: HashMap<Vec<String>, Vec<Map<String, Value>>> = HashMap::new();
-        for row in candidates {
+        let candidates = cached_rows(st, target).await?;
+        let mut by_key: HashMap<Vec<String>, Vec<&Map<String, Value>>> = HashMap::new();
+        for row in candidates.iter() {
             let key = match_key(
-                &row,
+                row,
                 item.nav.constraints.iter().map(|c| c.target_field.as_str()),
             );
             by_key.entry(key).or_default().push(row);
@@ -994,7 +994,7 @@ async fn expand_rows(
                 let found = by_key.get(&key).cloned().unwrap_or_default();
                 let mut projected = found
                     .into_iter()
-                    .map(|r| project(r, item.select.as_deref()));
+                    .map(|r| project(r.clone(), item.select.as_deref()));
                 if item.nav.collection {
                     Value::Array(projected.collect())
                 } else {
