@@ -1109,6 +1109,8 @@ impl Session {
     async fn copy_chunk(&self, rows: &[Row]) -> Result<u64, String> {
         let self_references = self.self_reference_paths();
         let mut pending = Vec::new();
+        // What Duet saw in finance and operations, remembered for the whole chunk at once.
+        let mut seen = Vec::with_capacity(rows.len());
         for row in rows {
             let key = match self.map.key_of_finance_operations(row) {
                 Ok(key) => key,
@@ -1124,16 +1126,11 @@ impl Session {
                 }
             };
             let key_text = key.to_string();
-            let projection = self.map.projection(Side::FinanceOperations, row);
-            self.store()
-                .save_shadow(
-                    self.name(),
-                    Side::FinanceOperations.as_str(),
-                    &key_text,
-                    None,
-                    &Value::Object(projection),
-                )
-                .map_err(|error| error.to_string())?;
+            seen.push((
+                key_text.clone(),
+                None,
+                self.map.projection(Side::FinanceOperations, row),
+            ));
             let mut payload = match self.map.transform(Side::FinanceOperations, row) {
                 Ok(payload) => payload,
                 Err(error) => {
@@ -1174,6 +1171,9 @@ impl Session {
             }
             pending.push(self.pending_for_dataverse(key, payload, row));
         }
+        self.store()
+            .merge_shadows(self.name(), Side::FinanceOperations.as_str(), &seen)
+            .map_err(|error| error.to_string())?;
         self.write_pending(pending, "initial sync: upsert in Dataverse")
             .await
     }
@@ -1419,9 +1419,15 @@ impl Session {
                 Ok(()) => {
                     let at = self.context.clock.stamp();
                     let mut lines = Vec::with_capacity(batch.len());
+                    let written_rows: Vec<_> = batch
+                        .iter()
+                        .map(|item| (item.key.to_string(), None, item.payload.clone()))
+                        .collect();
+                    self.store()
+                        .merge_shadows(self.name(), Side::Dataverse.as_str(), &written_rows)
+                        .map_err(|error| error.to_string())?;
                     for item in batch {
                         let key_text = item.key.to_string();
-                        self.merge_shadow(Side::Dataverse, &key_text, None, &item.payload);
                         lines.push(NewActivity {
                             at: at.clone(),
                             map: self.name().to_owned(),

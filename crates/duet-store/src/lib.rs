@@ -369,6 +369,52 @@ impl Store {
         Ok(())
     }
 
+    /// Merges many rows' values into a side's shadow (new values win, others stay) in one
+    /// transaction: an initial sync remembers a whole chunk at once.
+    pub fn merge_shadows(
+        &self,
+        map: &str,
+        side: &str,
+        rows: &[(
+            String,
+            Option<String>,
+            serde_json::Map<String, serde_json::Value>,
+        )],
+    ) -> Result<()> {
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        {
+            let mut read = transaction.prepare_cached(
+                "SELECT row_values FROM shadow WHERE map = ?1 AND side = ?2 AND row_key = ?3",
+            )?;
+            let mut write = transaction.prepare_cached(
+                "INSERT INTO shadow (map, side, row_key, dataverse_id, row_values)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (map, side, row_key) DO UPDATE SET
+                     dataverse_id = COALESCE(?4, dataverse_id), row_values = ?5",
+            )?;
+            for (key, id, values) in rows {
+                let known: Option<String> = read
+                    .query_row(params![map, side, key], |row| row.get(0))
+                    .optional()?;
+                let mut merged = match known.map(|text| serde_json::from_str(&text)).transpose()? {
+                    Some(serde_json::Value::Object(known)) => known,
+                    _ => serde_json::Map::new(),
+                };
+                merged.extend(values.clone());
+                write.execute(params![
+                    map,
+                    side,
+                    key,
+                    id,
+                    serde_json::Value::Object(merged).to_string()
+                ])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
     /// The row key Duet knows for a Dataverse row id (tombstones carry only the id).
     pub fn key_for_dataverse_id(&self, map: &str, dataverse_id: &str) -> Result<Option<String>> {
         Ok(self

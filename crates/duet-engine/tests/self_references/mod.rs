@@ -291,10 +291,20 @@ async fn live_changes_wait_for_the_customer_they_refer_to() {
         })
         .await;
     }
-    // AND apart from the reference that exists nowhere, both sides agree.
-    let agreement = harness.agreement(&map).await;
-    assert_eq!(agreement.matched, 2, "{agreement:#?}");
-    assert_eq!(agreement.differing, 1, "{agreement:#?}");
+    // AND once the echoes settle, apart from the reference that exists nowhere, both sides
+    // agree.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let agreement = harness.agreement(&map).await;
+        if agreement.matched == 2 && agreement.differing == 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the sides never settled: {agreement:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
