@@ -6,6 +6,7 @@ mod health;
 mod maps_alm;
 mod metrics;
 pub mod model;
+mod plan;
 mod scenario;
 mod secret;
 mod views;
@@ -29,6 +30,7 @@ pub use maps_alm::{
 };
 pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSeries, RetentionView};
 pub use model::*;
+pub use plan::{BulkAction, BulkResult, PlanStep, PlanStepChoice, RunPlan, check_order};
 pub use secret::SecretStore;
 
 impl ApiError {
@@ -634,6 +636,7 @@ impl Api {
             ),
             other if maps_alm::COMMANDS.contains(&other) => self.call_maps(other, args).await,
             other if metrics::COMMANDS.contains(&other) => self.call_metrics(other, args).await,
+            other if plan::COMMANDS.contains(&other) => self.call_plan(other, args).await,
             other => match self.call_scenario(other, args.clone()).await {
                 Some(answer) => answer,
                 None => self.call_link(other, args).await,
