@@ -73,11 +73,11 @@ const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '1400px' },
   card: { padding: 0, overflowX: 'auto' },
   table: { minWidth: '1000px', tableLayout: 'auto' },
-  selectCol: { width: '44px' },
-  stateCol: { width: '170px' },
+  selectCol: { width: '36px' },
+  stateCol: { width: '140px' },
   mapCol: { minWidth: '180px' },
   numCol: { width: '100px' },
-  queueCol: { width: '250px' },
+  queueCol: { width: '210px' },
   actionsCol: { width: '300px' },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
   numHeader: { justifyContent: 'flex-end', whiteSpace: 'nowrap' },
@@ -106,7 +106,6 @@ const useStyles = makeStyles({
     display: 'inline-block',
   },
   muted: { color: tokens.colorNeutralForeground3 },
-  selection: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM },
   empty: { padding: tokens.spacingHorizontalXXL, textAlign: 'center', color: tokens.colorNeutralForeground3 },
 });
 
@@ -432,15 +431,19 @@ export function MapsPage() {
       />
       {error ? <ErrorBar title="Cannot load maps" error={error} onRetry={() => void load()} /> : null}
       {maps.length > 0 ? (
-        <div className={styles.selection}>
-          <Checkbox
-            checked={allSelected ? true : selected.length > 0 ? 'mixed' : false}
-            onChange={() => setSelected(allSelected ? [] : maps.map((m) => m.name))}
-            label="All maps"
-            data-testid="select-all"
-          />
-          <BulkToolbar selected={selected} onClear={() => setSelected([])} onDone={() => void load()} />
-        </div>
+        <BulkToolbar
+          leading={
+            <Checkbox
+              checked={allSelected ? true : selected.length > 0 ? 'mixed' : false}
+              onChange={() => setSelected(allSelected ? [] : maps.map((m) => m.name))}
+              label="All maps"
+              data-testid="select-all"
+            />
+          }
+          selected={selected}
+          onClear={() => setSelected([])}
+          onDone={() => void load()}
+        />
       ) : null}
       {loading ? (
         <Spinner label="Loading maps…" />

@@ -19,7 +19,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Dismiss16Regular, Flowchart16Regular, Pause16Regular, Play16Regular, Stop16Regular } from '@fluentui/react-icons';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
 import type { BulkAction } from '../../bindings/BulkAction';
@@ -47,10 +47,13 @@ const useStyles = makeStyles({
  * Each map is acted on even when another fails; failures are listed with their reason.
  */
 export function BulkToolbar({
+  leading,
   selected,
   onClear,
   onDone,
 }: {
+  /** Shown first in the toolbar (the page's select-all checkbox). */
+  leading?: ReactNode;
   selected: readonly string[];
   onClear: () => void;
   onDone: () => void;
@@ -84,6 +87,7 @@ export function BulkToolbar({
   return (
     <div className={styles.bar}>
       <Toolbar aria-label="Selected maps" className={styles.toolbar} data-testid="bulk-toolbar">
+        {leading}
         <Caption1 className={styles.count} data-testid="bulk-count">
           {none ? 'Select maps to act on several at once' : `${selected.length} selected`}
         </Caption1>

@@ -46,14 +46,16 @@ import { useNotify } from '../notify';
 const MASTERS: EnvironmentKind[] = ['financeOperations', 'dataverse'];
 
 const useStyles = makeStyles({
-  surface: { maxWidth: '1000px', width: '92vw' },
+  surface: { maxWidth: '1100px', width: '94vw' },
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   muted: { color: tokens.colorNeutralForeground3 },
   mapCell: { display: 'flex', flexDirection: 'column', paddingBlock: tokens.spacingVerticalXS },
   name: { color: tokens.colorNeutralForeground3, fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
   order: { width: '40px', fontVariantNumeric: 'tabular-nums' },
   moves: { display: 'flex', gap: tokens.spacingHorizontalXS },
-  dropdown: { minWidth: '200px' },
+  masterCol: { width: '250px' },
+  orderCol: { width: '90px' },
+  dropdown: { minWidth: '230px' },
   problemRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
 });
 
@@ -130,8 +132,8 @@ export function RunPlanDialog({ names, onClose }: { names: readonly string[]; on
                     <TableHeaderCell>Looks up</TableHeaderCell>
                     <TableHeaderCell>State</TableHeaderCell>
                     <TableHeaderCell>Initial sync</TableHeaderCell>
-                    <TableHeaderCell>Master</TableHeaderCell>
-                    <TableHeaderCell>Order</TableHeaderCell>
+                    <TableHeaderCell className={styles.masterCol}>Master</TableHeaderCell>
+                    <TableHeaderCell className={styles.orderCol}>Order</TableHeaderCell>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
