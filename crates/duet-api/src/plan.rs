@@ -325,6 +325,9 @@ impl Api {
                 _ => {}
             }
             tokio::time::sleep(PLAN_POLL).await;
+            if self.engine.read().await.is_none() {
+                return Err("Duet is shutting down".to_owned());
+            }
         }
     }
 

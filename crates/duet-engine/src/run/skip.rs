@@ -4,7 +4,10 @@
 use chrono::{DateTime, SecondsFormat, TimeDelta};
 use serde_json::Value;
 
-use super::{DELTA_CURSOR, MODIFIED_FIELD, SKIP_INITIAL, Session, WATERMARK_CURSOR};
+use super::{
+    DELTA_CURSOR, INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PASS, INITIAL_PROGRESS,
+    INITIAL_SECOND_LAST_KEY, MODIFIED_FIELD, SKIP_INITIAL, Session, WATERMARK_CURSOR,
+};
 
 /// Whether a map has synced state to continue from (its cursors are established), so a run
 /// needs no initial sync. Stop clears it.
@@ -61,9 +64,18 @@ impl Session {
         store
             .set_cursor(self.name(), DELTA_CURSOR, &tracking.delta_link)
             .map_err(text)?;
-        store
-            .delete_cursor(self.name(), SKIP_INITIAL)
-            .map_err(text)?;
+        // An initial sync interrupted before this start is abandoned: its checkpoints go, so
+        // the map shows no stale progress.
+        for name in [
+            SKIP_INITIAL,
+            INITIAL_DELTA,
+            INITIAL_LAST_KEY,
+            INITIAL_PROGRESS,
+            INITIAL_PASS,
+            INITIAL_SECOND_LAST_KEY,
+        ] {
+            store.delete_cursor(self.name(), name).map_err(text)?;
+        }
         self.context.lifecycle(
             self.name(),
             "succeeded",

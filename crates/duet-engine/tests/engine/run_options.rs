@@ -94,3 +94,48 @@ async fn without_initial_sync_existing_rows_stay_and_later_changes_cross() {
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn skipping_the_initial_sync_drops_the_checkpoints_of_an_interrupted_one() {
+    // GIVEN a map whose initial sync stopped half way (its checkpoints are stored).
+    let harness = harness().await;
+    harness.create_customer("DAT", "HALF-1", "Half One").await;
+    for (name, value) in [
+        ("initial.lastKey", r#"["DAT","HALF-0"]"#),
+        (
+            "initial.progress",
+            r#"{"done":1,"total":2,"written":1,"rowsPerSecond":1.0,"etaSeconds":1}"#,
+        ),
+    ] {
+        harness.store.set_cursor("customers", name, value).unwrap();
+    }
+
+    // WHEN it runs without an initial sync.
+    harness
+        .engine
+        .run_with(
+            "customers",
+            RunOptions {
+                initial_sync: false,
+            },
+        )
+        .await
+        .unwrap();
+    harness.wait_state("running").await;
+
+    // THEN the interrupted sync is abandoned: no checkpoint or progress is left, and the row
+    // it had not reached is not copied.
+    for name in ["initial.lastKey", "initial.progress", "initial.skip"] {
+        assert_eq!(
+            harness.store.cursor("customers", name).unwrap(),
+            None,
+            "{name} is left behind"
+        );
+    }
+    assert!(duet_engine::initial_progress(&harness.store, "customers").is_none());
+    assert!(duet_engine::has_synced_state(&harness.store, "customers"));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(harness.account("HALF-1").await.is_none());
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
