@@ -251,3 +251,56 @@ async fn a_bulk_action_reports_each_map_and_one_failure_does_not_stop_the_others
     assert_eq!(state(api.clone()).await, MapState::Stopped);
     api.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_step_that_fails_stops_the_rest_of_the_plan_and_says_why() {
+    // GIVEN the demo pair and a map whose finance and operations entity does not exist.
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(dir.path(), options("plan-fail")).await.unwrap();
+    api.start_default().await.unwrap();
+    running(&api).await;
+    let mut broken = template("customer-groups");
+    broken["name"] = json!("broken-groups");
+    broken["financeOperationsEntity"] = json!("NoSuchEntity");
+    save(&api, broken).await;
+    save(&api, template("customer-groups")).await;
+
+    // WHEN a plan starts it first, then customer groups.
+    call::<RunPlan>(
+        &api,
+        "start_plan",
+        json!({"steps": [
+            {"map": "broken-groups", "initialSync": true, "master": "financeOperations"},
+            {"map": "customer-groups", "initialSync": true, "master": "financeOperations"},
+        ]}),
+    )
+    .await;
+
+    // THEN the plan logs why the first step did not reach Running and that it stopped.
+    let line = eventually("the plan's failure line", || async {
+        api.activity(1000).await.ok()?.into_iter().find(|entry| {
+            entry.map == "broken-groups" && entry.message.contains("did not reach Running")
+        })
+    })
+    .await;
+    assert_eq!(line.status, "failed");
+    assert!(
+        line.message.contains("NoSuchEntity")
+            && line
+                .message
+                .contains("the plan stopped before customer-groups"),
+        "{}",
+        line.message
+    );
+    // AND the next map was never started.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let groups = api
+        .maps()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|map| map.name == "customer-groups")
+        .unwrap();
+    assert_eq!(groups.state, MapState::NotRunning);
+    api.shutdown().await;
+}
