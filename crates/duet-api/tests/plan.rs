@@ -304,3 +304,44 @@ async fn a_step_that_fails_stops_the_rest_of_the_plan_and_says_why() {
     assert_eq!(groups.state, MapState::NotRunning);
     api.shutdown().await;
 }
+
+#[tokio::test]
+async fn run_map_without_an_initial_sync_goes_live_from_now_on() {
+    // GIVEN the demo map, stopped (so the next run would copy every row again).
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::open(dir.path(), options("plan-run-live"))
+        .await
+        .unwrap();
+    api.start_default().await.unwrap();
+    running(&api).await;
+    api.stop_map("customers").await.unwrap();
+
+    // WHEN it runs with initialSync off.
+    let map: duet_api::MapView = call(
+        &api,
+        "run_map",
+        json!({"name": "customers", "initialSync": false}),
+    )
+    .await;
+    assert_eq!(map.name, "customers");
+    running(&api).await;
+
+    // THEN the log says the initial sync was skipped, and none started after the stop.
+    let activity = api.activity(1000).await.unwrap();
+    let stopped = activity
+        .iter()
+        .position(|entry| entry.message.starts_with("Stopped"))
+        .expect("the stop is logged");
+    let newer = &activity[..stopped];
+    assert!(
+        newer
+            .iter()
+            .any(|entry| entry.message.starts_with("Initial sync skipped"))
+    );
+    assert!(
+        !newer
+            .iter()
+            .any(|entry| entry.message.starts_with("Initial sync started"))
+    );
+    api.shutdown().await;
+}
