@@ -121,4 +121,16 @@ test('a run plan starts a map after the one it looks up, and bulk actions act on
   await expect(page.getByTestId('map-state-warehouses')).toHaveAttribute('data-state', 'stopped');
   await expect(page.getByTestId('map-state-customers')).toHaveAttribute('data-state', 'running');
   await shoot(page, 'stopped');
+
+  // WHEN a plan holds the running demo map, THEN it starts without an initial sync (it has
+  // synced state) and its master cannot change while it runs.
+  await page.getByTestId('bulk-clear').click();
+  await page.getByTestId('select-customers').check();
+  await page.getByTestId('bulk-run-plan').click();
+  const running = page.getByTestId('run-plan-dialog');
+  await expect(running.getByTestId('plan-step-customers')).toBeVisible();
+  await expect(running.getByTestId('plan-initial-customers')).not.toBeChecked();
+  await expect(running.getByTestId('plan-master-customers')).toBeDisabled();
+  await running.getByTestId('run-plan-cancel').click();
+  await expect(running).toHaveCount(0);
 });

@@ -4,6 +4,7 @@ import {
   bulkFailures,
   bulkStopConfirmation,
   bulkSummary,
+  masterEditable,
   moveStep,
   orderProblem,
   orderProblemMessage,
@@ -72,5 +73,14 @@ describe('bulk results', () => {
   });
   it('asks before stopping, naming every map', () => {
     expect(bulkStopConfirmation(['a', 'b'])).toMatch(/^Stop 2 maps 'a', 'b'\?/);
+  });
+});
+
+describe('masterEditable', () => {
+  it('allows a master change only on a map that is not started', () => {
+    expect(masterEditable({ state: 'notRunning' })).toBe(true);
+    expect(masterEditable({ state: 'stopped' })).toBe(true);
+    expect(masterEditable({ state: 'running' })).toBe(false);
+    expect(masterEditable({ state: 'paused' })).toBe(false);
   });
 });

@@ -83,3 +83,8 @@ export function bulkStopConfirmation(names: readonly string[]): string {
   const list = names.map((name) => `'${name}'`).join(', ');
   return `Stop ${names.length === 1 ? 'map' : `${names.length} maps`} ${list}? Stopping forgets their cursors and queued changes: the next run starts with an initial sync. Failed changes stay in the error list.`;
 }
+
+/** Whether a step's master can change: edits need a map that is not started (the backend refuses otherwise). */
+export function masterEditable(step: Pick<PlanStep, 'state'>): boolean {
+  return !['running', 'initializing', 'paused'].includes(step.state);
+}

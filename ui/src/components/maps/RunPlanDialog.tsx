@@ -34,6 +34,7 @@ import type { PlanStep } from '../../bindings/PlanStep';
 import { stateColor, stateLabel } from '../../lib/labels';
 import {
   MASTER_LABELS,
+  masterEditable,
   moveStep,
   orderProblem,
   orderProblemMessage,
@@ -179,6 +180,8 @@ export function RunPlanDialog({ names, onClose }: { names: readonly string[]; on
                           aria-label={`Master of ${step.title}`}
                           value={MASTER_LABELS[step.master]}
                           selectedOptions={[step.master]}
+                          disabled={!masterEditable(step)}
+                          title={masterEditable(step) ? undefined : 'Stop the map to change its master'}
                           onOptionSelect={(_, data) =>
                             setSteps(
                               (current) =>
