@@ -78,7 +78,7 @@ const useStyles = makeStyles({
   mapCol: { minWidth: '180px' },
   numCol: { width: '100px' },
   queueCol: { width: '210px' },
-  actionsCol: { width: '300px' },
+  actionsCol: { width: '240px' },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
   numHeader: { justifyContent: 'flex-end', whiteSpace: 'nowrap' },
   nowrap: { whiteSpace: 'nowrap' },
