@@ -6,6 +6,7 @@ mod health;
 mod maps_alm;
 mod metrics;
 pub mod model;
+mod plan;
 mod scenario;
 mod secret;
 mod views;
@@ -29,6 +30,7 @@ pub use maps_alm::{
 };
 pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSeries, RetentionView};
 pub use model::*;
+pub use plan::{BulkAction, BulkResult, PlanStep, PlanStepChoice, RunPlan, check_order};
 pub use secret::SecretStore;
 
 impl ApiError {
@@ -439,6 +441,16 @@ impl Api {
         self.map_view(name)
     }
 
+    /// Runs a map; without an initial sync, a map that has no synced state goes live from
+    /// now on and existing rows are not copied.
+    pub async fn run_map_with(&self, name: &str, initial_sync: bool) -> Result<MapView, ApiError> {
+        self.engine()
+            .await?
+            .run_with(name, duet_engine::RunOptions { initial_sync })
+            .await?;
+        self.map_view(name)
+    }
+
     pub async fn pause_map(&self, name: &str) -> Result<MapView, ApiError> {
         self.engine().await?.pause(name).await?;
         self.map_view(name)
@@ -587,6 +599,13 @@ impl Api {
             name: String,
         }
         #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Run {
+            name: String,
+            /// Off: a map without synced state goes live from now on, copying nothing.
+            initial_sync: Option<bool>,
+        }
+        #[derive(Deserialize)]
         struct Limit {
             limit: Option<u32>,
         }
@@ -625,7 +644,13 @@ impl Api {
             "link" => json(self.link().await?),
             "check_health" => json(self.check_health().await?),
             "maps" => json(self.maps().await?),
-            "run_map" => json(self.run_map(&parse::<Name>(command, args)?.name).await?),
+            "run_map" => {
+                let Run { name, initial_sync } = parse(command, args)?;
+                json(
+                    self.run_map_with(&name, initial_sync.unwrap_or(true))
+                        .await?,
+                )
+            }
             "pause_map" => json(self.pause_map(&parse::<Name>(command, args)?.name).await?),
             "stop_map" => json(self.stop_map(&parse::<Name>(command, args)?.name).await?),
             "resume_map" => {
@@ -657,6 +682,7 @@ impl Api {
             ),
             other if maps_alm::COMMANDS.contains(&other) => self.call_maps(other, args).await,
             other if metrics::COMMANDS.contains(&other) => self.call_metrics(other, args).await,
+            other if plan::COMMANDS.contains(&other) => self.call_plan(other, args).await,
             other => match self.call_scenario(other, args.clone()).await {
                 Some(answer) => answer,
                 None => self.call_link(other, args).await,

@@ -33,6 +33,10 @@ fn export_all(dir: &Path) {
     MetricsView::export_all(&config).unwrap();
     RetentionView::export_all(&config).unwrap();
     RowPreviewView::export_all(&config).unwrap();
+    RunPlan::export_all(&config).unwrap();
+    PlanStepChoice::export_all(&config).unwrap();
+    BulkAction::export_all(&config).unwrap();
+    BulkResult::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

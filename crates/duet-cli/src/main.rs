@@ -85,7 +85,12 @@ enum MapsCommand {
         json: bool,
     },
     /// Runs a map (a paused map catches up).
-    Run { name: String },
+    Run {
+        name: String,
+        /// Go live from now on without copying existing rows (for a map with no synced state).
+        #[arg(long)]
+        no_initial_sync: bool,
+    },
     /// Pauses a map: changes keep being captured into its queue.
     Pause { name: String },
     /// Resumes a paused map.
@@ -207,9 +212,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let server = server.connect()?;
             let (call, args, as_json) = match &command {
                 MapsCommand::List { json } => ("maps", serde_json::json!({}), *json),
-                MapsCommand::Run { name } => {
-                    ("run_map", serde_json::json!({ "name": name }), false)
-                }
+                MapsCommand::Run {
+                    name,
+                    no_initial_sync,
+                } => (
+                    "run_map",
+                    serde_json::json!({ "name": name, "initialSync": !no_initial_sync }),
+                    false,
+                ),
                 MapsCommand::Pause { name } => {
                     ("pause_map", serde_json::json!({ "name": name }), false)
                 }

@@ -374,6 +374,21 @@ async fn maps_and_logs_commands_drive_a_running_duet() {
         "{failed_only}"
     );
 
+    // WHEN it is stopped and run again without an initial sync, THEN it goes live copying
+    // nothing, and says so.
+    let stopped = duet(&["maps", "stop", "customers"], &server);
+    assert!(stopped.starts_with("customers\tstopped"), "{stopped}");
+    let ran = duet(&["maps", "run", "customers", "--no-initial-sync"], &server);
+    assert!(ran.starts_with("customers\t"), "{ran}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !duet(&["logs", "--map", "customers"], &server).contains("Initial sync skipped") {
+        assert!(
+            Instant::now() < deadline,
+            "the run without an initial sync was never logged"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     // AND a wrong token is refused with a one-line reason and a non-zero exit.
     let refused = Command::new(env!("CARGO_BIN_EXE_duet"))
         .args(["maps", "list"])

@@ -15,5 +15,6 @@ pub use clock::{Clock, SystemClock};
 pub use compare::{Agreement, compare};
 pub use duet_store::{AlertRule, ChangeStatus, QueuedChange};
 pub use run::{
-    Engine, EngineError, EngineEvent, EngineSettings, Progress, ResumeMode, initial_progress,
+    Engine, EngineError, EngineEvent, EngineSettings, Progress, ResumeMode, RunOptions,
+    has_synced_state, initial_progress,
 };

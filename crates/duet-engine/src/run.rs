@@ -18,6 +18,9 @@ use tokio::task::JoinHandle;
 
 mod filters;
 mod reconcile;
+mod skip;
+
+pub use skip::has_synced_state;
 
 use crate::alerts::AlertMonitor;
 use crate::clock::Clock;
@@ -38,6 +41,9 @@ const INITIAL_SECOND_LAST_KEY: &str = "initial.secondPassLastKey";
 const SELF_REFERENCE_WAITS: i64 = 10;
 /// How the error of a change waiting for its self-reference target begins.
 const WAITING: &str = "waiting for";
+/// Set when a map was started without an initial sync and its cursors are not established
+/// yet (cleared once they are, and by Stop).
+const SKIP_INITIAL: &str = "initial.skip";
 /// Rows read per initial-sync page, and per checkpoint.
 const INITIAL_CHUNK: usize = 1000;
 /// Rows per `UpsertMultiple` request.
@@ -98,6 +104,20 @@ struct Running {
     stop: watch::Sender<bool>,
     applying: watch::Sender<bool>,
     task: JoinHandle<()>,
+}
+
+/// How a map is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Copy the existing rows first (the default). Without it the map goes live from now on:
+    /// its cursors start at the current end of both sides and existing rows are not copied.
+    pub initial_sync: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { initial_sync: true }
+    }
 }
 
 /// How a paused map goes back to live sync.
@@ -178,6 +198,21 @@ impl Engine {
     pub async fn run(&self, name: &str) -> Result<(), EngineError> {
         if self.is_started(name).await {
             return self.resume(name, ResumeMode::CatchUp).await;
+        }
+        self.start(name, true).await
+    }
+
+    /// Runs a map as [`Engine::run`] does, with options. Without an initial sync, a map that
+    /// has no cursors yet goes live from now on (existing rows are not copied); a map that
+    /// already synced continues from its cursors either way.
+    pub async fn run_with(&self, name: &str, options: RunOptions) -> Result<(), EngineError> {
+        if options.initial_sync || self.is_started(name).await {
+            return self.run(name).await;
+        }
+        self.context.load_map(name)?;
+        let store = &self.context.store;
+        if store.cursor(name, DELTA_CURSOR)?.is_none() {
+            store.set_cursor(name, SKIP_INITIAL, "true")?;
         }
         self.start(name, true).await
     }
@@ -548,10 +583,19 @@ impl Context {
             .map_err(|error| error.to_string())?
             .is_none()
         {
-            let mut applying = applying.clone();
-            let mut stopped = stopped.clone();
-            if !session.initial_sync(&mut applying, &mut stopped).await? {
-                return Ok(());
+            if self
+                .store
+                .cursor(&map.name, SKIP_INITIAL)
+                .map_err(|error| error.to_string())?
+                .is_some()
+            {
+                session.go_live_without_initial_sync().await?;
+            } else {
+                let mut applying = applying.clone();
+                let mut stopped = stopped.clone();
+                if !session.initial_sync(&mut applying, &mut stopped).await? {
+                    return Ok(());
+                }
             }
         }
         let state = if *applying.borrow() {

@@ -24,11 +24,19 @@ describe('backendFromInvoke', () => {
     await backend.rollbackMap('vendors', 1);
     await backend.importMaps({ maps: [] }, false);
     await backend.exportMaps([]);
+    await backend.bulkMaps('pause', ['a', 'b']);
+    await backend.bulkMaps('resume', ['a'], 'catch-up');
+    await backend.runPlan(['a']);
+    await backend.startPlan([{ map: 'a', initialSync: false, master: 'dataverse' }]);
     expect(calls).toEqual([
       ['map_versions', { name: 'vendors' }],
       ['rollback_map', { name: 'vendors', version: 1 }],
       ['import_maps', { package: { maps: [] }, replace: false }],
       ['export_maps', { names: [] }],
+      ['bulk_maps', { action: 'pause', names: ['a', 'b'] }],
+      ['bulk_maps', { action: 'resume', names: ['a'], mode: 'catch-up' }],
+      ['run_plan', { names: ['a'] }],
+      ['start_plan', { steps: [{ map: 'a', initialSync: false, master: 'dataverse' }] }],
     ]);
   });
 });

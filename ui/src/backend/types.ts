@@ -1,6 +1,8 @@
 import type { ActivityEntry } from '../bindings/ActivityEntry';
 import type { AlertRuleView } from '../bindings/AlertRuleView';
 import type { ApiError } from '../bindings/ApiError';
+import type { BulkAction } from '../bindings/BulkAction';
+import type { BulkResult } from '../bindings/BulkResult';
 import type { DuetEvent } from '../bindings/DuetEvent';
 import type { EnvironmentView } from '../bindings/EnvironmentView';
 import type { HealthCheck } from '../bindings/HealthCheck';
@@ -12,11 +14,13 @@ import type { MapVersionView } from '../bindings/MapVersionView';
 import type { MapView } from '../bindings/MapView';
 import type { MetricsView } from '../bindings/MetricsView';
 import type { NewEnvironment } from '../bindings/NewEnvironment';
+import type { PlanStepChoice } from '../bindings/PlanStepChoice';
 import type { QueuedChangeView } from '../bindings/QueuedChangeView';
 import type { ResetPlan } from '../bindings/ResetPlan';
 import type { ResumeMode } from '../bindings/ResumeMode';
 import type { RetentionView } from '../bindings/RetentionView';
 import type { RowPreviewView } from '../bindings/RowPreviewView';
+import type { RunPlan } from '../bindings/RunPlan';
 import type { SavedMap } from '../bindings/SavedMap';
 import type { ScenarioOptions } from '../bindings/ScenarioOptions';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
@@ -54,6 +58,12 @@ export interface Backend {
   resumeMap(name: string, mode: ResumeMode): Promise<MapView>;
   /** Stops the map and forgets its cursors and queued changes; the next run does an initial sync. */
   stopMap(name: string): Promise<MapView>;
+  /** One action over several maps: a result per map, in order; one map's failure does not stop the others. `mode` is for resume (default catch up). */
+  bulkMaps(action: BulkAction, names: string[], mode?: ResumeMode): Promise<BulkResult[]>;
+  /** The named maps and the stored maps they look up, in dependency order; rejects with `plan_cycle` naming a cycle. */
+  runPlan(names: string[]): Promise<RunPlan>;
+  /** Sets each map's master and starts the maps one after another in this order (in the background); rejects with `plan_order` when a map comes before one it looks up. */
+  startPlan(steps: PlanStepChoice[]): Promise<RunPlan>;
   /** The map's queued, parked and failed changes, oldest first; `key` filters by substring. */
   queuedChanges(name: string, options?: { key?: string; limit?: number }): Promise<QueuedChangeView[]>;
   /** Puts parked/failed changes back in the queue: the one with `seq`, or all of them. */
@@ -128,6 +138,9 @@ export function backendFromInvoke(
     pauseMap: (name) => invoke<MapView>('pause_map', { name }),
     resumeMap: (name, mode) => invoke<MapView>('resume_map', { name, mode }),
     stopMap: (name) => invoke<MapView>('stop_map', { name }),
+    bulkMaps: (action, names, mode) => invoke<BulkResult[]>('bulk_maps', definedArgs({ action, names, mode })),
+    runPlan: (names) => invoke<RunPlan>('run_plan', { names }),
+    startPlan: (steps) => invoke<RunPlan>('start_plan', { steps }),
     queuedChanges: (name, options = {}) =>
       invoke<QueuedChangeView[]>('queued_changes', definedArgs({ name, key: options.key || undefined, limit: options.limit })),
     retryChanges: (name, seq) => invoke<MapView>('retry_changes', definedArgs({ name, seq })),

@@ -4,6 +4,7 @@ import {
   Button,
   Caption1,
   Card,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogBody,
@@ -43,6 +44,7 @@ import type { MapView } from '../bindings/MapView';
 import type { ResumeMode } from '../bindings/ResumeMode';
 import { ChangeTable, type ChangeColumn, type ChangeExpansion } from '../components/ChangeTable';
 import { ErrorBar } from '../components/ErrorBar';
+import { BulkToolbar } from '../components/maps/BulkToolbar';
 import { MapDetailsDrawer } from '../components/maps/MapDetailsDrawer';
 import { ExportDialog, ImportDialog } from '../components/maps/PackageDialogs';
 import { useNotify } from '../components/notify';
@@ -71,11 +73,12 @@ const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '1400px' },
   card: { padding: 0, overflowX: 'auto' },
   table: { minWidth: '1000px', tableLayout: 'auto' },
-  stateCol: { width: '170px' },
+  selectCol: { width: '36px' },
+  stateCol: { width: '140px' },
   mapCol: { minWidth: '180px' },
   numCol: { width: '100px' },
-  queueCol: { width: '250px' },
-  actionsCol: { width: '300px' },
+  queueCol: { width: '210px' },
+  actionsCol: { width: '240px' },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
   numHeader: { justifyContent: 'flex-end', whiteSpace: 'nowrap' },
   nowrap: { whiteSpace: 'nowrap' },
@@ -117,6 +120,8 @@ export function MapsPage() {
   const [queueName, setQueueName] = useState<string | null>(null);
   const [detailsName, setDetailsName] = useState<string | null>(null);
   const [packageDialog, setPackageDialog] = useState<'export' | 'import' | null>(null);
+  /** Names of the maps chosen for a bulk action or a run plan, in table order. */
+  const [selected, setSelected] = useState<string[]>([]);
   const anyPaused = maps.some((m) => m.state === 'paused');
 
   const load = useCallback(() => {
@@ -200,7 +205,26 @@ export function MapsPage() {
     void (confirm.kind === 'stop' ? stop(confirmMap) : resume(confirmMap, 'skip-discard'));
   };
 
+  const toggleSelected = (name: string, on: boolean) =>
+    setSelected((current) =>
+      maps.map((m) => m.name).filter((n) => (n === name ? on : current.includes(n))),
+    );
+  const allSelected = maps.length > 0 && selected.length === maps.length;
+
   const columns: ChangeColumn<MapView>[] = [
+    {
+      id: 'select',
+      label: 'Select',
+      headerClassName: styles.selectCol,
+      render: (map) => (
+        <Checkbox
+          checked={selected.includes(map.name)}
+          onChange={(_, data) => toggleSelected(map.name, !!data.checked)}
+          aria-label={`Select ${map.title}`}
+          data-testid={`select-${map.name}`}
+        />
+      ),
+    },
     {
       id: 'map',
       header: 'Map',
@@ -406,6 +430,21 @@ export function MapsPage() {
         }
       />
       {error ? <ErrorBar title="Cannot load maps" error={error} onRetry={() => void load()} /> : null}
+      {maps.length > 0 ? (
+        <BulkToolbar
+          leading={
+            <Checkbox
+              checked={allSelected ? true : selected.length > 0 ? 'mixed' : false}
+              onChange={() => setSelected(allSelected ? [] : maps.map((m) => m.name))}
+              label="All maps"
+              data-testid="select-all"
+            />
+          }
+          selected={selected}
+          onClear={() => setSelected([])}
+          onDone={() => void load()}
+        />
+      ) : null}
       {loading ? (
         <Spinner label="Loading maps…" />
       ) : error && maps.length === 0 ? null : (

@@ -1,0 +1,123 @@
+//! Starting a map without an initial sync: both cursors are set to the current end of their
+//! side, so only changes made from now on are carried. Existing rows are not copied.
+
+use chrono::{DateTime, SecondsFormat, TimeDelta};
+use serde_json::Value;
+
+use super::{
+    DELTA_CURSOR, INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PASS, INITIAL_PROGRESS,
+    INITIAL_SECOND_LAST_KEY, MODIFIED_FIELD, SKIP_INITIAL, Session, WATERMARK_CURSOR,
+};
+
+/// Whether a map has synced state to continue from (its cursors are established), so a run
+/// needs no initial sync. Stop clears it.
+pub fn has_synced_state(store: &duet_store::Store, map: &str) -> bool {
+    store.cursor(map, DELTA_CURSOR).ok().flatten().is_some()
+}
+
+impl Session {
+    /// Establishes the cursors without copying rows: a Dataverse change-tracking request
+    /// whose rows are discarded gives the delta link, and the finance and operations
+    /// watermark starts just past the newest `ModifiedDateTime` (watermark polling reads
+    /// `ge`, so a watermark equal to the newest row would read that row again).
+    pub(super) async fn go_live_without_initial_sync(&self) -> Result<(), String> {
+        let store = self.store();
+        let text = |error: duet_store::StoreError| error.to_string();
+        let select = self.dataverse_select();
+        let select: Vec<&str> = select.iter().map(String::as_str).collect();
+        let tracking = self
+            .context
+            .dataverse
+            .track_changes(&self.map.dataverse_entity_set, &select)
+            .await
+            .map_err(|error| format!("starting Dataverse change tracking: {error}"))?;
+        let mut params = vec![("cross-company", "true".to_owned())];
+        if let Some(filter) = self.company_filter() {
+            params.push(("$filter", filter));
+        }
+        params.push(("$orderby", format!("{MODIFIED_FIELD} desc")));
+        let params: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let newest = self
+            .context
+            .finops
+            .query_page(&self.map.finance_operations_entity, &params, 1)
+            .await
+            .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))?;
+        if let Some(modified) = newest
+            .first()
+            .and_then(|row| row.get(MODIFIED_FIELD))
+            .and_then(Value::as_str)
+        {
+            let after = just_after(modified).ok_or_else(|| {
+                format!(
+                    "finance and operations returned an unreadable {MODIFIED_FIELD}: {modified}"
+                )
+            })?;
+            store
+                .advance_watermark(self.name(), WATERMARK_CURSOR, &after)
+                .map_err(text)?;
+        }
+        // The delta link last: its presence is what marks the cursors as established.
+        store
+            .set_cursor(self.name(), DELTA_CURSOR, &tracking.delta_link)
+            .map_err(text)?;
+        // An initial sync interrupted before this start is abandoned: its checkpoints go, so
+        // the map shows no stale progress.
+        for name in [
+            SKIP_INITIAL,
+            INITIAL_DELTA,
+            INITIAL_LAST_KEY,
+            INITIAL_PROGRESS,
+            INITIAL_PASS,
+            INITIAL_SECOND_LAST_KEY,
+        ] {
+            store.delete_cursor(self.name(), name).map_err(text)?;
+        }
+        self.context.lifecycle(
+            self.name(),
+            "succeeded",
+            &format!(
+                "Initial sync skipped: live sync from now on ({} existing Dataverse rows and \
+                 finance and operations rows up to {} were not copied)",
+                tracking.changed.len(),
+                newest
+                    .first()
+                    .and_then(|row| row.get(MODIFIED_FIELD))
+                    .and_then(Value::as_str)
+                    .unwrap_or("now"),
+            ),
+        );
+        Ok(())
+    }
+}
+
+/// The instant one millisecond after an OData timestamp, in the same form.
+fn just_after(stamp: &str) -> Option<String> {
+    let parsed = DateTime::parse_from_rfc3339(stamp).ok()?;
+    Some(
+        (parsed + TimeDelta::milliseconds(1))
+            .to_utc()
+            .to_rfc3339_opts(SecondsFormat::Millis, true),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::just_after;
+
+    #[test]
+    fn just_after_adds_one_millisecond() {
+        assert_eq!(
+            just_after("2026-11-23T10:11:12.345Z").as_deref(),
+            Some("2026-11-23T10:11:12.346Z")
+        );
+        assert_eq!(
+            just_after("2026-11-23T23:59:59.999Z").as_deref(),
+            Some("2026-11-24T00:00:00.000Z")
+        );
+        assert_eq!(just_after("yesterday"), None);
+    }
+}
