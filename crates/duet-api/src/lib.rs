@@ -97,6 +97,8 @@ pub struct Api {
     sandbox: Mutex<Option<Sandbox>>,
     /// Held while a setup scenario runs: one at a time.
     scenario_lock: Mutex<()>,
+    /// Set while a run plan starts its maps: one plan at a time.
+    plan_running: std::sync::atomic::AtomicBool,
     events: broadcast::Sender<DuetEvent>,
 }
 
@@ -142,6 +144,7 @@ impl Api {
             health: Mutex::new(HashMap::new()),
             sandbox: Mutex::new(None),
             scenario_lock: Mutex::new(()),
+            plan_running: std::sync::atomic::AtomicBool::new(false),
             events,
         });
         api.spawn_housekeeping();

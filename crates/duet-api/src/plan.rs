@@ -226,6 +226,17 @@ impl Api {
                 ));
             }
         }
+        // One plan at a time: a second would start maps out of the first one's order.
+        if self
+            .plan_running
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(ApiError::new(
+                "plan_running",
+                "a run plan is still starting its maps; wait until its last step is logged",
+            ));
+        }
+        let mut flag = PlanFlag(Some(self.clone()));
         for ((map, _), choice) in maps.iter_mut().zip(choices) {
             let master = side_of(choice.master);
             if map.master != master {
@@ -244,7 +255,12 @@ impl Api {
             .collect();
         let api = self.clone();
         let started = steps.clone();
-        tokio::spawn(async move { api.carry_out(started).await });
+        // The flag now belongs to the task: it is cleared when the plan ends, however it ends.
+        let flag = PlanFlag(flag.0.take());
+        tokio::spawn(async move {
+            api.carry_out(started).await;
+            drop(flag);
+        });
         Ok(RunPlan { steps })
     }
 
@@ -418,6 +434,18 @@ impl Api {
                 "unknown_command",
                 format!("'{other}' is not a run plan command"),
             )),
+        }
+    }
+}
+
+/// Clears [`Api::plan_running`] when dropped, so an error or a finished plan frees the way.
+struct PlanFlag(Option<Arc<Api>>);
+
+impl Drop for PlanFlag {
+    fn drop(&mut self) {
+        if let Some(api) = self.0.take() {
+            api.plan_running
+                .store(false, std::sync::atomic::Ordering::SeqCst);
         }
     }
 }

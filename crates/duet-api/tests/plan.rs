@@ -149,6 +149,14 @@ async fn a_started_plan_sets_masters_and_starts_maps_in_order() {
     // THEN the plan is accepted at once as given.
     assert_eq!(order(&plan), ["customer-groups", "customers"]);
     assert!(!plan.steps[1].initial_sync);
+    // AND a second plan while this one starts its maps is refused.
+    let error = refused(
+        &api,
+        "start_plan",
+        json!({"steps": [{"map": "customer-groups", "initialSync": true, "master": "financeOperations"}]}),
+    )
+    .await;
+    assert_eq!(error.code, "plan_running", "{error}");
 
     // AND both maps reach Running, customers after customer groups.
     eventually("both maps running", || async {
