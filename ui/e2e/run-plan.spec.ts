@@ -69,8 +69,8 @@ test('a run plan starts a map after the one it looks up, and bulk actions act on
   // THEN it is accepted in that order and both maps reach Running.
   await expect(page.getByTestId('toast-success').filter({ hasText: 'Run plan started: 2 maps' })).toBeVisible();
   await expect(dialog).toHaveCount(0);
-  await expect(page.getByTestId('map-state-sites')).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
-  await expect(page.getByTestId('map-state-warehouses')).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
+  await expect(page.getByTestId('map-state-sites')).toHaveAttribute('data-state', 'running', { timeout: 90_000 });
+  await expect(page.getByTestId('map-state-warehouses')).toHaveAttribute('data-state', 'running', { timeout: 90_000 });
   // AND the changed master is a new version with the plan's note; warehouses skipped its initial sync.
   const versions = (await command(request, 'map_versions', { name: 'warehouses' })) as { note: string | null }[];
   expect(versions.at(-1)?.note).toBe('master set by run plan');
