@@ -796,33 +796,11 @@ impl Session {
             .cursor(self.name(), WATERMARK_CURSOR)
             .map_err(text)?
             .is_none()
+            && let Some(modified) = self.newest_finops_modified().await?
         {
-            let mut params = vec![("cross-company", "true".to_owned())];
-            if let Some(filter) = self.company_filter() {
-                params.push(("$filter", filter));
-            }
-            params.push(("$orderby", format!("{MODIFIED_FIELD} desc")));
-            let params: Vec<(&str, &str)> = params
-                .iter()
-                .map(|(name, value)| (*name, value.as_str()))
-                .collect();
-            let newest = self
-                .context
-                .finops
-                .query_page(&self.map.finance_operations_entity, &params, 1)
-                .await
-                .map_err(|error| {
-                    format!("reading {}: {error}", self.map.finance_operations_entity)
-                })?;
-            if let Some(modified) = newest
-                .first()
-                .and_then(|row| row.get(MODIFIED_FIELD))
-                .and_then(Value::as_str)
-            {
-                store
-                    .advance_watermark(self.name(), WATERMARK_CURSOR, modified)
-                    .map_err(text)?;
-            }
+            store
+                .advance_watermark(self.name(), WATERMARK_CURSOR, &modified)
+                .map_err(text)?;
         }
         let mut progress: Progress = store
             .cursor(self.name(), INITIAL_PROGRESS)
@@ -1120,6 +1098,31 @@ impl Session {
             .filter(|lookup| lookup.field.self_reference)
             .map(|lookup| lookup.field.path.clone())
             .collect()
+    }
+
+    /// The newest `ModifiedDateTime` among the map's finance and operations rows of the
+    /// link's companies: where live polling starts.
+    async fn newest_finops_modified(&self) -> Result<Option<String>, String> {
+        let mut params = vec![("cross-company", "true".to_owned())];
+        if let Some(filter) = self.company_filter() {
+            params.push(("$filter", filter));
+        }
+        params.push(("$orderby", format!("{MODIFIED_FIELD} desc")));
+        let params: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let newest = self
+            .context
+            .finops
+            .query_page(&self.map.finance_operations_entity, &params, 1)
+            .await
+            .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))?;
+        Ok(newest
+            .first()
+            .and_then(|row| row.get(MODIFIED_FIELD))
+            .and_then(Value::as_str)
+            .map(str::to_owned))
     }
 
     /// The next chunk of the initial sync in key order: rows of the link's companies after

@@ -2,7 +2,6 @@
 //! side, so only changes made from now on are carried. Existing rows are not copied.
 
 use chrono::{DateTime, SecondsFormat, TimeDelta};
-use serde_json::Value;
 
 use super::{
     DELTA_CURSOR, INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PASS, INITIAL_PROGRESS,
@@ -31,26 +30,8 @@ impl Session {
             .track_changes(&self.map.dataverse_entity_set, &select)
             .await
             .map_err(|error| format!("starting Dataverse change tracking: {error}"))?;
-        let mut params = vec![("cross-company", "true".to_owned())];
-        if let Some(filter) = self.company_filter() {
-            params.push(("$filter", filter));
-        }
-        params.push(("$orderby", format!("{MODIFIED_FIELD} desc")));
-        let params: Vec<(&str, &str)> = params
-            .iter()
-            .map(|(name, value)| (*name, value.as_str()))
-            .collect();
-        let newest = self
-            .context
-            .finops
-            .query_page(&self.map.finance_operations_entity, &params, 1)
-            .await
-            .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))?;
-        if let Some(modified) = newest
-            .first()
-            .and_then(|row| row.get(MODIFIED_FIELD))
-            .and_then(Value::as_str)
-        {
+        let newest = self.newest_finops_modified().await?;
+        if let Some(modified) = &newest {
             let after = just_after(modified).ok_or_else(|| {
                 format!(
                     "finance and operations returned an unreadable {MODIFIED_FIELD}: {modified}"
@@ -83,11 +64,7 @@ impl Session {
                 "Initial sync skipped: live sync from now on ({} existing Dataverse rows and \
                  finance and operations rows up to {} were not copied)",
                 tracking.changed.len(),
-                newest
-                    .first()
-                    .and_then(|row| row.get(MODIFIED_FIELD))
-                    .and_then(Value::as_str)
-                    .unwrap_or("now"),
+                newest.as_deref().unwrap_or("now"),
             ),
         );
         Ok(())
