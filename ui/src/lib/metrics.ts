@@ -40,11 +40,15 @@ export function bucketStarts(view: Pick<MetricsView, 'since' | 'until' | 'bucket
   return starts;
 }
 
-/** Rows per second per map and direction, zero where a bucket had nothing. */
-export function throughputSeries(view: MetricsView): ChartSeries[] {
+/** One line per series of `pick` per bucket, zero where a bucket had nothing. */
+function perBucket(
+  view: MetricsView,
+  series: MetricSeries[],
+  pick: (point: MetricSeries['points'][number]) => number,
+): ChartSeries[] {
   const starts = bucketStarts(view);
-  return view.series.map((s) => {
-    const byStart = new Map(s.points.map((p) => [Date.parse(p.start), p.rowsPerSecond]));
+  return series.map((s) => {
+    const byStart = new Map(s.points.map((p) => [Date.parse(p.start), pick(p)]));
     return {
       id: `${s.map}:${s.direction}`,
       label: seriesLabel(s),
@@ -53,19 +57,18 @@ export function throughputSeries(view: MetricsView): ChartSeries[] {
   });
 }
 
-/** Errors per bucket per map and direction, zero where a bucket had none. */
+/** Rows per second per map and direction, zero where a bucket had nothing. */
+export function throughputSeries(view: MetricsView): ChartSeries[] {
+  return perBucket(view, view.series, (p) => p.rowsPerSecond);
+}
+
+/** Errors per bucket per map and direction, only for series that had any. */
 export function errorSeries(view: MetricsView): ChartSeries[] {
-  const starts = bucketStarts(view);
-  return view.series
-    .filter((s) => s.errors > 0)
-    .map((s) => {
-      const byStart = new Map(s.points.map((p) => [Date.parse(p.start), p.errors]));
-      return {
-        id: `${s.map}:${s.direction}`,
-        label: seriesLabel(s),
-        points: starts.map((t) => ({ t, v: byStart.get(t) ?? 0 })),
-      };
-    });
+  return perBucket(
+    view,
+    view.series.filter((s) => s.errors > 0),
+    (p) => p.errors,
+  );
 }
 
 /** p50 and p99 latency lines (p99 dashed) of the series that carried latencies. */
