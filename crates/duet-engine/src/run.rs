@@ -36,11 +36,13 @@ const INITIAL_PROGRESS: &str = "initial.progress";
 const INITIAL_PASS: &str = "initial.pass";
 /// The last key the second pass (self-references only) has written.
 const INITIAL_SECOND_LAST_KEY: &str = "initial.secondPassLastKey";
-/// How many times a change waits for the row its self-reference points at before it is set
-/// aside as failed (kept for retry).
-const SELF_REFERENCE_WAITS: i64 = 10;
+/// How many times a change waits for a row it looks up before it is set aside as failed
+/// (kept for retry), unless that row waits in its own map's queue.
+const LOOKUP_WAITS: i64 = 10;
 /// How the error of a change waiting for its self-reference target begins.
 const WAITING: &str = "waiting for";
+/// How the reason of a change held back for a row of another map begins.
+const HELD_BACK: &str = "held back until";
 /// Set when a map was started without an initial sync and its cursors are not established
 /// yet (cleared once they are, and by Stop).
 const SKIP_INITIAL: &str = "initial.skip";
@@ -430,8 +432,7 @@ impl Context {
                 Some(ResolvedLookup {
                     single_key: target.key.dataverse.len() == 1
                         && target.key.dataverse[0] == field.column,
-                    target_entity_set: target.dataverse_entity_set.clone(),
-                    target_striped: target.company.is_some(),
+                    target,
                     field,
                 })
             })
@@ -576,6 +577,7 @@ impl Context {
             codes: Mutex::new(codes),
             captured: Notify::new(),
             capture_failing: std::sync::Mutex::new(HashSet::new()),
+            lookup_keys: std::sync::Mutex::new(HashMap::new()),
         });
         if self
             .store
@@ -616,8 +618,8 @@ impl Context {
 /// be addressed by key (`@odata.bind`) and its Dataverse ids read back as keys.
 struct ResolvedLookup {
     field: LookupField,
-    target_entity_set: String,
-    target_striped: bool,
+    /// The map the looked-up rows belong to (this map itself for a self-reference).
+    target: TableMap,
     /// The path's column is the target map's whole Dataverse key, so a value identifies one
     /// row; only such lookups are resolved and written as bindings.
     single_key: bool,
@@ -634,6 +636,8 @@ struct Session {
     captured: Notify,
     /// The captures currently failing, so each failure is logged once and its recovery too.
     capture_failing: std::sync::Mutex<HashSet<String>>,
+    /// Key values of looked-up Dataverse rows read by id: (target map, id) → key value.
+    lookup_keys: std::sync::Mutex<HashMap<(String, String), String>>,
 }
 
 #[derive(Default)]
@@ -689,10 +693,13 @@ enum Outcome {
         message: String,
         class: &'static str,
     },
-    /// The row was written without a self-reference whose target row is not on the other
-    /// side yet but exists on this one; the change is applied again once it may be there.
+    /// Not (wholly) written yet: a row it looks up is not on the other side but on its way.
+    /// Either the row went without a self-reference whose target is missing, or it waits for
+    /// a parent row of another map. The change is applied again once the target may be there.
     Waiting {
         message: String,
+        /// The target waits in its own map's queue, so the wait has no attempt limit.
+        patient: bool,
     },
 }
 
@@ -1045,7 +1052,7 @@ impl Session {
         for row in waiting {
             match self.apply(Side::Dataverse, row, false).await {
                 Outcome::Written => written += 1,
-                Outcome::Waiting { message } => {
+                Outcome::Waiting { message, .. } => {
                     let company = self.company_of_dataverse(row).await;
                     // The first round read this key, so it reads again.
                     let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
@@ -1867,9 +1874,20 @@ impl Session {
             // Changes that only waited for a self-reference target: when a whole batch does,
             // nothing else can bring the targets now, so the loop waits before trying again.
             let (mut waited, mut progressed) = (0usize, 0usize);
+            // Rows whose changes went behind the queue: this batch's later changes of them
+            // moved along and are met again there.
+            let mut deferred: HashSet<String> = HashSet::new();
             for queued in batch {
                 if *stopped.borrow() || !*applying.borrow() {
                     break;
+                }
+                if queued
+                    .change
+                    .key
+                    .as_ref()
+                    .is_some_and(|key| deferred.contains(key))
+                {
+                    continue;
                 }
                 let outcome = self.apply_queued(&queued).await;
                 let store = self.store();
@@ -1909,9 +1927,12 @@ impl Session {
                             store.fail_change(queued.seq, &message)
                         }
                     }
-                    Outcome::Waiting { message } if queued.attempts + 1 >= SELF_REFERENCE_WAITS => {
+                    Outcome::Waiting {
+                        message,
+                        patient: false,
+                    } if queued.attempts + 1 >= LOOKUP_WAITS => {
                         let message = format!(
-                            "{message}; still missing after {SELF_REFERENCE_WAITS} attempts, so the \
+                            "{message}; still missing after {LOOKUP_WAITS} attempts, so the \
                              change is kept as failed: retry it once the referenced row exists"
                         );
                         self.context.record(NewActivity {
@@ -1931,15 +1952,17 @@ impl Session {
                         self.context.observe_error(self.name(), APPLICATION);
                         store.fail_change(queued.seq, &message)
                     }
-                    Outcome::Waiting { message } => {
+                    Outcome::Waiting { message, .. } => {
                         // Behind everything queued now, so the row it points at (usually
-                        // queued after it) is applied first.
+                        // queued after it) is applied first; later changes of the same row
+                        // go along, so they still follow it.
                         waited += 1;
-                        store.fail_change(queued.seq, &message).and_then(|()| {
-                            store
-                                .retry_changes(self.name(), Some(queued.seq))
-                                .map(|_| ())
-                        })
+                        if let Some(key) = &queued.change.key {
+                            deferred.insert(key.clone());
+                        }
+                        store
+                            .defer_change(self.name(), queued.seq, &message)
+                            .map(|_| ())
                     }
                     Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
                         progressed += 1;
@@ -2166,21 +2189,28 @@ impl Session {
             .store()
             .key_for_dataverse_id(&lookup.field.target_map, id)
         {
-            Ok(Some(key)) => return parse_key(&key, lookup.target_striped).values.pop(),
+            Ok(Some(key)) => {
+                return parse_key(&key, lookup.target.company.is_some())
+                    .values
+                    .pop();
+            }
             Ok(None) => {}
             Err(error) => {
                 tracing::warn!(map = %self.map.name, error = %error, "lookup id read failed");
             }
         }
-        if !lookup.field.self_reference {
-            return None;
+        let cached = (lookup.target.name.clone(), id.to_owned());
+        if let Some(value) = self.lookup_keys.lock().expect("lookup cache").get(&cached) {
+            return Some(value.clone());
         }
-        let filter = format!("{} eq {id}", self.map.dataverse_id);
+        // Not synced by its map yet (or written in bulk, which returns no ids): Dataverse
+        // itself says which row the id is.
+        let filter = format!("{} eq {id}", lookup.target.dataverse_id);
         let rows = self
             .context
             .dataverse
             .query(
-                &lookup.target_entity_set,
+                &lookup.target.dataverse_entity_set,
                 &[("$select", column.as_str()), ("$filter", filter.as_str())],
             )
             .await
@@ -2188,14 +2218,24 @@ impl Session {
                 tracing::warn!(map = %self.map.name, error = %error, "lookup read failed");
             })
             .ok()?;
-        rows.first()?.get(column)?.as_str().map(str::to_owned)
+        let value = rows.first()?.get(column)?.as_str()?.to_owned();
+        self.lookup_keys
+            .lock()
+            .expect("lookup cache")
+            .insert(cached, value.clone());
+        Some(value)
     }
 
-    /// Whether the row `key` exists on `side`: remembered there, or found by asking.
-    async fn exists_on(&self, side: Side, key: &RowKey) -> Result<bool, ConnectError> {
+    /// Whether the row `key` of `map` exists on `side`: remembered there, or found by asking.
+    async fn exists_in(
+        &self,
+        map: &TableMap,
+        side: Side,
+        key: &RowKey,
+    ) -> Result<bool, ConnectError> {
         if matches!(
             self.store()
-                .shadow(self.name(), side.as_str(), &key.to_string()),
+                .shadow(&map.name, side.as_str(), &key.to_string()),
             Ok(Some(_))
         ) {
             return Ok(true);
@@ -2204,12 +2244,11 @@ impl Session {
             Side::FinanceOperations => Ok(self
                 .context
                 .finops
-                .get(&self.map.finance_operations_entity, &self.finops_key(key))
+                .get(&map.finance_operations_entity, &finops_key_of(map, key))
                 .await?
                 .is_some()),
             Side::Dataverse => {
-                let filter: Vec<String> = self
-                    .map
+                let filter: Vec<String> = map
                     .key
                     .dataverse
                     .iter()
@@ -2221,9 +2260,9 @@ impl Session {
                     .context
                     .dataverse
                     .query(
-                        &self.map.dataverse_entity_set,
+                        &map.dataverse_entity_set,
                         &[
-                            ("$select", self.map.dataverse_id.as_str()),
+                            ("$select", map.dataverse_id.as_str()),
                             ("$filter", filter.as_str()),
                         ],
                     )
@@ -2233,18 +2272,26 @@ impl Session {
         }
     }
 
-    /// Whether the row `key` is on its way from `side`: remembered or queued there, or found
-    /// by asking that side.
-    async fn on_its_way_from(&self, side: Side, key: &RowKey) -> Result<bool, ConnectError> {
+    /// Whether the row `key` of `map` waits in that map's queue to be applied.
+    fn queued_in(&self, map: &TableMap, key: &RowKey) -> bool {
         let key_text = key.to_string();
-        let queued = [Side::FinanceOperations, Side::Dataverse]
+        [Side::FinanceOperations, Side::Dataverse]
             .iter()
             .any(|queue| {
                 self.store()
-                    .queued_for_key(self.name(), queue.as_str(), &key_text)
+                    .queued_for_key(&map.name, queue.as_str(), &key_text)
                     .is_ok_and(|changes| !changes.is_empty())
-            });
-        Ok(queued || self.exists_on(side, key).await?)
+            })
+    }
+
+    /// Whether the row `key` of `map` is on its way from `side`: queued, or there.
+    async fn on_its_way_from(
+        &self,
+        map: &TableMap,
+        side: Side,
+        key: &RowKey,
+    ) -> Result<bool, ConnectError> {
+        Ok(self.queued_in(map, key) || self.exists_in(map, side, key).await?)
     }
 
     /// The self-references of `payload` (as `to` names them) whose target row is not on `to`
@@ -2274,13 +2321,117 @@ impl Session {
             let present = if target == *key {
                 exists_itself
             } else {
-                self.exists_on(to, &target).await?
+                self.exists_in(&self.map, to, &target).await?
             };
             if !present {
                 missing.push((lookup, column, target));
             }
         }
         Ok(missing)
+    }
+
+    /// Holds a row back while a row it looks up in another map (its parent) is missing on
+    /// the other side: it waits while the parent is on its way (queued in its map, or on this
+    /// side) and is refused when the parent exists nowhere. None when every parent is there.
+    async fn wait_for_parents(
+        &self,
+        from: Side,
+        key: &RowKey,
+        payload: &Row,
+        row: &Row,
+    ) -> Option<Outcome> {
+        let to = from.other();
+        let parents = self
+            .lookups
+            .iter()
+            .filter(|lookup| lookup.single_key && !lookup.field.self_reference);
+        for lookup in parents {
+            let column = match to {
+                Side::Dataverse => Some(&lookup.field.path),
+                Side::FinanceOperations => lookup.field.finance_operations.as_ref(),
+            };
+            let Some(value) = column
+                .and_then(|column| payload.get(column))
+                .and_then(Value::as_str)
+                .filter(|value| !value.is_empty())
+            else {
+                continue;
+            };
+            let target = &lookup.target;
+            let parent = RowKey {
+                company: target.company.as_ref().and(key.company.clone()),
+                values: vec![value.to_owned()],
+            };
+            let unavailable = |side: Side, error: ConnectError| Outcome::Unavailable {
+                message: format!(
+                    "checking the {} row {parent} in {}: {error}",
+                    target.name,
+                    side_title(side)
+                ),
+                class: error.class.as_str(),
+            };
+            match self.exists_in(target, to, &parent).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(error) => return Some(unavailable(to, error)),
+            }
+            let field = lookup
+                .field
+                .finance_operations
+                .as_deref()
+                .unwrap_or(&lookup.field.path);
+            // Queued in its own map, the parent is applied (or fails there) in time: no
+            // limit on the wait. Otherwise only its map's capture can bring it.
+            let queued = self.queued_in(target, &parent);
+            let on_its_way = match queued {
+                true => true,
+                false => match self.exists_in(target, from, &parent).await {
+                    Ok(found) => found,
+                    Err(error) => return Some(unavailable(from, error)),
+                },
+            };
+            if !on_its_way {
+                let message = format!(
+                    "{field} refers to the {} row {parent}, which exists neither in finance and \
+                     operations nor in Dataverse",
+                    target.name
+                );
+                return Some(self.refuse(
+                    from,
+                    Some(&key.to_string()),
+                    "lookup",
+                    Cause::Map(&message),
+                    Some(Value::Object(row.clone())),
+                ));
+            }
+            let state = self
+                .store()
+                .map(&target.name)
+                .ok()
+                .flatten()
+                .map(|record| record.state)
+                .unwrap_or_else(|| "missing".to_owned());
+            let hint = match state.as_str() {
+                "running" | "initializing" | "resuming" | "paused" => String::new(),
+                "notRunning" => format!(
+                    "; the map {} is not running, so nothing brings it over: run that map",
+                    target.name
+                ),
+                state => format!(
+                    "; the map {} is {state}, so nothing brings it over: run that map",
+                    target.name
+                ),
+            };
+            return Some(Outcome::Waiting {
+                message: format!(
+                    "{HELD_BACK} the {} row {parent} ({field}) is in {}{hint}",
+                    target.name,
+                    side_title(to)
+                ),
+                patient: queued,
+            });
+        }
+        None
     }
 
     /// Carries one changed row from `from` to the other side.
@@ -2331,6 +2482,32 @@ impl Session {
         } else {
             None
         };
+        let to = from.other();
+        let transformed = self.map.transform(from, row).map(|mut payload| {
+            self.keep_changed_lookups(from, row, previous.as_ref(), &mut payload);
+            payload
+        });
+        let known = match self.store().shadow(self.name(), to.as_str(), &key_text) {
+            Ok(known) => known,
+            Err(error) => {
+                return Outcome::Unavailable {
+                    message: format!("the local store failed: {error}"),
+                    class: "other",
+                };
+            }
+        };
+        let unchanged = |payload: &Row| match &known {
+            Some(Value::Object(known)) => same_values(payload, known),
+            _ => false,
+        };
+        // A row whose parent (a row of another map) is not on the other side yet waits for
+        // it, before Duet records anything of it, so applying it again starts afresh.
+        if let Ok(payload) = &transformed
+            && !unchanged(payload)
+            && let Some(outcome) = self.wait_for_parents(from, &key, payload, row).await
+        {
+            return outcome;
+        }
         let projection = self.map.projection(from, row);
         if let Err(error) = self.store().save_shadow(
             self.name(),
@@ -2344,7 +2521,7 @@ impl Session {
                 class: "other",
             };
         }
-        let mut payload = match self.map.transform(from, row) {
+        let payload = match transformed {
             Ok(payload) => payload,
             Err(error) => {
                 return self.refuse(
@@ -2356,20 +2533,7 @@ impl Session {
                 );
             }
         };
-        self.keep_changed_lookups(from, row, previous.as_ref(), &mut payload);
-        let to = from.other();
-        let known = match self.store().shadow(self.name(), to.as_str(), &key_text) {
-            Ok(known) => known,
-            Err(error) => {
-                return Outcome::Unavailable {
-                    message: format!("the local store failed: {error}"),
-                    class: "other",
-                };
-            }
-        };
-        if let Some(Value::Object(known)) = &known
-            && same_values(&payload, known)
-        {
+        if unchanged(&payload) {
             return Outcome::Unchanged;
         }
         let latency_ms = if live {
@@ -2605,7 +2769,7 @@ impl Session {
         }
         let mut waiting_for = Vec::new();
         for (lookup, _, target) in &missing {
-            match self.on_its_way_from(from, target).await {
+            match self.on_its_way_from(&self.map, from, target).await {
                 Ok(true) => waiting_for.push(target.to_string()),
                 Ok(false) => {
                     let message = self.missing_target_message(
@@ -2638,6 +2802,7 @@ impl Session {
                 waiting_for.join(", "),
                 side_title(to)
             ),
+            patient: false,
         }
     }
 
@@ -2653,7 +2818,7 @@ impl Session {
             let bind = match value.as_str().filter(|value| !value.is_empty()) {
                 Some(value) => Value::from(format!(
                     "/{}({}={})",
-                    lookup.target_entity_set,
+                    lookup.target.dataverse_entity_set,
                     lookup.field.column,
                     duet_connect::quote(value)
                 )),
@@ -2712,19 +2877,7 @@ impl Session {
     }
 
     fn finops_key<'a>(&'a self, key: &'a RowKey) -> Vec<(&'a str, &'a str)> {
-        let mut parts: Vec<(&str, &str)> = Vec::new();
-        if let (Some(striping), Some(code)) = (&self.map.company, &key.company) {
-            parts.push((striping.finance_operations_field.as_str(), code.as_str()));
-        }
-        parts.extend(
-            self.map
-                .key
-                .finance_operations
-                .iter()
-                .map(String::as_str)
-                .zip(key.values.iter().map(String::as_str)),
-        );
-        parts
+        finops_key_of(&self.map, key)
     }
 
     async fn apply_dataverse_delete(&self, key_text: &str) -> Outcome {
@@ -2884,6 +3037,22 @@ fn keyset_after(fields: &[String], last: &[String]) -> String {
         })
         .collect();
     format!("({})", clauses.join(" or "))
+}
+
+/// The finance and operations key of `key` in `map`: the company field first when striped.
+fn finops_key_of<'a>(map: &'a TableMap, key: &'a RowKey) -> Vec<(&'a str, &'a str)> {
+    let mut parts: Vec<(&str, &str)> = Vec::new();
+    if let (Some(striping), Some(code)) = (&map.company, &key.company) {
+        parts.push((striping.finance_operations_field.as_str(), code.as_str()));
+    }
+    parts.extend(
+        map.key
+            .finance_operations
+            .iter()
+            .map(String::as_str)
+            .zip(key.values.iter().map(String::as_str)),
+    );
+    parts
 }
 
 /// Whether a queued change went behind the queue to wait for its self-reference target.

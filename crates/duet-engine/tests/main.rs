@@ -1235,6 +1235,8 @@ async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
 
 #[path = "engine/convergence.rs"]
 mod convergence;
+#[path = "engine/parents.rs"]
+mod parents;
 #[path = "engine/run_options.rs"]
 mod run_options;
 mod self_references;

@@ -697,6 +697,49 @@ impl Store {
         )?)
     }
 
+    /// Sends a queued change behind everything queued now, with one more attempt and `error`
+    /// as its reason, and every later queued change of the same row along with it, in their
+    /// order: a row's changes are applied in the order they were captured whatever waits.
+    /// Returns how many changes moved.
+    pub fn defer_change(&self, map: &str, seq: i64, error: &str) -> Result<usize> {
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        let key: Option<Option<String>> = transaction
+            .query_row(
+                "SELECT row_key FROM queue WHERE map = ?1 AND seq = ?2 AND status = 'queued'",
+                params![map, seq],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(key) = key else {
+            return Ok(0);
+        };
+        // A change without a key moves alone.
+        let moving = "map = ?1 AND status = 'queued'
+             AND (seq = ?2 OR (seq > ?2 AND ?3 IS NOT NULL AND row_key = ?3))";
+        // The copies get new (higher) seqs; the originals are those up to the highest now.
+        let last: i64 =
+            transaction.query_row("SELECT COALESCE(MAX(seq), 0) FROM queue", [], |row| {
+                row.get(0)
+            })?;
+        let moved = transaction.execute(
+            &format!(
+                "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
+                     status, attempts, error)
+                 SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
+                     attempts + (seq = ?2), CASE WHEN seq = ?2 THEN ?4 ELSE error END
+                 FROM queue WHERE {moving} ORDER BY seq"
+            ),
+            params![map, seq, key, error],
+        )?;
+        transaction.execute(
+            &format!("DELETE FROM queue WHERE {moving} AND seq <= ?4"),
+            params![map, seq, key, last],
+        )?;
+        transaction.commit()?;
+        Ok(moved)
+    }
+
     /// Puts parked or failed changes back at the end of the queue: one (`seq`) or all of a map.
     /// A retried change goes behind what is queued, so it never overtakes a newer change.
     pub fn retry_changes(&self, map: &str, seq: Option<i64>) -> Result<usize> {

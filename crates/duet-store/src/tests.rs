@@ -427,6 +427,61 @@ fn the_queue_keeps_capture_order_and_moves_the_cursor_with_it() {
 }
 
 #[test]
+fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
+    // GIVEN two changes of row K1 with one of K2 between them, another map's change of K1,
+    // and a failed change of K1.
+    let (_dir, store) = store();
+    store
+        .enqueue(
+            "m",
+            &[
+                change("dataverse", "K1", "A1"),
+                change("dataverse", "K2", "B1"),
+                change("financeOperations", "K1", "A2"),
+            ],
+            None,
+        )
+        .unwrap();
+    store
+        .enqueue("other", &[change("dataverse", "K1", "X")], None)
+        .unwrap();
+    let failed = store
+        .enqueue_failed("m", &change("dataverse", "K1", "F"), "400")
+        .unwrap();
+    let first = store.next_changes("m", 10).unwrap()[0].seq;
+
+    // WHEN the first change of K1 is deferred.
+    let moved = store
+        .defer_change("m", first, "held back until the parent is there")
+        .unwrap();
+
+    // THEN both changes of K1 went behind K2, still in their order; only the deferred one
+    // counts an attempt and carries the reason; the other map and the failed change stay.
+    assert_eq!(moved, 2);
+    let queued = store.next_changes("m", 10).unwrap();
+    let names: Vec<_> = queued
+        .iter()
+        .map(|queued| queued.change.row["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["B1", "A1", "A2"]);
+    assert_eq!(queued[1].attempts, 1);
+    assert_eq!(
+        queued[1].error.as_deref(),
+        Some("held back until the parent is there")
+    );
+    assert_eq!((queued[2].attempts, queued[2].error.as_deref()), (0, None));
+    assert_eq!(store.next_changes("other", 10).unwrap().len(), 1);
+    let kept = store.queued_changes("m", Some("K1"), 10).unwrap();
+    assert!(
+        kept.iter()
+            .any(|change| change.seq == failed && change.status == ChangeStatus::Failed)
+    );
+    assert_eq!(store.queue_depth("m").unwrap(), (3, 0, 1));
+    // A change that is no longer queued is not moved.
+    assert_eq!(store.defer_change("m", first, "again").unwrap(), 0);
+}
+
+#[test]
 fn acknowledged_changes_leave_and_failed_ones_wait_for_retry_behind_newer_ones() {
     let (_dir, store) = store();
     store
