@@ -25,6 +25,7 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
+  Tooltip,
   makeStyles,
   mergeClasses,
   tokens,
@@ -34,6 +35,7 @@ import {
   ArrowExportLtr20Regular,
   Pause16Regular,
   Play16Regular,
+  PlayCircle16Regular,
   Stop16Regular,
   TextBulletListLtr16Regular,
 } from '@fluentui/react-icons';
@@ -69,31 +71,44 @@ const RESUME_MODES: ResumeMode[] = ['catch-up', 'skip-keep', 'skip-discard'];
 
 type Confirm = { kind: 'stop' | 'discard'; name: string };
 
+/**
+ * Below this card width the table drops its Rows synced and Errors columns (their
+ * figures move under the state) and narrows the queue and action columns, so the
+ * row actions stay in view at 1024 px windows.
+ */
+const NARROW = '@container (max-width: 899px)';
+
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '1400px' },
-  card: { padding: 0, overflowX: 'auto' },
-  table: { minWidth: '1000px', tableLayout: 'auto' },
-  selectCol: { width: '36px' },
-  stateCol: { width: '140px' },
-  mapCol: { minWidth: '180px' },
-  numCol: { width: '100px' },
-  queueCol: { width: '210px' },
-  actionsCol: { width: '240px' },
+  // The card is the size container the column widths below respond to.
+  card: { padding: 0, overflowX: 'auto', containerType: 'inline-size' },
+  // Fixed layout: the compact columns keep their widths and the map column takes the rest,
+  // so long titles are cut with an ellipsis instead of widening the table.
+  table: { width: '100%', tableLayout: 'fixed' },
+  selectCol: { width: '32px' },
+  stateCol: { width: '112px' },
+  rowsCol: { width: '84px' },
+  errorsCol: { width: '56px' },
+  wideOnly: { [NARROW]: { display: 'none' } },
+  narrowOnly: { display: 'none', [NARROW]: { display: 'block' } },
+  queueCol: { width: '150px', [NARROW]: { width: '128px' } },
+  actionsCol: { width: '132px', [NARROW]: { width: '104px' } },
+  wrap: { whiteSpace: 'normal' },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
   numHeader: { justifyContent: 'flex-end', whiteSpace: 'nowrap' },
-  nowrap: { whiteSpace: 'nowrap' },
-  titleLink: { fontWeight: tokens.fontWeightSemibold, textAlign: 'start' },
-  titleCell: { display: 'flex', flexDirection: 'column', paddingBlock: tokens.spacingVerticalS },
+  titleLink: { fontWeight: tokens.fontWeightSemibold, textAlign: 'start', display: 'block', maxWidth: '100%' },
+  ellipsis: { display: 'block', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  titleCell: { display: 'flex', flexDirection: 'column', minWidth: 0, paddingBlock: tokens.spacingVerticalS },
   name: { color: tokens.colorNeutralForeground3, fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
-  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'nowrap' },
+  stateBadge: { whiteSpace: 'nowrap' },
   fieldMono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
   stateCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: tokens.spacingVerticalXXS, paddingBlock: tokens.spacingVerticalS },
   reason: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   reasonError: { color: tokens.colorPaletteRedForeground1 },
   errorsNonZero: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
-  actions: { display: 'flex', gap: tokens.spacingHorizontalS, justifyContent: 'flex-end', whiteSpace: 'nowrap' },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS, justifyContent: 'flex-end', paddingBlock: tokens.spacingVerticalXS },
   queueCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: tokens.spacingVerticalXXS, paddingBlock: tokens.spacingVerticalS },
-  queueBadges: { display: 'flex', gap: tokens.spacingHorizontalXS, whiteSpace: 'nowrap' },
+  queueBadges: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS, whiteSpace: 'nowrap' },
   zero: { color: tokens.colorNeutralForeground4 },
   confirmText: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   fieldsCell: { paddingBlock: tokens.spacingVerticalM, paddingInline: tokens.spacingHorizontalXXL },
@@ -228,33 +243,34 @@ export function MapsPage() {
     {
       id: 'map',
       header: 'Map',
-      headerClassName: styles.mapCol,
       render: (map) => (
         <div className={styles.titleCell}>
-          <Link
-            as="button"
-            className={styles.titleLink}
-            onClick={() => setDetailsName(map.name)}
-            title="Fields, versions and preview"
-            data-testid={`details-${map.name}`}
+          {/* The full title on hover: long titles are cut to the column's width. */}
+          <Tooltip content={map.title} relationship="inaccessible" positioning="above-start" withArrow>
+            <Link
+              as="button"
+              className={styles.titleLink}
+              onClick={() => setDetailsName(map.name)}
+              aria-description="Fields, versions and preview"
+              data-testid={`details-${map.name}`}
+            >
+              <span className={styles.ellipsis} data-testid={`map-title-${map.name}`}>
+                {map.title}
+              </span>
+            </Link>
+          </Tooltip>
+          <span className={mergeClasses(styles.name, styles.ellipsis)} title={map.name}>
+            {map.name}
+          </span>
+          <span
+            className={mergeClasses(styles.name, styles.ellipsis)}
+            title={`F&O entity ${map.financeOperationsEntity} ↔ Dataverse table ${map.dataverseTable}`}
+            data-testid={`map-tables-${map.name}`}
           >
-            {map.title}
-          </Link>
-          <span className={styles.name}>{map.name}</span>
+            {map.financeOperationsEntity} ↔ {map.dataverseTable}
+          </span>
         </div>
       ),
-    },
-    {
-      id: 'entity',
-      header: 'F&O entity',
-      headerButtonClassName: styles.nowrap,
-      render: (map) => <span className={styles.mono}>{map.financeOperationsEntity}</span>,
-    },
-    {
-      id: 'table',
-      header: 'Dataverse table',
-      headerButtonClassName: styles.nowrap,
-      render: (map) => <span className={styles.mono}>{map.dataverseTable}</span>,
     },
     {
       id: 'state',
@@ -262,7 +278,13 @@ export function MapsPage() {
       headerClassName: styles.stateCol,
       render: (map) => (
         <div className={styles.stateCell}>
-          <Badge appearance="tint" color={stateColor(map.state)} data-testid={`map-state-${map.name}`} data-state={map.state}>
+          <Badge
+            appearance="tint"
+            color={stateColor(map.state)}
+            className={styles.stateBadge}
+            data-testid={`map-state-${map.name}`}
+            data-state={map.state}
+          >
             {stateLabel(map.state)}
           </Badge>
           {map.reason ? (
@@ -278,6 +300,12 @@ export function MapsPage() {
               {progressLabel(map.progress)}
             </Caption1>
           ) : null}
+          <Caption1 className={mergeClasses(styles.reason, styles.narrowOnly)}>
+            {formatCount(map.rowsSynced)} rows ·{' '}
+            <span className={mergeClasses(map.errors > 0 && styles.errorsNonZero)}>
+              {formatCount(map.errors)} {map.errors === 1 ? 'error' : 'errors'}
+            </span>
+          </Caption1>
         </div>
       ),
     },
@@ -285,16 +313,17 @@ export function MapsPage() {
       id: 'rows',
       header: 'Rows synced',
       numeric: true,
-      headerClassName: styles.numCol,
-      headerButtonClassName: styles.nowrap,
+      headerClassName: mergeClasses(styles.rowsCol, styles.wideOnly),
+      headerButtonClassName: styles.wrap,
+      cellClassName: styles.wideOnly,
       render: (map) => <span data-testid={`map-rows-${map.name}`}>{formatCount(map.rowsSynced)}</span>,
     },
     {
       id: 'errors',
       header: 'Errors',
       numeric: true,
-      headerClassName: styles.numCol,
-      headerButtonClassName: styles.nowrap,
+      headerClassName: mergeClasses(styles.errorsCol, styles.wideOnly),
+      cellClassName: styles.wideOnly,
       render: (map) => (
         <span className={mergeClasses(map.errors > 0 && styles.errorsNonZero)} data-testid={`map-errors-${map.name}`}>
           {formatCount(map.errors)}
@@ -334,42 +363,46 @@ export function MapsPage() {
     },
   ];
 
-  /** Run, Pause, Resume and Stop of one map. */
+  /**
+   * Run, Pause, Resume and Stop of one map: icon buttons named by their tooltips, so the
+   * column stays narrow and every action of every row stays in view. Unavailable ones are
+   * disabledFocusable, so their tooltip still names them on hover and focus.
+   */
   function actionsOf(map: MapView) {
     const isBusy = !!busy[map.name];
     return (
       <div className={styles.actions}>
-        <Button
-          size="small"
-          appearance="primary"
-          icon={<Play16Regular />}
-          disabled={isBusy || !canRun(map.state)}
-          onClick={() => void act(map, 'run')}
-          data-testid={`run-${map.name}`}
-        >
-          Run
-        </Button>
-        <Button
-          size="small"
-          icon={<Pause16Regular />}
-          disabled={isBusy || !canPause(map.state)}
-          onClick={() => void act(map, 'pause')}
-          data-testid={`pause-${map.name}`}
-        >
-          Pause
-        </Button>
+        <Tooltip content={`Run ${map.title}`} relationship="label">
+          <Button
+            size="small"
+            appearance="primary"
+            icon={<Play16Regular />}
+            disabledFocusable={isBusy || !canRun(map.state)}
+            onClick={() => void act(map, 'run')}
+            data-testid={`run-${map.name}`}
+          />
+        </Tooltip>
+        <Tooltip content={`Pause ${map.title}`} relationship="label">
+          <Button
+            size="small"
+            icon={<Pause16Regular />}
+            disabledFocusable={isBusy || !canPause(map.state)}
+            onClick={() => void act(map, 'pause')}
+            data-testid={`pause-${map.name}`}
+          />
+        </Tooltip>
         {canResume(map.state) ? (
           <Menu positioning="below-end">
             <MenuTrigger disableButtonEnhancement>
-              <MenuButton
-                size="small"
-                appearance="primary"
-                icon={<Play16Regular />}
-                disabled={isBusy}
-                data-testid={`resume-${map.name}`}
-              >
-                Resume
-              </MenuButton>
+              <Tooltip content={`Resume ${map.title}…`} relationship="label">
+                <MenuButton
+                  size="small"
+                  appearance="primary"
+                  icon={<PlayCircle16Regular />}
+                  disabledFocusable={isBusy}
+                  data-testid={`resume-${map.name}`}
+                />
+              </Tooltip>
             </MenuTrigger>
             <MenuPopover>
               <MenuList>
@@ -391,15 +424,15 @@ export function MapsPage() {
             </MenuPopover>
           </Menu>
         ) : null}
-        <Button
-          size="small"
-          icon={<Stop16Regular />}
-          disabled={isBusy || !canStop(map.state)}
-          onClick={() => setConfirm({ kind: 'stop', name: map.name })}
-          data-testid={`stop-${map.name}`}
-        >
-          Stop
-        </Button>
+        <Tooltip content={`Stop ${map.title}…`} relationship="label">
+          <Button
+            size="small"
+            icon={<Stop16Regular />}
+            disabledFocusable={isBusy || !canStop(map.state)}
+            onClick={() => setConfirm({ kind: 'stop', name: map.name })}
+            data-testid={`stop-${map.name}`}
+          />
+        </Tooltip>
       </div>
     );
   }
