@@ -1,16 +1,20 @@
 //! Running maps: the per-map task, its states, and how one change crosses to the other side.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use duet_connect::{ConnectError, DataverseClient, FinOpsClient, RetryPolicy};
+use duet_connect::{
+    BatchItem, BatchRequest, ConnectError, DataverseClient, FinOpsClient, RetryPolicy,
+};
 use duet_maps::{LookupField, MapError, Row, RowKey, Side, TableMap, same_values};
 use duet_store::{
     ActivityRecord, ChangeStatus, CursorMove, NewActivity, NewChange, QueuedChange, Store,
     StoreError,
 };
+use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{Mutex, Notify, broadcast, mpsc, watch};
@@ -676,6 +680,29 @@ impl CompanyCodes {
     }
 }
 
+/// A row made ready to write to the other side by [`Session::prepare`].
+struct Prepared<'r> {
+    from: Side,
+    key: RowKey,
+    /// The source row, with its Dataverse lookups resolved to key values.
+    row: Cow<'r, Row>,
+    dataverse_id: Option<String>,
+    payload: Row,
+    /// What Duet remembers of the row on the other side.
+    known: Option<Value>,
+    latency_ms: Option<i64>,
+}
+
+/// What [`Session::prepare`] made of a row.
+enum Prepare<'s, 'r> {
+    /// Ready to write as it is.
+    Ready(Prepared<'r>),
+    /// Its self-references to these rows cannot be written yet: written without them.
+    WithoutSelfReferences(Prepared<'r>, Vec<(&'s ResolvedLookup, String, RowKey)>),
+    /// Nothing to write: the outcome is known already.
+    Done(Outcome),
+}
+
 /// What became of one change.
 enum Outcome {
     Written,
@@ -1006,6 +1033,7 @@ impl Session {
         // operations yet get a second pass once every row of the phase was written.
         let mut waiting: Vec<&Row> = Vec::new();
         let source_filter = self.dataverse_filter()?;
+        let mut eligible: Vec<&Row> = Vec::new();
         for row in &rows {
             if !self.passes_dataverse_filter(source_filter.as_ref(), row) {
                 continue;
@@ -1036,17 +1064,41 @@ impl Session {
             {
                 continue;
             }
-            match self.apply(Side::Dataverse, row, false).await {
-                Outcome::Written => written += 1,
-                Outcome::Waiting { .. } => waiting.push(row),
-                Outcome::Unavailable { message, class } => {
-                    self.context.observe_error(self.name(), class);
-                    return Err(message);
+            eligible.push(row);
+        }
+        for chunk in eligible.chunks(INITIAL_BULK) {
+            let mut outcomes: Vec<(&Row, Outcome)> = Vec::with_capacity(chunk.len());
+            let mut ready: Vec<(&Row, Prepared<'_>)> = Vec::new();
+            for &row in chunk {
+                match self.prepare(Side::Dataverse, row, false).await {
+                    Prepare::Ready(prepared) => ready.push((row, prepared)),
+                    Prepare::WithoutSelfReferences(prepared, missing) => outcomes.push((
+                        row,
+                        self.apply_without_self_references(prepared, missing).await,
+                    )),
+                    Prepare::Done(outcome) => outcomes.push((row, outcome)),
                 }
-                Outcome::Refused { message, .. } => {
-                    self.keep_refused_dataverse(row, &message).await?
+            }
+            let (rows_ready, prepared): (Vec<&Row>, Vec<Prepared<'_>>) = ready.into_iter().unzip();
+            let results = self.write_finops_batch(&prepared).await;
+            for ((row, prepared), (result, note)) in
+                rows_ready.into_iter().zip(prepared).zip(results)
+            {
+                outcomes.push((row, self.finish(prepared, result, note)));
+            }
+            for (row, outcome) in outcomes {
+                match outcome {
+                    Outcome::Written => written += 1,
+                    Outcome::Waiting { .. } => waiting.push(row),
+                    Outcome::Unavailable { message, class } => {
+                        self.context.observe_error(self.name(), class);
+                        return Err(message);
+                    }
+                    Outcome::Refused { message, .. } => {
+                        self.keep_refused_dataverse(row, &message).await?
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         for row in waiting {
@@ -1484,15 +1536,14 @@ impl Session {
                         let key_text = item.key.to_string();
                         lines.push(NewActivity {
                             at: at.clone(),
-                            map: self.name().to_owned(),
-                            kind: "row".to_owned(),
-                            direction: Some(direction_name(Side::Dataverse).to_owned()),
-                            key: Some(key_text),
-                            operation: Some("upsert".to_owned()),
-                            status: "succeeded".to_owned(),
-                            message: format!("{message} (bulk)"),
-                            latency_ms: None,
-                            payload: Some(Value::Object(item.payload.clone())),
+                            ..self.row_line(
+                                Side::Dataverse,
+                                &key_text,
+                                "upsert",
+                                format!("{message} (bulk)"),
+                                None,
+                                Some(Value::Object(item.payload.clone())),
+                            )
                         });
                     }
                     self.store()
@@ -1517,18 +1568,14 @@ impl Session {
                                     &item.payload,
                                 );
                                 self.store()
-                                    .add_activities(&[NewActivity {
-                                        at: self.context.clock.stamp(),
-                                        map: self.name().to_owned(),
-                                        kind: "row".to_owned(),
-                                        direction: Some(direction_name(Side::Dataverse).to_owned()),
-                                        key: Some(key_text),
-                                        operation: Some(operation.to_owned()),
-                                        status: "succeeded".to_owned(),
-                                        message: message.to_owned(),
-                                        latency_ms: None,
-                                        payload: Some(Value::Object(item.payload.clone())),
-                                    }])
+                                    .add_activities(&[self.row_line(
+                                        Side::Dataverse,
+                                        &key_text,
+                                        operation,
+                                        message.to_owned(),
+                                        None,
+                                        Some(Value::Object(item.payload.clone())),
+                                    )])
                                     .map_err(|error| error.to_string())?;
                                 written += 1;
                             }
@@ -2436,27 +2483,45 @@ impl Session {
 
     /// Carries one changed row from `from` to the other side.
     async fn apply(&self, from: Side, row: &Row, live: bool) -> Outcome {
-        let resolved;
-        let row = if from == Side::Dataverse && !self.lookups.is_empty() {
-            resolved = self.resolve_dataverse(row, &HashMap::new()).await;
-            &resolved
+        match self.prepare(from, row, live).await {
+            Prepare::Done(outcome) => outcome,
+            Prepare::WithoutSelfReferences(prepared, missing) => {
+                self.apply_without_self_references(prepared, missing).await
+            }
+            Prepare::Ready(prepared) => {
+                let written = match from.other() {
+                    Side::Dataverse => self.write_dataverse(&prepared.key, &prepared.payload).await,
+                    Side::FinanceOperations => {
+                        self.write_finops(&prepared.key, &prepared.payload).await
+                    }
+                };
+                self.finish(prepared, written, "")
+            }
+        }
+    }
+
+    /// Everything `apply` decides before the write: the key, the payload, whether the other
+    /// side already has it, its parents and self-references.
+    async fn prepare<'r>(&self, from: Side, row: &'r Row, live: bool) -> Prepare<'_, 'r> {
+        let row: Cow<'r, Row> = if from == Side::Dataverse && !self.lookups.is_empty() {
+            Cow::Owned(self.resolve_dataverse(row, &HashMap::new()).await)
         } else {
-            row
+            Cow::Borrowed(row)
         };
         let company = match from {
-            Side::Dataverse => self.company_of_dataverse(row).await,
+            Side::Dataverse => self.company_of_dataverse(&row).await,
             Side::FinanceOperations => None,
         };
-        let key = match self.key_of(from, row, company.as_deref()) {
+        let key = match self.key_of(from, &row, company.as_deref()) {
             Ok(key) => key,
             Err(error) => {
-                return self.refuse(
+                return Prepare::Done(self.refuse(
                     from,
                     None,
                     "read",
                     Cause::Map(&error.to_string()),
-                    Some(Value::Object(row.clone())),
-                );
+                    Some(Value::Object(row.into_owned())),
+                ));
             }
         };
         if let Some(code) = &key.company
@@ -2465,12 +2530,21 @@ impl Session {
                 .iter()
                 .any(|linked| linked.eq_ignore_ascii_case(code))
         {
-            return Outcome::Ignored;
+            return Prepare::Done(Outcome::Ignored);
         }
         let key_text = key.to_string();
         let dataverse_id = match from {
-            Side::Dataverse => row.get(&self.map.dataverse_id).and_then(Value::as_str),
+            Side::Dataverse => row
+                .get(&self.map.dataverse_id)
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             Side::FinanceOperations => None,
+        };
+        let local_failure = |error: StoreError| {
+            Prepare::Done(Outcome::Unavailable {
+                message: format!("the local store failed: {error}"),
+                class: "other",
+            })
         };
         // What Duet knew of this side before the change, for self-references that did not
         // change here (see `keep_changed_lookups`).
@@ -2483,18 +2557,13 @@ impl Session {
             None
         };
         let to = from.other();
-        let transformed = self.map.transform(from, row).map(|mut payload| {
-            self.keep_changed_lookups(from, row, previous.as_ref(), &mut payload);
+        let transformed = self.map.transform(from, &row).map(|mut payload| {
+            self.keep_changed_lookups(from, &row, previous.as_ref(), &mut payload);
             payload
         });
         let known = match self.store().shadow(self.name(), to.as_str(), &key_text) {
             Ok(known) => known,
-            Err(error) => {
-                return Outcome::Unavailable {
-                    message: format!("the local store failed: {error}"),
-                    class: "other",
-                };
-            }
+            Err(error) => return local_failure(error),
         };
         let unchanged = |payload: &Row| match &known {
             Some(Value::Object(known)) => same_values(payload, known),
@@ -2504,40 +2573,37 @@ impl Session {
         // it, before Duet records anything of it, so applying it again starts afresh.
         if let Ok(payload) = &transformed
             && !unchanged(payload)
-            && let Some(outcome) = self.wait_for_parents(from, &key, payload, row).await
+            && let Some(outcome) = self.wait_for_parents(from, &key, payload, &row).await
         {
-            return outcome;
+            return Prepare::Done(outcome);
         }
-        let projection = self.map.projection(from, row);
+        let projection = self.map.projection(from, &row);
         if let Err(error) = self.store().save_shadow(
             self.name(),
             from.as_str(),
             &key_text,
-            dataverse_id,
+            dataverse_id.as_deref(),
             &Value::Object(projection),
         ) {
-            return Outcome::Unavailable {
-                message: format!("the local store failed: {error}"),
-                class: "other",
-            };
+            return local_failure(error);
         }
         let payload = match transformed {
             Ok(payload) => payload,
             Err(error) => {
-                return self.refuse(
+                return Prepare::Done(self.refuse(
                     from,
                     Some(&key_text),
                     "transform",
                     Cause::Map(&error.to_string()),
-                    Some(Value::Object(row.clone())),
-                );
+                    Some(Value::Object(row.into_owned())),
+                ));
             }
         };
         if unchanged(&payload) {
-            return Outcome::Unchanged;
+            return Prepare::Done(Outcome::Unchanged);
         }
         let latency_ms = if live {
-            self.latency_ms(from, row)
+            self.latency_ms(from, &row)
         } else {
             None
         };
@@ -2549,37 +2615,46 @@ impl Session {
         {
             Ok(missing) => missing,
             Err(error) => {
-                return Outcome::Unavailable {
+                return Prepare::Done(Outcome::Unavailable {
                     message: format!("checking a self-reference in {}: {error}", side_title(to)),
                     class: error.class.as_str(),
-                };
+                });
             }
         };
-        if !missing.is_empty() {
-            return self
-                .apply_without_self_references(
-                    from,
-                    &key,
-                    payload,
-                    known,
-                    missing,
-                    latency_ms,
-                    row,
-                    dataverse_id,
-                )
-                .await;
-        }
-        let written = match to {
-            Side::Dataverse => self.write_dataverse(&key, &payload).await,
-            Side::FinanceOperations => self.write_finops(&key, &payload).await,
+        let prepared = Prepared {
+            from,
+            key,
+            row,
+            dataverse_id,
+            payload,
+            known,
+            latency_ms,
         };
+        if missing.is_empty() {
+            Prepare::Ready(prepared)
+        } else {
+            Prepare::WithoutSelfReferences(prepared, missing)
+        }
+    }
+
+    /// What became of a prepared row once its write answered: remembered and logged when
+    /// written (`note` added to the log line), retried in place when the target could not
+    /// take it now, refused with the remote error otherwise.
+    fn finish(
+        &self,
+        prepared: Prepared<'_>,
+        written: Result<(&'static str, Option<String>), ConnectError>,
+        note: &str,
+    ) -> Outcome {
+        let to = prepared.from.other();
+        let key_text = prepared.key.to_string();
         match written {
             Ok((operation, id)) => {
-                let mut merged = match known {
+                let mut merged = match prepared.known {
                     Some(Value::Object(known)) => known,
                     _ => Row::new(),
                 };
-                merged.extend(payload.clone());
+                merged.extend(prepared.payload.clone());
                 if let Err(error) = self.store().save_shadow(
                     self.name(),
                     to.as_str(),
@@ -2589,18 +2664,14 @@ impl Session {
                 ) {
                     tracing::error!(map = %self.map.name, error = %error, "shadow write failed");
                 }
-                self.context.record(NewActivity {
-                    at: self.context.clock.stamp(),
-                    map: self.name().to_owned(),
-                    kind: "row".to_owned(),
-                    direction: Some(direction_name(to).to_owned()),
-                    key: Some(key_text),
-                    operation: Some(operation.to_owned()),
-                    status: "succeeded".to_owned(),
-                    message: format!("{operation} in {}", side_title(to)),
-                    latency_ms,
-                    payload: Some(Value::Object(payload)),
-                });
+                self.context.record(self.row_line(
+                    to,
+                    &key_text,
+                    operation,
+                    format!("{operation} in {}{note}", side_title(to)),
+                    prepared.latency_ms,
+                    Some(Value::Object(prepared.payload)),
+                ));
                 Outcome::Written
             }
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
@@ -2610,12 +2681,36 @@ impl Session {
                 }
             }
             Err(error) => self.refuse(
-                from,
+                prepared.from,
                 Some(&key_text),
                 "upsert",
                 Cause::Remote(&error),
-                Some(Value::Object(payload)),
+                Some(Value::Object(prepared.payload)),
             ),
+        }
+    }
+
+    /// A log line for a row written to `to` (a skipped one sets its own status).
+    pub(super) fn row_line(
+        &self,
+        to: Side,
+        key: &str,
+        operation: &str,
+        message: String,
+        latency_ms: Option<i64>,
+        payload: Option<Value>,
+    ) -> NewActivity {
+        NewActivity {
+            at: self.context.clock.stamp(),
+            map: self.name().to_owned(),
+            kind: "row".to_owned(),
+            direction: Some(direction_name(to).to_owned()),
+            key: Some(key.to_owned()),
+            operation: Some(operation.to_owned()),
+            status: "succeeded".to_owned(),
+            message,
+            latency_ms,
+            payload,
         }
     }
 
@@ -2683,22 +2778,16 @@ impl Session {
     /// Writes a row without the self-references whose targets are missing on the other side,
     /// then says whether the change waits for them (they exist on this side, or are queued)
     /// or fails because they exist nowhere.
-    #[allow(clippy::too_many_arguments)]
     async fn apply_without_self_references(
         &self,
-        from: Side,
-        key: &RowKey,
-        mut payload: Row,
-        known: Option<Value>,
+        mut prepared: Prepared<'_>,
         missing: Vec<(&ResolvedLookup, String, RowKey)>,
-        latency_ms: Option<i64>,
-        row: &Row,
-        dataverse_id: Option<&str>,
     ) -> Outcome {
+        let from = prepared.from;
         let to = from.other();
-        let key_text = key.to_string();
+        let key_text = prepared.key.to_string();
         for (_, column, _) in &missing {
-            payload.remove(column);
+            prepared.payload.remove(column);
         }
         // The source's own values of the missing references are not known to have crossed.
         let sources: Vec<String> = missing
@@ -2708,63 +2797,29 @@ impl Session {
                 Side::FinanceOperations => lookup.field.finance_operations.clone(),
             })
             .collect();
-        self.forget_columns(from, &key_text, dataverse_id, row, &sources);
-        let known = match known {
-            Some(Value::Object(known)) => Some(known),
-            _ => None,
+        self.forget_columns(
+            from,
+            &key_text,
+            prepared.dataverse_id.as_deref(),
+            &prepared.row,
+            &sources,
+        );
+        let unchanged = match &prepared.known {
+            Some(Value::Object(known)) => same_values(&prepared.payload, known),
+            _ => false,
         };
-        let unchanged = known
-            .as_ref()
-            .is_some_and(|known| same_values(&payload, known));
+        let row = prepared.row.clone().into_owned();
         if !unchanged {
             let written = match to {
-                Side::Dataverse => self.write_dataverse(key, &payload).await,
-                Side::FinanceOperations => self.write_finops(key, &payload).await,
+                Side::Dataverse => self.write_dataverse(&prepared.key, &prepared.payload).await,
+                Side::FinanceOperations => {
+                    self.write_finops(&prepared.key, &prepared.payload).await
+                }
             };
-            match written {
-                Ok((operation, id)) => {
-                    let mut merged = known.unwrap_or_default();
-                    merged.extend(payload.clone());
-                    if let Err(error) = self.store().save_shadow(
-                        self.name(),
-                        to.as_str(),
-                        &key_text,
-                        id.as_deref(),
-                        &Value::Object(merged),
-                    ) {
-                        tracing::error!(map = %self.map.name, error = %error, "shadow write failed");
-                    }
-                    self.context.record(NewActivity {
-                        at: self.context.clock.stamp(),
-                        map: self.name().to_owned(),
-                        kind: "row".to_owned(),
-                        direction: Some(direction_name(to).to_owned()),
-                        key: Some(key_text.clone()),
-                        operation: Some(operation.to_owned()),
-                        status: "succeeded".to_owned(),
-                        message: format!(
-                            "{operation} in {} without its self-reference (written once the row it points at is there)",
-                            side_title(to)
-                        ),
-                        latency_ms,
-                        payload: Some(Value::Object(payload)),
-                    });
-                }
-                Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
-                    return Outcome::Unavailable {
-                        message: format!("writing to {}: {error}", side_title(to)),
-                        class: error.class.as_str(),
-                    };
-                }
-                Err(error) => {
-                    return self.refuse(
-                        from,
-                        Some(&key_text),
-                        "upsert",
-                        Cause::Remote(&error),
-                        Some(Value::Object(payload)),
-                    );
-                }
+            let note = " without its self-reference (written once the row it points at is there)";
+            match self.finish(prepared, written, note) {
+                Outcome::Written => {}
+                outcome => return outcome,
             }
         }
         let mut waiting_for = Vec::new();
@@ -2876,6 +2931,67 @@ impl Session {
         Ok((if created { "create" } else { "update" }, None))
     }
 
+    /// Writes prepared rows to finance and operations in one `$batch` (finance and
+    /// operations has no `UpsertMultiple`): an update of a row Duet has seen there, a create
+    /// otherwise. A request the batch could not carry (the row was there after all, or the
+    /// batch itself was refused) is sent again on its own as an upsert, so each row gets
+    /// its own answer. Results come back in the order given.
+    async fn write_finops_batch(
+        &self,
+        prepared: &[Prepared<'_>],
+    ) -> Vec<(
+        Result<(&'static str, Option<String>), ConnectError>,
+        &'static str,
+    )> {
+        let entity = &self.map.finance_operations_entity;
+        let items: Vec<BatchItem> = prepared
+            .iter()
+            .map(|item| {
+                let parts = self.finops_key(&item.key);
+                let request = if item.known.is_some() {
+                    BatchRequest::new(
+                        Method::PATCH,
+                        format!("{entity}{}", duet_connect::key_predicate(&parts)),
+                        Some(Value::Object(item.payload.clone())),
+                    )
+                } else {
+                    let mut body = item.payload.clone();
+                    for (name, value) in &parts {
+                        body.insert((*name).to_owned(), Value::from(*value));
+                    }
+                    BatchRequest::new(Method::POST, entity.clone(), Some(Value::Object(body)))
+                };
+                BatchItem::Single(request)
+            })
+            .collect();
+        let answers = match items.is_empty() {
+            true => Vec::new(),
+            false => match self.context.finops.batch(&items, true).await {
+                Ok(answers) if answers.len() == items.len() => answers,
+                // Down or throttled: every row waits for the next attempt of the phase.
+                Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                    return prepared.iter().map(|_| (Err(error.clone()), "")).collect();
+                }
+                Ok(_) | Err(_) => Vec::new(),
+            },
+        };
+        let mut results = Vec::with_capacity(prepared.len());
+        for (index, item) in prepared.iter().enumerate() {
+            let answered = answers.get(index).filter(|answer| answer.succeeded());
+            match (answered, &items[index]) {
+                (Some(_), BatchItem::Single(request)) => {
+                    let operation = match request.method == Method::POST {
+                        true => "create",
+                        false => "update",
+                    };
+                    results.push((Ok((operation, None)), " (in a $batch)"));
+                }
+                _ => results.push((self.write_finops(&item.key, &item.payload).await, "")),
+            }
+        }
+        results
+    }
+
     fn finops_key<'a>(&'a self, key: &'a RowKey) -> Vec<(&'a str, &'a str)> {
         finops_key_of(&self.map, key)
     }
@@ -2899,18 +3015,14 @@ impl Session {
                     tracing::error!(map = %self.map.name, error = %error, "shadow delete failed");
                 }
                 self.remember_delete(key_text);
-                self.context.record(NewActivity {
-                    at: self.context.clock.stamp(),
-                    map: self.name().to_owned(),
-                    kind: "row".to_owned(),
-                    direction: Some(direction_name(Side::FinanceOperations).to_owned()),
-                    key: Some(key_text.to_owned()),
-                    operation: Some("delete".to_owned()),
-                    status: "succeeded".to_owned(),
-                    message: format!("delete in {}", side_title(Side::FinanceOperations)),
-                    latency_ms: None,
-                    payload: None,
-                });
+                self.context.record(self.row_line(
+                    Side::FinanceOperations,
+                    key_text,
+                    "delete",
+                    format!("delete in {}", side_title(Side::FinanceOperations)),
+                    None,
+                    None,
+                ));
                 Outcome::Written
             }
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {

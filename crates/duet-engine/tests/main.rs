@@ -1235,6 +1235,8 @@ async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
 
 #[path = "engine/convergence.rs"]
 mod convergence;
+#[path = "engine/dataverse_phase.rs"]
+mod dataverse_phase;
 #[path = "engine/parents.rs"]
 mod parents;
 #[path = "engine/run_options.rs"]
@@ -1275,6 +1277,64 @@ async fn initial_sync_throughput() {
         rows as f64 / seconds
     );
     assert!(written.contains(&format!("{rows} rows read")), "{written}");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+/// The Dataverse phase of the initial sync: accounts that exist only in Dataverse written to
+/// finance and operations. A benchmark, run by hand (see docs/BENCHMARKS.md).
+#[tokio::test]
+#[ignore = "benchmark: run with --ignored --nocapture, ideally in release"]
+async fn initial_sync_from_dataverse_throughput() {
+    let rows: usize = std::env::var("DUET_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let harness = harness().await;
+    let accounts: Vec<serde_json::Map<String, Value>> = (0..rows)
+        .map(|n| {
+            row(
+                json!({"accountnumber": format!("DVB-{n:06}"), "name": format!("Account {n}"),
+                "creditlimit": 1000 + n,
+                "msdyn_company@odata.bind": "/cdm_companies(cdm_companycode='DAT')"}),
+            )
+        })
+        .collect();
+    for chunk in accounts.chunks(1000) {
+        harness
+            .dataverse
+            .upsert_multiple("accounts", "account", chunk)
+            .await
+            .expect("accounts are created in Dataverse");
+    }
+    let started = std::time::Instant::now();
+    harness.engine.run("customers").await.unwrap();
+    eventually_within(
+        "the initial sync to finish",
+        Duration::from_secs(3600),
+        || async {
+            (harness.store.map("customers").unwrap().unwrap().state == "running").then_some(())
+        },
+    )
+    .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let written = harness
+        .finops
+        .count(
+            "CustomersV3",
+            &[("$filter", "startswith(CustomerAccount,'DVB-')")],
+        )
+        .await
+        .unwrap();
+    println!(
+        "initial sync of {rows} Dataverse accounts to finance and operations: {seconds:.1} s, \
+         {:.0} rows/s ({written} customers written)",
+        rows as f64 / seconds
+    );
+    assert_eq!(
+        written, rows as u64,
+        "every account reached finance and operations"
+    );
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }

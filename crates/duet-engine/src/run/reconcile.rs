@@ -10,7 +10,7 @@ use duet_maps::{RowKey, Side};
 use duet_store::NewActivity;
 use serde_json::Value;
 
-use super::{Cause, Outcome, Session, direction_name, parse_key, side_title};
+use super::{Cause, Outcome, Session, parse_key, side_title};
 
 /// The shadow side that marks keys Duet deleted on both sides.
 const DELETED: &str = "deleted";
@@ -94,20 +94,19 @@ impl Session {
     /// Logs a delete that was not carried because the deleted side holds the row again.
     pub(super) fn record_skipped_delete(&self, key_text: &str, deleted_on: Side) {
         self.context.record(NewActivity {
-            at: self.context.clock.stamp(),
-            map: self.name().to_owned(),
-            kind: "row".to_owned(),
-            direction: Some(direction_name(deleted_on.other()).to_owned()),
-            key: Some(key_text.to_owned()),
-            operation: Some("delete".to_owned()),
             status: "skipped".to_owned(),
-            message: format!(
-                "delete not carried to {}: the row exists again in {} (written after the delete was seen)",
-                side_title(deleted_on.other()),
-                side_title(deleted_on)
-            ),
-            latency_ms: None,
-            payload: None,
+            ..self.row_line(
+                deleted_on.other(),
+                key_text,
+                "delete",
+                format!(
+                    "delete not carried to {}: the row exists again in {} (written after the delete was seen)",
+                    side_title(deleted_on.other()),
+                    side_title(deleted_on)
+                ),
+                None,
+                None,
+            )
         });
     }
 
@@ -155,15 +154,11 @@ impl Session {
             .await
         {
             Ok(existed) => {
-                self.context.record(NewActivity {
-                    at: self.context.clock.stamp(),
-                    map: self.name().to_owned(),
-                    kind: "row".to_owned(),
-                    direction: Some(direction_name(Side::Dataverse).to_owned()),
-                    key: Some(key_text.to_owned()),
-                    operation: Some("delete".to_owned()),
-                    status: "succeeded".to_owned(),
-                    message: if existed {
+                self.context.record(self.row_line(
+                    Side::Dataverse,
+                    key_text,
+                    "delete",
+                    if existed {
                         format!("delete in {}", side_title(Side::Dataverse))
                     } else {
                         format!(
@@ -171,9 +166,9 @@ impl Session {
                             side_title(Side::Dataverse)
                         )
                     },
-                    latency_ms: None,
-                    payload: None,
-                });
+                    None,
+                    None,
+                ));
                 Outcome::Written
             }
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
@@ -287,20 +282,19 @@ impl Session {
             }
             Ok(false) => {
                 self.context.record(NewActivity {
-                    at: self.context.clock.stamp(),
-                    map: self.name().to_owned(),
-                    kind: "row".to_owned(),
-                    direction: Some(direction_name(from.other()).to_owned()),
-                    key: Some(key_text.to_owned()),
-                    operation: Some("upsert".to_owned()),
                     status: "skipped".to_owned(),
-                    message: format!(
-                        "change not carried to {}: the row was deleted in {} after this change was captured",
-                        side_title(from.other()),
-                        side_title(from)
-                    ),
-                    latency_ms: None,
-                    payload: None,
+                    ..self.row_line(
+                        from.other(),
+                        key_text,
+                        "upsert",
+                        format!(
+                            "change not carried to {}: the row was deleted in {} after this change was captured",
+                            side_title(from.other()),
+                            side_title(from)
+                        ),
+                        None,
+                        None,
+                    )
                 });
                 Some(Outcome::Unchanged)
             }
