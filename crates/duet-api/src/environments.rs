@@ -409,7 +409,7 @@ impl Api {
         let maps = self.store.maps()?;
         if let Some(busy) = maps
             .iter()
-            .find(|map| matches!(map.state.as_str(), "initializing" | "paused"))
+            .find(|map| matches!(map.state.as_str(), "initializing" | "paused" | "resuming"))
         {
             return Err(ApiError::new(
                 "map_busy",
@@ -427,7 +427,7 @@ impl Api {
         self.store.save_link(&LinkRecord { companies, ..link })?;
         let running: Vec<String> = maps
             .iter()
-            .filter(|map| map.state == "running")
+            .filter(|map| matches!(map.state.as_str(), "running" | "resuming"))
             .map(|map| map.name.clone())
             .collect();
         self.replace_engine().await?;

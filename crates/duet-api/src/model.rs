@@ -113,6 +113,8 @@ pub enum MapState {
     Initializing,
     Running,
     Paused,
+    /// Resumed by catching up: applying the changes queued while paused, then Running.
+    Resuming,
     Stopped,
     Error,
 }

@@ -215,7 +215,10 @@ impl Api {
         for ((map, state), choice) in maps.iter().zip(choices) {
             let master = side_of(choice.master);
             if map.master != master
-                && matches!(state.as_str(), "running" | "initializing" | "paused")
+                && matches!(
+                    state.as_str(),
+                    "running" | "initializing" | "paused" | "resuming"
+                )
             {
                 return Err(ApiError::new(
                     "map_running",

@@ -31,6 +31,7 @@ pub(crate) fn map_state(state: &str) -> MapState {
         "initializing" => MapState::Initializing,
         "running" => MapState::Running,
         "paused" => MapState::Paused,
+        "resuming" => MapState::Resuming,
         "stopped" => MapState::Stopped,
         "error" => MapState::Error,
         _ => MapState::NotRunning,

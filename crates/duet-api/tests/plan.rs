@@ -248,7 +248,15 @@ async fn a_bulk_action_reports_each_map_and_one_failure_does_not_stop_the_others
     )
     .await;
     assert!(results[0].ok, "{results:?}");
-    assert_eq!(state(api.clone()).await, MapState::Running);
+    // Resuming while it applies what was captured while paused, then Running.
+    assert!(matches!(
+        state(api.clone()).await,
+        MapState::Resuming | MapState::Running
+    ));
+    eventually("the resumed map running", || async {
+        (state(api.clone()).await == MapState::Running).then_some(())
+    })
+    .await;
     let results: Vec<BulkResult> = call(
         &api,
         "bulk_maps",

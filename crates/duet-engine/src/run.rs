@@ -43,6 +43,9 @@ const INITIAL_SECOND_LAST_KEY: &str = "initial.secondPassLastKey";
 /// How many times a change waits for a row it looks up before it is set aside as failed
 /// (kept for retry), unless that row waits in its own map's queue.
 const LOOKUP_WAITS: i64 = 10;
+/// While a map resumes by catching up: the last change queued when it resumed. Once every
+/// change up to it is settled the map is Running again.
+const CATCH_UP_MARK: &str = "resume.catchUpTo";
 /// How the error of a change waiting for its self-reference target begins.
 const WAITING: &str = "waiting for";
 /// How the reason of a change held back for a row of another map begins.
@@ -274,6 +277,8 @@ impl Engine {
         if !started {
             self.start(name, false).await?;
         }
+        // A catch-up cut short by the pause ends here; the next resume marks its own.
+        self.context.store.delete_cursor(name, CATCH_UP_MARK)?;
         self.context.set_state(name, "paused", None)?;
         self.context.lifecycle(
             name,
@@ -287,10 +292,17 @@ impl Engine {
     pub async fn resume(&self, name: &str, mode: ResumeMode) -> Result<(), EngineError> {
         self.context.load_map(name)?;
         let store = &self.context.store;
+        // Catching up, the map is Resuming until every change queued now is settled.
+        let mut state = "running";
         let message = match mode {
             ResumeMode::CatchUp => {
                 let (queued, _, _) = store.queue_depth(name)?;
-                format!("Resumed: catching up on {queued} queued changes in order")
+                let live = store.map(name)?.is_some_and(|map| map.state == "running");
+                if !live && let Some(last) = store.last_queued_seq(name)? {
+                    store.set_cursor(name, CATCH_UP_MARK, &last.to_string())?;
+                    state = "resuming";
+                }
+                format!("Resuming: catching up on {queued} queued changes in order")
             }
             ResumeMode::SkipKeep => {
                 let parked = store.set_queued_status(name, ChangeStatus::Parked)?;
@@ -311,10 +323,11 @@ impl Engine {
                 _ => false,
             }
         };
+        // Set before the apply loop may find the queue caught up and set Running.
+        self.context.set_state(name, state, None)?;
         if !started {
             self.start(name, true).await?;
         }
-        self.context.set_state(name, "running", None)?;
         self.context.lifecycle(name, "succeeded", &message);
         Ok(())
     }
@@ -393,7 +406,7 @@ impl Engine {
     pub async fn resume_all(&self) -> Result<(), EngineError> {
         for map in self.context.store.maps()? {
             match map.state.as_str() {
-                "running" | "initializing" => self.start(&map.name, true).await?,
+                "running" | "initializing" | "resuming" => self.start(&map.name, true).await?,
                 "paused" => self.start(&map.name, false).await?,
                 _ => {}
             }
@@ -604,10 +617,15 @@ impl Context {
                 }
             }
         }
-        let state = if *applying.borrow() {
-            "running"
-        } else {
-            "paused"
+        let catching_up = self
+            .store
+            .cursor(&map.name, CATCH_UP_MARK)
+            .map_err(|error| error.to_string())?
+            .is_some();
+        let state = match (*applying.borrow(), catching_up) {
+            (true, false) => "running",
+            (true, true) => "resuming",
+            (false, _) => "paused",
         };
         self.set_state(&map.name, state, None)
             .map_err(|error| error.to_string())?;
@@ -1909,6 +1927,8 @@ impl Session {
                 .store()
                 .next_changes(self.name(), 200)
                 .map_err(|error| error.to_string())?;
+            self.caught_up(batch.first().map(|queued| queued.seq))
+                .map_err(|error| error.to_string())?;
             if batch.is_empty() {
                 tokio::select! {
                     _ = self.captured.notified() => {}
@@ -2034,6 +2054,33 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Ends a catch-up once the oldest queued change (`next`) came after the changes queued
+    /// when the map resumed: those are all settled (written, failed, or sent behind the
+    /// queue to wait), so the map is Running again.
+    fn caught_up(&self, next: Option<i64>) -> Result<(), StoreError> {
+        let store = self.store();
+        let Some(mark) = store.cursor(self.name(), CATCH_UP_MARK)? else {
+            return Ok(());
+        };
+        let mark: i64 = mark.parse().unwrap_or(i64::MAX);
+        if next.is_some_and(|next| next <= mark) {
+            return Ok(());
+        }
+        store.delete_cursor(self.name(), CATCH_UP_MARK)?;
+        if store
+            .map(self.name())?
+            .is_some_and(|map| map.state == "resuming")
+        {
+            self.context.set_state(self.name(), "running", None)?;
+            self.context.lifecycle(
+                self.name(),
+                "succeeded",
+                "Caught up: every change queued while paused is applied; live sync",
+            );
+        }
+        Ok(())
     }
 
     async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {

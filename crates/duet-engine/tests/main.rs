@@ -734,6 +734,69 @@ async fn catch_up_replays_every_queued_change_in_order() {
 }
 
 #[tokio::test]
+async fn a_catch_up_is_resuming_until_the_changes_queued_while_paused_are_applied() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    // GIVEN a paused map that captured three renames, and Dataverse down.
+    harness.three_renames_while_paused("RESUMING-1").await;
+    harness
+        .sandbox
+        .set_faults(
+            duet_sandbox::Side::Dataverse,
+            Faults {
+                down: true,
+                ..Faults::default()
+            },
+        )
+        .unwrap();
+    // WHEN it resumes by catching up.
+    harness
+        .engine
+        .resume("customers", ResumeMode::CatchUp)
+        .await
+        .unwrap();
+    // THEN it is Resuming while the queued changes cannot be applied, not Running.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        harness.store.map("customers").unwrap().unwrap().state,
+        "resuming"
+    );
+    // WHEN Dataverse is back.
+    harness
+        .sandbox
+        .set_faults(duet_sandbox::Side::Dataverse, Faults::default())
+        .unwrap();
+    // THEN the map is Running once the last rename is applied, and the log says so.
+    harness.wait_state("running").await;
+    assert_eq!(
+        harness.account("RESUMING-1").await.unwrap()["name"],
+        "NameD",
+        "Running only after the catch-up applied every queued change"
+    );
+    let lifecycle: Vec<String> = harness
+        .store
+        .activity(1000)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .filter(|line| line.entry.kind == "lifecycle")
+        .map(|line| line.entry.message)
+        .collect();
+    let resuming = lifecycle
+        .iter()
+        .position(|line| line.starts_with("Resuming: catching up on 3 queued changes"))
+        .expect("the resume is logged");
+    let caught_up = lifecycle
+        .iter()
+        .position(|line| line.starts_with("Caught up"))
+        .expect("the end of the catch-up is logged");
+    assert!(resuming < caught_up, "{lifecycle:?}");
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn skip_to_live_parks_or_discards_the_queue() {
     let harness = harness().await;
     harness.engine.run("customers").await.unwrap();

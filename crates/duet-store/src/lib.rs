@@ -762,6 +762,15 @@ impl Store {
         Ok(moved)
     }
 
+    /// The newest queued change of a map, if any.
+    pub fn last_queued_seq(&self, map: &str) -> Result<Option<i64>> {
+        Ok(self.db().query_row(
+            "SELECT MAX(seq) FROM queue WHERE map = ?1 AND status = 'queued'",
+            params![map],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Changes of a map by status: (queued, parked, failed).
     pub fn queue_depth(&self, map: &str) -> Result<(i64, i64, i64)> {
         Ok(self.db().query_row(

@@ -12,11 +12,11 @@ import {
   statusColor,
 } from './labels';
 
-const ALL: MapState[] = ['notRunning', 'initializing', 'running', 'paused', 'stopped', 'error'];
+const ALL: MapState[] = ['notRunning', 'initializing', 'running', 'paused', 'resuming', 'stopped', 'error'];
 
 describe('map states', () => {
   it('has the human labels', () => {
-    expect(ALL.map(stateLabel)).toEqual(['Not running', 'Initializing', 'Running', 'Paused', 'Stopped', 'Error']);
+    expect(ALL.map(stateLabel)).toEqual(['Not running', 'Initializing', 'Running', 'Paused', 'Resuming', 'Stopped', 'Error']);
   });
   it('colours running green and error red', () => {
     expect(stateColor('running')).toBe('success');
@@ -24,7 +24,7 @@ describe('map states', () => {
   });
   it('enables exactly one of run and pause in every state', () => {
     for (const s of ALL) expect(canRun(s) !== canPause(s)).toBe(true);
-    expect(ALL.filter(canPause)).toEqual(['initializing', 'running']);
+    expect(ALL.filter(canPause)).toEqual(['initializing', 'running', 'resuming']);
   });
 });
 

@@ -11,6 +11,7 @@ const STATE_LABELS: Record<MapState, string> = {
   initializing: 'Initializing',
   running: 'Running',
   paused: 'Paused',
+  resuming: 'Resuming',
   stopped: 'Stopped',
   error: 'Error',
 };
@@ -20,6 +21,7 @@ const STATE_COLORS: Record<MapState, BadgeColor> = {
   initializing: 'brand',
   running: 'success',
   paused: 'warning',
+  resuming: 'brand',
   stopped: 'informative',
   error: 'danger',
 };
@@ -37,9 +39,9 @@ export function canRun(state: MapState): boolean {
   return state === 'notRunning' || state === 'paused' || state === 'stopped' || state === 'error';
 }
 
-/** Pause makes sense while the map is going. */
+/** Pause makes sense while the map is going (a catch-up can be paused again). */
 export function canPause(state: MapState): boolean {
-  return state === 'running' || state === 'initializing';
+  return state === 'running' || state === 'initializing' || state === 'resuming';
 }
 
 export function directionLabel(direction: Direction | null): string {

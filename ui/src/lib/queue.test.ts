@@ -15,7 +15,7 @@ import {
   stopConfirmation,
 } from './queue';
 
-const ALL: MapState[] = ['notRunning', 'initializing', 'running', 'paused', 'stopped', 'error'];
+const ALL: MapState[] = ['notRunning', 'initializing', 'running', 'paused', 'resuming', 'stopped', 'error'];
 const counts = (queued: number, parked = 0, failed = 0) => ({ title: 'Customers', queued, parked, failed });
 
 describe('queue labels', () => {
@@ -47,7 +47,7 @@ describe('actions by state', () => {
     expect(ALL.filter(canResume)).toEqual(['paused']);
   });
   it('stops a map that is going, paused or in error', () => {
-    expect(ALL.filter(canStop)).toEqual(['initializing', 'running', 'paused', 'error']);
+    expect(ALL.filter(canStop)).toEqual(['initializing', 'running', 'paused', 'resuming', 'error']);
   });
 });
 

@@ -49,7 +49,13 @@ export function canResume(state: MapState): boolean {
 
 /** Stop makes sense whenever the map has something to forget or a task to end. */
 export function canStop(state: MapState): boolean {
-  return state === 'running' || state === 'initializing' || state === 'paused' || state === 'error';
+  return (
+    state === 'running' ||
+    state === 'initializing' ||
+    state === 'paused' ||
+    state === 'resuming' ||
+    state === 'error'
+  );
 }
 
 /** The menu text for each resume mode, given how many changes are queued. */

@@ -82,5 +82,6 @@ describe('masterEditable', () => {
     expect(masterEditable({ state: 'stopped' })).toBe(true);
     expect(masterEditable({ state: 'running' })).toBe(false);
     expect(masterEditable({ state: 'paused' })).toBe(false);
+    expect(masterEditable({ state: 'resuming' })).toBe(false);
   });
 });
