@@ -313,6 +313,9 @@ impl Engine {
                 format!("Resumed at live: {dropped} queued changes discarded")
             }
         };
+        // Set before the apply loop starts: it may find the queue caught up at once and set
+        // Running, which a later Resuming would overwrite for good.
+        self.context.set_state(name, state, None)?;
         let started = {
             let running = self.running.lock().await;
             match running.get(name) {
@@ -323,8 +326,6 @@ impl Engine {
                 _ => false,
             }
         };
-        // Set before the apply loop may find the queue caught up and set Running.
-        self.context.set_state(name, state, None)?;
         if !started {
             self.start(name, true).await?;
         }

@@ -729,6 +729,8 @@ async fn catch_up_replays_every_queued_change_in_order() {
         ["NameA", "NameB", "NameC", "NameD"],
         "catch-up replays NameB → NameC → NameD"
     );
+    // Resuming ends once the queue is caught up.
+    harness.wait_state("running").await;
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
