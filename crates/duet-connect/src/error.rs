@@ -87,6 +87,24 @@ impl ErrorClass {
         }
     }
 
+    /// The class [`ErrorClass::as_str`] names.
+    pub fn from_label(label: &str) -> Option<ErrorClass> {
+        [
+            ErrorClass::Application,
+            ErrorClass::BadRequest,
+            ErrorClass::Unauthorized,
+            ErrorClass::NotFound,
+            ErrorClass::Conflict,
+            ErrorClass::Throttled,
+            ErrorClass::BadGateway,
+            ErrorClass::Unavailable,
+            ErrorClass::Timeout,
+            ErrorClass::Other,
+        ]
+        .into_iter()
+        .find(|class| class.as_str() == label)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorClass::Application => "application",

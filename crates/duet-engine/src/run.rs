@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use duet_connect::{
-    BatchItem, BatchRequest, ConnectError, DataverseClient, FinOpsClient, RetryPolicy,
+    BatchItem, BatchRequest, ConnectError, DataverseClient, ErrorClass, FinOpsClient, RetryPolicy,
 };
 use duet_maps::{LookupField, MapError, Row, RowKey, Side, TableMap, same_values};
 use duet_store::{
@@ -203,9 +203,15 @@ impl Engine {
     }
 
     /// Runs a map: an initial sync when it has never run (or was stopped), then live sync.
-    /// A paused map resumes by catching up.
+    /// A paused map resumes by catching up; a map in Error starts its round again now
+    /// instead of waiting for its next attempt.
     pub async fn run(&self, name: &str) -> Result<(), EngineError> {
-        if self.is_started(name).await {
+        let errored = self
+            .context
+            .store
+            .map(name)?
+            .is_some_and(|map| map.state == "error");
+        if self.is_started(name).await && !errored {
             return self.resume(name, ResumeMode::CatchUp).await;
         }
         self.start(name, true).await
@@ -403,11 +409,15 @@ impl Engine {
         Ok(moved)
     }
 
-    /// Starts again every map that was running, initializing or paused when Duet closed.
+    /// Starts again every map that was running, initializing, resuming, in error (retrying) or
+    /// paused when Duet closed.
     pub async fn resume_all(&self) -> Result<(), EngineError> {
         for map in self.context.store.maps()? {
             match map.state.as_str() {
-                "running" | "initializing" | "resuming" => self.start(&map.name, true).await?,
+                // A map in Error was retrying its round when Duet closed: it goes on.
+                "running" | "initializing" | "resuming" | "error" => {
+                    self.start(&map.name, true).await?
+                }
                 "paused" => self.start(&map.name, false).await?,
                 _ => {}
             }
@@ -542,6 +552,8 @@ impl Context {
         applying: watch::Receiver<bool>,
     ) {
         let mut last_failure: Option<String> = None;
+        // Doubles after each failed round in a row, up to 64 times the failure pause.
+        let mut pause = self.settings.failure_pause;
         loop {
             if *stopped.borrow() {
                 return;
@@ -554,14 +566,26 @@ impl Context {
                 Ok(()) => return,
                 Err(message) => message,
             };
+            // The map is in Error, with the reason (and its fix) shown, until a round works.
+            if let Err(error) = self.set_state(&map.name, "error", Some(&message)) {
+                tracing::error!(map = %map.name, error = %error, "map state write failed");
+            }
             if last_failure.as_deref() != Some(message.as_str()) {
                 tracing::warn!(map = %map.name, error = %message, "sync round failed");
-                self.lifecycle(&map.name, "failed", &format!("{message}; retrying"));
-                self.set_reason(&map.name, Some(&message));
+                self.lifecycle(
+                    &map.name,
+                    "failed",
+                    &format!(
+                        "{message} (the map starts again by itself, waiting longer each time)"
+                    ),
+                );
                 last_failure = Some(message);
+                pause = self.settings.failure_pause;
+            } else {
+                pause = (pause * 2).min(self.settings.failure_pause * 64);
             }
             tokio::select! {
-                _ = tokio::time::sleep(self.settings.failure_pause) => {}
+                _ = tokio::time::sleep(pause) => {}
                 _ = stopped.changed() => return,
             }
         }
@@ -1046,7 +1070,12 @@ impl Session {
             .dataverse
             .query(&self.map.dataverse_entity_set, &[("$select", &select)])
             .await
-            .map_err(|error| format!("reading {}: {error}", self.map.dataverse_entity_set))?;
+            .map_err(|error| {
+                with_fix(
+                    &format!("reading {}", self.map.dataverse_entity_set),
+                    &error,
+                )
+            })?;
         let (mut written, mut not_eligible) = (0u64, 0u64);
         // Rows written without a self-reference whose target was not in finance and
         // operations yet get a second pass once every row of the phase was written.
@@ -1195,7 +1224,12 @@ impl Session {
             .finops
             .query_page(&self.map.finance_operations_entity, &params, 1)
             .await
-            .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))?;
+            .map_err(|error| {
+                with_fix(
+                    &format!("reading {}", self.map.finance_operations_entity),
+                    &error,
+                )
+            })?;
         Ok(newest
             .first()
             .and_then(|row| row.get(MODIFIED_FIELD))
@@ -1224,7 +1258,12 @@ impl Session {
             .finops
             .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
             .await
-            .map_err(|error| format!("reading {}: {error}", self.map.finance_operations_entity))
+            .map_err(|error| {
+                with_fix(
+                    &format!("reading {}", self.map.finance_operations_entity),
+                    &error,
+                )
+            })
     }
 
     /// Writes one chunk of the initial sync to Dataverse with `UpsertMultiple`, skipping rows
@@ -1573,7 +1612,7 @@ impl Session {
                 Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
                     self.context
                         .observe_error(self.name(), error.class.as_str());
-                    return Err(format!("writing to Dataverse: {error}"));
+                    return Err(with_fix("writing to Dataverse", &error));
                 }
                 Err(_) => {
                     for item in batch {
@@ -1599,7 +1638,7 @@ impl Session {
                                 written += 1;
                             }
                             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
-                                return Err(format!("writing to Dataverse: {error}"));
+                                return Err(with_fix("writing to Dataverse", &error));
                             }
                             Err(error) => {
                                 if let Outcome::Refused { class, message } = self.refuse(
@@ -1855,7 +1894,10 @@ impl Session {
                 "failed",
                 &format!("{message}; capture retries"),
             );
-            self.context.set_reason(self.name(), Some(&message));
+            self.context.set_reason(
+                self.name(),
+                Some(&format!("{message} — {}", error.class.solution())),
+            );
         }
         Ok(())
     }
@@ -1968,7 +2010,8 @@ impl Session {
                                 "failed",
                                 &format!("{message}; the change stays queued and is retried"),
                             );
-                            self.context.set_reason(self.name(), Some(&message));
+                            self.context
+                                .set_reason(self.name(), Some(&reason_with_fix(&message, class)));
                             unavailable = Some(message.clone());
                         }
                         store
@@ -3197,6 +3240,20 @@ fn keyset_after(fields: &[String], last: &[String]) -> String {
         })
         .collect();
     format!("({})", clauses.join(" or "))
+}
+
+/// "what: error — what to do about it", for a map's reason and the activity log.
+fn with_fix(what: &str, error: &ConnectError) -> String {
+    format!("{what}: {error} — {}", error.class.solution())
+}
+
+/// A reason with the written fix of its error class (`class` as [`Outcome::Unavailable`]
+/// names it), for the map's reason line.
+fn reason_with_fix(message: &str, class: &str) -> String {
+    match ErrorClass::from_label(class) {
+        Some(class) => format!("{message} — {}", class.solution()),
+        None => message.to_owned(),
+    }
 }
 
 /// The finance and operations key of `key` in `map`: the company field first when striped.

@@ -799,6 +799,58 @@ async fn a_catch_up_is_resuming_until_the_changes_queued_while_paused_are_applie
 }
 
 #[tokio::test]
+async fn a_map_whose_round_fails_is_in_error_with_the_reason_and_fix_until_it_works() {
+    // GIVEN finance and operations down.
+    let harness = harness().await;
+    harness
+        .sandbox
+        .set_faults(
+            duet_sandbox::Side::FinOps,
+            Faults {
+                down: true,
+                ..Faults::default()
+            },
+        )
+        .unwrap();
+    // WHEN the map runs.
+    harness.engine.run("customers").await.unwrap();
+    // THEN it is in Error, with what failed and what to do about it, and logged once.
+    harness.wait_state("error").await;
+    let map = harness.store.map("customers").unwrap().unwrap();
+    let reason = map.reason.expect("an errored map says why");
+    assert!(reason.contains("reading CustomersV3"), "{reason}");
+    assert!(reason.contains("(503)"), "{reason}");
+    assert!(
+        reason.contains("Duet retries by itself with backoff"),
+        "the reason carries the fix: {reason}"
+    );
+    // WHEN finance and operations is back.
+    harness
+        .sandbox
+        .set_faults(duet_sandbox::Side::FinOps, Faults::default())
+        .unwrap();
+    // THEN the map starts again by itself and runs, with no reason left.
+    harness.wait_state("running").await;
+    assert_eq!(
+        harness.store.map("customers").unwrap().unwrap().reason,
+        None
+    );
+    let failures = harness
+        .store
+        .activity(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.entry.kind == "lifecycle" && line.entry.status == "failed")
+        .count();
+    assert_eq!(
+        failures, 1,
+        "the same failure is logged once, not per retry"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn skip_to_live_parks_or_discards_the_queue() {
     let harness = harness().await;
     harness.engine.run("customers").await.unwrap();

@@ -10,7 +10,7 @@ use duet_maps::{RowKey, Side};
 use duet_store::NewActivity;
 use serde_json::Value;
 
-use super::{Cause, Outcome, Session, parse_key, side_title};
+use super::{Cause, Outcome, Session, parse_key, side_title, with_fix};
 
 /// The shadow side that marks keys Duet deleted on both sides.
 const DELETED: &str = "deleted";
@@ -46,7 +46,7 @@ impl Session {
             .finops
             .query(&self.map.finance_operations_entity, &params)
             .await
-            .map_err(|error| format!("reading finance and operations keys: {error}"))?;
+            .map_err(|error| with_fix("reading finance and operations keys", &error))?;
         let present: HashSet<String> = rows
             .iter()
             .filter_map(|row| self.map.key_of_finance_operations(row).ok())
