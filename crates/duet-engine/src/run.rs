@@ -349,6 +349,7 @@ impl Engine {
         }
         let store = &self.context.store;
         store.clear_cursors(name)?;
+        store.forget_writes_of(name)?;
         store.discard_queued(name)?;
         store.set_queued_status(name, ChangeStatus::Parked)?;
         self.context.set_state(name, "stopped", None)?;
@@ -620,6 +621,7 @@ impl Context {
             captured: Notify::new(),
             capture_failing: std::sync::Mutex::new(HashSet::new()),
             lookup_keys: std::sync::Mutex::new(HashMap::new()),
+            settled_early: std::sync::Mutex::new(HashSet::new()),
         });
         if self
             .store
@@ -685,6 +687,9 @@ struct Session {
     capture_failing: std::sync::Mutex<HashSet<String>>,
     /// Key values of looked-up Dataverse rows read by id: (target map, id) → key value.
     lookup_keys: std::sync::Mutex<HashMap<(String, String), String>>,
+    /// Queued changes settled out of turn (conflict losers dropped while applying their
+    /// rival), which the apply loop's current batch may still hold.
+    settled_early: std::sync::Mutex<HashSet<i64>>,
 }
 
 #[derive(Default)]
@@ -1966,6 +1971,8 @@ impl Session {
                     _ = stopped.changed() => return Ok(()),
                 }
             }
+            // A batch read now holds no change settled before it.
+            self.settled_early.lock().expect("settled changes").clear();
             let batch = self
                 .store()
                 .next_changes(self.name(), 200)
@@ -1996,6 +2003,11 @@ impl Session {
                     .key
                     .as_ref()
                     .is_some_and(|key| deferred.contains(key))
+                    || self
+                        .settled_early
+                        .lock()
+                        .expect("settled changes")
+                        .remove(&queued.seq)
                 {
                     continue;
                 }
@@ -2148,6 +2160,11 @@ impl Session {
                 {
                     return outcome;
                 }
+                if let Some(key) = &queued.change.key
+                    && self.stale_echo(from, key, row)
+                {
+                    return Outcome::Unchanged;
+                }
                 if let Some(outcome) = self.resolve_conflict(from, queued, row) {
                     return outcome;
                 }
@@ -2158,6 +2175,48 @@ impl Session {
                 class: APPLICATION,
             },
         }
+    }
+
+    /// Whether a change is the echo of one of Duet's earlier writes to its side, come back
+    /// after a later write: capture reads a row as it is when read, so a read between two
+    /// of Duet's writes returns the first write's values, which must not be carried back
+    /// over the second. Writes older than the one whose echo came are forgotten, so a person
+    /// setting their values again later is a real change.
+    fn stale_echo(&self, from: Side, key: &str, row: &Row) -> bool {
+        let store = self.store();
+        let written = match store.written(self.name(), from.as_str(), key) {
+            Ok(written) => written,
+            Err(error) => {
+                tracing::warn!(map = %self.map.name, error = %error, "write history read failed");
+                return false;
+            }
+        };
+        let projection = self.map.projection(from, row);
+        let Some(index) = written.iter().rposition(|(_, values)| {
+            values
+                .as_object()
+                .is_some_and(|values| same_values(&projection, values))
+        }) else {
+            return false;
+        };
+        // Writes before the matched one were read back before it: their echoes are past.
+        if let Err(error) =
+            store.forget_written_before(self.name(), from.as_str(), key, written[index].0)
+        {
+            tracing::warn!(map = %self.map.name, error = %error, "write history update failed");
+        }
+        // An echo of what the side still holds (Duet's latest write) is found unchanged by
+        // the shadow comparison; only an echo of values the side has moved on from (a later
+        // write, or a person's change since) is settled here.
+        let current = match store.shadow(self.name(), from.as_str(), key) {
+            Ok(Some(Value::Object(current))) => current,
+            _ => Row::new(),
+        };
+        let stale = !same_values(&projection, &current);
+        if stale {
+            tracing::debug!(map = %self.map.name, key, "stale echo of an earlier write skipped");
+        }
+        stale
     }
 
     /// Both sides changed the same row before either change was applied: the map's master
@@ -2225,10 +2284,18 @@ impl Session {
                 latency_ms: None,
                 payload: Some(values),
             });
-            if seq != queued.seq
-                && let Err(error) = self.store().ack_change(seq)
-            {
-                tracing::error!(map = %self.map.name, error = %error, "dropping a conflict loser failed");
+            if seq != queued.seq {
+                match self.store().ack_change(seq) {
+                    Ok(()) => {
+                        self.settled_early
+                            .lock()
+                            .expect("settled changes")
+                            .insert(seq);
+                    }
+                    Err(error) => {
+                        tracing::error!(map = %self.map.name, error = %error, "dropping a conflict loser failed")
+                    }
+                }
             }
         }
         (from != master).then_some(Outcome::Ignored)
@@ -2746,13 +2813,15 @@ impl Session {
                     _ => Row::new(),
                 };
                 merged.extend(prepared.payload.clone());
-                if let Err(error) = self.store().save_shadow(
-                    self.name(),
-                    to.as_str(),
-                    &key_text,
-                    id.as_deref(),
-                    &Value::Object(merged),
-                ) {
+                let merged = Value::Object(merged);
+                let remembered = self
+                    .store()
+                    .save_shadow(self.name(), to.as_str(), &key_text, id.as_deref(), &merged)
+                    .and_then(|()| {
+                        self.store()
+                            .remember_written(self.name(), to.as_str(), &key_text, &merged)
+                    });
+                if let Err(error) = remembered {
                     tracing::error!(map = %self.map.name, error = %error, "shadow write failed");
                 }
                 self.context.record(self.row_line(

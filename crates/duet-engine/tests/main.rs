@@ -851,6 +851,98 @@ async fn a_map_whose_round_fails_is_in_error_with_the_reason_and_fix_until_it_wo
 }
 
 #[tokio::test]
+async fn a_stale_echo_of_an_earlier_write_is_not_carried_back() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    harness.create_customer("DAT", "STALE-1", "NameA").await;
+    let account = eventually("the synced account", || harness.account("STALE-1")).await;
+    // GIVEN a paused map that captured two renames in finance and operations, and after
+    // them a Dataverse capture of the row as it will be between Duet's two writes (NameB):
+    // a read that lands between two quick writes returns the first one's values.
+    harness.engine.pause("customers").await.unwrap();
+    for name in ["NameB", "NameC"] {
+        harness.rename_customer("STALE-1", name).await;
+        eventually(&format!("{name} captured"), || async {
+            harness
+                .queued_names("DAT|STALE-1")
+                .await
+                .contains(&name.to_owned())
+                .then_some(())
+        })
+        .await;
+    }
+    let mut between = account.clone();
+    between.insert("name".to_owned(), Value::from("NameB"));
+    harness
+        .store
+        .enqueue(
+            "customers",
+            &[duet_store::NewChange {
+                side: "dataverse".to_owned(),
+                operation: "upsert".to_owned(),
+                key: Some("DAT|STALE-1".to_owned()),
+                source_id: account["accountid"].as_str().map(str::to_owned),
+                row: Value::Object(between),
+                captured_at: "2026-11-23T10:00:00.000Z".to_owned(),
+            }],
+            None,
+        )
+        .unwrap();
+    // WHEN the map catches up: NameB and NameC are written to Dataverse, then that capture
+    // comes up.
+    harness
+        .engine
+        .resume("customers", ResumeMode::CatchUp)
+        .await
+        .unwrap();
+    harness.wait_state("running").await;
+    eventually("NameC in Dataverse", || async {
+        harness
+            .account("STALE-1")
+            .await
+            .filter(|account| account["name"] == "NameC")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    // THEN it is known as Duet's own echo: finance and operations keeps NameC and nothing is
+    // written back to it.
+    assert_eq!(
+        harness.customer("DAT", "STALE-1").await.unwrap()["OrganizationName"],
+        "NameC"
+    );
+    assert_eq!(harness.account("STALE-1").await.unwrap()["name"], "NameC");
+    let back: Vec<_> = harness
+        .row_lines()
+        .into_iter()
+        .filter(|line| line.entry.key.as_deref() == Some("DAT|STALE-1"))
+        .filter(|line| line.entry.direction.as_deref() == Some("toFinanceOperations"))
+        .collect();
+    assert!(back.is_empty(), "nothing carried back: {back:?}");
+    // AND a person setting the old name again later is a real change.
+    let id = harness.account("STALE-1").await.unwrap()["accountid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    harness
+        .dataverse
+        .upsert(
+            "accounts",
+            &[("accountid", id.as_str())],
+            &row(json!({"name": "NameB"})),
+        )
+        .await
+        .unwrap();
+    eventually("the person's NameB in finance and operations", || async {
+        let customer = harness.customer("DAT", "STALE-1").await?;
+        (customer["OrganizationName"] == "NameB").then_some(())
+    })
+    .await;
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn skip_to_live_parks_or_discards_the_queue() {
     let harness = harness().await;
     harness.engine.run("customers").await.unwrap();

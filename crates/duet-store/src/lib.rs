@@ -150,6 +150,9 @@ pub struct CursorMove<'a> {
     pub forward_only: bool,
 }
 
+/// How many of Duet's latest writes of a row are remembered to know their echoes.
+pub const WRITTEN_KEPT: i64 = 8;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS map (
     name TEXT PRIMARY KEY,
@@ -173,6 +176,14 @@ CREATE TABLE IF NOT EXISTS shadow (
     PRIMARY KEY (map, side, row_key)
 );
 CREATE INDEX IF NOT EXISTS shadow_dataverse_id ON shadow (map, dataverse_id);
+CREATE TABLE IF NOT EXISTS written (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    map TEXT NOT NULL,
+    side TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    row_values TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS written_row ON written (map, side, row_key, id);
 CREATE TABLE IF NOT EXISTS activity (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -446,9 +457,81 @@ impl Store {
     }
 
     pub fn forget_row(&self, map: &str, key: &str) -> Result<()> {
-        self.db().execute(
+        let db = self.db();
+        db.execute(
             "DELETE FROM shadow WHERE map = ?1 AND row_key = ?2",
             params![map, key],
+        )?;
+        db.execute(
+            "DELETE FROM written WHERE map = ?1 AND row_key = ?2",
+            params![map, key],
+        )?;
+        Ok(())
+    }
+
+    /// Remembers what `side` holds after one of Duet's writes of a row, so that the echo of
+    /// that write is known as Duet's own even when it comes back after a later write. Only
+    /// the last [`WRITTEN_KEPT`] writes of a row are kept.
+    pub fn remember_written(
+        &self,
+        map: &str,
+        side: &str,
+        key: &str,
+        values: &serde_json::Value,
+    ) -> Result<()> {
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        transaction.execute(
+            "INSERT INTO written (map, side, row_key, row_values) VALUES (?1, ?2, ?3, ?4)",
+            params![map, side, key, values.to_string()],
+        )?;
+        transaction.execute(
+            "DELETE FROM written WHERE map = ?1 AND side = ?2 AND row_key = ?3 AND id NOT IN
+                 (SELECT id FROM written WHERE map = ?1 AND side = ?2 AND row_key = ?3
+                  ORDER BY id DESC LIMIT ?4)",
+            params![map, side, key, WRITTEN_KEPT],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// What `side` held after each of Duet's remembered writes of a row, oldest first, with
+    /// the id to forget up to.
+    pub fn written(
+        &self,
+        map: &str,
+        side: &str,
+        key: &str,
+    ) -> Result<Vec<(i64, serde_json::Value)>> {
+        let db = self.db();
+        let mut statement = db.prepare(
+            "SELECT id, row_values FROM written WHERE map = ?1 AND side = ?2 AND row_key = ?3
+             ORDER BY id",
+        )?;
+        let rows = statement.query_map(params![map, side, key], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut written = Vec::new();
+        for row in rows {
+            let (id, text) = row?;
+            written.push((id, serde_json::from_str(&text)?));
+        }
+        Ok(written)
+    }
+
+    /// Forgets every remembered write of a map (it stopped: no echo of them is awaited).
+    pub fn forget_writes_of(&self, map: &str) -> Result<()> {
+        self.db()
+            .execute("DELETE FROM written WHERE map = ?1", params![map])?;
+        Ok(())
+    }
+
+    /// Forgets the remembered writes of a row older than `id`: the echo of write `id` came,
+    /// so theirs were read back before it.
+    pub fn forget_written_before(&self, map: &str, side: &str, key: &str, id: i64) -> Result<()> {
+        self.db().execute(
+            "DELETE FROM written WHERE map = ?1 AND side = ?2 AND row_key = ?3 AND id < ?4",
+            params![map, side, key, id],
         )?;
         Ok(())
     }

@@ -376,7 +376,8 @@ impl Store {
         let mut db = self.db();
         let transaction = db.transaction()?;
         transaction.execute_batch(
-            "DELETE FROM link; DELETE FROM cursor; DELETE FROM shadow; DELETE FROM queue;",
+            "DELETE FROM link; DELETE FROM cursor; DELETE FROM shadow; DELETE FROM written;
+             DELETE FROM queue;",
         )?;
         transaction.execute(
             "UPDATE map SET state = 'notRunning', reason = ?1, updated_at = ?2",

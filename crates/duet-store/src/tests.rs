@@ -482,6 +482,51 @@ fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
 }
 
 #[test]
+fn the_latest_writes_of_a_row_are_remembered_until_a_later_echo_comes() {
+    let (_dir, store) = store();
+    // GIVEN ten writes of one row, and one of another row.
+    for n in 0..10 {
+        store
+            .remember_written("m", "dataverse", "K1", &json!({ "name": format!("N{n}") }))
+            .unwrap();
+    }
+    store
+        .remember_written("m", "dataverse", "K2", &json!({"name": "other"}))
+        .unwrap();
+    // THEN only the last WRITTEN_KEPT of K1 are kept, oldest first.
+    let written = store.written("m", "dataverse", "K1").unwrap();
+    let names: Vec<&str> = written
+        .iter()
+        .map(|(_, values)| values["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9"]);
+    assert_eq!(WRITTEN_KEPT, 8);
+    // WHEN the echo of N5 came, THEN the writes before it are forgotten, N5 and later stay.
+    store
+        .forget_written_before("m", "dataverse", "K1", written[3].0)
+        .unwrap();
+    let left: Vec<String> = store
+        .written("m", "dataverse", "K1")
+        .unwrap()
+        .into_iter()
+        .map(|(_, values)| values["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(left, ["N5", "N6", "N7", "N8", "N9"]);
+    // AND the other row, and the other side, are untouched; forgetting the row clears it.
+    assert_eq!(store.written("m", "dataverse", "K2").unwrap().len(), 1);
+    assert!(
+        store
+            .written("m", "financeOperations", "K1")
+            .unwrap()
+            .is_empty()
+    );
+    store.forget_row("m", "K1").unwrap();
+    assert!(store.written("m", "dataverse", "K1").unwrap().is_empty());
+    store.forget_writes_of("m").unwrap();
+    assert!(store.written("m", "dataverse", "K2").unwrap().is_empty());
+}
+
+#[test]
 fn acknowledged_changes_leave_and_failed_ones_wait_for_retry_behind_newer_ones() {
     let (_dir, store) = store();
     store
