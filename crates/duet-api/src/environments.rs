@@ -427,7 +427,8 @@ impl Api {
         self.store.save_link(&LinkRecord { companies, ..link })?;
         let running: Vec<String> = maps
             .iter()
-            .filter(|map| matches!(map.state.as_str(), "running" | "resuming"))
+            // A map in Error is retrying its round: it goes on too.
+            .filter(|map| matches!(map.state.as_str(), "running" | "resuming" | "error"))
             .map(|map| map.name.clone())
             .collect();
         self.replace_engine().await?;

@@ -217,7 +217,7 @@ impl Api {
             if map.master != master
                 && matches!(
                     state.as_str(),
-                    "running" | "initializing" | "paused" | "resuming"
+                    "running" | "initializing" | "paused" | "resuming" | "error"
                 )
             {
                 return Err(ApiError::new(

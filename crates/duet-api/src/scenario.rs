@@ -17,6 +17,8 @@ use crate::{Api, json, parse};
 const RUN_STATE: &str = "scenario.run";
 /// How long an initial sync may take before the step gives up waiting (it keeps running).
 const INITIAL_SYNC_WAIT: Duration = Duration::from_secs(30 * 60);
+/// How long a setup step lets a map in Error retry before it reports the error.
+const ERROR_PATIENCE: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum FinOps {
@@ -794,13 +796,22 @@ impl Api {
 
     async fn wait_running(&self, name: &str) -> Result<(), ApiError> {
         let deadline = tokio::time::Instant::now() + INITIAL_SYNC_WAIT;
+        // A map in Error retries by itself (a target down for a moment): the step fails only
+        // when the error lasts.
+        let mut errored_since: Option<tokio::time::Instant> = None;
         loop {
             let map = self
                 .store
                 .map(name)?
                 .ok_or_else(|| ApiError::new("not_found", format!("there is no map '{name}'")))?;
+            let errored = map.state == "error";
+            let since = *errored_since.get_or_insert_with(tokio::time::Instant::now);
+            if !errored {
+                errored_since = None;
+            }
             match map.state.as_str() {
                 "running" if map.reason.is_none() => return Ok(()),
+                "error" if since.elapsed() < ERROR_PATIENCE => {}
                 "error" | "stopped" => {
                     return Err(ApiError::new(
                         "map_failed",

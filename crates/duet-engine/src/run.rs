@@ -567,9 +567,14 @@ impl Context {
                 Ok(()) => return,
                 Err(message) => message,
             };
-            // The map is in Error, with the reason (and its fix) shown, until a round works.
-            if let Err(error) = self.set_state(&map.name, "error", Some(&message)) {
-                tracing::error!(map = %map.name, error = %error, "map state write failed");
+            // The map is in Error, with the reason (and its fix) shown, until a round works; a
+            // paused map stays paused (a restart must not unpause it) and shows the reason.
+            if *applying.borrow() {
+                if let Err(error) = self.set_state(&map.name, "error", Some(&message)) {
+                    tracing::error!(map = %map.name, error = %error, "map state write failed");
+                }
+            } else {
+                self.set_reason(&map.name, Some(&message));
             }
             if last_failure.as_deref() != Some(message.as_str()) {
                 tracing::warn!(map = %map.name, error = %message, "sync round failed");
@@ -1157,7 +1162,7 @@ impl Session {
         for row in waiting {
             match self.apply(Side::Dataverse, row, false).await {
                 Outcome::Written => written += 1,
-                Outcome::Waiting { message, .. } => {
+                Outcome::Waiting { message, patient } => {
                     let company = self.company_of_dataverse(row).await;
                     // The first round read this key, so it reads again.
                     let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
@@ -1165,7 +1170,22 @@ impl Session {
                     };
                     let key = key.to_string();
                     let id = row.get(&self.map.dataverse_id).and_then(Value::as_str);
-                    self.keep_failed(Side::Dataverse, &key, id, row, &message)?;
+                    if patient {
+                        // Its parent waits in its own map's queue: live sync applies the row
+                        // once the parent is there.
+                        let change = self.change(
+                            Side::Dataverse,
+                            "upsert",
+                            Some(key),
+                            id.map(str::to_owned),
+                            Value::Object(row.clone()),
+                        );
+                        self.store()
+                            .enqueue(self.name(), &[change], None)
+                            .map_err(|error| error.to_string())?;
+                    } else {
+                        self.keep_failed(Side::Dataverse, &key, id, row, &message)?;
+                    }
                 }
                 Outcome::Unavailable { message, class } => {
                     self.context.observe_error(self.name(), class);
@@ -2075,16 +2095,17 @@ impl Session {
                         self.context.observe_error(self.name(), APPLICATION);
                         store.fail_change(queued.seq, &message)
                     }
-                    Outcome::Waiting { message, .. } => {
+                    Outcome::Waiting { message, patient } => {
                         // Behind everything queued now, so the row it points at (usually
                         // queued after it) is applied first; later changes of the same row
-                        // go along, so they still follow it.
+                        // go along, so they still follow it. A patient wait (its parent is
+                        // queued in its own map) does not count against the limit.
                         waited += 1;
                         if let Some(key) = &queued.change.key {
                             deferred.insert(key.clone());
                         }
                         store
-                            .defer_change(self.name(), queued.seq, &message)
+                            .defer_change(self.name(), queued.seq, &message, !patient)
                             .map(|_| ())
                     }
                     Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
@@ -2117,19 +2138,28 @@ impl Session {
     /// queue to wait), so the map is Running again.
     fn caught_up(&self, next: Option<i64>) -> Result<(), StoreError> {
         let store = self.store();
-        let Some(mark) = store.cursor(self.name(), CATCH_UP_MARK)? else {
+        let Some(mark_text) = store.cursor(self.name(), CATCH_UP_MARK)? else {
             return Ok(());
         };
-        let mark: i64 = mark.parse().unwrap_or(i64::MAX);
+        let mark: i64 = mark_text.parse().unwrap_or(i64::MAX);
         if next.is_some_and(|next| next <= mark) {
             return Ok(());
         }
-        store.delete_cursor(self.name(), CATCH_UP_MARK)?;
-        if store
-            .map(self.name())?
-            .is_some_and(|map| map.state == "resuming")
-        {
-            self.context.set_state(self.name(), "running", None)?;
+        // Each step only if nothing changed meanwhile: a pause, or a newer resume's mark,
+        // wins over this catch-up ending.
+        if !store.delete_cursor_if(self.name(), CATCH_UP_MARK, &mark_text)? {
+            return Ok(());
+        }
+        if store.transition_map_state(
+            self.name(),
+            "resuming",
+            "running",
+            &self.context.clock.stamp(),
+        )? {
+            let _ = self
+                .context
+                .events
+                .send(EngineEvent::MapChanged(self.name().to_owned()));
             self.context.lifecycle(
                 self.name(),
                 "succeeded",
@@ -2156,7 +2186,9 @@ impl Session {
             },
             (_, Value::Object(row)) => {
                 if let Some(key) = &queued.change.key
-                    && let Some(outcome) = self.stale_after_delete(from, key).await
+                    && let Some(outcome) = self
+                        .stale_after_delete(from, key, is_held_back(queued))
+                        .await
                 {
                     return outcome;
                 }
@@ -2477,15 +2509,21 @@ impl Session {
         }
     }
 
-    /// Whether the row `key` of `map` waits in that map's queue to be applied.
-    fn queued_in(&self, map: &TableMap, key: &RowKey) -> bool {
+    /// Whether the row `key` of `map` waits in that map's queue to be applied; with
+    /// `unheld`, only a change not itself held back for a parent counts (two maps that look
+    /// each other up would otherwise wait for each other for ever).
+    fn queued_in(&self, map: &TableMap, key: &RowKey, unheld: bool) -> bool {
         let key_text = key.to_string();
         [Side::FinanceOperations, Side::Dataverse]
             .iter()
             .any(|queue| {
                 self.store()
                     .queued_for_key(&map.name, queue.as_str(), &key_text)
-                    .is_ok_and(|changes| !changes.is_empty())
+                    .is_ok_and(|changes| {
+                        changes
+                            .iter()
+                            .any(|change| !unheld || !is_held_back(change))
+                    })
             })
     }
 
@@ -2496,7 +2534,7 @@ impl Session {
         side: Side,
         key: &RowKey,
     ) -> Result<bool, ConnectError> {
-        Ok(self.queued_in(map, key) || self.exists_in(map, side, key).await?)
+        Ok(self.queued_in(map, key, false) || self.exists_in(map, side, key).await?)
     }
 
     /// The self-references of `payload` (as `to` names them) whose target row is not on `to`
@@ -2567,18 +2605,29 @@ impl Session {
                 company: target.company.as_ref().and(key.company.clone()),
                 values: vec![value.to_owned()],
             };
-            let unavailable = |side: Side, error: ConnectError| Outcome::Unavailable {
-                message: format!(
-                    "checking the {} row {parent} in {}: {error}",
-                    target.name,
-                    side_title(side)
+            // A check time may fix (throttled, down) is retried in place; any other failure
+            // of it refuses the change with the remote's answer rather than block the queue.
+            let failed = |side: Side, error: ConnectError| match error.class.retry_policy() {
+                RetryPolicy::Timed => Outcome::Unavailable {
+                    message: format!(
+                        "checking the {} row {parent} in {}: {error}",
+                        target.name,
+                        side_title(side)
+                    ),
+                    class: error.class.as_str(),
+                },
+                _ => self.refuse(
+                    from,
+                    Some(&key.to_string()),
+                    "lookup",
+                    Cause::Remote(&error),
+                    Some(Value::Object(row.clone())),
                 ),
-                class: error.class.as_str(),
             };
             match self.exists_in(target, to, &parent).await {
                 Ok(true) => continue,
                 Ok(false) => {}
-                Err(error) => return Some(unavailable(to, error)),
+                Err(error) => return Some(failed(to, error)),
             }
             let field = lookup
                 .field
@@ -2586,13 +2635,14 @@ impl Session {
                 .as_deref()
                 .unwrap_or(&lookup.field.path);
             // Queued in its own map, the parent is applied (or fails there) in time: no
-            // limit on the wait. Otherwise only its map's capture can bring it.
-            let queued = self.queued_in(target, &parent);
-            let on_its_way = match queued {
+            // limit on the wait, unless it is held back itself. Otherwise only its map's
+            // capture can bring it.
+            let queued = self.queued_in(target, &parent, true);
+            let on_its_way = match queued || self.queued_in(target, &parent, false) {
                 true => true,
                 false => match self.exists_in(target, from, &parent).await {
                     Ok(found) => found,
-                    Err(error) => return Some(unavailable(from, error)),
+                    Err(error) => return Some(failed(from, error)),
                 },
             };
             if !on_its_way {
@@ -3124,19 +3174,31 @@ impl Session {
                 BatchItem::Single(request)
             })
             .collect();
+        let mut results = Vec::with_capacity(prepared.len());
         let answers = match items.is_empty() {
             true => Vec::new(),
             false => match self.context.finops.batch(&items, true).await {
                 Ok(answers) if answers.len() == items.len() => answers,
-                // Down or throttled: every row waits for the next attempt of the phase.
+                // A batch with creates is not retried by the client (parts may have been
+                // applied): the first row goes alone, with the client's retries. When that
+                // fails too, the target is down or throttled and every row waits for the
+                // phase's next attempt; otherwise the rows go one by one.
                 Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
-                    return prepared.iter().map(|_| (Err(error.clone()), "")).collect();
+                    let first = self
+                        .write_finops(&prepared[0].key, &prepared[0].payload)
+                        .await;
+                    if let Err(error) = &first
+                        && error.class.retry_policy() == RetryPolicy::Timed
+                    {
+                        return prepared.iter().map(|_| (Err(error.clone()), "")).collect();
+                    }
+                    results.push((first, ""));
+                    Vec::new()
                 }
                 Ok(_) | Err(_) => Vec::new(),
             },
         };
-        let mut results = Vec::with_capacity(prepared.len());
-        for (index, item) in prepared.iter().enumerate() {
+        for (index, item) in prepared.iter().enumerate().skip(results.len()) {
             let answered = answers.get(index).filter(|answer| answer.succeeded());
             match (answered, &items[index]) {
                 (Some(_), BatchItem::Single(request)) => {
@@ -3348,6 +3410,14 @@ fn is_waiting(change: &QueuedChange) -> bool {
             .error
             .as_deref()
             .is_some_and(|error| error.starts_with(WAITING))
+}
+
+/// Whether a queued change waits for a parent row of another map.
+fn is_held_back(change: &QueuedChange) -> bool {
+    change
+        .error
+        .as_deref()
+        .is_some_and(|error| error.starts_with(HELD_BACK))
 }
 
 fn side_of(name: &str) -> Side {

@@ -267,6 +267,15 @@ impl Store {
         Ok(())
     }
 
+    /// Moves a map from state `from` to `to` (reason cleared) in one statement; false when
+    /// it was not in `from` (another action changed it meanwhile).
+    pub fn transition_map_state(&self, name: &str, from: &str, to: &str, at: &str) -> Result<bool> {
+        Ok(self.db().execute(
+            "UPDATE map SET state = ?3, reason = NULL, updated_at = ?4 WHERE name = ?1 AND state = ?2",
+            params![name, from, to, at],
+        )? == 1)
+    }
+
     pub fn set_map_state(
         &self,
         name: &str,
@@ -333,6 +342,14 @@ impl Store {
             params![map, name, value],
         )?;
         Ok(())
+    }
+
+    /// Deletes a cursor only while it still holds `value`; false when it moved meanwhile.
+    pub fn delete_cursor_if(&self, map: &str, name: &str, value: &str) -> Result<bool> {
+        Ok(self.db().execute(
+            "DELETE FROM cursor WHERE map = ?1 AND name = ?2 AND value = ?3",
+            params![map, name, value],
+        )? == 1)
     }
 
     pub fn delete_cursor(&self, map: &str, name: &str) -> Result<()> {
@@ -780,11 +797,17 @@ impl Store {
         )?)
     }
 
-    /// Sends a queued change behind everything queued now, with one more attempt and `error`
-    /// as its reason, and every later queued change of the same row along with it, in their
-    /// order: a row's changes are applied in the order they were captured whatever waits.
-    /// Returns how many changes moved.
-    pub fn defer_change(&self, map: &str, seq: i64, error: &str) -> Result<usize> {
+    /// Sends a queued change behind everything queued now, with `error` as its reason (and
+    /// one more attempt when `count_attempt`), and every later queued change of the same row
+    /// along with it, in their order: a row's changes are applied in the order they were
+    /// captured whatever waits. Returns how many changes moved.
+    pub fn defer_change(
+        &self,
+        map: &str,
+        seq: i64,
+        error: &str,
+        count_attempt: bool,
+    ) -> Result<usize> {
         let mut db = self.db();
         let transaction = db.transaction()?;
         let key: Option<Option<String>> = transaction
@@ -810,10 +833,10 @@ impl Store {
                 "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
                      status, attempts, error)
                  SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
-                     attempts + (seq = ?2), CASE WHEN seq = ?2 THEN ?4 ELSE error END
+                     attempts + (seq = ?2 AND ?5), CASE WHEN seq = ?2 THEN ?4 ELSE error END
                  FROM queue WHERE {moving} ORDER BY seq"
             ),
-            params![map, seq, key, error],
+            params![map, seq, key, error, count_attempt],
         )?;
         transaction.execute(
             &format!("DELETE FROM queue WHERE {moving} AND seq <= ?4"),

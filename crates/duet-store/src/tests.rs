@@ -452,7 +452,7 @@ fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
 
     // WHEN the first change of K1 is deferred.
     let moved = store
-        .defer_change("m", first, "held back until the parent is there")
+        .defer_change("m", first, "held back until the parent is there", true)
         .unwrap();
 
     // THEN both changes of K1 went behind K2, still in their order; only the deferred one
@@ -478,7 +478,19 @@ fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
     );
     assert_eq!(store.queue_depth("m").unwrap(), (3, 0, 1));
     // A change that is no longer queued is not moved.
-    assert_eq!(store.defer_change("m", first, "again").unwrap(), 0);
+    assert_eq!(store.defer_change("m", first, "again", true).unwrap(), 0);
+    // A wait that does not count leaves the attempts as they were.
+    let head = store.next_changes("m", 10).unwrap()[1].clone();
+    store.defer_change("m", head.seq, "patient", false).unwrap();
+    let moved = store.next_changes("m", 10).unwrap();
+    let moved = moved
+        .iter()
+        .find(|change| change.change.row["name"] == "A1")
+        .unwrap();
+    assert_eq!(
+        (moved.attempts, moved.error.as_deref()),
+        (1, Some("patient"))
+    );
 }
 
 #[test]

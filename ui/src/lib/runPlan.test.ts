@@ -83,5 +83,6 @@ describe('masterEditable', () => {
     expect(masterEditable({ state: 'running' })).toBe(false);
     expect(masterEditable({ state: 'paused' })).toBe(false);
     expect(masterEditable({ state: 'resuming' })).toBe(false);
+    expect(masterEditable({ state: 'error' })).toBe(false);
   });
 });

@@ -86,5 +86,5 @@ export function bulkStopConfirmation(names: readonly string[]): string {
 
 /** Whether a step's master can change: edits need a map that is not started (the backend refuses otherwise). */
 export function masterEditable(step: Pick<PlanStep, 'state'>): boolean {
-  return !['running', 'initializing', 'paused', 'resuming'].includes(step.state);
+  return !['running', 'initializing', 'paused', 'resuming', 'error'].includes(step.state);
 }

@@ -265,17 +265,29 @@ impl Session {
 
     /// A change captured before its row was deleted holds the row as it was: writing it
     /// would bring a deleted row back on the other side. For a key Duet carried a delete for,
-    /// the change's own row must still exist; if it does not, the change is stale and skipped.
-    pub(super) async fn stale_after_delete(&self, from: Side, key_text: &str) -> Option<Outcome> {
-        match self.store().shadow(self.name(), DELETED, key_text) {
-            Ok(Some(_)) => {}
-            _ => return None,
+    /// and for a change held back for its parent (`held_back`: its row may have been deleted
+    /// while it waited, and that delete could not be carried, since Duet had not written the
+    /// row yet), the change's own row must still exist; if it does not, it is skipped.
+    pub(super) async fn stale_after_delete(
+        &self,
+        from: Side,
+        key_text: &str,
+        held_back: bool,
+    ) -> Option<Outcome> {
+        let marked = matches!(
+            self.store().shadow(self.name(), DELETED, key_text),
+            Ok(Some(_))
+        );
+        if !marked && !held_back {
+            return None;
         }
         let key = parse_key(key_text, self.map.company.is_some());
         match self.row_exists(from, &key).await {
             Ok(true) => {
                 // Created again at its source: a real change, and the mark has done its job.
-                if let Err(error) = self.store().forget_side(self.name(), DELETED, key_text) {
+                if marked
+                    && let Err(error) = self.store().forget_side(self.name(), DELETED, key_text)
+                {
                     tracing::error!(map = %self.map.name, %error, "could not clear a delete mark");
                 }
                 None

@@ -148,3 +148,56 @@ async fn rows_finance_and_operations_refuses_in_the_dataverse_phase_are_kept() {
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_batch_part_finance_and_operations_refuses_is_written_on_its_own() {
+    // GIVEN a map that reads only finance and operations customers named "Keep…", a customer
+    // it therefore does not read ("Hidden", so Duet has not seen it there), and accounts in
+    // Dataverse with that customer's number and two new ones.
+    let mut map = TableMap::customers();
+    map.filter_finance_operations = Some("((OrganizationName == \"Keep*\"))".to_owned());
+    let harness = harness_with(map).await;
+    harness.create_customer("DAT", "DVH-1", "Hidden").await;
+    harness.create_account("DVH-1", "Keep from Dataverse").await;
+    for number in ["DVH-2", "DVH-3"] {
+        harness
+            .create_account(number, &format!("Keep {number}"))
+            .await;
+    }
+
+    // WHEN the map runs its initial sync.
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+
+    // THEN the batch creates the new rows; its create of DVH-1 is refused (the customer
+    // exists), and DVH-1 is written again on its own, as an update.
+    for number in ["DVH-2", "DVH-3"] {
+        assert_eq!(
+            harness.lines_to_finops(&format!("DAT|{number}")),
+            [(
+                "create".to_owned(),
+                "create in finance and operations (in a $batch)".to_owned()
+            )]
+        );
+    }
+    assert_eq!(
+        harness.lines_to_finops("DAT|DVH-1"),
+        [(
+            "update".to_owned(),
+            "update in finance and operations".to_owned()
+        )]
+    );
+    let customer = harness.customer("DAT", "DVH-1").await.unwrap();
+    assert_eq!(customer["OrganizationName"], "Keep from Dataverse");
+    assert!(
+        harness
+            .store
+            .activity(1000)
+            .unwrap()
+            .iter()
+            .all(|line| line.entry.kind != "error"),
+        "nothing failed"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
