@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { duetEnv } from './duet-env';
-import { createFoCustomer, goTo, openUi, saveScreenshot, setSandboxFaults } from './helpers';
+import { createFoCustomer, ensureRunning, goTo, openUi, saveScreenshot, setSandboxFaults } from './helpers';
 
 test('a customer created in finance and operations shows up in Activity, with the row written', async ({ page, request, context }) => {
   const env = duetEnv();
@@ -80,15 +80,6 @@ test('a customer created in finance and operations shows up in Activity, with th
 
   await saveScreenshot(page, 'activity');
 });
-
-async function ensureRunning(page: Page) {
-  await goTo(page, 'maps');
-  const state = page.getByTestId('map-state-customers');
-  if ((await state.textContent())?.trim() !== 'Running' && (await page.getByTestId('run-customers').isEnabled())) {
-    await page.getByTestId('run-customers').click();
-  }
-  await expect(state).toHaveText('Running', { timeout: 60_000 });
-}
 
 test('a row Dataverse refuses shows its remote status, error, solution and payload sent', async ({ page, request }) => {
   const env = duetEnv();

@@ -86,3 +86,13 @@ export async function setSandboxFaults(request: APIRequestContext, environmentUr
   const response = faults ? await request.post(url, { headers, data: JSON.stringify(faults) }) : await request.delete(url, { headers });
   expect(response.ok(), await response.text()).toBe(true);
 }
+
+/** Opens Maps and makes sure the demo map runs (starting it when it does not). */
+export async function ensureRunning(page: Page): Promise<void> {
+  await goTo(page, 'maps');
+  const state = page.getByTestId('map-state-customers');
+  if ((await state.textContent())?.trim() !== 'Running' && (await page.getByTestId('run-customers').isEnabled())) {
+    await page.getByTestId('run-customers').click();
+  }
+  await expect(state).toHaveText('Running', { timeout: 60_000 });
+}

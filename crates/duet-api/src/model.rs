@@ -153,6 +153,10 @@ pub struct MapView {
     pub failed: i64,
     /// The initial sync under way or interrupted, if any.
     pub progress: Option<SyncProgress>,
+    /// When the map's state (or definition) last changed: of two views of a map, the one
+    /// with the earlier time is stale (an action's answer can arrive after the event of a
+    /// later change).
+    pub updated_at: String,
 }
 
 /// How far an initial sync is.

@@ -97,6 +97,7 @@ pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiE
                     (total.saturating_sub(progress.done) as f64 / progress.rows_per_second) as u64
                 }),
         }),
+        updated_at: record.updated_at,
     })
 }
 

@@ -19,4 +19,10 @@ failed: number,
 /**
  * The initial sync under way or interrupted, if any.
  */
-progress: SyncProgress | null, };
+progress: SyncProgress | null, 
+/**
+ * When the map's state (or definition) last changed: of two views of a map, the one
+ * with the earlier time is stale (an action's answer can arrive after the event of a
+ * later change).
+ */
+updatedAt: string, };

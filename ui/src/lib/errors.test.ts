@@ -19,6 +19,7 @@ function map(name: string, failed: number, parked = 0): MapView {
     parked,
     failed,
     progress: null,
+    updatedAt: '2026-11-23T10:00:00.000Z',
   };
 }
 

@@ -16,6 +16,7 @@ const map = (name: string, over: Partial<MapView> = {}): MapView => ({
   parked: 0,
   failed: 0,
   progress: null,
+  updatedAt: '2026-11-23T10:00:00.000Z',
   ...over,
 });
 
@@ -26,6 +27,13 @@ describe('upsertMap', () => {
       ['a', 'running'],
       ['b', 'notRunning'],
     ]);
+  });
+  it('keeps a newer state over an older view that arrives late', () => {
+    const running = map('a', { state: 'running', updatedAt: '2026-11-23T10:00:00.326Z' });
+    const late = map('a', { state: 'resuming', updatedAt: '2026-11-23T10:00:00.319Z' });
+    expect(upsertMap([running], late)[0].state).toBe('running');
+    const same = map('a', { state: 'running', queued: 3, updatedAt: running.updatedAt });
+    expect(upsertMap([running], same)[0].queued).toBe(3);
   });
   it('appends a new map', () => {
     expect(upsertMap([map('a')], map('c')).map((m) => m.name)).toEqual(['a', 'c']);

@@ -5,6 +5,9 @@ import type { MapView } from '../bindings/MapView';
 export function upsertMap(maps: readonly MapView[], map: MapView): MapView[] {
   const index = maps.findIndex((m) => m.name === map.name);
   if (index === -1) return [...maps, map];
+  // An action's answer can arrive after the event of a later change: an older view of the
+  // map's state does not replace a newer one.
+  if (map.updatedAt < maps[index].updatedAt) return maps.slice();
   const next = maps.slice();
   next[index] = map;
   return next;

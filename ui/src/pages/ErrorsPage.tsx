@@ -1,5 +1,5 @@
-import { Badge, Body1, Button, Caption1, Card, Spinner, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
-import { ArrowClockwise16Regular, ArrowRepeatAll16Regular } from '@fluentui/react-icons';
+import { Badge, Body1, Button, Caption1, Card, Checkbox, Spinner, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import { ArrowClockwise16Regular, ArrowRedo16Regular, ArrowRepeatAll16Regular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { backend, toApiError } from '../backend';
 import type { ActivityEntry } from '../bindings/ActivityEntry';
@@ -38,6 +38,8 @@ const useStyles = makeStyles({
     paddingInline: tokens.spacingHorizontalM,
   },
   groupTitle: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  groupActions: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
+  selectCol: { width: '44px' },
   card: { padding: 0, overflowX: 'auto' },
   table: { minWidth: '1000px', tableLayout: 'auto' },
   nowrap: { whiteSpace: 'nowrap' },
@@ -140,6 +142,35 @@ export function ErrorsPage() {
     }
   };
 
+  /** Retries the chosen changes one by one, oldest first, so they keep their order. */
+  const retrySelected = async (group: ErrorGroup, seqs: readonly number[]) => {
+    setBusy(group.map);
+    let done = 0;
+    try {
+      let updated: MapView | undefined;
+      for (const seq of [...seqs].sort((a, b) => a - b)) {
+        updated = await backend.retryChanges(group.map, seq);
+        done += 1;
+      }
+      if (updated) {
+        const map = updated;
+        setMaps((current) => (current ? upsertMap(current, map) : current));
+      }
+      notify.success(
+        `Queued again ${countOf(done, 'selected change')} of ${group.title}`,
+        updated ? `${countOf(updated.queued, 'change')} now queued` : undefined,
+      );
+    } catch (e) {
+      notify.error(
+        `Cannot retry the selected changes of ${group.title} (${formatCount(done)} of ${formatCount(seqs.length)} queued again)`,
+        toApiError(e),
+      );
+    } finally {
+      setBusy(null);
+      void load();
+    }
+  };
+
   /**
    * Retries only the failed changes: one call when nothing is parked (the
    * backend's "retry all" takes parked ones too), else one call per change.
@@ -205,6 +236,7 @@ export function ErrorsPage() {
             activity={activity}
             busy={busy}
             onRetry={(change) => void retryOne(group, change)}
+            onRetrySelected={(seqs) => void retrySelected(group, seqs)}
             onRetryAll={() => void retryAllFailed(group)}
           />
         ))}
@@ -229,16 +261,50 @@ function FailedGroup({
   activity,
   busy,
   onRetry,
+  onRetrySelected,
   onRetryAll,
 }: {
   group: ErrorGroup;
   activity: readonly ActivityEntry[];
   busy: string | null;
   onRetry: (change: QueuedChangeView) => void;
+  onRetrySelected: (seqs: readonly number[]) => void;
   onRetryAll: () => void;
 }) {
   const styles = useStyles();
+  const [picked, setPicked] = useState<ReadonlySet<number>>(new Set());
+  // Only changes still listed count: a retried or settled one leaves the selection.
+  const selected = useMemo(() => group.failed.filter((c) => picked.has(c.seq)).map((c) => c.seq), [group.failed, picked]);
+  const allSelected = group.failed.length > 0 && selected.length === group.failed.length;
+  const toggle = (seq: number, on: boolean) =>
+    setPicked((current) => {
+      const next = new Set(current);
+      if (on) next.add(seq);
+      else next.delete(seq);
+      return next;
+    });
   const columns: ChangeColumn<QueuedChangeView>[] = [
+    {
+      id: 'select',
+      label: 'Select',
+      headerClassName: styles.selectCol,
+      header: (
+        <Checkbox
+          aria-label={`Select every failed change of ${group.title}`}
+          checked={allSelected ? true : selected.length > 0 ? 'mixed' : false}
+          onChange={(_, data) => setPicked(data.checked === true ? new Set(group.failed.map((c) => c.seq)) : new Set())}
+          data-testid="failed-select-all"
+        />
+      ),
+      render: (c) => (
+        <Checkbox
+          aria-label={`Select change #${c.seq}`}
+          checked={picked.has(c.seq)}
+          onChange={(_, data) => toggle(c.seq, data.checked === true)}
+          data-testid={`failed-select-${c.seq}`}
+        />
+      ),
+    },
     { id: 'key', header: 'Key', render: (c) => <KeyText value={c.key} /> },
     { id: 'side', header: 'Side', cellClassName: styles.nowrap, render: (c) => sideLabel(c.side) },
     { id: 'operation', header: 'Operation', render: (c) => c.operation },
@@ -282,15 +348,28 @@ function FailedGroup({
             <Caption1 className={styles.muted}>showing {formatCount(group.failed.length)}</Caption1>
           ) : null}
         </div>
-        <Button
-          appearance="primary"
-          icon={<ArrowRepeatAll16Regular />}
-          disabled={busy !== null}
-          onClick={onRetryAll}
-          data-testid={`retry-failed-${group.map}`}
-        >
-          Retry all failed
-        </Button>
+        <div className={styles.groupActions}>
+          <Button
+            icon={<ArrowRedo16Regular />}
+            disabled={busy !== null || selected.length === 0}
+            onClick={() => {
+              onRetrySelected(selected);
+              setPicked(new Set());
+            }}
+            data-testid={`retry-selected-${group.map}`}
+          >
+            Retry selected{selected.length > 0 ? ` (${formatCount(selected.length)})` : ''}
+          </Button>
+          <Button
+            appearance="primary"
+            icon={<ArrowRepeatAll16Regular />}
+            disabled={busy !== null}
+            onClick={onRetryAll}
+            data-testid={`retry-failed-${group.map}`}
+          >
+            Retry all failed
+          </Button>
+        </div>
       </div>
       <ChangeTable
         items={group.failed}
