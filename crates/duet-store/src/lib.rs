@@ -150,6 +150,12 @@ pub struct CursorMove<'a> {
     pub forward_only: bool,
 }
 
+/// A map's new `updated_at`: the time given (`?4`), or a millisecond after the last one when
+/// the clock has not moved past it, so two states of a map never share a time and the newer
+/// view of a map can always be told from an older one.
+const NEXT_UPDATED_AT: &str = "CASE WHEN ?4 > updated_at THEN ?4
+     ELSE COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'), ?4) END";
+
 /// How many of Duet's latest writes of a row are remembered to know their echoes.
 pub const WRITTEN_KEPT: i64 = 8;
 
@@ -271,7 +277,10 @@ impl Store {
     /// it was not in `from` (another action changed it meanwhile).
     pub fn transition_map_state(&self, name: &str, from: &str, to: &str, at: &str) -> Result<bool> {
         Ok(self.db().execute(
-            "UPDATE map SET state = ?3, reason = NULL, updated_at = ?4 WHERE name = ?1 AND state = ?2",
+            &format!(
+                "UPDATE map SET state = ?3, reason = NULL, updated_at = {NEXT_UPDATED_AT}
+                 WHERE name = ?1 AND state = ?2"
+            ),
             params![name, from, to, at],
         )? == 1)
     }
@@ -284,7 +293,9 @@ impl Store {
         at: &str,
     ) -> Result<()> {
         let changed = self.db().execute(
-            "UPDATE map SET state = ?2, reason = ?3, updated_at = ?4 WHERE name = ?1",
+            &format!(
+                "UPDATE map SET state = ?2, reason = ?3, updated_at = {NEXT_UPDATED_AT} WHERE name = ?1"
+            ),
             params![name, state, reason, at],
         )?;
         if changed == 0 {

@@ -1020,3 +1020,36 @@ fn queue_samples_skip_repeats_for_a_minute_and_prune_keeps_failed_rows_by_defaul
     assert_eq!(pruned.failed, 1);
     assert_eq!(store.queue_depth("customers").unwrap(), (1, 0, 0));
 }
+
+#[test]
+fn a_map_state_time_always_moves_forward() {
+    // GIVEN a map whose state changes three times within the same millisecond (or with the
+    // clock stepping back).
+    let (_dir, store) = store();
+    store
+        .ensure_map("m", &json!({"name": "m"}), "2026-11-23T10:00:00.500Z")
+        .unwrap();
+    let at = "2026-11-23T10:00:00.500Z";
+    store.set_map_state("m", "initializing", None, at).unwrap();
+    let first = store.map("m").unwrap().unwrap().updated_at;
+    store.set_map_state("m", "running", None, at).unwrap();
+    let second = store.map("m").unwrap().unwrap().updated_at;
+    assert!(
+        store
+            .transition_map_state("m", "running", "paused", "2026-11-23T09:00:00.000Z")
+            .unwrap()
+    );
+    let third = store.map("m").unwrap().unwrap().updated_at;
+    // THEN each time is later than the one before, in the same format.
+    assert_eq!(first, "2026-11-23T10:00:00.501Z");
+    assert_eq!(second, "2026-11-23T10:00:00.502Z");
+    assert_eq!(third, "2026-11-23T10:00:00.503Z");
+    // AND a later clock is taken as it is.
+    store
+        .set_map_state("m", "running", None, "2026-11-23T11:00:00.000Z")
+        .unwrap();
+    assert_eq!(
+        store.map("m").unwrap().unwrap().updated_at,
+        "2026-11-23T11:00:00.000Z"
+    );
+}

@@ -175,7 +175,9 @@ fn save_in(
     db.execute(
         "INSERT INTO map (name, state, reason, definition, updated_at)
          VALUES (?1, 'notRunning', NULL, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET definition = ?2, updated_at = ?3",
+         ON CONFLICT (name) DO UPDATE SET definition = ?2, updated_at = CASE
+             WHEN ?3 > updated_at THEN ?3
+             ELSE COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'), ?3) END",
         params![name, text, at],
     )?;
     append_version(db, name, text, note, author, at)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MapView } from '../bindings/MapView';
-import { progressLabel, upsertMap } from './maps';
+import { mergeMaps, progressLabel, upsertMap } from './maps';
 
 const map = (name: string, over: Partial<MapView> = {}): MapView => ({
   name,
@@ -37,6 +37,27 @@ describe('upsertMap', () => {
   });
   it('appends a new map', () => {
     expect(upsertMap([map('a')], map('c')).map((m) => m.name)).toEqual(['a', 'c']);
+  });
+});
+
+describe('mergeMaps', () => {
+  it('takes the loaded list but keeps a newer view already shown', () => {
+    const shown = [
+      map('a', { state: 'running', updatedAt: '2026-11-23T10:00:00.502Z' }),
+      map('b', { state: 'paused', updatedAt: '2026-11-23T10:00:00.100Z' }),
+      map('gone'),
+    ];
+    const loaded = [
+      map('a', { state: 'initializing', updatedAt: '2026-11-23T10:00:00.501Z' }),
+      map('b', { state: 'running', updatedAt: '2026-11-23T10:00:00.200Z' }),
+      map('c'),
+    ];
+    expect(mergeMaps(shown, loaded).map((m) => [m.name, m.state])).toEqual([
+      ['a', 'running'],
+      ['b', 'running'],
+      ['c', 'notRunning'],
+    ]);
+    expect(mergeMaps(null, loaded)).toEqual(loaded);
   });
 });
 

@@ -13,6 +13,19 @@ export function upsertMap(maps: readonly MapView[], map: MapView): MapView[] {
   return next;
 }
 
+/**
+ * A freshly loaded list of maps, keeping for each map the view already shown when that one
+ * is newer: a list requested before a change can arrive after the change's event.
+ */
+export function mergeMaps(current: readonly MapView[] | null, loaded: readonly MapView[]): MapView[] {
+  if (!current) return loaded.slice();
+  const shown = new Map(current.map((m) => [m.name, m]));
+  return loaded.map((map) => {
+    const mine = shown.get(map.name);
+    return mine && map.updatedAt < mine.updatedAt ? mine : map;
+  });
+}
+
 /** "Initial sync: 12,000 of 100,000 rows · 3,400 rows/s · about 26 s left". */
 export function progressLabel(progress: SyncProgress): string {
   const count = (n: number) => n.toLocaleString('en-US');

@@ -16,7 +16,7 @@ import { lastFailureFor, splitPayload } from '../lib/entryDetail';
 import { buildErrorGroups, conflictLosers, totalFailed, type ErrorGroup } from '../lib/errors';
 import { formatCount, formatDateTime } from '../lib/format';
 import { directionLabel } from '../lib/labels';
-import { upsertMap } from '../lib/maps';
+import { mergeMaps, upsertMap } from '../lib/maps';
 import { countOf, sideLabel } from '../lib/queue';
 
 /** How many queued changes one map's load reads (failed ones are picked out of them). */
@@ -70,7 +70,7 @@ export function ErrorsPage() {
       return;
     }
     if (mine !== generation.current) return;
-    setMaps(list);
+    setMaps((current) => mergeMaps(current, list));
     setError(null);
     const results = await Promise.all(
       list.map((m) =>

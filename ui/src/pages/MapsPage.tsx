@@ -54,7 +54,7 @@ import { PageHeader } from '../components/PageHeader';
 import { QueueDrawer } from '../components/QueueDrawer';
 import { formatCount } from '../lib/format';
 import { canPause, canRun, fieldDirectionLabel, stateColor, stateLabel } from '../lib/labels';
-import { progressLabel, upsertMap } from '../lib/maps';
+import { mergeMaps, progressLabel, upsertMap } from '../lib/maps';
 import {
   canResume,
   canStop,
@@ -65,8 +65,8 @@ import {
   stopConfirmation,
 } from '../lib/queue';
 
-/** While a map is paused its queue grows without a state change: look again this often. */
-const PAUSED_POLL_MS = 5_000;
+/** While a map is paused or on its way to Running, its row changes by itself: look again this often. */
+const POLL_MS = 5_000;
 const RESUME_MODES: ResumeMode[] = ['catch-up', 'skip-keep', 'skip-discard'];
 
 type Confirm = { kind: 'stop' | 'discard'; name: string };
@@ -137,12 +137,11 @@ export function MapsPage() {
   const [packageDialog, setPackageDialog] = useState<'export' | 'import' | null>(null);
   /** Names of the maps chosen for a bulk action or a run plan, in table order. */
   const [selected, setSelected] = useState<string[]>([]);
-  const anyPaused = maps.some((m) => m.state === 'paused');
 
   const load = useCallback(() => {
     return backend.maps().then(
       (value) => {
-        setMaps(value);
+        setMaps((current) => mergeMaps(current, value));
         setError(null);
         setLoading(false);
       },
@@ -161,12 +160,14 @@ export function MapsPage() {
     return unsubscribe;
   }, [load]);
 
-  // Paused maps keep capturing into their queue; keep the counts fresh.
+  // Paused maps keep capturing into their queue, and maps on their way to Running change by
+  // themselves: keep counts and states fresh even if an event was missed.
+  const anyMoving = maps.some((m) => ['paused', 'initializing', 'resuming', 'error'].includes(m.state));
   useEffect(() => {
-    if (!anyPaused) return;
-    const timer = setInterval(() => void load(), PAUSED_POLL_MS);
+    if (!anyMoving) return;
+    const timer = setInterval(() => void load(), POLL_MS);
     return () => clearInterval(timer);
-  }, [anyPaused, load]);
+  }, [anyMoving, load]);
 
   /** Runs one map command, shows its outcome and keeps the row up to date. */
   const perform = async (
