@@ -560,18 +560,41 @@ pub(crate) async fn endpoint_one(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    if !admin.auth.authorized(&headers, &admin.audience) {
-        return unauthorized();
-    }
-    if method != Method::DELETE {
-        return method_not_allowed("A data event endpoint", &method);
+    if let Some(refusal) = refused(
+        &admin,
+        &headers,
+        &method,
+        Method::DELETE,
+        "A data event endpoint",
+    ) {
+        return refusal;
     }
     let target = id.clone();
     match change(&admin, move |conn| remove(conn, Some(&target))).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'.")),
+        Ok(false) => no_endpoint(&id),
         Err(e) => e.into_response(),
     }
+}
+
+/// The checks every call on one endpoint starts with: a valid sign-in, then the one method
+/// the path takes. Some(answer) when the call is refused.
+fn refused(
+    admin: &EventsAdmin,
+    headers: &HeaderMap,
+    method: &Method,
+    allowed: Method,
+    what: &str,
+) -> Option<Response> {
+    if !admin.auth.authorized(headers, &admin.audience) {
+        return Some(unauthorized());
+    }
+    (*method != allowed).then(|| method_not_allowed(what, method))
+}
+
+/// The answer for an endpoint id nobody registered.
+fn no_endpoint(id: &str) -> Response {
+    admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'."))
 }
 
 fn endpoint_exists(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
@@ -593,11 +616,14 @@ pub(crate) async fn errors(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    if !admin.auth.authorized(&headers, &admin.audience) {
-        return unauthorized();
-    }
-    if method != Method::GET {
-        return method_not_allowed("The data event errors list", &method);
+    if let Some(refusal) = refused(
+        &admin,
+        &headers,
+        &method,
+        Method::GET,
+        "The data event errors list",
+    ) {
+        return refusal;
     }
     let target = id.clone();
     let found = admin
@@ -636,7 +662,7 @@ pub(crate) async fn errors(
         .await;
     match found {
         Ok(Some(rows)) => json_reply(StatusCode::OK, &json!({ "value": rows })),
-        Ok(None) => admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'.")),
+        Ok(None) => no_endpoint(&id),
         Err(e) => e.into_response(),
     }
 }
@@ -649,11 +675,14 @@ pub(crate) async fn resend(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    if !admin.auth.authorized(&headers, &admin.audience) {
-        return unauthorized();
-    }
-    if method != Method::POST {
-        return method_not_allowed("Resending data events", &method);
+    if let Some(refusal) = refused(
+        &admin,
+        &headers,
+        &method,
+        Method::POST,
+        "Resending data events",
+    ) {
+        return refusal;
     }
     let target = id.clone();
     let resent = change(&admin, move |conn| {
@@ -669,7 +698,7 @@ pub(crate) async fn resend(
     .await;
     match resent {
         Ok(Some(n)) => json_reply(StatusCode::OK, &json!({ "resent": n })),
-        Ok(None) => admin_error(StatusCode::NOT_FOUND, format!("No endpoint has id '{id}'.")),
+        Ok(None) => no_endpoint(&id),
         Err(e) => e.into_response(),
     }
 }

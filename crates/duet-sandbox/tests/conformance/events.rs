@@ -214,6 +214,34 @@ async fn failed_deliveries_are_retried_in_order_then_parked_and_resent() {
         ))
         .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // AND a call on one endpoint needs a sign-in first, then the path's one method.
+    let errors_url = format!("{}/_sandbox/dataevents/{id}/errors", env.sandbox.fo_url());
+    let anonymous = env.http.get(&errors_url).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let wrong = env
+        .http
+        .post(&errors_url)
+        .bearer_auth(&fo.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let resend = env
+        .http
+        .get(format!("{errors_url}/resend"))
+        .bearer_auth(&fo.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resend.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let gone = env
+        .http
+        .delete(format!("{}/_sandbox/dataevents/nope", env.sandbox.fo_url()))
+        .bearer_auth(&fo.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     env.sandbox.shutdown().await;
 }
 
