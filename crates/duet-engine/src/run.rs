@@ -2509,22 +2509,24 @@ impl Session {
         }
     }
 
-    /// Whether the row `key` of `map` waits in that map's queue to be applied; with
-    /// `unheld`, only a change not itself held back for a parent counts (two maps that look
-    /// each other up would otherwise wait for each other for ever).
-    fn queued_in(&self, map: &TableMap, key: &RowKey, unheld: bool) -> bool {
+    /// How the row `key` of `map` waits in that map's queue: `None` when it does not,
+    /// `Some(true)` when a change of it is ready to apply, `Some(false)` when all its changes
+    /// are themselves held back for a parent (two maps that look each other up would
+    /// otherwise wait for each other for ever).
+    fn queued_in(&self, map: &TableMap, key: &RowKey) -> Option<bool> {
         let key_text = key.to_string();
-        [Side::FinanceOperations, Side::Dataverse]
-            .iter()
-            .any(|queue| {
-                self.store()
-                    .queued_for_key(&map.name, queue.as_str(), &key_text)
-                    .is_ok_and(|changes| {
-                        changes
-                            .iter()
-                            .any(|change| !unheld || !is_held_back(change))
-                    })
-            })
+        let mut queued: Option<bool> = None;
+        for side in [Side::FinanceOperations, Side::Dataverse] {
+            if let Ok(changes) = self
+                .store()
+                .queued_for_key(&map.name, side.as_str(), &key_text)
+            {
+                for change in &changes {
+                    queued = Some(queued.unwrap_or(false) || !is_held_back(change));
+                }
+            }
+        }
+        queued
     }
 
     /// Whether the row `key` of `map` is on its way from `side`: queued, or there.
@@ -2534,7 +2536,7 @@ impl Session {
         side: Side,
         key: &RowKey,
     ) -> Result<bool, ConnectError> {
-        Ok(self.queued_in(map, key, false) || self.exists_in(map, side, key).await?)
+        Ok(self.queued_in(map, key).is_some() || self.exists_in(map, side, key).await?)
     }
 
     /// The self-references of `payload` (as `to` names them) whose target row is not on `to`
@@ -2637,8 +2639,9 @@ impl Session {
             // Queued in its own map, the parent is applied (or fails there) in time: no
             // limit on the wait, unless it is held back itself. Otherwise only its map's
             // capture can bring it.
-            let queued = self.queued_in(target, &parent, true);
-            let on_its_way = match queued || self.queued_in(target, &parent, false) {
+            let waiting = self.queued_in(target, &parent);
+            let queued = waiting == Some(true);
+            let on_its_way = match waiting.is_some() {
                 true => true,
                 false => match self.exists_in(target, from, &parent).await {
                     Ok(found) => found,

@@ -173,10 +173,40 @@ impl Harness {
     }
 
     async fn wait_state(&self, state: &str) {
-        eventually(&format!("map state {state}"), || async {
-            (self.store.map("customers").unwrap().unwrap().state == state).then_some(())
+        self.wait_map_state("customers", state).await;
+    }
+
+    async fn wait_map_state(&self, map: &str, state: &str) {
+        eventually(&format!("{map} {state}"), || async {
+            (self.store.map(map).unwrap().unwrap().state == state).then_some(())
         })
         .await;
+    }
+
+    /// The failed changes of the customers map whose key contains `key`.
+    fn failed_changes(&self, key: &str) -> Vec<duet_engine::QueuedChange> {
+        self.engine
+            .queued("customers", Some(key), 100)
+            .unwrap()
+            .into_iter()
+            .filter(|queued| queued.status == ChangeStatus::Failed)
+            .collect()
+    }
+
+    /// Runs the customers map and waits (up to an hour) until its initial sync is done;
+    /// returns the seconds it took.
+    async fn timed_initial_sync(&self) -> f64 {
+        let started = std::time::Instant::now();
+        self.engine.run("customers").await.unwrap();
+        eventually_within(
+            "the initial sync to finish",
+            Duration::from_secs(3600),
+            || async {
+                (self.store.map("customers").unwrap().unwrap().state == "running").then_some(())
+            },
+        )
+        .await;
+        started.elapsed().as_secs_f64()
     }
 
     fn row_lines(&self) -> Vec<duet_store::ActivityRecord> {
@@ -1462,17 +1492,7 @@ async fn initial_sync_throughput() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let harness = harness_with_rows(TableMap::customers(), rows).await;
-    let started = std::time::Instant::now();
-    harness.engine.run("customers").await.unwrap();
-    eventually_within(
-        "the initial sync to finish",
-        Duration::from_secs(3600),
-        || async {
-            (harness.store.map("customers").unwrap().unwrap().state == "running").then_some(())
-        },
-    )
-    .await;
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = harness.timed_initial_sync().await;
     let written = harness
         .store
         .activity(10)
@@ -1516,17 +1536,7 @@ async fn initial_sync_from_dataverse_throughput() {
             .await
             .expect("accounts are created in Dataverse");
     }
-    let started = std::time::Instant::now();
-    harness.engine.run("customers").await.unwrap();
-    eventually_within(
-        "the initial sync to finish",
-        Duration::from_secs(3600),
-        || async {
-            (harness.store.map("customers").unwrap().unwrap().state == "running").then_some(())
-        },
-    )
-    .await;
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = harness.timed_initial_sync().await;
     let written = harness
         .finops
         .count(

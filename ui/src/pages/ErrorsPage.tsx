@@ -142,16 +142,25 @@ export function ErrorsPage() {
     }
   };
 
-  /** Retries the chosen changes one by one, oldest first, so they keep their order. */
+  /**
+   * Retries changes one by one, oldest first, so they keep their order; `onDone` counts
+   * those queued again so far. Returns the map as the last retry left it.
+   */
+  const retryEach = async (map: string, seqs: readonly number[], onDone: () => void) => {
+    let updated: MapView | undefined;
+    for (const seq of [...seqs].sort((a, b) => a - b)) {
+      updated = await backend.retryChanges(map, seq);
+      onDone();
+    }
+    return updated;
+  };
+
+  /** Retries the chosen changes. */
   const retrySelected = async (group: ErrorGroup, seqs: readonly number[]) => {
     setBusy(group.map);
     let done = 0;
     try {
-      let updated: MapView | undefined;
-      for (const seq of [...seqs].sort((a, b) => a - b)) {
-        updated = await backend.retryChanges(group.map, seq);
-        done += 1;
-      }
+      const updated = await retryEach(group.map, seqs, () => (done += 1));
       if (updated) {
         const map = updated;
         setMaps((current) => (current ? upsertMap(current, map) : current));
@@ -178,12 +187,14 @@ export function ErrorsPage() {
   const retryAllFailed = async (group: ErrorGroup) => {
     setBusy(group.map);
     try {
-      let updated: MapView | undefined;
-      if (group.parked === 0) {
-        updated = await backend.retryChanges(group.map);
-      } else {
-        for (const change of group.failed) updated = await backend.retryChanges(group.map, change.seq);
-      }
+      const updated =
+        group.parked === 0
+          ? await backend.retryChanges(group.map)
+          : await retryEach(
+              group.map,
+              group.failed.map((c) => c.seq),
+              () => undefined,
+            );
       if (updated) {
         const map = updated;
         setMaps((current) => (current ? upsertMap(current, map) : current));

@@ -46,13 +46,6 @@ async fn two_maps() -> Harness {
 }
 
 impl Harness {
-    async fn wait_map_state(&self, map: &str, state: &str) {
-        eventually(&format!("{map} {state}"), || async {
-            (self.store.map(map).unwrap().unwrap().state == state).then_some(())
-        })
-        .await;
-    }
-
     /// The queued changes of the customer `key` once one is held back for its parent, after
     /// queue position `after` (each retry sends it behind the queue, to a later position).
     async fn held_back(&self, key: &str, after: i64) -> Vec<QueuedChange> {
@@ -314,12 +307,7 @@ async fn a_parent_that_nothing_brings_leaves_the_child_failed_with_its_reason() 
 
     // THEN it is refused at once: failed (kept for retry), in the error log with its row.
     let failed = eventually("PARX-1 kept as failed", || async {
-        harness
-            .engine
-            .queued("customers", Some("DAT|PARX-1"), 100)
-            .unwrap()
-            .into_iter()
-            .find(|change| change.status == ChangeStatus::Failed)
+        harness.failed_changes("DAT|PARX-1").into_iter().next()
     })
     .await;
     let reason = failed.error.unwrap();
@@ -343,12 +331,7 @@ async fn a_parent_that_nothing_brings_leaves_the_child_failed_with_its_reason() 
 
     // THEN the customer waits a few times, then is kept as failed with the fix named.
     let failed = eventually("PARS-1 kept as failed", || async {
-        harness
-            .engine
-            .queued("customers", Some("DAT|PARS-1"), 100)
-            .unwrap()
-            .into_iter()
-            .find(|change| change.status == ChangeStatus::Failed)
+        harness.failed_changes("DAT|PARS-1").into_iter().next()
     })
     .await;
     let reason = failed.error.unwrap();

@@ -3,7 +3,7 @@
 //! the initial sync and in live sync; a reference to a row that exists nowhere is kept as a
 //! failed change with its reason.
 
-use duet_engine::{ChangeStatus, compare};
+use duet_engine::compare;
 use duet_maps::{FieldDirection, FieldMapping, Lookup, TableMap, validate_all};
 use serde_json::{Value, json};
 
@@ -72,15 +72,6 @@ impl Harness {
         )
         .await
         .expect("both sides can be read")
-    }
-
-    fn failed_changes(&self, key: &str) -> Vec<duet_engine::QueuedChange> {
-        self.engine
-            .queued("customers", Some(key), 100)
-            .unwrap()
-            .into_iter()
-            .filter(|queued| queued.status == ChangeStatus::Failed)
-            .collect()
     }
 }
 
