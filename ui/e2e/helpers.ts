@@ -96,3 +96,15 @@ export async function ensureRunning(page: Page): Promise<void> {
   }
   await expect(state).toHaveText('Running', { timeout: 60_000 });
 }
+
+/** Calls a backend command over HTTP as the UI does, with the session token. */
+export async function command(request: APIRequestContext, name: string, args: object): Promise<unknown> {
+  const url = new URL(duetEnv().DUET_UI_URL);
+  const token = url.searchParams.get('token');
+  const response = await request.post(`${url.origin}/api/${name}`, {
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    data: JSON.stringify(args),
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  return response.json();
+}

@@ -1,24 +1,11 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { duetEnv } from './duet-env';
-import { goTo, openUi, saveScreenshot } from './helpers';
+import { command, goTo, openUi, saveScreenshot } from './helpers';
 
 async function shoot(page: Page, name: string) {
   await saveScreenshot(page, name);
   await page.screenshot({ path: `/tmp/run-plan-${name}.png` });
-}
-
-/** Calls a backend command over HTTP as the UI does, with the session token. */
-async function command(request: APIRequestContext, name: string, args: object): Promise<unknown> {
-  const url = new URL(duetEnv().DUET_UI_URL);
-  const token = url.searchParams.get('token');
-  const response = await request.post(`${url.origin}/api/${name}`, {
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    data: JSON.stringify(args),
-  });
-  expect(response.ok(), await response.text()).toBe(true);
-  return response.json();
 }
 
 function template(name: string): unknown {
