@@ -5,12 +5,12 @@
 use duet_maps::filter::{dataverse, finance_operations};
 use duet_maps::{Row, Side};
 
-use super::Session;
+use crate::run::session::Session;
 
 impl Session {
     /// The OData `$filter` clauses for reading the map's finance and operations rows: the
     /// link's companies and the map's query range, joined with `and`.
-    pub(super) fn finops_read_filter(&self) -> Result<Option<String>, String> {
+    pub(in crate::run) fn finops_read_filter(&self) -> Result<Option<String>, String> {
         let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
         if let Some(text) = self.map.filter_finance_operations.as_deref()
             && !text.trim().is_empty()
@@ -27,7 +27,7 @@ impl Session {
     }
 
     /// The map's Dataverse filter, parsed once per batch of rows; `None` syncs every row.
-    pub(super) fn dataverse_filter(&self) -> Result<Option<dataverse::Filter>, String> {
+    pub(in crate::run) fn dataverse_filter(&self) -> Result<Option<dataverse::Filter>, String> {
         match self.map.filter_dataverse.as_deref() {
             Some(text) if !text.trim().is_empty() => {
                 dataverse::parse(text).map(Some).map_err(|error| {
@@ -41,7 +41,7 @@ impl Session {
     /// Whether a Dataverse row passes the map's filter. A row the filter cannot be evaluated
     /// on (a column it names is missing or of another type) is synced and the reason logged,
     /// so nothing is dropped silently.
-    pub(super) fn passes_dataverse_filter(
+    pub(in crate::run) fn passes_dataverse_filter(
         &self,
         filter: Option<&dataverse::Filter>,
         row: &Row,

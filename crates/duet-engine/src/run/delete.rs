@@ -1,98 +1,70 @@
-//! Deletes in finance and operations. Watermark polling only sees rows that still exist, so
-//! every so often the map's keys are read from finance and operations and compared with the
-//! rows Duet knows there: a known key that is gone was deleted, and the delete is queued like
-//! any other change and carried to Dataverse.
-
-use std::collections::HashSet;
+//! Carrying deletes: a row deleted on one side is deleted on the other, unless it exists
+//! again on the deleted side (written back since the delete was seen), and a key Duet deleted
+//! is marked so a change captured before the delete cannot bring the row back.
 
 use duet_connect::{ConnectError, RetryPolicy};
 use duet_maps::{RowKey, Side};
 use duet_store::NewActivity;
-use serde_json::Value;
 
-use super::{Cause, Outcome, Session, parse_key, side_title, with_fix};
+use crate::run::keys::parse_key;
+use crate::run::outcome::{Cause, Outcome};
+use crate::run::session::Session;
+use crate::run::sides::side_title;
 
 /// The shadow side that marks keys Duet deleted on both sides.
 const DELETED: &str = "deleted";
 
 impl Session {
-    /// Queues a delete for every key Duet knows in finance and operations that is no longer
-    /// there, skipping keys whose company is not linked and keys already waiting for a delete.
-    /// Returns how many deletes were queued.
-    pub(super) async fn reconcile_finops_deletes(&self) -> Result<usize, String> {
-        let side = Side::FinanceOperations.as_str();
-        // Known keys are read before the remote ones: a row synced while the keys are being
-        // read is then either in both or in neither, never taken for a delete.
-        let known = self
-            .store()
-            .shadow_keys(self.name(), side)
-            .map_err(|error| error.to_string())?;
-        if known.is_empty() {
-            return Ok(0);
+    pub(in crate::run) async fn apply_dataverse_delete(&self, key_text: &str) -> Outcome {
+        let key = parse_key(key_text, self.map.company.is_some());
+        // The row may be back in Dataverse: a finance and operations change applied after the
+        // delete was captured can have written it again. Then there is nothing to delete.
+        if let Some(outcome) = self.dataverse_row_is_back(&key, key_text).await {
+            return outcome;
         }
-        let mut fields: Vec<&str> = Vec::new();
-        if let Some(striping) = &self.map.company {
-            fields.push(&striping.finance_operations_field);
-        }
-        fields.extend(self.map.key.finance_operations.iter().map(String::as_str));
-        let select = fields.join(",");
-        let filter = self.company_filter();
-        let mut params = vec![("cross-company", "true"), ("$select", select.as_str())];
-        if let Some(filter) = &filter {
-            params.push(("$filter", filter.as_str()));
-        }
-        let rows = self
+        let parts = self.finops_key(&key);
+        match self
             .context
             .finops
-            .query(&self.map.finance_operations_entity, &params)
+            .delete(&self.map.finance_operations_entity, &parts)
             .await
-            .map_err(|error| with_fix("reading finance and operations keys", &error))?;
-        let present: HashSet<String> = rows
-            .iter()
-            .filter_map(|row| self.map.key_of_finance_operations(row).ok())
-            .map(|key| key.to_string())
-            .collect();
-        let striped = self.map.company.is_some();
-        let mut deletes = Vec::new();
-        for key in known.into_iter().filter(|key| !present.contains(key)) {
-            let company = parse_key(&key, striped).company;
-            let linked = company.as_deref().is_none_or(|code| {
-                self.companies
-                    .iter()
-                    .any(|linked| linked.eq_ignore_ascii_case(code))
-            });
-            if !linked {
-                continue;
+        {
+            Ok(_) => {
+                if let Err(error) = self.store().forget_row(self.name(), key_text) {
+                    tracing::error!(map = %self.map.name, error = %error, "shadow delete failed");
+                }
+                self.remember_delete(key_text);
+                self.context.record(self.row_line(
+                    Side::FinanceOperations,
+                    key_text,
+                    "delete",
+                    format!("delete in {}", side_title(Side::FinanceOperations)),
+                    None,
+                    None,
+                ));
+                Outcome::Written
             }
-            let waiting = self
-                .store()
-                .queued_for_key(self.name(), side, &key)
-                .map_err(|error| error.to_string())?;
-            if waiting
-                .iter()
-                .any(|queued| queued.change.operation == "delete")
-            {
-                continue;
+            Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                Outcome::Unavailable {
+                    message: format!(
+                        "deleting in {}: {error}",
+                        side_title(Side::FinanceOperations)
+                    ),
+                    class: error.class.as_str(),
+                }
             }
-            deletes.push(self.change(
-                Side::FinanceOperations,
+            Err(error) => self.refuse(
+                Side::Dataverse,
+                Some(key_text),
                 "delete",
-                Some(key),
+                Cause::Remote(&error),
                 None,
-                Value::Object(Default::default()),
-            ));
+            ),
         }
-        if !deletes.is_empty() {
-            self.store()
-                .enqueue(self.name(), &deletes, None)
-                .map_err(|error| error.to_string())?;
-            self.captured_changes();
-        }
-        Ok(deletes.len())
     }
 
     /// Logs a delete that was not carried because the deleted side holds the row again.
-    pub(super) fn record_skipped_delete(&self, key_text: &str, deleted_on: Side) {
+    pub(in crate::run) fn record_skipped_delete(&self, key_text: &str, deleted_on: Side) {
         self.context.record(NewActivity {
             status: "skipped".to_owned(),
             ..self.row_line(
@@ -112,7 +84,7 @@ impl Session {
 
     /// Deletes in Dataverse the row whose finance and operations row was deleted, unless it
     /// exists again there. A row already gone in Dataverse counts as deleted.
-    pub(super) async fn apply_finops_delete(&self, key_text: &str) -> Outcome {
+    pub(in crate::run) async fn apply_finops_delete(&self, key_text: &str) -> Outcome {
         let key = parse_key(key_text, self.map.company.is_some());
         let parts: Vec<(&str, &str)> = self
             .map
@@ -225,7 +197,7 @@ impl Session {
 
     /// Before a delete is carried: `Some(outcome)` stops it (the Dataverse row is back, or
     /// could not be read), `None` lets it go on.
-    pub(super) async fn dataverse_row_is_back(
+    pub(in crate::run) async fn dataverse_row_is_back(
         &self,
         key: &RowKey,
         key_text: &str,
@@ -253,7 +225,7 @@ impl Session {
 
     /// Marks a key whose row Duet deleted on both sides, so a change captured before the
     /// delete cannot bring the row back (see [`Session::stale_after_delete`]).
-    pub(super) fn remember_delete(&self, key_text: &str) {
+    pub(in crate::run) fn remember_delete(&self, key_text: &str) {
         let marker = serde_json::json!({ "deletedAt": self.context.clock.stamp() });
         if let Err(error) = self
             .store()
@@ -268,7 +240,7 @@ impl Session {
     /// and for a change held back for its parent (`held_back`: its row may have been deleted
     /// while it waited, and that delete could not be carried, since Duet had not written the
     /// row yet), the change's own row must still exist; if it does not, it is skipped.
-    pub(super) async fn stale_after_delete(
+    pub(in crate::run) async fn stale_after_delete(
         &self,
         from: Side,
         key_text: &str,

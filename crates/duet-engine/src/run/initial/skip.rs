@@ -3,10 +3,15 @@
 
 use chrono::{DateTime, SecondsFormat, TimeDelta};
 
-use super::{
-    DELTA_CURSOR, INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PASS, INITIAL_PROGRESS,
-    INITIAL_SECOND_LAST_KEY, MODIFIED_FIELD, SKIP_INITIAL, Session, WATERMARK_CURSOR,
+use crate::run::capture::{DELTA_CURSOR, MODIFIED_FIELD, WATERMARK_CURSOR};
+use crate::run::initial::checkpoint::{
+    INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PASS, INITIAL_PROGRESS, INITIAL_SECOND_LAST_KEY,
 };
+use crate::run::session::Session;
+
+/// Set when a map was started without an initial sync and its cursors are not established
+/// yet (cleared once they are, and by Stop).
+pub(in crate::run) const SKIP_INITIAL: &str = "initial.skip";
 
 /// Whether a map has synced state to continue from (its cursors are established), so a run
 /// needs no initial sync. Stop clears it.
@@ -19,7 +24,7 @@ impl Session {
     /// whose rows are discarded gives the delta link, and the finance and operations
     /// watermark starts just past the newest `ModifiedDateTime` (watermark polling reads
     /// `ge`, so a watermark equal to the newest row would read that row again).
-    pub(super) async fn go_live_without_initial_sync(&self) -> Result<(), String> {
+    pub(in crate::run) async fn go_live_without_initial_sync(&self) -> Result<(), String> {
         let store = self.store();
         let text = |error: duet_store::StoreError| error.to_string();
         let select = self.dataverse_select();

@@ -1,0 +1,91 @@
+//! Dataverse capture: follows the change-tracking delta link and queues every changed or
+//! deleted row with the next link, atomically.
+
+use std::sync::Arc;
+
+use duet_maps::Side;
+use duet_store::CursorMove;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::run::capture::DELTA_CURSOR;
+use crate::run::session::Session;
+
+impl Session {
+    /// Follows the Dataverse delta link and queues every change with the new link, atomically.
+    pub(in crate::run) async fn capture_dataverse(
+        self: Arc<Self>,
+        mut stopped: watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        loop {
+            let link = self
+                .store()
+                .cursor(self.name(), DELTA_CURSOR)
+                .map_err(|error| error.to_string())?
+                .ok_or("the Dataverse delta link is missing")?;
+            let page = tokio::select! {
+                page = self.context.dataverse.delta(&link, Some(self.context.settings.delta_wait)) => page,
+                _ = stopped.changed() => return Ok(()),
+            };
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => {
+                    self.capture_failed("reading Dataverse changes", &error)?;
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.context.settings.failure_pause) => continue,
+                        _ = stopped.changed() => return Ok(()),
+                    }
+                }
+            };
+            self.capture_recovered("Dataverse");
+            let mut changes = Vec::with_capacity(page.changed.len() + page.deleted.len());
+            let source_filter = self.dataverse_filter()?;
+            for row in page.changed {
+                if !self.passes_dataverse_filter(source_filter.as_ref(), &row) {
+                    continue;
+                }
+                let company = self.company_of_dataverse(&row).await;
+                let key = self
+                    .map
+                    .key_of_dataverse(&row, company.as_deref())
+                    .ok()
+                    .map(|key| key.to_string());
+                let source_id = row
+                    .get(&self.map.dataverse_id)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                changes.push(self.change(
+                    Side::Dataverse,
+                    "upsert",
+                    key,
+                    source_id,
+                    Value::Object(row),
+                ));
+            }
+            for id in page.deleted {
+                let key = self
+                    .store()
+                    .key_for_dataverse_id(self.name(), &id)
+                    .map_err(|error| error.to_string())?;
+                changes.push(self.change(Side::Dataverse, "delete", key, Some(id), Value::Null));
+            }
+            self.store()
+                .enqueue(
+                    self.name(),
+                    &changes,
+                    Some(CursorMove {
+                        name: DELTA_CURSOR,
+                        value: &page.delta_link,
+                        forward_only: false,
+                    }),
+                )
+                .map_err(|error| error.to_string())?;
+            if !changes.is_empty() {
+                self.captured_changes();
+            }
+            if *stopped.borrow() {
+                return Ok(());
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! The initial sync's finance and operations → Dataverse phase: keyset pages of rows,
+//! transformed and written with `UpsertMultiple`.
+
+use std::collections::HashSet;
+
+use duet_connect::RetryPolicy;
+use duet_maps::{Row, RowKey, Side, same_values};
+use duet_store::NewActivity;
+use serde_json::Value;
+
+use crate::run::initial::{INITIAL_BULK, INITIAL_CHUNK};
+use crate::run::outcome::{Cause, Outcome, with_fix};
+use crate::run::session::Session;
+
+/// A row of the initial sync on its way to Dataverse: its key, the mapped values written
+/// (what the shadow remembers) and the `UpsertMultiple` target built from them.
+pub(in crate::run) struct Pending {
+    pub(in crate::run) key: RowKey,
+    pub(in crate::run) payload: Row,
+    pub(in crate::run) target: Row,
+    /// The finance and operations row it came from, kept in the queue if Dataverse refuses
+    /// it, so a retry applies it again.
+    pub(in crate::run) source: Row,
+}
+
+/// `$filter` for the rows after `last` in the order of `fields` (keyset paging):
+/// `(a gt x) or (a eq x and b gt y) …`.
+pub(in crate::run) fn keyset_after(fields: &[String], last: &[String]) -> String {
+    let clauses: Vec<String> = (0..fields.len())
+        .map(|position| {
+            let mut parts: Vec<String> = (0..position)
+                .map(|earlier| {
+                    format!(
+                        "{} eq {}",
+                        fields[earlier],
+                        duet_connect::quote(&last[earlier])
+                    )
+                })
+                .collect();
+            parts.push(format!(
+                "{} gt {}",
+                fields[position],
+                duet_connect::quote(&last[position])
+            ));
+            format!("({})", parts.join(" and "))
+        })
+        .collect();
+    format!("({})", clauses.join(" or "))
+}
+
+impl Session {
+    /// Dataverse columns of fields that flow both ways.
+    pub(in crate::run) fn two_way_dataverse_columns(&self) -> HashSet<String> {
+        self.map
+            .fields
+            .iter()
+            .filter(|field| {
+                field.direction.flows_from(Side::Dataverse)
+                    && field.direction.flows_from(Side::FinanceOperations)
+            })
+            .filter_map(|field| field.dataverse.clone())
+            .collect()
+    }
+
+    /// The next chunk of the initial sync in key order: rows of the link's companies after
+    /// `last` (from the start when `None`).
+    pub(in crate::run) async fn read_initial_chunk(
+        &self,
+        order: &[String],
+        last: Option<&[String]>,
+    ) -> Result<Vec<Row>, String> {
+        let mut clauses: Vec<String> = self.finops_read_filter()?.into_iter().collect();
+        if let Some(last) = last {
+            clauses.push(keyset_after(order, last));
+        }
+        let filter = clauses.join(" and ");
+        let orderby = order.join(",");
+        let mut params = vec![("cross-company", "true"), ("$orderby", orderby.as_str())];
+        if !filter.is_empty() {
+            params.push(("$filter", filter.as_str()));
+        }
+        self.context
+            .finops
+            .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
+            .await
+            .map_err(|error| {
+                with_fix(
+                    &format!("reading {}", self.map.finance_operations_entity),
+                    &error,
+                )
+            })
+    }
+
+    /// Writes one chunk of the initial sync to Dataverse with `UpsertMultiple`, skipping rows
+    /// Dataverse already holds; a refused batch is retried row by row so each failure is
+    /// logged on its own row. Self-references are left to the second pass ([`Self::link_chunk`]).
+    /// Returns how many rows were written.
+    pub(in crate::run) async fn copy_chunk(&self, rows: &[Row]) -> Result<u64, String> {
+        let self_references = self.self_reference_paths();
+        let mut pending = Vec::new();
+        // What Duet saw in finance and operations, remembered for the whole chunk at once.
+        let mut seen = Vec::with_capacity(rows.len());
+        for row in rows {
+            let key = match self.map.key_of_finance_operations(row) {
+                Ok(key) => key,
+                Err(error) => {
+                    self.refuse(
+                        Side::FinanceOperations,
+                        None,
+                        "read",
+                        Cause::Map(&error.to_string()),
+                        Some(Value::Object(row.clone())),
+                    );
+                    continue;
+                }
+            };
+            let key_text = key.to_string();
+            seen.push((
+                key_text.clone(),
+                None,
+                self.map.projection(Side::FinanceOperations, row),
+            ));
+            let mut payload = match self.map.transform(Side::FinanceOperations, row) {
+                Ok(payload) => payload,
+                Err(error) => {
+                    if let Outcome::Refused { message, .. } = self.refuse(
+                        Side::FinanceOperations,
+                        Some(&key_text),
+                        "transform",
+                        Cause::Map(&error.to_string()),
+                        Some(Value::Object(row.clone())),
+                    ) {
+                        self.keep_in_queue(
+                            Side::FinanceOperations,
+                            &key_text,
+                            None,
+                            row,
+                            &message,
+                        )?;
+                    }
+                    continue;
+                }
+            };
+            payload.retain(|column, _| !self_references.contains(column));
+            let known = self
+                .store()
+                .shadow(self.name(), Side::Dataverse.as_str(), &key_text)
+                .map_err(|error| error.to_string())?;
+            // A row on both sides of a Dataverse-mastered map keeps its Dataverse values in
+            // the two-way fields (the Dataverse phase writes them to finance and operations);
+            // fields that only flow to Dataverse are still written.
+            if known.is_some() && self.map.master == Side::Dataverse {
+                let two_way = self.two_way_dataverse_columns();
+                payload.retain(|column, _| !two_way.contains(column));
+            }
+            if let Some(Value::Object(known)) = &known
+                && same_values(&payload, known)
+            {
+                continue;
+            }
+            pending.push(self.pending_for_dataverse(key, payload, row));
+        }
+        self.store()
+            .merge_shadows(self.name(), Side::FinanceOperations.as_str(), &seen)
+            .map_err(|error| error.to_string())?;
+        self.write_pending(pending, "initial sync: upsert in Dataverse")
+            .await
+    }
+
+    pub(in crate::run) fn pending_for_dataverse(
+        &self,
+        key: RowKey,
+        payload: Row,
+        source: &Row,
+    ) -> Pending {
+        let mut target = self.dataverse_body(&key, &payload);
+        for (column, value) in self.map.key.dataverse.iter().zip(&key.values) {
+            target.insert(column.clone(), Value::from(value.clone()));
+        }
+        Pending {
+            key,
+            payload,
+            target,
+            source: source.clone(),
+        }
+    }
+
+    /// Writes rows to Dataverse with `UpsertMultiple`; a refused batch is retried row by row
+    /// so each failure is logged on its own row. Returns how many rows were written.
+    pub(in crate::run) async fn write_pending(
+        &self,
+        pending: Vec<Pending>,
+        message: &str,
+    ) -> Result<u64, String> {
+        let mut written = 0u64;
+        for batch in pending.chunks(INITIAL_BULK) {
+            let targets: Vec<Row> = batch.iter().map(|item| item.target.clone()).collect();
+            let bulk = self
+                .context
+                .dataverse
+                .upsert_multiple(
+                    &self.map.dataverse_entity_set,
+                    &self.map.dataverse_table,
+                    &targets,
+                )
+                .await;
+            match bulk {
+                Ok(()) => {
+                    let at = self.context.clock.stamp();
+                    let mut lines = Vec::with_capacity(batch.len());
+                    let written_rows: Vec<_> = batch
+                        .iter()
+                        .map(|item| (item.key.to_string(), None, item.payload.clone()))
+                        .collect();
+                    self.store()
+                        .merge_shadows(self.name(), Side::Dataverse.as_str(), &written_rows)
+                        .map_err(|error| error.to_string())?;
+                    for item in batch {
+                        let key_text = item.key.to_string();
+                        lines.push(NewActivity {
+                            at: at.clone(),
+                            ..self.row_line(
+                                Side::Dataverse,
+                                &key_text,
+                                "upsert",
+                                format!("{message} (bulk)"),
+                                None,
+                                Some(Value::Object(item.payload.clone())),
+                            )
+                        });
+                    }
+                    self.store()
+                        .add_activities(&lines)
+                        .map_err(|error| error.to_string())?;
+                    written += batch.len() as u64;
+                }
+                Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                    self.context
+                        .observe_error(self.name(), error.class.as_str());
+                    return Err(with_fix("writing to Dataverse", &error));
+                }
+                Err(_) => {
+                    for item in batch {
+                        let key_text = item.key.to_string();
+                        match self.write_dataverse(&item.key, &item.payload).await {
+                            Ok((operation, id)) => {
+                                self.merge_shadow(
+                                    Side::Dataverse,
+                                    &key_text,
+                                    id.as_deref(),
+                                    &item.payload,
+                                );
+                                self.store()
+                                    .add_activities(&[self.row_line(
+                                        Side::Dataverse,
+                                        &key_text,
+                                        operation,
+                                        message.to_owned(),
+                                        None,
+                                        Some(Value::Object(item.payload.clone())),
+                                    )])
+                                    .map_err(|error| error.to_string())?;
+                                written += 1;
+                            }
+                            Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                                return Err(with_fix("writing to Dataverse", &error));
+                            }
+                            Err(error) => {
+                                if let Outcome::Refused { class, message } = self.refuse(
+                                    Side::FinanceOperations,
+                                    Some(&key_text),
+                                    "upsert",
+                                    Cause::Remote(&error),
+                                    Some(Value::Object(item.payload.clone())),
+                                ) {
+                                    self.context.observe_error(self.name(), class);
+                                    // Kept in the queue as failed: "rerun failed rows" retries it.
+                                    self.keep_in_queue(
+                                        Side::FinanceOperations,
+                                        &key_text,
+                                        None,
+                                        &item.source,
+                                        &message,
+                                    )?;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keyset_after;
+
+    #[test]
+    fn keyset_paging_resumes_after_the_last_key_in_order() {
+        let fields = ["dataAreaId".to_owned(), "CustomerAccount".to_owned()];
+        assert_eq!(
+            keyset_after(&fields, &["DAT".to_owned(), "O'Neil".to_owned()]),
+            "((dataAreaId gt 'DAT') or (dataAreaId eq 'DAT' and CustomerAccount gt 'O''Neil'))"
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! Running maps. A map runs as one task (the supervisor) that starts rounds: an initial sync
+//! when the map has none behind it, then two capture loops feeding the map's durable queue and
+//! one apply loop carrying each queued change to the other side.
+//!
+//! A change walks: capture (`capture/`) → queue (the store) → the apply loop
+//! (`apply_loop.rs`) → carry (`carry.rs`: prepare, write, finish) → the target side
+//! (`write.rs`, `delete.rs`). Echo and conflict rules (`echo.rs`, `conflict.rs`) and waits for
+//! parents and self-references (`parents.rs`, `self_references.rs`) decide on the way.
+
+mod apply_loop;
+mod capture;
+mod carry;
+mod companies;
+mod conflict;
+mod context;
+mod delete;
+mod echo;
+mod engine;
+mod filters;
+mod initial;
+mod keys;
+mod lookups;
+mod outcome;
+mod parents;
+mod self_references;
+mod session;
+mod sides;
+mod state;
+mod supervisor;
+mod write;
+
+pub use engine::{Engine, EngineError, EngineEvent, EngineSettings, ResumeMode, RunOptions};
+pub use initial::checkpoint::{Progress, initial_progress};
+pub use initial::skip::has_synced_state;

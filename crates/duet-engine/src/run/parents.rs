@@ -1,0 +1,222 @@
+//! Parent waits: a change whose parent row (a row of another map it looks up) is not on the
+//! other side yet is held back until it is, or refused when the parent exists nowhere.
+
+use duet_connect::{ConnectError, RetryPolicy};
+use duet_maps::{Row, RowKey, Side, TableMap};
+use duet_store::QueuedChange;
+use serde_json::Value;
+
+use crate::run::keys::finops_key_of;
+use crate::run::outcome::{Cause, Outcome};
+use crate::run::session::Session;
+use crate::run::sides::side_title;
+
+/// How many times a change waits for a row it looks up before it is set aside as failed
+/// (kept for retry), unless that row waits in its own map's queue.
+pub(in crate::run) const LOOKUP_WAITS: i64 = 10;
+
+/// How the reason of a change held back for a row of another map begins.
+pub(in crate::run) const HELD_BACK: &str = "held back until";
+
+/// Whether a queued change waits for a parent row of another map.
+pub(in crate::run) fn is_held_back(change: &QueuedChange) -> bool {
+    change
+        .error
+        .as_deref()
+        .is_some_and(|error| error.starts_with(HELD_BACK))
+}
+
+impl Session {
+    /// Whether the row `key` of `map` exists on `side`: remembered there, or found by asking.
+    pub(in crate::run) async fn exists_in(
+        &self,
+        map: &TableMap,
+        side: Side,
+        key: &RowKey,
+    ) -> Result<bool, ConnectError> {
+        if matches!(
+            self.store()
+                .shadow(&map.name, side.as_str(), &key.to_string()),
+            Ok(Some(_))
+        ) {
+            return Ok(true);
+        }
+        match side {
+            Side::FinanceOperations => Ok(self
+                .context
+                .finops
+                .get(&map.finance_operations_entity, &finops_key_of(map, key))
+                .await?
+                .is_some()),
+            Side::Dataverse => {
+                let filter: Vec<String> = map
+                    .key
+                    .dataverse
+                    .iter()
+                    .zip(&key.values)
+                    .map(|(column, value)| format!("{column} eq {}", duet_connect::quote(value)))
+                    .collect();
+                let filter = filter.join(" and ");
+                let rows = self
+                    .context
+                    .dataverse
+                    .query(
+                        &map.dataverse_entity_set,
+                        &[
+                            ("$select", map.dataverse_id.as_str()),
+                            ("$filter", filter.as_str()),
+                        ],
+                    )
+                    .await?;
+                Ok(!rows.is_empty())
+            }
+        }
+    }
+
+    /// How the row `key` of `map` waits in that map's queue: `None` when it does not,
+    /// `Some(true)` when a change of it is ready to apply, `Some(false)` when all its changes
+    /// are themselves held back for a parent (two maps that look each other up would
+    /// otherwise wait for each other for ever).
+    pub(in crate::run) fn queued_in(&self, map: &TableMap, key: &RowKey) -> Option<bool> {
+        let key_text = key.to_string();
+        let mut queued: Option<bool> = None;
+        for side in [Side::FinanceOperations, Side::Dataverse] {
+            if let Ok(changes) = self
+                .store()
+                .queued_for_key(&map.name, side.as_str(), &key_text)
+            {
+                for change in &changes {
+                    queued = Some(queued.unwrap_or(false) || !is_held_back(change));
+                }
+            }
+        }
+        queued
+    }
+
+    /// Whether the row `key` of `map` is on its way from `side`: queued, or there.
+    pub(in crate::run) async fn on_its_way_from(
+        &self,
+        map: &TableMap,
+        side: Side,
+        key: &RowKey,
+    ) -> Result<bool, ConnectError> {
+        Ok(self.queued_in(map, key).is_some() || self.exists_in(map, side, key).await?)
+    }
+
+    /// Holds a row back while a row it looks up in another map (its parent) is missing on
+    /// the other side: it waits while the parent is on its way (queued in its map, or on this
+    /// side) and is refused when the parent exists nowhere. None when every parent is there.
+    pub(in crate::run) async fn wait_for_parents(
+        &self,
+        from: Side,
+        key: &RowKey,
+        payload: &Row,
+        row: &Row,
+    ) -> Option<Outcome> {
+        let to = from.other();
+        let parents = self
+            .lookups
+            .iter()
+            .filter(|lookup| lookup.single_key && !lookup.field.self_reference);
+        for lookup in parents {
+            let column = match to {
+                Side::Dataverse => Some(&lookup.field.path),
+                Side::FinanceOperations => lookup.field.finance_operations.as_ref(),
+            };
+            let Some(value) = column
+                .and_then(|column| payload.get(column))
+                .and_then(Value::as_str)
+                .filter(|value| !value.is_empty())
+            else {
+                continue;
+            };
+            let target = &lookup.target;
+            let parent = RowKey {
+                company: target.company.as_ref().and(key.company.clone()),
+                values: vec![value.to_owned()],
+            };
+            // A check time may fix (throttled, down) is retried in place; any other failure
+            // of it refuses the change with the remote's answer rather than block the queue.
+            let failed = |side: Side, error: ConnectError| match error.class.retry_policy() {
+                RetryPolicy::Timed => Outcome::Unavailable {
+                    message: format!(
+                        "checking the {} row {parent} in {}: {error}",
+                        target.name,
+                        side_title(side)
+                    ),
+                    class: error.class.as_str(),
+                },
+                _ => self.refuse(
+                    from,
+                    Some(&key.to_string()),
+                    "lookup",
+                    Cause::Remote(&error),
+                    Some(Value::Object(row.clone())),
+                ),
+            };
+            match self.exists_in(target, to, &parent).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(error) => return Some(failed(to, error)),
+            }
+            let field = lookup
+                .field
+                .finance_operations
+                .as_deref()
+                .unwrap_or(&lookup.field.path);
+            // Queued in its own map, the parent is applied (or fails there) in time: no
+            // limit on the wait, unless it is held back itself. Otherwise only its map's
+            // capture can bring it.
+            let waiting = self.queued_in(target, &parent);
+            let queued = waiting == Some(true);
+            let on_its_way = match waiting.is_some() {
+                true => true,
+                false => match self.exists_in(target, from, &parent).await {
+                    Ok(found) => found,
+                    Err(error) => return Some(failed(from, error)),
+                },
+            };
+            if !on_its_way {
+                let message = format!(
+                    "{field} refers to the {} row {parent}, which exists neither in finance and \
+                     operations nor in Dataverse",
+                    target.name
+                );
+                return Some(self.refuse(
+                    from,
+                    Some(&key.to_string()),
+                    "lookup",
+                    Cause::Map(&message),
+                    Some(Value::Object(row.clone())),
+                ));
+            }
+            let state = self
+                .store()
+                .map(&target.name)
+                .ok()
+                .flatten()
+                .map(|record| record.state)
+                .unwrap_or_else(|| "missing".to_owned());
+            let hint = match state.as_str() {
+                "running" | "initializing" | "resuming" | "paused" => String::new(),
+                "notRunning" => format!(
+                    "; the map {} is not running, so nothing brings it over: run that map",
+                    target.name
+                ),
+                state => format!(
+                    "; the map {} is {state}, so nothing brings it over: run that map",
+                    target.name
+                ),
+            };
+            return Some(Outcome::Waiting {
+                message: format!(
+                    "{HELD_BACK} the {} row {parent} ({field}) is in {}{hint}",
+                    target.name,
+                    side_title(to)
+                ),
+                patient: queued,
+            });
+        }
+        None
+    }
+}

@@ -1,0 +1,76 @@
+//! What one round of a map shares: the map, its resolved lookups, the link's companies and
+//! the Dataverse columns it reads.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use duet_maps::{MapError, Row, RowKey, Side, TableMap};
+use duet_store::Store;
+use tokio::sync::{Mutex, Notify};
+
+use crate::run::companies::CompanyCodes;
+use crate::run::context::Context;
+use crate::run::lookups::ResolvedLookup;
+
+/// One run of one map: what the capture loops and the apply loop share.
+pub(in crate::run) struct Session {
+    pub(in crate::run) context: Arc<Context>,
+    pub(in crate::run) map: TableMap,
+    pub(in crate::run) lookups: Vec<ResolvedLookup>,
+    pub(in crate::run) companies: Vec<String>,
+    pub(in crate::run) codes: Mutex<CompanyCodes>,
+    /// Wakes the apply loop when a capture added changes.
+    pub(in crate::run) captured: Notify,
+    /// The captures currently failing, so each failure is logged once and its recovery too.
+    pub(in crate::run) capture_failing: std::sync::Mutex<HashSet<String>>,
+    /// Key values of looked-up Dataverse rows read by id: (target map, id) → key value.
+    pub(in crate::run) lookup_keys: std::sync::Mutex<HashMap<(String, String), String>>,
+    /// Queued changes settled out of turn (conflict losers dropped while applying their
+    /// rival), which the apply loop's current batch may still hold.
+    pub(in crate::run) settled_early: std::sync::Mutex<HashSet<i64>>,
+}
+
+impl Session {
+    pub(in crate::run) fn name(&self) -> &str {
+        &self.map.name
+    }
+
+    pub(in crate::run) fn store(&self) -> &Store {
+        &self.context.store
+    }
+
+    pub(in crate::run) fn dataverse_select(&self) -> Vec<String> {
+        let mut columns: Vec<String> = vec![self.map.dataverse_id.clone()];
+        // A lookup path (`msdyn_billingaccount.accountnumber`) is read as the lookup's id
+        // (`_msdyn_billingaccount_value`) and resolved to the looked-up row's key.
+        columns.extend(
+            self.map
+                .fields
+                .iter()
+                .filter_map(|field| field.dataverse.as_deref())
+                .map(|name| match name.split_once('.') {
+                    Some((lookup, _)) => format!("_{lookup}_value"),
+                    None => name.to_owned(),
+                }),
+        );
+        if let Some(striping) = &self.map.company {
+            columns.push(format!("_{}_value", striping.dataverse_lookup));
+        }
+        columns.push("modifiedon".to_owned());
+        let mut seen = HashSet::new();
+        columns.retain(|column| seen.insert(column.clone()));
+        columns
+    }
+
+    pub(in crate::run) fn key_of(
+        &self,
+        side: Side,
+        row: &Row,
+        company: Option<&str>,
+    ) -> Result<RowKey, MapError> {
+        match side {
+            Side::FinanceOperations => self.map.key_of_finance_operations(row),
+            Side::Dataverse => self.map.key_of_dataverse(row, company),
+        }
+    }
+}

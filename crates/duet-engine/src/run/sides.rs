@@ -1,0 +1,25 @@
+//! How the engine names the two sides in log lines and queue rows.
+
+use duet_maps::Side;
+
+pub(in crate::run) fn side_of(name: &str) -> Side {
+    if name == Side::Dataverse.as_str() {
+        Side::Dataverse
+    } else {
+        Side::FinanceOperations
+    }
+}
+
+pub(in crate::run) fn direction_name(to: Side) -> &'static str {
+    match to {
+        Side::Dataverse => "toDataverse",
+        Side::FinanceOperations => "toFinanceOperations",
+    }
+}
+
+pub(in crate::run) fn side_title(side: Side) -> &'static str {
+    match side {
+        Side::Dataverse => "Dataverse",
+        Side::FinanceOperations => "finance and operations",
+    }
+}

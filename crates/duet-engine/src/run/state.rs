@@ -1,0 +1,73 @@
+//! Map state: writing a map's state and reason, and ending a catch-up once every change
+//! queued while paused is settled.
+
+use duet_store::StoreError;
+
+use crate::run::context::Context;
+use crate::run::engine::EngineEvent;
+use crate::run::session::Session;
+
+/// While a map resumes by catching up: the last change queued when it resumed. Once every
+/// change up to it is settled the map is Running again.
+pub(in crate::run) const CATCH_UP_MARK: &str = "resume.catchUpTo";
+
+impl Context {
+    pub(in crate::run) fn set_state(
+        &self,
+        name: &str,
+        state: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .set_map_state(name, state, reason, &self.clock.stamp())?;
+        let _ = self.events.send(EngineEvent::MapChanged(name.to_owned()));
+        Ok(())
+    }
+
+    /// Shows a reason on the map without changing its state.
+    pub(in crate::run) fn set_reason(&self, name: &str, reason: Option<&str>) {
+        if let Ok(Some(map)) = self.store.map(name)
+            && map.reason.as_deref() != reason
+        {
+            let _ = self.set_state(name, &map.state, reason);
+        }
+    }
+}
+
+impl Session {
+    /// Ends a catch-up once the oldest queued change (`next`) came after the changes queued
+    /// when the map resumed: those are all settled (written, failed, or sent behind the
+    /// queue to wait), so the map is Running again.
+    pub(in crate::run) fn caught_up(&self, next: Option<i64>) -> Result<(), StoreError> {
+        let store = self.store();
+        let Some(mark_text) = store.cursor(self.name(), CATCH_UP_MARK)? else {
+            return Ok(());
+        };
+        let mark: i64 = mark_text.parse().unwrap_or(i64::MAX);
+        if next.is_some_and(|next| next <= mark) {
+            return Ok(());
+        }
+        // Each step only if nothing changed meanwhile: a pause, or a newer resume's mark,
+        // wins over this catch-up ending.
+        if !store.delete_cursor_if(self.name(), CATCH_UP_MARK, &mark_text)? {
+            return Ok(());
+        }
+        if store.transition_map_state(
+            self.name(),
+            "resuming",
+            "running",
+            &self.context.clock.stamp(),
+        )? {
+            let _ = self
+                .context
+                .events
+                .send(EngineEvent::MapChanged(self.name().to_owned()));
+            self.context.lifecycle(
+                self.name(),
+                "succeeded",
+                "Caught up: every change queued while paused is applied; live sync",
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! The per-map supervisor: runs rounds, restarts a failed one with growing waits, shows the
+//! failure on the map, and counts errors against the alert rules.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use duet_maps::TableMap;
+use tokio::sync::{Mutex, Notify, watch};
+
+use crate::run::capture::DELTA_CURSOR;
+use crate::run::companies::CompanyCodes;
+use crate::run::context::Context;
+use crate::run::engine::EngineEvent;
+use crate::run::initial::skip::SKIP_INITIAL;
+use crate::run::session::Session;
+use crate::run::state::CATCH_UP_MARK;
+
+impl Context {
+    /// Counts an error against the alert rules and carries out what fires.
+    pub(in crate::run) fn observe_error(&self, map: &str, class: &str) {
+        let rules = match self.store.alert_rules() {
+            Ok(rules) => rules,
+            Err(error) => {
+                tracing::error!(map = %map, error = %error, "alert rules could not be read");
+                return;
+            }
+        };
+        let fired = self
+            .alerts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .observe(map, class, self.clock.now(), &rules);
+        for alert in fired {
+            let action = alert.rule.action.clone();
+            let message = format!(
+                "Alert: {} errors of class {} within {} minutes (threshold {}); action: {}",
+                alert.count,
+                alert.rule.class,
+                alert.rule.window_minutes,
+                alert.rule.threshold,
+                action
+            );
+            self.lifecycle(map, "alert", &message);
+            let _ = self.events.send(EngineEvent::Alert {
+                map: map.to_owned(),
+                message,
+                action: action.clone(),
+            });
+            if action != "none" {
+                let _ = self.actions.send((map.to_owned(), action));
+            }
+        }
+    }
+
+    pub(in crate::run) async fn drive(
+        self: Arc<Self>,
+        map: TableMap,
+        mut stopped: watch::Receiver<bool>,
+        applying: watch::Receiver<bool>,
+    ) {
+        let mut last_failure: Option<String> = None;
+        // Doubles after each failed round in a row, up to 64 times the failure pause.
+        let mut pause = self.settings.failure_pause;
+        loop {
+            if *stopped.borrow() {
+                return;
+            }
+            let outcome = self
+                .clone()
+                .run_once(&map, stopped.clone(), applying.clone())
+                .await;
+            let message = match outcome {
+                Ok(()) => return,
+                Err(message) => message,
+            };
+            // The map is in Error, with the reason (and its fix) shown, until a round works; a
+            // paused map stays paused (a restart must not unpause it) and shows the reason.
+            if *applying.borrow() {
+                if let Err(error) = self.set_state(&map.name, "error", Some(&message)) {
+                    tracing::error!(map = %map.name, error = %error, "map state write failed");
+                }
+            } else {
+                self.set_reason(&map.name, Some(&message));
+            }
+            if last_failure.as_deref() != Some(message.as_str()) {
+                tracing::warn!(map = %map.name, error = %message, "sync round failed");
+                self.lifecycle(
+                    &map.name,
+                    "failed",
+                    &format!(
+                        "{message} (the map starts again by itself, waiting longer each time)"
+                    ),
+                );
+                last_failure = Some(message);
+                pause = self.settings.failure_pause;
+            } else {
+                pause = (pause * 2).min(self.settings.failure_pause * 64);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stopped.changed() => return,
+            }
+        }
+    }
+
+    /// Initial sync when needed, then capture and apply until stopped. An error ends the
+    /// round; `drive` waits and starts another from the stored cursors and queue.
+    pub(in crate::run) async fn run_once(
+        self: Arc<Self>,
+        map: &TableMap,
+        stopped: watch::Receiver<bool>,
+        applying: watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        let companies = self
+            .store
+            .link()
+            .map_err(|error| error.to_string())?
+            .ok_or("no environments are linked")?
+            .companies;
+        let mut codes = CompanyCodes::default();
+        codes
+            .refresh(&self.dataverse, map)
+            .await
+            .map_err(|error| error.to_string())?;
+        let lookups = self.lookups_of(map);
+        let session = Arc::new(Session {
+            context: self.clone(),
+            map: map.clone(),
+            lookups,
+            companies,
+            codes: Mutex::new(codes),
+            captured: Notify::new(),
+            capture_failing: std::sync::Mutex::new(HashSet::new()),
+            lookup_keys: std::sync::Mutex::new(HashMap::new()),
+            settled_early: std::sync::Mutex::new(HashSet::new()),
+        });
+        if self
+            .store
+            .cursor(&map.name, DELTA_CURSOR)
+            .map_err(|error| error.to_string())?
+            .is_none()
+        {
+            if self
+                .store
+                .cursor(&map.name, SKIP_INITIAL)
+                .map_err(|error| error.to_string())?
+                .is_some()
+            {
+                session.go_live_without_initial_sync().await?;
+            } else {
+                let mut applying = applying.clone();
+                let mut stopped = stopped.clone();
+                if !session.initial_sync(&mut applying, &mut stopped).await? {
+                    return Ok(());
+                }
+            }
+        }
+        let catching_up = self
+            .store
+            .cursor(&map.name, CATCH_UP_MARK)
+            .map_err(|error| error.to_string())?
+            .is_some();
+        let state = match (*applying.borrow(), catching_up) {
+            (true, false) => "running",
+            (true, true) => "resuming",
+            (false, _) => "paused",
+        };
+        self.set_state(&map.name, state, None)
+            .map_err(|error| error.to_string())?;
+        let dataverse = session.clone().capture_dataverse(stopped.clone());
+        let finops = session.clone().capture_finops(stopped.clone());
+        let apply = session.clone().apply_queue(stopped, applying);
+        tokio::try_join!(dataverse, finops, apply).map(|_| ())
+    }
+}
