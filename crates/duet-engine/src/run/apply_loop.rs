@@ -5,12 +5,13 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use duet_connect::ErrorClass;
 use duet_maps::Side;
 use duet_store::{NewActivity, QueuedChange};
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::run::outcome::{APPLICATION, Outcome, reason_with_fix};
+use crate::run::outcome::{Outcome, reason_with_fix};
 use crate::run::parents::{LOOKUP_WAITS, is_held_back};
 use crate::run::session::Session;
 use crate::run::sides::{direction_name, side_of};
@@ -135,7 +136,8 @@ impl Session {
                             latency_ms: None,
                             payload: Some(queued.change.row.clone()),
                         });
-                        self.context.observe_error(self.name(), APPLICATION);
+                        self.context
+                            .observe_error(self.name(), ErrorClass::Application);
                         store.fail_change(queued.seq, &message)
                     }
                     Outcome::Waiting { message, patient } => {
@@ -211,7 +213,7 @@ impl Session {
             }
             _ => Outcome::Refused {
                 message: format!("queued change {} has no row", queued.seq),
-                class: APPLICATION,
+                class: ErrorClass::Application,
             },
         }
     }

@@ -104,12 +104,7 @@ impl Session {
                 .map(str::to_owned),
             Side::FinanceOperations => None,
         };
-        let local_failure = |error: StoreError| {
-            Prepare::Done(Outcome::Unavailable {
-                message: format!("the local store failed: {error}"),
-                class: "other",
-            })
-        };
+        let local_failure = |error: StoreError| Prepare::Done(Outcome::local_failure(error));
         // What Duet knew of this side before the change, for self-references that did not
         // change here (see `keep_changed_lookups`).
         let previous = if live {
@@ -181,7 +176,7 @@ impl Session {
             Err(error) => {
                 return Prepare::Done(Outcome::Unavailable {
                     message: format!("checking a self-reference in {}: {error}", side_title(to)),
-                    class: error.class.as_str(),
+                    class: error.class,
                 });
             }
         };
@@ -243,7 +238,7 @@ impl Session {
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
                 Outcome::Unavailable {
                     message: format!("writing to {}: {error}", side_title(to)),
-                    class: error.class.as_str(),
+                    class: error.class,
                 }
             }
             Err(error) => self.refuse(

@@ -50,7 +50,7 @@ impl Session {
                         "deleting in {}: {error}",
                         side_title(Side::FinanceOperations)
                     ),
-                    class: error.class.as_str(),
+                    class: error.class,
                 }
             }
             Err(error) => self.refuse(
@@ -113,10 +113,7 @@ impl Session {
         // Forgotten first, so the delete's own tombstone in Dataverse finds no row to carry
         // back.
         if let Err(error) = self.store().forget_row(self.name(), key_text) {
-            return Outcome::Unavailable {
-                message: format!("the local store failed: {error}"),
-                class: "other",
-            };
+            return Outcome::local_failure(error);
         }
         self.remember_delete(key_text);
         match self
@@ -146,7 +143,7 @@ impl Session {
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
                 Outcome::Unavailable {
                     message: format!("deleting in {}: {error}", side_title(Side::Dataverse)),
-                    class: error.class.as_str(),
+                    class: error.class,
                 }
             }
             Err(error) => self.refuse(
@@ -216,7 +213,7 @@ impl Session {
         if error.class.retry_policy() == RetryPolicy::Timed {
             Outcome::Unavailable {
                 message: format!("reading {}: {error}", side_title(side)),
-                class: error.class.as_str(),
+                class: error.class,
             }
         } else {
             self.refuse(side, Some(key_text), "delete", Cause::Remote(error), None)
@@ -285,7 +282,7 @@ impl Session {
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
                 Some(Outcome::Unavailable {
                     message: format!("reading {}: {error}", side_title(from)),
-                    class: error.class.as_str(),
+                    class: error.class,
                 })
             }
             // Not readable for a reason time will not fix: let the write try and report it.

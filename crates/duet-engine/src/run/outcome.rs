@@ -9,9 +9,6 @@ use serde_json::Value;
 use crate::run::session::Session;
 use crate::run::sides::direction_name;
 
-/// The alert class of problems in the data or the map rather than in the connection.
-pub(in crate::run) const APPLICATION: &str = "application";
-
 /// What became of one change.
 pub(in crate::run) enum Outcome {
     Written,
@@ -22,12 +19,12 @@ pub(in crate::run) enum Outcome {
     /// Refused for a reason retrying alone cannot fix; logged with its payload.
     Refused {
         message: String,
-        class: &'static str,
+        class: ErrorClass,
     },
     /// The target could not take it now (throttled, down, timed out); retried in place.
     Unavailable {
         message: String,
-        class: &'static str,
+        class: ErrorClass,
     },
     /// Not (wholly) written yet: a row it looks up is not on the other side but on its way.
     /// Either the row went without a self-reference whose target is missing, or it waits for
@@ -37,6 +34,17 @@ pub(in crate::run) enum Outcome {
         /// The target waits in its own map's queue, so the wait has no attempt limit.
         patient: bool,
     },
+}
+
+impl Outcome {
+    /// The local store failed while a change was applied: nothing of it is settled, so it is
+    /// retried in place like a change the target could not take now.
+    pub(in crate::run) fn local_failure(error: StoreError) -> Outcome {
+        Outcome::Unavailable {
+            message: format!("the local store failed: {error}"),
+            class: ErrorClass::Other,
+        }
+    }
 }
 
 /// Why a row was refused: a problem in the row or the map, or the remote's answer.
@@ -50,13 +58,9 @@ pub(in crate::run) fn with_fix(what: &str, error: &ConnectError) -> String {
     format!("{what}: {error} — {}", error.class.solution())
 }
 
-/// A reason with the written fix of its error class (`class` as [`Outcome::Unavailable`]
-/// names it), for the map's reason line.
-pub(in crate::run) fn reason_with_fix(message: &str, class: &str) -> String {
-    match ErrorClass::from_label(class) {
-        Some(class) => format!("{message} — {}", class.solution()),
-        None => message.to_owned(),
-    }
+/// A reason with the written fix of its error class, for the map's reason line.
+pub(in crate::run) fn reason_with_fix(message: &str, class: ErrorClass) -> String {
+    format!("{message} — {}", class.solution())
 }
 
 impl Session {
@@ -172,10 +176,10 @@ impl Session {
         payload: Option<Value>,
     ) -> Outcome {
         let (message, class, remote) = match cause {
-            Cause::Map(message) => (message.to_owned(), APPLICATION, None),
+            Cause::Map(message) => (message.to_owned(), ErrorClass::Application, None),
             Cause::Remote(error) => (
                 format!("{error} — {}", error.class.solution()),
-                error.class.as_str(),
+                error.class,
                 error.body.clone(),
             ),
         };

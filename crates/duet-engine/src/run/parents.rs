@@ -144,7 +144,7 @@ impl Session {
                         target.name,
                         side_title(side)
                     ),
-                    class: error.class.as_str(),
+                    class: error.class,
                 },
                 _ => self.refuse(
                     from,

@@ -163,7 +163,7 @@ impl Session {
                             "checking a self-reference in {}: {error}",
                             side_title(from)
                         ),
-                        class: error.class.as_str(),
+                        class: error.class,
                     };
                 }
             }

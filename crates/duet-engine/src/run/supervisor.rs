@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use duet_connect::ErrorClass;
 use duet_maps::TableMap;
 use tokio::sync::{Mutex, Notify, watch};
 
@@ -17,7 +18,7 @@ use crate::run::state::CATCH_UP_MARK;
 
 impl Context {
     /// Counts an error against the alert rules and carries out what fires.
-    pub(in crate::run) fn observe_error(&self, map: &str, class: &str) {
+    pub(in crate::run) fn observe_error(&self, map: &str, class: ErrorClass) {
         let rules = match self.store.alert_rules() {
             Ok(rules) => rules,
             Err(error) => {
@@ -29,7 +30,7 @@ impl Context {
             .alerts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .observe(map, class, self.clock.now(), &rules);
+            .observe(map, class.as_str(), self.clock.now(), &rules);
         for alert in fired {
             let action = alert.rule.action.clone();
             let message = format!(

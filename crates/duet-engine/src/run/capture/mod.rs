@@ -31,8 +31,7 @@ impl Session {
         if error.class.retry_policy() != RetryPolicy::Timed {
             return Err(message);
         }
-        self.context
-            .observe_error(self.name(), error.class.as_str());
+        self.context.observe_error(self.name(), error.class);
         let mut failing = self
             .capture_failing
             .lock()

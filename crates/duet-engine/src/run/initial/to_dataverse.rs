@@ -235,8 +235,7 @@ impl Session {
                     written += batch.len() as u64;
                 }
                 Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
-                    self.context
-                        .observe_error(self.name(), error.class.as_str());
+                    self.context.observe_error(self.name(), error.class);
                     return Err(with_fix("writing to Dataverse", &error));
                 }
                 Err(_) => {
