@@ -1,7 +1,7 @@
 //! Each map's sync positions, by name: delta links, which are replaced, and time watermarks,
 //! which only move forward.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{Result, Store};
 
@@ -24,6 +24,26 @@ pub struct CursorMove<'a> {
     pub forward_only: bool,
 }
 
+/// Writes a cursor on `connection`, which may be the transaction of an enqueue. Every write of
+/// a cursor goes through here, so a forward-only one is refused the same way wherever it comes
+/// from: the stored value stays when it sorts after the new one (ISO-8601 UTC strings of one
+/// format sort as times).
+pub(crate) fn move_cursor(
+    connection: &Connection,
+    map: &str,
+    cursor: CursorMove<'_>,
+) -> Result<()> {
+    let sql = if cursor.forward_only {
+        "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (map, name) DO UPDATE SET value = ?3 WHERE value < ?3"
+    } else {
+        "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (map, name) DO UPDATE SET value = ?3"
+    };
+    connection.execute(sql, params![map, cursor.name, cursor.value])?;
+    Ok(())
+}
+
 impl Store {
     pub fn cursor(&self, map: &str, name: &str) -> Result<Option<String>> {
         Ok(self
@@ -37,22 +57,22 @@ impl Store {
     }
 
     pub fn set_cursor(&self, map: &str, name: &str, value: &str) -> Result<()> {
-        self.db().execute(
-            "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (map, name) DO UPDATE SET value = ?3",
-            params![map, name, value],
-        )?;
-        Ok(())
+        let cursor = CursorMove {
+            name,
+            value,
+            forward_only: false,
+        };
+        move_cursor(&self.db(), map, cursor)
     }
 
     /// Moves a time watermark forward only: ISO-8601 UTC strings of one format sort as times.
     pub fn advance_watermark(&self, map: &str, name: &str, value: &str) -> Result<()> {
-        self.db().execute(
-            "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (map, name) DO UPDATE SET value = ?3 WHERE value < ?3",
-            params![map, name, value],
-        )?;
-        Ok(())
+        let cursor = CursorMove {
+            name,
+            value,
+            forward_only: true,
+        };
+        move_cursor(&self.db(), map, cursor)
     }
 
     /// Deletes a cursor only while it still holds `value`; false when it moved meanwhile.

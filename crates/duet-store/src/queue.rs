@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::{CursorMove, Result, Store};
+use crate::{CursorMove, Result, Store, cursors};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS queue (
@@ -105,14 +105,7 @@ impl Store {
                 ])?;
             }
             if let Some(cursor) = cursor {
-                let sql = if cursor.forward_only {
-                    "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (map, name) DO UPDATE SET value = ?3 WHERE value < ?3"
-                } else {
-                    "INSERT INTO cursor (map, name, value) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (map, name) DO UPDATE SET value = ?3"
-                };
-                transaction.execute(sql, params![map, cursor.name, cursor.value])?;
+                cursors::move_cursor(&transaction, map, cursor)?;
             }
         }
         transaction.commit()?;
