@@ -1,4 +1,49 @@
-//! The durable change queue: every captured change waits here until it is applied.
+//! The durable change queue: every change the capture loops read waits here, in capture
+//! order, until the applier has settled it.
+//!
+//! The code below guarantees the following, and the engine relies on it.
+//!
+//! - Capture order is `seq` order. `seq` is an `AUTOINCREMENT` key, so every insert gets a
+//!   number above any the table ever held (over all maps), and a number is never used again
+//!   once its change is gone. `enqueue` inserts a batch in the order given, and every read of
+//!   changes orders them by `seq`, so a map's changes come back in the order they were queued.
+//! - The changes read under a cursor and the cursor's move past them are stored together or
+//!   not at all: `enqueue` inserts the changes and moves the cursor in one transaction. After
+//!   a crash the cursor never points past changes the queue does not hold, so they are read
+//!   again instead of being lost.
+//! - A watermark moved by `enqueue` with `forward_only` never moves backward, because every
+//!   cursor is written by `cursors::move_cursor`, which keeps a stored value that sorts after
+//!   the new one. The changes are queued even when the watermark stays. A delta link is
+//!   replaced as given.
+//! - A change is `queued`, `parked` or `failed`. The reads for applying (`next_changes`,
+//!   `queued_for_key`, `last_queued_seq`) see only queued changes, so a parked or failed change
+//!   never holds up the changes behind it; `queued_changes`, which lists the queue, sees all
+//!   three. `enqueue_failed` stores a change as failed in a single statement, so the applier
+//!   never sees it as queued.
+//! - A change leaves the queue only when the applier acknowledges it with `ack_change` (the
+//!   store does not know why: written, needing no write, or settled otherwise), when skip to
+//!   live discards what is queued (`discard_queued`, which leaves parked and failed changes),
+//!   when a retention for failed changes is set and [`Store::prune`] removes old ones, or when
+//!   [`Store::reset_link`] deletes the whole queue. Otherwise it stays as queued, parked or
+//!   failed: a refusal (`fail_change`) and an unavailable target (`note_attempt`) keep it, with
+//!   the error and one more attempt.
+//! - Moving a change neither loses nor doubles it. `defer_change` and `retry_changes` insert
+//!   copies with new `seq`s and delete the originals in the same transaction, so the change is
+//!   stored under its old `seq` or under its new one, never both and never neither.
+//! - A `seq` that has moved names nothing. `ack_change`, `fail_change` and `note_attempt` act
+//!   on the `seq` alone, whatever the change's map and status, so given a `seq` whose change
+//!   was deferred or retried meanwhile they change nothing and still succeed.
+//! - Deferring keeps a row's queued changes in order. `defer_change` sends a queued change
+//!   behind everything in the queue and takes along, in their order, every later queued change
+//!   of the same map with the same key, captured on either side. Only the deferred change gets
+//!   the new error, and one more attempt when asked. A change without a key moves alone, and
+//!   one that is no longer queued in that map is not moved at all.
+//! - Failing and retrying do not keep a row's order, on purpose: later changes of a row are
+//!   applied while an earlier one waits as failed or parked, and `retry_changes` puts the
+//!   waiting ones back behind everything queued, in their own order, with their attempts and
+//!   errors.
+//! - No call sees a change half moved: each method runs while holding the store's one
+//!   connection, and the methods of more than one statement run in a transaction.
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
