@@ -2,6 +2,8 @@
 //! the maps and their states, sync cursors, each side's last known row values, and the
 //! activity log.
 
+#![deny(clippy::too_many_lines)]
+
 mod activity;
 mod alert_rules;
 mod cursors;

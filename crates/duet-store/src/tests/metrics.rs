@@ -20,10 +20,9 @@ fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
         .with_timezone(&chrono::Utc)
 }
 
-#[test]
-fn metric_buckets_count_rows_errors_and_latency_per_map_and_direction() {
-    // GIVEN rows and errors over two minutes, on two maps and both directions.
-    let (_dir, store) = store();
+/// Rows and errors over two minutes, on two maps and both directions, with one row before the
+/// first minute and one lifecycle line, neither of which is counted.
+fn two_minutes_of_lines() -> Vec<NewActivity> {
     let mut lines = Vec::new();
     for (i, latency) in (1..=10).enumerate() {
         lines.push(line_at(
@@ -72,6 +71,14 @@ fn metric_buckets_count_rows_errors_and_latency_per_map_and_direction() {
             None,
         )
     });
+    lines
+}
+
+#[test]
+fn metric_buckets_count_rows_errors_and_latency_per_map_and_direction() {
+    // GIVEN rows and errors over two minutes, on two maps and both directions.
+    let (_dir, store) = store();
+    let lines = two_minutes_of_lines();
     store.add_activities(&lines).unwrap();
     // WHEN they are bucketed by minute from 10:00.
     let buckets = store
