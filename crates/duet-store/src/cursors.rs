@@ -24,10 +24,10 @@ pub struct CursorMove<'a> {
     pub forward_only: bool,
 }
 
-/// Writes a cursor on `connection`, which may be the transaction of an enqueue. Every write of
-/// a cursor goes through here, so a forward-only one is refused the same way wherever it comes
-/// from: the stored value stays when it sorts after the new one (ISO-8601 UTC strings of one
-/// format sort as times).
+/// Stores a cursor's value on `connection`, which may be the transaction of an enqueue. Every
+/// cursor value is stored through here, so a forward-only move is refused the same way wherever
+/// it comes from: the stored value stays when it sorts after the new one (ISO-8601 UTC strings
+/// of one format sort as times).
 pub(crate) fn move_cursor(
     connection: &Connection,
     map: &str,

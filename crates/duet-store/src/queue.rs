@@ -11,9 +11,9 @@
 //!   not at all: `enqueue` inserts the changes and moves the cursor in one transaction. After
 //!   a crash the cursor never points past changes the queue does not hold, so they are read
 //!   again instead of being lost.
-//! - A watermark moved by `enqueue` with `forward_only` never moves backward, because every
-//!   cursor is written by `cursors::move_cursor`, which keeps a stored value that sorts after
-//!   the new one. The changes are queued even when the watermark stays. A delta link is
+//! - A watermark moved by `enqueue` with `forward_only` never moves backward, because
+//!   `cursors::move_cursor`, which stores every cursor value, keeps a stored value that sorts
+//!   after the new one. The changes are queued even when the watermark stays. A delta link is
 //!   replaced as given.
 //! - A change is `queued`, `parked` or `failed`. The reads for applying (`next_changes`,
 //!   `queued_for_key`, `last_queued_seq`) see only queued changes, so a parked or failed change
