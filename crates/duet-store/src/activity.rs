@@ -1,0 +1,137 @@
+//! The activity log: a line per row written or refused, per error and per lifecycle event of a
+//! map, read back newest first.
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use crate::{Result, Store};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS activity (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    map TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    direction TEXT,
+    row_key TEXT,
+    operation TEXT,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    latency_ms INTEGER,
+    payload TEXT
+);
+CREATE INDEX IF NOT EXISTS activity_map ON activity (map, id);
+";
+
+/// A line of the activity log, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewActivity {
+    pub at: String,
+    pub map: String,
+    pub kind: String,
+    pub direction: Option<String>,
+    pub key: Option<String>,
+    pub operation: Option<String>,
+    pub status: String,
+    pub message: String,
+    pub latency_ms: Option<i64>,
+    pub payload: Option<serde_json::Value>,
+}
+
+/// A line of the activity log, as read back with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub entry: NewActivity,
+}
+
+impl Store {
+    pub fn add_activity(&self, entry: &NewActivity) -> Result<ActivityRecord> {
+        let db = self.db();
+        insert_activity(&db, entry)?;
+        Ok(ActivityRecord {
+            id: db.last_insert_rowid(),
+            entry: entry.clone(),
+        })
+    }
+
+    /// Appends many lines in one transaction (an initial sync logs every row it wrote).
+    pub fn add_activities(&self, entries: &[NewActivity]) -> Result<()> {
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        for entry in entries {
+            insert_activity(&transaction, entry)?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// The newest `limit` lines, newest first.
+    pub fn activity(&self, limit: u32) -> Result<Vec<ActivityRecord>> {
+        let db = self.db();
+        let mut statement = db.prepare(
+            "SELECT id, at, map, kind, direction, row_key, operation, status, message, latency_ms,
+                 payload
+             FROM activity ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = statement.query_map(params![limit], |row| {
+            let payload: Option<String> = row.get(10)?;
+            Ok((
+                row.get(0)?,
+                NewActivity {
+                    at: row.get(1)?,
+                    map: row.get(2)?,
+                    kind: row.get(3)?,
+                    direction: row.get(4)?,
+                    key: row.get(5)?,
+                    operation: row.get(6)?,
+                    status: row.get(7)?,
+                    message: row.get(8)?,
+                    latency_ms: row.get(9)?,
+                    payload: None,
+                },
+                payload,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, mut entry, payload) = row?;
+            entry.payload = payload
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?;
+            Ok(ActivityRecord { id, entry })
+        })
+        .collect()
+    }
+
+    /// Rows written and rows failed for a map, from the activity log.
+    pub fn map_counts(&self, map: &str) -> Result<(i64, i64)> {
+        Ok(self.db().query_row(
+            "SELECT COALESCE(SUM(kind = 'row'), 0), COALESCE(SUM(kind = 'error'), 0)
+             FROM activity WHERE map = ?1",
+            params![map],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    }
+}
+
+fn insert_activity(db: &Connection, entry: &NewActivity) -> Result<()> {
+    db.prepare_cached(
+        "INSERT INTO activity (at, map, kind, direction, row_key, operation, status, message,
+             latency_ms, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        entry.at,
+        entry.map,
+        entry.kind,
+        entry.direction,
+        entry.key,
+        entry.operation,
+        entry.status,
+        entry.message,
+        entry.latency_ms,
+        entry.payload.as_ref().map(|payload| payload.to_string())
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Tests of the durable change queue.
+
+use serde_json::json;
+
+use super::store;
+use crate::{ChangeStatus, CursorMove, NewChange};
+
+fn change(side: &str, key: &str, name: &str) -> NewChange {
+    NewChange {
+        side: side.to_owned(),
+        operation: "upsert".to_owned(),
+        key: Some(key.to_owned()),
+        source_id: None,
+        row: json!({ "name": name }),
+        captured_at: "2026-11-23T10:00:00.000Z".to_owned(),
+    }
+}
+
+#[test]
+fn the_queue_keeps_capture_order_and_moves_the_cursor_with_it() {
+    // GIVEN three updates of one row captured in two batches.
+    let (_dir, store) = store();
+    store
+        .enqueue(
+            "m",
+            &[
+                change("dataverse", "DAT|C1", "NameA"),
+                change("dataverse", "DAT|C1", "NameB"),
+            ],
+            Some(CursorMove {
+                name: "delta",
+                value: "link-2",
+                forward_only: false,
+            }),
+        )
+        .unwrap();
+    store
+        .enqueue(
+            "m",
+            &[change("dataverse", "DAT|C1", "NameC")],
+            Some(CursorMove {
+                name: "delta",
+                value: "link-3",
+                forward_only: false,
+            }),
+        )
+        .unwrap();
+    // THEN they come back in the order captured, and the cursor is the latest.
+    let names: Vec<_> = store
+        .next_changes("m", 10)
+        .unwrap()
+        .iter()
+        .map(|queued| queued.change.row["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["NameA", "NameB", "NameC"],
+        "catch-up replays every change in order"
+    );
+    assert_eq!(
+        store.cursor("m", "delta").unwrap().as_deref(),
+        Some("link-3")
+    );
+    assert_eq!(store.queue_depth("m").unwrap(), (3, 0, 0));
+}
+
+#[test]
+fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
+    // GIVEN two changes of row K1 with one of K2 between them, another map's change of K1,
+    // and a failed change of K1.
+    let (_dir, store) = store();
+    store
+        .enqueue(
+            "m",
+            &[
+                change("dataverse", "K1", "A1"),
+                change("dataverse", "K2", "B1"),
+                change("financeOperations", "K1", "A2"),
+            ],
+            None,
+        )
+        .unwrap();
+    store
+        .enqueue("other", &[change("dataverse", "K1", "X")], None)
+        .unwrap();
+    let failed = store
+        .enqueue_failed("m", &change("dataverse", "K1", "F"), "400")
+        .unwrap();
+    let first = store.next_changes("m", 10).unwrap()[0].seq;
+
+    // WHEN the first change of K1 is deferred.
+    let moved = store
+        .defer_change("m", first, "held back until the parent is there", true)
+        .unwrap();
+
+    // THEN both changes of K1 went behind K2, still in their order; only the deferred one
+    // counts an attempt and carries the reason; the other map and the failed change stay.
+    assert_eq!(moved, 2);
+    let queued = store.next_changes("m", 10).unwrap();
+    let names: Vec<_> = queued
+        .iter()
+        .map(|queued| queued.change.row["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["B1", "A1", "A2"]);
+    assert_eq!(queued[1].attempts, 1);
+    assert_eq!(
+        queued[1].error.as_deref(),
+        Some("held back until the parent is there")
+    );
+    assert_eq!((queued[2].attempts, queued[2].error.as_deref()), (0, None));
+    assert_eq!(store.next_changes("other", 10).unwrap().len(), 1);
+    let kept = store.queued_changes("m", Some("K1"), 10).unwrap();
+    assert!(
+        kept.iter()
+            .any(|change| change.seq == failed && change.status == ChangeStatus::Failed)
+    );
+    assert_eq!(store.queue_depth("m").unwrap(), (3, 0, 1));
+    // A change that is no longer queued is not moved.
+    assert_eq!(store.defer_change("m", first, "again", true).unwrap(), 0);
+    // A wait that does not count leaves the attempts as they were.
+    let head = store.next_changes("m", 10).unwrap()[1].clone();
+    store.defer_change("m", head.seq, "patient", false).unwrap();
+    let moved = store.next_changes("m", 10).unwrap();
+    let moved = moved
+        .iter()
+        .find(|change| change.change.row["name"] == "A1")
+        .unwrap();
+    assert_eq!(
+        (moved.attempts, moved.error.as_deref()),
+        (1, Some("patient"))
+    );
+}
+
+#[test]
+fn acknowledged_changes_leave_and_failed_ones_wait_for_retry_behind_newer_ones() {
+    let (_dir, store) = store();
+    store
+        .enqueue(
+            "m",
+            &[
+                change("dataverse", "K1", "A"),
+                change("dataverse", "K2", "B"),
+            ],
+            None,
+        )
+        .unwrap();
+    let queued = store.next_changes("m", 10).unwrap();
+    store.fail_change(queued[0].seq, "400: bad value").unwrap();
+    store.ack_change(queued[1].seq).unwrap();
+    assert!(
+        store.next_changes("m", 10).unwrap().is_empty(),
+        "a failed change does not block the queue"
+    );
+    let failed = store.queued_changes("m", Some("K1"), 10).unwrap();
+    assert_eq!(failed[0].status, ChangeStatus::Failed);
+    assert_eq!(failed[0].error.as_deref(), Some("400: bad value"));
+    assert_eq!(failed[0].attempts, 1);
+    store
+        .enqueue("m", &[change("dataverse", "K3", "C")], None)
+        .unwrap();
+    assert_eq!(store.retry_changes("m", None).unwrap(), 1);
+    let order: Vec<_> = store
+        .next_changes("m", 10)
+        .unwrap()
+        .iter()
+        .map(|queued| queued.change.key.clone().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["K3", "K1"],
+        "a retried change goes behind what was already queued"
+    );
+}
+
+#[test]
+fn skip_to_live_parks_or_discards_only_what_is_queued() {
+    let (_dir, store) = store();
+    store
+        .enqueue(
+            "m",
+            &[
+                change("dataverse", "K1", "A"),
+                change("dataverse", "K2", "B"),
+            ],
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        store.set_queued_status("m", ChangeStatus::Parked).unwrap(),
+        2
+    );
+    assert_eq!(store.queue_depth("m").unwrap(), (0, 2, 0));
+    store
+        .enqueue("m", &[change("dataverse", "K3", "C")], None)
+        .unwrap();
+    assert_eq!(
+        store.discard_queued("m").unwrap(),
+        1,
+        "parked changes survive a discard"
+    );
+    assert_eq!(store.queue_depth("m").unwrap(), (0, 2, 0));
+}
+
+#[test]
+fn a_watermark_cursor_in_an_enqueue_never_moves_backward() {
+    let (_dir, store) = store();
+    let forward = |value| {
+        Some(CursorMove {
+            name: "watermark",
+            value,
+            forward_only: true,
+        })
+    };
+    store
+        .enqueue("m", &[], forward("2026-11-23T10:00:00.500Z"))
+        .unwrap();
+    store
+        .enqueue("m", &[], forward("2026-11-23T09:00:00.000Z"))
+        .unwrap();
+    assert_eq!(
+        store.cursor("m", "watermark").unwrap().as_deref(),
+        Some("2026-11-23T10:00:00.500Z")
+    );
+}
