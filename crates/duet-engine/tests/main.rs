@@ -1399,12 +1399,8 @@ async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
     // Generous limits: this is a correctness test, and its speed is measured in docs/BENCHMARKS.md.
     let limit = Duration::from_secs(20 + rows as u64 / 100);
     eventually_within("half of the initial sync", limit, || async {
-        let progress = harness
-            .store
-            .cursor("customers", "initial.progress")
-            .unwrap()?;
-        let progress: Value = serde_json::from_str(&progress).unwrap();
-        (progress["done"].as_u64()? >= rows as u64 / 2).then_some(())
+        let progress = duet_engine::initial_progress(&harness.store, "customers")?;
+        (progress.done >= rows as u64 / 2).then_some(())
     })
     .await;
     harness.engine.shutdown().await;

@@ -11,6 +11,7 @@ use duet_store::{NewActivity, QueuedChange};
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::run::error::RoundError;
 use crate::run::outcome::{Outcome, reason_with_fix};
 use crate::run::parents::{LOOKUP_WAITS, is_held_back};
 use crate::run::session::Session;
@@ -23,7 +24,7 @@ impl Session {
         self: Arc<Self>,
         mut stopped: watch::Receiver<bool>,
         mut applying: watch::Receiver<bool>,
-    ) -> Result<(), String> {
+    ) -> Result<(), RoundError> {
         let mut unavailable: Option<String> = None;
         loop {
             if *stopped.borrow() {
@@ -37,12 +38,8 @@ impl Session {
             }
             // A batch read now holds no change settled before it.
             self.settled_early.lock().expect("settled changes").clear();
-            let batch = self
-                .store()
-                .next_changes(self.name(), 200)
-                .map_err(|error| error.to_string())?;
-            self.caught_up(batch.first().map(|queued| queued.seq))
-                .map_err(|error| error.to_string())?;
+            let batch = self.store().next_changes(self.name(), 200)?;
+            self.caught_up(batch.first().map(|queued| queued.seq))?;
             if batch.is_empty() {
                 tokio::select! {
                     _ = self.captured.notified() => {}
@@ -90,9 +87,7 @@ impl Session {
                                 .set_reason(self.name(), Some(&reason_with_fix(&message, class)));
                             unavailable = Some(message.clone());
                         }
-                        store
-                            .note_attempt(queued.seq, &message)
-                            .map_err(|error| error.to_string())?;
+                        store.note_attempt(queued.seq, &message)?;
                         tokio::select! {
                             _ = tokio::time::sleep(self.context.settings.failure_pause) => {}
                             _ = stopped.changed() => return Ok(()),
@@ -158,7 +153,7 @@ impl Session {
                         store.ack_change(queued.seq)
                     }
                 };
-                stored.map_err(|error| error.to_string())?;
+                stored?;
                 if unavailable.take().is_some() {
                     self.context.lifecycle(
                         self.name(),

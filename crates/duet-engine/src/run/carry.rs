@@ -88,12 +88,7 @@ impl Session {
                 ));
             }
         };
-        if let Some(code) = &key.company
-            && !self
-                .companies
-                .iter()
-                .any(|linked| linked.eq_ignore_ascii_case(code))
-        {
+        if !self.links_company_of(&key) {
             return Prepare::Done(Outcome::Ignored);
         }
         let key_text = key.to_string();

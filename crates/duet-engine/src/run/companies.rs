@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use duet_connect::{ConnectError, DataverseClient};
-use duet_maps::{Row, TableMap};
+use duet_maps::{Row, RowKey, TableMap};
 
 use crate::run::session::Session;
 
@@ -45,6 +45,16 @@ impl CompanyCodes {
 }
 
 impl Session {
+    /// Whether a row of `key` is in scope: a cross-company row, or one of a linked company.
+    pub(in crate::run) fn links_company_of(&self, key: &RowKey) -> bool {
+        key.company.as_deref().is_none_or(|code| {
+            self.companies
+                .iter()
+                .any(|linked| linked.eq_ignore_ascii_case(code))
+        })
+    }
+
+    /// The `$filter` clause for finance and operations rows of the link's companies.
     pub(in crate::run) fn company_filter(&self) -> Option<String> {
         let striping = self.map.company.as_ref()?;
         let clauses: Vec<String> = self
@@ -61,6 +71,7 @@ impl Session {
         Some(format!("({})", clauses.join(" or ")))
     }
 
+    /// The company code of a Dataverse row, read from its company lookup id.
     pub(in crate::run) async fn company_of_dataverse(&self, row: &Row) -> Option<String> {
         let striping = self.map.company.as_ref()?;
         let id = row

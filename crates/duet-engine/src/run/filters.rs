@@ -5,21 +5,26 @@
 use duet_maps::filter::{dataverse, finance_operations};
 use duet_maps::{Row, Side};
 
+use crate::run::error::RoundError;
 use crate::run::session::Session;
 
 impl Session {
     /// The OData `$filter` clauses for reading the map's finance and operations rows: the
     /// link's companies and the map's query range, joined with `and`.
-    pub(in crate::run) fn finops_read_filter(&self) -> Result<Option<String>, String> {
+    pub(in crate::run) fn finops_read_filter(&self) -> Result<Option<String>, RoundError> {
         let mut clauses: Vec<String> = self.company_filter().into_iter().collect();
         if let Some(text) = self.map.filter_finance_operations.as_deref()
             && !text.trim().is_empty()
         {
             let expr = finance_operations::parse(text).map_err(|error| {
-                format!("the map's finance and operations filter '{text}' is invalid: {error}")
+                RoundError::Invalid(format!(
+                    "the map's finance and operations filter '{text}' is invalid: {error}"
+                ))
             })?;
             let odata = finance_operations::to_odata_filter(&expr, &|_| None).map_err(|error| {
-                format!("the map's finance and operations filter '{text}' cannot be read by OData: {error}")
+                RoundError::Invalid(format!(
+                    "the map's finance and operations filter '{text}' cannot be read by OData: {error}"
+                ))
             })?;
             clauses.push(format!("({odata})"));
         }
@@ -27,11 +32,13 @@ impl Session {
     }
 
     /// The map's Dataverse filter, parsed once per batch of rows; `None` syncs every row.
-    pub(in crate::run) fn dataverse_filter(&self) -> Result<Option<dataverse::Filter>, String> {
+    pub(in crate::run) fn dataverse_filter(&self) -> Result<Option<dataverse::Filter>, RoundError> {
         match self.map.filter_dataverse.as_deref() {
             Some(text) if !text.trim().is_empty() => {
                 dataverse::parse(text).map(Some).map_err(|error| {
-                    format!("the map's Dataverse filter '{text}' is invalid: {error}")
+                    RoundError::Invalid(format!(
+                        "the map's Dataverse filter '{text}' is invalid: {error}"
+                    ))
                 })
             }
             _ => Ok(None),

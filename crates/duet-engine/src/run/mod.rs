@@ -16,6 +16,7 @@ mod context;
 mod delete;
 mod echo;
 mod engine;
+mod error;
 mod filters;
 mod initial;
 mod keys;

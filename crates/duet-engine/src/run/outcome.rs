@@ -6,6 +6,7 @@ use duet_maps::{Row, Side, same_values};
 use duet_store::{ChangeStatus, NewActivity, StoreError};
 use serde_json::Value;
 
+use crate::run::error::RoundError;
 use crate::run::session::Session;
 use crate::run::sides::direction_name;
 
@@ -53,11 +54,6 @@ pub(in crate::run) enum Cause<'a> {
     Remote(&'a ConnectError),
 }
 
-/// "what: error — what to do about it", for a map's reason and the activity log.
-pub(in crate::run) fn with_fix(what: &str, error: &ConnectError) -> String {
-    format!("{what}: {error} — {}", error.class.solution())
-}
-
 /// A reason with the written fix of its error class, for the map's reason line.
 pub(in crate::run) fn reason_with_fix(message: &str, class: ErrorClass) -> String {
     format!("{message} — {}", class.solution())
@@ -73,7 +69,7 @@ impl Session {
         source_id: Option<&str>,
         row: &Row,
         message: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), RoundError> {
         if self.keep_in_queue(from, key, source_id, row, message)?
             && let Outcome::Refused { class, .. } = self.refuse(
                 from,
@@ -97,11 +93,10 @@ impl Session {
         source_id: Option<&str>,
         row: &Row,
         message: &str,
-    ) -> Result<bool, String> {
-        let text = |error: StoreError| error.to_string();
+    ) -> Result<bool, RoundError> {
         // A pass resumed after a crash, or live capture reading a row again, may meet the
         // row again: keep it once.
-        if self.failed_already(from, key, row, message).map_err(text)? {
+        if self.failed_already(from, key, row, message)? {
             return Ok(false);
         }
         let change = self.change(
@@ -111,9 +106,7 @@ impl Session {
             source_id.map(str::to_owned),
             Value::Object(row.clone()),
         );
-        self.store()
-            .enqueue_failed(self.name(), &change, message)
-            .map_err(text)?;
+        self.store().enqueue_failed(self.name(), &change, message)?;
         Ok(true)
     }
 

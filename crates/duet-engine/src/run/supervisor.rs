@@ -12,6 +12,8 @@ use crate::run::capture::DELTA_CURSOR;
 use crate::run::companies::CompanyCodes;
 use crate::run::context::Context;
 use crate::run::engine::EngineEvent;
+use crate::run::error::RoundError;
+use crate::run::initial::Signals;
 use crate::run::initial::skip::SKIP_INITIAL;
 use crate::run::session::Session;
 use crate::run::state::CATCH_UP_MARK;
@@ -72,7 +74,7 @@ impl Context {
                 .await;
             let message = match outcome {
                 Ok(()) => return,
-                Err(message) => message,
+                Err(error) => error.to_string(),
             };
             // The map is in Error, with the reason (and its fix) shown, until a round works; a
             // paused map stays paused (a restart must not unpause it) and shows the reason.
@@ -111,18 +113,13 @@ impl Context {
         map: &TableMap,
         stopped: watch::Receiver<bool>,
         applying: watch::Receiver<bool>,
-    ) -> Result<(), String> {
-        let companies = self
-            .store
-            .link()
-            .map_err(|error| error.to_string())?
-            .ok_or("no environments are linked")?
-            .companies;
+    ) -> Result<(), RoundError> {
+        let companies = self.store.link()?.ok_or(RoundError::NotLinked)?.companies;
         let mut codes = CompanyCodes::default();
         codes
             .refresh(&self.dataverse, map)
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| RoundError::remote("reading the Dataverse companies", error))?;
         let lookups = self.lookups_of(map);
         let session = Arc::new(Session {
             context: self.clone(),
@@ -135,39 +132,28 @@ impl Context {
             lookup_keys: std::sync::Mutex::new(HashMap::new()),
             settled_early: std::sync::Mutex::new(HashSet::new()),
         });
-        if self
-            .store
-            .cursor(&map.name, DELTA_CURSOR)
-            .map_err(|error| error.to_string())?
-            .is_none()
-        {
-            if self
-                .store
-                .cursor(&map.name, SKIP_INITIAL)
-                .map_err(|error| error.to_string())?
-                .is_some()
-            {
+        if self.store.cursor(&map.name, DELTA_CURSOR)?.is_none() {
+            if self.store.cursor(&map.name, SKIP_INITIAL)?.is_some() {
                 session.go_live_without_initial_sync().await?;
             } else {
                 let mut applying = applying.clone();
                 let mut stopped = stopped.clone();
-                if !session.initial_sync(&mut applying, &mut stopped).await? {
+                let signals = Signals {
+                    applying: &mut applying,
+                    stopped: &mut stopped,
+                };
+                if !session.initial_sync(signals).await? {
                     return Ok(());
                 }
             }
         }
-        let catching_up = self
-            .store
-            .cursor(&map.name, CATCH_UP_MARK)
-            .map_err(|error| error.to_string())?
-            .is_some();
+        let catching_up = self.store.cursor(&map.name, CATCH_UP_MARK)?.is_some();
         let state = match (*applying.borrow(), catching_up) {
             (true, false) => "running",
             (true, true) => "resuming",
             (false, _) => "paused",
         };
-        self.set_state(&map.name, state, None)
-            .map_err(|error| error.to_string())?;
+        self.set_state(&map.name, state, None)?;
         let dataverse = session.clone().capture_dataverse(stopped.clone());
         let finops = session.clone().capture_finops(stopped.clone());
         let apply = session.clone().apply_queue(stopped, applying);

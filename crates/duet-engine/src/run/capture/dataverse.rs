@@ -9,6 +9,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::run::capture::DELTA_CURSOR;
+use crate::run::error::RoundError;
 use crate::run::session::Session;
 
 impl Session {
@@ -16,13 +17,14 @@ impl Session {
     pub(in crate::run) async fn capture_dataverse(
         self: Arc<Self>,
         mut stopped: watch::Receiver<bool>,
-    ) -> Result<(), String> {
+    ) -> Result<(), RoundError> {
         loop {
             let link = self
                 .store()
-                .cursor(self.name(), DELTA_CURSOR)
-                .map_err(|error| error.to_string())?
-                .ok_or("the Dataverse delta link is missing")?;
+                .cursor(self.name(), DELTA_CURSOR)?
+                .ok_or_else(|| {
+                    RoundError::Invalid("the Dataverse delta link is missing".to_owned())
+                })?;
             let page = tokio::select! {
                 page = self.context.dataverse.delta(&link, Some(self.context.settings.delta_wait)) => page,
                 _ = stopped.changed() => return Ok(()),
@@ -63,23 +65,18 @@ impl Session {
                 ));
             }
             for id in page.deleted {
-                let key = self
-                    .store()
-                    .key_for_dataverse_id(self.name(), &id)
-                    .map_err(|error| error.to_string())?;
+                let key = self.store().key_for_dataverse_id(self.name(), &id)?;
                 changes.push(self.change(Side::Dataverse, "delete", key, Some(id), Value::Null));
             }
-            self.store()
-                .enqueue(
-                    self.name(),
-                    &changes,
-                    Some(CursorMove {
-                        name: DELTA_CURSOR,
-                        value: &page.delta_link,
-                        forward_only: false,
-                    }),
-                )
-                .map_err(|error| error.to_string())?;
+            self.store().enqueue(
+                self.name(),
+                &changes,
+                Some(CursorMove {
+                    name: DELTA_CURSOR,
+                    value: &page.delta_link,
+                    forward_only: false,
+                }),
+            )?;
             if !changes.is_empty() {
                 self.captured_changes();
             }

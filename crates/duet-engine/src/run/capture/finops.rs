@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::run::capture::{MODIFIED_FIELD, WATERMARK_CURSOR};
+use crate::run::error::RoundError;
 use crate::run::session::Session;
 
 impl Session {
@@ -17,7 +18,7 @@ impl Session {
     pub(in crate::run) async fn capture_finops(
         self: Arc<Self>,
         mut stopped: watch::Receiver<bool>,
-    ) -> Result<(), String> {
+    ) -> Result<(), RoundError> {
         // Rows stamped exactly at the watermark are read again by the next `ge` poll; their
         // etags are remembered so they are queued once.
         let mut at_watermark: HashSet<String> = HashSet::new();
@@ -35,10 +36,7 @@ impl Session {
                     }
                 }
             }
-            let watermark = self
-                .store()
-                .cursor(self.name(), WATERMARK_CURSOR)
-                .map_err(|error| error.to_string())?;
+            let watermark = self.store().cursor(self.name(), WATERMARK_CURSOR)?;
             // `ge` rather than `gt`: rows written in the same millisecond as the watermark
             // must not be skipped.
             let mut clauses: Vec<String> = watermark
@@ -112,9 +110,7 @@ impl Session {
                     value,
                     forward_only: true,
                 });
-                self.store()
-                    .enqueue(self.name(), &changes, cursor)
-                    .map_err(|error| error.to_string())?;
+                self.store().enqueue(self.name(), &changes, cursor)?;
                 if !changes.is_empty() {
                     self.captured_changes();
                 }

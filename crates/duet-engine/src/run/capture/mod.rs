@@ -11,6 +11,7 @@ use duet_store::NewChange;
 use serde_json::Value;
 
 use crate::run::engine::EngineEvent;
+use crate::run::error::RoundError;
 use crate::run::session::Session;
 
 pub(in crate::run) const DELTA_CURSOR: &str = "dataverse.deltaLink";
@@ -26,11 +27,11 @@ impl Session {
         &self,
         what: &str,
         error: &ConnectError,
-    ) -> Result<(), String> {
-        let message = format!("{what}: {error}");
+    ) -> Result<(), RoundError> {
         if error.class.retry_policy() != RetryPolicy::Timed {
-            return Err(message);
+            return Err(RoundError::remote(what, error.clone()));
         }
+        let message = format!("{what}: {error}");
         self.context.observe_error(self.name(), error.class);
         let mut failing = self
             .capture_failing

@@ -8,22 +8,19 @@ use std::collections::HashSet;
 use duet_maps::Side;
 use serde_json::Value;
 
+use crate::run::error::RoundError;
 use crate::run::keys::parse_key;
-use crate::run::outcome::with_fix;
 use crate::run::session::Session;
 
 impl Session {
     /// Queues a delete for every key Duet knows in finance and operations that is no longer
     /// there, skipping keys whose company is not linked and keys already waiting for a delete.
     /// Returns how many deletes were queued.
-    pub(in crate::run) async fn reconcile_finops_deletes(&self) -> Result<usize, String> {
+    pub(in crate::run) async fn reconcile_finops_deletes(&self) -> Result<usize, RoundError> {
         let side = Side::FinanceOperations.as_str();
         // Known keys are read before the remote ones: a row synced while the keys are being
         // read is then either in both or in neither, never taken for a delete.
-        let known = self
-            .store()
-            .shadow_keys(self.name(), side)
-            .map_err(|error| error.to_string())?;
+        let known = self.store().shadow_keys(self.name(), side)?;
         if known.is_empty() {
             return Ok(0);
         }
@@ -43,7 +40,7 @@ impl Session {
             .finops
             .query(&self.map.finance_operations_entity, &params)
             .await
-            .map_err(|error| with_fix("reading finance and operations keys", &error))?;
+            .map_err(|error| RoundError::remote("reading finance and operations keys", error))?;
         let present: HashSet<String> = rows
             .iter()
             .filter_map(|row| self.map.key_of_finance_operations(row).ok())
@@ -52,19 +49,10 @@ impl Session {
         let striped = self.map.company.is_some();
         let mut deletes = Vec::new();
         for key in known.into_iter().filter(|key| !present.contains(key)) {
-            let company = parse_key(&key, striped).company;
-            let linked = company.as_deref().is_none_or(|code| {
-                self.companies
-                    .iter()
-                    .any(|linked| linked.eq_ignore_ascii_case(code))
-            });
-            if !linked {
+            if !self.links_company_of(&parse_key(&key, striped)) {
                 continue;
             }
-            let waiting = self
-                .store()
-                .queued_for_key(self.name(), side, &key)
-                .map_err(|error| error.to_string())?;
+            let waiting = self.store().queued_for_key(self.name(), side, &key)?;
             if waiting
                 .iter()
                 .any(|queued| queued.change.operation == "delete")
@@ -80,9 +68,7 @@ impl Session {
             ));
         }
         if !deletes.is_empty() {
-            self.store()
-                .enqueue(self.name(), &deletes, None)
-                .map_err(|error| error.to_string())?;
+            self.store().enqueue(self.name(), &deletes, None)?;
             self.captured_changes();
         }
         Ok(deletes.len())

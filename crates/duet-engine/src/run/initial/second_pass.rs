@@ -2,9 +2,9 @@
 //! only the self-references, once every row they can point at was written.
 
 use duet_maps::{Row, Side, same_values};
-use duet_store::StoreError;
 use serde_json::Value;
 
+use crate::run::error::RoundError;
 use crate::run::session::Session;
 
 impl Session {
@@ -13,30 +13,23 @@ impl Session {
     /// A reference to a row Dataverse does not hold is not written: the row is set aside as a
     /// failed change with the reason (kept for retry), never dropped. Returns how many rows
     /// were written.
-    pub(in crate::run) async fn link_chunk(&self, rows: &[Row]) -> Result<u64, String> {
-        let text = |error: StoreError| error.to_string();
+    pub(in crate::run) async fn link_chunk(&self, rows: &[Row]) -> Result<u64, RoundError> {
         let mut pending = Vec::new();
         for row in rows {
             // Rows whose key or transform fails were reported by the first pass.
             let Ok(key) = self.map.key_of_finance_operations(row) else {
                 continue;
             };
-            if key.company.as_deref().is_some_and(|code| {
-                !self
-                    .companies
-                    .iter()
-                    .any(|linked| linked.eq_ignore_ascii_case(code))
-            }) {
+            if !self.links_company_of(&key) {
                 continue;
             }
             let Ok(payload) = self.map.transform(Side::FinanceOperations, row) else {
                 continue;
             };
             let key_text = key.to_string();
-            let Some(Value::Object(known)) = self
-                .store()
-                .shadow(self.name(), Side::Dataverse.as_str(), &key_text)
-                .map_err(text)?
+            let Some(Value::Object(known)) =
+                self.store()
+                    .shadow(self.name(), Side::Dataverse.as_str(), &key_text)?
             else {
                 // The row itself is not in Dataverse: its first-pass failure is in the log.
                 continue;
@@ -50,8 +43,7 @@ impl Session {
                 if let Some(target) = self.self_target(lookup, &key, value) {
                     let in_dataverse = self
                         .store()
-                        .shadow(self.name(), Side::Dataverse.as_str(), &target.to_string())
-                        .map_err(text)?
+                        .shadow(self.name(), Side::Dataverse.as_str(), &target.to_string())?
                         .is_some();
                     if !in_dataverse {
                         missing.push((lookup, target));
@@ -67,8 +59,7 @@ impl Session {
                         self.name(),
                         Side::FinanceOperations.as_str(),
                         &target.to_string(),
-                    )
-                    .map_err(text)?
+                    )?
                     .is_some();
                 let message = self.missing_target_message(
                     lookup,

@@ -4,9 +4,8 @@
 use chrono::{DateTime, SecondsFormat, TimeDelta};
 
 use crate::run::capture::{DELTA_CURSOR, MODIFIED_FIELD, WATERMARK_CURSOR};
-use crate::run::initial::checkpoint::{
-    INITIAL_DELTA, INITIAL_LAST_KEY, INITIAL_PASS, INITIAL_PROGRESS, INITIAL_SECOND_LAST_KEY,
-};
+use crate::run::error::RoundError;
+use crate::run::initial::checkpoint::Checkpoint;
 use crate::run::session::Session;
 
 /// Set when a map was started without an initial sync and its cursors are not established
@@ -24,9 +23,8 @@ impl Session {
     /// whose rows are discarded gives the delta link, and the finance and operations
     /// watermark starts just past the newest `ModifiedDateTime` (watermark polling reads
     /// `ge`, so a watermark equal to the newest row would read that row again).
-    pub(in crate::run) async fn go_live_without_initial_sync(&self) -> Result<(), String> {
+    pub(in crate::run) async fn go_live_without_initial_sync(&self) -> Result<(), RoundError> {
         let store = self.store();
-        let text = |error: duet_store::StoreError| error.to_string();
         let select = self.dataverse_select();
         let select: Vec<&str> = select.iter().map(String::as_str).collect();
         let tracking = self
@@ -34,34 +32,22 @@ impl Session {
             .dataverse
             .track_changes(&self.map.dataverse_entity_set, &select)
             .await
-            .map_err(|error| format!("starting Dataverse change tracking: {error}"))?;
+            .map_err(|error| RoundError::remote("starting Dataverse change tracking", error))?;
         let newest = self.newest_finops_modified().await?;
         if let Some(modified) = &newest {
             let after = just_after(modified).ok_or_else(|| {
-                format!(
+                RoundError::Invalid(format!(
                     "finance and operations returned an unreadable {MODIFIED_FIELD}: {modified}"
-                )
+                ))
             })?;
-            store
-                .advance_watermark(self.name(), WATERMARK_CURSOR, &after)
-                .map_err(text)?;
+            store.advance_watermark(self.name(), WATERMARK_CURSOR, &after)?;
         }
         // The delta link last: its presence is what marks the cursors as established.
-        store
-            .set_cursor(self.name(), DELTA_CURSOR, &tracking.delta_link)
-            .map_err(text)?;
+        store.set_cursor(self.name(), DELTA_CURSOR, &tracking.delta_link)?;
         // An initial sync interrupted before this start is abandoned: its checkpoints go, so
         // the map shows no stale progress.
-        for name in [
-            SKIP_INITIAL,
-            INITIAL_DELTA,
-            INITIAL_LAST_KEY,
-            INITIAL_PROGRESS,
-            INITIAL_PASS,
-            INITIAL_SECOND_LAST_KEY,
-        ] {
-            store.delete_cursor(self.name(), name).map_err(text)?;
-        }
+        store.delete_cursor(self.name(), SKIP_INITIAL)?;
+        Checkpoint::clear(store, self.name())?;
         self.context.lifecycle(
             self.name(),
             "succeeded",

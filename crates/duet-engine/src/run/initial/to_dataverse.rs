@@ -8,8 +8,9 @@ use duet_maps::{Row, RowKey, Side, same_values};
 use duet_store::NewActivity;
 use serde_json::Value;
 
+use crate::run::error::RoundError;
 use crate::run::initial::{INITIAL_BULK, INITIAL_CHUNK};
-use crate::run::outcome::{Cause, Outcome, with_fix};
+use crate::run::outcome::{Cause, Outcome};
 use crate::run::session::Session;
 
 /// A row of the initial sync on its way to Dataverse: its key, the mapped values written
@@ -68,7 +69,7 @@ impl Session {
         &self,
         order: &[String],
         last: Option<&[String]>,
-    ) -> Result<Vec<Row>, String> {
+    ) -> Result<Vec<Row>, RoundError> {
         let mut clauses: Vec<String> = self.finops_read_filter()?.into_iter().collect();
         if let Some(last) = last {
             clauses.push(keyset_after(order, last));
@@ -84,9 +85,9 @@ impl Session {
             .query_page(&self.map.finance_operations_entity, &params, INITIAL_CHUNK)
             .await
             .map_err(|error| {
-                with_fix(
-                    &format!("reading {}", self.map.finance_operations_entity),
-                    &error,
+                RoundError::remote(
+                    format!("reading {}", self.map.finance_operations_entity),
+                    error,
                 )
             })
     }
@@ -95,7 +96,7 @@ impl Session {
     /// Dataverse already holds; a refused batch is retried row by row so each failure is
     /// logged on its own row. Self-references are left to the second pass ([`Self::link_chunk`]).
     /// Returns how many rows were written.
-    pub(in crate::run) async fn copy_chunk(&self, rows: &[Row]) -> Result<u64, String> {
+    pub(in crate::run) async fn copy_chunk(&self, rows: &[Row]) -> Result<u64, RoundError> {
         let self_references = self.self_reference_paths();
         let mut pending = Vec::new();
         // What Duet saw in finance and operations, remembered for the whole chunk at once.
@@ -144,8 +145,7 @@ impl Session {
             payload.retain(|column, _| !self_references.contains(column));
             let known = self
                 .store()
-                .shadow(self.name(), Side::Dataverse.as_str(), &key_text)
-                .map_err(|error| error.to_string())?;
+                .shadow(self.name(), Side::Dataverse.as_str(), &key_text)?;
             // A row on both sides of a Dataverse-mastered map keeps its Dataverse values in
             // the two-way fields (the Dataverse phase writes them to finance and operations);
             // fields that only flow to Dataverse are still written.
@@ -161,8 +161,7 @@ impl Session {
             pending.push(self.pending_for_dataverse(key, payload, row));
         }
         self.store()
-            .merge_shadows(self.name(), Side::FinanceOperations.as_str(), &seen)
-            .map_err(|error| error.to_string())?;
+            .merge_shadows(self.name(), Side::FinanceOperations.as_str(), &seen)?;
         self.write_pending(pending, "initial sync: upsert in Dataverse")
             .await
     }
@@ -191,7 +190,7 @@ impl Session {
         &self,
         pending: Vec<Pending>,
         message: &str,
-    ) -> Result<u64, String> {
+    ) -> Result<u64, RoundError> {
         let mut written = 0u64;
         for batch in pending.chunks(INITIAL_BULK) {
             let targets: Vec<Row> = batch.iter().map(|item| item.target.clone()).collect();
@@ -204,86 +203,84 @@ impl Session {
                     &targets,
                 )
                 .await;
-            match bulk {
-                Ok(()) => {
-                    let at = self.context.clock.stamp();
-                    let mut lines = Vec::with_capacity(batch.len());
-                    let written_rows: Vec<_> = batch
-                        .iter()
-                        .map(|item| (item.key.to_string(), None, item.payload.clone()))
-                        .collect();
-                    self.store()
-                        .merge_shadows(self.name(), Side::Dataverse.as_str(), &written_rows)
-                        .map_err(|error| error.to_string())?;
-                    for item in batch {
-                        let key_text = item.key.to_string();
-                        lines.push(NewActivity {
-                            at: at.clone(),
-                            ..self.row_line(
-                                Side::Dataverse,
-                                &key_text,
-                                "upsert",
-                                format!("{message} (bulk)"),
-                                None,
-                                Some(Value::Object(item.payload.clone())),
-                            )
-                        });
-                    }
-                    self.store()
-                        .add_activities(&lines)
-                        .map_err(|error| error.to_string())?;
-                    written += batch.len() as u64;
-                }
+            written += match bulk {
+                Ok(()) => self.remember_bulk(batch, message)?,
                 Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
                     self.context.observe_error(self.name(), error.class);
-                    return Err(with_fix("writing to Dataverse", &error));
+                    return Err(RoundError::remote("writing to Dataverse", error));
                 }
-                Err(_) => {
-                    for item in batch {
-                        let key_text = item.key.to_string();
-                        match self.write_dataverse(&item.key, &item.payload).await {
-                            Ok((operation, id)) => {
-                                self.merge_shadow(
-                                    Side::Dataverse,
-                                    &key_text,
-                                    id.as_deref(),
-                                    &item.payload,
-                                );
-                                self.store()
-                                    .add_activities(&[self.row_line(
-                                        Side::Dataverse,
-                                        &key_text,
-                                        operation,
-                                        message.to_owned(),
-                                        None,
-                                        Some(Value::Object(item.payload.clone())),
-                                    )])
-                                    .map_err(|error| error.to_string())?;
-                                written += 1;
-                            }
-                            Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
-                                return Err(with_fix("writing to Dataverse", &error));
-                            }
-                            Err(error) => {
-                                if let Outcome::Refused { class, message } = self.refuse(
-                                    Side::FinanceOperations,
-                                    Some(&key_text),
-                                    "upsert",
-                                    Cause::Remote(&error),
-                                    Some(Value::Object(item.payload.clone())),
-                                ) {
-                                    self.context.observe_error(self.name(), class);
-                                    // Kept in the queue as failed: "rerun failed rows" retries it.
-                                    self.keep_in_queue(
-                                        Side::FinanceOperations,
-                                        &key_text,
-                                        None,
-                                        &item.source,
-                                        &message,
-                                    )?;
-                                }
-                            }
-                        }
+                Err(_) => self.write_one_by_one(batch, message).await?,
+            };
+        }
+        Ok(written)
+    }
+
+    /// Remembers a batch Dataverse took whole: its shadows and one log line per row.
+    fn remember_bulk(&self, batch: &[Pending], message: &str) -> Result<u64, RoundError> {
+        let written_rows: Vec<_> = batch
+            .iter()
+            .map(|item| (item.key.to_string(), None, item.payload.clone()))
+            .collect();
+        self.store()
+            .merge_shadows(self.name(), Side::Dataverse.as_str(), &written_rows)?;
+        let at = self.context.clock.stamp();
+        let lines: Vec<NewActivity> = batch
+            .iter()
+            .map(|item| NewActivity {
+                at: at.clone(),
+                ..self.row_line(
+                    Side::Dataverse,
+                    &item.key.to_string(),
+                    "upsert",
+                    format!("{message} (bulk)"),
+                    None,
+                    Some(Value::Object(item.payload.clone())),
+                )
+            })
+            .collect();
+        self.store().add_activities(&lines)?;
+        Ok(batch.len() as u64)
+    }
+
+    /// Writes a batch Dataverse refused one row at a time, so each refusal is logged on its
+    /// own row and kept in the queue as failed ("rerun failed rows" retries it).
+    async fn write_one_by_one(&self, batch: &[Pending], message: &str) -> Result<u64, RoundError> {
+        let mut written = 0u64;
+        for item in batch {
+            let key_text = item.key.to_string();
+            match self.write_dataverse(&item.key, &item.payload).await {
+                Ok((operation, id)) => {
+                    self.merge_shadow(Side::Dataverse, &key_text, id.as_deref(), &item.payload);
+                    self.store().add_activities(&[self.row_line(
+                        Side::Dataverse,
+                        &key_text,
+                        operation,
+                        message.to_owned(),
+                        None,
+                        Some(Value::Object(item.payload.clone())),
+                    )])?;
+                    written += 1;
+                }
+                Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
+                    return Err(RoundError::remote("writing to Dataverse", error));
+                }
+                Err(error) => {
+                    let refused = self.refuse(
+                        Side::FinanceOperations,
+                        Some(&key_text),
+                        "upsert",
+                        Cause::Remote(&error),
+                        Some(Value::Object(item.payload.clone())),
+                    );
+                    if let Outcome::Refused { class, message } = refused {
+                        self.context.observe_error(self.name(), class);
+                        self.keep_in_queue(
+                            Side::FinanceOperations,
+                            &key_text,
+                            None,
+                            &item.source,
+                            &message,
+                        )?;
                     }
                 }
             }

@@ -6,8 +6,9 @@ use duet_maps::{Row, Side};
 use serde_json::Value;
 
 use crate::run::carry::{Prepare, Prepared};
+use crate::run::error::RoundError;
 use crate::run::initial::INITIAL_BULK;
-use crate::run::outcome::{Outcome, with_fix};
+use crate::run::outcome::Outcome;
 use crate::run::session::Session;
 
 impl Session {
@@ -15,7 +16,7 @@ impl Session {
     /// finance and operations lacks (or, when Dataverse is the master, that differ) are
     /// written there. Rows without a company of the link are counted, not synced. Safe to run
     /// again after a crash: rows already equal are not written. Returns (written, not eligible).
-    pub(in crate::run) async fn copy_from_dataverse(&self) -> Result<(u64, u64), String> {
+    pub(in crate::run) async fn copy_from_dataverse(&self) -> Result<(u64, u64), RoundError> {
         let flows = self
             .map
             .fields
@@ -25,24 +26,38 @@ impl Session {
             return Ok((0, 0));
         }
         let select = self.dataverse_select().join(",");
+        let entity_set = &self.map.dataverse_entity_set;
         let rows = self
             .context
             .dataverse
-            .query(&self.map.dataverse_entity_set, &[("$select", &select)])
+            .query(entity_set, &[("$select", &select)])
             .await
-            .map_err(|error| {
-                with_fix(
-                    &format!("reading {}", self.map.dataverse_entity_set),
-                    &error,
-                )
-            })?;
-        let (mut written, mut not_eligible) = (0u64, 0u64);
+            .map_err(|error| RoundError::remote(format!("reading {entity_set}"), error))?;
+        let (eligible, not_eligible) = self.eligible_dataverse_rows(&rows).await?;
+        let mut written = 0u64;
         // Rows written without a self-reference whose target was not in finance and
         // operations yet get a second pass once every row of the phase was written.
         let mut waiting: Vec<&Row> = Vec::new();
+        for chunk in eligible.chunks(INITIAL_BULK) {
+            written += self.write_dataverse_chunk(chunk, &mut waiting).await?;
+        }
+        for row in waiting {
+            written += self.write_waiting_dataverse_row(row).await?;
+        }
+        Ok((written, not_eligible))
+    }
+
+    /// The rows the phase writes: those passing the map's filter, of a linked company, and
+    /// (when finance and operations is the master) not already there. Also returns how many
+    /// rows have no company of the link, so cannot be synced.
+    async fn eligible_dataverse_rows<'r>(
+        &self,
+        rows: &'r [Row],
+    ) -> Result<(Vec<&'r Row>, u64), RoundError> {
         let source_filter = self.dataverse_filter()?;
-        let mut eligible: Vec<&Row> = Vec::new();
-        for row in &rows {
+        let mut eligible = Vec::new();
+        let mut not_eligible = 0u64;
+        for row in rows {
             if !self.passes_dataverse_filter(source_filter.as_ref(), row) {
                 continue;
             }
@@ -51,12 +66,7 @@ impl Session {
                 not_eligible += 1;
                 continue;
             };
-            if let Some(code) = &key.company
-                && !self
-                    .companies
-                    .iter()
-                    .any(|linked| linked.eq_ignore_ascii_case(code))
-            {
+            if !self.links_company_of(&key) {
                 continue;
             }
             if self.map.master == Side::FinanceOperations
@@ -66,88 +76,98 @@ impl Session {
                         self.name(),
                         Side::FinanceOperations.as_str(),
                         &key.to_string(),
-                    )
-                    .map_err(|error| error.to_string())?
+                    )?
                     .is_some()
             {
                 continue;
             }
             eligible.push(row);
         }
-        for chunk in eligible.chunks(INITIAL_BULK) {
-            let mut outcomes: Vec<(&Row, Outcome)> = Vec::with_capacity(chunk.len());
-            let mut ready: Vec<(&Row, Prepared<'_>)> = Vec::new();
-            for &row in chunk {
-                match self.prepare(Side::Dataverse, row, false).await {
-                    Prepare::Ready(prepared) => ready.push((row, prepared)),
-                    Prepare::WithoutSelfReferences(prepared, missing) => outcomes.push((
-                        row,
-                        self.apply_without_self_references(prepared, missing).await,
-                    )),
-                    Prepare::Done(outcome) => outcomes.push((row, outcome)),
-                }
-            }
-            let (rows_ready, prepared): (Vec<&Row>, Vec<Prepared<'_>>) = ready.into_iter().unzip();
-            let results = self.write_finops_batch(&prepared).await;
-            for ((row, prepared), (result, note)) in
-                rows_ready.into_iter().zip(prepared).zip(results)
-            {
-                outcomes.push((row, self.finish(prepared, result, note)));
-            }
-            for (row, outcome) in outcomes {
-                match outcome {
-                    Outcome::Written => written += 1,
-                    Outcome::Waiting { .. } => waiting.push(row),
-                    Outcome::Unavailable { message, class } => {
-                        self.context.observe_error(self.name(), class);
-                        return Err(message);
-                    }
-                    Outcome::Refused { message, .. } => {
-                        self.keep_refused_dataverse(row, &message).await?
-                    }
-                    _ => {}
-                }
+        Ok((eligible, not_eligible))
+    }
+
+    /// Prepares a chunk of Dataverse rows and writes the ready ones in one `$batch`. Rows
+    /// waiting for a self-reference target are added to `waiting`. Returns how many rows
+    /// were written.
+    async fn write_dataverse_chunk<'r>(
+        &self,
+        chunk: &[&'r Row],
+        waiting: &mut Vec<&'r Row>,
+    ) -> Result<u64, RoundError> {
+        let mut outcomes: Vec<(&'r Row, Outcome)> = Vec::with_capacity(chunk.len());
+        let mut ready: Vec<(&'r Row, Prepared<'_>)> = Vec::new();
+        for &row in chunk {
+            match self.prepare(Side::Dataverse, row, false).await {
+                Prepare::Ready(prepared) => ready.push((row, prepared)),
+                Prepare::WithoutSelfReferences(prepared, missing) => outcomes.push((
+                    row,
+                    self.apply_without_self_references(prepared, missing).await,
+                )),
+                Prepare::Done(outcome) => outcomes.push((row, outcome)),
             }
         }
-        for row in waiting {
-            match self.apply(Side::Dataverse, row, false).await {
+        let (rows_ready, prepared): (Vec<&'r Row>, Vec<Prepared<'_>>) = ready.into_iter().unzip();
+        let results = self.write_finops_batch(&prepared).await;
+        for ((row, prepared), (result, note)) in rows_ready.into_iter().zip(prepared).zip(results) {
+            outcomes.push((row, self.finish(prepared, result, note)));
+        }
+        let mut written = 0u64;
+        for (row, outcome) in outcomes {
+            match outcome {
                 Outcome::Written => written += 1,
-                Outcome::Waiting { message, patient } => {
-                    let company = self.company_of_dataverse(row).await;
-                    // The first round read this key, so it reads again.
-                    let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
-                        continue;
-                    };
-                    let key = key.to_string();
-                    let id = row.get(&self.map.dataverse_id).and_then(Value::as_str);
-                    if patient {
-                        // Its parent waits in its own map's queue: live sync applies the row
-                        // once the parent is there.
-                        let change = self.change(
-                            Side::Dataverse,
-                            "upsert",
-                            Some(key),
-                            id.map(str::to_owned),
-                            Value::Object(row.clone()),
-                        );
-                        self.store()
-                            .enqueue(self.name(), &[change], None)
-                            .map_err(|error| error.to_string())?;
-                    } else {
-                        self.keep_failed(Side::Dataverse, &key, id, row, &message)?;
-                    }
-                }
-                Outcome::Unavailable { message, class } => {
-                    self.context.observe_error(self.name(), class);
-                    return Err(message);
-                }
-                Outcome::Refused { message, .. } => {
-                    self.keep_refused_dataverse(row, &message).await?
-                }
-                _ => {}
+                Outcome::Waiting { .. } => waiting.push(row),
+                outcome => self.settle_initial_outcome(row, outcome).await?,
             }
         }
-        Ok((written, not_eligible))
+        Ok(written)
+    }
+
+    /// Writes a row that waited for its self-reference target once every row of the phase
+    /// was written. Returns 1 when written.
+    async fn write_waiting_dataverse_row(&self, row: &Row) -> Result<u64, RoundError> {
+        let (message, patient) = match self.apply(Side::Dataverse, row, false).await {
+            Outcome::Written => return Ok(1),
+            Outcome::Waiting { message, patient } => (message, patient),
+            outcome => {
+                self.settle_initial_outcome(row, outcome).await?;
+                return Ok(0);
+            }
+        };
+        let company = self.company_of_dataverse(row).await;
+        // The first round read this key, so it reads again.
+        let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
+            return Ok(0);
+        };
+        let key = key.to_string();
+        let id = row.get(&self.map.dataverse_id).and_then(Value::as_str);
+        if patient {
+            // Its parent waits in its own map's queue: live sync applies the row once the
+            // parent is there.
+            let change = self.change(
+                Side::Dataverse,
+                "upsert",
+                Some(key),
+                id.map(str::to_owned),
+                Value::Object(row.clone()),
+            );
+            self.store().enqueue(self.name(), &[change], None)?;
+        } else {
+            self.keep_failed(Side::Dataverse, &key, id, row, &message)?;
+        }
+        Ok(0)
+    }
+
+    /// A row of the phase that was not written: a target that cannot take writes now ends
+    /// the phase (it runs again in the next round); a refused row is kept as failed.
+    async fn settle_initial_outcome(&self, row: &Row, outcome: Outcome) -> Result<(), RoundError> {
+        match outcome {
+            Outcome::Unavailable { message, class } => {
+                self.context.observe_error(self.name(), class);
+                Err(RoundError::Unavailable { message, class })
+            }
+            Outcome::Refused { message, .. } => self.keep_refused_dataverse(row, &message).await,
+            _ => Ok(()),
+        }
     }
 
     /// Keeps a Dataverse row the initial sync could not write in the queue as failed, so
@@ -156,7 +176,7 @@ impl Session {
         &self,
         row: &Row,
         message: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), RoundError> {
         let company = self.company_of_dataverse(row).await;
         let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
             // Without a key there is nothing to retry by; the error log has the row.
