@@ -7,15 +7,36 @@ use std::time::Duration;
 
 use duet_connect::ErrorClass;
 use duet_maps::Side;
-use duet_store::{NewActivity, QueuedChange};
+use duet_store::QueuedChange;
 use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::run::error::RoundError;
-use crate::run::outcome::{Outcome, reason_with_fix};
+use crate::run::outcome::{Cause, Outcome, reason_with_fix};
 use crate::run::parents::{LOOKUP_WAITS, is_held_back};
 use crate::run::session::Session;
-use crate::run::sides::{direction_name, side_of};
+use crate::run::sides::side_of;
+
+/// What one batch of queued changes came to.
+#[derive(Default)]
+struct Tally {
+    /// Changes sent behind the queue to wait for a row they look up.
+    waited: usize,
+    /// Changes settled for good (written, unchanged, out of scope).
+    progressed: usize,
+    /// Rows whose changes went behind the queue: the batch's later changes of them moved
+    /// along and are met again there.
+    deferred: HashSet<String>,
+}
+
+/// What settling one change asks of the loop.
+enum Settled {
+    /// Go on with the next change.
+    Next,
+    /// The target cannot take writes now: the change stays at the head of the queue and the
+    /// loop waits before trying again.
+    TargetUnavailable,
+}
 
 impl Session {
     /// Applies queued changes in capture order while the map is not paused. A change leaves
@@ -25,6 +46,7 @@ impl Session {
         mut stopped: watch::Receiver<bool>,
         mut applying: watch::Receiver<bool>,
     ) -> Result<(), RoundError> {
+        // The message of the target failure being retried, so it is logged once.
         let mut unavailable: Option<String> = None;
         loop {
             if *stopped.borrow() {
@@ -40,145 +62,177 @@ impl Session {
             self.settled_early.lock().expect("settled changes").clear();
             let batch = self.store().next_changes(self.name(), 200)?;
             self.caught_up(batch.first().map(|queued| queued.seq))?;
-            if batch.is_empty() {
-                tokio::select! {
-                    _ = self.captured.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = applying.changed() => {}
-                    _ = stopped.changed() => return Ok(()),
-                }
-                continue;
-            }
-            // Changes that only waited for a self-reference target: when a whole batch does,
-            // nothing else can bring the targets now, so the loop waits before trying again.
-            let (mut waited, mut progressed) = (0usize, 0usize);
-            // Rows whose changes went behind the queue: this batch's later changes of them
-            // moved along and are met again there.
-            let mut deferred: HashSet<String> = HashSet::new();
-            for queued in batch {
-                if *stopped.borrow() || !*applying.borrow() {
-                    break;
-                }
-                if queued
-                    .change
-                    .key
-                    .as_ref()
-                    .is_some_and(|key| deferred.contains(key))
-                    || self
-                        .settled_early
-                        .lock()
-                        .expect("settled changes")
-                        .remove(&queued.seq)
-                {
+            let pause = if batch.is_empty() {
+                Duration::from_secs(1)
+            } else {
+                let Some(tally) = self
+                    .apply_batch(batch, &mut unavailable, &mut stopped, &applying)
+                    .await?
+                else {
+                    return Ok(());
+                };
+                // When a whole batch only waited for rows to arrive, nothing else can bring
+                // them now, so the loop waits before trying again.
+                if tally.waited == 0 || tally.progressed > 0 {
                     continue;
                 }
-                let outcome = self.apply_queued(&queued).await;
-                let store = self.store();
-                let stored = match outcome {
-                    Outcome::Unavailable { message, class } => {
-                        self.context.observe_error(self.name(), class);
-                        if unavailable.as_deref() != Some(message.as_str()) {
-                            self.context.lifecycle(
-                                self.name(),
-                                "failed",
-                                &format!("{message}; the change stays queued and is retried"),
-                            );
-                            self.context
-                                .set_reason(self.name(), Some(&reason_with_fix(&message, class)));
-                            unavailable = Some(message.clone());
-                        }
-                        store.note_attempt(queued.seq, &message)?;
-                        tokio::select! {
-                            _ = tokio::time::sleep(self.context.settings.failure_pause) => {}
-                            _ = stopped.changed() => return Ok(()),
-                        }
-                        break;
-                    }
-                    Outcome::Refused { message, class } => {
-                        self.context.observe_error(self.name(), class);
-                        let duplicate = match (&queued.change.key, queued.change.row.as_object()) {
-                            (Some(key), Some(row)) => self
-                                .failed_already(side_of(&queued.change.side), key, row, &message)
-                                .unwrap_or(false),
-                            _ => false,
-                        };
-                        if duplicate {
-                            // The same row already waits as failed for the same reason.
-                            store.ack_change(queued.seq)
-                        } else {
-                            store.fail_change(queued.seq, &message)
-                        }
-                    }
-                    Outcome::Waiting {
-                        message,
-                        patient: false,
-                    } if queued.attempts + 1 >= LOOKUP_WAITS => {
-                        let message = format!(
-                            "{message}; still missing after {LOOKUP_WAITS} attempts, so the \
-                             change is kept as failed: retry it once the referenced row exists"
-                        );
-                        self.context.record(NewActivity {
-                            at: self.context.clock.stamp(),
-                            map: self.name().to_owned(),
-                            kind: "error".to_owned(),
-                            direction: Some(
-                                direction_name(side_of(&queued.change.side).other()).to_owned(),
-                            ),
-                            key: queued.change.key.clone(),
-                            operation: Some("lookup".to_owned()),
-                            status: "failed".to_owned(),
-                            message: message.clone(),
-                            latency_ms: None,
-                            payload: Some(queued.change.row.clone()),
-                        });
-                        self.context
-                            .observe_error(self.name(), ErrorClass::Application);
-                        store.fail_change(queued.seq, &message)
-                    }
-                    Outcome::Waiting { message, patient } => {
-                        // Behind everything queued now, so the row it points at (usually
-                        // queued after it) is applied first; later changes of the same row
-                        // go along, so they still follow it. A patient wait (its parent is
-                        // queued in its own map) does not count against the limit.
-                        waited += 1;
-                        if let Some(key) = &queued.change.key {
-                            deferred.insert(key.clone());
-                        }
-                        store
-                            .defer_change(self.name(), queued.seq, &message, !patient)
-                            .map(|_| ())
-                    }
-                    Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
-                        progressed += 1;
-                        store.ack_change(queued.seq)
-                    }
-                };
-                stored?;
-                if unavailable.take().is_some() {
-                    self.context.lifecycle(
-                        self.name(),
-                        "succeeded",
-                        "The target answers again; applying the queue",
-                    );
-                    self.context.set_reason(self.name(), None);
-                }
-            }
-            if waited > 0 && progressed == 0 {
-                tokio::select! {
-                    _ = self.captured.notified() => {}
-                    _ = tokio::time::sleep(self.context.settings.failure_pause) => {}
-                    _ = stopped.changed() => return Ok(()),
-                }
+                self.context.settings.failure_pause
+            };
+            tokio::select! {
+                _ = self.captured.notified() => {}
+                _ = tokio::time::sleep(pause) => {}
+                _ = applying.changed() => {}
+                _ = stopped.changed() => return Ok(()),
             }
         }
     }
 
-    pub(in crate::run) async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {
-        let from = if queued.change.side == Side::Dataverse.as_str() {
-            Side::Dataverse
-        } else {
-            Side::FinanceOperations
+    /// Applies one batch of queued changes in order until it ends, the map is paused or
+    /// stopped, or the target cannot take writes. None when stopped.
+    async fn apply_batch(
+        &self,
+        batch: Vec<QueuedChange>,
+        unavailable: &mut Option<String>,
+        stopped: &mut watch::Receiver<bool>,
+        applying: &watch::Receiver<bool>,
+    ) -> Result<Option<Tally>, RoundError> {
+        let mut tally = Tally::default();
+        for queued in batch {
+            if *stopped.borrow() || !*applying.borrow() {
+                break;
+            }
+            let moved_along = queued
+                .change
+                .key
+                .as_ref()
+                .is_some_and(|key| tally.deferred.contains(key));
+            let settled_early = || {
+                self.settled_early
+                    .lock()
+                    .expect("settled changes")
+                    .remove(&queued.seq)
+            };
+            if moved_along || settled_early() {
+                continue;
+            }
+            let outcome = self.apply_queued(&queued).await;
+            if let Settled::TargetUnavailable =
+                self.settle(&queued, outcome, unavailable, &mut tally)?
+            {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.context.settings.failure_pause) => {}
+                    _ = stopped.changed() => return Ok(None),
+                }
+                break;
+            }
+        }
+        Ok(Some(tally))
+    }
+
+    /// Settles a change in the queue by what became of it.
+    fn settle(
+        &self,
+        queued: &QueuedChange,
+        outcome: Outcome,
+        unavailable: &mut Option<String>,
+        tally: &mut Tally,
+    ) -> Result<Settled, RoundError> {
+        let store = self.store();
+        match outcome {
+            Outcome::Unavailable { message, class } => {
+                self.context.observe_error(self.name(), class);
+                if unavailable.as_deref() != Some(message.as_str()) {
+                    self.context.lifecycle(
+                        self.name(),
+                        "failed",
+                        &format!("{message}; the change stays queued and is retried"),
+                    );
+                    self.context
+                        .set_reason(self.name(), Some(&reason_with_fix(&message, class)));
+                    *unavailable = Some(message.clone());
+                }
+                store.note_attempt(queued.seq, &message)?;
+                return Ok(Settled::TargetUnavailable);
+            }
+            Outcome::Refused { message, class } => self.settle_refused(queued, &message, class)?,
+            Outcome::Waiting {
+                message,
+                patient: false,
+            } if queued.attempts + 1 >= LOOKUP_WAITS => self.stop_waiting(queued, &message)?,
+            Outcome::Waiting { message, patient } => {
+                // Behind everything queued now, so the row it points at (usually queued after
+                // it) is applied first; later changes of the same row go along, so they still
+                // follow it. A patient wait (its parent is queued in its own map) does not
+                // count against the limit.
+                tally.waited += 1;
+                if let Some(key) = &queued.change.key {
+                    tally.deferred.insert(key.clone());
+                }
+                store.defer_change(self.name(), queued.seq, &message, !patient)?;
+            }
+            Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
+                tally.progressed += 1;
+                store.ack_change(queued.seq)?;
+            }
+        }
+        if unavailable.take().is_some() {
+            self.context.lifecycle(
+                self.name(),
+                "succeeded",
+                "The target answers again; applying the queue",
+            );
+            self.context.set_reason(self.name(), None);
+        }
+        Ok(Settled::Next)
+    }
+
+    /// A refused change is kept as failed, once: when the same row already waits as failed
+    /// for the same reason, this change leaves the queue.
+    fn settle_refused(
+        &self,
+        queued: &QueuedChange,
+        message: &str,
+        class: ErrorClass,
+    ) -> Result<(), RoundError> {
+        self.context.observe_error(self.name(), class);
+        let duplicate = match (&queued.change.key, queued.change.row.as_object()) {
+            (Some(key), Some(row)) => {
+                self.failed_already(side_of(&queued.change.side), key, row, message)?
+            }
+            _ => false,
         };
+        match duplicate {
+            true => self.store().ack_change(queued.seq)?,
+            false => self.store().fail_change(queued.seq, message)?,
+        }
+        Ok(())
+    }
+
+    /// A change that waited for a row it looks up as often as it may is kept as failed, in
+    /// the error log with its row, for a person to retry once the row exists.
+    fn stop_waiting(&self, queued: &QueuedChange, message: &str) -> Result<(), RoundError> {
+        let message = format!(
+            "{message}; still missing after {LOOKUP_WAITS} attempts, so the change is kept as \
+             failed: retry it once the referenced row exists"
+        );
+        let refused = self.refuse(
+            side_of(&queued.change.side),
+            queued.change.key.as_deref(),
+            "lookup",
+            Cause::Map(&message),
+            Some(queued.change.row.clone()),
+        );
+        if let Outcome::Refused { class, .. } = refused {
+            self.context.observe_error(self.name(), class);
+        }
+        self.store().fail_change(queued.seq, &message)?;
+        Ok(())
+    }
+
+    /// Carries one queued change: a delete, or a changed row once the delete, echo and
+    /// conflict rules let it through.
+    pub(in crate::run) async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {
+        let from = side_of(&queued.change.side);
         match (queued.change.operation.as_str(), &queued.change.row) {
             ("delete", _) => match (&queued.change.key, &queued.change.source_id) {
                 (Some(key), _) if from == Side::FinanceOperations => {
@@ -196,13 +250,17 @@ impl Session {
                 {
                     return outcome;
                 }
-                if let Some(key) = &queued.change.key
-                    && self.stale_echo(from, key, row)
-                {
-                    return Outcome::Unchanged;
+                if let Some(key) = &queued.change.key {
+                    match self.stale_echo(from, key, row) {
+                        Ok(true) => return Outcome::Unchanged,
+                        Ok(false) => {}
+                        Err(error) => return Outcome::local_failure(error),
+                    }
                 }
-                if let Some(outcome) = self.resolve_conflict(from, queued, row) {
-                    return outcome;
+                match self.resolve_conflict(from, queued, row) {
+                    Ok(Some(outcome)) => return outcome,
+                    Ok(None) => {}
+                    Err(error) => return Outcome::local_failure(error),
                 }
                 self.apply(from, row, true).await
             }

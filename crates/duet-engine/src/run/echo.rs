@@ -2,7 +2,7 @@
 //! its side, after a later write, is an echo and is not carried back.
 
 use duet_maps::{Row, Side, same_values};
-use serde_json::Value;
+use duet_store::StoreError;
 
 use crate::run::session::Session;
 
@@ -12,40 +12,31 @@ impl Session {
     /// of Duet's writes returns the first write's values, which must not be carried back
     /// over the second. Writes older than the one whose echo came are forgotten, so a person
     /// setting their values again later is a real change.
-    pub(in crate::run) fn stale_echo(&self, from: Side, key: &str, row: &Row) -> bool {
+    pub(in crate::run) fn stale_echo(
+        &self,
+        from: Side,
+        key: &str,
+        row: &Row,
+    ) -> Result<bool, StoreError> {
         let store = self.store();
-        let written = match store.written(self.name(), from.as_str(), key) {
-            Ok(written) => written,
-            Err(error) => {
-                tracing::warn!(map = %self.map.name, error = %error, "write history read failed");
-                return false;
-            }
-        };
+        let written = store.written(self.name(), from.as_str(), key)?;
         let projection = self.map.projection(from, row);
         let Some(index) = written.iter().rposition(|(_, values)| {
             values
                 .as_object()
                 .is_some_and(|values| same_values(&projection, values))
         }) else {
-            return false;
+            return Ok(false);
         };
         // Writes before the matched one were read back before it: their echoes are past.
-        if let Err(error) =
-            store.forget_written_before(self.name(), from.as_str(), key, written[index].0)
-        {
-            tracing::warn!(map = %self.map.name, error = %error, "write history update failed");
-        }
+        store.forget_written_before(self.name(), from.as_str(), key, written[index].0)?;
         // An echo of what the side still holds (Duet's latest write) is found unchanged by
         // the shadow comparison; only an echo of values the side has moved on from (a later
         // write, or a person's change since) is settled here.
-        let current = match store.shadow(self.name(), from.as_str(), key) {
-            Ok(Some(Value::Object(current))) => current,
-            _ => Row::new(),
-        };
-        let stale = !same_values(&projection, &current);
+        let stale = !same_values(&projection, &self.remembered(from, key)?);
         if stale {
             tracing::debug!(map = %self.map.name, key, "stale echo of an earlier write skipped");
         }
-        stale
+        Ok(stale)
     }
 }

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use duet_maps::{MapError, Row, RowKey, Side, TableMap};
-use duet_store::Store;
+use duet_store::{Store, StoreError};
+use serde_json::Value;
 use tokio::sync::{Mutex, Notify};
 
 use crate::run::companies::CompanyCodes;
@@ -39,6 +40,8 @@ impl Session {
         &self.context.store
     }
 
+    /// The Dataverse columns a read of the map's rows selects: the id, every mapped column
+    /// (a lookup as its id), the company lookup and the modified time.
     pub(in crate::run) fn dataverse_select(&self) -> Vec<String> {
         let mut columns: Vec<String> = vec![self.map.dataverse_id.clone()];
         // A lookup path (`msdyn_billingaccount.accountnumber`) is read as the lookup's id
@@ -60,6 +63,17 @@ impl Session {
         let mut seen = HashSet::new();
         columns.retain(|column| seen.insert(column.clone()));
         columns
+    }
+
+    /// What Duet remembers of the row `key` on `side`: its mapped values, empty when it
+    /// knows none.
+    pub(in crate::run) fn remembered(&self, side: Side, key: &str) -> Result<Row, StoreError> {
+        Ok(
+            match self.store().shadow(self.name(), side.as_str(), key)? {
+                Some(Value::Object(values)) => values,
+                _ => Row::new(),
+            },
+        )
     }
 
     pub(in crate::run) fn key_of(
