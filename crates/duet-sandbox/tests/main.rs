@@ -3168,3 +3168,6 @@ mod fo_expand;
 
 #[path = "conformance/queries.rs"]
 mod queries;
+
+#[path = "conformance/templates.rs"]
+mod templates;

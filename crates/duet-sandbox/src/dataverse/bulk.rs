@@ -1,0 +1,113 @@
+//! The bulk messages `CreateMultiple`, `UpdateMultiple` and `UpsertMultiple` bound to a table.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::odata::{ApiError, reply};
+
+use super::errors::{bad_request, not_found};
+use super::keys::RowKey;
+use super::rows::{find_row, insert_row, update_row};
+use super::state::DvState;
+use super::tables::Table;
+use super::write::{Changes, parse_body, parse_changes};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Bulk {
+    Create,
+    Update,
+    Upsert,
+}
+
+/// The row a bulk target addresses: its primary id, else its alternate key column.
+fn target_key(table: &Table, changes: &Changes) -> Option<RowKey> {
+    changes.id.clone().map(RowKey::Id).or_else(|| {
+        changes
+            .values
+            .get(table.alt_key)
+            .and_then(Value::as_str)
+            .map(|v| RowKey::Alt(v.to_string()))
+    })
+}
+
+/// `CreateMultiple`, `UpdateMultiple` and `UpsertMultiple`: every target in one transaction,
+/// each written exactly like a single create or update so versions and change tracking match.
+pub(super) async fn bulk_write(
+    st: &Arc<DvState>,
+    table: &'static Table,
+    bulk: Bulk,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let mut body = parse_body(body)?;
+    let Some(Value::Array(targets)) = body.remove("Targets") else {
+        return Err(bad_request(
+            "The parameter 'Targets' is required and must be an array of entities.",
+        ));
+    };
+    if targets.is_empty() {
+        return Err(bad_request("The parameter 'Targets' must not be empty."));
+    }
+    let expected = table.entity_type();
+    let mut rows = Vec::with_capacity(targets.len());
+    for (i, target) in targets.into_iter().enumerate() {
+        let Value::Object(row) = target else {
+            return Err(bad_request(format!("Target {i} is not an entity object.")));
+        };
+        let kind = row
+            .get("@odata.type")
+            .and_then(Value::as_str)
+            .map(|t| t.trim_start_matches('#'));
+        if kind != Some(expected.as_str()) {
+            return Err(bad_request(format!(
+                "Target {i} must have \"@odata.type\": \"{expected}\"."
+            )));
+        }
+        rows.push(row);
+    }
+    let (ids, version) = st
+        .db
+        .run(move |conn| {
+            let tx = conn.savepoint()?;
+            let mut ids = Vec::with_capacity(rows.len());
+            let mut version = 0;
+            for row in rows {
+                let changes = parse_changes(&tx, table, row)?;
+                let key = target_key(table, &changes);
+                let existing = match &key {
+                    Some(k) if bulk != Bulk::Create => find_row(&tx, table, k)?,
+                    _ => None,
+                };
+                let written = match (bulk, existing, key) {
+                    (Bulk::Create, _, _) => insert_row(&tx, table, changes.id, changes.values)?,
+                    (_, Some(row), _) => update_row(&tx, table, row, changes.values)?,
+                    (Bulk::Update, None, Some(k)) => return Err(not_found(table, &k)),
+                    (Bulk::Update, None, None) => {
+                        return Err(bad_request(format!(
+                            "Each target of UpdateMultiple must contain '{}' or '{}'.",
+                            table.id, table.alt_key
+                        )));
+                    }
+                    (Bulk::Upsert, None, _) => insert_row(&tx, table, changes.id, changes.values)?,
+                };
+                ids.push(written.id);
+                version = written.version;
+            }
+            tx.commit()?;
+            Ok((ids, version))
+        })
+        .await?;
+    st.changed(table, version);
+    if bulk == Bulk::Create {
+        let body = json!({
+            "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse", st.root),
+            "Ids": ids,
+        });
+        Ok(reply(StatusCode::OK, Some(body.to_string()), &[]))
+    } else {
+        Ok(reply(StatusCode::NO_CONTENT, None, &[]))
+    }
+}

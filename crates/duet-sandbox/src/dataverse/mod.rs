@@ -1,0 +1,19 @@
+//! The Dataverse Web API emulator, serving `/api/data/v9.2`.
+
+mod bulk;
+mod definitions;
+mod errors;
+mod keys;
+mod projection;
+mod query;
+mod routing;
+mod rows;
+mod seed;
+mod state;
+mod tables;
+mod tracking;
+mod write;
+
+pub(crate) use routing::handle;
+pub(crate) use seed::{open, seed_existing_accounts};
+pub(crate) use state::{DvState, Who};

@@ -1,0 +1,100 @@
+//! Opening `dataverse.sqlite` and seeding a fresh store: the linked companies, or accounts
+//! that predate the link to F&O.
+
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Map, Value};
+
+use crate::odata::ApiError;
+use crate::sample;
+use crate::store::Db;
+
+use super::keys::RowKey;
+use super::rows::{SCHEMA, find_row, insert_row};
+use super::tables::known_table;
+
+const COMPANY_SEED: &[(&str, &str)] = &[
+    ("DAT", "Contoso Demo"),
+    ("USMF", "Contoso Entertainment System USA"),
+];
+
+/// Opens `dataverse.sqlite`, seeding the companies on first use when `with_companies` is set.
+pub(crate) fn open(path: &Path, with_companies: bool) -> Result<Db, rusqlite::Error> {
+    let db = Db::open(path, SCHEMA)?;
+    if !with_companies {
+        return Ok(db);
+    }
+    db.with(|conn| -> Result<(), rusqlite::Error> {
+        for (code, name) in COMPANY_SEED {
+            let key = RowKey::Alt((*code).to_string());
+            if find_row(conn, known_table("cdm_companies"), &key)?.is_none() {
+                let tx = conn.transaction()?;
+                let mut values = Map::new();
+                values.insert("cdm_companycode".into(), Value::from(*code));
+                values.insert("cdm_name".into(), Value::from(*name));
+                insert_row(&tx, known_table("cdm_companies"), None, values).map_err(|e| {
+                    rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into())
+                })?;
+                tx.commit()?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(db)
+}
+
+fn to_sql_error(e: ApiError) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into())
+}
+
+/// Writes `count` accounts without a company when the store holds no accounts yet, returning
+/// how many were written. The first half reuse the account numbers and names of the first
+/// customers the F&O generator makes for (`seed`, `fo_rows`); the rest get `EX-` numbers and
+/// names from a generator with a derived seed, so F&O never has them.
+pub(crate) fn seed_existing_accounts(
+    db: &Db,
+    count: usize,
+    fo_rows: usize,
+    seed: u64,
+) -> Result<usize, rusqlite::Error> {
+    if count == 0 {
+        return Ok(0);
+    }
+    db.with(|conn| {
+        let tx = conn.transaction()?;
+        let existing = tx
+            .query_row(
+                "SELECT 1 FROM dv_rows WHERE entity = ?1 LIMIT 1",
+                params!["accounts"],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if existing {
+            return Ok(0);
+        }
+        let matched = count / 2;
+        let mut same = sample::Generator::new(seed, fo_rows);
+        let mut other = sample::Generator::new(seed ^ 0x5eed_0e15_7000_0000, count);
+        for i in 0..count {
+            let (number, c) = if i < matched {
+                let c = same.next_customer();
+                (c.account.clone(), c)
+            } else {
+                let c = other.next_customer();
+                (format!("EX-{:06}", i - matched + 1), c)
+            };
+            let mut values = Map::new();
+            values.insert("accountnumber".into(), Value::from(number));
+            values.insert("name".into(), Value::from(c.name));
+            values.insert("creditlimit".into(), Value::from(c.credit_limit));
+            values.insert("emailaddress1".into(), Value::from(c.email));
+            values.insert("telephone1".into(), Value::from(c.phone));
+            values.insert("description".into(), Value::from(c.memo));
+            insert_row(&tx, known_table("accounts"), None, values).map_err(to_sql_error)?;
+        }
+        tx.commit()?;
+        Ok(count)
+    })
+}

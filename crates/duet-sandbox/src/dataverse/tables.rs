@@ -1,0 +1,121 @@
+//! The catalog's Dataverse tables as the emulator checks requests against them: columns and
+//! the kind of value each accepts, lookups, the primary id and the alternate key.
+
+use std::sync::OnceLock;
+
+use crate::catalog::{DvTable, DvType, catalog};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Kind {
+    Str,
+    /// Money and decimal columns: any JSON number.
+    Money,
+    /// Whole numbers and choices.
+    Int,
+    Bool,
+}
+
+pub(super) struct Column {
+    pub(super) name: &'static str,
+    pub(super) kind: Kind,
+}
+
+/// A single-valued navigation property and the `_x_value` column it surfaces as.
+pub(super) struct Lookup {
+    pub(super) nav: &'static str,
+    pub(super) value: &'static str,
+    pub(super) target: &'static str,
+}
+
+pub(super) struct Table {
+    pub(super) set: &'static str,
+    pub(super) logical: &'static str,
+    pub(super) id: &'static str,
+    pub(super) alt_key: &'static str,
+    pub(super) columns: Vec<Column>,
+    pub(super) lookups: Vec<Lookup>,
+}
+
+pub(super) const SYSTEM_COLUMNS: &[&str] = &["createdon", "modifiedon", "versionnumber"];
+
+impl Table {
+    pub(super) fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub(super) fn readable(&self, name: &str) -> bool {
+        name == self.id
+            || self.column(name).is_some()
+            || self.lookups.iter().any(|l| l.value == name)
+            || SYSTEM_COLUMNS.contains(&name)
+    }
+
+    pub(super) fn entity_type(&self) -> String {
+        format!("Microsoft.Dynamics.CRM.{}", self.logical)
+    }
+}
+
+/// Every catalog table, built once; names borrow from the `'static` catalog.
+pub(super) fn tables() -> &'static [Table] {
+    static TABLES: OnceLock<Vec<Table>> = OnceLock::new();
+    TABLES.get_or_init(|| catalog().dataverse.iter().map(table_from_catalog).collect())
+}
+
+fn table_from_catalog(t: &'static DvTable) -> Table {
+    let mut columns = Vec::new();
+    let mut lookups = Vec::new();
+    for c in &t.columns {
+        if c.name == t.primary_id {
+            continue;
+        }
+        let kind = match &c.kind {
+            DvType::Lookup { target } => {
+                // Leaked once per lookup column at start-up; the catalog never changes.
+                let value: &'static str = Box::leak(format!("_{}_value", c.name).into_boxed_str());
+                lookups.push(Lookup {
+                    nav: &c.name,
+                    value,
+                    target,
+                });
+                continue;
+            }
+            DvType::Money | DvType::Decimal => Kind::Money,
+            DvType::Integer | DvType::Choice { .. } => Kind::Int,
+            DvType::Boolean => Kind::Bool,
+            DvType::String | DvType::Datetime | DvType::Uniqueidentifier => Kind::Str,
+        };
+        columns.push(Column {
+            name: &c.name,
+            kind,
+        });
+    }
+    Table {
+        set: &t.entity_set,
+        logical: &t.logical_name,
+        id: &t.primary_id,
+        alt_key: t
+            .alternate_keys
+            .first()
+            .and_then(|k| k.first())
+            .map_or("", String::as_str),
+        columns,
+        lookups,
+    }
+}
+
+pub(super) fn known_table(set: &str) -> &'static Table {
+    table_by_set(set).expect("table is in the catalog")
+}
+
+pub(super) fn table_by_set(set: &str) -> Option<&'static Table> {
+    tables().iter().find(|t| t.set == set)
+}
+
+pub(super) fn lookup_target(table: &Table, nav: &str) -> &'static Table {
+    table
+        .lookups
+        .iter()
+        .find(|l| l.nav == nav)
+        .and_then(|l| table_by_set(l.target))
+        .expect("lookup targets are catalog tables")
+}

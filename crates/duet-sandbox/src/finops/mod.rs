@@ -1,0 +1,17 @@
+//! The finance and operations OData emulator, serving `/data`.
+
+mod entities;
+mod errors;
+mod expand;
+mod keys;
+mod query;
+mod routing;
+mod rows;
+mod seed;
+mod stamps;
+mod state;
+mod write;
+
+pub(crate) use routing::handle;
+pub(crate) use seed::{open, seed_customers};
+pub(crate) use state::FoState;

@@ -1,0 +1,22 @@
+//! The F&O server's shared state: the store and its row cache, the URL, sign-in,
+//! protection and the data events that writes raise.
+
+use std::sync::Arc;
+
+use crate::auth::Auth;
+use crate::events::DataEvents;
+use crate::protection::Guard;
+use crate::store::Db;
+
+use super::rows::RowCache;
+
+#[derive(Clone)]
+pub(crate) struct FoState {
+    pub(crate) db: Db,
+    pub(crate) url: String,
+    pub(crate) page_size: usize,
+    pub(crate) auth: Arc<Auth>,
+    pub(crate) guard: Arc<Guard>,
+    pub(crate) events: Arc<DataEvents>,
+    pub(crate) cache: Arc<RowCache>,
+}
