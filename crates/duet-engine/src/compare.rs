@@ -74,25 +74,7 @@ pub async fn compare(
     }
     agreement.finance_operations_rows = expected.len();
 
-    let codes: HashMap<String, String> = match &map.company {
-        Some(striping) => dataverse
-            .query(
-                &striping.company_entity_set,
-                &[(
-                    "$select",
-                    &format!("cdm_companyid,{}", striping.company_code_column),
-                )],
-            )
-            .await?
-            .iter()
-            .filter_map(|row| {
-                let id = row.get("cdm_companyid")?.as_str()?.to_lowercase();
-                let code = row.get(&striping.company_code_column)?.as_str()?;
-                Some((id, code.to_uppercase()))
-            })
-            .collect(),
-        None => HashMap::new(),
-    };
+    let codes = company_codes(dataverse, map).await?;
     let mut dataverse_rows = dataverse.query(&map.dataverse_entity_set, &[]).await?;
     resolve_self_references(map, &mut dataverse_rows);
     let mut seen: BTreeMap<String, Row> = BTreeMap::new();
@@ -114,7 +96,47 @@ pub async fn compare(
     }
     agreement.dataverse_rows = seen.len();
 
-    for (key, payload) in &expected {
+    compare_rows(&mut agreement, &expected, &seen);
+    for key in seen.keys().filter(|key| !expected.contains_key(*key)) {
+        agreement.missing_in_finance_operations += 1;
+        agreement.example("missing in finance and operations", key);
+    }
+    Ok(agreement)
+}
+
+/// Dataverse company ids (lower case) and their codes, for a company-striped map.
+async fn company_codes(
+    dataverse: &DataverseClient,
+    map: &TableMap,
+) -> Result<HashMap<String, String>, ConnectError> {
+    Ok(match &map.company {
+        Some(striping) => dataverse
+            .query(
+                &striping.company_entity_set,
+                &[(
+                    "$select",
+                    &format!("cdm_companyid,{}", striping.company_code_column),
+                )],
+            )
+            .await?
+            .iter()
+            .filter_map(|row| {
+                let id = row.get("cdm_companyid")?.as_str()?.to_lowercase();
+                let code = row.get(&striping.company_code_column)?.as_str()?;
+                Some((id, code.to_uppercase()))
+            })
+            .collect(),
+        None => HashMap::new(),
+    })
+}
+
+/// Counts the rows finance and operations expects in Dataverse as matched, differing or missing.
+fn compare_rows(
+    agreement: &mut Agreement,
+    expected: &BTreeMap<String, Row>,
+    seen: &BTreeMap<String, Row>,
+) {
+    for (key, payload) in expected {
         match seen.get(key) {
             None => {
                 agreement.missing_in_dataverse += 1;
@@ -135,11 +157,6 @@ pub async fn compare(
             }
         }
     }
-    for key in seen.keys().filter(|key| !expected.contains_key(*key)) {
-        agreement.missing_in_finance_operations += 1;
-        agreement.example("missing in finance and operations", key);
-    }
-    Ok(agreement)
 }
 
 /// Sets each self-reference path (`msdyn_billingaccount.accountnumber`) of the Dataverse rows

@@ -6,6 +6,8 @@
 //! values the other side already holds is not written, which is also what suppresses the
 //! echo of Duet's own writes.
 
+#![deny(clippy::too_many_lines)]
+
 mod alerts;
 mod clock;
 mod compare;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use duet_connect::{ConnectError, RetryPolicy};
-use duet_maps::{Row, RowKey, Side, same_values};
-use duet_store::StoreError;
+use duet_maps::{MapError, Row, RowKey, Side, same_values};
+
 use serde_json::Value;
 
 use crate::run::capture::MODIFIED_FIELD;
@@ -48,12 +48,9 @@ impl Session {
                 self.apply_without_self_references(prepared, missing).await
             }
             Prepare::Ready(prepared) => {
-                let written = match from.other() {
-                    Side::Dataverse => self.write_dataverse(&prepared.key, &prepared.payload).await,
-                    Side::FinanceOperations => {
-                        self.write_finops(&prepared.key, &prepared.payload).await
-                    }
-                };
+                let written = self
+                    .write_to(from.other(), &prepared.key, &prepared.payload)
+                    .await;
                 self.finish(prepared, written, "")
             }
         }
@@ -67,58 +64,27 @@ impl Session {
         row: &'r Row,
         live: bool,
     ) -> Prepare<'_, 'r> {
-        let row: Cow<'r, Row> = if from == Side::Dataverse && !self.lookups.is_empty() {
-            Cow::Owned(self.resolve_dataverse(row, &HashMap::new()).await)
-        } else {
-            Cow::Borrowed(row)
-        };
-        let company = match from {
-            Side::Dataverse => self.company_of_dataverse(&row).await,
-            Side::FinanceOperations => None,
-        };
-        let key = match self.key_of(from, &row, company.as_deref()) {
-            Ok(key) => key,
-            Err(error) => {
-                return Prepare::Done(self.refuse(
-                    from,
-                    None,
-                    "read",
-                    Cause::Map(&error.to_string()),
-                    Some(Value::Object(row.into_owned())),
-                ));
-            }
-        };
-        if !self.links_company_of(&key) {
-            return Prepare::Done(Outcome::Ignored);
+        match self.try_prepare(from, row, live).await {
+            Ok(prepare) => prepare,
+            Err(outcome) => Prepare::Done(outcome),
         }
+    }
+
+    /// [`Self::prepare`], where `Err` is a change whose outcome is known before any write.
+    async fn try_prepare<'r>(
+        &self,
+        from: Side,
+        row: &'r Row,
+        live: bool,
+    ) -> Result<Prepare<'_, 'r>, Outcome> {
+        let (row, key) = self.identify(from, row).await?;
         let key_text = key.to_string();
-        let dataverse_id = match from {
-            Side::Dataverse => row
-                .get(&self.map.dataverse_id)
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            Side::FinanceOperations => None,
-        };
-        let local_failure = |error: StoreError| Prepare::Done(Outcome::local_failure(error));
-        // What Duet knew of this side before the change, for self-references that did not
-        // change here (see `keep_changed_lookups`).
-        let previous = if live {
-            match self.store().shadow(self.name(), from.as_str(), &key_text) {
-                Ok(Some(Value::Object(previous))) => Some(previous),
-                _ => None,
-            }
-        } else {
-            None
-        };
         let to = from.other();
-        let transformed = self.map.transform(from, &row).map(|mut payload| {
-            self.keep_changed_lookups(from, &row, previous.as_ref(), &mut payload);
-            payload
-        });
-        let known = match self.store().shadow(self.name(), to.as_str(), &key_text) {
-            Ok(known) => known,
-            Err(error) => return local_failure(error),
-        };
+        let transformed = self.transform_change(from, &row, &key_text, live)?;
+        let known = self
+            .store()
+            .shadow(self.name(), to.as_str(), &key_text)
+            .map_err(Outcome::local_failure)?;
         let unchanged = |payload: &Row| match &known {
             Some(Value::Object(known)) => same_values(payload, known),
             _ => false,
@@ -129,66 +95,124 @@ impl Session {
             && !unchanged(payload)
             && let Some(outcome) = self.wait_for_parents(from, &key, payload, &row).await
         {
-            return Prepare::Done(outcome);
+            return Err(outcome);
         }
+        let dataverse_id = match from {
+            Side::Dataverse => row
+                .get(&self.map.dataverse_id)
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Side::FinanceOperations => None,
+        };
         let projection = self.map.projection(from, &row);
-        if let Err(error) = self.store().save_shadow(
-            self.name(),
-            from.as_str(),
-            &key_text,
-            dataverse_id.as_deref(),
-            &Value::Object(projection),
-        ) {
-            return local_failure(error);
-        }
-        let payload = match transformed {
-            Ok(payload) => payload,
-            Err(error) => {
-                return Prepare::Done(self.refuse(
-                    from,
-                    Some(&key_text),
-                    "transform",
-                    Cause::Map(&error.to_string()),
-                    Some(Value::Object(row.into_owned())),
-                ));
-            }
-        };
+        self.store()
+            .save_shadow(
+                self.name(),
+                from.as_str(),
+                &key_text,
+                dataverse_id.as_deref(),
+                &Value::Object(projection),
+            )
+            .map_err(Outcome::local_failure)?;
+        let payload = transformed.map_err(|error| {
+            self.refuse(
+                from,
+                Some(&key_text),
+                "transform",
+                Cause::Map(&error.to_string()),
+                Some(Value::Object(row.clone().into_owned())),
+            )
+        })?;
         if unchanged(&payload) {
-            return Prepare::Done(Outcome::Unchanged);
+            return Err(Outcome::Unchanged);
         }
-        let latency_ms = if live {
-            self.latency_ms(from, &row)
-        } else {
-            None
-        };
-        // A self-reference to a row the target side does not hold yet cannot be written: the
-        // row goes without it now, and the reference follows once its target is there.
-        let missing = match self
+        let missing = self
             .missing_self_targets(to, &key, &payload, known.is_some())
             .await
-        {
-            Ok(missing) => missing,
-            Err(error) => {
-                return Prepare::Done(Outcome::Unavailable {
-                    message: format!("checking a self-reference in {}: {error}", side_title(to)),
-                    class: error.class,
-                });
-            }
-        };
+            .map_err(|error| Outcome::Unavailable {
+                message: format!("checking a self-reference in {}: {error}", side_title(to)),
+                class: error.class,
+            })?;
         let prepared = Prepared {
             from,
             key,
+            latency_ms: if live {
+                self.latency_ms(from, &row)
+            } else {
+                None
+            },
             row,
             dataverse_id,
             payload,
             known,
-            latency_ms,
         };
-        if missing.is_empty() {
-            Prepare::Ready(prepared)
+        // A self-reference to a row the target side does not hold yet cannot be written: the
+        // row goes without it now, and the reference follows once its target is there.
+        Ok(match missing.is_empty() {
+            true => Prepare::Ready(prepared),
+            false => Prepare::WithoutSelfReferences(prepared, missing),
+        })
+    }
+
+    /// The row with its Dataverse lookups resolved to key values, and its key; a row without
+    /// a key is refused, and one of a company outside the link is out of scope.
+    async fn identify<'r>(
+        &self,
+        from: Side,
+        row: &'r Row,
+    ) -> Result<(Cow<'r, Row>, RowKey), Outcome> {
+        let row: Cow<'r, Row> = if from == Side::Dataverse && !self.lookups.is_empty() {
+            Cow::Owned(self.resolve_dataverse(row, &HashMap::new()).await)
         } else {
-            Prepare::WithoutSelfReferences(prepared, missing)
+            Cow::Borrowed(row)
+        };
+        let company = match from {
+            Side::Dataverse => self.company_of_dataverse(&row).await,
+            Side::FinanceOperations => None,
+        };
+        let key = self
+            .key_of(from, &row, company.as_deref())
+            .map_err(|error| {
+                self.refuse(
+                    from,
+                    None,
+                    "read",
+                    Cause::Map(&error.to_string()),
+                    Some(Value::Object(row.clone().into_owned())),
+                )
+            })?;
+        if !self.links_company_of(&key) {
+            return Err(Outcome::Ignored);
         }
+        Ok((row, key))
+    }
+
+    /// The other side's write for a changed row, without the lookups it does not carry.
+    /// `Err` only when the local store fails; a transform failure is the inner error.
+    fn transform_change(
+        &self,
+        from: Side,
+        row: &Row,
+        key_text: &str,
+        live: bool,
+    ) -> Result<Result<Row, MapError>, Outcome> {
+        // What Duet knew of this side before the change, for self-references that did not
+        // change here (see `keep_changed_lookups`).
+        let previous = match live {
+            true => match self
+                .store()
+                .shadow(self.name(), from.as_str(), key_text)
+                .map_err(Outcome::local_failure)?
+            {
+                Some(Value::Object(previous)) => Some(previous),
+                _ => None,
+            },
+            false => None,
+        };
+        Ok(self.map.transform(from, row).map(|mut payload| {
+            self.keep_changed_lookups(from, row, previous.as_ref(), &mut payload);
+            payload
+        }))
     }
 
     /// What became of a prepared row once its write answered: remembered and logged when

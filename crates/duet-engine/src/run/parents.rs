@@ -3,10 +3,11 @@
 
 use duet_connect::{ConnectError, RetryPolicy};
 use duet_maps::{Row, RowKey, Side, TableMap};
-use duet_store::QueuedChange;
+use duet_store::{QueuedChange, StoreError};
 use serde_json::Value;
 
 use crate::run::keys::finops_key_of;
+use crate::run::lookups::ResolvedLookup;
 use crate::run::outcome::{Cause, Outcome};
 use crate::run::session::Session;
 use crate::run::sides::side_title;
@@ -34,12 +35,16 @@ impl Session {
         side: Side,
         key: &RowKey,
     ) -> Result<bool, ConnectError> {
-        if matches!(
-            self.store()
-                .shadow(&map.name, side.as_str(), &key.to_string()),
-            Ok(Some(_))
-        ) {
-            return Ok(true);
+        // A store that cannot tell is not trusted either way: the side itself is asked.
+        match self
+            .store()
+            .shadow(&map.name, side.as_str(), &key.to_string())
+        {
+            Ok(Some(_)) => return Ok(true),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(map = %self.map.name, %error, "shadow read failed; asking the side");
+            }
         }
         match side {
             Side::FinanceOperations => Ok(self
@@ -77,30 +82,22 @@ impl Session {
     /// `Some(true)` when a change of it is ready to apply, `Some(false)` when all its changes
     /// are themselves held back for a parent (two maps that look each other up would
     /// otherwise wait for each other for ever).
-    pub(in crate::run) fn queued_in(&self, map: &TableMap, key: &RowKey) -> Option<bool> {
+    pub(in crate::run) fn queued_in(
+        &self,
+        map: &TableMap,
+        key: &RowKey,
+    ) -> Result<Option<bool>, StoreError> {
         let key_text = key.to_string();
         let mut queued: Option<bool> = None;
         for side in [Side::FinanceOperations, Side::Dataverse] {
-            if let Ok(changes) = self
+            for change in self
                 .store()
-                .queued_for_key(&map.name, side.as_str(), &key_text)
+                .queued_for_key(&map.name, side.as_str(), &key_text)?
             {
-                for change in &changes {
-                    queued = Some(queued.unwrap_or(false) || !is_held_back(change));
-                }
+                queued = Some(queued.unwrap_or(false) || !is_held_back(&change));
             }
         }
-        queued
-    }
-
-    /// Whether the row `key` of `map` is on its way from `side`: queued, or there.
-    pub(in crate::run) async fn on_its_way_from(
-        &self,
-        map: &TableMap,
-        side: Side,
-        key: &RowKey,
-    ) -> Result<bool, ConnectError> {
-        Ok(self.queued_in(map, key).is_some() || self.exists_in(map, side, key).await?)
+        Ok(queued)
     }
 
     /// Holds a row back while a row it looks up in another map (its parent) is missing on
@@ -130,93 +127,133 @@ impl Session {
             else {
                 continue;
             };
-            let target = &lookup.target;
             let parent = RowKey {
-                company: target.company.as_ref().and(key.company.clone()),
+                company: lookup.target.company.as_ref().and(key.company.clone()),
                 values: vec![value.to_owned()],
             };
-            // A check time may fix (throttled, down) is retried in place; any other failure
-            // of it refuses the change with the remote's answer rather than block the queue.
-            let failed = |side: Side, error: ConnectError| match error.class.retry_policy() {
-                RetryPolicy::Timed => Outcome::Unavailable {
-                    message: format!(
-                        "checking the {} row {parent} in {}: {error}",
-                        target.name,
-                        side_title(side)
-                    ),
-                    class: error.class,
-                },
-                _ => self.refuse(
-                    from,
-                    Some(&key.to_string()),
-                    "lookup",
-                    Cause::Remote(&error),
-                    Some(Value::Object(row.clone())),
-                ),
-            };
-            match self.exists_in(target, to, &parent).await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(error) => return Some(failed(to, error)),
+            let change = Change { from, key, row };
+            if let Some(outcome) = self.wait_for_parent(lookup, &parent, &change).await {
+                return Some(outcome);
             }
-            let field = lookup
-                .field
-                .finance_operations
-                .as_deref()
-                .unwrap_or(&lookup.field.path);
-            // Queued in its own map, the parent is applied (or fails there) in time: no
-            // limit on the wait, unless it is held back itself. Otherwise only its map's
-            // capture can bring it.
-            let waiting = self.queued_in(target, &parent);
-            let queued = waiting == Some(true);
-            let on_its_way = match waiting.is_some() {
-                true => true,
-                false => match self.exists_in(target, from, &parent).await {
-                    Ok(found) => found,
-                    Err(error) => return Some(failed(from, error)),
-                },
-            };
-            if !on_its_way {
-                let message = format!(
-                    "{field} refers to the {} row {parent}, which exists neither in finance and \
-                     operations nor in Dataverse",
-                    target.name
-                );
-                return Some(self.refuse(
-                    from,
-                    Some(&key.to_string()),
-                    "lookup",
-                    Cause::Map(&message),
-                    Some(Value::Object(row.clone())),
-                ));
-            }
-            let state = self
-                .store()
-                .map(&target.name)
-                .ok()
-                .flatten()
-                .map(|record| record.state)
-                .unwrap_or_else(|| "missing".to_owned());
-            let hint = match state.as_str() {
-                "running" | "initializing" | "resuming" | "paused" => String::new(),
-                "notRunning" => format!(
-                    "; the map {} is not running, so nothing brings it over: run that map",
-                    target.name
-                ),
-                state => format!(
-                    "; the map {} is {state}, so nothing brings it over: run that map",
-                    target.name
-                ),
-            };
-            return Some(Outcome::Waiting {
-                message: format!(
-                    "{HELD_BACK} the {} row {parent} ({field}) is in {}{hint}",
-                    target.name,
-                    side_title(to)
-                ),
-                patient: queued,
-            });
         }
         None
     }
+
+    /// Whether the change waits for one parent row (None when the parent is there).
+    async fn wait_for_parent(
+        &self,
+        lookup: &ResolvedLookup,
+        parent: &RowKey,
+        change: &Change<'_>,
+    ) -> Option<Outcome> {
+        let (from, to, target) = (change.from, change.from.other(), &lookup.target);
+        match self.exists_in(target, to, parent).await {
+            Ok(true) => return None,
+            Ok(false) => {}
+            Err(error) => return Some(self.check_failed(change, target, parent, to, error)),
+        }
+        let field = lookup
+            .field
+            .finance_operations
+            .as_deref()
+            .unwrap_or(&lookup.field.path);
+        // Queued in its own map, the parent is applied (or fails there) in time: no limit on
+        // the wait, unless it is held back itself. Otherwise only its map's capture can bring
+        // it.
+        let waiting = match self.queued_in(target, parent) {
+            Ok(waiting) => waiting,
+            Err(error) => return Some(Outcome::local_failure(error)),
+        };
+        let on_its_way = match waiting.is_some() {
+            true => true,
+            false => match self.exists_in(target, from, parent).await {
+                Ok(found) => found,
+                Err(error) => return Some(self.check_failed(change, target, parent, from, error)),
+            },
+        };
+        if !on_its_way {
+            let message = format!(
+                "{field} refers to the {} row {parent}, which exists neither in finance and \
+                 operations nor in Dataverse",
+                target.name
+            );
+            return Some(self.refuse(
+                from,
+                Some(&change.key.to_string()),
+                "lookup",
+                Cause::Map(&message),
+                Some(Value::Object(change.row.clone())),
+            ));
+        }
+        let hint = match self.parent_map_hint(target) {
+            Ok(hint) => hint,
+            Err(error) => return Some(Outcome::local_failure(error)),
+        };
+        Some(Outcome::Waiting {
+            message: format!(
+                "{HELD_BACK} the {} row {parent} ({field}) is in {}{hint}",
+                target.name,
+                side_title(to)
+            ),
+            patient: waiting == Some(true),
+        })
+    }
+
+    /// A check whether a parent exists failed: one time may fix (throttled, down) is retried
+    /// in place; any other refuses the change with the remote's answer rather than block the
+    /// queue.
+    fn check_failed(
+        &self,
+        change: &Change<'_>,
+        target: &TableMap,
+        parent: &RowKey,
+        side: Side,
+        error: ConnectError,
+    ) -> Outcome {
+        match error.class.retry_policy() {
+            RetryPolicy::Timed => Outcome::Unavailable {
+                message: format!(
+                    "checking the {} row {parent} in {}: {error}",
+                    target.name,
+                    side_title(side)
+                ),
+                class: error.class,
+            },
+            _ => self.refuse(
+                change.from,
+                Some(&change.key.to_string()),
+                "lookup",
+                Cause::Remote(&error),
+                Some(Value::Object(change.row.clone())),
+            ),
+        }
+    }
+
+    /// What a held-back change's reason adds about the parent's map: nothing while it runs,
+    /// else that nothing brings the parent over until it does.
+    fn parent_map_hint(&self, target: &TableMap) -> Result<String, StoreError> {
+        let state = self
+            .store()
+            .map(&target.name)?
+            .map(|record| record.state)
+            .unwrap_or_else(|| "missing".to_owned());
+        Ok(match state.as_str() {
+            "running" | "initializing" | "resuming" | "paused" => String::new(),
+            "notRunning" => format!(
+                "; the map {} is not running, so nothing brings it over: run that map",
+                target.name
+            ),
+            state => format!(
+                "; the map {} is {state}, so nothing brings it over: run that map",
+                target.name
+            ),
+        })
+    }
+}
+
+/// The change a parent check is for: where it comes from, its key and its row.
+struct Change<'a> {
+    from: Side,
+    key: &'a RowKey,
+    row: &'a Row,
 }

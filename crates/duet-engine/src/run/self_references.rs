@@ -127,12 +127,7 @@ impl Session {
         };
         let row = prepared.row.clone().into_owned();
         if !unchanged {
-            let written = match to {
-                Side::Dataverse => self.write_dataverse(&prepared.key, &prepared.payload).await,
-                Side::FinanceOperations => {
-                    self.write_finops(&prepared.key, &prepared.payload).await
-                }
-            };
+            let written = self.write_to(to, &prepared.key, &prepared.payload).await;
             let note = " without its self-reference (written once the row it points at is there)";
             match self.finish(prepared, written, note) {
                 Outcome::Written => {}
@@ -141,7 +136,15 @@ impl Session {
         }
         let mut waiting_for = Vec::new();
         for (lookup, _, target) in &missing {
-            match self.on_its_way_from(&self.map, from, target).await {
+            let queued = match self.queued_in(&self.map, target) {
+                Ok(queued) => queued.is_some(),
+                Err(error) => return Outcome::local_failure(error),
+            };
+            let on_its_way = match queued {
+                true => Ok(true),
+                false => self.exists_in(&self.map, from, target).await,
+            };
+            match on_its_way {
                 Ok(true) => waiting_for.push(target.to_string()),
                 Ok(false) => {
                     let message = self.missing_target_message(

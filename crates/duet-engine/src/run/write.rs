@@ -66,6 +66,19 @@ impl Session {
         body
     }
 
+    /// Writes the row `key` to `to` by its integration key: an upsert on either side.
+    pub(in crate::run) async fn write_to(
+        &self,
+        to: Side,
+        key: &RowKey,
+        payload: &Row,
+    ) -> Result<(&'static str, Option<String>), ConnectError> {
+        match to {
+            Side::Dataverse => self.write_dataverse(key, payload).await,
+            Side::FinanceOperations => self.write_finops(key, payload).await,
+        }
+    }
+
     pub(in crate::run) async fn write_dataverse(
         &self,
         key: &RowKey,
