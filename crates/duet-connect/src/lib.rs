@@ -4,6 +4,7 @@
 //! The same code talks to the cloud and to Duet's sandbox; only URLs and credentials differ.
 
 mod auth;
+mod backoff;
 mod batch;
 mod dataverse;
 mod error;
@@ -14,6 +15,7 @@ mod odata;
 mod transport;
 
 pub use auth::{Credentials, TokenProvider};
+pub use backoff::{Backoff, jittered_delay};
 pub use batch::{BatchItem, BatchRequest, BatchResult};
 pub use dataverse::{DataverseClient, DeltaPage};
 pub use error::{ConnectError, ErrorClass, RetryPolicy};

@@ -258,22 +258,7 @@ pub(crate) struct RawReply {
 
 /// Exponential backoff with full jitter, capped.
 pub(crate) fn backoff(settings: &RetrySettings, attempt: u32) -> Duration {
-    let exponential = settings
-        .base_delay
-        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
-        .min(settings.max_delay);
-    let jitter = jitter_fraction();
-    exponential.mul_f64(jitter)
-}
-
-/// A fraction in [0, 1) from the clock's low bits: enough spread for retry jitter without
-/// pulling a random number generator into the client.
-fn jitter_fraction() -> f64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.subsec_nanos())
-        .unwrap_or(0);
-    f64::from(nanos % 1_000_000) / 1_000_000.0
+    crate::backoff::jittered_delay(settings.base_delay, settings.max_delay, attempt)
 }
 
 #[cfg(test)]

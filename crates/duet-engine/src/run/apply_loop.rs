@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use duet_connect::ErrorClass;
+use duet_connect::{Backoff, ErrorClass};
 use duet_maps::Side;
 use duet_store::QueuedChange;
 use serde_json::Value;
@@ -29,6 +29,13 @@ struct Tally {
     deferred: HashSet<String>,
 }
 
+/// A target that cannot take writes now: the failure being retried, logged once, and the
+/// growing wait between tries.
+struct Unavailable {
+    message: Option<String>,
+    backoff: Backoff,
+}
+
 /// What settling one change asks of the loop.
 enum Settled {
     /// Go on with the next change.
@@ -46,8 +53,13 @@ impl Session {
         mut stopped: watch::Receiver<bool>,
         mut applying: watch::Receiver<bool>,
     ) -> Result<(), RoundError> {
-        // The message of the target failure being retried, so it is logged once.
-        let mut unavailable: Option<String> = None;
+        let pause = self.context.settings.failure_pause;
+        let mut unavailable = Unavailable {
+            message: None,
+            backoff: Backoff::new(pause, pause * 16),
+        };
+        // Batches in a row in which every change only waited for rows to arrive.
+        let mut idle = Backoff::new(pause, pause * 8);
         loop {
             if *stopped.borrow() {
                 return Ok(());
@@ -74,9 +86,10 @@ impl Session {
                 // When a whole batch only waited for rows to arrive, nothing else can bring
                 // them now, so the loop waits before trying again.
                 if tally.waited == 0 || tally.progressed > 0 {
+                    idle.reset();
                     continue;
                 }
-                self.context.settings.failure_pause
+                idle.next_wait()
             };
             tokio::select! {
                 _ = self.captured.notified() => {}
@@ -92,7 +105,7 @@ impl Session {
     async fn apply_batch(
         &self,
         batch: Vec<QueuedChange>,
-        unavailable: &mut Option<String>,
+        unavailable: &mut Unavailable,
         stopped: &mut watch::Receiver<bool>,
         applying: &watch::Receiver<bool>,
     ) -> Result<Option<Tally>, RoundError> {
@@ -120,7 +133,7 @@ impl Session {
                 self.settle(&queued, outcome, unavailable, &mut tally)?
             {
                 tokio::select! {
-                    _ = tokio::time::sleep(self.context.settings.failure_pause) => {}
+                    _ = tokio::time::sleep(unavailable.backoff.next_wait()) => {}
                     _ = stopped.changed() => return Ok(None),
                 }
                 break;
@@ -134,14 +147,14 @@ impl Session {
         &self,
         queued: &QueuedChange,
         outcome: Outcome,
-        unavailable: &mut Option<String>,
+        unavailable: &mut Unavailable,
         tally: &mut Tally,
     ) -> Result<Settled, RoundError> {
         let store = self.store();
         match outcome {
             Outcome::Unavailable { message, class } => {
                 self.context.observe_error(self.name(), class);
-                if unavailable.as_deref() != Some(message.as_str()) {
+                if unavailable.message.as_deref() != Some(message.as_str()) {
                     self.context.lifecycle(
                         self.name(),
                         "failed",
@@ -149,7 +162,7 @@ impl Session {
                     );
                     self.context
                         .set_reason(self.name(), Some(&reason_with_fix(&message, class)));
-                    *unavailable = Some(message.clone());
+                    unavailable.message = Some(message.clone());
                 }
                 store.note_attempt(queued.seq, &message)?;
                 return Ok(Settled::TargetUnavailable);
@@ -175,7 +188,8 @@ impl Session {
                 store.ack_change(queued.seq)?;
             }
         }
-        if unavailable.take().is_some() {
+        unavailable.backoff.reset();
+        if unavailable.message.take().is_some() {
             self.context.lifecycle(
                 self.name(),
                 "succeeded",

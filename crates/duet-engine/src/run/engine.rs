@@ -50,7 +50,8 @@ pub struct EngineSettings {
     pub poll_interval: Duration,
     /// How long a Dataverse delta request may be held open by a server that supports it.
     pub delta_wait: Duration,
-    /// The pause after a failed round before the next one.
+    /// The longest first wait after a failure (a round, a capture read, a write the target
+    /// could not take); waits grow with failures in a row, with jitter (`duet_connect::Backoff`).
     pub failure_pause: Duration,
     /// How often finance and operations keys are read to find rows deleted there (watermark
     /// polling cannot see deletes).

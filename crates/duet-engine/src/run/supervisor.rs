@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use duet_connect::ErrorClass;
+use duet_connect::{Backoff, ErrorClass};
 use duet_maps::TableMap;
 use tokio::sync::{Mutex, Notify, watch};
 
@@ -62,8 +62,9 @@ impl Context {
         applying: watch::Receiver<bool>,
     ) {
         let mut last_failure: Option<String> = None;
-        // Doubles after each failed round in a row, up to 64 times the failure pause.
-        let mut pause = self.settings.failure_pause;
+        // Grows after each failed round in a row, up to 64 times the failure pause.
+        let pause = self.settings.failure_pause;
+        let mut backoff = Backoff::new(pause, pause * 64);
         loop {
             if *stopped.borrow() {
                 return;
@@ -95,12 +96,10 @@ impl Context {
                     ),
                 );
                 last_failure = Some(message);
-                pause = self.settings.failure_pause;
-            } else {
-                pause = (pause * 2).min(self.settings.failure_pause * 64);
+                backoff.reset();
             }
             tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
+                _ = tokio::time::sleep(backoff.next_wait()) => {}
                 _ = stopped.changed() => return,
             }
         }

@@ -18,6 +18,7 @@ impl Session {
         self: Arc<Self>,
         mut stopped: watch::Receiver<bool>,
     ) -> Result<(), RoundError> {
+        let mut backoff = self.capture_backoff();
         loop {
             let link = self
                 .store()
@@ -34,11 +35,12 @@ impl Session {
                 Err(error) => {
                     self.capture_failed("reading Dataverse changes", &error)?;
                     tokio::select! {
-                        _ = tokio::time::sleep(self.context.settings.failure_pause) => continue,
+                        _ = tokio::time::sleep(backoff.next_wait()) => continue,
                         _ = stopped.changed() => return Ok(()),
                     }
                 }
             };
+            backoff.reset();
             self.capture_recovered("Dataverse");
             let mut changes = Vec::with_capacity(page.changed.len() + page.deleted.len());
             let source_filter = self.dataverse_filter()?;

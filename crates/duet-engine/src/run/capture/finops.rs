@@ -63,6 +63,7 @@ impl Session {
     ) -> Result<(), RoundError> {
         let mut at_watermark = AtWatermark::default();
         let mut last_reconcile = tokio::time::Instant::now();
+        let mut backoff = self.capture_backoff();
         loop {
             if last_reconcile.elapsed() >= self.context.settings.reconcile_interval {
                 last_reconcile = tokio::time::Instant::now();
@@ -81,6 +82,7 @@ impl Session {
                 .await;
             match read {
                 Ok(rows) => {
+                    backoff.reset();
                     self.capture_recovered("finance and operations");
                     let (rows, newest) = at_watermark.take_new(rows, watermark.as_deref());
                     self.queue_finops_rows(rows, watermark.as_deref(), newest.as_deref())?;
@@ -88,7 +90,7 @@ impl Session {
                 Err(error) => {
                     self.capture_failed("reading finance and operations changes", &error)?;
                     tokio::select! {
-                        _ = tokio::time::sleep(self.context.settings.failure_pause) => continue,
+                        _ = tokio::time::sleep(backoff.next_wait()) => continue,
                         _ = stopped.changed() => return Ok(()),
                     }
                 }

@@ -5,7 +5,7 @@ mod dataverse;
 mod finops;
 mod reconcile;
 
-use duet_connect::{ConnectError, RetryPolicy};
+use duet_connect::{Backoff, ConnectError, RetryPolicy};
 use duet_maps::Side;
 use duet_store::NewChange;
 use serde_json::Value;
@@ -21,6 +21,13 @@ pub(in crate::run) const WATERMARK_CURSOR: &str = "financeOperations.modifiedDat
 pub(in crate::run) const MODIFIED_FIELD: &str = "ModifiedDateTime";
 
 impl Session {
+    /// How a capture loop waits after failed reads in a row: from the failure pause up to 16
+    /// times it.
+    pub(in crate::run) fn capture_backoff(&self) -> Backoff {
+        let pause = self.context.settings.failure_pause;
+        Backoff::new(pause, pause * 16)
+    }
+
     /// A capture that failed for a reason time may fix (throttled, down, timed out) counts
     /// against the alert rules and is retried by the loop; any other failure ends the round.
     pub(in crate::run) fn capture_failed(
