@@ -1,6 +1,6 @@
 //! The TypeScript boundary types in ui/src/bindings are generated from the Rust types; this
 //! test fails when they are stale. Regenerate with
-//! `DUET_UPDATE_BINDINGS=1 cargo test -p duet-api --test bindings`.
+//! `DUET_UPDATE_BINDINGS=1 cargo test -p duet-api --test main bindings`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
