@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::model::*;
 use crate::{Api, DATAVERSE, FINOPS, health, json, parse, reqwest_client, views};
+use crate::{ApiError, Code};
 
 /// The store's name for an environment kind.
 pub(crate) fn kind_key(kind: EnvironmentKind) -> &'static str {
@@ -33,7 +34,7 @@ pub(crate) fn secret_scope(id: i64) -> String {
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new("invalid_environment", message)
+    ApiError::new(Code::InvalidEnvironment, message)
 }
 
 /// Checks what an admin typed, and fills in the Entra token URL from the tenant.
@@ -91,7 +92,7 @@ fn is_loopback(url: &url::Url) -> bool {
 
 fn conflict(error: duet_store::StoreError) -> ApiError {
     match error {
-        duet_store::StoreError::Conflict(message) => ApiError::new("conflict", message),
+        duet_store::StoreError::Conflict(message) => ApiError::new(Code::Conflict, message),
         other => other.into(),
     }
 }
@@ -216,7 +217,10 @@ impl Api {
 
     fn environment_record(&self, id: i64) -> Result<EnvironmentRecord, ApiError> {
         self.store.environment_by_id(id)?.ok_or_else(|| {
-            ApiError::new("not_found", format!("there is no environment with id {id}"))
+            ApiError::new(
+                Code::NotFound,
+                format!("there is no environment with id {id}"),
+            )
         })
     }
 
@@ -225,7 +229,10 @@ impl Api {
             .into_iter()
             .find(|view| view.id == id)
             .ok_or_else(|| {
-                ApiError::new("not_found", format!("there is no environment with id {id}"))
+                ApiError::new(
+                    Code::NotFound,
+                    format!("there is no environment with id {id}"),
+                )
             })
     }
 
@@ -295,7 +302,7 @@ impl Api {
             .await
             .map_err(|error| {
                 ApiError::new(
-                    "remote",
+                    Code::Remote,
                     format!("could not read the legal entities: {error}"),
                 )
             })?;
@@ -366,7 +373,7 @@ impl Api {
         wanted.dedup();
         if wanted.is_empty() {
             return Err(ApiError::new(
-                "invalid_link",
+                Code::InvalidLink,
                 "Choose at least one legal entity to sync.",
             ));
         }
@@ -378,7 +385,7 @@ impl Api {
             .collect();
         if !unknown.is_empty() {
             return Err(ApiError::new(
-                "invalid_link",
+                Code::InvalidLink,
                 format!(
                     "Finance and operations has no legal entity {}; choose from: {}.",
                     unknown.join(", "),
@@ -399,10 +406,7 @@ impl Api {
         self: &Arc<Self>,
         companies: Vec<String>,
     ) -> Result<LinkView, ApiError> {
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
+        let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         let companies = self
             .checked_companies(link.finance_operations_id, companies)
             .await?;
@@ -412,7 +416,7 @@ impl Api {
             .find(|map| matches!(map.state.as_str(), "initializing" | "paused" | "resuming"))
         {
             return Err(ApiError::new(
-                "map_busy",
+                Code::MapBusy,
                 format!(
                     "Map '{}' is {}: let it finish or resume it before changing the legal entities.",
                     busy.name, busy.state
@@ -448,10 +452,7 @@ impl Api {
 
     /// What [`Api::reset_link`] will delete and keep.
     pub fn reset_plan(&self) -> Result<ResetPlan, ApiError> {
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
+        let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         let finance_operations = self.environment_record(link.finance_operations_id)?;
         let dataverse = self.environment_record(link.dataverse_id)?;
         let counts = self.store.reset_counts()?;
@@ -502,17 +503,14 @@ impl Api {
         let plan = self.reset_plan()?;
         if confirm.trim() != plan.confirmation {
             return Err(ApiError::new(
-                "confirmation_mismatch",
+                Code::ConfirmationMismatch,
                 format!(
                     "Type the finance and operations environment's name, '{}', to confirm the reset.",
                     plan.confirmation
                 ),
             ));
         }
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
+        let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         if let Some(engine) = self.engine.write().await.take() {
             engine.shutdown().await;
         }
@@ -611,7 +609,7 @@ impl Api {
                 json(self.reset_link(&confirm, relink).await?)
             }
             other => Err(ApiError::new(
-                "unknown_command",
+                Code::UnknownCommand,
                 format!("there is no command named '{other}'"),
             )),
         }

@@ -2,6 +2,7 @@
 //! their transport into calls of [`Api`]; no business rule lives in a shell.
 
 mod environments;
+mod error;
 mod health;
 mod maps_alm;
 mod metrics;
@@ -16,14 +17,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use duet_connect::{DataverseClient, FinOpsClient};
-use duet_engine::{Clock, Engine, EngineError, EngineEvent, EngineSettings, SystemClock};
+use duet_engine::{Clock, Engine, EngineEvent, EngineSettings, SystemClock};
 use duet_maps::TableMap;
 use duet_sandbox::{Sandbox, SandboxConfig};
-use duet_store::{EnvironmentRecord, NewActivity, Store, StoreError};
+use duet_store::{EnvironmentRecord, NewActivity, Store};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock, broadcast};
 
+pub use error::{ApiError, Code};
 pub use maps_alm::{
     FieldChange, FieldDiffView, ImportReport, MapDiffView, MapProblemView, MapVersionView,
     PreviewOutcome, RowPreviewView, SavedMap, ValueChange, diff_view,
@@ -32,43 +34,6 @@ pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSerie
 pub use model::*;
 pub use plan::{BulkAction, BulkResult, PlanStep, PlanStepChoice, RunPlan, check_order};
 pub use secret::SecretStore;
-
-impl ApiError {
-    pub fn new(code: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            code: code.to_owned(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{} ({})", self.message, self.code)
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> ApiError {
-        match error {
-            StoreError::NotFound(message) => ApiError::new("not_found", message),
-            other => ApiError::new("store", other.to_string()),
-        }
-    }
-}
-
-impl From<EngineError> for ApiError {
-    fn from(error: EngineError) -> ApiError {
-        match error {
-            EngineError::Store(error) => error.into(),
-            EngineError::UnknownMap(_) => ApiError::new("not_found", error.to_string()),
-            EngineError::NotLinked => ApiError::new("not_linked", error.to_string()),
-            EngineError::InvalidMap { .. } => ApiError::new("invalid_map", error.to_string()),
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct ApiOptions {
@@ -125,7 +90,7 @@ impl Api {
     pub async fn open(data_dir: &Path, options: ApiOptions) -> Result<Arc<Api>, ApiError> {
         std::fs::create_dir_all(data_dir).map_err(|error| {
             ApiError::new(
-                "data_dir",
+                Code::DataDir,
                 format!(
                     "cannot create the data directory {}: {error}",
                     data_dir.display()
@@ -187,7 +152,10 @@ impl Api {
         config: SandboxConfig,
     ) -> Result<(i64, i64, Vec<(String, String)>), ApiError> {
         let sandbox = Sandbox::start(config).await.map_err(|error| {
-            ApiError::new("sandbox", format!("the sandbox could not start: {error}"))
+            ApiError::new(
+                Code::Sandbox,
+                format!("the sandbox could not start: {error}"),
+            )
         })?;
         let lines = sandbox.env_lines();
         let environment = |kind: EnvironmentKind, name: &str, url: &str| NewEnvironment {
@@ -298,10 +266,7 @@ impl Api {
     }
 
     async fn clients(&self) -> Result<(FinOpsClient, DataverseClient), ApiError> {
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
+        let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         Ok((
             self.finops_client(link.finance_operations_id).await?,
             self.dataverse_client(link.dataverse_id).await?,
@@ -311,7 +276,7 @@ impl Api {
     fn environment(&self, kind: &str) -> Result<EnvironmentRecord, ApiError> {
         self.store
             .environment(kind)?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))
+            .ok_or_else(ApiError::not_linked)
     }
 
     fn forward_events(self: &Arc<Self>, mut engine_events: broadcast::Receiver<EngineEvent>) {
@@ -354,7 +319,7 @@ impl Api {
             .read()
             .await
             .clone()
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))
+            .ok_or_else(ApiError::not_linked)
     }
 
     /// Starts the engine over the stored link (if any) and resumes maps that were running.
@@ -369,7 +334,7 @@ impl Api {
 
     pub fn add_map(&self, map: &TableMap) -> Result<(), ApiError> {
         let definition = serde_json::to_value(map)
-            .map_err(|error| ApiError::new("invalid_map", error.to_string()))?;
+            .map_err(|error| ApiError::new(Code::InvalidMap, error.to_string()))?;
         self.store
             .ensure_map(&map.name, &definition, &self.clock.stamp())?;
         Ok(())
@@ -398,10 +363,7 @@ impl Api {
 
     /// Runs the health checks of both environments and returns the link with their results.
     pub async fn check_health(&self) -> Result<LinkView, ApiError> {
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
+        let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         let (finops, dataverse) = self.clients().await?;
         let maps: Vec<TableMap> = self
             .store
@@ -418,9 +380,7 @@ impl Api {
         )
         .await;
         *self.health.lock().await = checks;
-        self.link()
-            .await?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))
+        self.link().await?.ok_or_else(ApiError::not_linked)
     }
 
     pub async fn maps(&self) -> Result<Vec<MapView>, ApiError> {
@@ -432,10 +392,9 @@ impl Api {
     }
 
     fn map_view(&self, name: &str) -> Result<MapView, ApiError> {
-        let record = self
-            .store
-            .map(name)?
-            .ok_or_else(|| ApiError::new("not_found", format!("there is no map named '{name}'")))?;
+        let record = self.store.map(name)?.ok_or_else(|| {
+            ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
+        })?;
         views::map_view(&self.store, record)
     }
 
@@ -516,7 +475,7 @@ impl Api {
     pub fn save_alert_rule(&self, rule: AlertRuleView) -> Result<AlertRuleView, ApiError> {
         if !ALERT_CLASSES.contains(&rule.class.as_str()) {
             return Err(ApiError::new(
-                "invalid_alert_rule",
+                Code::InvalidAlertRule,
                 format!(
                     "'{}' is not an error class; use one of: {}",
                     rule.class,
@@ -526,7 +485,7 @@ impl Api {
         }
         if rule.threshold == 0 || rule.window_minutes == 0 || rule.window_minutes > 24 * 60 {
             return Err(ApiError::new(
-                "invalid_alert_rule",
+                Code::InvalidAlertRule,
                 "The threshold must be at least 1 and the window between 1 minute and 24 hours.",
             ));
         }
@@ -534,7 +493,7 @@ impl Api {
             && self.store.map(map)?.is_none()
         {
             return Err(ApiError::new(
-                "not_found",
+                Code::NotFound,
                 format!("there is no map named '{map}'"),
             ));
         }
@@ -711,14 +670,14 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
 ) -> Result<T, ApiError> {
     serde_json::from_value(args).map_err(|error| {
         ApiError::new(
-            "bad_arguments",
+            Code::BadArguments,
             format!("arguments of '{command}' are invalid: {error}"),
         )
     })
 }
 
 pub(crate) fn json<T: serde::Serialize>(value: T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|error| ApiError::new("internal", error.to_string()))
+    serde_json::to_value(value).map_err(|error| ApiError::new(Code::Internal, error.to_string()))
 }
 
 fn reqwest_client() -> reqwest::Client {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::{Api, ApiError, DuetEvent, json, parse};
+use crate::{Api, ApiError, Code, DuetEvent, json, parse};
 
 /// The commands this module answers.
 pub(crate) const COMMANDS: &[&str] = &[
@@ -223,7 +223,7 @@ pub fn diff_view(name: &str, from: i64, to: i64, before: &Value, after: &Value) 
 fn invalid_map(problems: Vec<duet_maps::Problem>) -> ApiError {
     let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
     ApiError::new(
-        "invalid_map",
+        Code::InvalidMap,
         format!("the map cannot be read: {}", lines.join("; ")),
     )
 }
@@ -264,7 +264,7 @@ impl Api {
     pub fn save_map(&self, map: &Value, note: Option<&str>) -> Result<SavedMap, ApiError> {
         let parsed = duet_maps::parse_map(map, "$").map_err(invalid_map)?;
         if parsed.name.trim().is_empty() {
-            return Err(ApiError::new("invalid_map", "the map has no name"));
+            return Err(ApiError::new(Code::InvalidMap, "the map has no name"));
         }
         let definition = json(&parsed)?;
         let version = self.store.save_map(
@@ -286,7 +286,7 @@ impl Api {
         let versions = self.store.map_versions(name)?;
         if versions.is_empty() {
             return Err(ApiError::new(
-                "not_found",
+                Code::NotFound,
                 format!("there is no map named '{name}'"),
             ));
         }
@@ -317,7 +317,7 @@ impl Api {
     /// A package of the named maps (every map when none is named) and their lookup targets.
     pub fn export_maps(&self, names: &[String]) -> Result<Value, ApiError> {
         let package = duet_maps::export(&self.stored_maps()?, names)
-            .map_err(|error| ApiError::new("not_found", error.to_string()))?;
+            .map_err(|error| ApiError::new(Code::NotFound, error.to_string()))?;
         json(package)
     }
 
@@ -373,7 +373,8 @@ impl Api {
             None => None,
         };
         let (finops, dataverse) = self.clients().await?;
-        let remote = |error: duet_connect::ConnectError| ApiError::new("remote", error.to_string());
+        let remote =
+            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
         let finops_rows = finops
             .query_page(
                 &map.finance_operations_entity,
@@ -465,7 +466,7 @@ impl Api {
                 json(self.import_maps(&package, replace)?)
             }
             other => Err(ApiError::new(
-                "unknown_command",
+                Code::UnknownCommand,
                 format!("'{other}' is not a map command"),
             )),
         }

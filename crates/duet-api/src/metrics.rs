@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::{Api, ApiError, json, parse};
+use crate::{Api, ApiError, Code, json, parse};
 
 /// The commands answered by [`Api::call_metrics`].
 pub(crate) const COMMANDS: &[&str] = &["metrics", "retention", "set_retention"];
@@ -152,7 +152,7 @@ fn check_retention(view: RetentionView) -> Result<Retention, ApiError> {
     let valid = |d: u32| (1..=3650).contains(&d);
     if !valid(view.activity_days) {
         return Err(ApiError::new(
-            "invalid_retention",
+            Code::InvalidRetention,
             format!(
                 "activity retention must be between 1 and 3650 days, not {}",
                 view.activity_days
@@ -161,7 +161,7 @@ fn check_retention(view: RetentionView) -> Result<Retention, ApiError> {
     }
     if let Some(days) = view.failed_days.filter(|d| !valid(*d)) {
         return Err(ApiError::new(
-            "invalid_retention",
+            Code::InvalidRetention,
             format!("failed-change retention must be between 1 and 3650 days, not {days}"),
         ));
     }
@@ -350,7 +350,7 @@ impl Api {
                 json(self.set_retention(parse::<SetRetention>(command, args)?.retention)?)
             }
             other => Err(ApiError::new(
-                "unknown_command",
+                Code::UnknownCommand,
                 format!("unknown command '{other}'"),
             )),
         }

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::model::{ApiError, DuetEvent, EnvironmentKind, MapState, ResumeMode};
-use crate::{Api, json, parse, views};
+use crate::model::{DuetEvent, EnvironmentKind, MapState, ResumeMode};
+use crate::{Api, ApiError, Code, json, parse, views};
 
 pub(crate) const COMMANDS: [&str; 3] = ["run_plan", "start_plan", "bulk_maps"];
 
@@ -110,7 +110,7 @@ pub fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
                 && at > index
             {
                 return Err(ApiError::new(
-                    "plan_order",
+                    Code::PlanOrder,
                     format!(
                         "'{}' comes before '{target}', but it looks up rows of '{target}': \
                          move '{target}' before '{}'",
@@ -125,13 +125,12 @@ pub fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
 
 impl Api {
     fn stored_map(&self, name: &str) -> Result<(TableMap, String), ApiError> {
-        let record = self
-            .store
-            .map(name)?
-            .ok_or_else(|| ApiError::new("not_found", format!("there is no map named '{name}'")))?;
+        let record = self.store.map(name)?.ok_or_else(|| {
+            ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
+        })?;
         let map = serde_json::from_value(record.definition).map_err(|error| {
             ApiError::new(
-                "invalid_map",
+                Code::InvalidMap,
                 format!("the stored definition of map '{name}' is invalid: {error}"),
             )
         })?;
@@ -154,7 +153,7 @@ impl Api {
     pub fn run_plan(&self, names: &[String]) -> Result<RunPlan, ApiError> {
         if names.is_empty() {
             return Err(ApiError::new(
-                "bad_arguments",
+                Code::BadArguments,
                 "name at least one map for a run plan",
             ));
         }
@@ -180,7 +179,7 @@ impl Api {
         }
         let definitions: Vec<TableMap> = maps.iter().map(|(map, _)| map.clone()).collect();
         let order = duet_maps::start_order(&definitions)
-            .map_err(|cycle| ApiError::new("plan_cycle", cycle.to_string()))?;
+            .map_err(|cycle| ApiError::new(Code::PlanCycle, cycle.to_string()))?;
         let all: HashSet<&str> = order.iter().map(String::as_str).collect();
         let steps = order
             .iter()
@@ -196,7 +195,7 @@ impl Api {
     pub fn start_plan(self: &Arc<Self>, choices: &[PlanStepChoice]) -> Result<RunPlan, ApiError> {
         if choices.is_empty() {
             return Err(ApiError::new(
-                "bad_arguments",
+                Code::BadArguments,
                 "a run plan needs at least one step",
             ));
         }
@@ -204,7 +203,7 @@ impl Api {
         for choice in choices {
             if maps.iter().any(|(map, _)| map.name == choice.map) {
                 return Err(ApiError::new(
-                    "bad_arguments",
+                    Code::BadArguments,
                     format!("'{}' is in the plan twice", choice.map),
                 ));
             }
@@ -221,7 +220,7 @@ impl Api {
                 )
             {
                 return Err(ApiError::new(
-                    "map_running",
+                    Code::MapRunning,
                     format!(
                         "'{}' is {state}: stop it before changing its master",
                         map.name
@@ -235,7 +234,7 @@ impl Api {
             .swap(true, std::sync::atomic::Ordering::SeqCst)
         {
             return Err(ApiError::new(
-                "plan_running",
+                Code::PlanRunning,
                 "a run plan is still starting its maps; wait until its last step is logged",
             ));
         }
@@ -381,7 +380,7 @@ impl Api {
         mode: ResumeMode,
     ) -> Result<Vec<BulkResult>, ApiError> {
         if names.is_empty() {
-            return Err(ApiError::new("bad_arguments", "name at least one map"));
+            return Err(ApiError::new(Code::BadArguments, "name at least one map"));
         }
         let mut results = Vec::with_capacity(names.len());
         for name in names {
@@ -434,7 +433,7 @@ impl Api {
                 )
             }
             other => Err(ApiError::new(
-                "unknown_command",
+                Code::UnknownCommand,
                 format!("'{other}' is not a run plan command"),
             )),
         }

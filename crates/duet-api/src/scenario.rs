@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::model::*;
 use crate::{Api, json, parse};
+use crate::{ApiError, Code};
 
 /// The store document that holds the current (or last) run.
 const RUN_STATE: &str = "scenario.run";
@@ -82,7 +83,7 @@ const SCENARIOS: [Definition; 6] = [
 fn definition(id: &str) -> Result<&'static Definition, ApiError> {
     SCENARIOS.iter().find(|d| d.id == id).ok_or_else(|| {
         ApiError::new(
-            "not_found",
+            Code::NotFound,
             format!(
                 "there is no scenario '{id}'; the scenarios are: {}",
                 SCENARIOS
@@ -284,7 +285,10 @@ impl Api {
         options: ScenarioOptions,
     ) -> Result<ScenarioRun, ApiError> {
         let _running = self.scenario_lock.try_lock().map_err(|_| {
-            ApiError::new("scenario_running", "A setup scenario is running already.")
+            ApiError::new(
+                Code::ScenarioRunning,
+                "A setup scenario is running already.",
+            )
         })?;
         let definition = definition(id)?;
         let mut run = match self.scenario_run()? {
@@ -355,7 +359,7 @@ impl Api {
         let plan = self.scenario_plan(id, options.clone())?;
         if self.scenario_lock.try_lock().is_err() {
             return Err(ApiError::new(
-                "scenario_running",
+                Code::ScenarioRunning,
                 "A setup scenario is running already.",
             ));
         }
@@ -434,7 +438,7 @@ impl Api {
             }
             "check" => {
                 let (finops, dataverse) = options.environments.ok_or_else(|| {
-                    ApiError::new("invalid_scenario", "No environments were chosen.")
+                    ApiError::new(Code::InvalidScenario, "No environments were chosen.")
                 })?;
                 let message = self
                     .check_environments(definition, finops, dataverse)
@@ -444,7 +448,7 @@ impl Api {
             }
             "link" => {
                 let (finops, dataverse) = run.environments.ok_or_else(|| {
-                    ApiError::new("invalid_scenario", "No environments were provisioned.")
+                    ApiError::new(Code::InvalidScenario, "No environments were provisioned.")
                 })?;
                 self.link_environments(finops, dataverse, options.companies.clone())
                     .await?;
@@ -477,7 +481,7 @@ impl Api {
                     .map(|check| check.message.clone())
                     .collect();
                 if !unhealthy.is_empty() {
-                    return Err(ApiError::new("health", unhealthy.join(" ")));
+                    return Err(ApiError::new(Code::Health, unhealthy.join(" ")));
                 }
                 Ok((
                     StepStatus::Done,
@@ -559,7 +563,7 @@ impl Api {
                     Ok((StepStatus::Done, format!("Live sync is on. {summary}.")))
                 } else {
                     Err(ApiError::new(
-                        "disagreement",
+                        Code::Disagreement,
                         format!(
                             "The sides do not agree: {}. Open the error log of the map for the cause.",
                             disagreeing.join(" | ")
@@ -568,7 +572,7 @@ impl Api {
                 }
             }
             other => Err(ApiError::new(
-                "invalid_scenario",
+                Code::InvalidScenario,
                 format!("unknown step '{other}'"),
             )),
         }
@@ -593,7 +597,7 @@ impl Api {
                     && error.kind() != std::io::ErrorKind::NotFound
                 {
                     return Err(ApiError::new(
-                        "sandbox",
+                        Code::Sandbox,
                         format!("could not clear {}: {error}", path.display()),
                     ));
                 }
@@ -621,14 +625,15 @@ impl Api {
                 .find(|check| check.status == HealthStatus::Unhealthy && check.code != "DUET-H005")
             {
                 return Err(ApiError::new(
-                    "health",
+                    Code::Health,
                     format!("{}: {}", failed.code, failed.message),
                 ));
             }
         }
         let finops = self.finops_client(finops_id).await?;
         let dataverse = self.dataverse_client(dataverse_id).await?;
-        let remote = |error: duet_connect::ConnectError| ApiError::new("remote", error.to_string());
+        let remote =
+            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
         let customers = finops
             .count("CustomersV3", &[("cross-company", "true")])
             .await
@@ -641,7 +646,7 @@ impl Api {
         let finops_new = definition.finops == FinOps::New;
         if finops_new != (customers == 0) {
             return Err(ApiError::new(
-                "scenario_mismatch",
+                Code::ScenarioMismatch,
                 format!(
                     "This scenario expects a {} finance and operations environment, but it holds {customers} customers; choose the scenario that matches it.",
                     finops_label(definition.finops)
@@ -651,7 +656,7 @@ impl Api {
         let crm_new = definition.dataverse == Crm::New;
         if crm_new != (accounts == 0) {
             return Err(ApiError::new(
-                "scenario_mismatch",
+                Code::ScenarioMismatch,
                 format!(
                     "This scenario expects a {} Dataverse environment, but it {}; choose the scenario that matches it.",
                     crm_label(definition.dataverse),
@@ -676,7 +681,8 @@ impl Api {
     /// Creates the company rows Dataverse lacks, named after the legal entities.
     async fn create_companies(&self, companies: &[String]) -> Result<Vec<String>, ApiError> {
         let (finops, dataverse) = self.clients().await?;
-        let remote = |error: duet_connect::ConnectError| ApiError::new("remote", error.to_string());
+        let remote =
+            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
         let names: HashMap<String, String> = finops
             .query("LegalEntities", &[("$select", "LegalEntityId,Name")])
             .await
@@ -716,11 +722,12 @@ impl Api {
     /// operations customer with the same account number, or the first linked company.
     async fn bootstrap_companies(&self, companies: &[String]) -> Result<BootstrapReport, ApiError> {
         let (finops, dataverse) = self.clients().await?;
-        let remote = |error: duet_connect::ConnectError| ApiError::new("remote", error.to_string());
+        let remote =
+            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
         let default_company = companies
             .first()
             .cloned()
-            .ok_or_else(|| ApiError::new("invalid_scenario", "No legal entity was chosen."))?;
+            .ok_or_else(|| ApiError::new(Code::InvalidScenario, "No legal entity was chosen."))?;
         let mut owner: HashMap<String, String> = HashMap::new();
         for row in finops
             .query(
@@ -800,10 +807,9 @@ impl Api {
         // when the error lasts.
         let mut errored_since: Option<tokio::time::Instant> = None;
         loop {
-            let map = self
-                .store
-                .map(name)?
-                .ok_or_else(|| ApiError::new("not_found", format!("there is no map '{name}'")))?;
+            let map = self.store.map(name)?.ok_or_else(|| {
+                ApiError::new(Code::NotFound, format!("there is no map '{name}'"))
+            })?;
             let errored = map.state == "error";
             let since = *errored_since.get_or_insert_with(tokio::time::Instant::now);
             if !errored {
@@ -814,7 +820,7 @@ impl Api {
                 "error" if since.elapsed() < ERROR_PATIENCE => {}
                 "error" | "stopped" => {
                     return Err(ApiError::new(
-                        "map_failed",
+                        Code::MapFailed,
                         format!(
                             "Map '{name}' is {}: {}",
                             map.state,
@@ -826,7 +832,7 @@ impl Api {
             }
             if tokio::time::Instant::now() > deadline {
                 return Err(ApiError::new(
-                    "timeout",
+                    Code::Timeout,
                     format!(
                         "Map '{name}' did not finish its initial sync in time; it keeps running — run the scenario again to resume."
                     ),
@@ -838,17 +844,14 @@ impl Api {
 
     /// Compares both sides until they agree or live sync has had time to settle.
     async fn wait_agreement(&self, name: &str) -> Result<duet_engine::Agreement, ApiError> {
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
+        let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         let map = scenario_map(name)?;
         let (finops, dataverse) = self.clients().await?;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             let agreement = duet_engine::compare(&finops, &dataverse, &map, &link.companies)
                 .await
-                .map_err(|error| ApiError::new("remote", error.to_string()))?;
+                .map_err(|error| ApiError::new(Code::Remote, error.to_string()))?;
             if agreement.agrees() || tokio::time::Instant::now() > deadline {
                 return Ok(agreement);
             }
@@ -911,13 +914,13 @@ fn checked_options(mut options: ScenarioOptions) -> Result<ScenarioOptions, ApiE
         .collect();
     if options.companies.is_empty() {
         return Err(ApiError::new(
-            "invalid_scenario",
+            Code::InvalidScenario,
             "Choose at least one legal entity.",
         ));
     }
     if options.maps.is_empty() {
         return Err(ApiError::new(
-            "invalid_scenario",
+            Code::InvalidScenario,
             "Choose at least one map.",
         ));
     }
@@ -932,7 +935,7 @@ fn scenario_map(name: &str) -> Result<TableMap, ApiError> {
     match name {
         "customers" => Ok(TableMap::customers()),
         other => Err(ApiError::new(
-            "invalid_scenario",
+            Code::InvalidScenario,
             format!("The scenarios can run the map 'customers'; '{other}' is not available."),
         )),
     }

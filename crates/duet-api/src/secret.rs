@@ -1,6 +1,6 @@
 //! Client secrets live in the OS keyring (Secret Service on Linux), never in SQLite or logs.
 
-use crate::model::ApiError;
+use crate::{ApiError, Code};
 
 /// The keyring entries of one Duet installation, under one service name.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl SecretStore {
                 .and_then(|entry| entry.get_password())
                 .map_err(|error| match error {
                     keyring::Error::NoEntry => ApiError::new(
-                        "secret_missing",
+                        Code::SecretMissing,
                         format!(
                             "The OS keyring has no client secret for {account}; enter it again on the environments page."
                         ),
@@ -71,12 +71,12 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|error| ApiError::new("internal", format!("keyring task failed: {error}")))?
+        .map_err(|error| ApiError::new(Code::Internal, format!("keyring task failed: {error}")))?
 }
 
 fn keyring_error(error: keyring::Error) -> ApiError {
     ApiError::new(
-        "keyring_unavailable",
+        Code::KeyringUnavailable,
         format!(
             "The OS keyring could not be used ({error}). Duet keeps client secrets only there: start a Secret Service (for example gnome-keyring) in this session."
         ),

@@ -13,6 +13,7 @@ fn export_all(dir: &Path) {
     ActivityEntry::export_all(&config).unwrap();
     AlertRuleView::export_all(&config).unwrap();
     ApiError::export_all(&config).unwrap();
+    Code::export_all(&config).unwrap();
     DuetEvent::export_all(&config).unwrap();
     LinkView::export_all(&config).unwrap();
     MapView::export_all(&config).unwrap();
