@@ -8,7 +8,7 @@ use duet_store::{EnvironmentRecord, LinkRecord};
 use serde_json::Value;
 
 use crate::model::*;
-use crate::{Api, DATAVERSE, FINOPS, health, json, parse, reqwest_client, views};
+use crate::{Api, DATAVERSE, FINOPS, health, reqwest_client, views};
 use crate::{ApiError, Code};
 
 /// The store's name for an environment kind.
@@ -534,84 +534,5 @@ impl Api {
             }
         }
         Ok(plan)
-    }
-
-    /// The environments page's commands, by name (see [`Api::call`]).
-    pub(crate) async fn call_link(
-        self: &Arc<Self>,
-        command: &str,
-        args: Value,
-    ) -> Result<Value, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Id {
-            id: i64,
-        }
-        #[derive(serde::Deserialize)]
-        struct Add {
-            environment: NewEnvironment,
-        }
-        #[derive(serde::Deserialize)]
-        struct Update {
-            id: i64,
-            environment: NewEnvironment,
-        }
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Link {
-            finance_operations_id: i64,
-            dataverse_id: i64,
-            companies: Vec<String>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Companies {
-            companies: Vec<String>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Reset {
-            confirm: String,
-            #[serde(default)]
-            relink: bool,
-        }
-        match command {
-            "environments" => json(self.environments()?),
-            "add_environment" => json(
-                self.add_environment(parse::<Add>(command, args)?.environment)
-                    .await?,
-            ),
-            "update_environment" => {
-                let Update { id, environment } = parse(command, args)?;
-                json(self.update_environment(id, environment).await?)
-            }
-            "remove_environment" => json(
-                self.remove_environment(parse::<Id>(command, args)?.id)
-                    .await?,
-            ),
-            "test_connection" => json(self.test_connection(parse::<Id>(command, args)?.id).await?),
-            "legal_entities" => json(self.legal_entities(parse::<Id>(command, args)?.id).await?),
-            "link_environments" => {
-                let Link {
-                    finance_operations_id,
-                    dataverse_id,
-                    companies,
-                } = parse(command, args)?;
-                json(
-                    self.link_environments(finance_operations_id, dataverse_id, companies)
-                        .await?,
-                )
-            }
-            "set_link_companies" => json(
-                self.set_link_companies(parse::<Companies>(command, args)?.companies)
-                    .await?,
-            ),
-            "reset_plan" => json(self.reset_plan()?),
-            "reset_link" => {
-                let Reset { confirm, relink } = parse(command, args)?;
-                json(self.reset_link(&confirm, relink).await?)
-            }
-            other => Err(ApiError::new(
-                Code::UnknownCommand,
-                format!("there is no command named '{other}'"),
-            )),
-        }
     }
 }

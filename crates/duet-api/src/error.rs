@@ -117,3 +117,9 @@ impl From<EngineError> for ApiError {
         }
     }
 }
+
+/// `value` as JSON, for an answer or a stored document; a value that cannot be written as
+/// JSON is a bug, so it is an internal error.
+pub(crate) fn json<T: Serialize>(value: T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|error| ApiError::new(Code::Internal, error.to_string()))
+}

@@ -1,6 +1,7 @@
 //! The one API behind every Duet shell. The Tauri window and `duet serve` only translate
 //! their transport into calls of [`Api`]; no business rule lives in a shell.
 
+mod commands;
 mod environments;
 mod error;
 mod health;
@@ -21,8 +22,6 @@ use duet_engine::{Clock, Engine, EngineEvent, EngineSettings, SystemClock};
 use duet_maps::TableMap;
 use duet_sandbox::{Sandbox, SandboxConfig};
 use duet_store::{EnvironmentRecord, NewActivity, Store};
-use serde::Deserialize;
-use serde_json::Value;
 use tokio::sync::{Mutex, RwLock, broadcast};
 
 pub use error::{ApiError, Code};
@@ -554,104 +553,6 @@ impl Api {
             .collect())
     }
 
-    /// Dispatches a command by name with JSON arguments: the HTTP shell's whole job.
-    pub async fn call(self: &Arc<Self>, command: &str, args: Value) -> Result<Value, ApiError> {
-        #[derive(Deserialize)]
-        struct Name {
-            name: String,
-        }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Run {
-            name: String,
-            /// Off: a map without synced state goes live from now on, copying nothing.
-            initial_sync: Option<bool>,
-        }
-        #[derive(Deserialize)]
-        struct Limit {
-            limit: Option<u32>,
-        }
-        #[derive(Deserialize)]
-        struct Resume {
-            name: String,
-            mode: ResumeMode,
-        }
-        #[derive(Deserialize)]
-        struct Queue {
-            name: String,
-            key: Option<String>,
-            limit: Option<u32>,
-        }
-        #[derive(Deserialize)]
-        struct Rule {
-            rule: AlertRuleView,
-        }
-        #[derive(Deserialize)]
-        struct Id {
-            id: i64,
-        }
-        #[derive(Deserialize)]
-        struct Retry {
-            name: String,
-            seq: Option<i64>,
-        }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Rerun {
-            name: String,
-            #[serde(default)]
-            failed_only: bool,
-        }
-        match command {
-            "link" => json(self.link().await?),
-            "check_health" => json(self.check_health().await?),
-            "maps" => json(self.maps().await?),
-            "run_map" => {
-                let Run { name, initial_sync } = parse(command, args)?;
-                json(
-                    self.run_map_with(&name, initial_sync.unwrap_or(true))
-                        .await?,
-                )
-            }
-            "pause_map" => json(self.pause_map(&parse::<Name>(command, args)?.name).await?),
-            "stop_map" => json(self.stop_map(&parse::<Name>(command, args)?.name).await?),
-            "resume_map" => {
-                let Resume { name, mode } = parse(command, args)?;
-                json(self.resume_map(&name, mode).await?)
-            }
-            "queued_changes" => {
-                let Queue { name, key, limit } = parse(command, args)?;
-                json(
-                    self.queued_changes(&name, key.as_deref(), limit.unwrap_or(500))
-                        .await?,
-                )
-            }
-            "alert_rules" => json(self.alert_rules()?),
-            "save_alert_rule" => json(self.save_alert_rule(parse::<Rule>(command, args)?.rule)?),
-            "delete_alert_rule" => json(self.delete_alert_rule(parse::<Id>(command, args)?.id)?),
-            "send_test_alert" => json(self.send_test_alert()?),
-            "retry_changes" => {
-                let Retry { name, seq } = parse(command, args)?;
-                json(self.retry_changes(&name, seq).await?)
-            }
-            "rerun_map" => {
-                let Rerun { name, failed_only } = parse(command, args)?;
-                json(self.rerun_map(&name, failed_only).await?)
-            }
-            "activity" => json(
-                self.activity(parse::<Limit>(command, args)?.limit.unwrap_or(500))
-                    .await?,
-            ),
-            other if maps_alm::COMMANDS.contains(&other) => self.call_maps(other, args).await,
-            other if metrics::COMMANDS.contains(&other) => self.call_metrics(other, args).await,
-            other if plan::COMMANDS.contains(&other) => self.call_plan(other, args).await,
-            other => match self.call_scenario(other, args.clone()).await {
-                Some(answer) => answer,
-                None => self.call_link(other, args).await,
-            },
-        }
-    }
-
     /// Stops sync tasks and the sandbox.
     pub async fn shutdown(&self) {
         if let Some(engine) = self.engine.write().await.take() {
@@ -661,23 +562,6 @@ impl Api {
             sandbox.shutdown().await;
         }
     }
-}
-
-/// A command's JSON arguments as `T`, or a `bad_arguments` error naming the command.
-pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
-    command: &str,
-    args: Value,
-) -> Result<T, ApiError> {
-    serde_json::from_value(args).map_err(|error| {
-        ApiError::new(
-            Code::BadArguments,
-            format!("arguments of '{command}' are invalid: {error}"),
-        )
-    })
-}
-
-pub(crate) fn json<T: serde::Serialize>(value: T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|error| ApiError::new(Code::Internal, error.to_string()))
 }
 
 fn reqwest_client() -> reqwest::Client {

@@ -1,26 +1,14 @@
 //! Map lifecycle: saving a map as a new version, its history and differences between
 //! versions, rolling back, and moving maps between data directories as packages.
 
-use std::sync::Arc;
-
 use duet_maps::{FieldChangeKind, TableMap};
 use duet_store::{MapVersion, default_author};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::{Api, ApiError, Code, DuetEvent, json, parse};
-
-/// The commands this module answers.
-pub(crate) const COMMANDS: &[&str] = &[
-    "preview_map",
-    "save_map",
-    "map_versions",
-    "map_diff",
-    "rollback_map",
-    "export_maps",
-    "import_maps",
-];
+use crate::error::json;
+use crate::{Api, ApiError, Code, DuetEvent};
 
 /// One thing wrong with a map or a package, at a JSON path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -395,81 +383,6 @@ impl Api {
                 .map(Into::into)
                 .collect(),
         )
-    }
-
-    /// Answers the commands in [`COMMANDS`].
-    pub(crate) async fn call_maps(
-        self: &Arc<Self>,
-        command: &str,
-        args: Value,
-    ) -> Result<Value, ApiError> {
-        #[derive(Deserialize)]
-        struct Save {
-            map: Value,
-            note: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct Name {
-            name: String,
-        }
-        #[derive(Deserialize)]
-        struct Diff {
-            name: String,
-            from: i64,
-            to: i64,
-        }
-        #[derive(Deserialize)]
-        struct Rollback {
-            name: String,
-            version: i64,
-        }
-        #[derive(Deserialize)]
-        struct Export {
-            #[serde(default)]
-            names: Vec<String>,
-        }
-        #[derive(Deserialize)]
-        struct Import {
-            package: Value,
-            #[serde(default)]
-            replace: bool,
-        }
-        #[derive(Deserialize)]
-        struct Preview {
-            map: duet_maps::TableMap,
-            limit: Option<usize>,
-        }
-        match command {
-            "preview_map" => {
-                let Preview { map, limit } = parse(command, args)?;
-                json(
-                    self.preview_map(&map, limit.unwrap_or(5).clamp(1, 50))
-                        .await?,
-                )
-            }
-            "save_map" => {
-                let Save { map, note } = parse(command, args)?;
-                json(self.save_map(&map, note.as_deref())?)
-            }
-            "map_versions" => json(self.map_versions(&parse::<Name>(command, args)?.name)?),
-            "map_diff" => {
-                let Diff { name, from, to } = parse(command, args)?;
-                json(self.map_diff(&name, from, to)?)
-            }
-            "rollback_map" => {
-                let Rollback { name, version } = parse(command, args)?;
-                json(self.rollback_map(&name, version)?)
-            }
-            "export_maps" => self.export_maps(&parse::<Export>(command, args)?.names),
-            "import_maps" => {
-                let Import { package, replace } = parse(command, args)?;
-                json(self.import_maps(&package, replace)?)
-            }
-            other => Err(ApiError::new(
-                Code::UnknownCommand,
-                format!("'{other}' is not a map command"),
-            )),
-        }
     }
 }
 

@@ -7,13 +7,9 @@ use std::time::Duration;
 use chrono::Utc;
 use duet_store::{MetricBucket, Retention};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
-use crate::{Api, ApiError, Code, json, parse};
-
-/// The commands answered by [`Api::call_metrics`].
-pub(crate) const COMMANDS: &[&str] = &["metrics", "retention", "set_retention"];
+use crate::{Api, ApiError, Code};
 
 /// How often queue depth is sampled.
 const SAMPLE_EVERY: Duration = Duration::from_secs(5);
@@ -320,39 +316,6 @@ impl Api {
             if let Err(error) = self.store.sample_queue(&map.name, Utc::now()) {
                 tracing::warn!(%error, map = %map.name, "queue sample failed");
             }
-        }
-    }
-
-    /// Answers the commands in [`COMMANDS`].
-    pub(crate) async fn call_metrics(&self, command: &str, args: Value) -> Result<Value, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Window {
-            map: Option<String>,
-            minutes: Option<u32>,
-            bucket_seconds: Option<u32>,
-        }
-        #[derive(Deserialize)]
-        struct SetRetention {
-            retention: RetentionView,
-        }
-        match command {
-            "metrics" => {
-                let Window {
-                    map,
-                    minutes,
-                    bucket_seconds,
-                } = parse(command, args)?;
-                json(self.metrics(map.as_deref(), minutes.unwrap_or(60), bucket_seconds)?)
-            }
-            "retention" => json(self.retention()?),
-            "set_retention" => {
-                json(self.set_retention(parse::<SetRetention>(command, args)?.retention)?)
-            }
-            other => Err(ApiError::new(
-                Code::UnknownCommand,
-                format!("unknown command '{other}'"),
-            )),
         }
     }
 }

@@ -10,13 +10,11 @@ use duet_engine::RunOptions;
 use duet_maps::{Side, TableMap};
 use duet_store::NewActivity;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
+use crate::error::json;
 use crate::model::{DuetEvent, EnvironmentKind, MapState, ResumeMode};
-use crate::{Api, ApiError, Code, json, parse, views};
-
-pub(crate) const COMMANDS: [&str; 3] = ["run_plan", "start_plan", "bulk_maps"];
+use crate::{Api, ApiError, Code, views};
 
 /// The note of the map version a run plan saves when it changes a map's master.
 const MASTER_NOTE: &str = "master set by run plan";
@@ -397,46 +395,6 @@ impl Api {
             });
         }
         Ok(results)
-    }
-
-    pub(crate) async fn call_plan(
-        self: &Arc<Self>,
-        command: &str,
-        args: Value,
-    ) -> Result<Value, ApiError> {
-        #[derive(Deserialize)]
-        struct Names {
-            names: Vec<String>,
-        }
-        #[derive(Deserialize)]
-        struct Start {
-            steps: Vec<PlanStepChoice>,
-        }
-        #[derive(Deserialize)]
-        struct Bulk {
-            action: BulkAction,
-            names: Vec<String>,
-            mode: Option<ResumeMode>,
-        }
-        match command {
-            "run_plan" => json(self.run_plan(&parse::<Names>(command, args)?.names)?),
-            "start_plan" => json(self.start_plan(&parse::<Start>(command, args)?.steps)?),
-            "bulk_maps" => {
-                let Bulk {
-                    action,
-                    names,
-                    mode,
-                } = parse(command, args)?;
-                json(
-                    self.bulk_maps(action, &names, mode.unwrap_or(ResumeMode::CatchUp))
-                        .await?,
-                )
-            }
-            other => Err(ApiError::new(
-                Code::UnknownCommand,
-                format!("'{other}' is not a run plan command"),
-            )),
-        }
     }
 }
 

@@ -10,8 +10,9 @@ use duet_maps::{Side, TableMap};
 use duet_sandbox::{DvProfile, FoProfile, SandboxConfig};
 use serde_json::{Map, Value};
 
+use crate::Api;
+use crate::error::json;
 use crate::model::*;
-use crate::{Api, json, parse};
 use crate::{ApiError, Code};
 
 /// The store document that holds the current (or last) run.
@@ -876,32 +877,6 @@ impl Api {
             )?;
         }
         Ok(())
-    }
-
-    /// The scenario commands, by name (see [`Api::call`]).
-    pub(crate) async fn call_scenario(
-        self: &Arc<Self>,
-        command: &str,
-        args: Value,
-    ) -> Option<Result<Value, ApiError>> {
-        #[derive(serde::Deserialize)]
-        struct Run {
-            id: String,
-            #[serde(default)]
-            options: ScenarioOptions,
-        }
-        let answer = match command {
-            "scenarios" => json(self.scenarios()),
-            "scenario_plan" => parse::<Run>(command, args)
-                .and_then(|Run { id, options }| self.scenario_plan(&id, options))
-                .and_then(json),
-            "start_scenario" => parse::<Run>(command, args)
-                .and_then(|Run { id, options }| self.start_scenario(&id, options))
-                .and_then(json),
-            "scenario_run" => self.scenario_run().and_then(json),
-            _ => return None,
-        };
-        Some(answer)
     }
 }
 
