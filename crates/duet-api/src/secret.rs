@@ -4,12 +4,12 @@ use crate::{ApiError, Code};
 
 /// The keyring entries of one Duet installation, under one service name.
 #[derive(Debug, Clone)]
-pub struct SecretStore {
+pub(crate) struct SecretStore {
     service: String,
 }
 
 impl SecretStore {
-    pub fn new(service: impl Into<String>) -> SecretStore {
+    pub(crate) fn new(service: impl Into<String>) -> SecretStore {
         SecretStore {
             service: service.into(),
         }
@@ -19,7 +19,12 @@ impl SecretStore {
         format!("{kind}:{client_id}")
     }
 
-    pub async fn save(&self, kind: &str, client_id: &str, secret: &str) -> Result<(), ApiError> {
+    pub(crate) async fn save(
+        &self,
+        kind: &str,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<(), ApiError> {
         let service = self.service.clone();
         let account = Self::account(kind, client_id);
         let secret = secret.to_owned();
@@ -32,7 +37,7 @@ impl SecretStore {
     }
 
     /// Forgets a secret; a secret that is not there is already forgotten.
-    pub async fn delete(&self, kind: &str, client_id: &str) -> Result<(), ApiError> {
+    pub(crate) async fn delete(&self, kind: &str, client_id: &str) -> Result<(), ApiError> {
         let service = self.service.clone();
         let account = Self::account(kind, client_id);
         blocking(move || {
@@ -46,7 +51,7 @@ impl SecretStore {
         .await
     }
 
-    pub async fn load(&self, kind: &str, client_id: &str) -> Result<String, ApiError> {
+    pub(crate) async fn load(&self, kind: &str, client_id: &str) -> Result<String, ApiError> {
         let service = self.service.clone();
         let account = Self::account(kind, client_id);
         blocking(move || {
