@@ -1,6 +1,8 @@
 //! The one API behind every Duet shell. The Tauri window and `duet serve` only translate
 //! their transport into calls of [`Api`]; no business rule lives in a shell.
 
+#![deny(clippy::too_many_lines)]
+
 mod activity;
 mod alerts;
 mod clients;
