@@ -1,5 +1,6 @@
-//! The environments page: add, test and remove environments; link exactly one of each kind;
-//! choose the legal entities; unlink and reset after an environment refresh.
+//! The environments page's registry: add, change, test and remove environments (their
+//! secrets in the OS keyring), and read a finance and operations environment's legal
+//! entities.
 
 use std::sync::Arc;
 
@@ -7,8 +8,7 @@ use duet_store::EnvironmentRecord;
 use serde_json::Value;
 
 use crate::model::*;
-use crate::{Api, DATAVERSE, FINOPS, health, views};
-use crate::{ApiError, Code};
+use crate::{Api, ApiError, Code, DATAVERSE, FINOPS, health, views};
 
 /// The store's name for an environment kind.
 pub(crate) fn kind_key(kind: EnvironmentKind) -> &'static str {
@@ -18,7 +18,7 @@ pub(crate) fn kind_key(kind: EnvironmentKind) -> &'static str {
     }
 }
 
-pub(crate) fn kind_of(key: &str) -> EnvironmentKind {
+fn kind_of(key: &str) -> EnvironmentKind {
     if key == FINOPS {
         EnvironmentKind::FinanceOperations
     } else {
@@ -89,6 +89,8 @@ fn is_loopback(url: &url::Url) -> bool {
     matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
 }
 
+/// A store conflict (a duplicate URL, a second link, a linked environment removed) as the
+/// `conflict` code; any other store error as usual.
 pub(crate) fn conflict(error: duet_store::StoreError) -> ApiError {
     match error {
         duet_store::StoreError::Conflict(message) => ApiError::new(Code::Conflict, message),

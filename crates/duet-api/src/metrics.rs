@@ -107,7 +107,7 @@ impl From<Retention> for RetentionView {
 }
 
 /// The bucket length that gives about 60 buckets over `minutes`, rounded to a round figure.
-pub(crate) fn bucket_for(minutes: u32) -> u32 {
+fn bucket_for(minutes: u32) -> u32 {
     let wanted = (minutes * 60 / 60).max(1);
     [
         5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400,
@@ -264,7 +264,7 @@ impl Api {
     }
 
     /// Removes what retention says is too old, and logs what was removed.
-    pub(crate) fn prune_logs(&self) -> Result<(), ApiError> {
+    fn prune_logs(&self) -> Result<(), ApiError> {
         let retention = self.store.retention()?;
         let pruned = self.store.prune(&retention, Utc::now())?;
         if pruned.activity + pruned.samples + pruned.failed > 0 {
@@ -304,7 +304,7 @@ impl Api {
     }
 
     /// Records each map's queue depth now (unchanged depths at most once a minute).
-    pub(crate) fn sample_queues(&self) {
+    fn sample_queues(&self) {
         let maps = match self.store.maps() {
             Ok(maps) => maps,
             Err(error) => {

@@ -96,7 +96,7 @@ fn depends_on(map: &TableMap, names: &HashSet<&str>) -> Vec<String> {
 }
 
 /// Refuses an order where a map comes before a map of the plan it looks up.
-pub(crate) fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
+fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
     let position: HashMap<&str, usize> = maps
         .iter()
         .enumerate()
