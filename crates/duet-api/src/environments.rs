@@ -1,14 +1,14 @@
-//! The environments page: add, test and remove environments; link exactly one of each kind;
-//! choose the legal entities; unlink and reset after an environment refresh.
+//! The environments page's registry: add, change, test and remove environments (their
+//! secrets in the OS keyring), and read a finance and operations environment's legal
+//! entities.
 
 use std::sync::Arc;
 
-use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
-use duet_store::{EnvironmentRecord, LinkRecord};
+use duet_store::EnvironmentRecord;
 use serde_json::Value;
 
 use crate::model::*;
-use crate::{Api, DATAVERSE, FINOPS, health, json, parse, reqwest_client, views};
+use crate::{Api, ApiError, Code, DATAVERSE, FINOPS, health, views};
 
 /// The store's name for an environment kind.
 pub(crate) fn kind_key(kind: EnvironmentKind) -> &'static str {
@@ -18,7 +18,7 @@ pub(crate) fn kind_key(kind: EnvironmentKind) -> &'static str {
     }
 }
 
-pub(crate) fn kind_of(key: &str) -> EnvironmentKind {
+fn kind_of(key: &str) -> EnvironmentKind {
     if key == FINOPS {
         EnvironmentKind::FinanceOperations
     } else {
@@ -33,7 +33,7 @@ pub(crate) fn secret_scope(id: i64) -> String {
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new("invalid_environment", message)
+    ApiError::new(Code::InvalidEnvironment, message)
 }
 
 /// Checks what an admin typed, and fills in the Entra token URL from the tenant.
@@ -89,9 +89,11 @@ fn is_loopback(url: &url::Url) -> bool {
     matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
 }
 
-fn conflict(error: duet_store::StoreError) -> ApiError {
+/// A store conflict (a duplicate URL, a second link, a linked environment removed) as the
+/// `conflict` code; any other store error as usual.
+pub(crate) fn conflict(error: duet_store::StoreError) -> ApiError {
     match error {
-        duet_store::StoreError::Conflict(message) => ApiError::new("conflict", message),
+        duet_store::StoreError::Conflict(message) => ApiError::new(Code::Conflict, message),
         other => other.into(),
     }
 }
@@ -214,9 +216,12 @@ impl Api {
             .await
     }
 
-    fn environment_record(&self, id: i64) -> Result<EnvironmentRecord, ApiError> {
+    pub(crate) fn environment_record(&self, id: i64) -> Result<EnvironmentRecord, ApiError> {
         self.store.environment_by_id(id)?.ok_or_else(|| {
-            ApiError::new("not_found", format!("there is no environment with id {id}"))
+            ApiError::new(
+                Code::NotFound,
+                format!("there is no environment with id {id}"),
+            )
         })
     }
 
@@ -225,7 +230,10 @@ impl Api {
             .into_iter()
             .find(|view| view.id == id)
             .ok_or_else(|| {
-                ApiError::new("not_found", format!("there is no environment with id {id}"))
+                ApiError::new(
+                    Code::NotFound,
+                    format!("there is no environment with id {id}"),
+                )
             })
     }
 
@@ -234,34 +242,6 @@ impl Api {
             .store
             .link()?
             .is_some_and(|link| link.finance_operations_id == id || link.dataverse_id == id))
-    }
-
-    /// Clients for a stored environment, with its secret from the keyring.
-    pub(crate) async fn finops_client(&self, id: i64) -> Result<FinOpsClient, ApiError> {
-        let record = self.environment_record(id)?;
-        let tokens = self.tokens(&record).await?;
-        Ok(FinOpsClient::new(reqwest_client(), tokens, &record.url))
-    }
-
-    pub(crate) async fn dataverse_client(&self, id: i64) -> Result<DataverseClient, ApiError> {
-        let record = self.environment_record(id)?;
-        let tokens = self.tokens(&record).await?;
-        Ok(DataverseClient::new(reqwest_client(), tokens, &record.url))
-    }
-
-    async fn tokens(&self, record: &EnvironmentRecord) -> Result<Arc<TokenProvider>, ApiError> {
-        let secret = self
-            .secrets
-            .load(&secret_scope(record.id), &record.client_id)
-            .await?;
-        Ok(Arc::new(TokenProvider::new(
-            reqwest_client(),
-            Credentials {
-                token_url: record.token_url.clone(),
-                client_id: record.client_id.clone(),
-                client_secret: secret,
-            },
-        )))
     }
 
     /// Signs in to a stored environment and checks what Duet needs there: a token
@@ -295,7 +275,7 @@ impl Api {
             .await
             .map_err(|error| {
                 ApiError::new(
-                    "remote",
+                    Code::Remote,
                     format!("could not read the legal entities: {error}"),
                 )
             })?;
@@ -322,298 +302,5 @@ impl Api {
             .collect();
         entities.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(entities)
-    }
-
-    /// Links a finance and operations environment with a Dataverse environment for the
-    /// given legal entities. A second link for either environment is refused.
-    pub async fn link_environments(
-        self: &Arc<Self>,
-        finance_operations_id: i64,
-        dataverse_id: i64,
-        companies: Vec<String>,
-    ) -> Result<LinkView, ApiError> {
-        let companies = self
-            .checked_companies(finance_operations_id, companies)
-            .await?;
-        let linked_at = match self.store.link()? {
-            Some(existing) => existing.linked_at,
-            None => self.clock.stamp(),
-        };
-        self.store
-            .save_link(&LinkRecord {
-                finance_operations_id,
-                dataverse_id,
-                companies,
-                linked_at,
-            })
-            .map_err(conflict)?;
-        self.replace_engine().await?;
-        self.check_health().await
-    }
-
-    /// Legal entity codes in upper case, each known to the finance and operations side.
-    async fn checked_companies(
-        &self,
-        finance_operations_id: i64,
-        companies: Vec<String>,
-    ) -> Result<Vec<String>, ApiError> {
-        let mut wanted: Vec<String> = companies
-            .iter()
-            .map(|code| code.trim().to_uppercase())
-            .filter(|code| !code.is_empty())
-            .collect();
-        wanted.sort();
-        wanted.dedup();
-        if wanted.is_empty() {
-            return Err(ApiError::new(
-                "invalid_link",
-                "Choose at least one legal entity to sync.",
-            ));
-        }
-        let known = self.legal_entities(finance_operations_id).await?;
-        let unknown: Vec<&str> = wanted
-            .iter()
-            .filter(|code| !known.iter().any(|entity| &entity.code == *code))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ApiError::new(
-                "invalid_link",
-                format!(
-                    "Finance and operations has no legal entity {}; choose from: {}.",
-                    unknown.join(", "),
-                    known
-                        .iter()
-                        .map(|entity| entity.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-        }
-        Ok(wanted)
-    }
-
-    /// Adds or removes legal entities of the link. Running maps read the new companies'
-    /// rows with an initial sync; a change while a map is initializing or paused is refused.
-    pub async fn set_link_companies(
-        self: &Arc<Self>,
-        companies: Vec<String>,
-    ) -> Result<LinkView, ApiError> {
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
-        let companies = self
-            .checked_companies(link.finance_operations_id, companies)
-            .await?;
-        let maps = self.store.maps()?;
-        if let Some(busy) = maps
-            .iter()
-            .find(|map| matches!(map.state.as_str(), "initializing" | "paused" | "resuming"))
-        {
-            return Err(ApiError::new(
-                "map_busy",
-                format!(
-                    "Map '{}' is {}: let it finish or resume it before changing the legal entities.",
-                    busy.name, busy.state
-                ),
-            ));
-        }
-        let added: Vec<String> = companies
-            .iter()
-            .filter(|code| !link.companies.contains(code))
-            .cloned()
-            .collect();
-        self.store.save_link(&LinkRecord { companies, ..link })?;
-        let running: Vec<String> = maps
-            .iter()
-            // A map in Error is retrying its round: it goes on too.
-            .filter(|map| matches!(map.state.as_str(), "running" | "resuming" | "error"))
-            .map(|map| map.name.clone())
-            .collect();
-        self.replace_engine().await?;
-        let engine = self.engine().await?;
-        for name in &running {
-            if added.is_empty() {
-                engine.run(name).await?;
-            } else {
-                // An initial sync brings the added companies' rows; rows already equal on
-                // both sides are read but not written again.
-                engine.stop(name).await?;
-                engine.run(name).await?;
-            }
-        }
-        self.check_health().await
-    }
-
-    /// What [`Api::reset_link`] will delete and keep.
-    pub fn reset_plan(&self) -> Result<ResetPlan, ApiError> {
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
-        let finance_operations = self.environment_record(link.finance_operations_id)?;
-        let dataverse = self.environment_record(link.dataverse_id)?;
-        let counts = self.store.reset_counts()?;
-        let maps = self.store.maps()?;
-        Ok(ResetPlan {
-            finance_operations: finance_operations.name.clone(),
-            dataverse: dataverse.name.clone(),
-            companies: link.companies.clone(),
-            deletes: vec![
-                format!(
-                    "The link between '{}' and '{}' (legal entities {}).",
-                    finance_operations.name,
-                    dataverse.name,
-                    link.companies.join(", ")
-                ),
-                format!(
-                    "{} sync positions (change-tracking links, watermarks, initial-sync checkpoints).",
-                    counts.cursors
-                ),
-                format!(
-                    "{} remembered row values used to recognise Duet's own writes.",
-                    counts.shadows
-                ),
-                format!(
-                    "{} queued, parked or failed changes not yet written.",
-                    counts.queued
-                ),
-            ],
-            keeps: vec![
-                format!("The {} map definitions, set to Not running.", maps.len()),
-                "Both environments and their secrets.".to_owned(),
-                "Alert rules and the activity log.".to_owned(),
-            ],
-            maps_to_reactivate: counts.active_maps,
-            confirmation: finance_operations.name,
-        })
-    }
-
-    /// The refresh scenario: cleans the link's sync state after an environment was restored
-    /// from another; with `relink`, links the same pair again and runs the maps that were
-    /// active, each starting with an initial sync. `confirm` must be the finance and
-    /// operations environment's name, as the plan says.
-    pub async fn reset_link(
-        self: &Arc<Self>,
-        confirm: &str,
-        relink: bool,
-    ) -> Result<ResetPlan, ApiError> {
-        let plan = self.reset_plan()?;
-        if confirm.trim() != plan.confirmation {
-            return Err(ApiError::new(
-                "confirmation_mismatch",
-                format!(
-                    "Type the finance and operations environment's name, '{}', to confirm the reset.",
-                    plan.confirmation
-                ),
-            ));
-        }
-        let link = self
-            .store
-            .link()?
-            .ok_or_else(|| ApiError::new("not_linked", "No environments are linked yet."))?;
-        if let Some(engine) = self.engine.write().await.take() {
-            engine.shutdown().await;
-        }
-        let reason = if relink {
-            "The link was reset; the map runs again from an initial sync."
-        } else {
-            "The link was reset; link the environments again to run it."
-        };
-        self.store.reset_link(reason, &self.clock.stamp())?;
-        self.health.lock().await.clear();
-        self.record_lifecycle(&format!("Link reset: {}", plan.deletes.join(" ")));
-        if relink {
-            self.link_environments(
-                link.finance_operations_id,
-                link.dataverse_id,
-                link.companies,
-            )
-            .await?;
-            for name in &plan.maps_to_reactivate {
-                self.run_map(name).await?;
-            }
-        }
-        Ok(plan)
-    }
-
-    /// The environments page's commands, by name (see [`Api::call`]).
-    pub(crate) async fn call_link(
-        self: &Arc<Self>,
-        command: &str,
-        args: Value,
-    ) -> Result<Value, ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Id {
-            id: i64,
-        }
-        #[derive(serde::Deserialize)]
-        struct Add {
-            environment: NewEnvironment,
-        }
-        #[derive(serde::Deserialize)]
-        struct Update {
-            id: i64,
-            environment: NewEnvironment,
-        }
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Link {
-            finance_operations_id: i64,
-            dataverse_id: i64,
-            companies: Vec<String>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Companies {
-            companies: Vec<String>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Reset {
-            confirm: String,
-            #[serde(default)]
-            relink: bool,
-        }
-        match command {
-            "environments" => json(self.environments()?),
-            "add_environment" => json(
-                self.add_environment(parse::<Add>(command, args)?.environment)
-                    .await?,
-            ),
-            "update_environment" => {
-                let Update { id, environment } = parse(command, args)?;
-                json(self.update_environment(id, environment).await?)
-            }
-            "remove_environment" => json(
-                self.remove_environment(parse::<Id>(command, args)?.id)
-                    .await?,
-            ),
-            "test_connection" => json(self.test_connection(parse::<Id>(command, args)?.id).await?),
-            "legal_entities" => json(self.legal_entities(parse::<Id>(command, args)?.id).await?),
-            "link_environments" => {
-                let Link {
-                    finance_operations_id,
-                    dataverse_id,
-                    companies,
-                } = parse(command, args)?;
-                json(
-                    self.link_environments(finance_operations_id, dataverse_id, companies)
-                        .await?,
-                )
-            }
-            "set_link_companies" => json(
-                self.set_link_companies(parse::<Companies>(command, args)?.companies)
-                    .await?,
-            ),
-            "reset_plan" => json(self.reset_plan()?),
-            "reset_link" => {
-                let Reset { confirm, relink } = parse(command, args)?;
-                json(self.reset_link(&confirm, relink).await?)
-            }
-            other => Err(ApiError::new(
-                "unknown_command",
-                format!("there is no command named '{other}'"),
-            )),
-        }
     }
 }

@@ -130,6 +130,8 @@ async fn keys_present(
     })
 }
 
+/// The health checks of the linked pair: each side's sign-in, clock and companies, then the
+/// integration key of every map on each side.
 pub(crate) async fn check(
     finops: &FinOpsClient,
     dataverse: &DataverseClient,
@@ -138,22 +140,42 @@ pub(crate) async fn check(
     clock: &dyn Clock,
 ) -> HashMap<EnvironmentKind, Vec<HealthCheck>> {
     let at = clock.stamp();
-    let result = |code: &str, outcome: Result<String, String>| outcome_check(&at, code, outcome);
+    let mut finops_checks = finops_link_checks(finops, companies, &at).await;
+    let mut dataverse_checks = dataverse_link_checks(dataverse, companies, &at).await;
+    for map in maps {
+        finops_checks.push(finops_key_check(finops, map, &at).await);
+        dataverse_checks.push(dataverse_key_check(dataverse, map, &at).await);
+    }
+    HashMap::from([
+        (EnvironmentKind::FinanceOperations, finops_checks),
+        (EnvironmentKind::Dataverse, dataverse_checks),
+    ])
+}
 
+/// Finance and operations: sign-in (DUET-H001), clock (DUET-H005) and the linked legal
+/// entities (DUET-H003).
+async fn finops_link_checks(
+    finops: &FinOpsClient,
+    companies: &[String],
+    at: &str,
+) -> Vec<HealthCheck> {
     let finops_companies = finops
         .query("LegalEntities", &[("$select", "LegalEntityId")])
         .await
         .map(|rows| codes(&rows, "LegalEntityId"));
-    let mut finops_checks = vec![
-        result(
+    vec![
+        outcome_check(
+            at,
             "DUET-H001",
             signed_in(&finops_companies, "finance and operations"),
         ),
-        result(
+        outcome_check(
+            at,
             "DUET-H005",
             clock_skew(finops.clock_skew(), "Finance and operations"),
         ),
-        result(
+        outcome_check(
+            at,
             "DUET-H003",
             companies_present(
                 &finops_companies,
@@ -161,17 +183,26 @@ pub(crate) async fn check(
                 "legal entities in finance and operations",
             ),
         ),
-    ];
+    ]
+}
 
+/// Dataverse: sign-in (DUET-H001), WhoAmI (DUET-H002), the company rows (DUET-H003) and the
+/// clock (DUET-H005).
+async fn dataverse_link_checks(
+    dataverse: &DataverseClient,
+    companies: &[String],
+    at: &str,
+) -> Vec<HealthCheck> {
     let who = dataverse.who_am_i().await;
     let dataverse_companies = dataverse
         .query("cdm_companies", &[("$select", "cdm_companycode")])
         .await
         .map(|rows| codes(&rows, "cdm_companycode"));
-    let mut dataverse_checks = vec![
-        result("DUET-H001", signed_in(&who, "Dataverse")),
-        result("DUET-H002", who_am_i(&who)),
-        result(
+    vec![
+        outcome_check(at, "DUET-H001", signed_in(&who, "Dataverse")),
+        outcome_check(at, "DUET-H002", who_am_i(&who)),
+        outcome_check(
+            at,
             "DUET-H003",
             companies_present(
                 &dataverse_companies,
@@ -179,66 +210,82 @@ pub(crate) async fn check(
                 "company rows (cdm_company) in Dataverse",
             ),
         ),
-        result("DUET-H005", clock_skew(dataverse.clock_skew(), "Dataverse")),
-    ];
-    for map in maps {
-        let fields = map.key.finance_operations.join(",");
-        let finops_read = async {
-            finops
-                .query_page(
-                    &map.finance_operations_entity,
-                    &[("cross-company", "true"), ("$select", &fields)],
-                    1,
-                )
-                .await
-                .map(|_| ())
-        };
-        finops_checks.push(result(
-            "DUET-H004",
-            keys_present(
-                finops_read,
-                format!(
-                    "Integration key of map '{}' ({} on {})",
-                    map.name, fields, map.finance_operations_entity
-                ),
+        outcome_check(
+            at,
+            "DUET-H005",
+            clock_skew(dataverse.clock_skew(), "Dataverse"),
+        ),
+    ]
+}
+
+/// DUET-H004 on finance and operations: the map's key fields can be read on its entity.
+async fn finops_key_check(
+    finops: &FinOpsClient,
+    map: &duet_maps::TableMap,
+    at: &str,
+) -> HealthCheck {
+    let fields = map.key.finance_operations.join(",");
+    let finops_read = async {
+        finops
+            .query_page(
+                &map.finance_operations_entity,
+                &[("cross-company", "true"), ("$select", &fields)],
+                1,
             )
-            .await,
-        ));
-        // A key part through a lookup (`msdyn_company.cdm_companycode`) is checked by the
-        // company rows (DUET-H003); the row's own columns are checked here.
-        let columns = map
-            .key
-            .dataverse
-            .iter()
-            .filter(|column| !column.contains('.'))
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(",");
-        let dataverse_read = async {
-            dataverse
-                .query(
-                    &map.dataverse_entity_set,
-                    &[("$select", &columns), ("$top", "1")],
-                )
-                .await
-                .map(|_| ())
-        };
-        dataverse_checks.push(result(
-            "DUET-H004",
-            keys_present(
-                dataverse_read,
-                format!(
-                    "Integration key of map '{}' ({} on {})",
-                    map.name, columns, map.dataverse_entity_set
-                ),
+            .await
+            .map(|_| ())
+    };
+    outcome_check(
+        at,
+        "DUET-H004",
+        keys_present(
+            finops_read,
+            format!(
+                "Integration key of map '{}' ({} on {})",
+                map.name, fields, map.finance_operations_entity
+            ),
+        )
+        .await,
+    )
+}
+
+/// DUET-H004 on Dataverse: the map's key columns can be read on its table.
+async fn dataverse_key_check(
+    dataverse: &DataverseClient,
+    map: &duet_maps::TableMap,
+    at: &str,
+) -> HealthCheck {
+    // A key part through a lookup (`msdyn_company.cdm_companycode`) is checked by the
+    // company rows (DUET-H003); the row's own columns are checked here.
+    let columns = map
+        .key
+        .dataverse
+        .iter()
+        .filter(|column| !column.contains('.'))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(",");
+    let dataverse_read = async {
+        dataverse
+            .query(
+                &map.dataverse_entity_set,
+                &[("$select", &columns), ("$top", "1")],
             )
-            .await,
-        ));
-    }
-    HashMap::from([
-        (EnvironmentKind::FinanceOperations, finops_checks),
-        (EnvironmentKind::Dataverse, dataverse_checks),
-    ])
+            .await
+            .map(|_| ())
+    };
+    outcome_check(
+        at,
+        "DUET-H004",
+        keys_present(
+            dataverse_read,
+            format!(
+                "Integration key of map '{}' ({} on {})",
+                map.name, columns, map.dataverse_entity_set
+            ),
+        )
+        .await,
+    )
 }
 
 fn codes(rows: &[serde_json::Map<String, Value>], column: &str) -> Vec<String> {

@@ -1,26 +1,14 @@
 //! Map lifecycle: saving a map as a new version, its history and differences between
 //! versions, rolling back, and moving maps between data directories as packages.
 
-use std::sync::Arc;
-
 use duet_maps::{FieldChangeKind, TableMap};
 use duet_store::{MapVersion, default_author};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::{Api, ApiError, DuetEvent, json, parse};
-
-/// The commands this module answers.
-pub(crate) const COMMANDS: &[&str] = &[
-    "preview_map",
-    "save_map",
-    "map_versions",
-    "map_diff",
-    "rollback_map",
-    "export_maps",
-    "import_maps",
-];
+use crate::error::json;
+use crate::{Api, ApiError, Code, DuetEvent};
 
 /// One thing wrong with a map or a package, at a JSON path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -223,7 +211,7 @@ pub fn diff_view(name: &str, from: i64, to: i64, before: &Value, after: &Value) 
 fn invalid_map(problems: Vec<duet_maps::Problem>) -> ApiError {
     let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
     ApiError::new(
-        "invalid_map",
+        Code::InvalidMap,
         format!("the map cannot be read: {}", lines.join("; ")),
     )
 }
@@ -264,7 +252,7 @@ impl Api {
     pub fn save_map(&self, map: &Value, note: Option<&str>) -> Result<SavedMap, ApiError> {
         let parsed = duet_maps::parse_map(map, "$").map_err(invalid_map)?;
         if parsed.name.trim().is_empty() {
-            return Err(ApiError::new("invalid_map", "the map has no name"));
+            return Err(ApiError::new(Code::InvalidMap, "the map has no name"));
         }
         let definition = json(&parsed)?;
         let version = self.store.save_map(
@@ -286,7 +274,7 @@ impl Api {
         let versions = self.store.map_versions(name)?;
         if versions.is_empty() {
             return Err(ApiError::new(
-                "not_found",
+                Code::NotFound,
                 format!("there is no map named '{name}'"),
             ));
         }
@@ -317,7 +305,7 @@ impl Api {
     /// A package of the named maps (every map when none is named) and their lookup targets.
     pub fn export_maps(&self, names: &[String]) -> Result<Value, ApiError> {
         let package = duet_maps::export(&self.stored_maps()?, names)
-            .map_err(|error| ApiError::new("not_found", error.to_string()))?;
+            .map_err(|error| ApiError::new(Code::NotFound, error.to_string()))?;
         json(package)
     }
 
@@ -373,7 +361,8 @@ impl Api {
             None => None,
         };
         let (finops, dataverse) = self.clients().await?;
-        let remote = |error: duet_connect::ConnectError| ApiError::new("remote", error.to_string());
+        let remote =
+            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
         let finops_rows = finops
             .query_page(
                 &map.finance_operations_entity,
@@ -394,81 +383,6 @@ impl Api {
                 .map(Into::into)
                 .collect(),
         )
-    }
-
-    /// Answers the commands in [`COMMANDS`].
-    pub(crate) async fn call_maps(
-        self: &Arc<Self>,
-        command: &str,
-        args: Value,
-    ) -> Result<Value, ApiError> {
-        #[derive(Deserialize)]
-        struct Save {
-            map: Value,
-            note: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct Name {
-            name: String,
-        }
-        #[derive(Deserialize)]
-        struct Diff {
-            name: String,
-            from: i64,
-            to: i64,
-        }
-        #[derive(Deserialize)]
-        struct Rollback {
-            name: String,
-            version: i64,
-        }
-        #[derive(Deserialize)]
-        struct Export {
-            #[serde(default)]
-            names: Vec<String>,
-        }
-        #[derive(Deserialize)]
-        struct Import {
-            package: Value,
-            #[serde(default)]
-            replace: bool,
-        }
-        #[derive(Deserialize)]
-        struct Preview {
-            map: duet_maps::TableMap,
-            limit: Option<usize>,
-        }
-        match command {
-            "preview_map" => {
-                let Preview { map, limit } = parse(command, args)?;
-                json(
-                    self.preview_map(&map, limit.unwrap_or(5).clamp(1, 50))
-                        .await?,
-                )
-            }
-            "save_map" => {
-                let Save { map, note } = parse(command, args)?;
-                json(self.save_map(&map, note.as_deref())?)
-            }
-            "map_versions" => json(self.map_versions(&parse::<Name>(command, args)?.name)?),
-            "map_diff" => {
-                let Diff { name, from, to } = parse(command, args)?;
-                json(self.map_diff(&name, from, to)?)
-            }
-            "rollback_map" => {
-                let Rollback { name, version } = parse(command, args)?;
-                json(self.rollback_map(&name, version)?)
-            }
-            "export_maps" => self.export_maps(&parse::<Export>(command, args)?.names),
-            "import_maps" => {
-                let Import { package, replace } = parse(command, args)?;
-                json(self.import_maps(&package, replace)?)
-            }
-            other => Err(ApiError::new(
-                "unknown_command",
-                format!("'{other}' is not a map command"),
-            )),
-        }
     }
 }
 

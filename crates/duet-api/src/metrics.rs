@@ -7,13 +7,9 @@ use std::time::Duration;
 use chrono::Utc;
 use duet_store::{MetricBucket, Retention};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
-use crate::{Api, ApiError, json, parse};
-
-/// The commands answered by [`Api::call_metrics`].
-pub(crate) const COMMANDS: &[&str] = &["metrics", "retention", "set_retention"];
+use crate::{Api, ApiError, Code};
 
 /// How often queue depth is sampled.
 const SAMPLE_EVERY: Duration = Duration::from_secs(5);
@@ -111,7 +107,7 @@ impl From<Retention> for RetentionView {
 }
 
 /// The bucket length that gives about 60 buckets over `minutes`, rounded to a round figure.
-pub(crate) fn bucket_for(minutes: u32) -> u32 {
+fn bucket_for(minutes: u32) -> u32 {
     let wanted = (minutes * 60 / 60).max(1);
     [
         5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400,
@@ -152,7 +148,7 @@ fn check_retention(view: RetentionView) -> Result<Retention, ApiError> {
     let valid = |d: u32| (1..=3650).contains(&d);
     if !valid(view.activity_days) {
         return Err(ApiError::new(
-            "invalid_retention",
+            Code::InvalidRetention,
             format!(
                 "activity retention must be between 1 and 3650 days, not {}",
                 view.activity_days
@@ -161,7 +157,7 @@ fn check_retention(view: RetentionView) -> Result<Retention, ApiError> {
     }
     if let Some(days) = view.failed_days.filter(|d| !valid(*d)) {
         return Err(ApiError::new(
-            "invalid_retention",
+            Code::InvalidRetention,
             format!("failed-change retention must be between 1 and 3650 days, not {days}"),
         ));
     }
@@ -268,7 +264,7 @@ impl Api {
     }
 
     /// Removes what retention says is too old, and logs what was removed.
-    pub(crate) fn prune_logs(&self) -> Result<(), ApiError> {
+    fn prune_logs(&self) -> Result<(), ApiError> {
         let retention = self.store.retention()?;
         let pruned = self.store.prune(&retention, Utc::now())?;
         if pruned.activity + pruned.samples + pruned.failed > 0 {
@@ -308,7 +304,7 @@ impl Api {
     }
 
     /// Records each map's queue depth now (unchanged depths at most once a minute).
-    pub(crate) fn sample_queues(&self) {
+    fn sample_queues(&self) {
         let maps = match self.store.maps() {
             Ok(maps) => maps,
             Err(error) => {
@@ -320,39 +316,6 @@ impl Api {
             if let Err(error) = self.store.sample_queue(&map.name, Utc::now()) {
                 tracing::warn!(%error, map = %map.name, "queue sample failed");
             }
-        }
-    }
-
-    /// Answers the commands in [`COMMANDS`].
-    pub(crate) async fn call_metrics(&self, command: &str, args: Value) -> Result<Value, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Window {
-            map: Option<String>,
-            minutes: Option<u32>,
-            bucket_seconds: Option<u32>,
-        }
-        #[derive(Deserialize)]
-        struct SetRetention {
-            retention: RetentionView,
-        }
-        match command {
-            "metrics" => {
-                let Window {
-                    map,
-                    minutes,
-                    bucket_seconds,
-                } = parse(command, args)?;
-                json(self.metrics(map.as_deref(), minutes.unwrap_or(60), bucket_seconds)?)
-            }
-            "retention" => json(self.retention()?),
-            "set_retention" => {
-                json(self.set_retention(parse::<SetRetention>(command, args)?.retention)?)
-            }
-            other => Err(ApiError::new(
-                "unknown_command",
-                format!("unknown command '{other}'"),
-            )),
         }
     }
 }

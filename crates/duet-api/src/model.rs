@@ -303,13 +303,6 @@ pub struct AlertRuleView {
     pub enabled: bool,
 }
 
-/// An error as the UI sees it: it branches on `code`, and shows `message`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct ApiError {
-    pub code: String,
-    pub message: String,
-}
-
 /// One of the six documented setup scenarios.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -10,13 +10,11 @@ use duet_engine::RunOptions;
 use duet_maps::{Side, TableMap};
 use duet_store::NewActivity;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
-use crate::model::{ApiError, DuetEvent, EnvironmentKind, MapState, ResumeMode};
-use crate::{Api, json, parse, views};
-
-pub(crate) const COMMANDS: [&str; 3] = ["run_plan", "start_plan", "bulk_maps"];
+use crate::error::json;
+use crate::model::{DuetEvent, EnvironmentKind, MapState, ResumeMode};
+use crate::{Api, ApiError, Code, views};
 
 /// The note of the map version a run plan saves when it changes a map's master.
 const MASTER_NOTE: &str = "master set by run plan";
@@ -98,7 +96,7 @@ fn depends_on(map: &TableMap, names: &HashSet<&str>) -> Vec<String> {
 }
 
 /// Refuses an order where a map comes before a map of the plan it looks up.
-pub fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
+fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
     let position: HashMap<&str, usize> = maps
         .iter()
         .enumerate()
@@ -110,7 +108,7 @@ pub fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
                 && at > index
             {
                 return Err(ApiError::new(
-                    "plan_order",
+                    Code::PlanOrder,
                     format!(
                         "'{}' comes before '{target}', but it looks up rows of '{target}': \
                          move '{target}' before '{}'",
@@ -125,13 +123,12 @@ pub fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
 
 impl Api {
     fn stored_map(&self, name: &str) -> Result<(TableMap, String), ApiError> {
-        let record = self
-            .store
-            .map(name)?
-            .ok_or_else(|| ApiError::new("not_found", format!("there is no map named '{name}'")))?;
+        let record = self.store.map(name)?.ok_or_else(|| {
+            ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
+        })?;
         let map = serde_json::from_value(record.definition).map_err(|error| {
             ApiError::new(
-                "invalid_map",
+                Code::InvalidMap,
                 format!("the stored definition of map '{name}' is invalid: {error}"),
             )
         })?;
@@ -154,7 +151,7 @@ impl Api {
     pub fn run_plan(&self, names: &[String]) -> Result<RunPlan, ApiError> {
         if names.is_empty() {
             return Err(ApiError::new(
-                "bad_arguments",
+                Code::BadArguments,
                 "name at least one map for a run plan",
             ));
         }
@@ -180,7 +177,7 @@ impl Api {
         }
         let definitions: Vec<TableMap> = maps.iter().map(|(map, _)| map.clone()).collect();
         let order = duet_maps::start_order(&definitions)
-            .map_err(|cycle| ApiError::new("plan_cycle", cycle.to_string()))?;
+            .map_err(|cycle| ApiError::new(Code::PlanCycle, cycle.to_string()))?;
         let all: HashSet<&str> = order.iter().map(String::as_str).collect();
         let steps = order
             .iter()
@@ -196,7 +193,7 @@ impl Api {
     pub fn start_plan(self: &Arc<Self>, choices: &[PlanStepChoice]) -> Result<RunPlan, ApiError> {
         if choices.is_empty() {
             return Err(ApiError::new(
-                "bad_arguments",
+                Code::BadArguments,
                 "a run plan needs at least one step",
             ));
         }
@@ -204,7 +201,7 @@ impl Api {
         for choice in choices {
             if maps.iter().any(|(map, _)| map.name == choice.map) {
                 return Err(ApiError::new(
-                    "bad_arguments",
+                    Code::BadArguments,
                     format!("'{}' is in the plan twice", choice.map),
                 ));
             }
@@ -221,7 +218,7 @@ impl Api {
                 )
             {
                 return Err(ApiError::new(
-                    "map_running",
+                    Code::MapRunning,
                     format!(
                         "'{}' is {state}: stop it before changing its master",
                         map.name
@@ -235,7 +232,7 @@ impl Api {
             .swap(true, std::sync::atomic::Ordering::SeqCst)
         {
             return Err(ApiError::new(
-                "plan_running",
+                Code::PlanRunning,
                 "a run plan is still starting its maps; wait until its last step is logged",
             ));
         }
@@ -381,7 +378,7 @@ impl Api {
         mode: ResumeMode,
     ) -> Result<Vec<BulkResult>, ApiError> {
         if names.is_empty() {
-            return Err(ApiError::new("bad_arguments", "name at least one map"));
+            return Err(ApiError::new(Code::BadArguments, "name at least one map"));
         }
         let mut results = Vec::with_capacity(names.len());
         for name in names {
@@ -398,46 +395,6 @@ impl Api {
             });
         }
         Ok(results)
-    }
-
-    pub(crate) async fn call_plan(
-        self: &Arc<Self>,
-        command: &str,
-        args: Value,
-    ) -> Result<Value, ApiError> {
-        #[derive(Deserialize)]
-        struct Names {
-            names: Vec<String>,
-        }
-        #[derive(Deserialize)]
-        struct Start {
-            steps: Vec<PlanStepChoice>,
-        }
-        #[derive(Deserialize)]
-        struct Bulk {
-            action: BulkAction,
-            names: Vec<String>,
-            mode: Option<ResumeMode>,
-        }
-        match command {
-            "run_plan" => json(self.run_plan(&parse::<Names>(command, args)?.names)?),
-            "start_plan" => json(self.start_plan(&parse::<Start>(command, args)?.steps)?),
-            "bulk_maps" => {
-                let Bulk {
-                    action,
-                    names,
-                    mode,
-                } = parse(command, args)?;
-                json(
-                    self.bulk_maps(action, &names, mode.unwrap_or(ResumeMode::CatchUp))
-                        .await?,
-                )
-            }
-            other => Err(ApiError::new(
-                "unknown_command",
-                format!("'{other}' is not a run plan command"),
-            )),
-        }
     }
 }
 

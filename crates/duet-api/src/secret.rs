@@ -1,15 +1,15 @@
 //! Client secrets live in the OS keyring (Secret Service on Linux), never in SQLite or logs.
 
-use crate::model::ApiError;
+use crate::{ApiError, Code};
 
 /// The keyring entries of one Duet installation, under one service name.
 #[derive(Debug, Clone)]
-pub struct SecretStore {
+pub(crate) struct SecretStore {
     service: String,
 }
 
 impl SecretStore {
-    pub fn new(service: impl Into<String>) -> SecretStore {
+    pub(crate) fn new(service: impl Into<String>) -> SecretStore {
         SecretStore {
             service: service.into(),
         }
@@ -19,7 +19,12 @@ impl SecretStore {
         format!("{kind}:{client_id}")
     }
 
-    pub async fn save(&self, kind: &str, client_id: &str, secret: &str) -> Result<(), ApiError> {
+    pub(crate) async fn save(
+        &self,
+        kind: &str,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<(), ApiError> {
         let service = self.service.clone();
         let account = Self::account(kind, client_id);
         let secret = secret.to_owned();
@@ -32,7 +37,7 @@ impl SecretStore {
     }
 
     /// Forgets a secret; a secret that is not there is already forgotten.
-    pub async fn delete(&self, kind: &str, client_id: &str) -> Result<(), ApiError> {
+    pub(crate) async fn delete(&self, kind: &str, client_id: &str) -> Result<(), ApiError> {
         let service = self.service.clone();
         let account = Self::account(kind, client_id);
         blocking(move || {
@@ -46,7 +51,7 @@ impl SecretStore {
         .await
     }
 
-    pub async fn load(&self, kind: &str, client_id: &str) -> Result<String, ApiError> {
+    pub(crate) async fn load(&self, kind: &str, client_id: &str) -> Result<String, ApiError> {
         let service = self.service.clone();
         let account = Self::account(kind, client_id);
         blocking(move || {
@@ -54,7 +59,7 @@ impl SecretStore {
                 .and_then(|entry| entry.get_password())
                 .map_err(|error| match error {
                     keyring::Error::NoEntry => ApiError::new(
-                        "secret_missing",
+                        Code::SecretMissing,
                         format!(
                             "The OS keyring has no client secret for {account}; enter it again on the environments page."
                         ),
@@ -71,12 +76,12 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|error| ApiError::new("internal", format!("keyring task failed: {error}")))?
+        .map_err(|error| ApiError::new(Code::Internal, format!("keyring task failed: {error}")))?
 }
 
 fn keyring_error(error: keyring::Error) -> ApiError {
     ApiError::new(
-        "keyring_unavailable",
+        Code::KeyringUnavailable,
         format!(
             "The OS keyring could not be used ({error}). Duet keeps client secrets only there: start a Secret Service (for example gnome-keyring) in this session."
         ),

@@ -4,6 +4,7 @@ use duet_maps::TableMap;
 use duet_store::{ActivityRecord, EnvironmentRecord, MapRecord, Store};
 
 use crate::model::*;
+use crate::{ApiError, Code};
 
 pub(crate) fn environment_view(
     kind: EnvironmentKind,
@@ -41,7 +42,7 @@ pub(crate) fn map_state(state: &str) -> MapState {
 pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiError> {
     let map: TableMap = serde_json::from_value(record.definition).map_err(|error| {
         ApiError::new(
-            "invalid_map",
+            Code::InvalidMap,
             format!(
                 "the stored definition of map '{}' is invalid: {error}",
                 record.name

@@ -14,7 +14,7 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use duet_api::{Api, ApiError, ApiOptions};
+use duet_api::{Api, ApiError, ApiOptions, Code};
 use futures::Stream;
 use serde::Deserialize;
 use serde_json::Value;
@@ -130,7 +130,7 @@ async fn require_token(
         return error_response(
             StatusCode::UNAUTHORIZED,
             ApiError::new(
-                "unauthorized",
+                Code::Unauthorized,
                 "The access token is missing or wrong: open the DUET_UI_URL that `duet serve` printed.",
             ),
         );
@@ -149,10 +149,10 @@ async fn command(
     match state.api.call(&command, args).await {
         Ok(value) => Json(value).into_response(),
         Err(error) => {
-            let status = match error.code.as_str() {
-                "not_found" | "unknown_command" => StatusCode::NOT_FOUND,
-                "bad_arguments" => StatusCode::BAD_REQUEST,
-                "not_linked" => StatusCode::CONFLICT,
+            let status = match error.code {
+                Code::NotFound | Code::UnknownCommand => StatusCode::NOT_FOUND,
+                Code::BadArguments => StatusCode::BAD_REQUEST,
+                Code::NotLinked => StatusCode::CONFLICT,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             error_response(status, error)

@@ -3,4 +3,10 @@
 /**
  * An error as the UI sees it: it branches on `code`, and shows `message`.
  */
-export type ApiError = { code: string, message: string, };
+export type ApiError = { 
+/**
+ * Typed as a plain string in TypeScript because the UI also reports errors of its own
+ * (`network`, `clipboard`, `invalid_json`) as an `ApiError`; the codes the API sends
+ * are the `Code` union.
+ */
+code: string, message: string, };

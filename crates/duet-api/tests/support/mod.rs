@@ -1,8 +1,6 @@
 //! What the API tests share: polling, options with a private keyring service, waiting for
 //! the demo map, and a client signed in to the demo sandbox's F&O side.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

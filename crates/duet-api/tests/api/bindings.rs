@@ -1,6 +1,6 @@
 //! The TypeScript boundary types in ui/src/bindings are generated from the Rust types; this
 //! test fails when they are stale. Regenerate with
-//! `DUET_UPDATE_BINDINGS=1 cargo test -p duet-api --test bindings`.
+//! `DUET_UPDATE_BINDINGS=1 cargo test -p duet-api --test main bindings`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ fn export_all(dir: &Path) {
     ActivityEntry::export_all(&config).unwrap();
     AlertRuleView::export_all(&config).unwrap();
     ApiError::export_all(&config).unwrap();
+    Code::export_all(&config).unwrap();
     DuetEvent::export_all(&config).unwrap();
     LinkView::export_all(&config).unwrap();
     MapView::export_all(&config).unwrap();

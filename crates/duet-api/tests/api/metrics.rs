@@ -1,11 +1,10 @@
 //! The dashboard's figures and log retention, over the demo sandbox.
 //! Needs a Secret Service (scripts/test provides one).
 
-mod support;
-
 use duet_api::{Api, RetentionView};
 use serde_json::json;
-use support::{demo_finops, eventually, options, running};
+
+use crate::support::{demo_finops, eventually, options, running};
 
 #[tokio::test]
 async fn metrics_show_rows_latency_and_queue_depth_per_map_and_direction() {

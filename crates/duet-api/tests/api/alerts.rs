@@ -1,10 +1,10 @@
 //! A test alert: logged like a real one and sent to every listener (the desktop shell turns
 //! alerts into system notifications).
 
-mod support;
-
 use duet_api::{AlertAction, Api, DuetEvent};
 use serde_json::json;
+
+use crate::support;
 
 #[tokio::test]
 async fn a_test_alert_is_logged_and_reaches_listeners_without_acting_on_any_map() {

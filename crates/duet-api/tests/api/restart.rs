@@ -2,11 +2,10 @@
 //! ports, the link follows it, and the running map resumes from its stored cursors.
 //! Needs a Secret Service (scripts/test provides one).
 
-mod support;
-
 use duet_api::{ActivityKind, Api};
 use serde_json::json;
-use support::{demo_finops, options, running};
+
+use crate::support::{self, demo_finops, options, running};
 
 #[tokio::test]
 async fn a_reopened_duet_resumes_the_running_map_on_the_moved_sandbox() {

@@ -2,14 +2,13 @@
 //! The tests that run maps use the demo sandbox and need a Secret Service (scripts/test
 //! provides one).
 
-mod support;
-
 use std::sync::Arc;
 
 use duet_api::{Api, ApiError, BulkResult, MapState, MapVersionView, RunPlan};
 use duet_maps::templates;
 use serde_json::{Value, json};
-use support::{eventually, options, running};
+
+use crate::support::{eventually, options, running};
 
 async fn call<T: serde::de::DeserializeOwned>(api: &Arc<Api>, command: &str, args: Value) -> T {
     let answer = api

@@ -1,0 +1,328 @@
+//! The steps of a scenario: their ids and titles, and what each does when it runs.
+
+use std::sync::Arc;
+
+use duet_maps::{Side, TableMap};
+use duet_sandbox::{DvProfile, FoProfile, SandboxConfig};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::plan::{Crm, Definition, FinOps, scenario_map};
+use crate::error::json;
+use crate::model::{
+    EnvironmentKind, HealthStatus, ResumeMode, ScenarioOptions, ScenarioRun, StepStatus,
+};
+use crate::{Api, ApiError, Code};
+
+/// One step of a scenario. Its serialized name is the step's `id` in a plan and in the
+/// checkpoint of a run in progress, which the store keeps as JSON: a run checkpointed by an
+/// earlier Duet loads only while these names stay as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum Step {
+    Reset,
+    Provision,
+    Check,
+    Link,
+    CreateCompany,
+    AddCompanies,
+    Bootstrap,
+    InitialSync,
+    Live,
+}
+
+impl Step {
+    /// The step's id, as plans and checkpoints hold it.
+    pub(super) fn id(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::String(id)) => id,
+            // A unit variant always serializes as its name; this arm only completes the match.
+            _ => format!("{self:?}"),
+        }
+    }
+
+    /// The step a plan or checkpoint names by `id`.
+    pub(super) fn parse(id: &str) -> Result<Step, ApiError> {
+        serde_json::from_value(Value::from(id))
+            .map_err(|_| ApiError::new(Code::InvalidScenario, format!("unknown step '{id}'")))
+    }
+
+    pub(super) fn title(self) -> &'static str {
+        match self {
+            Step::Reset => "Reset the current link",
+            Step::Provision => "Provision sandbox environments",
+            Step::Check => "Check the environments",
+            Step::Link => "Link the environments",
+            Step::CreateCompany => "Create the company in Dataverse",
+            Step::AddCompanies => "Add the company to the link",
+            Step::Bootstrap => "Bootstrap existing Dataverse rows",
+            Step::InitialSync => "Initial sync",
+            Step::Live => "Enable live sync",
+        }
+    }
+
+    /// Runs the step; the outcome says whether it was done or skipped, and what it did.
+    pub(super) async fn run(self, step: StepRun<'_>) -> Result<Outcome, ApiError> {
+        match self {
+            Step::Reset => step.reset().await,
+            Step::Provision => step.provision().await,
+            Step::Check => step.check().await,
+            Step::Link => step.link().await,
+            Step::CreateCompany => step.create_company().await,
+            Step::AddCompanies => step.add_companies().await,
+            Step::Bootstrap => step.bootstrap().await,
+            Step::InitialSync => step.initial_sync().await,
+            Step::Live => step.live().await,
+        }
+    }
+}
+
+/// What a step did: its status (done or skipped) and a line for the admin.
+pub(super) struct Outcome {
+    pub(super) status: StepStatus,
+    pub(super) message: String,
+}
+
+impl Outcome {
+    fn done(message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: StepStatus::Done,
+            message: message.into(),
+        }
+    }
+
+    fn skipped(message: impl Into<String>) -> Outcome {
+        Outcome {
+            status: StepStatus::Skipped,
+            message: message.into(),
+        }
+    }
+}
+
+/// A step at work: the API it acts through, the scenario, the run's options as the step
+/// started, and the run it records what it found in (environments, bootstrap, agreement).
+pub(super) struct StepRun<'a> {
+    api: &'a Arc<Api>,
+    definition: &'static Definition,
+    options: ScenarioOptions,
+    run: &'a mut ScenarioRun,
+}
+
+impl<'a> StepRun<'a> {
+    pub(super) fn new(
+        api: &'a Arc<Api>,
+        definition: &'static Definition,
+        run: &'a mut ScenarioRun,
+    ) -> StepRun<'a> {
+        StepRun {
+            api,
+            definition,
+            options: run.options.clone(),
+            run,
+        }
+    }
+
+    async fn reset(self) -> Result<Outcome, ApiError> {
+        if self.api.store.link()?.is_none() {
+            return Ok(Outcome::skipped("Nothing was linked."));
+        }
+        let plan = self.api.reset_plan()?;
+        self.api.reset_link(&plan.confirmation, false).await?;
+        Ok(Outcome::done(format!(
+            "Unlinked '{}' and '{}'.",
+            plan.finance_operations, plan.dataverse
+        )))
+    }
+
+    async fn provision(self) -> Result<Outcome, ApiError> {
+        let (definition, options) = (self.definition, &self.options);
+        let mut config = SandboxConfig::new(self.api.data_dir.join("sandbox"));
+        config.rows = options.rows as usize;
+        config.fo_profile = match definition.finops {
+            FinOps::New => FoProfile::New,
+            FinOps::NewWithData | FinOps::Existing => FoProfile::WithData,
+        };
+        config.dv_profile = match definition.dataverse {
+            Crm::New => DvProfile::New,
+            Crm::Existing => DvProfile::Existing,
+        };
+        config.dv_existing_rows = options.existing_rows as usize;
+        let (finops, dataverse) = self.api.provision_sandbox(config).await?;
+        self.run.environments = Some((finops, dataverse));
+        Ok(Outcome::done(format!(
+            "Sandbox environments started: finance and operations with {} customers, Dataverse with {} accounts and no companies.",
+            if definition.finops == FinOps::New {
+                0
+            } else {
+                options.rows
+            },
+            if definition.dataverse == Crm::New {
+                0
+            } else {
+                options.existing_rows
+            }
+        )))
+    }
+
+    async fn check(self) -> Result<Outcome, ApiError> {
+        let (finops, dataverse) = self
+            .options
+            .environments
+            .ok_or_else(|| ApiError::new(Code::InvalidScenario, "No environments were chosen."))?;
+        let message = self
+            .api
+            .check_environments(self.definition, finops, dataverse)
+            .await?;
+        self.run.environments = Some((finops, dataverse));
+        Ok(Outcome::done(message))
+    }
+
+    async fn link(self) -> Result<Outcome, ApiError> {
+        let (finops, dataverse) = self.run.environments.ok_or_else(|| {
+            ApiError::new(Code::InvalidScenario, "No environments were provisioned.")
+        })?;
+        self.api
+            .link_environments(finops, dataverse, self.options.companies.clone())
+            .await?;
+        Ok(Outcome::done(format!(
+            "Linked for {}.",
+            self.options.companies.join(", ")
+        )))
+    }
+
+    async fn create_company(self) -> Result<Outcome, ApiError> {
+        let created = self.api.create_companies(&self.options.companies).await?;
+        Ok(Outcome::done(if created.is_empty() {
+            "Dataverse already had every company.".to_owned()
+        } else {
+            format!("Created the companies {} in Dataverse.", created.join(", "))
+        }))
+    }
+
+    async fn add_companies(self) -> Result<Outcome, ApiError> {
+        let link = self
+            .api
+            .set_link_companies(self.options.companies.clone())
+            .await?;
+        let unhealthy: Vec<String> = link
+            .finance_operations
+            .health
+            .iter()
+            .chain(&link.dataverse.health)
+            .filter(|check| check.code == "DUET-H003" && check.status != HealthStatus::Healthy)
+            .map(|check| check.message.clone())
+            .collect();
+        if !unhealthy.is_empty() {
+            return Err(ApiError::new(Code::Health, unhealthy.join(" ")));
+        }
+        Ok(Outcome::done(format!(
+            "The link syncs {}; both sides have the company rows.",
+            link.companies.join(", ")
+        )))
+    }
+
+    async fn bootstrap(self) -> Result<Outcome, ApiError> {
+        if self.definition.dataverse == Crm::New {
+            return Ok(Outcome::skipped("Dataverse is new: no rows to bootstrap."));
+        }
+        let report = self
+            .api
+            .bootstrap_companies(&self.options.companies)
+            .await?;
+        let message = format!(
+            "{} accounts matched a finance and operations customer and got its company; {} did not match and got {}.",
+            report.matched, report.unmatched, report.default_company
+        );
+        self.run.bootstrap = Some(report);
+        Ok(Outcome::done(message))
+    }
+
+    async fn initial_sync(self) -> Result<Outcome, ApiError> {
+        let (api, options) = (self.api, &self.options);
+        let mut lines = Vec::new();
+        for name in &options.maps {
+            let mut map = scenario_map(name)?;
+            map.master = match options.master {
+                EnvironmentKind::FinanceOperations => Side::FinanceOperations,
+                EnvironmentKind::Dataverse => Side::Dataverse,
+            };
+            api.put_map(&map)?;
+            let state = api.store.map(name)?.map(|record| record.state);
+            if state.as_deref() != Some("running") {
+                if matches!(state.as_deref(), Some("paused")) {
+                    api.resume_map(name, ResumeMode::CatchUp).await?;
+                } else {
+                    api.run_map(name).await?;
+                }
+            }
+            api.wait_running(name).await?;
+            lines.push(format!("{name}: initial sync finished"));
+        }
+        Ok(Outcome::done(lines.join("; ")))
+    }
+
+    async fn live(self) -> Result<Outcome, ApiError> {
+        let mut agreements = Vec::new();
+        for name in &self.options.maps {
+            self.api.wait_running(name).await?;
+            agreements.push(self.api.wait_agreement(name).await?);
+        }
+        let disagreeing: Vec<String> = agreements
+            .iter()
+            .filter(|agreement| !agreement.agrees())
+            .map(|agreement| {
+                format!(
+                    "{}: {} missing in Dataverse, {} missing in finance and operations, {} differing ({})",
+                    agreement.map,
+                    agreement.missing_in_dataverse,
+                    agreement.missing_in_finance_operations,
+                    agreement.differing,
+                    agreement.examples.join("; ")
+                )
+            })
+            .collect();
+        let summary = agreements
+            .iter()
+            .map(|agreement| {
+                format!(
+                    "{}: {} rows on both sides agree",
+                    agreement.map, agreement.matched
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.run.agreement = agreements;
+        if disagreeing.is_empty() {
+            Ok(Outcome::done(format!("Live sync is on. {summary}.")))
+        } else {
+            Err(ApiError::new(
+                Code::Disagreement,
+                format!(
+                    "The sides do not agree: {}. Open the error log of the map for the cause.",
+                    disagreeing.join(" | ")
+                ),
+            ))
+        }
+    }
+}
+
+impl Api {
+    /// Saves the scenario's version of a map (a new version when it differs).
+    fn put_map(&self, map: &TableMap) -> Result<(), ApiError> {
+        let definition = json(map)?;
+        let unchanged = self
+            .store
+            .map(&map.name)?
+            .is_some_and(|record| record.definition == definition);
+        if !unchanged {
+            self.store.save_map(
+                &map.name,
+                &definition,
+                Some("set by a setup scenario"),
+                &duet_store::default_author(),
+                &self.clock.stamp(),
+            )?;
+        }
+        Ok(())
+    }
+}

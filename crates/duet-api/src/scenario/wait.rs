@@ -1,0 +1,75 @@
+//! How a step waits: until a map finished its initial sync and runs, and until both sides
+//! agree. Both poll (the map's stored state, the two sides' rows) rather than follow events.
+
+use std::time::Duration;
+
+use super::plan::scenario_map;
+use crate::{Api, ApiError, Code};
+
+/// How long an initial sync may take before the step gives up waiting (it keeps running).
+const INITIAL_SYNC_WAIT: Duration = Duration::from_secs(30 * 60);
+/// How long a setup step lets a map in Error retry before it reports the error.
+const ERROR_PATIENCE: Duration = Duration::from_secs(60);
+
+impl Api {
+    pub(super) async fn wait_running(&self, name: &str) -> Result<(), ApiError> {
+        let deadline = tokio::time::Instant::now() + INITIAL_SYNC_WAIT;
+        // A map in Error retries by itself (a target down for a moment): the step fails only
+        // when the error lasts.
+        let mut errored_since: Option<tokio::time::Instant> = None;
+        loop {
+            let map = self.store.map(name)?.ok_or_else(|| {
+                ApiError::new(Code::NotFound, format!("there is no map '{name}'"))
+            })?;
+            let errored = map.state == "error";
+            let since = *errored_since.get_or_insert_with(tokio::time::Instant::now);
+            if !errored {
+                errored_since = None;
+            }
+            match map.state.as_str() {
+                "running" if map.reason.is_none() => return Ok(()),
+                "error" if since.elapsed() < ERROR_PATIENCE => {}
+                "error" | "stopped" => {
+                    return Err(ApiError::new(
+                        Code::MapFailed,
+                        format!(
+                            "Map '{name}' is {}: {}",
+                            map.state,
+                            map.reason.unwrap_or_default()
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(ApiError::new(
+                    Code::Timeout,
+                    format!(
+                        "Map '{name}' did not finish its initial sync in time; it keeps running — run the scenario again to resume."
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Compares both sides until they agree or live sync has had time to settle.
+    pub(super) async fn wait_agreement(
+        &self,
+        name: &str,
+    ) -> Result<duet_engine::Agreement, ApiError> {
+        let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
+        let map = scenario_map(name)?;
+        let (finops, dataverse) = self.clients().await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let agreement = duet_engine::compare(&finops, &dataverse, &map, &link.companies)
+                .await
+                .map_err(|error| ApiError::new(Code::Remote, error.to_string()))?;
+            if agreement.agrees() || tokio::time::Instant::now() > deadline {
+                return Ok(agreement);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The API's integration tests, one module per area, built as one test binary: the crate and
+//! its dependencies are linked once instead of once per area. The tests that start a sandbox
+//! need a Secret Service (scripts/test provides one).
+
+#[path = "api/alerts.rs"]
+mod alerts;
+#[path = "api/bindings.rs"]
+mod bindings;
+#[path = "api/link.rs"]
+mod link;
+#[path = "api/maps_alm.rs"]
+mod maps_alm;
+#[path = "api/metrics.rs"]
+mod metrics;
+#[path = "api/plan.rs"]
+mod plan;
+#[path = "api/preview.rs"]
+mod preview;
+#[path = "api/restart.rs"]
+mod restart;
+#[path = "api/scenarios.rs"]
+mod scenarios;
+mod support;
