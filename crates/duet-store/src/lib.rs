@@ -21,7 +21,7 @@ pub use cursors::CursorMove;
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
 pub use maps::MapRecord;
 pub use metrics::{MetricBucket, Pruned, QueueSample, Retention};
-pub use queue::{ChangeStatus, NewChange, QueuedChange};
+pub use queue::{ChangeStatus, NewChange, QueuedChange, Wait};
 pub use shadow::WRITTEN_KEPT;
 pub use versions::{MapVersion, default_author};
 
@@ -74,6 +74,7 @@ impl Store {
         ] {
             connection.execute_batch(schema)?;
         }
+        queue::migrate(&connection)?;
         versions::backfill(&connection)?;
         link::migrate_legacy(&connection)?;
         Ok(Store {

@@ -48,7 +48,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::{CursorMove, Result, Store, cursors};
+use crate::{CursorMove, Result, Store, StoreError, cursors};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS queue (
@@ -62,10 +62,33 @@ CREATE TABLE IF NOT EXISTS queue (
     captured_at TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'queued',
     attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT
+    error TEXT,
+    wait TEXT
 );
 CREATE INDEX IF NOT EXISTS queue_map ON queue (map, status, seq);
 ";
+
+/// Brings a queue written by an earlier version up to date: it marked waiting changes only by
+/// the start of their error text, which the `wait` column now holds.
+pub(crate) fn migrate(connection: &rusqlite::Connection) -> Result<()> {
+    let has_wait: bool = connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('queue') WHERE name = 'wait'",
+        [],
+        |row| row.get(0),
+    )?;
+    if has_wait {
+        return Ok(());
+    }
+    connection.execute_batch(
+        "BEGIN;
+         ALTER TABLE queue ADD COLUMN wait TEXT;
+         UPDATE queue SET wait = 'parent' WHERE error LIKE 'held back until%';
+         UPDATE queue SET wait = 'selfReference'
+             WHERE status = 'queued' AND error LIKE 'waiting for%';
+         COMMIT;",
+    )?;
+    Ok(())
+}
 
 /// A captured change, as the capture loops write it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +134,37 @@ impl ChangeStatus {
     }
 }
 
+/// Why a change went behind the queue: a row it looks up is not on the other side yet. It
+/// stays marked until it leaves the queue, since until then it has not been applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Wait {
+    /// Its parent, a row of another map, is missing: nothing of the change was applied.
+    Parent,
+    /// A row of its own table it refers to is missing: everything but that reference was
+    /// written.
+    SelfReference,
+}
+
+impl Wait {
+    fn as_str(self) -> &'static str {
+        match self {
+            Wait::Parent => "parent",
+            Wait::SelfReference => "selfReference",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Wait> {
+        match text {
+            "parent" => Ok(Wait::Parent),
+            "selfReference" => Ok(Wait::SelfReference),
+            other => Err(StoreError::Conflict(format!(
+                "a queued change has an unknown wait '{other}'"
+            ))),
+        }
+    }
+}
+
 /// A change in the durable queue, with its place in the order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueuedChange {
@@ -119,6 +173,8 @@ pub struct QueuedChange {
     pub status: ChangeStatus,
     pub attempts: i64,
     pub error: Option<String>,
+    /// Set while the change waits behind the queue for a row it looks up.
+    pub wait: Option<Wait>,
     #[serde(flatten)]
     pub change: NewChange,
 }
@@ -188,19 +244,22 @@ impl Store {
         let db = self.db();
         let mut statement = db.prepare_cached(&format!(
             "SELECT seq, map, status, attempts, error, side, operation, row_key, source_id, row_values,
-                 captured_at
+                 captured_at, wait
              FROM queue {condition}"
         ))?;
         let rows = statement.query_map(parameters, |row| {
             let values: String = row.get(9)?;
             let status: String = row.get(2)?;
+            let wait: Option<String> = row.get(11)?;
             Ok((
+                wait,
                 QueuedChange {
                     seq: row.get(0)?,
                     map: row.get(1)?,
                     status: ChangeStatus::parse(&status),
                     attempts: row.get(3)?,
                     error: row.get(4)?,
+                    wait: None,
                     change: NewChange {
                         side: row.get(5)?,
                         operation: row.get(6)?,
@@ -214,8 +273,9 @@ impl Store {
             ))
         })?;
         rows.map(|row| {
-            let (mut change, values) = row?;
+            let (wait, mut change, values) = row?;
             change.change.row = serde_json::from_str(&values)?;
+            change.wait = wait.as_deref().map(Wait::parse).transpose()?;
             Ok(change)
         })
         .collect()
@@ -292,16 +352,17 @@ impl Store {
         )?)
     }
 
-    /// Sends a queued change behind everything queued now, with `error` as its reason (and
-    /// one more attempt when `count_attempt`), and every later queued change of the same row
-    /// along with it, in their order: a row's changes are applied in the order they were
-    /// captured whatever waits. Returns how many changes moved.
+    /// Sends a queued change behind everything queued now to `wait`, with `error` as its
+    /// reason (and one more attempt when `count_attempt`), and every later queued change of
+    /// the same row along with it, in their order: a row's changes are applied in the order
+    /// they were captured whatever waits. Returns how many changes moved.
     pub fn defer_change(
         &self,
         map: &str,
         seq: i64,
         error: &str,
         count_attempt: bool,
+        wait: Wait,
     ) -> Result<usize> {
         let mut db = self.db();
         let transaction = db.transaction()?;
@@ -326,12 +387,13 @@ impl Store {
         let moved = transaction.execute(
             &format!(
                 "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
-                     status, attempts, error)
+                     status, attempts, error, wait)
                  SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
-                     attempts + (seq = ?2 AND ?5), CASE WHEN seq = ?2 THEN ?4 ELSE error END
+                     attempts + (seq = ?2 AND ?5), CASE WHEN seq = ?2 THEN ?4 ELSE error END,
+                     CASE WHEN seq = ?2 THEN ?6 ELSE wait END
                  FROM queue WHERE {moving} ORDER BY seq"
             ),
-            params![map, seq, key, error, count_attempt],
+            params![map, seq, key, error, count_attempt, wait.as_str()],
         )?;
         transaction.execute(
             &format!("DELETE FROM queue WHERE {moving} AND seq <= ?4"),
@@ -348,9 +410,9 @@ impl Store {
         let transaction = db.transaction()?;
         let moved = transaction.execute(
             "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
-                 status, attempts, error)
+                 status, attempts, error, wait)
              SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
-                 attempts, error
+                 attempts, error, wait
              FROM queue WHERE map = ?1 AND status IN ('parked', 'failed') AND (?2 IS NULL OR seq = ?2)
              ORDER BY seq",
             params![map, seq],

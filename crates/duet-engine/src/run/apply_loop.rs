@@ -171,8 +171,13 @@ impl Session {
             Outcome::Waiting {
                 message,
                 patient: false,
+                ..
             } if queued.attempts + 1 >= LOOKUP_WAITS => self.stop_waiting(queued, &message)?,
-            Outcome::Waiting { message, patient } => {
+            Outcome::Waiting {
+                message,
+                patient,
+                wait,
+            } => {
                 // Behind everything queued now, so the row it points at (usually queued after
                 // it) is applied first; later changes of the same row go along, so they still
                 // follow it. A patient wait (its parent is queued in its own map) does not
@@ -181,7 +186,7 @@ impl Session {
                 if let Some(key) = &queued.change.key {
                     tally.deferred.insert(key.clone());
                 }
-                store.defer_change(self.name(), queued.seq, &message, !patient)?;
+                store.defer_change(self.name(), queued.seq, &message, !patient, wait)?;
             }
             Outcome::Written | Outcome::Unchanged | Outcome::Ignored => {
                 tally.progressed += 1;

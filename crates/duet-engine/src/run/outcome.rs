@@ -3,7 +3,7 @@
 
 use duet_connect::{ConnectError, ErrorClass};
 use duet_maps::{Row, Side, same_values};
-use duet_store::{ChangeStatus, NewActivity, StoreError};
+use duet_store::{ChangeStatus, NewActivity, StoreError, Wait};
 use serde_json::Value;
 
 use crate::run::error::RoundError;
@@ -34,6 +34,7 @@ pub(in crate::run) enum Outcome {
         message: String,
         /// The target waits in its own map's queue, so the wait has no attempt limit.
         patient: bool,
+        wait: Wait,
     },
 }
 

@@ -3,7 +3,7 @@
 
 use duet_connect::{ConnectError, RetryPolicy};
 use duet_maps::{Row, RowKey, Side, TableMap};
-use duet_store::{QueuedChange, StoreError};
+use duet_store::{QueuedChange, StoreError, Wait};
 use serde_json::Value;
 
 use crate::run::keys::finops_key_of;
@@ -16,15 +16,10 @@ use crate::run::sides::side_title;
 /// (kept for retry), unless that row waits in its own map's queue.
 pub(in crate::run) const LOOKUP_WAITS: i64 = 10;
 
-/// How the reason of a change held back for a row of another map begins.
-pub(in crate::run) const HELD_BACK: &str = "held back until";
-
-/// Whether a queued change waits for a parent row of another map.
+/// Whether a queued change waits for a parent row of another map (so nothing of it was
+/// applied yet).
 pub(in crate::run) fn is_held_back(change: &QueuedChange) -> bool {
-    change
-        .error
-        .as_deref()
-        .is_some_and(|error| error.starts_with(HELD_BACK))
+    change.wait == Some(Wait::Parent)
 }
 
 impl Session {
@@ -191,11 +186,12 @@ impl Session {
         };
         Some(Outcome::Waiting {
             message: format!(
-                "{HELD_BACK} the {} row {parent} ({field}) is in {}{hint}",
+                "held back until the {} row {parent} ({field}) is in {}{hint}",
                 target.name,
                 side_title(to)
             ),
             patient: waiting == Some(true),
+            wait: Wait::Parent,
         })
     }
 

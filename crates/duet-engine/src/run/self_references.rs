@@ -3,7 +3,7 @@
 
 use duet_connect::ConnectError;
 use duet_maps::{Row, RowKey, Side, same_values};
-use duet_store::{ChangeStatus, QueuedChange};
+use duet_store::{ChangeStatus, QueuedChange, Wait};
 use serde_json::Value;
 
 use crate::run::carry::Prepared;
@@ -12,16 +12,9 @@ use crate::run::outcome::{Cause, Outcome};
 use crate::run::session::Session;
 use crate::run::sides::side_title;
 
-/// How the error of a change waiting for its self-reference target begins.
-pub(in crate::run) const WAITING: &str = "waiting for";
-
 /// Whether a queued change went behind the queue to wait for its self-reference target.
 pub(in crate::run) fn is_waiting(change: &QueuedChange) -> bool {
-    change.status == ChangeStatus::Queued
-        && change
-            .error
-            .as_deref()
-            .is_some_and(|error| error.starts_with(WAITING))
+    change.status == ChangeStatus::Queued && change.wait == Some(Wait::SelfReference)
 }
 
 impl Session {
@@ -134,8 +127,22 @@ impl Session {
                 outcome => return outcome,
             }
         }
+        self.wait_for_self_targets(from, &key_text, &row, &missing)
+            .await
+    }
+
+    /// After a row went without its missing self-references: the change waits while their
+    /// targets are on their way (queued, or on this side), and is refused when one exists
+    /// nowhere.
+    async fn wait_for_self_targets(
+        &self,
+        from: Side,
+        key_text: &str,
+        row: &Row,
+        missing: &[(&ResolvedLookup, String, RowKey)],
+    ) -> Outcome {
         let mut waiting_for = Vec::new();
-        for (lookup, _, target) in &missing {
+        for (lookup, _, target) in missing {
             let queued = match self.queued_in(&self.map, target) {
                 Ok(queued) => queued.is_some(),
                 Err(error) => return Outcome::local_failure(error),
@@ -154,7 +161,7 @@ impl Session {
                     );
                     return self.refuse(
                         from,
-                        Some(&key_text),
+                        Some(key_text),
                         "lookup",
                         Cause::Map(&message),
                         Some(Value::Object(row.clone())),
@@ -173,11 +180,12 @@ impl Session {
         }
         Outcome::Waiting {
             message: format!(
-                "{WAITING} {} to reach {} before writing the reference to it",
+                "waiting for {} to reach {} before writing the reference to it",
                 waiting_for.join(", "),
-                side_title(to)
+                side_title(from.other())
             ),
             patient: false,
+            wait: Wait::SelfReference,
         }
     }
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::store;
-use crate::{ChangeStatus, CursorMove, NewChange};
+use crate::{ChangeStatus, CursorMove, NewChange, Store, Wait};
 
 fn change(side: &str, key: &str, name: &str) -> NewChange {
     NewChange {
@@ -90,7 +90,13 @@ fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
 
     // WHEN the first change of K1 is deferred.
     let moved = store
-        .defer_change("m", first, "held back until the parent is there", true)
+        .defer_change(
+            "m",
+            first,
+            "held back until the parent is there",
+            true,
+            Wait::Parent,
+        )
         .unwrap();
 
     // THEN both changes of K1 went behind K2, still in their order; only the deferred one
@@ -108,6 +114,11 @@ fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
         Some("held back until the parent is there")
     );
     assert_eq!((queued[2].attempts, queued[2].error.as_deref()), (0, None));
+    assert_eq!(
+        (queued[1].wait, queued[2].wait),
+        (Some(Wait::Parent), None),
+        "only the deferred change waits; the one moved along keeps its own state"
+    );
     assert_eq!(store.next_changes("other", 10).unwrap().len(), 1);
     let kept = store.queued_changes("m", Some("K1"), 10).unwrap();
     assert!(
@@ -116,10 +127,17 @@ fn a_deferred_change_takes_the_later_changes_of_its_row_along_in_order() {
     );
     assert_eq!(store.queue_depth("m").unwrap(), (3, 0, 1));
     // A change that is no longer queued is not moved.
-    assert_eq!(store.defer_change("m", first, "again", true).unwrap(), 0);
+    assert_eq!(
+        store
+            .defer_change("m", first, "again", true, Wait::Parent)
+            .unwrap(),
+        0
+    );
     // A wait that does not count leaves the attempts as they were.
     let head = store.next_changes("m", 10).unwrap()[1].clone();
-    store.defer_change("m", head.seq, "patient", false).unwrap();
+    store
+        .defer_change("m", head.seq, "patient", false, Wait::Parent)
+        .unwrap();
     let moved = store.next_changes("m", 10).unwrap();
     let moved = moved
         .iter()
@@ -220,5 +238,73 @@ fn a_watermark_cursor_in_an_enqueue_never_moves_backward() {
     assert_eq!(
         store.cursor("m", "watermark").unwrap().as_deref(),
         Some("2026-11-23T10:00:00.500Z")
+    );
+}
+
+#[test]
+fn a_waiting_change_stays_marked_when_it_fails_and_is_retried() {
+    // GIVEN a change waiting for its self-reference target.
+    let (_dir, store) = store();
+    store
+        .enqueue("m", &[change("dataverse", "K1", "A1")], None)
+        .unwrap();
+    let seq = store.next_changes("m", 1).unwrap()[0].seq;
+    store
+        .defer_change("m", seq, "waiting for K2", true, Wait::SelfReference)
+        .unwrap();
+    let seq = store.next_changes("m", 1).unwrap()[0].seq;
+    // WHEN it fails after waiting too long, and a person retries it.
+    store.fail_change(seq, "still missing").unwrap();
+    store.retry_changes("m", None).unwrap();
+    // THEN it still says it waits: it has not been applied since.
+    let retried = store.next_changes("m", 1).unwrap();
+    assert_eq!(retried[0].wait, Some(Wait::SelfReference));
+}
+
+#[test]
+fn a_queue_from_before_the_wait_column_is_migrated_from_its_error_texts() {
+    // GIVEN a store written by a version that marked waits only in the error text.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("duet.sqlite");
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE queue (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT, map TEXT NOT NULL, side TEXT NOT NULL,
+                 operation TEXT NOT NULL, row_key TEXT, source_id TEXT, row_values TEXT NOT NULL,
+                 captured_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'queued',
+                 attempts INTEGER NOT NULL DEFAULT 0, error TEXT);
+             INSERT INTO queue (map, side, operation, row_key, row_values, captured_at, status, error)
+             VALUES
+                 ('m', 'dataverse', 'upsert', 'K1', '{}', 't', 'queued', 'held back until the group G1 is in Dataverse'),
+                 ('m', 'dataverse', 'upsert', 'K2', '{}', 't', 'queued', 'waiting for K9 to reach Dataverse'),
+                 ('m', 'dataverse', 'upsert', 'K3', '{}', 't', 'failed', 'writing to Dataverse: 400'),
+                 ('m', 'dataverse', 'upsert', 'K4', '{}', 't', 'queued', NULL);",
+        )
+        .unwrap();
+    }
+    // WHEN it is opened.
+    let store = Store::open(&path).unwrap();
+    // THEN each change waits as its text said, and the others do not.
+    let waits: Vec<_> = store
+        .queued_changes("m", None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|change| (change.change.key.unwrap(), change.wait))
+        .collect();
+    assert_eq!(
+        waits,
+        [
+            ("K1".to_owned(), Some(Wait::Parent)),
+            ("K2".to_owned(), Some(Wait::SelfReference)),
+            ("K3".to_owned(), None),
+            ("K4".to_owned(), None),
+        ]
+    );
+    // AND opening it again changes nothing.
+    drop(store);
+    assert_eq!(
+        Store::open(&path).unwrap().queue_depth("m").unwrap(),
+        (3, 0, 1)
     );
 }

@@ -127,7 +127,9 @@ impl Session {
     async fn write_waiting_dataverse_row(&self, row: &Row) -> Result<u64, RoundError> {
         let (message, patient) = match self.apply(Side::Dataverse, row, false).await {
             Outcome::Written => return Ok(1),
-            Outcome::Waiting { message, patient } => (message, patient),
+            Outcome::Waiting {
+                message, patient, ..
+            } => (message, patient),
             outcome => {
                 self.settle_initial_outcome(row, outcome).await?;
                 return Ok(0);
