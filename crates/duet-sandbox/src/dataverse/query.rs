@@ -138,6 +138,9 @@ pub(super) async fn list(
         rows.retain(|r| e.matches(r, dialect));
     }
     filter::sort_rows(&mut rows, &order);
+    // `@odata.count` is every row matching the filter (capped like the service), whatever
+    // `$top` keeps.
+    let matched = rows.len();
     if let Some(t) = top {
         rows.truncate(t);
     }
@@ -150,7 +153,7 @@ pub(super) async fn list(
     let next = has_more.then(|| next_page_link(st, table, q, offset, size));
     let body = collection_body(
         &context(&st.root, table, select.as_deref()),
-        with_count.then_some(total.min(MAX_PAGE_SIZE)),
+        with_count.then_some(matched.min(MAX_PAGE_SIZE)),
         &page,
         next.as_deref(),
         None,
