@@ -144,16 +144,19 @@ pub(crate) fn display_name(set: &str, row: &Map<String, Value>) -> Option<String
         .map(str::to_string)
 }
 
-/// Adds annotations to one projected row of table `set`. `names` maps a lookup's `_x_value`
-/// id to the target row's display name.
-pub(crate) fn annotate(
+/// Adds annotations to one projected row of table `set`. `names` maps a lookup's target set
+/// and `_x_value` id to the target row's display name; its errors are returned.
+pub(crate) fn annotate<E, F>(
     set: &str,
     out: &mut Map<String, Value>,
     wanted: Annotations,
-    names: &dyn Fn(&str, &str) -> Option<String>,
-) {
+    names: &F,
+) -> Result<(), E>
+where
+    F: Fn(&str, &str) -> Result<Option<String>, E>,
+{
     let Some(table) = catalog().dv_table(set) else {
-        return;
+        return Ok(());
     };
     let cat = catalog();
     let mut extra = Vec::new();
@@ -165,7 +168,7 @@ pub(crate) fn annotate(
                     continue;
                 };
                 if wanted.formatted
-                    && let Some(name) = names(target, id)
+                    && let Some(name) = names(target, id)?
                 {
                     extra.push((format!("{value_name}@{FORMATTED}"), Value::from(name)));
                 }
@@ -209,6 +212,7 @@ pub(crate) fn annotate(
     for (k, v) in extra {
         out.insert(k, v);
     }
+    Ok(())
 }
 
 #[cfg(test)]
