@@ -2,7 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use duet_sandbox::{DvProfile, FoProfile, Sandbox, SandboxConfig};
+use duet_sandbox::{
+    DvProfile, FailWrites, Faults, FoProfile, Sandbox, SandboxConfig, ServiceLimits, Side,
+};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -1531,11 +1533,6 @@ async fn generation_speed() {
     );
     env.sandbox.shutdown().await;
 }
-
-// ---------------------------------------------------------------------------------------------
-// $batch, bulk messages, service protection and fault injection.
-
-use duet_sandbox::{FailWrites, Faults, ServiceLimits, Side};
 
 /// One `application/http` part of a batch or change set.
 fn http_part(content_id: Option<&str>, method: &str, url: &str, body: Option<&Value>) -> String {

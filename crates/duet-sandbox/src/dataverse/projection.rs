@@ -6,9 +6,10 @@ use std::sync::Arc;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
-use crate::dv_expand::{self, Annotations, Expand};
+use crate::expand::Expand;
 use crate::odata::ApiError;
 
+use super::annotations::{Annotations, annotate, display_name};
 use super::keys::RowKey;
 use super::rows::find_row;
 use super::state::DvState;
@@ -104,7 +105,7 @@ fn expand_and_annotate(
         Ok(find_row(conn, t, &RowKey::Id(id.to_string()))?.map(|r| r.row))
     };
     let names = |set: &str, id: &str| -> Result<Option<String>, rusqlite::Error> {
-        Ok(target_row(set, id)?.and_then(|r| dv_expand::display_name(set, &r)))
+        Ok(target_row(set, id)?.and_then(|r| display_name(set, &r)))
     };
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -118,7 +119,7 @@ fn expand_and_annotate(
             .collect();
         let mut obj = project(table, row, select);
         if wanted.any() {
-            dv_expand::annotate(table.set, &mut obj, wanted, &names)?;
+            annotate(table.set, &mut obj, wanted, &names)?;
         }
         for (e, id) in expand.iter().zip(ids) {
             let target = lookup_target(table, &e.nav);
@@ -131,7 +132,7 @@ fn expand_and_annotate(
                 Some(r) => {
                     let mut m = project(target, r, e.select.as_deref());
                     if wanted.any() {
-                        dv_expand::annotate(target.set, &mut m, wanted, &names)?;
+                        annotate(target.set, &mut m, wanted, &names)?;
                     }
                     Value::Object(m)
                 }

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::params;
 use serde_json::{Map, Value};
 
-use crate::dv_expand::{self, Annotations, Expand};
+use crate::expand::{self, Expand};
 use crate::filter::{self, Dialect};
 use crate::odata::{ApiError, Prefer, Query, collection_body, reply};
 
+use super::annotations::Annotations;
 use super::errors::{bad_request, not_found, query_error};
 use super::keys::RowKey;
 use super::projection::{context, finish_rows};
@@ -33,7 +34,7 @@ fn parse_expand(table: &'static Table, q: &Query) -> Result<Vec<Expand>, ApiErro
     let Some(text) = q.get("$expand") else {
         return Ok(Vec::new());
     };
-    let items = dv_expand::parse_expand(text, &table.entity_type(), &|n| {
+    let items = expand::parse_expand(text, &table.entity_type(), &|n| {
         table.lookups.iter().any(|l| l.nav == n)
     })
     .map_err(bad_request)?;

@@ -93,7 +93,7 @@ fn check_enum_literals(filter_text: &str) -> Result<(), ApiError> {
                 format!("The string '{member}' is not a valid enumeration type constant."),
             ));
         }
-        rest = &quoted[end.min(quoted.len())..];
+        rest = &quoted[end..];
     }
     Ok(())
 }
