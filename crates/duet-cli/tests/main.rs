@@ -1,6 +1,6 @@
 //! The `duet` binary as a script uses it: printed `KEY=value` lines, real HTTP, and an API
 //! that refuses callers without the printed access token. `serve` needs a Secret Service
-//! (scripts/test provides one).
+//! (scripts/test provides one). The `duet maps` commands are in the `maps` module.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -527,3 +527,6 @@ async fn link_commands_show_the_link_and_what_a_reset_deletes() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[path = "cli/maps.rs"]
+mod maps;

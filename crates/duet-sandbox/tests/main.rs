@@ -2,7 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use duet_sandbox::{DvProfile, FoProfile, Sandbox, SandboxConfig};
+use duet_sandbox::{
+    DvProfile, FailWrites, Faults, FoProfile, Sandbox, SandboxConfig, ServiceLimits, Side,
+};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -790,6 +792,99 @@ async fn dv_create_upsert_and_conditions() {
 }
 
 #[tokio::test]
+async fn dv_patch_refuses_a_body_id_that_differs_from_the_url() {
+    // GIVEN an account with a known id.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let url_id = "11111111-2222-3333-4444-555555555555";
+    let body_id = "99999999-8888-7777-6666-555555555555";
+    let resp = dv
+        .req(reqwest::Method::POST, &dv.url("accounts"))
+        .json(&json!({"accountid": url_id, "name": "Original", "accountnumber": "ID-1"}))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT, "create with an id");
+    let row_url = dv.url(&format!("accounts({url_id})"));
+    // WHEN it is patched with a body that carries another accountid.
+    let resp = dv
+        .req(reqwest::Method::PATCH, &row_url)
+        .json(&json!({"accountid": body_id, "name": "Changed"}))
+        .send()
+        .await
+        .expect("PATCH");
+    // THEN Dataverse refuses the body with a 400 naming both ids, rather than updating the
+    // URL's row and dropping the body's id.
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "a body id that differs from the URL's is refused"
+    );
+    let body = json_of(resp).await;
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(url_id) && message.contains(body_id),
+        "the error names the URL's id and the body's id: {body}"
+    );
+    // AND nothing was written: the row keeps its name and no row has the body's id.
+    let row = json_of(
+        dv.req(reqwest::Method::GET, &row_url)
+            .send()
+            .await
+            .expect("GET"),
+    )
+    .await;
+    assert_eq!(
+        row["name"], "Original",
+        "the refused update left the row alone"
+    );
+    let other = dv
+        .req(
+            reqwest::Method::GET,
+            &dv.url(&format!("accounts({body_id})")),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        other.status(),
+        StatusCode::NOT_FOUND,
+        "no row was created under the body's id"
+    );
+    // WHEN a missing row's URL is upserted with a body that carries another accountid.
+    let missing_id = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    let resp = dv
+        .req(
+            reqwest::Method::PATCH,
+            &dv.url(&format!("accounts({missing_id})")),
+        )
+        .json(&json!({"accountid": body_id, "name": "New"}))
+        .send()
+        .await
+        .expect("PATCH");
+    // THEN that is refused the same way.
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "an upsert whose body id differs from the URL's is refused too"
+    );
+    // WHEN the body repeats the URL's id (in upper case and braces).
+    let resp = dv
+        .req(reqwest::Method::PATCH, &row_url)
+        .json(&json!({"accountid": format!("{{{}}}", url_id.to_uppercase()), "name": "Same id"}))
+        .send()
+        .await
+        .expect("PATCH");
+    // THEN it is an ordinary update.
+    assert_eq!(
+        resp.status(),
+        StatusCode::NO_CONTENT,
+        "the same id written another way is not a mismatch"
+    );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn dv_company_bind_and_paging() {
     // GIVEN a Dataverse client.
     let env = start().await;
@@ -1438,11 +1533,6 @@ async fn generation_speed() {
     );
     env.sandbox.shutdown().await;
 }
-
-// ---------------------------------------------------------------------------------------------
-// $batch, bulk messages, service protection and fault injection.
-
-use duet_sandbox::{FailWrites, Faults, ServiceLimits, Side};
 
 /// One `application/http` part of a batch or change set.
 fn http_part(content_id: Option<&str>, method: &str, url: &str, body: Option<&Value>) -> String {

@@ -15,6 +15,8 @@ const CODE_VERSION_MISMATCH: &str = "0x80060882";
 pub(super) const CODE_INVALID_PROPERTY: &str = "0x80048d19";
 pub(super) const CODE_BAD_QUERY: &str = "0x80060888";
 const CODE_UNAUTHENTICATED: &str = "0x80072560";
+/// InvalidArgument.
+const CODE_INVALID_ARGUMENT: &str = "0x80040203";
 
 pub(super) fn err(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(status, code, message)
@@ -61,6 +63,19 @@ pub(super) fn invalid_property(table: &Table, name: &str) -> ApiError {
         format!(
             "Invalid property '{name}' was found in entity '{}'.",
             table.entity_type()
+        ),
+    )
+}
+
+/// A write body whose primary id is not the id in the URL: Dataverse refuses it rather than
+/// pick one of the two.
+pub(super) fn id_mismatch(table: &Table, url_id: &str, body_id: &str) -> ApiError {
+    err(
+        StatusCode::BAD_REQUEST,
+        CODE_INVALID_ARGUMENT,
+        format!(
+            "Entity Id must be the same as the value set in property bag: the URL addresses {} {url_id} but the body sets {} to {body_id}.",
+            table.logical, table.id
         ),
     )
 }

@@ -1,5 +1,6 @@
 //! The Dataverse Web API emulator, serving `/api/data/v9.2`.
 
+mod annotations;
 mod bulk;
 mod definitions;
 mod errors;

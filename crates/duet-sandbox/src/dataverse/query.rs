@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::params;
 use serde_json::{Map, Value};
 
-use crate::dv_expand::{self, Annotations, Expand};
+use crate::expand::{self, Expand};
 use crate::filter::{self, Dialect};
 use crate::odata::{ApiError, Prefer, Query, collection_body, reply};
 
+use super::annotations::Annotations;
 use super::errors::{bad_request, not_found, query_error};
 use super::keys::RowKey;
 use super::projection::{context, finish_rows};
@@ -33,7 +34,7 @@ fn parse_expand(table: &'static Table, q: &Query) -> Result<Vec<Expand>, ApiErro
     let Some(text) = q.get("$expand") else {
         return Ok(Vec::new());
     };
-    let items = dv_expand::parse_expand(text, &table.entity_type(), &|n| {
+    let items = expand::parse_expand(text, &table.entity_type(), &|n| {
         table.lookups.iter().any(|l| l.nav == n)
     })
     .map_err(bad_request)?;
@@ -138,6 +139,9 @@ pub(super) async fn list(
         rows.retain(|r| e.matches(r, dialect));
     }
     filter::sort_rows(&mut rows, &order);
+    // `@odata.count` is every row matching the filter (capped like the service), whatever
+    // `$top` keeps.
+    let matched = rows.len();
     if let Some(t) = top {
         rows.truncate(t);
     }
@@ -150,7 +154,7 @@ pub(super) async fn list(
     let next = has_more.then(|| next_page_link(st, table, q, offset, size));
     let body = collection_body(
         &context(&st.root, table, select.as_deref()),
-        with_count.then_some(total.min(MAX_PAGE_SIZE)),
+        with_count.then_some(matched.min(MAX_PAGE_SIZE)),
         &page,
         next.as_deref(),
         None,

@@ -209,7 +209,7 @@ async fn table_route(
     let method_not_allowed = || {
         err(
             StatusCode::METHOD_NOT_ALLOWED,
-            "0x80060888",
+            CODE_BAD_QUERY,
             format!("The requested resource does not support http method '{method}'."),
         )
     };

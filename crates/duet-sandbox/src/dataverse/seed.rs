@@ -33,9 +33,8 @@ pub(crate) fn open(path: &Path, with_companies: bool) -> Result<Db, rusqlite::Er
                 let mut values = Map::new();
                 values.insert("cdm_companycode".into(), Value::from(*code));
                 values.insert("cdm_name".into(), Value::from(*name));
-                insert_row(&tx, known_table("cdm_companies"), None, values).map_err(|e| {
-                    rusqlite::Error::ToSqlConversionFailure(e.body.to_string().into())
-                })?;
+                insert_row(&tx, known_table("cdm_companies"), None, values)
+                    .map_err(to_sql_error)?;
                 tx.commit()?;
             }
         }

@@ -139,7 +139,7 @@ async fn initial_tracking(
         .to_string();
     let page: Vec<Value> = rows
         .into_iter()
-        .map(|r| project(table, r, select.as_deref()))
+        .map(|r| Value::Object(project(table, r, select.as_deref())))
         .collect();
     let (next, delta) = if has_more {
         let cookie = format!(
@@ -247,7 +247,7 @@ async fn changes_since(
     let mut value: Vec<Value> = delta
         .rows
         .into_iter()
-        .map(|r| project(table, r, select.as_deref()))
+        .map(|r| Value::Object(project(table, r, select.as_deref())))
         .collect();
     let deleted_context = format!("{}/$metadata#{}/$deletedEntity", st.root, table.set);
     value.extend(

@@ -13,8 +13,8 @@ use crate::odata::{ApiError, Prefer, Query, header_str, reply, split_resource};
 use crate::store::next_counter;
 
 use super::errors::{
-    CODE_INVALID_PROPERTY, CODE_NOT_FOUND, bad_request, duplicate, err, invalid_property,
-    not_found, version_mismatch,
+    CODE_INVALID_PROPERTY, CODE_NOT_FOUND, bad_request, duplicate, err, id_mismatch,
+    invalid_property, not_found, version_mismatch,
 };
 use super::keys::{RowKey, key_url, parse_guid, parse_row_key};
 use super::projection::entity_body;
@@ -228,6 +228,11 @@ pub(super) async fn upsert(
             let tx = conn.savepoint()?;
             let existing = find_row(&tx, table, &target)?;
             let mut changes = parse_changes(&tx, table, body)?;
+            if let (RowKey::Id(url_id), Some(body_id)) = (&target, &changes.id)
+                && url_id != body_id
+            {
+                return Err(id_mismatch(table, url_id, body_id));
+            }
             let written = match existing {
                 Some(row) => {
                     if if_none_match.as_deref() == Some("*") {

@@ -41,8 +41,8 @@ pub(super) fn parse_expand(
     }
     let nav = |name: &str| set.navigations.iter().find(|n| n.name == name);
     let type_name = format!("{}.{}", metadata::FO_NAMESPACE, set.type_name);
-    let items = crate::dv_expand::parse_expand(text, &type_name, &|name| nav(name).is_some())
-        .map_err(bad)?;
+    let items =
+        crate::expand::parse_expand(text, &type_name, &|name| nav(name).is_some()).map_err(bad)?;
     items
         .into_iter()
         .map(|item| {

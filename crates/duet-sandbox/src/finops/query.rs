@@ -93,7 +93,7 @@ fn check_enum_literals(filter_text: &str) -> Result<(), ApiError> {
                 format!("The string '{member}' is not a valid enumeration type constant."),
             ));
         }
-        rest = &quoted[end.min(quoted.len())..];
+        rest = &quoted[end..];
     }
     Ok(())
 }
@@ -200,7 +200,10 @@ pub(super) async fn get_one(
     values: Vec<String>,
     q: &Query,
 ) -> Result<Response, ApiError> {
+    // Query options are checked before the row is looked up, so a malformed query is a 400
+    // even for a missing row.
     let select = parse_select(set, q)?;
+    let expand = parse_expand(set, q)?;
     let refs: Vec<&str> = values.iter().map(String::as_str).collect();
     let k = storage_key(&refs);
     let found = st
@@ -216,7 +219,6 @@ pub(super) async fn get_one(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let expand = parse_expand(set, q)?;
     let mut body = expand_rows(st, &expand, vec![stored.row], select.as_deref())
         .await?
         .pop()

@@ -199,3 +199,28 @@ async fn fo_expand_follows_navigation_properties_one_level_deep() {
     );
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn fo_invalid_expand_on_a_missing_row_is_a_400_not_a_404() {
+    // GIVEN a sandbox without customer NOPE-1.
+    let env = start().await;
+    let fo = Fo::new(&env).await;
+    let missing = "CustomersV3(dataAreaId='DAT',CustomerAccount='NOPE-1')";
+    let (status, _) = get_json(&fo, missing).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the row really is missing");
+    // WHEN that row is read with a $expand naming an unknown property.
+    let (status, body) = get_json(&fo, &format!("{missing}?$expand=Nope")).await;
+    // THEN the malformed query is reported first, as a 400 naming the property: the query
+    // options are checked before the row is looked up (as the Dataverse side does).
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an invalid $expand is a 400 whether or not the row exists: {body}"
+    );
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Nope"),
+        "the 400 names the property: {body}"
+    );
+    env.sandbox.shutdown().await;
+}

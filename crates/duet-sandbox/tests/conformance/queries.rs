@@ -182,6 +182,51 @@ async fn dv_filter_operators_order_top_and_count() {
 }
 
 #[tokio::test]
+async fn dv_count_is_every_match_regardless_of_top() {
+    // GIVEN four accounts with a credit limit of at least 200, and one below.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    for (number, limit) in [
+        ("K1", 100),
+        ("K2", 200),
+        ("K3", 300),
+        ("K4", 400),
+        ("K5", 500),
+    ] {
+        let resp = dv
+            .req(reqwest::Method::POST, &dv.url("accounts"))
+            .json(&json!({"accountnumber": number, "name": number, "creditlimit": limit}))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT, "create {number}");
+    }
+    // WHEN counting the matches with $count=true while asking for the top two rows only.
+    let url = dv.url(
+        "accounts?$select=accountnumber&$filter=creditlimit ge 200&$orderby=accountnumber&$top=2&$count=true",
+    );
+    let resp = dv
+        .req(reqwest::Method::GET, &url)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = json_of(resp).await;
+    // THEN two rows come back, but the count is every matching row: Dataverse counts the
+    // rows matching the filter (up to 5,000) irrespective of how many are returned.
+    assert_eq!(
+        body["value"].as_array().map(Vec::len),
+        Some(2),
+        "$top still limits the rows returned: {body}"
+    );
+    assert_eq!(
+        body["@odata.count"], 4,
+        "@odata.count must count every match, not the rows left after $top: {body}"
+    );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn fo_entity_sets_put_top_skip_count_and_latency() {
     // GIVEN customers C1..C5 in DAT, with enum fields left to their defaults.
     let env = start().await;

@@ -1,93 +1,20 @@
-//! Dataverse read extras: `$expand` of single-valued navigation properties (lookups) and the
-//! `FormattedValue` / lookup annotations asked for with `Prefer: odata.include-annotations`.
+//! The annotations a client asks for with `Prefer: odata.include-annotations`:
+//! `FormattedValue` for columns and lookups, and the lookup's logical name and navigation
+//! property.
 
 use serde_json::{Map, Value};
 
 use crate::catalog::{DvType, catalog};
 
-pub(crate) const FORMATTED: &str = "OData.Community.Display.V1.FormattedValue";
-pub(crate) const LOOKUP_LOGICAL: &str = "Microsoft.Dynamics.CRM.lookuplogicalname";
-pub(crate) const ASSOCIATED_NAV: &str = "Microsoft.Dynamics.CRM.associatednavigationproperty";
-
-/// One `$expand` item: a lookup's navigation property and its nested `$select`.
-#[derive(Debug, Clone)]
-pub(crate) struct Expand {
-    pub nav: String,
-    pub select: Option<Vec<String>>,
-}
-
-/// Splits on commas outside parentheses.
-fn split_top(s: &str) -> Vec<String> {
-    let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
-    for c in s.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(c);
-    }
-    out.push(cur);
-    out.into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Parses `$expand`; `is_lookup` says whether a name is a navigation property of the table.
-/// Errors are messages for a 400.
-pub(crate) fn parse_expand(
-    text: &str,
-    entity_type: &str,
-    is_lookup: &dyn Fn(&str) -> bool,
-) -> Result<Vec<Expand>, String> {
-    let mut out = Vec::new();
-    for item in split_top(text) {
-        let (nav, inner) = match item.split_once('(') {
-            Some((n, rest)) => (
-                n.trim().to_string(),
-                Some(
-                    rest.strip_suffix(')')
-                        .ok_or_else(|| format!("The $expand item '{item}' is malformed."))?
-                        .to_string(),
-                ),
-            ),
-            None => (item.clone(), None),
-        };
-        if !is_lookup(&nav) {
-            return Err(format!(
-                "Could not find a property named '{nav}' on type '{entity_type}'."
-            ));
-        }
-        let mut select = None;
-        if let Some(inner) = inner {
-            for opt in inner.split(';').filter(|o| !o.trim().is_empty()) {
-                match opt.split_once('=') {
-                    Some((k, v)) if k.trim() == "$select" => {
-                        select = Some(v.split(',').map(|s| s.trim().to_string()).collect());
-                    }
-                    _ => {
-                        return Err(format!(
-                            "The option '{opt}' inside $expand is not supported by the sandbox."
-                        ));
-                    }
-                }
-            }
-        }
-        out.push(Expand { nav, select });
-    }
-    Ok(out)
-}
+const FORMATTED: &str = "OData.Community.Display.V1.FormattedValue";
+const LOOKUP_LOGICAL: &str = "Microsoft.Dynamics.CRM.lookuplogicalname";
+const ASSOCIATED_NAV: &str = "Microsoft.Dynamics.CRM.associatednavigationproperty";
 
 /// Which annotations a `Prefer: odata.include-annotations` value asks for.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Annotations {
-    pub formatted: bool,
-    pub lookup: bool,
+pub(super) struct Annotations {
+    pub(super) formatted: bool,
+    pub(super) lookup: bool,
 }
 
 fn wants(patterns: &str, term: &str) -> bool {
@@ -101,7 +28,7 @@ fn wants(patterns: &str, term: &str) -> bool {
 }
 
 impl Annotations {
-    pub(crate) fn from_prefer(value: Option<&str>) -> Self {
+    pub(super) fn from_prefer(value: Option<&str>) -> Self {
         match value {
             None => Annotations::default(),
             Some(v) => Annotations {
@@ -111,7 +38,7 @@ impl Annotations {
         }
     }
 
-    pub(crate) fn any(self) -> bool {
+    pub(super) fn any(self) -> bool {
         self.formatted || self.lookup
     }
 }
@@ -132,7 +59,7 @@ fn money_text(n: f64) -> String {
 }
 
 /// A display name for a row: its first name-like column, else its alternate key value.
-pub(crate) fn display_name(set: &str, row: &Map<String, Value>) -> Option<String> {
+pub(super) fn display_name(set: &str, row: &Map<String, Value>) -> Option<String> {
     let table = catalog().dv_table(set)?;
     let mut candidates = vec!["name", "msdyn_name", "cdm_name", "fullname", "currencyname"];
     if let Some(k) = table.alternate_keys.first().and_then(|k| k.first()) {
@@ -144,16 +71,19 @@ pub(crate) fn display_name(set: &str, row: &Map<String, Value>) -> Option<String
         .map(str::to_string)
 }
 
-/// Adds annotations to one projected row of table `set`. `names` maps a lookup's `_x_value`
-/// id to the target row's display name.
-pub(crate) fn annotate(
+/// Adds annotations to one projected row of table `set`. `names` maps a lookup's target set
+/// and `_x_value` id to the target row's display name; its errors are returned.
+pub(super) fn annotate<E, F>(
     set: &str,
     out: &mut Map<String, Value>,
     wanted: Annotations,
-    names: &dyn Fn(&str, &str) -> Option<String>,
-) {
+    names: &F,
+) -> Result<(), E>
+where
+    F: Fn(&str, &str) -> Result<Option<String>, E>,
+{
     let Some(table) = catalog().dv_table(set) else {
-        return;
+        return Ok(());
     };
     let cat = catalog();
     let mut extra = Vec::new();
@@ -165,7 +95,7 @@ pub(crate) fn annotate(
                     continue;
                 };
                 if wanted.formatted
-                    && let Some(name) = names(target, id)
+                    && let Some(name) = names(target, id)?
                 {
                     extra.push((format!("{value_name}@{FORMATTED}"), Value::from(name)));
                 }
@@ -209,6 +139,7 @@ pub(crate) fn annotate(
     for (k, v) in extra {
         out.insert(k, v);
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -220,25 +151,6 @@ mod tests {
         assert_eq!(money_text(1_234_567.5), "1,234,567.50");
         assert_eq!(money_text(100.0), "100.00");
         assert_eq!(money_text(-2500.0), "-2,500.00");
-    }
-
-    #[test]
-    fn expand_items_split_outside_parentheses() {
-        let items = parse_expand(
-            "msdyn_company($select=cdm_companycode,cdm_name),transactioncurrencyid",
-            "Microsoft.Dynamics.CRM.account",
-            &|n| n == "msdyn_company" || n == "transactioncurrencyid",
-        )
-        .expect("valid");
-        assert_eq!(items.len(), 2);
-        assert_eq!(
-            items[0].select.as_deref(),
-            Some(&["cdm_companycode".to_string(), "cdm_name".to_string()][..])
-        );
-        assert!(
-            parse_expand("Account_Tasks", "x", &|_| false).is_err(),
-            "collection navigation is not a lookup"
-        );
     }
 
     #[test]
