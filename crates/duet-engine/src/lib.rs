@@ -17,6 +17,7 @@ pub use clock::{Clock, SystemClock};
 pub use compare::{Agreement, compare};
 pub use duet_store::{AlertRule, ChangeStatus, QueuedChange};
 pub use run::{
-    Engine, EngineError, EngineEvent, EngineSettings, Progress, ResumeMode, RunOptions,
-    has_synced_state, initial_progress,
+    DataverseTarget, Engine, EngineError, EngineEvent, EngineSettings, FinOpsTarget, Progress,
+    ResumeMode, RunOptions, Target, Targets, WriteOperation, Written, has_synced_state,
+    initial_progress,
 };
