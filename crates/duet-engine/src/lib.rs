@@ -12,6 +12,8 @@ mod alerts;
 mod clock;
 mod compare;
 mod run;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
 
 pub use clock::{Clock, SystemClock};
 pub use compare::{Agreement, compare};
