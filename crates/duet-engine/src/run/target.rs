@@ -22,14 +22,16 @@ use crate::run::keys::id_from_entity_url;
 ///   `Ok(false)`, not an error.
 /// - **Upsert merges.** `row` holds the columns to write; the row is created with `key`'s
 ///   columns and these when absent, and only these columns change when present.
-/// - **Concurrent calls.** Maps run side by side and share their side's target, so calls
-///   may run at the same time (for different tables and keys): implementations are
-///   `Send + Sync` and keep no per-call state between awaits.
+/// - **Concurrent calls.** Maps run side by side, each in its own task, and share their
+///   side's target, so calls may run at the same time: implementations are `Send + Sync`
+///   and must be safe to call from several tasks at once.
 /// - **Errors are [`ConnectError`]s,** and their `class` decides what the engine does:
 ///   a class whose `retry_policy()` is `Timed` (throttled, unavailable, bad gateway, timed
-///   out) keeps the change at the head of its queue to be tried again after a wait; any
-///   other class refuses the row: it is logged as an error with the payload sent and the
-///   remote body, and kept in the queue as failed for a person to retry.
+///   out) is retried by the engine after a wait, nothing lost (a live change stays at the
+///   head of its queue; an initial sync's round starts again); any other class refuses the
+///   row: it is logged as an error with the payload sent and the remote body, and kept in
+///   the queue as failed for a person to retry. A target does not retry by itself beyond
+///   what its client does.
 ///
 /// Only single-row writes go through a target. Bulk writes (Dataverse `UpsertMultiple` in
 /// the initial sync, finance and operations `$batch`) and every read stay on the clients;
@@ -95,6 +97,7 @@ impl Targets {
         }
     }
 
+    /// The target that writes to `side`.
     pub fn for_side(&self, side: Side) -> &dyn Target {
         match side {
             Side::FinanceOperations => self.finops.as_ref(),
