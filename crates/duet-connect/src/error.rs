@@ -136,12 +136,27 @@ pub struct ConnectError {
 }
 
 impl ConnectError {
-    pub(crate) fn from_response(
+    /// A failure of `class` with no answer from the remote behind it (no status, no body):
+    /// a transport failure, or one a test double reports.
+    pub fn new(
+        class: ErrorClass,
         method: &str,
         url: &str,
-        status: u16,
-        body: String,
+        message: impl Into<String>,
     ) -> ConnectError {
+        ConnectError {
+            class,
+            status: None,
+            method: method.to_owned(),
+            url: url.to_owned(),
+            message: message.into(),
+            body: None,
+        }
+    }
+
+    /// The failure an HTTP answer of `status` with `body` is: classed by its status, with the
+    /// readable message pulled out of an OData or Entra error body.
+    pub fn from_response(method: &str, url: &str, status: u16, body: String) -> ConnectError {
         ConnectError {
             class: ErrorClass::from_status(status),
             status: Some(status),
@@ -153,29 +168,16 @@ impl ConnectError {
     }
 
     pub(crate) fn transport(method: &str, url: &str, error: &reqwest::Error) -> ConnectError {
-        ConnectError {
-            class: if error.is_timeout() {
-                ErrorClass::Timeout
-            } else {
-                ErrorClass::Unavailable
-            },
-            status: None,
-            method: method.to_owned(),
-            url: url.to_owned(),
-            message: format!("{error}"),
-            body: None,
-        }
+        let class = if error.is_timeout() {
+            ErrorClass::Timeout
+        } else {
+            ErrorClass::Unavailable
+        };
+        ConnectError::new(class, method, url, format!("{error}"))
     }
 
     pub(crate) fn invalid(method: &str, url: &str, message: String) -> ConnectError {
-        ConnectError {
-            class: ErrorClass::Other,
-            status: None,
-            method: method.to_owned(),
-            url: url.to_owned(),
-            message,
-            body: None,
-        }
+        ConnectError::new(ErrorClass::Other, method, url, message)
     }
 }
 

@@ -12,11 +12,14 @@ mod alerts;
 mod clock;
 mod compare;
 mod run;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
 
 pub use clock::{Clock, SystemClock};
 pub use compare::{Agreement, compare};
 pub use duet_store::{AlertRule, ChangeStatus, QueuedChange};
 pub use run::{
-    Engine, EngineError, EngineEvent, EngineSettings, Progress, ResumeMode, RunOptions,
-    has_synced_state, initial_progress,
+    DataverseTarget, Engine, EngineError, EngineEvent, EngineSettings, FinOpsTarget, Progress,
+    ResumeMode, RunOptions, Target, Targets, WriteOperation, Written, has_synced_state,
+    initial_progress,
 };

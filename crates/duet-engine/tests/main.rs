@@ -1477,6 +1477,8 @@ mod parents;
 #[path = "engine/run_options.rs"]
 mod run_options;
 mod self_references;
+#[path = "engine/targets.rs"]
+mod targets;
 
 /// Initial-sync throughput, F&O → Dataverse, for docs/BENCHMARKS.md:
 /// `DUET_BENCH_ROWS=100000 cargo test --release -p duet-engine --test main initial_sync_throughput -- --ignored --nocapture`

@@ -13,11 +13,14 @@ use crate::alerts::AlertMonitor;
 use crate::clock::Clock;
 
 use crate::run::engine::{EngineError, EngineEvent, EngineSettings};
+use crate::run::target::Targets;
 
 pub(in crate::run) struct Context {
     pub(in crate::run) store: Arc<Store>,
     pub(in crate::run) finops: Arc<FinOpsClient>,
     pub(in crate::run) dataverse: Arc<DataverseClient>,
+    /// Where single-row writes and deletes go, one per side (reads stay on the clients).
+    pub(in crate::run) targets: Targets,
     pub(in crate::run) clock: Arc<dyn Clock>,
     pub(in crate::run) settings: EngineSettings,
     pub(in crate::run) events: broadcast::Sender<EngineEvent>,

@@ -1,6 +1,7 @@
 //! Carrying deletes: a row deleted on one side is deleted on the other, unless it exists
 //! again on the deleted side (written back since the delete was seen), and a key Duet deleted
-//! is marked so a change captured before the delete cannot bring the row back.
+//! is marked so a change captured before the delete cannot bring the row back. The delete
+//! goes through the side's `Target`; the checks before it read through the clients.
 
 use duet_connect::{ConnectError, RetryPolicy};
 use duet_maps::{RowKey, Side};
@@ -25,7 +26,8 @@ impl Session {
         let parts = self.finops_key(&key);
         match self
             .context
-            .finops
+            .targets
+            .for_side(Side::FinanceOperations)
             .delete(&self.map.finance_operations_entity, &parts)
             .await
         {
@@ -118,7 +120,8 @@ impl Session {
         self.remember_delete(key_text);
         match self
             .context
-            .dataverse
+            .targets
+            .for_side(Side::Dataverse)
             .delete(&self.map.dataverse_entity_set, &parts)
             .await
         {

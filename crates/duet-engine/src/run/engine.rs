@@ -18,6 +18,7 @@ use crate::run::capture::DELTA_CURSOR;
 use crate::run::context::Context;
 use crate::run::initial::skip::SKIP_INITIAL;
 use crate::run::state::CATCH_UP_MARK;
+use crate::run::target::Targets;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -114,6 +115,20 @@ impl Engine {
         clock: Arc<dyn Clock>,
         settings: EngineSettings,
     ) -> Arc<Engine> {
+        let targets = Targets::real(finops.clone(), dataverse.clone());
+        Engine::with_targets(store, finops, dataverse, targets, clock, settings)
+    }
+
+    /// An engine whose single-row writes and deletes go to `targets` instead of the clients
+    /// (reads and bulk writes still use the clients): for tests.
+    pub fn with_targets(
+        store: Arc<Store>,
+        finops: Arc<FinOpsClient>,
+        dataverse: Arc<DataverseClient>,
+        targets: Targets,
+        clock: Arc<dyn Clock>,
+        settings: EngineSettings,
+    ) -> Arc<Engine> {
         let (events, _) = broadcast::channel(1024);
         let (actions, mut requests) = mpsc::unbounded_channel::<(String, String)>();
         let engine = Arc::new(Engine {
@@ -121,6 +136,7 @@ impl Engine {
                 store,
                 finops,
                 dataverse,
+                targets,
                 clock,
                 settings,
                 events,

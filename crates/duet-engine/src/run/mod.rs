@@ -4,8 +4,9 @@
 //!
 //! A change walks: capture (`capture/`) → queue (the store) → the apply loop
 //! (`apply_loop.rs`) → carry (`carry.rs`: prepare, write, finish) → the target side
-//! (`write.rs`, `delete.rs`). Echo and conflict rules (`echo.rs`, `conflict.rs`) and waits for
-//! parents and self-references (`parents.rs`, `self_references.rs`) decide on the way.
+//! (`write.rs`, `delete.rs`, each row through the side's `Target`: `target.rs`). Echo and
+//! conflict rules (`echo.rs`, `conflict.rs`) and waits for parents and self-references
+//! (`parents.rs`, `self_references.rs`) decide on the way.
 
 mod apply_loop;
 mod capture;
@@ -28,8 +29,10 @@ mod session;
 mod sides;
 mod state;
 mod supervisor;
+mod target;
 mod write;
 
 pub use engine::{Engine, EngineError, EngineEvent, EngineSettings, ResumeMode, RunOptions};
 pub use initial::checkpoint::{Progress, initial_progress};
 pub use initial::skip::has_synced_state;
+pub use target::{DataverseTarget, FinOpsTarget, Target, Targets, WriteOperation, Written};

@@ -1,5 +1,6 @@
 //! Writes to each side: the Dataverse upsert by alternate key (with lookup and company
-//! bindings), the finance and operations upsert, and `$batch` writes to finance and operations.
+//! bindings) and the finance and operations upsert, both through the side's `Target`, and
+//! `$batch` writes to finance and operations (on the client).
 
 use duet_connect::{BatchItem, BatchRequest, ConnectError, RetryPolicy};
 use duet_maps::{Row, RowKey, Side};
@@ -7,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::run::carry::Prepared;
-use crate::run::keys::{finops_key_of, id_from_entity_url};
+use crate::run::keys::finops_key_of;
 use crate::run::session::Session;
 
 impl Session {
@@ -93,12 +94,13 @@ impl Session {
             .map(String::as_str)
             .zip(key.values.iter().map(String::as_str))
             .collect();
-        let entity_id = self
+        let written = self
             .context
-            .dataverse
+            .targets
+            .for_side(Side::Dataverse)
             .upsert(&self.map.dataverse_entity_set, &parts, &body)
             .await?;
-        Ok(("upsert", id_from_entity_url(&entity_id)))
+        Ok((written.operation.as_str(), written.id))
     }
 
     pub(in crate::run) async fn write_finops(
@@ -107,12 +109,13 @@ impl Session {
         payload: &Row,
     ) -> Result<(&'static str, Option<String>), ConnectError> {
         let parts = self.finops_key(key);
-        let created = self
+        let written = self
             .context
-            .finops
+            .targets
+            .for_side(Side::FinanceOperations)
             .upsert(&self.map.finance_operations_entity, &parts, payload)
             .await?;
-        Ok((if created { "create" } else { "update" }, None))
+        Ok((written.operation.as_str(), written.id))
     }
 
     /// Writes prepared rows to finance and operations in one `$batch` (finance and
