@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
+import { formatCount } from './format';
 import {
   DEFAULT_DRAFT,
+  agreementRows,
   agrees,
   hasErrors,
   isUnfinished,
+  kindColor,
   optionsFromDraft,
+  optionsSummary,
   parseCompanies,
   progressCount,
   resetStep,
+  runOutcome,
   validateDraft,
 } from './scenarios';
 
@@ -97,5 +102,59 @@ describe('runs', () => {
   it('agrees only without differences', () => {
     expect(agrees({ missingInDataverse: 0, missingInFinanceOperations: 0, differing: 0 })).toBe(true);
     expect(agrees({ missingInDataverse: 0, missingInFinanceOperations: 0, differing: 1 })).toBe(false);
+  });
+});
+
+describe('run display', () => {
+  it('colours environment kinds', () => {
+    expect(kindColor('new')).toBe('brand');
+    expect(kindColor('new with data')).toBe('success');
+    expect(kindColor('existing')).toBe('informative');
+  });
+  it('tells which result a run shows', () => {
+    expect(runOutcome(run({ status: 'done', startedAt: 'x' }))).toBe('done');
+    expect(runOutcome(run({ status: 'failed', startedAt: 'x' }))).toBe('failed');
+    expect(runOutcome(run({ status: 'pending', startedAt: 'x' }))).toBe('unfinished');
+    expect(runOutcome(run({ status: 'running', startedAt: 'x' }))).toBeNull();
+    expect(runOutcome(run({ status: 'pending' }))).toBeNull();
+  });
+  it('summarises the options the scenario uses', () => {
+    expect(optionsSummary(run({}))).toEqual([
+      ['Scenario', 'T'],
+      ['Legal entities', 'DAT'],
+      ['Master', 'Finance and operations'],
+    ]);
+    const base = run({});
+    const withBoth = run({ scenario: { ...base.scenario, ...withData }, options: { ...base.options, rows: 1500, master: 'dataverse' } });
+    expect(optionsSummary(withBoth).map(([label]) => label)).toEqual([
+      'Scenario',
+      'Legal entities',
+      'Master',
+      'Customers to generate',
+      'Existing accounts',
+    ]);
+    expect(optionsSummary(withBoth)[2][1]).toBe('Dataverse');
+    expect(optionsSummary(withBoth)[3][1]).toBe(formatCount(1500));
+  });
+  it('marks the agreement counts that are problems', () => {
+    const rows = agreementRows({
+      map: 'customers',
+      financeOperationsRows: 3,
+      dataverseRows: 2,
+      matched: 2,
+      missingInDataverse: 1,
+      missingInFinanceOperations: 0,
+      differing: 0,
+      withoutCompany: 0,
+      examples: [],
+    });
+    expect(rows).toHaveLength(7);
+    expect(rows.filter(([, , problem]) => problem).map(([label]) => label)).toEqual([
+      'Missing in Dataverse',
+      'Missing in finance and operations',
+      'Differing',
+      'Dataverse rows without a company',
+    ]);
+    expect(rows[3]).toEqual(['Missing in Dataverse', 1, true]);
   });
 });

@@ -1,7 +1,9 @@
+import type { Agreement } from '../bindings/Agreement';
 import type { ScenarioOptions } from '../bindings/ScenarioOptions';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
 import type { ScenarioView } from '../bindings/ScenarioView';
 import type { StepStatus } from '../bindings/StepStatus';
+import { formatCount } from './format';
 import type { BadgeColor } from './labels';
 
 /** What the options form edits, as typed (numbers stay text until validated). */
@@ -142,4 +144,43 @@ export function kindLabel(kind: string): string {
 /** Whether the agreement shows both sides in step. */
 export function agrees(a: { missingInDataverse: number; missingInFinanceOperations: number; differing: number }): boolean {
   return a.missingInDataverse === 0 && a.missingInFinanceOperations === 0 && a.differing === 0;
+}
+
+/** Badge colour per environment kind: new (brand), new with data (success), existing (informative). */
+export function kindColor(kind: string): BadgeColor {
+  return kind === 'existing' ? 'informative' : kind === 'new with data' ? 'success' : 'brand';
+}
+
+/**
+ * Which result a run shows above its steps: done, failed, or unfinished (started, stopped
+ * before its last step and not running); none while it runs or before it starts.
+ */
+export function runOutcome(run: Pick<ScenarioRun, 'status' | 'startedAt'>): 'done' | 'failed' | 'unfinished' | null {
+  if (run.status === 'done' || run.status === 'failed') return run.status;
+  return run.status !== 'running' && run.startedAt ? 'unfinished' : null;
+}
+
+/** The scenario and options of a plan or run, as label and value, for the ones the scenario uses. */
+export function optionsSummary(run: Pick<ScenarioRun, 'scenario' | 'options'>): [string, string][] {
+  const items: [string, string][] = [
+    ['Scenario', run.scenario.title],
+    ['Legal entities', run.options.companies.join(', ')],
+    ['Master', run.options.master === 'financeOperations' ? 'Finance and operations' : 'Dataverse'],
+  ];
+  if (usesRows(run.scenario)) items.push(['Customers to generate', formatCount(run.options.rows)]);
+  if (usesExistingRows(run.scenario)) items.push(['Existing accounts', formatCount(run.options.existingRows)]);
+  return items;
+}
+
+/** The rows of an agreement table: label, count, and whether a count above zero is a problem. */
+export function agreementRows(agreement: Agreement): [string, number, boolean][] {
+  return [
+    ['Rows in finance and operations', agreement.financeOperationsRows, false],
+    ['Rows in Dataverse', agreement.dataverseRows, false],
+    ['Matched (same values)', agreement.matched, false],
+    ['Missing in Dataverse', agreement.missingInDataverse, true],
+    ['Missing in finance and operations', agreement.missingInFinanceOperations, true],
+    ['Differing', agreement.differing, true],
+    ['Dataverse rows without a company', agreement.withoutCompany, true],
+  ];
 }
