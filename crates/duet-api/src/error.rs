@@ -114,6 +114,7 @@ impl From<EngineError> for ApiError {
             EngineError::UnknownMap(_) => ApiError::new(Code::NotFound, error.to_string()),
             EngineError::NotLinked => ApiError::new(Code::NotLinked, error.to_string()),
             EngineError::InvalidMap { .. } => ApiError::new(Code::InvalidMap, error.to_string()),
+            EngineError::ShuttingDown => ApiError::new(Code::Internal, error.to_string()),
         }
     }
 }

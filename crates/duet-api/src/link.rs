@@ -6,7 +6,7 @@ use std::sync::Arc;
 use duet_maps::TableMap;
 use duet_store::{EnvironmentRecord, LinkRecord};
 
-use crate::model::{EnvironmentKind, EnvironmentView, LinkView};
+use crate::model::{EnvironmentKind, EnvironmentView, LinkView, MapState};
 use crate::{Api, ApiError, Code, DATAVERSE, FINOPS, environments, health, views};
 
 impl Api {
@@ -142,10 +142,12 @@ impl Api {
             .checked_companies(link.finance_operations_id, companies)
             .await?;
         let maps = self.store.maps()?;
-        if let Some(busy) = maps
-            .iter()
-            .find(|map| matches!(map.state.as_str(), "initializing" | "paused" | "resuming"))
-        {
+        if let Some(busy) = maps.iter().find(|map| {
+            matches!(
+                map.state,
+                MapState::Initializing | MapState::Paused | MapState::Resuming
+            )
+        }) {
             return Err(ApiError::new(
                 Code::MapBusy,
                 format!(
@@ -163,7 +165,12 @@ impl Api {
         let running: Vec<String> = maps
             .iter()
             // A map in Error is retrying its round: it goes on too.
-            .filter(|map| matches!(map.state.as_str(), "running" | "resuming" | "error"))
+            .filter(|map| {
+                matches!(
+                    map.state,
+                    MapState::Running | MapState::Resuming | MapState::Error
+                )
+            })
             .map(|map| map.name.clone())
             .collect();
         self.replace_engine().await?;

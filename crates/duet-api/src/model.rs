@@ -106,18 +106,9 @@ pub struct LinkView {
     pub linked_at: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum MapState {
-    NotRunning,
-    Initializing,
-    Running,
-    Paused,
-    /// Resumed by catching up: applying the changes queued while paused, then Running.
-    Resuming,
-    Stopped,
-    Error,
-}
+/// Where a map stands: the store's own type, so one enum serves the engine, the store and
+/// the UI.
+pub use duet_store::MapState;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 use duet_engine::RunOptions;
 use duet_maps::{Side, TableMap};
@@ -18,8 +17,6 @@ use crate::{Api, ApiError, Code, views};
 
 /// The note of the map version a run plan saves when it changes a map's master.
 const MASTER_NOTE: &str = "master set by run plan";
-/// How often a plan looks at the map it waits on.
-const PLAN_POLL: Duration = Duration::from_millis(250);
 
 /// One map of a run plan, in start order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -122,7 +119,7 @@ fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
 }
 
 impl Api {
-    fn stored_map(&self, name: &str) -> Result<(TableMap, String), ApiError> {
+    fn stored_map(&self, name: &str) -> Result<(TableMap, MapState), ApiError> {
         let record = self.store.map(name)?.ok_or_else(|| {
             ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
         })?;
@@ -135,14 +132,14 @@ impl Api {
         Ok((map, record.state))
     }
 
-    fn plan_step(&self, map: &TableMap, state: &str, names: &HashSet<&str>) -> PlanStep {
+    fn plan_step(&self, map: &TableMap, state: MapState, names: &HashSet<&str>) -> PlanStep {
         PlanStep {
             map: map.name.clone(),
             title: map.title.clone(),
             depends_on: depends_on(map, names),
             initial_sync: !duet_engine::has_synced_state(&self.store, &map.name),
             master: kind_of(map.master),
-            state: views::map_state(state),
+            state,
         }
     }
 
@@ -155,7 +152,7 @@ impl Api {
                 "name at least one map for a run plan",
             ));
         }
-        let mut maps: Vec<(TableMap, String)> = Vec::new();
+        let mut maps: Vec<(TableMap, MapState)> = Vec::new();
         let mut pending: Vec<String> = names.to_vec();
         let mut seen: HashSet<String> = HashSet::new();
         let mut index = 0;
@@ -182,7 +179,7 @@ impl Api {
         let steps = order
             .iter()
             .filter_map(|name| maps.iter().find(|(map, _)| &map.name == name))
-            .map(|(map, state)| self.plan_step(map, state, &all))
+            .map(|(map, state)| self.plan_step(map, *state, &all))
             .collect();
         Ok(RunPlan { steps })
     }
@@ -197,7 +194,7 @@ impl Api {
                 "a run plan needs at least one step",
             ));
         }
-        let mut maps: Vec<(TableMap, String)> = Vec::with_capacity(choices.len());
+        let mut maps: Vec<(TableMap, MapState)> = Vec::with_capacity(choices.len());
         for choice in choices {
             if maps.iter().any(|(map, _)| map.name == choice.map) {
                 return Err(ApiError::new(
@@ -211,12 +208,7 @@ impl Api {
         check_order(&definitions)?;
         for ((map, state), choice) in maps.iter().zip(choices) {
             let master = side_of(choice.master);
-            if map.master != master
-                && matches!(
-                    state.as_str(),
-                    "running" | "initializing" | "paused" | "resuming" | "error"
-                )
-            {
+            if map.master != master && state.is_started() {
                 return Err(ApiError::new(
                     Code::MapRunning,
                     format!(
@@ -250,7 +242,7 @@ impl Api {
             .zip(choices)
             .map(|((map, state), choice)| PlanStep {
                 initial_sync: choice.initial_sync,
-                ..self.plan_step(map, state, &names)
+                ..self.plan_step(map, *state, &names)
             })
             .collect();
         let api = self.clone();
@@ -300,20 +292,20 @@ impl Api {
         }
     }
 
-    /// Starts one step's map and waits until it runs; the error says why it did not.
+    /// Starts one step's map and waits until it runs; the error says why it did not. It
+    /// follows the engine's events for the map rather than polling its state.
     async fn start_step(&self, step: &PlanStep) -> Result<(), String> {
         let engine = self.engine().await.map_err(|error| error.message)?;
-        let text = |error: duet_store::StoreError| error.to_string();
         let before = self
             .store
             .map(&step.map)
-            .map_err(text)?
+            .map_err(|error| error.to_string())?
             .ok_or_else(|| format!("'{}' was deleted", step.map))?;
         // A reason left from an earlier failure would read as this start's failure.
-        if before.reason.is_some() && before.state != "running" {
-            self.store
-                .set_map_state(&step.map, &before.state, None, &self.clock.stamp())
-                .map_err(text)?;
+        if before.reason.is_some() && before.state != MapState::Running {
+            engine
+                .clear_reason(&step.map)
+                .map_err(|error| error.to_string())?;
         }
         engine
             .run_with(
@@ -324,25 +316,19 @@ impl Api {
             )
             .await
             .map_err(|error| error.to_string())?;
+        // Subscribed after the start, the watch reads the map as it is now first.
+        let mut watch = engine.watch_map(&step.map);
         let mut moved = false;
         loop {
-            let record = self
-                .store
-                .map(&step.map)
-                .map_err(text)?
-                .ok_or_else(|| format!("'{}' was deleted", step.map))?;
+            let record = watch.next().await.map_err(|error| error.to_string())?;
             moved |= record.state != before.state;
-            match (record.state.as_str(), record.reason) {
-                ("running", _) => return Ok(()),
+            match (record.state, record.reason) {
+                (MapState::Running, _) => return Ok(()),
                 (_, Some(reason)) => return Err(reason),
-                ("paused" | "stopped" | "error", None) if moved => {
+                (MapState::Paused | MapState::Stopped | MapState::Error, None) if moved => {
                     return Err(format!("it was {} meanwhile", record.state));
                 }
                 _ => {}
-            }
-            tokio::time::sleep(PLAN_POLL).await;
-            if self.engine.read().await.is_none() {
-                return Err("Duet is shutting down".to_owned());
             }
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use duet_maps::TableMap;
 use duet_sandbox::{Sandbox, SandboxConfig};
 
-use crate::model::{EnvironmentKind, NewEnvironment};
+use crate::model::{EnvironmentKind, MapState, NewEnvironment};
 use crate::{Api, ApiError, Code, FINOPS, environments};
 
 /// Customers a fresh demo sandbox starts with.
@@ -28,7 +28,7 @@ impl Api {
             .await?;
         self.add_map(&TableMap::customers())?;
         let state = self.store.map("customers")?.map(|map| map.state);
-        if !matches!(state.as_deref(), Some("paused" | "stopped")) {
+        if !matches!(state, Some(MapState::Paused | MapState::Stopped)) {
             self.run_map("customers").await?;
         }
         Ok(lines)

@@ -27,18 +27,6 @@ pub(crate) fn environment_view(
     }
 }
 
-pub(crate) fn map_state(state: &str) -> MapState {
-    match state {
-        "initializing" => MapState::Initializing,
-        "running" => MapState::Running,
-        "paused" => MapState::Paused,
-        "resuming" => MapState::Resuming,
-        "stopped" => MapState::Stopped,
-        "error" => MapState::Error,
-        _ => MapState::NotRunning,
-    }
-}
-
 pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiError> {
     let map: TableMap = serde_json::from_value(record.definition).map_err(|error| {
         ApiError::new(
@@ -66,7 +54,7 @@ pub(crate) fn map_view(store: &Store, record: MapRecord) -> Result<MapView, ApiE
         title: map.title,
         finance_operations_entity: map.finance_operations_entity,
         dataverse_table: map.dataverse_table,
-        state: map_state(&record.state),
+        state: record.state,
         reason: record.reason,
         fields: company
             .into_iter()

@@ -17,9 +17,9 @@ pub mod test_utils;
 
 pub use clock::{Clock, SystemClock};
 pub use compare::{Agreement, compare};
-pub use duet_store::{AlertRule, ChangeStatus, QueuedChange};
+pub use duet_store::{AlertRule, ChangeStatus, MapState, QueuedChange};
 pub use run::{
-    DataverseTarget, Engine, EngineError, EngineEvent, EngineSettings, FinOpsTarget, Progress,
-    ResumeMode, RunOptions, Target, Targets, WriteOperation, Written, has_synced_state,
+    DataverseTarget, Engine, EngineError, EngineEvent, EngineSettings, FinOpsTarget, MapWatch,
+    Progress, ResumeMode, RunOptions, Target, Targets, WriteOperation, Written, has_synced_state,
     initial_progress,
 };

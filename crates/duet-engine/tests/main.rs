@@ -1479,6 +1479,8 @@ mod run_options;
 mod self_references;
 #[path = "engine/targets.rs"]
 mod targets;
+#[path = "engine/watch.rs"]
+mod watch;
 
 /// Initial-sync throughput, F&O → Dataverse, for docs/BENCHMARKS.md:
 /// `DUET_BENCH_ROWS=100000 cargo test --release -p duet-engine --test main initial_sync_throughput -- --ignored --nocapture`

@@ -19,7 +19,7 @@ pub use activity::{ActivityRecord, NewActivity};
 pub use alert_rules::AlertRule;
 pub use cursors::CursorMove;
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
-pub use maps::MapRecord;
+pub use maps::{MapRecord, MapState};
 pub use metrics::{MetricBucket, Pruned, QueueSample, Retention};
 pub use queue::{ChangeStatus, NewChange, QueuedChange, Wait};
 pub use shadow::WRITTEN_KEPT;
@@ -41,6 +41,9 @@ pub enum StoreError {
     /// The change contradicts what is stored (a second link, a duplicate environment).
     #[error("{0}")]
     Conflict(String),
+    /// A stored value is not one this version knows.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

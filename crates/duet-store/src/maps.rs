@@ -17,10 +17,84 @@ CREATE TABLE IF NOT EXISTS map (
 );
 ";
 
+/// Where a map stands. Stored by its name (`notRunning`, `running`…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MapState {
+    NotRunning,
+    Initializing,
+    Running,
+    Paused,
+    /// Resumed by catching up: applying the changes queued while paused, then Running.
+    Resuming,
+    Stopped,
+    Error,
+}
+
+impl MapState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapState::NotRunning => "notRunning",
+            MapState::Initializing => "initializing",
+            MapState::Running => "running",
+            MapState::Paused => "paused",
+            MapState::Resuming => "resuming",
+            MapState::Stopped => "stopped",
+            MapState::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<MapState> {
+        [
+            MapState::NotRunning,
+            MapState::Initializing,
+            MapState::Running,
+            MapState::Paused,
+            MapState::Resuming,
+            MapState::Stopped,
+            MapState::Error,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+        .ok_or_else(|| StoreError::Invalid(format!("a map has an unknown state '{text}'")))
+    }
+
+    /// Whether the map has a task that captures changes: started and not stopped.
+    pub fn is_started(self) -> bool {
+        matches!(
+            self,
+            MapState::Initializing
+                | MapState::Running
+                | MapState::Paused
+                | MapState::Resuming
+                | MapState::Error
+        )
+    }
+}
+
+impl std::fmt::Display for MapState {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// A state compares equal to its stored name, so `state == "running"` reads as it says.
+impl PartialEq<str> for MapState {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for MapState {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapRecord {
     pub name: String,
-    pub state: String,
+    pub state: MapState,
     pub reason: Option<String>,
     pub definition: serde_json::Value,
     pub updated_at: String,
@@ -54,20 +128,26 @@ impl Store {
 
     /// Moves a map from state `from` to `to` (reason cleared) in one statement; false when
     /// it was not in `from` (another action changed it meanwhile).
-    pub fn transition_map_state(&self, name: &str, from: &str, to: &str, at: &str) -> Result<bool> {
+    pub fn transition_map_state(
+        &self,
+        name: &str,
+        from: MapState,
+        to: MapState,
+        at: &str,
+    ) -> Result<bool> {
         Ok(self.db().execute(
             &format!(
                 "UPDATE map SET state = ?3, reason = NULL, updated_at = {NEXT_UPDATED_AT}
                  WHERE name = ?1 AND state = ?2"
             ),
-            params![name, from, to, at],
+            params![name, from.as_str(), to.as_str(), at],
         )? == 1)
     }
 
     pub fn set_map_state(
         &self,
         name: &str,
-        state: &str,
+        state: MapState,
         reason: Option<&str>,
         at: &str,
     ) -> Result<()> {
@@ -75,7 +155,7 @@ impl Store {
             &format!(
                 "UPDATE map SET state = ?2, reason = ?3, updated_at = {NEXT_UPDATED_AT} WHERE name = ?1"
             ),
-            params![name, state, reason, at],
+            params![name, state.as_str(), reason, at],
         )?;
         if changed == 0 {
             return Err(StoreError::NotFound(format!(
@@ -119,6 +199,10 @@ fn map_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<MapRecord>> {
         row.get(3)?,
         row.get(4)?,
     );
+    let state = match MapState::parse(&state) {
+        Ok(state) => state,
+        Err(error) => return Ok(Err(error)),
+    };
     Ok(serde_json::from_str(&definition)
         .map_err(StoreError::from)
         .map(|definition| MapRecord {

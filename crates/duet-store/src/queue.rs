@@ -158,7 +158,7 @@ impl Wait {
         match text {
             "parent" => Ok(Wait::Parent),
             "selfReference" => Ok(Wait::SelfReference),
-            other => Err(StoreError::Conflict(format!(
+            other => Err(StoreError::Invalid(format!(
                 "a queued change has an unknown wait '{other}'"
             ))),
         }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::plan::{Crm, Definition, FinOps, scenario_map};
 use crate::error::json;
 use crate::model::{
-    EnvironmentKind, HealthStatus, ResumeMode, ScenarioOptions, ScenarioRun, StepStatus,
+    EnvironmentKind, HealthStatus, MapState, ResumeMode, ScenarioOptions, ScenarioRun, StepStatus,
 };
 use crate::{Api, ApiError, Code};
 
@@ -248,8 +248,8 @@ impl<'a> StepRun<'a> {
             };
             api.put_map(&map)?;
             let state = api.store.map(name)?.map(|record| record.state);
-            if state.as_deref() != Some("running") {
-                if matches!(state.as_deref(), Some("paused")) {
+            if state != Some(MapState::Running) {
+                if state == Some(MapState::Paused) {
                     api.resume_map(name, ResumeMode::CatchUp).await?;
                 } else {
                     api.run_map(name).await?;

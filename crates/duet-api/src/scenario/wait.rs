@@ -1,9 +1,11 @@
-//! How a step waits: until a map finished its initial sync and runs, and until both sides
-//! agree. Both poll (the map's stored state, the two sides' rows) rather than follow events.
+//! How a step waits: until a map finished its initial sync and runs (following the engine's
+//! events for the map), and until both sides agree (comparing their rows, which no event
+//! announces).
 
 use std::time::Duration;
 
 use super::plan::scenario_map;
+use crate::model::MapState;
 use crate::{Api, ApiError, Code};
 
 /// How long an initial sync may take before the step gives up waiting (it keeps running).
@@ -12,24 +14,42 @@ const INITIAL_SYNC_WAIT: Duration = Duration::from_secs(30 * 60);
 const ERROR_PATIENCE: Duration = Duration::from_secs(60);
 
 impl Api {
+    /// Waits until the map finished its initial sync and runs, following the engine's events
+    /// for it. A map in Error retries by itself (a target down for a moment): the step fails
+    /// only when the error lasts.
     pub(super) async fn wait_running(&self, name: &str) -> Result<(), ApiError> {
         let deadline = tokio::time::Instant::now() + INITIAL_SYNC_WAIT;
-        // A map in Error retries by itself (a target down for a moment): the step fails only
-        // when the error lasts.
+        let mut watch = self.engine().await?.watch_map(name);
         let mut errored_since: Option<tokio::time::Instant> = None;
         loop {
-            let map = self.store.map(name)?.ok_or_else(|| {
-                ApiError::new(Code::NotFound, format!("there is no map '{name}'"))
-            })?;
-            let errored = map.state == "error";
-            let since = *errored_since.get_or_insert_with(tokio::time::Instant::now);
-            if !errored {
-                errored_since = None;
-            }
-            match map.state.as_str() {
-                "running" if map.reason.is_none() => return Ok(()),
-                "error" if since.elapsed() < ERROR_PATIENCE => {}
-                "error" | "stopped" => {
+            // While in Error, the wait also ends when the patience runs out.
+            let wake =
+                errored_since.map_or(deadline, |since| (since + ERROR_PATIENCE).min(deadline));
+            let map = match tokio::time::timeout_at(wake, watch.next()).await {
+                Ok(map) => map?,
+                Err(_) if tokio::time::Instant::now() >= deadline => {
+                    return Err(ApiError::new(
+                        Code::Timeout,
+                        format!(
+                            "Map '{name}' did not finish its initial sync in time; it keeps running — run the scenario again to resume."
+                        ),
+                    ));
+                }
+                Err(_) => self.store.map(name)?.ok_or_else(|| {
+                    ApiError::new(Code::NotFound, format!("there is no map '{name}'"))
+                })?,
+            };
+            let since = match map.state {
+                MapState::Error => *errored_since.get_or_insert_with(tokio::time::Instant::now),
+                _ => {
+                    errored_since = None;
+                    tokio::time::Instant::now()
+                }
+            };
+            match map.state {
+                MapState::Running if map.reason.is_none() => return Ok(()),
+                MapState::Error if since.elapsed() < ERROR_PATIENCE => {}
+                MapState::Error | MapState::Stopped => {
                     return Err(ApiError::new(
                         Code::MapFailed,
                         format!(
@@ -41,15 +61,6 @@ impl Api {
                 }
                 _ => {}
             }
-            if tokio::time::Instant::now() > deadline {
-                return Err(ApiError::new(
-                    Code::Timeout,
-                    format!(
-                        "Map '{name}' did not finish its initial sync in time; it keeps running — run the scenario again to resume."
-                    ),
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 

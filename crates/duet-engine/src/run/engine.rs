@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_connect::{DataverseClient, FinOpsClient};
-use duet_store::{ActivityRecord, ChangeStatus, QueuedChange, Store, StoreError};
+use duet_store::{ActivityRecord, ChangeStatus, MapState, QueuedChange, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
@@ -19,6 +19,7 @@ use crate::run::context::Context;
 use crate::run::initial::skip::SKIP_INITIAL;
 use crate::run::state::CATCH_UP_MARK;
 use crate::run::target::Targets;
+use crate::run::watch::MapWatch;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -30,6 +31,8 @@ pub enum EngineError {
     InvalidMap { name: String, reason: String },
     #[error("no environments are linked")]
     NotLinked,
+    #[error("Duet is shutting down")]
+    ShuttingDown,
 }
 
 /// What the engine tells the shells as it works.
@@ -105,6 +108,8 @@ pub enum ResumeMode {
 pub struct Engine {
     context: Arc<Context>,
     running: Mutex<HashMap<String, Running>>,
+    /// Set once on shutdown, so watchers stop waiting.
+    closed: watch::Sender<bool>,
 }
 
 impl Engine {
@@ -144,6 +149,7 @@ impl Engine {
                 actions,
             }),
             running: Mutex::new(HashMap::new()),
+            closed: watch::channel(false).0,
         });
         let weak = Arc::downgrade(&engine);
         tokio::spawn(async move {
@@ -166,6 +172,17 @@ impl Engine {
         self.context.events.subscribe()
     }
 
+    /// Follows a map's stored state: [`MapWatch::next`] gives it now, then each time the
+    /// engine changed it, so a caller waits for a state without polling.
+    pub fn watch_map(&self, name: &str) -> MapWatch {
+        MapWatch::new(
+            self.context.store.clone(),
+            self.context.events.subscribe(),
+            self.closed.subscribe(),
+            name,
+        )
+    }
+
     /// Runs a map: an initial sync when it has never run (or was stopped), then live sync.
     /// A paused map resumes by catching up; a map in Error starts its round again now
     /// instead of waiting for its next attempt.
@@ -174,7 +191,7 @@ impl Engine {
             .context
             .store
             .map(name)?
-            .is_some_and(|map| map.state == "error");
+            .is_some_and(|map| map.state == MapState::Error);
         if self.is_started(name).await && !errored {
             return self.resume(name, ResumeMode::CatchUp).await;
         }
@@ -249,7 +266,7 @@ impl Engine {
         }
         // A catch-up cut short by the pause ends here; the next resume marks its own.
         self.context.store.delete_cursor(name, CATCH_UP_MARK)?;
-        self.context.set_state(name, "paused", None)?;
+        self.context.set_state(name, MapState::Paused, None)?;
         self.context.lifecycle(
             name,
             "succeeded",
@@ -263,14 +280,16 @@ impl Engine {
         self.context.load_map(name)?;
         let store = &self.context.store;
         // Catching up, the map is Resuming until every change queued now is settled.
-        let mut state = "running";
+        let mut state = MapState::Running;
         let message = match mode {
             ResumeMode::CatchUp => {
                 let (queued, _, _) = store.queue_depth(name)?;
-                let live = store.map(name)?.is_some_and(|map| map.state == "running");
+                let live = store
+                    .map(name)?
+                    .is_some_and(|map| map.state == MapState::Running);
                 if !live && let Some(last) = store.last_queued_seq(name)? {
                     store.set_cursor(name, CATCH_UP_MARK, &last.to_string())?;
-                    state = "resuming";
+                    state = MapState::Resuming;
                 }
                 format!("Resuming: catching up on {queued} queued changes in order")
             }
@@ -316,7 +335,7 @@ impl Engine {
         store.forget_writes_of(name)?;
         store.discard_queued(name)?;
         store.set_queued_status(name, ChangeStatus::Parked)?;
-        self.context.set_state(name, "stopped", None)?;
+        self.context.set_state(name, MapState::Stopped, None)?;
         self.context.lifecycle(
             name,
             "succeeded",
@@ -344,6 +363,20 @@ impl Engine {
             "Rerun: the initial sync runs again over every row; queued and failed changes are kept",
         );
         self.start(name, true).await
+    }
+
+    /// Clears the reason a map shows (a failure it has left behind), keeping its state.
+    pub fn clear_reason(&self, name: &str) -> Result<(), EngineError> {
+        self.context.load_map(name)?;
+        let map = self
+            .context
+            .store
+            .map(name)?
+            .ok_or_else(|| EngineError::UnknownMap(name.to_owned()))?;
+        if map.reason.is_some() {
+            self.context.set_state(name, map.state, None)?;
+        }
+        Ok(())
     }
 
     /// Changes in a map's queue (queued, parked, failed), oldest first, optionally only
@@ -378,13 +411,14 @@ impl Engine {
     /// paused when Duet closed.
     pub async fn resume_all(&self) -> Result<(), EngineError> {
         for map in self.context.store.maps()? {
-            match map.state.as_str() {
+            match map.state {
                 // A map in Error was retrying its round when Duet closed: it goes on.
-                "running" | "initializing" | "resuming" | "error" => {
-                    self.start(&map.name, true).await?
-                }
-                "paused" => self.start(&map.name, false).await?,
-                _ => {}
+                MapState::Running
+                | MapState::Initializing
+                | MapState::Resuming
+                | MapState::Error => self.start(&map.name, true).await?,
+                MapState::Paused => self.start(&map.name, false).await?,
+                MapState::NotRunning | MapState::Stopped => {}
             }
         }
         Ok(())
@@ -392,6 +426,7 @@ impl Engine {
 
     /// Stops every task without changing stored states, for a clean shutdown.
     pub async fn shutdown(&self) {
+        self.closed.send_replace(true);
         let mut running = self.running.lock().await;
         for (_, run) in running.drain() {
             let _ = run.stop.send(true);

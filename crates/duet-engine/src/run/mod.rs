@@ -30,9 +30,11 @@ mod sides;
 mod state;
 mod supervisor;
 mod target;
+mod watch;
 mod write;
 
 pub use engine::{Engine, EngineError, EngineEvent, EngineSettings, ResumeMode, RunOptions};
 pub use initial::checkpoint::{Progress, initial_progress};
 pub use initial::skip::has_synced_state;
 pub use target::{DataverseTarget, FinOpsTarget, Target, Targets, WriteOperation, Written};
+pub use watch::MapWatch;

@@ -3,7 +3,7 @@
 
 use duet_connect::{ConnectError, RetryPolicy};
 use duet_maps::{Row, RowKey, Side, TableMap};
-use duet_store::{QueuedChange, StoreError, Wait};
+use duet_store::{MapState, QueuedChange, StoreError, Wait};
 use serde_json::Value;
 
 use crate::run::keys::finops_key_of;
@@ -228,21 +228,18 @@ impl Session {
     /// What a held-back change's reason adds about the parent's map: nothing while it runs,
     /// else that nothing brings the parent over until it does.
     fn parent_map_hint(&self, target: &TableMap) -> Result<String, StoreError> {
-        let state = self
-            .store()
-            .map(&target.name)?
-            .map(|record| record.state)
-            .unwrap_or_else(|| "missing".to_owned());
-        Ok(match state.as_str() {
-            "running" | "initializing" | "resuming" | "paused" => String::new(),
-            "notRunning" => format!(
-                "; the map {} is not running, so nothing brings it over: run that map",
-                target.name
-            ),
-            state => format!(
-                "; the map {} is {state}, so nothing brings it over: run that map",
-                target.name
-            ),
+        let name = &target.name;
+        Ok(match self.store().map(name)?.map(|record| record.state) {
+            Some(
+                MapState::Running | MapState::Initializing | MapState::Resuming | MapState::Paused,
+            ) => String::new(),
+            Some(MapState::NotRunning) => {
+                format!("; the map {name} is not running, so nothing brings it over: run that map")
+            }
+            Some(state) => {
+                format!("; the map {name} is {state}, so nothing brings it over: run that map")
+            }
+            None => format!("; the map {name} is missing, so nothing brings it over: run that map"),
         })
     }
 }

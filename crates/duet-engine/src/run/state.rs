@@ -1,7 +1,7 @@
 //! Map state: writing a map's state and reason, and ending a catch-up once every change
 //! queued while paused is settled.
 
-use duet_store::StoreError;
+use duet_store::{MapState, StoreError};
 
 use crate::run::context::Context;
 use crate::run::engine::EngineEvent;
@@ -15,7 +15,7 @@ impl Context {
     pub(in crate::run) fn set_state(
         &self,
         name: &str,
-        state: &str,
+        state: MapState,
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
         self.store
@@ -24,12 +24,15 @@ impl Context {
         Ok(())
     }
 
-    /// Shows a reason on the map without changing its state.
+    /// Shows a reason on the map without changing its state. A store failure is logged: the
+    /// reason is what the admin reads, not what the sync relies on.
     pub(in crate::run) fn set_reason(&self, name: &str, reason: Option<&str>) {
-        if let Ok(Some(map)) = self.store.map(name)
-            && map.reason.as_deref() != reason
-        {
-            let _ = self.set_state(name, &map.state, reason);
+        let shown = self.store.map(name).and_then(|map| match map {
+            Some(map) if map.reason.as_deref() != reason => self.set_state(name, map.state, reason),
+            _ => Ok(()),
+        });
+        if let Err(error) = shown {
+            tracing::error!(map = %name, %error, "the map's reason could not be written");
         }
     }
 }
@@ -54,8 +57,8 @@ impl Session {
         }
         if store.transition_map_state(
             self.name(),
-            "resuming",
-            "running",
+            MapState::Resuming,
+            MapState::Running,
             &self.context.clock.stamp(),
         )? {
             let _ = self

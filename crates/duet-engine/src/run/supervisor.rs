@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use duet_connect::{Backoff, ErrorClass};
 use duet_maps::TableMap;
+use duet_store::MapState;
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::run::capture::DELTA_CURSOR;
@@ -80,7 +81,7 @@ impl Context {
             // The map is in Error, with the reason (and its fix) shown, until a round works; a
             // paused map stays paused (a restart must not unpause it) and shows the reason.
             if *applying.borrow() {
-                if let Err(error) = self.set_state(&map.name, "error", Some(&message)) {
+                if let Err(error) = self.set_state(&map.name, MapState::Error, Some(&message)) {
                     tracing::error!(map = %map.name, error = %error, "map state write failed");
                 }
             } else {
@@ -148,9 +149,9 @@ impl Context {
         }
         let catching_up = self.store.cursor(&map.name, CATCH_UP_MARK)?.is_some();
         let state = match (*applying.borrow(), catching_up) {
-            (true, false) => "running",
-            (true, true) => "resuming",
-            (false, _) => "paused",
+            (true, false) => MapState::Running,
+            (true, true) => MapState::Resuming,
+            (false, _) => MapState::Paused,
         };
         self.set_state(&map.name, state, None)?;
         let dataverse = session.clone().capture_dataverse(stopped.clone());

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::{activity, store};
-use crate::{EnvironmentRecord, LinkRecord, NewChange, ResetCounts, Store, StoreError};
+use crate::{EnvironmentRecord, LinkRecord, MapState, NewChange, ResetCounts, Store, StoreError};
 
 fn environment(kind: &str, name: &str, url: &str) -> EnvironmentRecord {
     EnvironmentRecord {
@@ -147,7 +147,7 @@ fn reset_deletes_sync_state_and_keeps_maps_and_history() {
         .ensure_map("customers", &json!({"a": 1}), "t0")
         .unwrap();
     store
-        .set_map_state("customers", "running", None, "t0")
+        .set_map_state("customers", MapState::Running, None, "t0")
         .unwrap();
     store.set_cursor("customers", "deltaLink", "x").unwrap();
     store

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::store;
+use crate::MapState;
 
 #[test]
 fn map_state_changes_and_unknown_maps_are_reported() {
@@ -21,7 +22,7 @@ fn map_state_changes_and_unknown_maps_are_reported() {
         "ensure_map must not overwrite an existing map"
     );
     store
-        .set_map_state("customers", "paused", Some("by admin"), "t2")
+        .set_map_state("customers", MapState::Paused, Some("by admin"), "t2")
         .unwrap();
     let map = store.map("customers").unwrap().unwrap();
     assert_eq!(
@@ -29,7 +30,7 @@ fn map_state_changes_and_unknown_maps_are_reported() {
         ("paused", Some("by admin"))
     );
     let error = store
-        .set_map_state("vendors", "running", None, "t3")
+        .set_map_state("vendors", MapState::Running, None, "t3")
         .unwrap_err();
     assert_eq!(error.to_string(), "there is no map named 'vendors'");
 }
@@ -43,13 +44,22 @@ fn a_map_state_time_always_moves_forward() {
         .ensure_map("m", &json!({"name": "m"}), "2026-11-23T10:00:00.500Z")
         .unwrap();
     let at = "2026-11-23T10:00:00.500Z";
-    store.set_map_state("m", "initializing", None, at).unwrap();
+    store
+        .set_map_state("m", MapState::Initializing, None, at)
+        .unwrap();
     let first = store.map("m").unwrap().unwrap().updated_at;
-    store.set_map_state("m", "running", None, at).unwrap();
+    store
+        .set_map_state("m", MapState::Running, None, at)
+        .unwrap();
     let second = store.map("m").unwrap().unwrap().updated_at;
     assert!(
         store
-            .transition_map_state("m", "running", "paused", "2026-11-23T09:00:00.000Z")
+            .transition_map_state(
+                "m",
+                MapState::Running,
+                MapState::Paused,
+                "2026-11-23T09:00:00.000Z"
+            )
             .unwrap()
     );
     let third = store.map("m").unwrap().unwrap().updated_at;
@@ -59,7 +69,7 @@ fn a_map_state_time_always_moves_forward() {
     assert_eq!(third, "2026-11-23T10:00:00.503Z");
     // AND a later clock is taken as it is.
     store
-        .set_map_state("m", "running", None, "2026-11-23T11:00:00.000Z")
+        .set_map_state("m", MapState::Running, None, "2026-11-23T11:00:00.000Z")
         .unwrap();
     assert_eq!(
         store.map("m").unwrap().unwrap().updated_at,

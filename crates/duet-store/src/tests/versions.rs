@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::store;
-use crate::{Store, StoreError};
+use crate::{MapState, Store, StoreError};
 
 #[test]
 fn adding_a_map_records_version_one_and_each_save_the_next() {
@@ -55,7 +55,7 @@ fn saving_a_new_map_adds_it_and_keeps_its_state_on_later_saves() {
         .save_map("vendors", &json!({"a": 1}), None, "duet", "t1")
         .expect("save new");
     store
-        .set_map_state("vendors", "running", None, "t2")
+        .set_map_state("vendors", MapState::Running, None, "t2")
         .expect("state");
     store
         .save_map("vendors", &json!({"a": 2}), None, "duet", "t3")

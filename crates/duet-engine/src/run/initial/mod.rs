@@ -11,6 +11,7 @@ pub(in crate::run) mod to_finops;
 use std::time::Instant;
 
 use duet_maps::Row;
+use duet_store::MapState;
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -47,7 +48,8 @@ impl Session {
         &self,
         mut signals: Signals<'_>,
     ) -> Result<bool, RoundError> {
-        self.context.set_state(self.name(), "initializing", None)?;
+        self.context
+            .set_state(self.name(), MapState::Initializing, None)?;
         let mut checkpoint = Checkpoint::load(self.store(), self.name())?;
         self.context.lifecycle(
             self.name(),
@@ -213,14 +215,16 @@ impl Session {
     /// when the map was stopped.
     async fn wait_while_paused(&self, signals: &mut Signals<'_>) -> Result<bool, RoundError> {
         if !*signals.applying.borrow() {
-            self.context.set_state(self.name(), "paused", None)?;
+            self.context
+                .set_state(self.name(), MapState::Paused, None)?;
             while !*signals.applying.borrow() {
                 tokio::select! {
                     _ = signals.applying.changed() => {}
                     _ = signals.stopped.changed() => return Ok(false),
                 }
             }
-            self.context.set_state(self.name(), "initializing", None)?;
+            self.context
+                .set_state(self.name(), MapState::Initializing, None)?;
         }
         Ok(!*signals.stopped.borrow())
     }
