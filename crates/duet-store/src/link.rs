@@ -5,6 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use crate::maps::{self, MapState};
 use crate::{Result, Store, StoreError};
 
 /// One environment as configured by the admin. The client secret is in the OS keyring.
@@ -380,8 +381,11 @@ impl Store {
              DELETE FROM queue;",
         )?;
         transaction.execute(
-            "UPDATE map SET state = 'notRunning', reason = ?1, updated_at = ?2",
-            params![reason, at],
+            &format!(
+                "UPDATE map SET state = ?1, reason = ?2, updated_at = {}",
+                maps::next_updated_at("?3")
+            ),
+            params![MapState::NotRunning.as_str(), reason, at],
         )?;
         transaction.commit()?;
         Ok(counts)

@@ -100,11 +100,15 @@ pub struct MapRecord {
     pub updated_at: String,
 }
 
-/// A map's new `updated_at`: the time given (`?4`), or a millisecond after the last one when
-/// the clock has not moved past it, so two states of a map never share a time and the newer
-/// view of a map can always be told from an older one.
-const NEXT_UPDATED_AT: &str = "CASE WHEN ?4 > updated_at THEN ?4
-     ELSE COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'), ?4) END";
+/// SQL for a map's new `updated_at`: the time given (the SQL parameter named `at`), or a
+/// millisecond after the last one when the clock has not moved past it, so two states of a
+/// map never share a time and the newer view of a map can always be told from an older one.
+pub(crate) fn next_updated_at(at: &str) -> String {
+    format!(
+        "CASE WHEN {at} > updated_at THEN {at}
+         ELSE COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'), {at}) END"
+    )
+}
 
 impl Store {
     /// Adds a map in state `notRunning` with its definition as version 1, or leaves an
@@ -137,8 +141,9 @@ impl Store {
     ) -> Result<bool> {
         Ok(self.db().execute(
             &format!(
-                "UPDATE map SET state = ?3, reason = NULL, updated_at = {NEXT_UPDATED_AT}
-                 WHERE name = ?1 AND state = ?2"
+                "UPDATE map SET state = ?3, reason = NULL, updated_at = {}
+                 WHERE name = ?1 AND state = ?2",
+                next_updated_at("?4")
             ),
             params![name, from.as_str(), to.as_str(), at],
         )? == 1)
@@ -153,7 +158,8 @@ impl Store {
     ) -> Result<()> {
         let changed = self.db().execute(
             &format!(
-                "UPDATE map SET state = ?2, reason = ?3, updated_at = {NEXT_UPDATED_AT} WHERE name = ?1"
+                "UPDATE map SET state = ?2, reason = ?3, updated_at = {} WHERE name = ?1",
+                next_updated_at("?4")
             ),
             params![name, state.as_str(), reason, at],
         )?;

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, maps};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS map_version (
@@ -172,14 +172,13 @@ fn save_in(
             at,
         )?;
     }
-    db.execute(
+    let sql = format!(
         "INSERT INTO map (name, state, reason, definition, updated_at)
          VALUES (?1, 'notRunning', NULL, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET definition = ?2, updated_at = CASE
-             WHEN ?3 > updated_at THEN ?3
-             ELSE COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'), ?3) END",
-        params![name, text, at],
-    )?;
+         ON CONFLICT (name) DO UPDATE SET definition = ?2, updated_at = {}",
+        maps::next_updated_at("?3")
+    );
+    db.execute(&sql, params![name, text, at])?;
     append_version(db, name, text, note, author, at)
 }
 

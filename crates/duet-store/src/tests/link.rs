@@ -253,3 +253,34 @@ fn the_schema_has_no_place_for_a_secret() {
         "client secrets belong in the OS keyring, never in SQLite: {columns:?}"
     );
 }
+
+#[test]
+fn a_reset_never_moves_a_maps_state_time_backward() {
+    // GIVEN a map whose state was last written at 10:00, and a reset stamped earlier (a clock
+    // that moved back, or two writes in the same millisecond).
+    let (_dir, store) = store();
+    store
+        .ensure_map("customers", &json!({"a": 1}), "2026-11-23T09:00:00.000Z")
+        .unwrap();
+    store
+        .set_map_state(
+            "customers",
+            MapState::Running,
+            None,
+            "2026-11-23T10:00:00.000Z",
+        )
+        .unwrap();
+    // WHEN the link is reset.
+    store
+        .reset_link("Reset by the admin", "2026-11-23T09:30:00.000Z")
+        .unwrap();
+    // THEN the map's new state has a later time than the one before, so the UI, which keeps
+    // the newer view of a map, shows the reset.
+    let map = store.map("customers").unwrap().unwrap();
+    assert_eq!(map.state, MapState::NotRunning);
+    assert!(
+        map.updated_at.as_str() > "2026-11-23T10:00:00.000Z",
+        "the reset's time {} must come after the state it replaced",
+        map.updated_at
+    );
+}
