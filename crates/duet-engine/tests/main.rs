@@ -1468,6 +1468,8 @@ async fn an_initial_sync_stopped_half_way_resumes_without_duplicates_or_gaps() {
     harness.sandbox.shutdown().await;
 }
 
+#[path = "engine/already_gone.rs"]
+mod already_gone;
 #[path = "engine/convergence.rs"]
 mod convergence;
 #[path = "engine/dataverse_phase.rs"]

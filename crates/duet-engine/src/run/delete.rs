@@ -31,19 +31,14 @@ impl Session {
             .delete(&self.map.finance_operations_entity, &parts)
             .await
         {
-            Ok(_) => {
+            Ok(existed) => {
+                // Forgotten after the delete: a store failure leaves the change at the head,
+                // and deleting again is harmless (the row is already gone).
                 if let Err(error) = self.store().forget_row(self.name(), key_text) {
-                    tracing::error!(map = %self.map.name, error = %error, "shadow delete failed");
+                    return Outcome::local_failure(error);
                 }
                 self.remember_delete(key_text);
-                self.context.record(self.row_line(
-                    Side::FinanceOperations,
-                    key_text,
-                    "delete",
-                    format!("delete in {}", side_title(Side::FinanceOperations)),
-                    None,
-                    None,
-                ));
+                self.record_delete(Side::FinanceOperations, key_text, existed);
                 Outcome::Written
             }
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
@@ -63,6 +58,16 @@ impl Session {
                 None,
             ),
         }
+    }
+
+    /// Logs a delete carried to `on`; a row already gone there counts as deleted.
+    fn record_delete(&self, on: Side, key_text: &str, existed: bool) {
+        let message = match existed {
+            true => format!("delete in {}", side_title(on)),
+            false => format!("delete in {}: the row was already gone", side_title(on)),
+        };
+        self.context
+            .record(self.row_line(on, key_text, "delete", message, None, None));
     }
 
     /// Logs a delete that was not carried because the deleted side holds the row again.
@@ -126,21 +131,7 @@ impl Session {
             .await
         {
             Ok(existed) => {
-                self.context.record(self.row_line(
-                    Side::Dataverse,
-                    key_text,
-                    "delete",
-                    if existed {
-                        format!("delete in {}", side_title(Side::Dataverse))
-                    } else {
-                        format!(
-                            "delete in {}: the row was already gone",
-                            side_title(Side::Dataverse)
-                        )
-                    },
-                    None,
-                    None,
-                ));
+                self.record_delete(Side::Dataverse, key_text, existed);
                 Outcome::Written
             }
             Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
