@@ -56,7 +56,7 @@ impl Api {
                     } => Some(DuetEvent::Alert {
                         map,
                         message,
-                        action: views::alert_action(&action),
+                        action,
                     }),
                 };
                 if let Some(event) = event {

@@ -268,14 +268,8 @@ pub enum DuetEvent {
     },
 }
 
-/// What happens to the map when an alert rule fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum AlertAction {
-    None,
-    Pause,
-    Stop,
-}
+/// What happens to the map when an alert rule fires: the store's own type.
+pub use duet_store::AlertAction;
 
 /// N errors of a class within M minutes, on one map or on every map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

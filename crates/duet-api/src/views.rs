@@ -1,6 +1,6 @@
 //! Store records turned into the boundary types the UI reads.
 
-use duet_maps::TableMap;
+use duet_maps::{Side, TableMap};
 use duet_store::{ActivityRecord, EnvironmentRecord, MapRecord, Store};
 
 use crate::model::*;
@@ -121,12 +121,11 @@ pub(crate) fn activity_entry(record: ActivityRecord) -> ActivityEntry {
 pub(crate) fn queued_change(queued: duet_store::QueuedChange) -> QueuedChangeView {
     QueuedChangeView {
         seq: queued.seq,
-        side: if queued.change.side == "dataverse" {
-            EnvironmentKind::Dataverse
-        } else {
-            EnvironmentKind::FinanceOperations
+        side: match queued.change.side {
+            Side::Dataverse => EnvironmentKind::Dataverse,
+            Side::FinanceOperations => EnvironmentKind::FinanceOperations,
         },
-        operation: queued.change.operation,
+        operation: queued.change.operation.as_str().to_owned(),
         key: queued.change.key,
         status: match queued.status {
             duet_store::ChangeStatus::Queued => QueueStatus::Queued,
@@ -140,22 +139,6 @@ pub(crate) fn queued_change(queued: duet_store::QueuedChange) -> QueuedChangeVie
     }
 }
 
-pub(crate) fn alert_action(action: &str) -> AlertAction {
-    match action {
-        "pause" => AlertAction::Pause,
-        "stop" => AlertAction::Stop,
-        _ => AlertAction::None,
-    }
-}
-
-fn alert_action_name(action: AlertAction) -> &'static str {
-    match action {
-        AlertAction::None => "none",
-        AlertAction::Pause => "pause",
-        AlertAction::Stop => "stop",
-    }
-}
-
 pub(crate) fn alert_rule_view(rule: duet_store::AlertRule) -> AlertRuleView {
     AlertRuleView {
         id: rule.id,
@@ -163,7 +146,7 @@ pub(crate) fn alert_rule_view(rule: duet_store::AlertRule) -> AlertRuleView {
         class: rule.class,
         threshold: rule.threshold,
         window_minutes: rule.window_minutes,
-        action: alert_action(&rule.action),
+        action: rule.action,
         enabled: rule.enabled,
     }
 }
@@ -175,7 +158,7 @@ pub(crate) fn alert_rule_record(rule: &AlertRuleView) -> duet_store::AlertRule {
         class: rule.class.clone(),
         threshold: rule.threshold,
         window_minutes: rule.window_minutes,
-        action: alert_action_name(rule.action).to_owned(),
+        action: rule.action,
         enabled: rule.enabled,
     }
 }

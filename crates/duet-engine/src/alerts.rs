@@ -81,7 +81,7 @@ mod tests {
             class: class.to_owned(),
             threshold,
             window_minutes: minutes,
-            action: "pause".to_owned(),
+            action: duet_store::AlertAction::Pause,
             enabled: true,
         }
     }

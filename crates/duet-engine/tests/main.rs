@@ -461,7 +461,7 @@ async fn rows_refused_in_the_initial_sync_are_kept_and_rerun() {
     })
     .await;
     for change in &failed {
-        assert_eq!(change.change.side, "financeOperations");
+        assert_eq!(change.change.side, Side::FinanceOperations);
         assert_eq!(change.change.row["OrganizationName"], "Refused first");
         assert!(
             change.error.as_deref().is_some_and(|e| e.contains("400")),
@@ -909,8 +909,8 @@ async fn a_stale_echo_of_an_earlier_write_is_not_carried_back() {
         .enqueue(
             "customers",
             &[duet_store::NewChange {
-                side: "dataverse".to_owned(),
-                operation: "upsert".to_owned(),
+                side: Side::Dataverse,
+                operation: duet_store::ChangeOperation::Upsert,
                 key: Some("DAT|STALE-1".to_owned()),
                 source_id: account["accountid"].as_str().map(str::to_owned),
                 row: Value::Object(between),
@@ -1209,7 +1209,7 @@ async fn an_alert_rule_fires_on_repeated_errors_and_pauses_the_map() {
             class: "application".to_owned(),
             threshold: 2,
             window_minutes: 5,
-            action: "pause".to_owned(),
+            action: duet_store::AlertAction::Pause,
             enabled: true,
         })
         .unwrap();
@@ -1266,7 +1266,7 @@ async fn a_target_that_is_down_loses_nothing_raises_an_alert_and_recovers() {
             class: "503".to_owned(),
             threshold: 2,
             window_minutes: 5,
-            action: "none".to_owned(),
+            action: duet_store::AlertAction::None,
             enabled: true,
         })
         .unwrap();

@@ -18,6 +18,55 @@ CREATE TABLE IF NOT EXISTS alert_rule (
 );
 ";
 
+/// What happens to the map when an alert rule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AlertAction {
+    None,
+    Pause,
+    Stop,
+}
+
+impl AlertAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertAction::None => "none",
+            AlertAction::Pause => "pause",
+            AlertAction::Stop => "stop",
+        }
+    }
+
+    fn parse(text: &str) -> Result<AlertAction> {
+        match text {
+            "none" => Ok(AlertAction::None),
+            "pause" => Ok(AlertAction::Pause),
+            "stop" => Ok(AlertAction::Stop),
+            other => Err(StoreError::Invalid(format!(
+                "an alert rule has an unknown action '{other}'"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for AlertAction {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// An action compares equal to its stored name, so `action == "pause"` reads as it says.
+impl PartialEq<str> for AlertAction {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for AlertAction {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// An alert rule: N errors of a class within M minutes, and what to do then.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertRule {
@@ -29,8 +78,7 @@ pub struct AlertRule {
     pub class: String,
     pub threshold: u32,
     pub window_minutes: u32,
-    /// `none`, `pause` or `stop`.
-    pub action: String,
+    pub action: AlertAction,
     pub enabled: bool,
 }
 
@@ -49,7 +97,7 @@ impl Store {
                 rule.class,
                 rule.threshold,
                 rule.window_minutes,
-                rule.action,
+                rule.action.as_str(),
                 rule.enabled
             ],
         )?;
@@ -62,17 +110,29 @@ impl Store {
             "SELECT id, map, class, threshold, window_minutes, action, enabled FROM alert_rule ORDER BY id",
         )?;
         let rules = statement.query_map([], |row| {
-            Ok(AlertRule {
-                id: row.get(0)?,
-                map: row.get(1)?,
-                class: row.get(2)?,
-                threshold: row.get(3)?,
-                window_minutes: row.get(4)?,
-                action: row.get(5)?,
-                enabled: row.get(6)?,
-            })
+            let action: String = row.get(5)?;
+            Ok((
+                action,
+                AlertRule {
+                    id: row.get(0)?,
+                    map: row.get(1)?,
+                    class: row.get(2)?,
+                    threshold: row.get(3)?,
+                    window_minutes: row.get(4)?,
+                    action: AlertAction::None,
+                    enabled: row.get(6)?,
+                },
+            ))
         })?;
-        Ok(rules.collect::<rusqlite::Result<_>>()?)
+        rules
+            .map(|row| {
+                let (action, rule) = row?;
+                Ok(AlertRule {
+                    action: AlertAction::parse(&action)?,
+                    ..rule
+                })
+            })
+            .collect()
     }
 
     pub fn delete_alert_rule(&self, id: i64) -> Result<()> {

@@ -16,12 +16,12 @@ mod state;
 mod versions;
 
 pub use activity::{ActivityRecord, NewActivity};
-pub use alert_rules::AlertRule;
+pub use alert_rules::{AlertAction, AlertRule};
 pub use cursors::CursorMove;
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
 pub use maps::{MapRecord, MapState};
 pub use metrics::{MetricBucket, Pruned, QueueSample, Retention};
-pub use queue::{ChangeStatus, NewChange, QueuedChange, Wait};
+pub use queue::{ChangeOperation, ChangeStatus, NewChange, QueuedChange, Wait};
 pub use shadow::WRITTEN_KEPT;
 pub use versions::{MapVersion, default_author};
 

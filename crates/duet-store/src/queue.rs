@@ -48,6 +48,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use duet_maps::Side;
+
 use crate::{CursorMove, Result, Store, StoreError, cursors};
 
 pub(crate) const SCHEMA: &str = "
@@ -90,13 +92,53 @@ pub(crate) fn migrate(connection: &rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
+/// What a captured change does to its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangeOperation {
+    Upsert,
+    Delete,
+}
+
+impl ChangeOperation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOperation::Upsert => "upsert",
+            ChangeOperation::Delete => "delete",
+        }
+    }
+
+    fn parse(text: &str) -> Result<ChangeOperation> {
+        match text {
+            "upsert" => Ok(ChangeOperation::Upsert),
+            "delete" => Ok(ChangeOperation::Delete),
+            other => Err(StoreError::Invalid(format!(
+                "a queued change has an unknown operation '{other}'"
+            ))),
+        }
+    }
+}
+
+/// An operation compares equal to its stored name, so `operation == "delete"` reads as it says.
+impl PartialEq<&str> for ChangeOperation {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+fn parse_side(text: &str) -> Result<Side> {
+    [Side::FinanceOperations, Side::Dataverse]
+        .into_iter()
+        .find(|side| side.as_str() == text)
+        .ok_or_else(|| StoreError::Invalid(format!("a queued change has an unknown side '{text}'")))
+}
+
 /// A captured change, as the capture loops write it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewChange {
-    /// The side the change happened on: `financeOperations` or `dataverse`.
-    pub side: String,
-    /// `upsert` or `delete`.
-    pub operation: String,
+    /// The side the change happened on.
+    pub side: Side,
+    pub operation: ChangeOperation,
     pub key: Option<String>,
     /// The Dataverse row id, when the change came from Dataverse.
     pub source_id: Option<String>,
@@ -197,8 +239,8 @@ impl Store {
             for change in changes {
                 insert.execute(params![
                     map,
-                    change.side,
-                    change.operation,
+                    change.side.as_str(),
+                    change.operation.as_str(),
                     change.key,
                     change.source_id,
                     change.row.to_string(),
@@ -248,44 +290,48 @@ impl Store {
              FROM queue {condition}"
         ))?;
         let rows = statement.query_map(parameters, |row| {
-            let values: String = row.get(9)?;
-            let status: String = row.get(2)?;
-            let wait: Option<String> = row.get(11)?;
+            let texts: [Option<String>; 5] = [
+                row.get(2)?,
+                row.get(5)?,
+                row.get(6)?,
+                row.get(9)?,
+                row.get(11)?,
+            ];
             Ok((
-                wait,
-                QueuedChange {
-                    seq: row.get(0)?,
-                    map: row.get(1)?,
-                    status: ChangeStatus::parse(&status),
-                    attempts: row.get(3)?,
-                    error: row.get(4)?,
-                    wait: None,
-                    change: NewChange {
-                        side: row.get(5)?,
-                        operation: row.get(6)?,
-                        key: row.get(7)?,
-                        source_id: row.get(8)?,
-                        row: serde_json::Value::Null,
-                        captured_at: row.get(10)?,
-                    },
-                },
-                values,
+                (row.get(0)?, row.get(1)?, row.get(3)?, row.get(4)?),
+                (row.get(7)?, row.get(8)?, row.get(10)?),
+                texts,
             ))
         })?;
         rows.map(|row| {
-            let (wait, mut change, values) = row?;
-            change.change.row = serde_json::from_str(&values)?;
-            change.wait = wait.as_deref().map(Wait::parse).transpose()?;
-            Ok(change)
+            let ((seq, map, attempts, error), (key, source_id, captured_at), texts) = row?;
+            let [status, side, operation, values, wait] = texts;
+            let text = |value: Option<String>| value.unwrap_or_default();
+            Ok(QueuedChange {
+                seq,
+                map,
+                status: ChangeStatus::parse(&text(status)),
+                attempts,
+                error,
+                wait: wait.as_deref().map(Wait::parse).transpose()?,
+                change: NewChange {
+                    side: parse_side(&text(side))?,
+                    operation: ChangeOperation::parse(&text(operation))?,
+                    key,
+                    source_id,
+                    row: serde_json::from_str(&text(values))?,
+                    captured_at,
+                },
+            })
         })
         .collect()
     }
 
     /// Queued changes of one row captured on one side, oldest first.
-    pub fn queued_for_key(&self, map: &str, side: &str, key: &str) -> Result<Vec<QueuedChange>> {
+    pub fn queued_for_key(&self, map: &str, side: Side, key: &str) -> Result<Vec<QueuedChange>> {
         self.select_changes(
             "WHERE map = ?1 AND side = ?2 AND row_key = ?3 AND status = 'queued' ORDER BY seq",
-            params![map, side, key],
+            params![map, side.as_str(), key],
         )
     }
 
@@ -299,8 +345,8 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'failed', 1, ?8)",
             params![
                 map,
-                change.side,
-                change.operation,
+                change.side.as_str(),
+                change.operation.as_str(),
                 change.key,
                 change.source_id,
                 change.row.to_string(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use duet_connect::{Backoff, ErrorClass};
 use duet_maps::Side;
-use duet_store::QueuedChange;
+use duet_store::{ChangeOperation, QueuedChange};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -15,7 +15,6 @@ use crate::run::error::RoundError;
 use crate::run::outcome::{Cause, Outcome, reason_with_fix};
 use crate::run::parents::{LOOKUP_WAITS, is_held_back};
 use crate::run::session::Session;
-use crate::run::sides::side_of;
 
 /// What one batch of queued changes came to.
 #[derive(Default)]
@@ -215,9 +214,7 @@ impl Session {
     ) -> Result<(), RoundError> {
         self.context.observe_error(self.name(), class);
         let duplicate = match (&queued.change.key, queued.change.row.as_object()) {
-            (Some(key), Some(row)) => {
-                self.failed_already(side_of(&queued.change.side), key, row, message)?
-            }
+            (Some(key), Some(row)) => self.failed_already(queued.change.side, key, row, message)?,
             _ => false,
         };
         match duplicate {
@@ -235,7 +232,7 @@ impl Session {
              failed: retry it once the referenced row exists"
         );
         let refused = self.refuse(
-            side_of(&queued.change.side),
+            queued.change.side,
             queued.change.key.as_deref(),
             "lookup",
             Cause::Map(&message),
@@ -251,9 +248,9 @@ impl Session {
     /// Carries one queued change: a delete, or a changed row once the delete, echo and
     /// conflict rules let it through.
     pub(in crate::run) async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {
-        let from = side_of(&queued.change.side);
-        match (queued.change.operation.as_str(), &queued.change.row) {
-            ("delete", _) => match (&queued.change.key, &queued.change.source_id) {
+        let from = queued.change.side;
+        match (queued.change.operation, &queued.change.row) {
+            (ChangeOperation::Delete, _) => match (&queued.change.key, &queued.change.source_id) {
                 (Some(key), _) if from == Side::FinanceOperations => {
                     self.apply_finops_delete(key).await
                 }

@@ -65,7 +65,7 @@ impl Session {
         let known = self.remembered(side, key)?;
         Ok(self
             .store()
-            .queued_for_key(self.name(), side.as_str(), key)?
+            .queued_for_key(self.name(), side, key)?
             .into_iter()
             .filter(|rival| !is_waiting(rival))
             .filter(|rival| {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use duet_connect::{DataverseClient, FinOpsClient};
 use duet_maps::TableMap;
-use duet_store::{NewActivity, Store};
+use duet_store::{AlertAction, NewActivity, Store};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::alerts::AlertMonitor;
@@ -26,7 +26,7 @@ pub(in crate::run) struct Context {
     pub(in crate::run) events: broadcast::Sender<EngineEvent>,
     pub(in crate::run) alerts: std::sync::Mutex<AlertMonitor>,
     /// Alert actions (map, action) for the engine to carry out outside the map's own task.
-    pub(in crate::run) actions: mpsc::UnboundedSender<(String, String)>,
+    pub(in crate::run) actions: mpsc::UnboundedSender<(String, AlertAction)>,
 }
 
 impl Context {

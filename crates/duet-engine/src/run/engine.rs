@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_connect::{DataverseClient, FinOpsClient};
-use duet_store::{ActivityRecord, ChangeStatus, MapState, QueuedChange, Store, StoreError};
+use duet_store::{
+    ActivityRecord, AlertAction, ChangeStatus, MapState, QueuedChange, Store, StoreError,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
@@ -44,7 +46,7 @@ pub enum EngineEvent {
     Alert {
         map: String,
         message: String,
-        action: String,
+        action: AlertAction,
     },
 }
 
@@ -135,7 +137,7 @@ impl Engine {
         settings: EngineSettings,
     ) -> Arc<Engine> {
         let (events, _) = broadcast::channel(1024);
-        let (actions, mut requests) = mpsc::unbounded_channel::<(String, String)>();
+        let (actions, mut requests) = mpsc::unbounded_channel::<(String, AlertAction)>();
         let engine = Arc::new(Engine {
             context: Arc::new(Context {
                 store,
@@ -155,10 +157,10 @@ impl Engine {
         tokio::spawn(async move {
             while let Some((map, action)) = requests.recv().await {
                 let Some(engine) = weak.upgrade() else { return };
-                let done = match action.as_str() {
-                    "pause" => engine.pause(&map).await,
-                    "stop" => engine.stop(&map).await,
-                    _ => Ok(()),
+                let done = match action {
+                    AlertAction::Pause => engine.pause(&map).await,
+                    AlertAction::Stop => engine.stop(&map).await,
+                    AlertAction::None => Ok(()),
                 };
                 if let Err(error) = done {
                     tracing::error!(map = %map, action = %action, error = %error, "alert action failed");

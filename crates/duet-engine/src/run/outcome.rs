@@ -3,7 +3,7 @@
 
 use duet_connect::{ConnectError, ErrorClass};
 use duet_maps::{Row, Side, same_values};
-use duet_store::{ChangeStatus, NewActivity, StoreError, Wait};
+use duet_store::{ChangeOperation, ChangeStatus, NewActivity, StoreError, Wait};
 use serde_json::Value;
 
 use crate::run::error::RoundError;
@@ -102,7 +102,7 @@ impl Session {
         }
         let change = self.change(
             from,
-            "upsert",
+            ChangeOperation::Upsert,
             Some(key.to_owned()),
             source_id.map(str::to_owned),
             Value::Object(row.clone()),
@@ -127,7 +127,7 @@ impl Session {
             .into_iter()
             .any(|change| {
                 change.status == ChangeStatus::Failed
-                    && change.change.side == from.as_str()
+                    && change.change.side == from
                     && change.change.key.as_deref() == Some(key)
                     && change.error.as_deref() == Some(message)
                     && change.change.row.as_object().is_some_and(|kept| {

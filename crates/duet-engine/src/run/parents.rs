@@ -85,10 +85,7 @@ impl Session {
         let key_text = key.to_string();
         let mut queued: Option<bool> = None;
         for side in [Side::FinanceOperations, Side::Dataverse] {
-            for change in self
-                .store()
-                .queued_for_key(&map.name, side.as_str(), &key_text)?
-            {
+            for change in self.store().queued_for_key(&map.name, side, &key_text)? {
                 queued = Some(queued.unwrap_or(false) || !is_held_back(&change));
             }
         }

@@ -1,14 +1,7 @@
-//! How the engine names the two sides in log lines and queue rows.
+//! How the engine names the two sides in log lines: the direction a row went and the
+//! side's name in messages.
 
 use duet_maps::Side;
-
-pub(in crate::run) fn side_of(name: &str) -> Side {
-    if name == Side::Dataverse.as_str() {
-        Side::Dataverse
-    } else {
-        Side::FinanceOperations
-    }
-}
 
 pub(in crate::run) fn direction_name(to: Side) -> &'static str {
     match to {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use duet_connect::{Backoff, ErrorClass};
 use duet_maps::TableMap;
-use duet_store::MapState;
+use duet_store::{AlertAction, MapState};
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::run::capture::DELTA_CURSOR;
@@ -35,7 +35,7 @@ impl Context {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .observe(map, class.as_str(), self.clock.now(), &rules);
         for alert in fired {
-            let action = alert.rule.action.clone();
+            let action = alert.rule.action;
             let message = format!(
                 "Alert: {} errors of class {} within {} minutes (threshold {}); action: {}",
                 alert.count,
@@ -48,9 +48,9 @@ impl Context {
             let _ = self.events.send(EngineEvent::Alert {
                 map: map.to_owned(),
                 message,
-                action: action.clone(),
+                action,
             });
-            if action != "none" {
+            if action != AlertAction::None {
                 let _ = self.actions.send((map.to_owned(), action));
             }
         }

@@ -5,7 +5,12 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::{activity, store};
-use crate::{EnvironmentRecord, LinkRecord, MapState, NewChange, ResetCounts, Store, StoreError};
+use duet_maps::Side;
+
+use crate::{
+    ChangeOperation, EnvironmentRecord, LinkRecord, MapState, NewChange, ResetCounts, Store,
+    StoreError,
+};
 
 fn environment(kind: &str, name: &str, url: &str) -> EnvironmentRecord {
     EnvironmentRecord {
@@ -157,8 +162,8 @@ fn reset_deletes_sync_state_and_keeps_maps_and_history() {
         .enqueue(
             "customers",
             &[NewChange {
-                side: "dataverse".to_owned(),
-                operation: "upsert".to_owned(),
+                side: Side::Dataverse,
+                operation: ChangeOperation::Upsert,
                 key: Some("DAT|C1".to_owned()),
                 source_id: None,
                 row: json!({}),

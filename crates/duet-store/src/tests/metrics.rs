@@ -3,7 +3,9 @@
 use serde_json::json;
 
 use super::{activity, store};
-use crate::{NewActivity, NewChange, Retention};
+use duet_maps::Side;
+
+use crate::{ChangeOperation, NewActivity, NewChange, Retention};
 
 fn line_at(at: &str, map: &str, kind: &str, direction: &str, latency: Option<i64>) -> NewActivity {
     NewActivity {
@@ -153,8 +155,8 @@ fn queue_samples_skip_repeats_for_a_minute_and_prune_keeps_failed_rows_by_defaul
     // GIVEN a map with two queued changes, one of which failed.
     let (_dir, store) = store();
     let change = |key: &str| NewChange {
-        side: "financeOperations".to_owned(),
-        operation: "upsert".to_owned(),
+        side: Side::FinanceOperations,
+        operation: ChangeOperation::Upsert,
         key: Some(key.to_owned()),
         source_id: None,
         row: json!({"CustomerAccount": key}),

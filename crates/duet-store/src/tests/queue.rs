@@ -3,12 +3,17 @@
 use serde_json::json;
 
 use super::store;
-use crate::{ChangeStatus, CursorMove, NewChange, Store, Wait};
+use duet_maps::Side;
+
+use crate::{ChangeOperation, ChangeStatus, CursorMove, NewChange, Store, Wait};
 
 fn change(side: &str, key: &str, name: &str) -> NewChange {
     NewChange {
-        side: side.to_owned(),
-        operation: "upsert".to_owned(),
+        side: match side {
+            "dataverse" => Side::Dataverse,
+            _ => Side::FinanceOperations,
+        },
+        operation: ChangeOperation::Upsert,
         key: Some(key.to_owned()),
         source_id: None,
         row: json!({ "name": name }),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use duet_maps::Side;
-use duet_store::CursorMove;
+use duet_store::{ChangeOperation, CursorMove};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -60,7 +60,7 @@ impl Session {
                     .map(str::to_owned);
                 changes.push(self.change(
                     Side::Dataverse,
-                    "upsert",
+                    ChangeOperation::Upsert,
                     key,
                     source_id,
                     Value::Object(row),
@@ -68,7 +68,13 @@ impl Session {
             }
             for id in page.deleted {
                 let key = self.store().key_for_dataverse_id(self.name(), &id)?;
-                changes.push(self.change(Side::Dataverse, "delete", key, Some(id), Value::Null));
+                changes.push(self.change(
+                    Side::Dataverse,
+                    ChangeOperation::Delete,
+                    key,
+                    Some(id),
+                    Value::Null,
+                ));
             }
             self.store().enqueue(
                 self.name(),

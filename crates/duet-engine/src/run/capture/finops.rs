@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use duet_maps::{Row, Side};
-use duet_store::CursorMove;
+use duet_store::{ChangeOperation, CursorMove};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -161,7 +161,7 @@ impl Session {
                     .map(|key| key.to_string());
                 self.change(
                     Side::FinanceOperations,
-                    "upsert",
+                    ChangeOperation::Upsert,
                     key,
                     None,
                     Value::Object(row),

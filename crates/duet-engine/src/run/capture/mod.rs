@@ -7,7 +7,7 @@ mod reconcile;
 
 use duet_connect::{Backoff, ConnectError, RetryPolicy};
 use duet_maps::Side;
-use duet_store::NewChange;
+use duet_store::{ChangeOperation, NewChange};
 use serde_json::Value;
 
 use crate::run::engine::EngineEvent;
@@ -89,14 +89,14 @@ impl Session {
     pub(in crate::run) fn change(
         &self,
         side: Side,
-        operation: &str,
+        operation: ChangeOperation,
         key: Option<String>,
         source_id: Option<String>,
         row: Value,
     ) -> NewChange {
         NewChange {
-            side: side.as_str().to_owned(),
-            operation: operation.to_owned(),
+            side,
+            operation,
             key,
             source_id,
             row,

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use duet_maps::Side;
+use duet_store::ChangeOperation;
 use serde_json::Value;
 
 use crate::run::error::RoundError;
@@ -52,16 +53,18 @@ impl Session {
             if !self.links_company_of(&parse_key(&key, striped)) {
                 continue;
             }
-            let waiting = self.store().queued_for_key(self.name(), side, &key)?;
+            let waiting =
+                self.store()
+                    .queued_for_key(self.name(), Side::FinanceOperations, &key)?;
             if waiting
                 .iter()
-                .any(|queued| queued.change.operation == "delete")
+                .any(|queued| queued.change.operation == ChangeOperation::Delete)
             {
                 continue;
             }
             deletes.push(self.change(
                 Side::FinanceOperations,
-                "delete",
+                ChangeOperation::Delete,
                 Some(key),
                 None,
                 Value::Object(Default::default()),

@@ -3,6 +3,7 @@
 //! requests.
 
 use duet_maps::{Row, Side};
+use duet_store::ChangeOperation;
 use serde_json::Value;
 
 use crate::run::carry::{Prepare, Prepared};
@@ -147,7 +148,7 @@ impl Session {
             // parent is there.
             let change = self.change(
                 Side::Dataverse,
-                "upsert",
+                ChangeOperation::Upsert,
                 Some(key),
                 id.map(str::to_owned),
                 Value::Object(row.clone()),
