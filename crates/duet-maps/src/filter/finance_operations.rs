@@ -510,7 +510,8 @@ fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
             _ if character.is_ascii_digit()
                 || (character == '-' && next.is_some_and(|next| next.is_ascii_digit())) =>
             {
-                let (number, end) = super::dataverse::lex_number(&characters, index, position)?;
+                let (number, end) =
+                    crate::filter::number::lex_number(&characters, index, position)?;
                 (Kind::Number(number), end - index)
             }
             _ if character.is_ascii_alphabetic() || character == '_' => {
