@@ -3,6 +3,8 @@
 //!
 //! Pure: no I/O, no clock. The engine passes rows in and gets writes out.
 
+#![deny(clippy::too_many_lines)]
+
 mod diff;
 pub mod filter;
 mod graph;

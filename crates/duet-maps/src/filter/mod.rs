@@ -8,12 +8,13 @@
 
 pub mod dataverse;
 pub mod finance_operations;
+mod number;
 mod scalar;
 mod temporal;
 
 use std::cmp::Ordering;
-use std::fmt;
 
+pub use number::Number;
 pub use temporal::{Date, DateTime};
 
 /// The six comparisons both languages share, spelled differently by each.
@@ -74,31 +75,6 @@ impl Comparison {
             Comparison::GreaterOrEqual => ordering != Ordering::Less,
             Comparison::Less => ordering == Ordering::Less,
             Comparison::LessOrEqual => ordering != Ordering::Greater,
-        }
-    }
-}
-
-/// A numeric literal. Decimals are held as `f64` because rows arrive as JSON, whose
-/// numbers serde_json already holds as `f64`; only finite values can be printed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Number {
-    Integer(i64),
-    Decimal(f64),
-}
-
-impl fmt::Display for Number {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Number::Integer(value) => write!(formatter, "{value}"),
-            Number::Decimal(value) => {
-                // A decimal keeps its point so that it parses back as a decimal.
-                let text = value.to_string();
-                if text.contains('.') {
-                    formatter.write_str(&text)
-                } else {
-                    write!(formatter, "{text}.0")
-                }
-            }
         }
     }
 }

@@ -12,7 +12,7 @@ use super::temporal::{self, Date, DateTime};
 use super::{Comparison, FilterError, Number};
 
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Scalar {
+pub(super) enum Scalar {
     Null,
     Bool(bool),
     Number(Number),
@@ -23,11 +23,11 @@ pub(crate) enum Scalar {
 }
 
 /// Two values of kinds that have no common order.
-pub(crate) struct Mismatch;
+pub(super) struct Mismatch;
 
 impl Scalar {
     /// The scalar in a JSON value, or the kind of value that is not one.
-    pub(crate) fn from_json(value: &Value) -> Result<Scalar, &'static str> {
+    pub(super) fn from_json(value: &Value) -> Result<Scalar, &'static str> {
         Ok(match value {
             Value::Null => Scalar::Null,
             Value::Bool(flag) => Scalar::Bool(*flag),
@@ -41,7 +41,7 @@ impl Scalar {
         })
     }
 
-    pub(crate) fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self {
             Scalar::Null => "null".to_owned(),
             Scalar::Bool(flag) => flag.to_string(),
@@ -54,12 +54,12 @@ impl Scalar {
     }
 }
 
-pub(crate) fn fold(text: &str) -> String {
+pub(super) fn fold(text: &str) -> String {
     text.to_lowercase()
 }
 
 /// Orders two values; `Ok(None)` when either is null, because null has no order.
-pub(crate) fn order(left: &Scalar, right: &Scalar) -> Result<Option<Ordering>, Mismatch> {
+pub(super) fn order(left: &Scalar, right: &Scalar) -> Result<Option<Ordering>, Mismatch> {
     let ordering = match (left, right) {
         (Scalar::Null, _) | (_, Scalar::Null) => return Ok(None),
         (Scalar::Text(left), Scalar::Text(right)) => fold(left).cmp(&fold(right)),
@@ -87,7 +87,7 @@ pub(crate) fn order(left: &Scalar, right: &Scalar) -> Result<Option<Ordering>, M
 }
 
 /// Applies a comparison with SQL-like null rules: null equals only null, and never orders.
-pub(crate) fn compare(
+pub(super) fn compare(
     operator: Comparison,
     symbol: &str,
     left: &Scalar,
@@ -140,7 +140,7 @@ fn coerce(text: &str, like: &Scalar) -> Option<Scalar> {
     }
 }
 
-pub(crate) fn parse_number(text: &str) -> Option<Number> {
+pub(super) fn parse_number(text: &str) -> Option<Number> {
     let plain = !text.is_empty()
         && text
             .chars()
@@ -158,7 +158,7 @@ pub(crate) fn parse_number(text: &str) -> Option<Number> {
 }
 
 /// Reads `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, with or without braces, in any case.
-pub(crate) fn parse_guid(text: &str) -> Option<u128> {
+pub(super) fn parse_guid(text: &str) -> Option<u128> {
     let text = text
         .strip_prefix('{')
         .and_then(|inner| inner.strip_suffix('}'))
@@ -174,7 +174,7 @@ pub(crate) fn parse_guid(text: &str) -> Option<u128> {
     u128::from_str_radix(&text.replace('-', ""), 16).ok()
 }
 
-pub(crate) fn format_guid(guid: u128) -> String {
+pub(super) fn format_guid(guid: u128) -> String {
     let hex = format!("{guid:032x}");
     format!(
         "{}-{}-{}-{}-{}",
@@ -187,7 +187,7 @@ pub(crate) fn format_guid(guid: u128) -> String {
 }
 
 /// Matches `*` (any run) and `?` (one character) against text, both already folded.
-pub(crate) fn glob_matches(pattern: &str, text: &str) -> bool {
+pub(super) fn glob_matches(pattern: &str, text: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
     let (mut at_pattern, mut at_text) = (0, 0);

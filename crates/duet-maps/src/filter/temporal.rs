@@ -32,7 +32,7 @@ pub struct DateTime {
 
 impl Date {
     /// Days since 1970-01-01 in the proleptic Gregorian calendar.
-    pub(crate) fn days_since_epoch(self) -> i64 {
+    pub(super) fn days_since_epoch(self) -> i64 {
         let month = i64::from(self.month);
         let day = i64::from(self.day);
         let year = i64::from(self.year) - i64::from(month <= 2);
@@ -46,7 +46,7 @@ impl Date {
 
 impl DateTime {
     /// Nanoseconds since the Unix epoch in UTC, which is what two date-times compare by.
-    pub(crate) fn utc_nanos(self) -> i128 {
+    pub(super) fn utc_nanos(self) -> i128 {
         let seconds = self.date.days_since_epoch() * 86_400
             + i64::from(self.hour) * 3_600
             + i64::from(self.minute) * 60
@@ -115,7 +115,7 @@ fn digits(text: &str) -> Option<u32> {
 }
 
 /// Parses `YYYY-MM-DD`; the error says what is wrong in words for the filter error.
-pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
+pub(super) fn parse_date(text: &str) -> Result<Date, String> {
     let bytes = text.as_bytes();
     if !text.is_ascii() || bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return Err("a date is written YYYY-MM-DD".to_owned());
@@ -143,7 +143,7 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM[:SS[.fffffffff]](Z|±HH:MM)`; OData requires the offset.
-pub(crate) fn parse_date_time(text: &str) -> Result<DateTime, String> {
+pub(super) fn parse_date_time(text: &str) -> Result<DateTime, String> {
     const SHAPE: &str = "a date and time is written YYYY-MM-DDTHH:MM:SS with Z or an offset";
     if !text.is_ascii() || text.len() < 17 || text.as_bytes()[10] != b'T' {
         return Err(SHAPE.to_owned());
