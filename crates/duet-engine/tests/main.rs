@@ -915,6 +915,7 @@ async fn a_stale_echo_of_an_earlier_write_is_not_carried_back() {
                 source_id: account["accountid"].as_str().map(str::to_owned),
                 row: Value::Object(between),
                 captured_at: "2026-11-23T10:00:00.000Z".to_owned(),
+                read_mark: None,
             }],
             None,
         )
@@ -1479,6 +1480,8 @@ mod parents;
 #[path = "engine/run_options.rs"]
 mod run_options;
 mod self_references;
+#[path = "engine/stale_read.rs"]
+mod stale_read;
 #[path = "engine/targets.rs"]
 mod targets;
 #[path = "engine/watch.rs"]

@@ -65,20 +65,27 @@ CREATE TABLE IF NOT EXISTS queue (
     status TEXT NOT NULL DEFAULT 'queued',
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,
-    wait TEXT
+    wait TEXT,
+    read_mark INTEGER
 );
 CREATE INDEX IF NOT EXISTS queue_map ON queue (map, status, seq);
 ";
 
-/// Brings a queue written by an earlier version up to date: it marked waiting changes only by
-/// the start of their error text, which the `wait` column now holds.
+/// Brings a queue written by an earlier version up to date: it had no read marks, and it
+/// marked waiting changes only by the start of their error text, which the `wait` column now
+/// holds.
 pub(crate) fn migrate(connection: &rusqlite::Connection) -> Result<()> {
-    let has_wait: bool = connection.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('queue') WHERE name = 'wait'",
-        [],
-        |row| row.get(0),
-    )?;
-    if has_wait {
+    let has = |column: &str| -> Result<bool> {
+        Ok(connection.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('queue') WHERE name = ?1",
+            [column],
+            |row| row.get(0),
+        )?)
+    };
+    if !has("read_mark")? {
+        connection.execute_batch("ALTER TABLE queue ADD COLUMN read_mark INTEGER;")?;
+    }
+    if has("wait")? {
         return Ok(());
     }
     connection.execute_batch(
@@ -144,6 +151,10 @@ pub struct NewChange {
     pub source_id: Option<String>,
     pub row: serde_json::Value,
     pub captured_at: String,
+    /// Duet's [`Store::write_mark`] when the capture read the row: a write of the row after
+    /// it means the row was read before that write.
+    #[serde(default)]
+    pub read_mark: Option<i64>,
 }
 
 /// Where a queued change stands.
@@ -233,8 +244,9 @@ impl Store {
         let transaction = db.transaction()?;
         {
             let mut insert = transaction.prepare_cached(
-                "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
+                     read_mark)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for change in changes {
                 insert.execute(params![
@@ -244,7 +256,8 @@ impl Store {
                     change.key,
                     change.source_id,
                     change.row.to_string(),
-                    change.captured_at
+                    change.captured_at,
+                    change.read_mark
                 ])?;
             }
             if let Some(cursor) = cursor {
@@ -286,7 +299,7 @@ impl Store {
         let db = self.db();
         let mut statement = db.prepare_cached(&format!(
             "SELECT seq, map, status, attempts, error, side, operation, row_key, source_id, row_values,
-                 captured_at, wait
+                 captured_at, wait, read_mark
              FROM queue {condition}"
         ))?;
         let rows = statement.query_map(parameters, |row| {
@@ -299,12 +312,13 @@ impl Store {
             ];
             Ok((
                 (row.get(0)?, row.get(1)?, row.get(3)?, row.get(4)?),
-                (row.get(7)?, row.get(8)?, row.get(10)?),
+                (row.get(7)?, row.get(8)?, row.get(10)?, row.get(12)?),
                 texts,
             ))
         })?;
         rows.map(|row| {
-            let ((seq, map, attempts, error), (key, source_id, captured_at), texts) = row?;
+            let ((seq, map, attempts, error), (key, source_id, captured_at, read_mark), texts) =
+                row?;
             let [status, side, operation, values, wait] = texts;
             let text = |value: Option<String>| value.unwrap_or_default();
             Ok(QueuedChange {
@@ -321,6 +335,7 @@ impl Store {
                     source_id,
                     row: serde_json::from_str(&text(values))?,
                     captured_at,
+                    read_mark,
                 },
             })
         })
@@ -433,10 +448,10 @@ impl Store {
         let moved = transaction.execute(
             &format!(
                 "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
-                     status, attempts, error, wait)
+                     status, attempts, error, wait, read_mark)
                  SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
                      attempts + (seq = ?2 AND ?5), CASE WHEN seq = ?2 THEN ?4 ELSE error END,
-                     CASE WHEN seq = ?2 THEN ?6 ELSE wait END
+                     CASE WHEN seq = ?2 THEN ?6 ELSE wait END, read_mark
                  FROM queue WHERE {moving} ORDER BY seq"
             ),
             params![map, seq, key, error, count_attempt, wait.as_str()],
@@ -456,9 +471,9 @@ impl Store {
         let transaction = db.transaction()?;
         let moved = transaction.execute(
             "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
-                 status, attempts, error, wait)
+                 status, attempts, error, wait, read_mark)
              SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
-                 attempts, error, wait
+                 attempts, error, wait, read_mark
              FROM queue WHERE map = ?1 AND status IN ('parked', 'failed') AND (?2 IS NULL OR seq = ?2)
              ORDER BY seq",
             params![map, seq],

@@ -273,6 +273,9 @@ impl Session {
                         Err(error) => return Outcome::local_failure(error),
                     }
                 }
+                if let Some(outcome) = self.read_before_later_write(from, queued, row).await {
+                    return outcome;
+                }
                 match self.resolve_conflict(from, queued, row) {
                     Ok(Some(outcome)) => return outcome,
                     Ok(None) => {}

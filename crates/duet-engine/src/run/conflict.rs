@@ -44,7 +44,12 @@ impl Session {
         };
         let winner = if from == master { from } else { from.other() };
         for (seq, values) in losers {
-            self.record_conflict_loser(winner, key, values);
+            let message = format!(
+                "Changed on both sides before either was applied; the master ({}) wins and this {} change was not applied",
+                side_title(master),
+                side_title(winner.other())
+            );
+            self.record_conflict_loser(winner, key, values, message);
             if seq != queued.seq {
                 // Settled out of turn: the apply loop's batch in hand may still hold it.
                 self.store().ack_change(seq)?;
@@ -76,7 +81,14 @@ impl Session {
             .collect())
     }
 
-    fn record_conflict_loser(&self, winner: Side, key: &str, values: Value) {
+    /// Logs the change of `winner.other()` that lost to the change of `winner`, with its values.
+    pub(in crate::run) fn record_conflict_loser(
+        &self,
+        winner: Side,
+        key: &str,
+        values: Value,
+        message: String,
+    ) {
         self.context.record(NewActivity {
             at: self.context.clock.stamp(),
             map: self.name().to_owned(),
@@ -85,11 +97,7 @@ impl Session {
             key: Some(key.to_owned()),
             operation: Some("conflict".to_owned()),
             status: "conflict".to_owned(),
-            message: format!(
-                "Changed on both sides before either was applied; the master ({}) wins and this {} change was not applied",
-                side_title(self.map.master),
-                side_title(winner.other())
-            ),
+            message,
             latency_ms: None,
             payload: Some(values),
         });

@@ -27,6 +27,7 @@ mod parents;
 mod self_references;
 mod session;
 mod sides;
+mod stale_read;
 mod state;
 mod supervisor;
 mod target;

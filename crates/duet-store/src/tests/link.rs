@@ -168,6 +168,7 @@ fn reset_deletes_sync_state_and_keeps_maps_and_history() {
                 source_id: None,
                 row: json!({}),
                 captured_at: "t0".to_owned(),
+                read_mark: None,
             }],
             None,
         )

@@ -161,6 +161,7 @@ fn queue_samples_skip_repeats_for_a_minute_and_prune_keeps_failed_rows_by_defaul
         source_id: None,
         row: json!({"CustomerAccount": key}),
         captured_at: "2026-11-01T10:00:00.000Z".to_owned(),
+        read_mark: None,
     };
     store
         .enqueue("customers", &[change("C1"), change("C2")], None)

@@ -18,6 +18,7 @@ fn change(side: &str, key: &str, name: &str) -> NewChange {
         source_id: None,
         row: json!({ "name": name }),
         captured_at: "2026-11-23T10:00:00.000Z".to_owned(),
+        read_mark: None,
     }
 }
 
@@ -311,5 +312,40 @@ fn a_queue_from_before_the_wait_column_is_migrated_from_its_error_texts() {
     assert_eq!(
         Store::open(&path).unwrap().queue_depth("m").unwrap(),
         (3, 0, 1)
+    );
+}
+
+#[test]
+fn a_write_mark_tells_which_writes_came_after_a_read() {
+    // GIVEN a row Duet wrote once, and a capture that took the mark before reading.
+    let (_dir, store) = store();
+    assert_eq!(store.write_mark().unwrap(), 0, "no write yet");
+    store
+        .remember_written("m", "dataverse", "K1", &json!({"name": "A"}))
+        .unwrap();
+    let mark = store.write_mark().unwrap();
+    assert!(!store.written_after("m", "dataverse", "K1", mark).unwrap());
+    // WHEN Duet writes the row again after the read.
+    store
+        .remember_written("m", "dataverse", "K1", &json!({"name": "B"}))
+        .unwrap();
+    // THEN that write is after the mark, for that row and side only; and the mark keeps
+    // rising even when older writes are forgotten.
+    assert!(store.written_after("m", "dataverse", "K1", mark).unwrap());
+    assert!(
+        !store
+            .written_after("m", "financeOperations", "K1", mark)
+            .unwrap()
+    );
+    assert!(!store.written_after("m", "dataverse", "K2", mark).unwrap());
+    store.forget_writes_of("m").unwrap();
+    assert!(store.write_mark().unwrap() > mark);
+    // AND a queued change keeps the mark it was captured with.
+    let mut captured = change("dataverse", "K1", "A");
+    captured.read_mark = Some(mark);
+    store.enqueue("m", &[captured], None).unwrap();
+    assert_eq!(
+        store.next_changes("m", 1).unwrap()[0].change.read_mark,
+        Some(mark)
     );
 }

@@ -26,6 +26,8 @@ impl Session {
                 .ok_or_else(|| {
                     RoundError::Invalid("the Dataverse delta link is missing".to_owned())
                 })?;
+            // Taken before the read: a write of Duet's after it is newer than what is read.
+            let mark = self.store().write_mark()?;
             let page = tokio::select! {
                 page = self.context.dataverse.delta(&link, Some(self.context.settings.delta_wait)) => page,
                 _ = stopped.changed() => return Ok(()),
@@ -75,6 +77,9 @@ impl Session {
                     Some(id),
                     Value::Null,
                 ));
+            }
+            for change in &mut changes {
+                change.read_mark = Some(mark);
             }
             self.store().enqueue(
                 self.name(),

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use duet_maps::{Row, Side};
-use duet_store::{ChangeOperation, CursorMove};
+use duet_store::{ChangeOperation, CursorMove, NewChange};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -75,6 +75,8 @@ impl Session {
                 .iter()
                 .map(|(name, value)| (*name, value.as_str()))
                 .collect();
+            // Taken before the read: a write of Duet's after it is newer than what is read.
+            let mark = self.store().write_mark()?;
             let read = self
                 .context
                 .finops
@@ -85,7 +87,7 @@ impl Session {
                     backoff.reset();
                     self.capture_recovered("finance and operations");
                     let (rows, newest) = at_watermark.take_new(rows, watermark.as_deref());
-                    self.queue_finops_rows(rows, watermark.as_deref(), newest.as_deref())?;
+                    self.queue_finops_rows(rows, watermark.as_deref(), newest.as_deref(), mark)?;
                 }
                 Err(error) => {
                     self.capture_failed("reading finance and operations changes", &error)?;
@@ -141,12 +143,14 @@ impl Session {
         Ok(params)
     }
 
-    /// Queues the polled rows and moves the watermark to `newest`, in one transaction.
+    /// Queues the polled rows, read after Duet's write `mark`, and moves the watermark to
+    /// `newest`, in one transaction.
     fn queue_finops_rows(
         &self,
         rows: Vec<Row>,
         watermark: Option<&str>,
         newest: Option<&str>,
+        mark: i64,
     ) -> Result<(), RoundError> {
         if rows.is_empty() && newest == watermark {
             return Ok(());
@@ -159,13 +163,16 @@ impl Session {
                     .key_of_finance_operations(&row)
                     .ok()
                     .map(|key| key.to_string());
-                self.change(
-                    Side::FinanceOperations,
-                    ChangeOperation::Upsert,
-                    key,
-                    None,
-                    Value::Object(row),
-                )
+                NewChange {
+                    read_mark: Some(mark),
+                    ..self.change(
+                        Side::FinanceOperations,
+                        ChangeOperation::Upsert,
+                        key,
+                        None,
+                        Value::Object(row),
+                    )
+                }
             })
             .collect();
         let cursor = newest.map(|value| CursorMove {

@@ -101,6 +101,7 @@ impl Session {
             source_id,
             row,
             captured_at: self.context.clock.stamp(),
+            read_mark: None,
         }
     }
 }
