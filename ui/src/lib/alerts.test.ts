@@ -9,7 +9,11 @@ import {
   formToRule,
   hasErrors,
   ruleCondition,
+  ruleMapTitle,
+  ruleSubject,
+  ruleSummary,
   ruleToForm,
+  shownError,
   upsertRule,
   validateRuleForm,
   type RuleForm,
@@ -50,6 +54,19 @@ describe('validateRuleForm', () => {
   });
 });
 
+describe('shownError', () => {
+  const errors = validateRuleForm({ ...valid, class: '', threshold: '0' });
+  it('hides errors of untouched fields until the form is submitted', () => {
+    expect(shownError(errors, 'class', {}, false)).toBeUndefined();
+    expect(shownError(errors, 'class', { threshold: true }, false)).toBeUndefined();
+    expect(shownError(errors, 'threshold', { threshold: true }, false)).toMatch(/at least 1/);
+    expect(shownError(errors, 'class', {}, true)).toMatch(/Choose/);
+  });
+  it('shows nothing for a field without an error', () => {
+    expect(shownError(errors, 'windowMinutes', { windowMinutes: true }, true)).toBeUndefined();
+  });
+});
+
 describe('form conversion', () => {
   it('round-trips a rule and maps "All maps" to null', () => {
     const rule: AlertRuleView = { id: 4, map: null, class: '503', threshold: 3, windowMinutes: 10, action: 'pause', enabled: false };
@@ -66,6 +83,25 @@ describe('labels', () => {
     expect(alertActionTaken('pause', 'customers')).toBe('customers was paused.');
     expect(alertActionTaken('stop', 'customers')).toBe('customers was stopped.');
     expect(alertActionTaken('none', 'customers')).toMatch(/No action/);
+  });
+});
+
+describe('rule titles', () => {
+  const maps = [{ name: 'customers', title: 'Customers V3' }];
+  const rule: AlertRuleView = { id: 1, map: 'customers', class: '503', threshold: 3, windowMinutes: 10, action: 'pause', enabled: true };
+  it('names the map by its title, every map as "All maps", and an unknown map by its name', () => {
+    expect(ruleMapTitle('customers', maps)).toBe('Customers V3');
+    expect(ruleMapTitle(null, maps)).toBe('All maps');
+    expect(ruleMapTitle('vendors', maps)).toBe('vendors');
+    expect(ruleMapTitle('customers', [])).toBe('customers');
+  });
+  it('says what a rule watches, and the whole rule in one line', () => {
+    expect(ruleSubject(rule, maps)).toBe('503 Unavailable on Customers V3');
+    expect(ruleSubject({ ...rule, map: null }, maps)).toBe('503 Unavailable on All maps');
+    expect(ruleSummary(rule, maps)).toBe('503 Unavailable on Customers V3: 3 errors in 10 minutes, pause the map');
+    expect(ruleSummary({ ...rule, action: 'none', threshold: 1 }, maps)).toBe(
+      '503 Unavailable on Customers V3: 1 error in 10 minutes, notify only',
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import type { ActivityEntry } from '../bindings/ActivityEntry';
 import type { AlertAction } from '../bindings/AlertAction';
 import type { AlertRuleView } from '../bindings/AlertRuleView';
+import type { MapView } from '../bindings/MapView';
 import { countOf } from './queue';
 
 /** The error classes a rule can watch, as the engine classifies failures. */
@@ -58,6 +59,22 @@ export function ruleCondition(rule: Pick<AlertRuleView, 'threshold' | 'windowMin
   return `${countOf(rule.threshold, 'error')} in ${countOf(rule.windowMinutes, 'minute')}`;
 }
 
+/** A rule's map as the page names it: "All maps" for every map, else the map's title (its name when unknown). */
+export function ruleMapTitle(map: string | null, maps: readonly Pick<MapView, 'name' | 'title'>[]): string {
+  if (map === null) return 'All maps';
+  return maps.find((m) => m.name === map)?.title ?? map;
+}
+
+/** "400 Bad request on Customers V3": what a rule watches. */
+export function ruleSubject(rule: Pick<AlertRuleView, 'class' | 'map'>, maps: readonly Pick<MapView, 'name' | 'title'>[]): string {
+  return `${alertClassLabel(rule.class)} on ${ruleMapTitle(rule.map, maps)}`;
+}
+
+/** "400 Bad request on All maps: 3 errors in 10 minutes, pause the map": a saved rule in one line. */
+export function ruleSummary(rule: AlertRuleView, maps: readonly Pick<MapView, 'name' | 'title'>[]): string {
+  return `${ruleSubject(rule, maps)}: ${ruleCondition(rule)}, ${alertActionLabel(rule.action).toLowerCase()}`;
+}
+
 /** The form holds text so half-typed numbers can be shown and checked. */
 export interface RuleForm {
   id: number | null;
@@ -113,6 +130,18 @@ export function validateRuleForm(form: RuleForm, mapNames?: readonly string[]): 
 
 export function hasErrors(errors: RuleFormErrors): boolean {
   return Object.values(errors).some(Boolean);
+}
+
+export type RuleFormField = keyof RuleFormErrors;
+
+/** A field's error as the form shows it: once the field was touched, or every one after a submit. */
+export function shownError(
+  errors: RuleFormErrors,
+  field: RuleFormField,
+  touched: Partial<Record<RuleFormField, boolean>>,
+  submitted: boolean,
+): string | undefined {
+  return ((submitted || touched[field]) && errors[field]) || undefined;
 }
 
 /** The rule to send; call only on a form without errors. */

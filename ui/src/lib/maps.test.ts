@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MapView } from '../bindings/MapView';
-import { mergeMaps, progressLabel, upsertMap } from './maps';
+import { changesByItself, mergeMaps, progressLabel, selectAllState, toggleSelection, upsertMap } from './maps';
 
 const map = (name: string, over: Partial<MapView> = {}): MapView => ({
   name,
@@ -81,5 +81,34 @@ describe('progressLabel', () => {
     expect(progressLabel({ done: 1, written: 1, total: 2, rowsPerSecond: 1, etaSeconds: 7200 })).toContain(
       'about 2 h left',
     );
+  });
+});
+
+describe('changesByItself', () => {
+  it('is true while paused, starting, resuming or failing', () => {
+    expect(['paused', 'initializing', 'resuming', 'error'].every((s) => changesByItself(s as MapView['state']))).toBe(true);
+  });
+  it('is false for a running, stopped or never-run map', () => {
+    expect(changesByItself('running')).toBe(false);
+    expect(changesByItself('stopped')).toBe(false);
+    expect(changesByItself('notRunning')).toBe(false);
+  });
+});
+
+describe('selection', () => {
+  const names = ['a', 'b', 'c'];
+  it('adds and removes a map, keeping the table order', () => {
+    expect(toggleSelection(names, ['c'], 'a', true)).toEqual(['a', 'c']);
+    expect(toggleSelection(names, ['a', 'c'], 'a', false)).toEqual(['c']);
+    expect(toggleSelection(names, ['c', 'a'], 'b', true)).toEqual(['a', 'b', 'c']);
+  });
+  it('drops selected names that are no longer in the table', () => {
+    expect(toggleSelection(names, ['gone', 'b'], 'c', true)).toEqual(['b', 'c']);
+  });
+  it('shows select-all as checked, mixed or clear', () => {
+    expect(selectAllState(3, 3)).toBe(true);
+    expect(selectAllState(1, 3)).toBe('mixed');
+    expect(selectAllState(0, 3)).toBe(false);
+    expect(selectAllState(0, 0)).toBe(false);
   });
 });

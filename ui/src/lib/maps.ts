@@ -1,3 +1,4 @@
+import type { MapState } from '../bindings/MapState';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { MapView } from '../bindings/MapView';
 
@@ -24,6 +25,25 @@ export function mergeMaps(current: readonly MapView[] | null, loaded: readonly M
     const mine = shown.get(map.name);
     return mine && map.updatedAt < mine.updatedAt ? mine : map;
   });
+}
+
+/**
+ * Whether a map's row changes without anyone acting: a paused map keeps capturing into its
+ * queue, and a map on its way to Running (or failing there) moves on by itself.
+ */
+export function changesByItself(state: MapState): boolean {
+  return state === 'paused' || state === 'initializing' || state === 'resuming' || state === 'error';
+}
+
+/** The selection with `name` turned on or off, in the order of `names` (the table's). */
+export function toggleSelection(names: readonly string[], selected: readonly string[], name: string, on: boolean): string[] {
+  return names.filter((n) => (n === name ? on : selected.includes(n)));
+}
+
+/** The select-all checkbox: checked when every map is selected, mixed when some are. */
+export function selectAllState(selected: number, total: number): boolean | 'mixed' {
+  if (total > 0 && selected === total) return true;
+  return selected > 0 ? 'mixed' : false;
 }
 
 /** "Initial sync: 12,000 of 100,000 rows · 3,400 rows/s · about 26 s left". */

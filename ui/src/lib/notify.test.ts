@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createDesktopNotifier, permissionText, shellNotifier, type NotificationApi } from './notify';
+import {
+  createDesktopNotifier,
+  permissionIntent,
+  permissionOutcome,
+  permissionText,
+  shellNotifier,
+  type NotificationApi,
+} from './notify';
 
 function fakeNotification(initial: NotificationPermission, answer: NotificationPermission = 'granted') {
   const shown: { title: string; options?: NotificationOptions }[] = [];
@@ -65,5 +72,34 @@ describe('desktop notifier', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(createDesktopNotifier(api).show('t', 'b')).toBe(false);
     error.mockRestore();
+  });
+});
+
+describe('the notification bar and the answer to asking', () => {
+  it('is green once alerts reach the desktop', () => {
+    expect(permissionIntent('granted')).toBe('success');
+    expect(permissionIntent('shell')).toBe('success');
+    expect(permissionIntent('default')).toBe('info');
+    expect(permissionIntent('denied')).toBe('info');
+    expect(permissionIntent('unsupported')).toBe('info');
+  });
+
+  it('confirms a grant and warns, with the reason, otherwise', () => {
+    expect(permissionOutcome('granted')).toEqual({
+      intent: 'success',
+      title: 'Desktop notifications enabled',
+      text: 'Alerts now also show as system notifications.',
+    });
+    expect(permissionOutcome('unsupported')).toEqual({
+      intent: 'warning',
+      title: 'Desktop notifications are not available',
+      text: permissionText('unsupported'),
+    });
+    expect(permissionOutcome('denied')).toEqual({
+      intent: 'warning',
+      title: 'Desktop notifications not allowed',
+      text: permissionText('denied'),
+    });
+    expect(permissionOutcome('default').title).toBe('Desktop notifications not allowed');
   });
 });

@@ -82,3 +82,17 @@ export function permissionText(permission: DesktopPermission): string {
       return 'Desktop notifications are off: alerts show inside Duet only.';
   }
 }
+
+/** The notification bar is green once alerts reach the desktop, blue otherwise. */
+export function permissionIntent(permission: DesktopPermission): 'success' | 'info' {
+  return permission === 'granted' || permission === 'shell' ? 'success' : 'info';
+}
+
+/** The toast after asking for desktop notifications: a success once allowed, else a warning saying why not. */
+export function permissionOutcome(result: DesktopPermission): { intent: 'success' | 'warning'; title: string; text: string } {
+  if (result === 'granted') {
+    return { intent: 'success', title: 'Desktop notifications enabled', text: 'Alerts now also show as system notifications.' };
+  }
+  const title = result === 'unsupported' ? 'Desktop notifications are not available' : 'Desktop notifications not allowed';
+  return { intent: 'warning', title, text: permissionText(result) };
+}

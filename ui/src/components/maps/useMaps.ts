@@ -1,0 +1,161 @@
+import { useCallback, useEffect, useState } from 'react';
+import { backend, toApiError } from '../../backend';
+import type { ApiError } from '../../bindings/ApiError';
+import type { MapView } from '../../bindings/MapView';
+import type { ResumeMode } from '../../bindings/ResumeMode';
+import { stateLabel } from '../../lib/labels';
+import { changesByItself, mergeMaps, selectAllState, toggleSelection, upsertMap } from '../../lib/maps';
+import { resumeDoneMessage } from '../../lib/queue';
+import { useNotify } from '../notify';
+
+/** While a map is paused or on its way to Running, its row changes by itself: look again this often. */
+const POLL_MS = 5_000;
+
+/** A confirmation asked before stopping a map or discarding its queue. */
+export type MapConfirm = { kind: 'stop' | 'discard'; name: string };
+
+/**
+ * The Maps page's state and what it does: loads the maps and keeps them fresh (events, and
+ * polling while one changes by itself), runs a map's commands, and holds the selection, the
+ * confirmation asked and which drawer or dialog is open.
+ */
+export function useMaps() {
+  const { maps, setMaps, loading, error, load } = useMapList();
+  const { busy, run, pause, resume, stop } = useMapCommands(setMaps);
+  const [confirm, setConfirm] = useState<MapConfirm | null>(null);
+  const [queueName, setQueueName] = useState<string | null>(null);
+  const [detailsName, setDetailsName] = useState<string | null>(null);
+  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | null>(null);
+  /** Names of the maps chosen for a bulk action or a run plan, in table order. */
+  const [selected, setSelected] = useState<string[]>([]);
+
+  const find = (name: string | null) => (name ? maps.find((m) => m.name === name) : undefined);
+  const confirmMap = confirm ? find(confirm.name) : undefined;
+  const allSelected = selectAllState(selected.length, maps.length) === true;
+
+  const onConfirm = () => {
+    if (!confirm || !confirmMap) return;
+    setConfirm(null);
+    void (confirm.kind === 'stop' ? stop(confirmMap) : resume(confirmMap, 'skip-discard'));
+  };
+
+  return {
+    maps,
+    loading,
+    error,
+    busy,
+    selected,
+    packageDialog,
+    confirm: confirm && confirmMap ? { ...confirm, map: confirmMap } : null,
+    queueMap: find(queueName),
+    detailsMap: find(detailsName),
+    reload: () => void load(),
+    run: (map: MapView) => void run(map),
+    pause: (map: MapView) => void pause(map),
+    resume: (map: MapView, mode: ResumeMode) => void resume(map, mode),
+    askConfirm: (kind: MapConfirm['kind'], map: MapView) => setConfirm({ kind, name: map.name }),
+    cancelConfirm: () => setConfirm(null),
+    onConfirm,
+    toggleSelected: (name: string, on: boolean) =>
+      setSelected((current) => toggleSelection(maps.map((m) => m.name), current, name, on)),
+    toggleAll: () => setSelected(allSelected ? [] : maps.map((m) => m.name)),
+    clearSelection: () => setSelected([]),
+    openQueue: (map: MapView) => setQueueName(map.name),
+    closeQueue: () => setQueueName(null),
+    openDetails: (map: MapView) => setDetailsName(map.name),
+    closeDetails: () => setDetailsName(null),
+    openPackage: (dialog: 'export' | 'import') => setPackageDialog(dialog),
+    closePackage: () => setPackageDialog(null),
+    mapUpdated: (updated: MapView) => setMaps((current) => upsertMap(current, updated)),
+  };
+}
+
+export type MapsModel = ReturnType<typeof useMaps>;
+
+/** The maps, kept up to date by events and, while one changes by itself, by polling. */
+function useMapList() {
+  const [maps, setMaps] = useState<MapView[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const load = useCallback(() => {
+    return backend.maps().then(
+      (value) => {
+        setMaps((current) => mergeMaps(current, value));
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        setError(toApiError(e));
+        setLoading(false);
+      },
+    );
+  }, []);
+
+  useEffect(() => {
+    const unsubscribe = backend.subscribe((event) => {
+      if (event.type === 'mapChanged') setMaps((current) => upsertMap(current, event.map));
+    });
+    void load();
+    return unsubscribe;
+  }, [load]);
+
+  // Paused maps keep capturing into their queue, and maps on their way to Running change by
+  // themselves: keep counts and states fresh even if an event was missed.
+  const anyMoving = maps.some((m) => changesByItself(m.state));
+  useEffect(() => {
+    if (!anyMoving) return;
+    const timer = setInterval(() => void load(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [anyMoving, load]);
+
+  return { maps, setMaps, loading, error, load };
+}
+
+/** Run, Pause, Resume and Stop of one map: each shows its outcome and keeps the row up to date. */
+function useMapCommands(setMaps: (update: (current: MapView[]) => MapView[]) => void) {
+  const notify = useNotify();
+  const [busy, setBusy] = useState<Record<string, boolean>>({});
+
+  const perform = async (
+    map: MapView,
+    call: () => Promise<MapView>,
+    success: (updated: MapView) => string,
+    failure: string,
+  ) => {
+    setBusy((b) => ({ ...b, [map.name]: true }));
+    try {
+      const updated = await call();
+      setMaps((current) => upsertMap(current, updated));
+      notify.success(success(updated), `State: ${stateLabel(updated.state)}`);
+    } catch (e) {
+      notify.error(failure, toApiError(e));
+    } finally {
+      setBusy((b) => ({ ...b, [map.name]: false }));
+    }
+  };
+
+  return {
+    busy,
+    run: (map: MapView) =>
+      perform(map, () => backend.runMap(map.name), () => `Started ${map.title}`, `Cannot run ${map.title}`),
+    pause: (map: MapView) =>
+      perform(map, () => backend.pauseMap(map.name), () => `Paused ${map.title}`, `Cannot pause ${map.title}`),
+    resume: (map: MapView, mode: ResumeMode) => {
+      const queued = map.queued;
+      return perform(
+        map,
+        () => backend.resumeMap(map.name, mode),
+        () => resumeDoneMessage(mode, map.title, queued),
+        `Cannot resume ${map.title}`,
+      );
+    },
+    stop: (map: MapView) =>
+      perform(
+        map,
+        () => backend.stopMap(map.name),
+        () => `Stopped ${map.title}; the next run starts with an initial sync`,
+        `Cannot stop ${map.title}`,
+      ),
+  };
+}
