@@ -2,7 +2,7 @@
 
 use duet_engine::ResumeMode;
 
-use super::*;
+use crate::support::{eventually, harness};
 
 #[tokio::test]
 async fn a_row_deleted_on_both_sides_is_logged_as_already_gone_each_way() {

@@ -4,11 +4,16 @@
 //! Each case is a random script drawn from a seed (printed on failure, so a failing case can
 //! be replayed with `DUET_CONVERGENCE_SEED=<seed>`); `DUET_CONVERGENCE_CASES` runs more cases.
 
+use std::time::Duration;
+
 use duet_connect::ErrorClass;
+use duet_engine::ResumeMode;
+use duet_maps::TableMap;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use serde_json::json;
 
-use super::*;
+use crate::support::{Harness, harness, row};
 
 const COMPANIES: [&str; 2] = ["DAT", "USMF"];
 

@@ -7,7 +7,7 @@ use duet_maps::{Side, TableMap};
 use duet_sandbox::{FailWrites, Faults};
 use serde_json::json;
 
-use super::{Harness, eventually, harness_with, row};
+use crate::support::{Harness, eventually, harness_with, row};
 
 impl Harness {
     async fn create_account(&self, number: &str, name: &str) {

@@ -7,7 +7,7 @@ use duet_engine::{ChangeStatus, QueuedChange, ResumeMode};
 use duet_maps::{FieldDirection, FieldMapping, Lookup, TableMap, templates};
 use serde_json::{Value, json};
 
-use super::{Harness, eventually, harness_with, row};
+use crate::support::{Harness, eventually, harness_with, row};
 
 /// The demo customers map with the customer group, a lookup into the customer groups map.
 fn customers_with_group() -> TableMap {

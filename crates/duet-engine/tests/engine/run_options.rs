@@ -1,8 +1,11 @@
 //! Starting a map without an initial sync: live sync from now on.
 
-use duet_engine::RunOptions;
+use std::time::Duration;
 
-use super::*;
+use duet_engine::RunOptions;
+use serde_json::json;
+
+use crate::support::{eventually, harness, row};
 
 #[tokio::test]
 async fn without_initial_sync_existing_rows_stay_and_later_changes_cross() {

@@ -1,11 +1,14 @@
 //! A change read before one of Duet's writes to its row, but queued after it: the race
 //! between a capture's read and the apply loop's write of the same row.
 
+use std::time::Duration;
+
 use duet_engine::ResumeMode;
 use duet_maps::Side;
 use duet_store::{ChangeOperation, NewChange};
+use serde_json::{Value, json};
 
-use super::*;
+use crate::support::{Harness, eventually, harness, row};
 
 /// A customer synced to Dataverse and a paused map, with the write mark a capture would take
 /// before reading finance and operations, and the customer as that read returns it.

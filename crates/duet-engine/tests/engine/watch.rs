@@ -1,8 +1,10 @@
 //! Watching a map's state: waiting for a state by the engine's events, not by polling.
 
+use std::time::Duration;
+
 use duet_engine::{EngineError, MapState};
 
-use super::*;
+use crate::support::harness;
 
 #[tokio::test]
 async fn a_watch_gives_the_state_now_then_each_change_and_ends_on_shutdown() {

@@ -1,6 +1,9 @@
 //! F&O `$expand`: one level of navigation properties, single-valued and collections.
 
-use super::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Fo, json_of, start};
 
 async fn post_to(fo: &Fo<'_>, set: &str, body: Value) {
     let resp = fo

@@ -2,7 +2,13 @@
 //! Dataverse `$filter` operators, and F&O's case-sensitive entity sets, `PUT`, `$top`/`$skip`
 //! with `$count`, and injected latency.
 
-use super::*;
+use std::time::{Duration, Instant};
+
+use duet_sandbox::{DvProfile, Side};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Dv, Env, Fo, json_of, start, start_with};
 
 /// Follows `@odata.nextLink` from `first`, sending `prefer` on every page; answers the
 /// `field` of every row and the number of pages.
@@ -85,14 +91,12 @@ async fn dv_filter_operators_order_top_and_count() {
     ];
     for (number, name, limit, phone) in rows {
         let resp = dv
-            .req(reqwest::Method::POST, &dv.url("accounts"))
-            .json(
-                &json!({"accountnumber": number, "name": name, "creditlimit": limit,
+            .post(
+                &dv.url("accounts"),
+                json!({"accountnumber": number, "name": name, "creditlimit": limit,
                           "telephone1": phone}),
             )
-            .send()
-            .await
-            .expect("POST");
+            .await;
         assert_eq!(resp.status(), StatusCode::NO_CONTENT, "create {number}");
     }
     let numbers = |body: &Value| -> Vec<String> {
@@ -130,34 +134,18 @@ async fn dv_filter_operators_order_top_and_count() {
         let url = dv.url(&format!(
             "accounts?$select=accountnumber&$filter={filter}&$orderby=accountnumber"
         ));
-        let resp = dv
-            .req(reqwest::Method::GET, &url)
-            .send()
-            .await
-            .expect("GET");
+        let resp = dv.get(&url).await;
         assert_eq!(resp.status(), StatusCode::OK, "{filter}");
         assert_eq!(numbers(&json_of(resp).await), expected, "{filter}");
     }
     // WHEN ordering descending with $top, and counting the matches with $count (the
     // documentation warns against combining the two).
     let url = dv.url("accounts?$select=accountnumber&$filter=creditlimit ge 200&$orderby=creditlimit desc&$top=2");
-    let body = json_of(
-        dv.req(reqwest::Method::GET, &url)
-            .send()
-            .await
-            .expect("GET"),
-    )
-    .await;
+    let body = json_of(dv.get(&url).await).await;
     // THEN the top two come back and the count covers every match.
     assert_eq!(numbers(&body), ["Q5", "Q4"], "{body}");
     let url = dv.url("accounts?$select=accountnumber&$filter=creditlimit ge 200&$count=true");
-    let body = json_of(
-        dv.req(reqwest::Method::GET, &url)
-            .send()
-            .await
-            .expect("GET"),
-    )
-    .await;
+    let body = json_of(dv.get(&url).await).await;
     assert_eq!(body["@odata.count"], 4, "{body}");
     // WHEN a filter is malformed or names an unknown column, THEN it is a 400 that says so.
     for (filter, needle) in [
@@ -165,11 +153,7 @@ async fn dv_filter_operators_order_top_and_count() {
         ("nosuchcolumn eq 1", "nosuchcolumn"),
     ] {
         let url = dv.url(&format!("accounts?$filter={filter}"));
-        let resp = dv
-            .req(reqwest::Method::GET, &url)
-            .send()
-            .await
-            .expect("GET");
+        let resp = dv.get(&url).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{filter}");
         let body = json_of(resp).await;
         let message = body["error"]["message"].as_str().unwrap_or_default();
@@ -194,22 +178,18 @@ async fn dv_count_is_every_match_regardless_of_top() {
         ("K5", 500),
     ] {
         let resp = dv
-            .req(reqwest::Method::POST, &dv.url("accounts"))
-            .json(&json!({"accountnumber": number, "name": number, "creditlimit": limit}))
-            .send()
-            .await
-            .expect("POST");
+            .post(
+                &dv.url("accounts"),
+                json!({"accountnumber": number, "name": number, "creditlimit": limit}),
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::NO_CONTENT, "create {number}");
     }
     // WHEN counting the matches with $count=true while asking for the top two rows only.
     let url = dv.url(
         "accounts?$select=accountnumber&$filter=creditlimit ge 200&$orderby=accountnumber&$top=2&$count=true",
     );
-    let resp = dv
-        .req(reqwest::Method::GET, &url)
-        .send()
-        .await
-        .expect("GET");
+    let resp = dv.get(&url).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let body = json_of(resp).await;
     // THEN two rows come back, but the count is every matching row: Dataverse counts the

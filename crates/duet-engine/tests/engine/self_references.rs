@@ -7,7 +7,7 @@ use duet_engine::compare;
 use duet_maps::{FieldDirection, FieldMapping, Lookup, TableMap, validate_all};
 use serde_json::{Value, json};
 
-use super::{Harness, eventually, harness_with, row};
+use crate::support::{Harness, eventually, harness_with, row};
 
 /// The demo map with the invoice account: a lookup into the map's own table.
 fn customers_with_invoice_account() -> TableMap {

@@ -3,11 +3,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::{Duration, Instant};
 
-use duet_sandbox::EventRetry;
+use duet_sandbox::{EventRetry, Sandbox, SandboxConfig};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::*;
+use crate::support::{Env, Fo, json_of, start_with};
 
 /// One delivery attempt as the receiver saw it: the envelope and the status it answered.
 type Attempt = (Value, u16);

@@ -1,0 +1,132 @@
+//! What the command-line tests share: `duet` started as a child process whose printed
+//! `KEY=value` lines are collected, a Duet served over the sandbox, and one-shot commands
+//! against a running Duet or none.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A running `duet` process, killed when the test ends however it ends.
+pub(crate) struct Running {
+    child: Child,
+    pub(crate) lines: HashMap<String, String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `duet` with `args` and collects its `KEY=value` lines until it has printed `until`.
+pub(crate) fn start(args: &[&str], until: &str) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(args)
+        .env(
+            "DUET_KEYRING_SERVICE",
+            format!("dev.duet.app.cli-test.{}", std::process::id()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("duet starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut running = Running {
+        child,
+        lines: HashMap::new(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !running.lines.contains_key(until) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = receiver
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("duet printed no {until} line within 60 s"));
+        if let Some((key, value)) = line.split_once('=') {
+            running.lines.insert(key.to_owned(), value.to_owned());
+        }
+    }
+    running
+}
+
+/// `duet serve --sandbox` on a free port, with its data and a stand-in UI under `dir`.
+pub(crate) fn serve_sandbox(dir: &Path) -> Running {
+    let ui = dir.join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<!doctype html>").unwrap();
+    let data = dir.join("data");
+    start(
+        &[
+            "serve",
+            "--sandbox",
+            "--port",
+            "0",
+            "--data",
+            data.to_str().unwrap(),
+            "--ui",
+            ui.to_str().unwrap(),
+        ],
+        "DUET_UI_URL",
+    )
+}
+
+/// Signs in as the sandbox client that `env` printed, for `resource`; answers the token
+/// endpoint's JSON.
+pub(crate) async fn sign_in(
+    http: &reqwest::Client,
+    env: &HashMap<String, String>,
+    resource: &str,
+) -> Value {
+    http.post(&env["DUET_TOKEN_URL"])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", env["DUET_CLIENT_ID"].as_str()),
+            ("client_secret", env["DUET_CLIENT_SECRET"].as_str()),
+            ("scope", &format!("{resource}/.default")),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Runs one `duet` command against the Duet at `server` and answers what it printed.
+pub(crate) fn duet(args: &[&str], server: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(args)
+        .env("DUET_UI_URL", server)
+        .output()
+        .expect("duet runs");
+    assert!(
+        output.status.success(),
+        "duet {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+/// Runs one `duet` command that needs no running Duet.
+pub(crate) fn duet_offline(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(args)
+        .env(
+            "DUET_KEYRING_SERVICE",
+            format!("dev.duet.app.cli-test.{}", std::process::id()),
+        )
+        .output()
+        .expect("duet runs")
+}

@@ -1,0 +1,169 @@
+//! OData `$filter`, `$orderby` and `$select` handling over JSON rows.
+//!
+//! Both emulators keep rows as JSON objects, so filtering is done in memory after loading a
+//! table: the row counts a sandbox holds are small and this keeps one evaluator for both
+//! protocol dialects.
+
+mod eval;
+mod lex;
+mod order;
+mod parse;
+mod select;
+
+use chrono::{DateTime, Utc};
+
+pub(crate) use order::{parse_orderby, sort_row_refs, sort_rows};
+pub(crate) use parse::parse;
+pub(crate) use select::parse_select;
+
+/// Comparison operators shared by both services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// String functions Dataverse supports in `$filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StrFn {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Literal {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Time(DateTime<Utc>),
+    Guid(String),
+    /// F&O enum literal such as `Microsoft.Dynamics.DataEntities.NoYes'Yes'`, kept by member name.
+    Enum(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Operand {
+    Field(String),
+    Lit(Literal),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Expr {
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Cmp(CmpOp, Operand, Operand),
+    Call(StrFn, Operand, Operand),
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(crate) enum FilterError {
+    #[error("Syntax error at position {position} near '{token}' in '{input}': {detail}.")]
+    Syntax {
+        position: usize,
+        token: String,
+        input: String,
+        detail: String,
+    },
+    #[error("Could not find a property named '{0}'.")]
+    UnknownProperty(String),
+}
+
+/// Dialect switches: F&O treats `*` inside an `eq` string literal as a wildcard.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dialect {
+    pub wildcard_eq: bool,
+}
+
+/// A syntax error at `position`, naming the offending `token`.
+fn syntax(input: &str, position: usize, token: &str, detail: &str) -> FilterError {
+    FilterError::Syntax {
+        position,
+        token: token.to_string(),
+        input: input.to_string(),
+        detail: detail.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    fn any_field(_: &str) -> bool {
+        true
+    }
+
+    fn row(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    const FO: Dialect = Dialect { wildcard_eq: true };
+    const DV: Dialect = Dialect { wildcard_eq: false };
+
+    #[test]
+    fn parses_and_evaluates_boolean_logic() {
+        let e = parse(
+            "(Name eq 'O''Brien' or CreditLimit gt 10) and not dataAreaId eq 'USMF'",
+            &any_field,
+        )
+        .expect("valid filter should parse");
+        let r = row(json!({"Name": "o'brien", "CreditLimit": 5, "dataAreaId": "DAT"}));
+        assert!(
+            e.matches(&r, DV),
+            "case-insensitive string match with escaped quote"
+        );
+        let r = row(json!({"Name": "x", "CreditLimit": 5, "dataAreaId": "DAT"}));
+        assert!(!e.matches(&r, DV), "neither side of the or holds");
+    }
+
+    #[test]
+    fn compares_datetimes_wildcards_and_enums() {
+        let e = parse(
+            "ModifiedDateTime ge 2026-11-23T10:11:12.345Z and Name eq '*ont*' and PartyType eq Microsoft.Dynamics.DataEntities.DirPartyType'Organization'",
+            &any_field,
+        )
+        .expect("valid filter should parse");
+        let r = row(
+            json!({"ModifiedDateTime": "2026-11-23T10:11:12.345Z", "Name": "Contoso", "PartyType": "Organization"}),
+        );
+        assert!(
+            e.matches(&r, FO),
+            "equal time, wildcard contains and enum member"
+        );
+        let r = row(
+            json!({"ModifiedDateTime": "2026-11-23T10:11:12.344Z", "Name": "Contoso", "PartyType": "Organization"}),
+        );
+        assert!(!e.matches(&r, FO), "one millisecond earlier is excluded");
+    }
+
+    #[test]
+    fn reports_position_of_bad_token() {
+        let err = parse("Name eqq 'x'", &any_field).expect_err("eqq is not an operator");
+        match err {
+            FilterError::Syntax {
+                position, token, ..
+            } => {
+                assert_eq!(position, 5, "position of the bad operator");
+                assert_eq!(token, "eqq", "the offending token is named");
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn null_and_functions() {
+        let e = parse("accountnumber eq null or contains(name,'ACME')", &any_field)
+            .expect("valid filter should parse");
+        assert!(e.matches(&row(json!({"accountnumber": null, "name": "z"})), DV));
+        assert!(e.matches(&row(json!({"accountnumber": "1", "name": "big acme"})), DV));
+        assert!(!e.matches(&row(json!({"accountnumber": "1", "name": "z"})), DV));
+    }
+}

@@ -1,0 +1,153 @@
+//! Parses `$filter` tokens into an [`Expr`] by recursive descent: `or` binds loosest, then
+//! `and`, then `not`, then comparisons and string functions.
+
+use super::lex::{Tok, Token, tokenize};
+use super::{CmpOp, Expr, FilterError, Operand, StrFn, syntax};
+
+const KEYWORDS: &[&str] = &["and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le"];
+
+struct Parser<'a> {
+    toks: Vec<Token>,
+    i: usize,
+    input: &'a str,
+    is_field: &'a dyn Fn(&str) -> bool,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Token {
+        &self.toks[self.i.min(self.toks.len() - 1)]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.i < self.toks.len() - 1 {
+            self.i += 1;
+        }
+        t
+    }
+
+    fn error_here(&self, detail: &str) -> FilterError {
+        let t = self.peek();
+        syntax(self.input, t.pos, &t.text, detail)
+    }
+
+    fn is_word(&self, w: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Word(x) if x == w)
+    }
+
+    fn parse_or(&mut self) -> Result<Expr, FilterError> {
+        let mut left = self.parse_and()?;
+        while self.is_word("or") {
+            self.next();
+            let right = self.parse_and()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn parse_and(&mut self) -> Result<Expr, FilterError> {
+        let mut left = self.parse_unary()?;
+        while self.is_word("and") {
+            self.next();
+            let right = self.parse_unary()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn parse_unary(&mut self) -> Result<Expr, FilterError> {
+        if self.is_word("not") {
+            self.next();
+            return Ok(Expr::Not(Box::new(self.parse_unary()?)));
+        }
+        self.parse_primary()
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> Result<(), FilterError> {
+        if self.peek().tok == tok {
+            self.next();
+            Ok(())
+        } else {
+            Err(self.error_here(&format!("expected {what}")))
+        }
+    }
+
+    fn parse_primary(&mut self) -> Result<Expr, FilterError> {
+        if self.peek().tok == Tok::LParen {
+            self.next();
+            let e = self.parse_or()?;
+            self.expect(Tok::RParen, "')'")?;
+            return Ok(e);
+        }
+        let followed_by_paren = self
+            .toks
+            .get(self.i + 1)
+            .is_some_and(|t| t.tok == Tok::LParen);
+        if let Tok::Word(w) = &self.peek().tok
+            && followed_by_paren
+        {
+            let func = match w.as_str() {
+                "contains" => StrFn::Contains,
+                "startswith" => StrFn::StartsWith,
+                "endswith" => StrFn::EndsWith,
+                _ => return Err(self.error_here("unknown function")),
+            };
+            self.next();
+            self.expect(Tok::LParen, "'('")?;
+            let a = self.parse_operand()?;
+            self.expect(Tok::Comma, "','")?;
+            let b = self.parse_operand()?;
+            self.expect(Tok::RParen, "')'")?;
+            return Ok(Expr::Call(func, a, b));
+        }
+        let left = self.parse_operand()?;
+        let op = match &self.peek().tok {
+            Tok::Word(w) => match w.as_str() {
+                "eq" => CmpOp::Eq,
+                "ne" => CmpOp::Ne,
+                "gt" => CmpOp::Gt,
+                "ge" => CmpOp::Ge,
+                "lt" => CmpOp::Lt,
+                "le" => CmpOp::Le,
+                _ => return Err(self.error_here("expected a comparison operator")),
+            },
+            _ => return Err(self.error_here("expected a comparison operator")),
+        };
+        self.next();
+        let right = self.parse_operand()?;
+        Ok(Expr::Cmp(op, left, right))
+    }
+
+    fn parse_operand(&mut self) -> Result<Operand, FilterError> {
+        match self.peek().tok.clone() {
+            Tok::Lit(l) => {
+                self.next();
+                Ok(Operand::Lit(l))
+            }
+            Tok::Word(w) if !KEYWORDS.contains(&w.as_str()) => {
+                if !(self.is_field)(&w) {
+                    return Err(FilterError::UnknownProperty(w));
+                }
+                self.next();
+                Ok(Operand::Field(w))
+            }
+            _ => Err(self.error_here("expected a property name or a literal")),
+        }
+    }
+}
+
+/// Parses a `$filter` expression, checking property names with `is_field`.
+pub(crate) fn parse(input: &str, is_field: &dyn Fn(&str) -> bool) -> Result<Expr, FilterError> {
+    let toks = tokenize(input)?;
+    let mut p = Parser {
+        toks,
+        i: 0,
+        input,
+        is_field,
+    };
+    let e = p.parse_or()?;
+    if p.peek().tok != Tok::End {
+        return Err(p.error_here("unexpected token after the end of the expression"));
+    }
+    Ok(e)
+}
