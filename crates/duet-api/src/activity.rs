@@ -23,6 +23,11 @@ impl Api {
 
     /// Logs a line that belongs to no map's sync (`map` names the area: link, retention).
     pub(crate) fn record_note(&self, map: &str, message: &str) {
+        self.record_line(map, "succeeded", message);
+    }
+
+    /// Logs a lifecycle line of `map` with its status and tells the shells.
+    pub(crate) fn record_line(&self, map: &str, status: &str, message: &str) {
         let entry = NewActivity {
             at: self.clock.stamp(),
             map: map.to_owned(),
@@ -30,7 +35,7 @@ impl Api {
             direction: None,
             key: None,
             operation: None,
-            status: "succeeded".to_owned(),
+            status: status.to_owned(),
             message: message.to_owned(),
             latency_ms: None,
             payload: None,
@@ -41,7 +46,7 @@ impl Api {
                     entry: views::activity_entry(record),
                 });
             }
-            Err(error) => tracing::error!(%error, "could not log a note"),
+            Err(error) => tracing::error!(%error, map, "could not log a lifecycle line"),
         }
     }
 }

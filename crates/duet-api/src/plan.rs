@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use duet_engine::RunOptions;
 use duet_maps::{Side, TableMap};
-use duet_store::NewActivity;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::json;
-use crate::model::{DuetEvent, EnvironmentKind, MapState, ResumeMode};
-use crate::{Api, ApiError, Code, views};
+use crate::model::{EnvironmentKind, MapState, ResumeMode};
+use crate::{Api, ApiError, Code};
 
 /// The note of the map version a run plan saves when it changes a map's master.
 const MASTER_NOTE: &str = "master set by run plan";
@@ -266,7 +266,7 @@ impl Api {
             let outcome = self.start_step(step).await;
             let why = match outcome {
                 Ok(()) => {
-                    self.plan_note(
+                    self.record_line(
                         &step.map,
                         "succeeded",
                         &format!("Run plan: step {} of {total} reached Running", index + 1),
@@ -280,7 +280,7 @@ impl Api {
             } else {
                 format!("; the plan stopped before {}", rest.join(", "))
             };
-            self.plan_note(
+            self.record_line(
                 &step.map,
                 "failed",
                 &format!(
@@ -330,29 +330,6 @@ impl Api {
                 }
                 _ => {}
             }
-        }
-    }
-
-    fn plan_note(&self, map: &str, status: &str, message: &str) {
-        let entry = NewActivity {
-            at: self.clock.stamp(),
-            map: map.to_owned(),
-            kind: "lifecycle".to_owned(),
-            direction: None,
-            key: None,
-            operation: None,
-            status: status.to_owned(),
-            message: message.to_owned(),
-            latency_ms: None,
-            payload: None,
-        };
-        match self.store.add_activity(&entry) {
-            Ok(record) => {
-                let _ = self.events.send(DuetEvent::Activity {
-                    entry: views::activity_entry(record),
-                });
-            }
-            Err(error) => tracing::error!(%error, "could not log a run plan line"),
         }
     }
 
