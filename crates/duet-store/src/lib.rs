@@ -6,6 +6,7 @@
 
 mod activity;
 mod alert_rules;
+mod change;
 mod cursors;
 mod link;
 mod maps;
@@ -17,11 +18,11 @@ mod versions;
 
 pub use activity::{ActivityRecord, NewActivity};
 pub use alert_rules::{AlertAction, AlertRule};
+pub use change::{ChangeOperation, ChangeStatus, NewChange, QueuedChange, Wait};
 pub use cursors::CursorMove;
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
 pub use maps::{MapRecord, MapState};
 pub use metrics::{MetricBucket, Pruned, QueueSample, Retention};
-pub use queue::{ChangeOperation, ChangeStatus, NewChange, QueuedChange, Wait};
 pub use shadow::WRITTEN_KEPT;
 pub use versions::{MapVersion, default_author};
 

@@ -4,9 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use duet_maps::{LookupField, Row, Side, TableMap};
+use duet_store::StoreError;
 use serde_json::Value;
 
 use crate::run::context::Context;
+use crate::run::engine::EngineError;
 use crate::run::keys::parse_key;
 use crate::run::session::Session;
 
@@ -22,24 +24,32 @@ pub(in crate::run) struct ResolvedLookup {
 }
 
 impl Context {
-    /// The map's lookup fields whose target map is known (itself, or a stored map).
-    pub(in crate::run) fn lookups_of(&self, map: &TableMap) -> Vec<ResolvedLookup> {
-        map.lookup_fields()
-            .into_iter()
-            .filter_map(|field| {
-                let target = if field.self_reference {
-                    map.clone()
-                } else {
-                    self.load_map(&field.target_map).ok()?
-                };
-                Some(ResolvedLookup {
-                    single_key: target.key.dataverse.len() == 1
-                        && target.key.dataverse[0] == field.column,
-                    target,
-                    field,
-                })
-            })
-            .collect()
+    /// The map's lookup fields whose target map is known (itself, or a stored map). A lookup
+    /// into a map that is not stored (or not readable as a map) is left unresolved; a store
+    /// that fails is an error.
+    pub(in crate::run) fn lookups_of(
+        &self,
+        map: &TableMap,
+    ) -> Result<Vec<ResolvedLookup>, StoreError> {
+        let mut lookups = Vec::new();
+        for field in map.lookup_fields() {
+            let target = if field.self_reference {
+                map.clone()
+            } else {
+                match self.load_map(&field.target_map) {
+                    Ok(target) => target,
+                    Err(EngineError::Store(error)) => return Err(error),
+                    Err(_) => continue,
+                }
+            };
+            lookups.push(ResolvedLookup {
+                single_key: target.key.dataverse.len() == 1
+                    && target.key.dataverse[0] == field.column,
+                target,
+                field,
+            });
+        }
+        Ok(lookups)
     }
 }
 

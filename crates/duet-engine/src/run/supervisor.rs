@@ -120,7 +120,7 @@ impl Context {
             .refresh(&self.dataverse, map)
             .await
             .map_err(|error| RoundError::remote("reading the Dataverse companies", error))?;
-        let lookups = self.lookups_of(map);
+        let lookups = self.lookups_of(map)?;
         let session = Arc::new(Session {
             context: self.clone(),
             map: map.clone(),

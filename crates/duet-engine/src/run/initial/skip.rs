@@ -13,9 +13,16 @@ use crate::run::session::Session;
 pub(in crate::run) const SKIP_INITIAL: &str = "initial.skip";
 
 /// Whether a map has synced state to continue from (its cursors are established), so a run
-/// needs no initial sync. Stop clears it.
+/// needs no initial sync. Stop clears it. A store that cannot tell is logged and answers no,
+/// which only proposes an initial sync (it never skips one).
 pub fn has_synced_state(store: &duet_store::Store, map: &str) -> bool {
-    store.cursor(map, DELTA_CURSOR).ok().flatten().is_some()
+    match store.cursor(map, DELTA_CURSOR) {
+        Ok(link) => link.is_some(),
+        Err(error) => {
+            tracing::error!(map, %error, "whether the map has synced state could not be read");
+            false
+        }
+    }
 }
 
 impl Session {
