@@ -72,6 +72,12 @@ try {
   }
   const title = await call('GET', `/session/${id}/title`);
   if (!title.startsWith('Duet')) throw new Error(`unexpected window title '${title}'`);
+  // The DOM is checked; the screenshot must show it too. WebKit may hand back the last painted
+  // frame, which can still be the loading state, so two animation frames pass first.
+  await call('POST', `/session/${id}/execute/async`, {
+    script: 'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+    args: [],
+  });
   const png = await call('GET', `/session/${id}/screenshot`);
   writeFileSync(screenshotPath, Buffer.from(png, 'base64'));
   console.log(`webdriver smoke: window '${title}' rendered the environments page; screenshot ${screenshotPath}`);
