@@ -247,7 +247,7 @@ impl Session {
 
     /// Carries one queued change: a delete, or a changed row once the delete, echo and
     /// conflict rules let it through.
-    pub(in crate::run) async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {
+    async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {
         let from = queued.change.side;
         match (queued.change.operation, &queued.change.row) {
             (ChangeOperation::Delete, _) => match (&queued.change.key, &queued.change.source_id) {

@@ -71,7 +71,7 @@ impl Session {
     }
 
     /// Logs a delete that was not carried because the deleted side holds the row again.
-    pub(in crate::run) fn record_skipped_delete(&self, key_text: &str, deleted_on: Side) {
+    fn record_skipped_delete(&self, key_text: &str, deleted_on: Side) {
         self.context.record(NewActivity {
             status: "skipped".to_owned(),
             ..self.row_line(
@@ -188,11 +188,7 @@ impl Session {
 
     /// Before a delete is carried: `Some(outcome)` stops it (the Dataverse row is back, or
     /// could not be read), `None` lets it go on.
-    pub(in crate::run) async fn dataverse_row_is_back(
-        &self,
-        key: &RowKey,
-        key_text: &str,
-    ) -> Option<Outcome> {
+    async fn dataverse_row_is_back(&self, key: &RowKey, key_text: &str) -> Option<Outcome> {
         match self.dataverse_row_exists(key).await {
             Ok(false) => None,
             Ok(true) => {
@@ -216,7 +212,7 @@ impl Session {
 
     /// Marks a key whose row Duet deleted on both sides, so a change captured before the
     /// delete cannot bring the row back (see [`Session::stale_after_delete`]).
-    pub(in crate::run) fn remember_delete(&self, key_text: &str) {
+    fn remember_delete(&self, key_text: &str) {
         let marker = serde_json::json!({ "deletedAt": self.context.clock.stamp() });
         if let Err(error) = self
             .store()

@@ -126,7 +126,7 @@ impl Session {
         resolved
     }
 
-    pub(in crate::run) async fn key_value_of(
+    async fn key_value_of(
         &self,
         lookup: &ResolvedLookup,
         id: &str,

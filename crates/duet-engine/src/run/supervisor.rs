@@ -108,7 +108,7 @@ impl Context {
 
     /// Initial sync when needed, then capture and apply until stopped. An error ends the
     /// round; `drive` waits and starts another from the stored cursors and queue.
-    pub(in crate::run) async fn run_once(
+    async fn run_once(
         self: Arc<Self>,
         map: &TableMap,
         stopped: watch::Receiver<bool>,

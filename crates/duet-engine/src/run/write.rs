@@ -103,7 +103,7 @@ impl Session {
         Ok((written.operation.as_str(), written.id))
     }
 
-    pub(in crate::run) async fn write_finops(
+    async fn write_finops(
         &self,
         key: &RowKey,
         payload: &Row,

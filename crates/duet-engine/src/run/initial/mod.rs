@@ -268,7 +268,7 @@ impl Session {
     }
 
     /// The finance and operations fields that order rows for keyset paging: company, then key.
-    pub(in crate::run) fn keyset_fields(&self) -> Vec<String> {
+    fn keyset_fields(&self) -> Vec<String> {
         self.map
             .company
             .iter()

@@ -26,7 +26,7 @@ pub(in crate::run) struct Pending {
 
 /// `$filter` for the rows after `last` in the order of `fields` (keyset paging):
 /// `(a gt x) or (a eq x and b gt y) …`.
-pub(in crate::run) fn keyset_after(fields: &[String], last: &[String]) -> String {
+fn keyset_after(fields: &[String], last: &[String]) -> String {
     let clauses: Vec<String> = (0..fields.len())
         .map(|position| {
             let mut parts: Vec<String> = (0..position)
@@ -51,7 +51,7 @@ pub(in crate::run) fn keyset_after(fields: &[String], last: &[String]) -> String
 
 impl Session {
     /// Dataverse columns of fields that flow both ways.
-    pub(in crate::run) fn two_way_dataverse_columns(&self) -> HashSet<String> {
+    fn two_way_dataverse_columns(&self) -> HashSet<String> {
         self.map
             .fields
             .iter()

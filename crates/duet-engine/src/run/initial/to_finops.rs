@@ -175,11 +175,7 @@ impl Session {
 
     /// Keeps a Dataverse row the initial sync could not write in the queue as failed, so
     /// "rerun failed rows" retries it (the refusal itself is already in the error log).
-    pub(in crate::run) async fn keep_refused_dataverse(
-        &self,
-        row: &Row,
-        message: &str,
-    ) -> Result<(), RoundError> {
+    async fn keep_refused_dataverse(&self, row: &Row, message: &str) -> Result<(), RoundError> {
         let company = self.company_of_dataverse(row).await;
         let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
             // Without a key there is nothing to retry by; the error log has the row.
