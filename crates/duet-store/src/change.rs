@@ -85,11 +85,14 @@ impl ChangeStatus {
         }
     }
 
-    pub(crate) fn parse(text: &str) -> ChangeStatus {
+    pub(crate) fn parse(text: &str) -> Result<ChangeStatus> {
         match text {
-            "parked" => ChangeStatus::Parked,
-            "failed" => ChangeStatus::Failed,
-            _ => ChangeStatus::Queued,
+            "queued" => Ok(ChangeStatus::Queued),
+            "parked" => Ok(ChangeStatus::Parked),
+            "failed" => Ok(ChangeStatus::Failed),
+            other => Err(StoreError::Invalid(format!(
+                "a queued change has an unknown status '{other}'"
+            ))),
         }
     }
 }

@@ -191,7 +191,7 @@ impl Store {
             Ok(QueuedChange {
                 seq,
                 map,
-                status: ChangeStatus::parse(&text(status)),
+                status: ChangeStatus::parse(&text(status))?,
                 attempts,
                 error,
                 wait: wait.as_deref().map(Wait::parse).transpose()?,

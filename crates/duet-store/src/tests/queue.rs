@@ -349,3 +349,22 @@ fn a_write_mark_tells_which_writes_came_after_a_read() {
         Some(mark)
     );
 }
+
+#[test]
+fn a_change_with_a_status_this_version_does_not_know_is_an_error_not_a_queued_change() {
+    // GIVEN a change whose stored status is none of queued, parked or failed.
+    let (_dir, store) = store();
+    store
+        .enqueue("m", &[change("dataverse", "K1", "A1")], None)
+        .unwrap();
+    store
+        .db()
+        .execute("UPDATE queue SET status = 'retrying'", [])
+        .unwrap();
+    // THEN reading the queue says so, rather than applying it as if it were queued.
+    let error = store.queued_changes("m", None, 10).unwrap_err();
+    assert!(
+        error.to_string().contains("unknown status 'retrying'"),
+        "{error}"
+    );
+}
