@@ -144,16 +144,22 @@ impl Store {
     }
 
     /// Every change of a map still in the queue (queued, parked or failed), oldest first,
-    /// optionally only those whose key contains `key`.
+    /// optionally only those whose key contains `key` (as typed: `%` and `_` in it are no
+    /// wildcards; letters match in either case).
     pub fn queued_changes(
         &self,
         map: &str,
         key: Option<&str>,
         limit: u32,
     ) -> Result<Vec<QueuedChange>> {
-        let pattern = format!("%{}%", key.unwrap_or(""));
+        let literal = key
+            .unwrap_or("")
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{literal}%");
         self.select_changes(
-            "WHERE map = ?1 AND COALESCE(row_key, '') LIKE ?2 ORDER BY seq LIMIT ?3",
+            "WHERE map = ?1 AND COALESCE(row_key, '') LIKE ?2 ESCAPE '\\' ORDER BY seq LIMIT ?3",
             params![map, pattern, limit],
         )
     }

@@ -368,3 +368,34 @@ fn a_change_with_a_status_this_version_does_not_know_is_an_error_not_a_queued_ch
         "{error}"
     );
 }
+
+#[test]
+fn a_key_search_takes_percent_and_underscore_as_typed() {
+    // GIVEN changes of keys that a wildcard would mix up.
+    let (_dir, store) = store();
+    store
+        .enqueue(
+            "m",
+            &[
+                change("dataverse", "DAT|A_1", "underscore"),
+                change("dataverse", "DAT|AB1", "letter"),
+                change("dataverse", "DAT|50%", "percent"),
+                change("dataverse", "DAT|500", "digits"),
+            ],
+            None,
+        )
+        .unwrap();
+    let found = |text: &str| -> Vec<String> {
+        store
+            .queued_changes("m", Some(text), 10)
+            .unwrap()
+            .into_iter()
+            .map(|change| change.change.key.unwrap())
+            .collect()
+    };
+    // THEN each search finds only the key it names, and a part of a key still finds it.
+    assert_eq!(found("A_1"), ["DAT|A_1"], "an underscore is not any letter");
+    assert_eq!(found("50%"), ["DAT|50%"], "a percent sign is not any text");
+    assert_eq!(found("dat|ab"), ["DAT|AB1"], "letters match in either case");
+    assert_eq!(found("").len(), 4, "no key lists every change");
+}
