@@ -138,15 +138,19 @@ impl Store {
     }
 
     pub fn forget_row(&self, map: &str, key: &str) -> Result<()> {
-        let db = self.db();
-        db.execute(
+        // One transaction: a crash between the two must not leave write history for a row
+        // whose shadow is gone (or the other way round).
+        let mut db = self.db();
+        let transaction = db.transaction()?;
+        transaction.execute(
             "DELETE FROM shadow WHERE map = ?1 AND row_key = ?2",
             params![map, key],
         )?;
-        db.execute(
+        transaction.execute(
             "DELETE FROM written WHERE map = ?1 AND row_key = ?2",
             params![map, key],
         )?;
+        transaction.commit()?;
         Ok(())
     }
 
