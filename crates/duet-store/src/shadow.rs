@@ -205,22 +205,12 @@ impl Store {
     }
 
     /// The number of Duet's latest write of any row (0 before the first): a capture takes it
-    /// before it reads, so a change it reads can later be told apart from Duet's writes that
-    /// came after the read ([`Store::written_after`]).
+    /// before it reads, so a change it reads can later be told apart from Duet's writes of the
+    /// row that came after the read (their numbers in [`Store::written`] are higher).
     pub fn write_mark(&self) -> Result<i64> {
         Ok(self.db().query_row(
             "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'written'), 0)",
             [],
-            |row| row.get(0),
-        )?)
-    }
-
-    /// Whether Duet wrote the row to `side` after `mark` (a [`Store::write_mark`]).
-    pub fn written_after(&self, map: &str, side: &str, key: &str, mark: i64) -> Result<bool> {
-        Ok(self.db().query_row(
-            "SELECT EXISTS (SELECT 1 FROM written
-                 WHERE map = ?1 AND side = ?2 AND row_key = ?3 AND id > ?4)",
-            params![map, side, key, mark],
             |row| row.get(0),
         )?)
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_connect::{Backoff, ErrorClass};
-use duet_maps::Side;
+use duet_maps::{Row, Side};
 use duet_store::{ChangeOperation, QueuedChange};
 use serde_json::Value;
 use tokio::sync::watch;
@@ -245,8 +245,38 @@ impl Session {
         Ok(())
     }
 
-    /// Carries one queued change: a delete, or a changed row once the delete, echo and
-    /// conflict rules let it through.
+    /// The rules a changed row of a known key meets before it is carried: its row deleted
+    /// since, the echo of an earlier write of Duet's, or read before a later one. Duet's
+    /// remembered writes of the row are read once for the last two.
+    async fn before_carrying(
+        &self,
+        from: Side,
+        key: &str,
+        queued: &QueuedChange,
+        row: &Row,
+    ) -> Option<Outcome> {
+        if let Some(outcome) = self
+            .stale_after_delete(from, key, is_held_back(queued))
+            .await
+        {
+            return Some(outcome);
+        }
+        let written = match self.store().written(self.name(), from.as_str(), key) {
+            Ok(written) => written,
+            Err(error) => return Some(Outcome::local_failure(error)),
+        };
+        match self.stale_echo(from, key, row, &written) {
+            Ok(true) => return Some(Outcome::Unchanged),
+            Ok(false) => {}
+            Err(error) => return Some(Outcome::local_failure(error)),
+        }
+        let latest_write = written.last().map(|(id, _)| *id);
+        self.read_before_later_write(from, queued, row, latest_write)
+            .await
+    }
+
+    /// Carries one queued change: a delete, or a changed row once the delete, echo,
+    /// stale-read and conflict rules let it through.
     async fn apply_queued(&self, queued: &QueuedChange) -> Outcome {
         let from = queued.change.side;
         match (queued.change.operation, &queued.change.row) {
@@ -260,20 +290,8 @@ impl Session {
             },
             (_, Value::Object(row)) => {
                 if let Some(key) = &queued.change.key
-                    && let Some(outcome) = self
-                        .stale_after_delete(from, key, is_held_back(queued))
-                        .await
+                    && let Some(outcome) = self.before_carrying(from, key, queued, row).await
                 {
-                    return outcome;
-                }
-                if let Some(key) = &queued.change.key {
-                    match self.stale_echo(from, key, row) {
-                        Ok(true) => return Outcome::Unchanged,
-                        Ok(false) => {}
-                        Err(error) => return Outcome::local_failure(error),
-                    }
-                }
-                if let Some(outcome) = self.read_before_later_write(from, queued, row).await {
                     return outcome;
                 }
                 match self.resolve_conflict(from, queued, row) {

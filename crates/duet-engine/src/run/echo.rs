@@ -3,6 +3,7 @@
 
 use duet_maps::{Row, Side, same_values};
 use duet_store::StoreError;
+use serde_json::Value;
 
 use crate::run::session::Session;
 
@@ -12,14 +13,15 @@ impl Session {
     /// of Duet's writes returns the first write's values, which must not be carried back
     /// over the second. Writes older than the one whose echo came are forgotten, so a person
     /// setting their values again later is a real change.
+    /// `written` is Duet's remembered writes of the row to `from`, oldest first.
     pub(in crate::run) fn stale_echo(
         &self,
         from: Side,
         key: &str,
         row: &Row,
+        written: &[(i64, Value)],
     ) -> Result<bool, StoreError> {
         let store = self.store();
-        let written = store.written(self.name(), from.as_str(), key)?;
         let projection = self.map.projection(from, row);
         let Some(index) = written.iter().rposition(|(_, values)| {
             values

@@ -17,21 +17,19 @@ use crate::run::sides::side_title;
 
 impl Session {
     /// `Some(outcome)` when the change was read before a later write of Duet's to its row and
-    /// is settled here; `None` lets it go on as it is.
+    /// is settled here; `None` lets it go on as it is. `latest_write` is the number of Duet's
+    /// latest remembered write of the row to `from` (the latest is never forgotten while the
+    /// row is synced).
     pub(in crate::run) async fn read_before_later_write(
         &self,
         from: Side,
         queued: &QueuedChange,
         row: &Row,
+        latest_write: Option<i64>,
     ) -> Option<Outcome> {
         let (mark, key) = (queued.change.read_mark?, queued.change.key.as_deref()?);
-        match self
-            .store()
-            .written_after(self.name(), from.as_str(), key, mark)
-        {
-            Ok(true) => {}
-            Ok(false) => return None,
-            Err(error) => return Some(Outcome::local_failure(error)),
+        if latest_write.is_none_or(|latest| latest <= mark) {
+            return None;
         }
         let remembered = match self.remembered(from, key) {
             Ok(remembered) => remembered,
