@@ -12,6 +12,25 @@ pub enum EnvironmentKind {
     Dataverse,
 }
 
+/// The side of a map an environment kind is, and back: the same two, named for the UI.
+impl From<duet_maps::Side> for EnvironmentKind {
+    fn from(side: duet_maps::Side) -> EnvironmentKind {
+        match side {
+            duet_maps::Side::FinanceOperations => EnvironmentKind::FinanceOperations,
+            duet_maps::Side::Dataverse => EnvironmentKind::Dataverse,
+        }
+    }
+}
+
+impl From<EnvironmentKind> for duet_maps::Side {
+    fn from(kind: EnvironmentKind) -> duet_maps::Side {
+        match kind {
+            EnvironmentKind::FinanceOperations => duet_maps::Side::FinanceOperations,
+            EnvironmentKind::Dataverse => duet_maps::Side::Dataverse,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum HealthStatus {

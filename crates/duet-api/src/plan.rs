@@ -69,20 +69,6 @@ pub struct BulkResult {
     pub error: Option<ApiError>,
 }
 
-fn kind_of(side: Side) -> EnvironmentKind {
-    match side {
-        Side::FinanceOperations => EnvironmentKind::FinanceOperations,
-        Side::Dataverse => EnvironmentKind::Dataverse,
-    }
-}
-
-fn side_of(kind: EnvironmentKind) -> Side {
-    match kind {
-        EnvironmentKind::FinanceOperations => Side::FinanceOperations,
-        EnvironmentKind::Dataverse => Side::Dataverse,
-    }
-}
-
 /// The maps `map` looks up among `names`, itself excluded.
 fn depends_on(map: &TableMap, names: &HashSet<&str>) -> Vec<String> {
     map.lookup_targets()
@@ -138,7 +124,7 @@ impl Api {
             title: map.title.clone(),
             depends_on: depends_on(map, names),
             initial_sync: !duet_engine::has_synced_state(&self.store, &map.name),
-            master: kind_of(map.master),
+            master: map.master.into(),
             state,
         }
     }
@@ -207,7 +193,7 @@ impl Api {
         let definitions: Vec<TableMap> = maps.iter().map(|(map, _)| map.clone()).collect();
         check_order(&definitions)?;
         for ((map, state), choice) in maps.iter().zip(choices) {
-            let master = side_of(choice.master);
+            let master = Side::from(choice.master);
             if map.master != master && state.is_started() {
                 return Err(ApiError::new(
                     Code::MapRunning,
@@ -230,7 +216,7 @@ impl Api {
         }
         let mut flag = PlanFlag(Some(self.clone()));
         for ((map, _), choice) in maps.iter_mut().zip(choices) {
-            let master = side_of(choice.master);
+            let master = Side::from(choice.master);
             if map.master != master {
                 map.master = master;
                 self.save_map(&json(&*map)?, Some(MASTER_NOTE))?;

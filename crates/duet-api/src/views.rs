@@ -1,6 +1,6 @@
 //! Store records turned into the boundary types the UI reads.
 
-use duet_maps::{Side, TableMap};
+use duet_maps::TableMap;
 use duet_store::{ActivityRecord, EnvironmentRecord, MapRecord, Store};
 
 use crate::model::*;
@@ -121,10 +121,7 @@ pub(crate) fn activity_entry(record: ActivityRecord) -> ActivityEntry {
 pub(crate) fn queued_change(queued: duet_store::QueuedChange) -> QueuedChangeView {
     QueuedChangeView {
         seq: queued.seq,
-        side: match queued.change.side {
-            Side::Dataverse => EnvironmentKind::Dataverse,
-            Side::FinanceOperations => EnvironmentKind::FinanceOperations,
-        },
+        side: queued.change.side.into(),
         operation: queued.change.operation.as_str().to_owned(),
         key: queued.change.key,
         status: match queued.status {

@@ -2,16 +2,14 @@
 
 use std::sync::Arc;
 
-use duet_maps::{Side, TableMap};
+use duet_maps::TableMap;
 use duet_sandbox::{DvProfile, FoProfile, SandboxConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::plan::{Crm, Definition, FinOps, scenario_map};
 use crate::error::json;
-use crate::model::{
-    EnvironmentKind, HealthStatus, MapState, ResumeMode, ScenarioOptions, ScenarioRun, StepStatus,
-};
+use crate::model::{HealthStatus, MapState, ResumeMode, ScenarioOptions, ScenarioRun, StepStatus};
 use crate::{Api, ApiError, Code};
 
 /// One step of a scenario. Its serialized name is the step's `id` in a plan and in the
@@ -242,10 +240,7 @@ impl<'a> StepRun<'a> {
         let mut lines = Vec::new();
         for name in &options.maps {
             let mut map = scenario_map(name)?;
-            map.master = match options.master {
-                EnvironmentKind::FinanceOperations => Side::FinanceOperations,
-                EnvironmentKind::Dataverse => Side::Dataverse,
-            };
+            map.master = options.master.into();
             api.put_map(&map)?;
             let state = api.store.map(name)?.map(|record| record.state);
             if state != Some(MapState::Running) {

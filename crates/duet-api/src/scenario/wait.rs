@@ -39,16 +39,16 @@ impl Api {
                     ApiError::new(Code::NotFound, format!("there is no map '{name}'"))
                 })?,
             };
-            let since = match map.state {
-                MapState::Error => *errored_since.get_or_insert_with(tokio::time::Instant::now),
-                _ => {
-                    errored_since = None;
-                    tokio::time::Instant::now()
+            match map.state {
+                MapState::Error => {
+                    errored_since.get_or_insert_with(tokio::time::Instant::now);
                 }
-            };
+                _ => errored_since = None,
+            }
+            let lasting = errored_since.is_some_and(|since| since.elapsed() >= ERROR_PATIENCE);
             match map.state {
                 MapState::Running if map.reason.is_none() => return Ok(()),
-                MapState::Error if since.elapsed() < ERROR_PATIENCE => {}
+                MapState::Error if !lasting => {}
                 MapState::Error | MapState::Stopped => {
                     return Err(ApiError::new(
                         Code::MapFailed,

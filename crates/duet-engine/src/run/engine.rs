@@ -369,7 +369,6 @@ impl Engine {
 
     /// Clears the reason a map shows (a failure it has left behind), keeping its state.
     pub fn clear_reason(&self, name: &str) -> Result<(), EngineError> {
-        self.context.load_map(name)?;
         let map = self
             .context
             .store
