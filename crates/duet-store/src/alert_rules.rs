@@ -4,7 +4,7 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, eq_by_name, parse_name};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS alert_rule (
@@ -37,14 +37,7 @@ impl AlertAction {
     }
 
     fn parse(text: &str) -> Result<AlertAction> {
-        match text {
-            "none" => Ok(AlertAction::None),
-            "pause" => Ok(AlertAction::Pause),
-            "stop" => Ok(AlertAction::Stop),
-            other => Err(StoreError::Invalid(format!(
-                "an alert rule has an unknown action '{other}'"
-            ))),
-        }
+        parse_name(text, "an alert rule has an unknown action")
     }
 }
 
@@ -54,18 +47,7 @@ impl std::fmt::Display for AlertAction {
     }
 }
 
-/// An action compares equal to its stored name, so `action == "pause"` reads as it says.
-impl PartialEq<str> for AlertAction {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for AlertAction {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
+eq_by_name!(AlertAction);
 
 /// An alert rule: N errors of a class within M minutes, and what to do then.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

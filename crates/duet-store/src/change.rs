@@ -4,7 +4,7 @@
 use duet_maps::Side;
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, StoreError};
+use crate::{Result, eq_by_name, parse_name};
 
 /// What a captured change does to its row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,28 +23,14 @@ impl ChangeOperation {
     }
 
     pub(crate) fn parse(text: &str) -> Result<ChangeOperation> {
-        match text {
-            "upsert" => Ok(ChangeOperation::Upsert),
-            "delete" => Ok(ChangeOperation::Delete),
-            other => Err(StoreError::Invalid(format!(
-                "a queued change has an unknown operation '{other}'"
-            ))),
-        }
+        parse_name(text, "a queued change has an unknown operation")
     }
 }
 
-/// An operation compares equal to its stored name, so `operation == "delete"` reads as it says.
-impl PartialEq<&str> for ChangeOperation {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
+eq_by_name!(ChangeOperation);
 
 pub(crate) fn parse_side(text: &str) -> Result<Side> {
-    [Side::FinanceOperations, Side::Dataverse]
-        .into_iter()
-        .find(|side| side.as_str() == text)
-        .ok_or_else(|| StoreError::Invalid(format!("a queued change has an unknown side '{text}'")))
+    parse_name(text, "a queued change has an unknown side")
 }
 
 /// A captured change, as the capture loops write it.
@@ -86,14 +72,7 @@ impl ChangeStatus {
     }
 
     pub(crate) fn parse(text: &str) -> Result<ChangeStatus> {
-        match text {
-            "queued" => Ok(ChangeStatus::Queued),
-            "parked" => Ok(ChangeStatus::Parked),
-            "failed" => Ok(ChangeStatus::Failed),
-            other => Err(StoreError::Invalid(format!(
-                "a queued change has an unknown status '{other}'"
-            ))),
-        }
+        parse_name(text, "a queued change has an unknown status")
     }
 }
 
@@ -118,13 +97,7 @@ impl Wait {
     }
 
     pub(crate) fn parse(text: &str) -> Result<Wait> {
-        match text {
-            "parent" => Ok(Wait::Parent),
-            "selfReference" => Ok(Wait::SelfReference),
-            other => Err(StoreError::Invalid(format!(
-                "a queued change has an unknown wait '{other}'"
-            ))),
-        }
+        parse_name(text, "a queued change has an unknown wait")
     }
 }
 

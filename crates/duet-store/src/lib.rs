@@ -49,6 +49,31 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Reads back an enum stored by its serde name (`running`, `selfReference`…); a name this
+/// version does not know is an error that says whose `what` it was.
+pub(crate) fn parse_name<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::from(text))
+        .map_err(|_| StoreError::Invalid(format!("{what} '{text}'")))
+}
+
+/// A stored enum compares equal to its stored name, so `state == "running"` reads as it says.
+macro_rules! eq_by_name {
+    ($type:ty) => {
+        impl PartialEq<str> for $type {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $type {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+pub(crate) use eq_by_name;
+
 /// Duet's state: one SQLite connection behind a mutex, so statements and transactions from
 /// several threads run one at a time.
 pub struct Store {

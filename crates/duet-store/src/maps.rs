@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, Store, StoreError, versions};
+use crate::{Result, Store, StoreError, eq_by_name, parse_name, versions};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS map (
@@ -45,18 +45,7 @@ impl MapState {
     }
 
     pub fn parse(text: &str) -> Result<MapState> {
-        [
-            MapState::NotRunning,
-            MapState::Initializing,
-            MapState::Running,
-            MapState::Paused,
-            MapState::Resuming,
-            MapState::Stopped,
-            MapState::Error,
-        ]
-        .into_iter()
-        .find(|state| state.as_str() == text)
-        .ok_or_else(|| StoreError::Invalid(format!("a map has an unknown state '{text}'")))
+        parse_name(text, "a map has an unknown state")
     }
 
     /// Whether the map has a task that captures changes: started and not stopped.
@@ -78,18 +67,7 @@ impl std::fmt::Display for MapState {
     }
 }
 
-/// A state compares equal to its stored name, so `state == "running"` reads as it says.
-impl PartialEq<str> for MapState {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for MapState {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
+eq_by_name!(MapState);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapRecord {
