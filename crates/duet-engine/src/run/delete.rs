@@ -150,46 +150,10 @@ impl Session {
         }
     }
 
-    /// Whether the Dataverse row of `key` exists, looked up by the map's alternate key.
-    async fn dataverse_row_exists(&self, key: &RowKey) -> Result<bool, ConnectError> {
-        let filter = self
-            .map
-            .key
-            .dataverse
-            .iter()
-            .zip(&key.values)
-            .map(|(column, value)| format!("{column} eq {}", duet_connect::quote(value)))
-            .collect::<Vec<_>>()
-            .join(" and ");
-        let select = self.map.dataverse_id.clone();
-        let rows = self
-            .context
-            .dataverse
-            .query(
-                &self.map.dataverse_entity_set,
-                &[("$filter", filter.as_str()), ("$select", select.as_str())],
-            )
-            .await?;
-        Ok(!rows.is_empty())
-    }
-
-    /// Whether the row of `key` exists on `side` now.
-    async fn row_exists(&self, side: Side, key: &RowKey) -> Result<bool, ConnectError> {
-        match side {
-            Side::Dataverse => self.dataverse_row_exists(key).await,
-            Side::FinanceOperations => Ok(self
-                .context
-                .finops
-                .get(&self.map.finance_operations_entity, &self.finops_key(key))
-                .await?
-                .is_some()),
-        }
-    }
-
     /// Before a delete is carried: `Some(outcome)` stops it (the Dataverse row is back, or
     /// could not be read), `None` lets it go on.
     async fn dataverse_row_is_back(&self, key: &RowKey, key_text: &str) -> Option<Outcome> {
-        match self.dataverse_row_exists(key).await {
+        match self.exists_now(&self.map, Side::Dataverse, key).await {
             Ok(false) => None,
             Ok(true) => {
                 self.record_skipped_delete(key_text, Side::Dataverse);
@@ -241,7 +205,7 @@ impl Session {
             return None;
         }
         let key = parse_key(key_text, self.map.company.is_some());
-        match self.row_exists(from, &key).await {
+        match self.exists_now(&self.map, from, &key).await {
             Ok(true) => {
                 // Created again at its source: a real change, and the mark has done its job.
                 if marked

@@ -18,6 +18,7 @@ mod delete;
 mod echo;
 mod engine;
 mod error;
+mod existence;
 mod filters;
 mod initial;
 mod keys;

@@ -6,7 +6,6 @@ use duet_maps::{Row, RowKey, Side, TableMap};
 use duet_store::{MapState, QueuedChange, StoreError, Wait};
 use serde_json::Value;
 
-use crate::run::keys::finops_key_of;
 use crate::run::lookups::ResolvedLookup;
 use crate::run::outcome::{Cause, Outcome};
 use crate::run::session::Session;
@@ -23,56 +22,6 @@ pub(in crate::run) fn is_held_back(change: &QueuedChange) -> bool {
 }
 
 impl Session {
-    /// Whether the row `key` of `map` exists on `side`: remembered there, or found by asking.
-    pub(in crate::run) async fn exists_in(
-        &self,
-        map: &TableMap,
-        side: Side,
-        key: &RowKey,
-    ) -> Result<bool, ConnectError> {
-        // A store that cannot tell is not trusted either way: the side itself is asked.
-        match self
-            .store()
-            .shadow(&map.name, side.as_str(), &key.to_string())
-        {
-            Ok(Some(_)) => return Ok(true),
-            Ok(None) => {}
-            Err(error) => {
-                tracing::warn!(map = %self.map.name, %error, "shadow read failed; asking the side");
-            }
-        }
-        match side {
-            Side::FinanceOperations => Ok(self
-                .context
-                .finops
-                .get(&map.finance_operations_entity, &finops_key_of(map, key))
-                .await?
-                .is_some()),
-            Side::Dataverse => {
-                let filter: Vec<String> = map
-                    .key
-                    .dataverse
-                    .iter()
-                    .zip(&key.values)
-                    .map(|(column, value)| format!("{column} eq {}", duet_connect::quote(value)))
-                    .collect();
-                let filter = filter.join(" and ");
-                let rows = self
-                    .context
-                    .dataverse
-                    .query(
-                        &map.dataverse_entity_set,
-                        &[
-                            ("$select", map.dataverse_id.as_str()),
-                            ("$filter", filter.as_str()),
-                        ],
-                    )
-                    .await?;
-                Ok(!rows.is_empty())
-            }
-        }
-    }
-
     /// How the row `key` of `map` waits in that map's queue: `None` when it does not,
     /// `Some(true)` when a change of it is ready to apply, `Some(false)` when all its changes
     /// are themselves held back for a parent (two maps that look each other up would
