@@ -7,7 +7,7 @@ use duet_connect::{ConnectError, RetryPolicy};
 use duet_maps::{RowKey, Side};
 use duet_store::NewActivity;
 
-use crate::run::keys::parse_key;
+use crate::run::keys::{dataverse_key_of, parse_key};
 use crate::run::outcome::{Cause, Outcome};
 use crate::run::session::Session;
 use crate::run::sides::side_title;
@@ -93,14 +93,7 @@ impl Session {
     /// exists again there. A row already gone in Dataverse counts as deleted.
     pub(in crate::run) async fn apply_finops_delete(&self, key_text: &str) -> Outcome {
         let key = parse_key(key_text, self.map.company.is_some());
-        let parts: Vec<(&str, &str)> = self
-            .map
-            .key
-            .dataverse
-            .iter()
-            .map(String::as_str)
-            .zip(key.values.iter().map(String::as_str))
-            .collect();
+        let parts = dataverse_key_of(&self.map, &key);
         // The row may be back: a Dataverse change applied after the delete was seen can have
         // written it again. Then both sides hold it and there is nothing to delete.
         let finops_key = self.finops_key(&key);

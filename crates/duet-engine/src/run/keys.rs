@@ -22,6 +22,19 @@ pub(in crate::run) fn finops_key_of<'a>(
     parts
 }
 
+/// The Dataverse alternate key of `key` in `map`: each key column with its value.
+pub(in crate::run) fn dataverse_key_of<'a>(
+    map: &'a TableMap,
+    key: &'a RowKey,
+) -> Vec<(&'a str, &'a str)> {
+    map.key
+        .dataverse
+        .iter()
+        .map(String::as_str)
+        .zip(key.values.iter().map(String::as_str))
+        .collect()
+}
+
 /// The id inside `.../accounts(<guid>)`, when the entity URL carries one.
 pub(in crate::run) fn id_from_entity_url(url: &str) -> Option<String> {
     let inner = url.rsplit_once('(')?.1.strip_suffix(')')?;

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::run::carry::Prepared;
-use crate::run::keys::finops_key_of;
+use crate::run::keys::{dataverse_key_of, finops_key_of};
 use crate::run::session::Session;
 
 impl Session {
@@ -86,14 +86,7 @@ impl Session {
         payload: &Row,
     ) -> Result<(&'static str, Option<String>), ConnectError> {
         let body = self.dataverse_body(key, payload);
-        let parts: Vec<(&str, &str)> = self
-            .map
-            .key
-            .dataverse
-            .iter()
-            .map(String::as_str)
-            .zip(key.values.iter().map(String::as_str))
-            .collect();
+        let parts = dataverse_key_of(&self.map, key);
         let written = self
             .context
             .targets
