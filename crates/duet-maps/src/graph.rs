@@ -76,8 +76,10 @@ impl LookupField {
 }
 
 impl TableMap {
-    /// The fields that look rows up through a Dataverse path `lookup.column`. Polymorphic
-    /// paths (`customerid.Account(accountnumber)`) and lookups without a path are left out.
+    /// The fields that look rows up through a Dataverse path `lookup.column`, or through a
+    /// polymorphic path that names one table, `customerid.Account(accountnumber)`: the field's
+    /// target map says which table, so it is read and bound like any lookup. A polymorphic
+    /// path naming several tables, and a lookup without a path, are left out.
     pub fn lookup_fields(&self) -> Vec<LookupField> {
         self.fields
             .iter()
@@ -85,13 +87,7 @@ impl TableMap {
             .filter_map(|(index, field)| {
                 let lookup = field.lookup.as_ref()?;
                 let path = field.dataverse.as_deref()?;
-                if path.contains('(') {
-                    return None;
-                }
-                let (navigation, column) = path.split_once('.')?;
-                if navigation.is_empty() || column.is_empty() || column.contains('.') {
-                    return None;
-                }
+                let (navigation, column) = split_lookup_path(path)?;
                 Some(LookupField {
                     index,
                     target_map: lookup.target_map.clone(),
@@ -112,6 +108,22 @@ impl TableMap {
             .filter(|field| field.self_reference)
             .collect()
     }
+}
+
+/// The lookup column and the looked-up row's column of `lookup.column` or of a polymorphic
+/// path naming one table, `lookup.Table(column)`.
+fn split_lookup_path(path: &str) -> Option<(&str, &str)> {
+    let (navigation, rest) = path.split_once('.')?;
+    let column = match rest.split_once('(') {
+        Some((table, inner)) => {
+            let column = inner.strip_suffix(')')?;
+            let plain = |text: &str| !text.is_empty() && !text.contains(['.', '(', ')']);
+            (plain(table) && plain(column)).then_some(column)?
+        }
+        None => rest,
+    };
+    let valid = !navigation.is_empty() && !column.is_empty() && !column.contains('.');
+    valid.then_some((navigation, column))
 }
 
 /// The names of the maps that need a two-pass write, in the order given.

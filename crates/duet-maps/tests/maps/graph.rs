@@ -118,27 +118,42 @@ fn lookups_outside_the_set_do_not_block_the_order() {
 #[test]
 fn lookup_fields_split_the_dataverse_path_and_mark_self_references() {
     // GIVEN customers that look up a currency and their own invoice account, and a
-    // polymorphic lookup.
+    // polymorphic lookup of one table and one of two tables.
     let mut customers = map("customers", &["currencies", "customers"]);
-    customers.fields.push(
-        serde_json::from_value(json!({"financeOperations": "OrderAccount",
-            "direction": "twoWay", "dataverse": "customerid.Account(accountnumber)",
-            "lookup": {"targetMap": "customers", "selfReference": true}}))
-        .unwrap(),
-    );
+    for (path, field) in [
+        ("customerid.Account(accountnumber)", "OrderAccount"),
+        (
+            "customerid.Account(accountnumber).Contact(msdyn_contactpersonid)",
+            "OrderParty",
+        ),
+    ] {
+        customers.fields.push(
+            serde_json::from_value(json!({"financeOperations": field,
+                "direction": "twoWay", "dataverse": path,
+                "lookup": {"targetMap": "accounts", "selfReference": false}}))
+            .unwrap(),
+        );
+    }
     // WHEN its lookup fields are listed.
     let all = customers.lookup_fields();
     let own = customers.self_reference_fields();
-    // THEN both dotted paths are split, only the own-table one is a self-reference, and the
-    // polymorphic path is left to the engine's caller.
+    // THEN dotted paths and the one-table polymorphic path are split (its table comes from
+    // the target map), only the own-table one is a self-reference, and a path that could
+    // name either of two tables is left out.
     let paths: Vec<(&str, &str, bool)> = all
         .iter()
         .map(|f| (f.navigation.as_str(), f.column.as_str(), f.self_reference))
         .collect();
     assert_eq!(
         paths,
-        [("currencies", "id", false), ("customers", "id", true)]
+        [
+            ("currencies", "id", false),
+            ("customers", "id", true),
+            ("customerid", "accountnumber", false)
+        ],
+        "a polymorphic path naming one table is a lookup like any other"
     );
+    assert_eq!(all[2].value_property(), "_customerid_value");
     assert_eq!(own.len(), 1);
     assert_eq!(own[0].index, 2);
     assert_eq!(own[0].finance_operations.as_deref(), Some("customersId"));
