@@ -32,6 +32,8 @@ mod stale_read;
 mod support;
 #[path = "engine/targets.rs"]
 mod targets;
+#[path = "engine/templates.rs"]
+mod templates;
 #[path = "engine/test_targets.rs"]
 mod test_targets;
 #[path = "engine/watch.rs"]

@@ -1,6 +1,8 @@
 //! What the engine tests share: a harness that links a sandbox in a fresh store and runs an
 //! engine over it, with probes for both sides and polling until something happens.
 
+mod sides;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,9 +36,17 @@ pub(crate) async fn harness_with(map: TableMap) -> Harness {
 
 /// A harness for `map` over a sandbox that generates `rows` customers.
 pub(crate) async fn harness_with_rows(map: TableMap, rows: usize) -> Harness {
+    harness_for(&[map], |config| config.rows = rows).await
+}
+
+/// A harness with every map of `maps` stored, over a sandbox `configure` sets up.
+pub(crate) async fn harness_for(
+    maps: &[TableMap],
+    configure: impl FnOnce(&mut SandboxConfig),
+) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = SandboxConfig::new(dir.path().join("sandbox"));
-    config.rows = rows;
+    configure(&mut config);
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let store = Arc::new(Store::open(&dir.path().join("duet.sqlite")).expect("store opens"));
     let environment = |kind: &str, url: &str| EnvironmentRecord {
@@ -64,9 +74,11 @@ pub(crate) async fn harness_with_rows(map: TableMap, rows: usize) -> Harness {
             linked_at: "2026-11-23T10:00:00Z".to_owned(),
         })
         .unwrap();
-    store
-        .ensure_map(&map.name, &serde_json::to_value(&map).unwrap(), "t0")
-        .unwrap();
+    for map in maps {
+        store
+            .ensure_map(&map.name, &serde_json::to_value(map).unwrap(), "t0")
+            .unwrap();
+    }
     let http = reqwest::Client::new();
     let tokens = token_provider(&http, &sandbox);
     let clients = || {
