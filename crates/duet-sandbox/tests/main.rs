@@ -13,6 +13,8 @@ mod catalog;
 mod change_tracking;
 #[path = "conformance/data_events.rs"]
 mod data_events;
+#[path = "conformance/dv_keys.rs"]
+mod dv_keys;
 #[path = "conformance/dv_queries.rs"]
 mod dv_queries;
 #[path = "conformance/dv_writes.rs"]

@@ -11,7 +11,7 @@ use crate::odata::{ApiError, reply};
 
 use super::errors::{bad_request, not_found};
 use super::keys::RowKey;
-use super::rows::{find_row, insert_row, update_row};
+use super::rows::{find_row, insert_row, join_key, update_row};
 use super::state::DvState;
 use super::tables::Table;
 use super::write::{Changes, parse_body, parse_changes};
@@ -23,14 +23,23 @@ pub(super) enum Bulk {
     Upsert,
 }
 
-/// The row a bulk target addresses: its primary id, else its alternate key column.
+/// The row a bulk target addresses: its primary id, else its alternate key (every part of
+/// a multi-part key, a lookup part bound with `@odata.bind`).
 fn target_key(table: &Table, changes: &Changes) -> Option<RowKey> {
-    changes.id.clone().map(RowKey::Id).or_else(|| {
+    let text = |column: &str| {
         changes
             .values
-            .get(table.alt_key)
+            .get(column)
             .and_then(Value::as_str)
-            .map(|v| RowKey::Alt(v.to_string()))
+            .map(str::to_owned)
+    };
+    changes.id.clone().map(RowKey::Id).or_else(|| {
+        if table.alt_parts.is_empty() {
+            return text(table.alt_key).map(RowKey::Alt);
+        }
+        let parts: Option<Vec<String>> =
+            table.alt_parts.iter().map(|part| text(part.name)).collect();
+        parts.map(|parts| RowKey::Alt(join_key(&parts)))
     })
 }
 

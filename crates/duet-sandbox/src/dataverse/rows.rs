@@ -97,10 +97,32 @@ pub(super) fn load_rows(
     rows.collect()
 }
 
+/// The stored alternate key of a row: its key column, or its key parts joined in key order
+/// (each as text, a lookup as the looked-up row's id); none while a part is empty.
 fn alt_value(table: &Table, row: &Map<String, Value>) -> Option<String> {
-    row.get(table.alt_key)
-        .and_then(Value::as_str)
-        .map(str::to_lowercase)
+    if table.alt_parts.is_empty() {
+        return row
+            .get(table.alt_key)
+            .and_then(Value::as_str)
+            .map(str::to_lowercase);
+    }
+    let parts: Option<Vec<String>> = table
+        .alt_parts
+        .iter()
+        .map(|part| match row.get(part.name)? {
+            Value::String(text) => Some(text.to_lowercase()),
+            Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        })
+        .collect();
+    parts.map(|parts| join_key(&parts))
+}
+
+/// Separates the parts of a multi-part alternate key in its stored form.
+pub(super) const KEY_PART_SEPARATOR: char = '\u{1f}';
+
+pub(super) fn join_key(parts: &[String]) -> String {
+    parts.join(&KEY_PART_SEPARATOR.to_string())
 }
 
 fn check_alt_unique(

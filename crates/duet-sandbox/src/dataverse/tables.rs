@@ -27,11 +27,31 @@ pub(super) struct Lookup {
     pub(super) target: &'static str,
 }
 
+/// One column of a multi-part alternate key. A catalog key column `x.y` (a lookup path, as
+/// a template names it) is the lookup `x`, addressed as `_x_value=<guid>`.
+pub(super) struct AltPart {
+    /// The row property the part reads, which is also its name in a key URL: the column, or
+    /// the lookup's `_x_value`.
+    pub(super) name: &'static str,
+    /// The lookup's navigation property, when the part is a lookup.
+    pub(super) lookup: Option<&'static str>,
+}
+
+impl AltPart {
+    /// Whether a key URL part named `name` addresses this part (`_x_value` or `x`).
+    pub(super) fn named(&self, name: &str) -> bool {
+        name == self.name || self.lookup == Some(name)
+    }
+}
+
 pub(super) struct Table {
     pub(super) set: &'static str,
     pub(super) logical: &'static str,
     pub(super) id: &'static str,
+    /// The alternate key column of a one-column key; empty when the key has several parts.
     pub(super) alt_key: &'static str,
+    /// The parts of a multi-part alternate key, in key order; empty for a one-column key.
+    pub(super) alt_parts: Vec<AltPart>,
     pub(super) columns: Vec<Column>,
     pub(super) lookups: Vec<Lookup>,
 }
@@ -89,17 +109,41 @@ fn table_from_catalog(t: &'static DvTable) -> Table {
             kind,
         });
     }
+    let key: &[String] = t.alternate_keys.first().map_or(&[], Vec::as_slice);
+    let alt_parts: Vec<AltPart> = match key.len() {
+        0 | 1 => Vec::new(),
+        _ => key
+            .iter()
+            .map(|column| alt_part(column, &lookups))
+            .collect(),
+    };
     Table {
         set: &t.entity_set,
         logical: &t.logical_name,
         id: &t.primary_id,
-        alt_key: t
-            .alternate_keys
-            .first()
-            .and_then(|k| k.first())
-            .map_or("", String::as_str),
+        alt_key: match key {
+            [one] => one.as_str(),
+            _ => "",
+        },
+        alt_parts,
         columns,
         lookups,
+    }
+}
+
+fn alt_part(column: &'static str, lookups: &[Lookup]) -> AltPart {
+    let navigation = column
+        .split_once('.')
+        .map_or(column, |(navigation, _)| navigation);
+    match lookups.iter().find(|l| l.nav == navigation) {
+        Some(lookup) => AltPart {
+            name: lookup.value,
+            lookup: Some(lookup.nav),
+        },
+        None => AltPart {
+            name: column,
+            lookup: None,
+        },
     }
 }
 

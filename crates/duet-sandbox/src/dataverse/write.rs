@@ -16,7 +16,7 @@ use super::errors::{
     CODE_INVALID_PROPERTY, CODE_NOT_FOUND, bad_request, duplicate, err, id_mismatch,
     invalid_property, not_found, version_mismatch,
 };
-use super::keys::{RowKey, key_url, parse_guid, parse_row_key};
+use super::keys::{RowKey, key_columns, key_url, parse_guid, parse_row_key};
 use super::projection::entity_body;
 use super::query::parse_select;
 use super::routing::ROOT_PATH;
@@ -244,8 +244,10 @@ pub(super) async fn upsert(
                         return Err(version_mismatch());
                     }
                     // Keys cannot be changed through the key URL, so body key values are dropped.
-                    if matches!(target, RowKey::Alt(_)) {
-                        changes.values.remove(table.alt_key);
+                    if let RowKey::Alt(alt) = &target {
+                        for (column, _) in key_columns(table, alt) {
+                            changes.values.remove(column);
+                        }
                     }
                     update_row(&tx, table, row, changes.values)?
                 }
@@ -255,12 +257,10 @@ pub(super) async fn upsert(
                     }
                     let id = match &target {
                         RowKey::Id(id) => Some(id.clone()),
-                        RowKey::Alt(v) => {
+                        RowKey::Alt(alt) => {
                             // The URL supplies the key unless the body does.
-                            if !changes.values.contains_key(table.alt_key) {
-                                changes
-                                    .values
-                                    .insert(table.alt_key.into(), Value::from(v.clone()));
+                            for (column, value) in key_columns(table, alt) {
+                                changes.values.entry(column).or_insert(value);
                             }
                             changes.id
                         }
