@@ -19,6 +19,8 @@ mod errors;
 mod initial_sync;
 #[path = "engine/live_sync.rs"]
 mod live_sync;
+#[path = "engine/lookup_keys.rs"]
+mod lookup_keys;
 #[path = "engine/parents.rs"]
 mod parents;
 #[path = "engine/pause_resume.rs"]

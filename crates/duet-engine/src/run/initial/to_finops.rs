@@ -2,6 +2,8 @@
 //! operations lacks (or all that differ when Dataverse is the master), written in `$batch`
 //! requests.
 
+use std::collections::HashMap;
+
 use duet_maps::{Row, Side};
 use duet_store::ChangeOperation;
 use serde_json::Value;
@@ -63,7 +65,23 @@ impl Session {
                 continue;
             }
             let company = self.company_of_dataverse(row).await;
-            let Ok(key) = self.map.key_of_dataverse(row, company.as_deref()) else {
+            // A key column that is a lookup path (an order line's order number) holds a value
+            // only once the lookup is resolved, as `prepare` resolves it.
+            let resolved;
+            let keyed = match self
+                .map
+                .key
+                .dataverse
+                .iter()
+                .any(|column| column.contains('.'))
+            {
+                true => {
+                    resolved = self.resolve_dataverse(row, &HashMap::new()).await;
+                    &resolved
+                }
+                false => row,
+            };
+            let Ok(key) = self.map.key_of_dataverse(keyed, company.as_deref()) else {
                 not_eligible += 1;
                 continue;
             };
