@@ -322,9 +322,11 @@ impl Harness {
             .unwrap_or_default()
     }
 
+    /// Both directions the map allows agree; each direction's first disagreement otherwise.
     async fn rows_agree(&self, map: &TableMap, origins: &Origins) -> Result<(), String> {
         let finops = self.finops_rows_of(map).await?;
         let dataverse = self.dataverse_rows_of(map).await?;
+        let mut disagreements = Vec::new();
         for from in [Side::FinanceOperations, Side::Dataverse] {
             if map
                 .fields
@@ -335,9 +337,14 @@ impl Harness {
                     Side::FinanceOperations => (&finops, &dataverse),
                     Side::Dataverse => (&dataverse, &finops),
                 };
-                direction_agrees(map, from, source, target, origins.of(from))?;
+                if let Err(detail) = direction_agrees(map, from, source, target, origins.of(from)) {
+                    disagreements.push(detail);
+                }
             }
         }
-        Ok(())
+        match disagreements.is_empty() {
+            true => Ok(()),
+            false => Err(disagreements.join("; ")),
+        }
     }
 }
