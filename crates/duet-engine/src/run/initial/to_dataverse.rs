@@ -172,8 +172,22 @@ impl Session {
         payload: Row,
         source: &Row,
     ) -> Pending {
-        let mut target = self.dataverse_body(&key, &payload);
-        for (column, value) in self.map.key.dataverse.iter().zip(&key.values) {
+        // A key column that is a lookup path (an order line's order number) goes in as the
+        // lookup's binding, which the body builds from the path; Dataverse has no column by
+        // the path's name.
+        let (paths, columns): (Vec<_>, Vec<_>) = self
+            .map
+            .key
+            .dataverse
+            .iter()
+            .zip(&key.values)
+            .partition(|(column, _)| column.contains('.'));
+        let mut keyed = payload.clone();
+        for (path, value) in paths {
+            keyed.insert(path.clone(), Value::from(value.clone()));
+        }
+        let mut target = self.dataverse_body(&key, &keyed);
+        for (column, value) in columns {
             target.insert(column.clone(), Value::from(value.clone()));
         }
         Pending {
