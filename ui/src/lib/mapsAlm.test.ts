@@ -172,6 +172,7 @@ describe('preview', () => {
   const fromFo: RowPreviewView = {
     from: 'financeOperations',
     source: { dataAreaId: 'usmf', CustomerAccount: 'C1', CreditLimit: 10 },
+    key: 'USMF|C1',
     saved: { row: { accountnumber: 'C1', creditlimit: 10, name: 'Contoso' } },
     edited: { row: { accountnumber: 'C1', name: 'Contoso' } },
     changedFields: ['creditlimit'],
@@ -179,6 +180,7 @@ describe('preview', () => {
   const fromDv: RowPreviewView = {
     from: 'dataverse',
     source: { name: 'x' },
+    key: null,
     saved: null,
     edited: { error: "value 'All' of 'OnHoldStatus' has no entry in the value map" },
     changedFields: [],
@@ -232,7 +234,7 @@ describe('packages', () => {
       added: [],
       replaced: [],
       unchanged: [],
-      problems: [{ code: 'DW-P003', path: '$.maps[0]', message: 'm', fix: 'f' }],
+      problems: [{ code: 'DW-P003', severity: 'error', path: '$.maps[0]', message: 'm', fix: 'f' }],
     });
     expect(refused).toEqual({ intent: 'error', title: 'Nothing was imported: 1 problem' });
   });

@@ -16,7 +16,8 @@ use crate::map::{FieldDirection, FieldMapping, Side, TableMap};
 use crate::schema::Schema;
 use crate::transform::Transform;
 
-pub use set::validate_all;
+pub use code::Severity;
+pub use set::{validate_all, validate_with};
 
 /// One thing wrong with a map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +27,16 @@ pub struct Problem {
     pub path: String,
     pub message: String,
     pub fix: String,
+}
+
+impl Problem {
+    pub fn severity(&self) -> Severity {
+        code::severity(self.code)
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
+    }
 }
 
 impl fmt::Display for Problem {
