@@ -1,0 +1,38 @@
+import { useCallback, useEffect, useState } from 'react';
+import { backend, toApiError } from '../../backend';
+import type { ApiError } from '../../bindings/ApiError';
+import type { MapSchemaView } from '../../bindings/MapSchemaView';
+
+/**
+ * The columns of a map's two tables, read from the linked environments (the backend caches
+ * them); `refresh` reads them again.
+ */
+export function useMapSchema(financeOperationsEntity: string, dataverseTable: string) {
+  const [schema, setSchema] = useState<MapSchemaView | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const read = useCallback(
+    (refresh: boolean) => {
+      setLoading(true);
+      return backend.mapSchema(financeOperationsEntity, dataverseTable, refresh).then(
+        (value) => {
+          setSchema(value);
+          setError(null);
+          setLoading(false);
+        },
+        (e: unknown) => {
+          setError(toApiError(e));
+          setLoading(false);
+        },
+      );
+    },
+    [financeOperationsEntity, dataverseTable],
+  );
+
+  useEffect(() => {
+    void read(false);
+  }, [read]);
+
+  return { schema, error, loading, refresh: () => read(true) };
+}
