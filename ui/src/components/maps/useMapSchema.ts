@@ -10,23 +10,17 @@ import type { MapSchemaView } from '../../bindings/MapSchemaView';
 export function useMapSchema(financeOperationsEntity: string, dataverseTable: string) {
   const [schema, setSchema] = useState<MapSchemaView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(false);
+  const [refreshing, setRefreshing] = useState(false);
 
   const read = useCallback(
-    (refresh: boolean) => {
-      setLoading(true);
-      return backend.mapSchema(financeOperationsEntity, dataverseTable, refresh).then(
+    (refresh: boolean) =>
+      backend.mapSchema(financeOperationsEntity, dataverseTable, refresh).then(
         (value) => {
           setSchema(value);
           setError(null);
-          setLoading(false);
         },
-        (e: unknown) => {
-          setError(toApiError(e));
-          setLoading(false);
-        },
-      );
-    },
+        (e: unknown) => setError(toApiError(e)),
+      ),
     [financeOperationsEntity, dataverseTable],
   );
 
@@ -34,5 +28,10 @@ export function useMapSchema(financeOperationsEntity: string, dataverseTable: st
     void read(false);
   }, [read]);
 
-  return { schema, error, loading, refresh: () => read(true) };
+  const refresh = () => {
+    setRefreshing(true);
+    return read(true).finally(() => setRefreshing(false));
+  };
+
+  return { schema, error, loading: (schema === null && error === null) || refreshing, refresh };
 }
