@@ -11,6 +11,8 @@ mod conflicts;
 mod convergence;
 #[path = "engine/dataverse_phase.rs"]
 mod dataverse_phase;
+#[path = "engine/dataverse_reads.rs"]
+mod dataverse_reads;
 #[path = "engine/deletes.rs"]
 mod deletes;
 #[path = "engine/errors.rs"]

@@ -1,6 +1,8 @@
 //! Source filters: a map syncs only the rows its filters select. The finance and operations
-//! query range is translated to an OData `$filter`, so reads fetch only matching rows; the
-//! Dataverse filter is evaluated on each row read (a delta link cannot be filtered).
+//! query range is translated to an OData `$filter`, so reads fetch only matching rows. The
+//! Dataverse filter is sent as `$filter` on plain reads (the initial sync's Dataverse phase)
+//! and evaluated on each row of a change-tracking read, which cannot take `$filter`; the
+//! columns it names are always selected (`columns.rs`).
 
 use duet_maps::filter::{dataverse, finance_operations};
 use duet_maps::{Row, Side};
@@ -43,6 +45,13 @@ impl Session {
             }
             _ => Ok(None),
         }
+    }
+
+    /// The map's Dataverse filter as the `$filter` of a plain read; `None` reads every row.
+    pub(in crate::run) fn dataverse_query_filter(&self) -> Result<Option<String>, RoundError> {
+        Ok(self
+            .dataverse_filter()?
+            .map(|filter| dataverse::to_query(&filter)))
     }
 
     /// Whether a Dataverse row passes the map's filter. A row the filter cannot be evaluated

@@ -11,6 +11,7 @@
 mod apply_loop;
 mod capture;
 mod carry;
+mod columns;
 mod companies;
 mod conflict;
 mod context;

@@ -1,5 +1,4 @@
-//! What one round of a map shares: the map, its resolved lookups, the link's companies and
-//! the Dataverse columns it reads.
+//! What one round of a map shares: the map, its resolved lookups and the link's companies.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -38,31 +37,6 @@ impl Session {
 
     pub(in crate::run) fn store(&self) -> &Store {
         &self.context.store
-    }
-
-    /// The Dataverse columns a read of the map's rows selects: the id, every mapped column
-    /// (a lookup as its id), the company lookup and the modified time.
-    pub(in crate::run) fn dataverse_select(&self) -> Vec<String> {
-        let mut columns: Vec<String> = vec![self.map.dataverse_id.clone()];
-        // A lookup path (`msdyn_billingaccount.accountnumber`) is read as the lookup's id
-        // (`_msdyn_billingaccount_value`) and resolved to the looked-up row's key.
-        columns.extend(
-            self.map
-                .fields
-                .iter()
-                .filter_map(|field| field.dataverse.as_deref())
-                .map(|name| match name.split_once('.') {
-                    Some((lookup, _)) => format!("_{lookup}_value"),
-                    None => name.to_owned(),
-                }),
-        );
-        if let Some(striping) = &self.map.company {
-            columns.push(format!("_{}_value", striping.dataverse_lookup));
-        }
-        columns.push("modifiedon".to_owned());
-        let mut seen = HashSet::new();
-        columns.retain(|column| seen.insert(column.clone()));
-        columns
     }
 
     /// What Duet remembers of the row `key` on `side`: its mapped values, empty when it
