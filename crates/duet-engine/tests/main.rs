@@ -21,6 +21,8 @@ mod errors;
 mod initial_sync;
 #[path = "engine/live_sync.rs"]
 mod live_sync;
+#[path = "engine/lookup_by_name.rs"]
+mod lookup_by_name;
 #[path = "engine/parents.rs"]
 mod parents;
 #[path = "engine/pause_resume.rs"]

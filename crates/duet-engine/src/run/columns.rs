@@ -18,10 +18,13 @@ impl Session {
         for field in &self.map.fields {
             // A lookup path (`msdyn_billingaccount.accountnumber`) is read as the lookup's id
             // (`_msdyn_billingaccount_value`) and resolved to the looked-up row's key.
+            // A lookup by name is read as its lookup's id too, and resolved to the row's name.
+            let by_name = matches!(field.transform, Some(Transform::LookupByName { .. }));
             if let Some(name) = field.dataverse.as_deref() {
-                columns.push(match name.split_once('.') {
-                    Some((lookup, _)) => format!("_{lookup}_value"),
-                    None => name.to_owned(),
+                columns.push(match (name.split_once('.'), by_name) {
+                    (Some((lookup, _)), _) => format!("_{lookup}_value"),
+                    (None, true) => format!("_{name}_value"),
+                    (None, false) => name.to_owned(),
                 });
             }
             if let Some(Transform::Concatenate {

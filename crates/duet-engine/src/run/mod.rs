@@ -23,6 +23,7 @@ mod existence;
 mod filters;
 mod initial;
 mod keys;
+mod lookup_by_name;
 mod lookups;
 mod outcome;
 mod parents;

@@ -10,6 +10,7 @@ use tokio::sync::{Mutex, Notify};
 
 use crate::run::companies::CompanyCodes;
 use crate::run::context::Context;
+use crate::run::lookup_by_name::{NameIds, NameLookup};
 use crate::run::lookups::ResolvedLookup;
 
 /// One run of one map: what the capture loops and the apply loop share.
@@ -23,8 +24,12 @@ pub(in crate::run) struct Session {
     pub(in crate::run) captured: Notify,
     /// The captures currently failing, so each failure is logged once and its recovery too.
     pub(in crate::run) capture_failing: std::sync::Mutex<HashSet<String>>,
-    /// Key values of looked-up Dataverse rows read by id: (target map, id) → key value.
-    pub(in crate::run) lookup_keys: std::sync::Mutex<HashMap<(String, String), String>>,
+    /// Columns of looked-up Dataverse rows read by id in this round (a key value, or a
+    /// name): (target map, column, id) → value.
+    pub(in crate::run) lookup_values: std::sync::Mutex<HashMap<(String, String, String), String>>,
+    /// The map's lookups by name, and the names they resolved in this round.
+    pub(in crate::run) names: Vec<NameLookup>,
+    pub(in crate::run) name_ids: NameIds,
     /// Queued changes settled out of turn (conflict losers dropped while applying their
     /// rival), which the apply loop's current batch may still hold.
     pub(in crate::run) settled_early: std::sync::Mutex<HashSet<i64>>,

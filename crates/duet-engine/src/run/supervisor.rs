@@ -121,6 +121,7 @@ impl Context {
             .await
             .map_err(|error| RoundError::remote("reading the Dataverse companies", error))?;
         let lookups = self.lookups_of(map)?;
+        let names = self.name_lookups_of(map)?;
         let session = Arc::new(Session {
             context: self.clone(),
             map: map.clone(),
@@ -129,7 +130,9 @@ impl Context {
             codes: Mutex::new(codes),
             captured: Notify::new(),
             capture_failing: std::sync::Mutex::new(HashSet::new()),
-            lookup_keys: std::sync::Mutex::new(HashMap::new()),
+            lookup_values: std::sync::Mutex::new(HashMap::new()),
+            names,
+            name_ids: std::sync::Mutex::new(HashMap::new()),
             settled_early: std::sync::Mutex::new(HashSet::new()),
         });
         if self.store.cursor(&map.name, DELTA_CURSOR)?.is_none() {
