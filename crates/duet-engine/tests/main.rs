@@ -13,6 +13,8 @@ mod convergence;
 mod dataverse_phase;
 #[path = "engine/dataverse_reads.rs"]
 mod dataverse_reads;
+#[path = "engine/definitions.rs"]
+mod definitions;
 #[path = "engine/deletes.rs"]
 mod deletes;
 #[path = "engine/errors.rs"]

@@ -15,6 +15,7 @@ mod columns;
 mod companies;
 mod conflict;
 mod context;
+mod definition;
 mod delete;
 mod echo;
 mod engine;
