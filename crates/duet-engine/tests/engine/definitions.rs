@@ -7,7 +7,7 @@ use duet_maps::{FieldDirection, FieldMapping, TableMap};
 use duet_sandbox::Faults;
 use serde_json::{Value, json};
 
-use crate::support::{Harness, eventually, harness, row};
+use crate::support::{Harness, eventually, harness, harness_with_rows, row};
 
 /// The demo customers map with one more field: the credit rating, both ways.
 fn customers_with_rating() -> TableMap {
@@ -41,7 +41,7 @@ impl Harness {
 
     fn lifecycle_messages(&self) -> Vec<String> {
         self.store
-            .activity(1000)
+            .activity(u32::MAX)
             .unwrap()
             .into_iter()
             .filter(|line| line.entry.kind == "lifecycle")
@@ -221,6 +221,80 @@ async fn a_paused_map_takes_an_edit_and_stays_paused_and_a_stopped_one_is_left_a
             .lifecycle_messages()
             .contains(&format!("Definition version {next} applied")),
         "a map that is not running has no round to switch"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_during_the_initial_sync_resumes_it_from_its_checkpoint() {
+    // GIVEN an initial sync of 3,000 customers under way, slowed by Dataverse.
+    let rows = 3000;
+    let harness = harness_with_rows(TableMap::customers(), rows).await;
+    let slow = Faults {
+        latency_ms: 100,
+        ..Faults::default()
+    };
+    harness
+        .sandbox
+        .set_faults(duet_sandbox::Side::Dataverse, slow)
+        .unwrap();
+    harness.engine.run("customers").await.unwrap();
+    eventually("the first chunk copied", || async {
+        let progress = duet_engine::initial_progress(&harness.store, "customers")?;
+        (progress.done >= 1000).then_some(())
+    })
+    .await;
+
+    // WHEN a new version is saved and applied before the copy ends.
+    let version = harness.save_rating_version();
+    harness.engine.apply_definition("customers").await.unwrap();
+    harness
+        .sandbox
+        .set_faults(duet_sandbox::Side::Dataverse, Faults::default())
+        .unwrap();
+    harness.wait_state("running").await;
+
+    // THEN the copy went on from its checkpoint under the new version: every customer is in
+    // Dataverse once, and the log shows the switch, then the resumed copy.
+    let accounts = harness
+        .dataverse
+        .query("accounts", &[("$select", "accountnumber")])
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts.len(),
+        rows,
+        "no customer is missing after the switch"
+    );
+    let mut keys: Vec<String> = harness
+        .store
+        .activity(u32::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.entry.kind == "row")
+        .filter_map(|line| line.entry.key)
+        .collect();
+    let written = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), rows, "every customer was written");
+    assert_eq!(
+        written,
+        keys.len(),
+        "the checkpoint carries over, so no customer is copied twice"
+    );
+    let lines = harness.lifecycle_messages();
+    let switched = lines
+        .iter()
+        .position(|line| *line == format!("Definition version {version} applied"));
+    let resumed = lines
+        .iter()
+        .position(|line| line.starts_with("Initial sync resumed from its last checkpoint"));
+    // The activity log lists the newest line first.
+    assert!(
+        matches!((switched, resumed), (Some(switched), Some(resumed)) if resumed < switched),
+        "the new version resumes the copy from its checkpoint: {lines:?}"
     );
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
