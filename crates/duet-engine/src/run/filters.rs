@@ -55,14 +55,29 @@ impl Session {
     }
 
     /// Whether a Dataverse row passes the map's filter. A row the filter cannot be evaluated
-    /// on (a column it names is missing or of another type) is synced and the reason logged,
-    /// so nothing is dropped silently.
+    /// on (a column it names was not read, such as a path through a lookup, which a
+    /// change-tracking read cannot return, or a value of another type) is synced and the
+    /// reason logged, so nothing is dropped silently.
     pub(in crate::run) fn passes_dataverse_filter(
         &self,
         filter: Option<&dataverse::Filter>,
         row: &Row,
     ) -> bool {
         let Some(filter) = filter else { return true };
+        // A column the read did not return would evaluate as null, not as what the row holds.
+        if let Some(path) = filter
+            .columns()
+            .into_iter()
+            .find(|path| !row.contains_key(&path.segments[0]))
+        {
+            tracing::warn!(
+                map = %self.map.name,
+                side = Side::Dataverse.as_str(),
+                column = %path,
+                "the source filter names a column the read did not return; the row is synced"
+            );
+            return true;
+        }
         match dataverse::evaluate(filter, row) {
             Ok(passes) => passes,
             Err(error) => {
