@@ -193,10 +193,11 @@ impl Api {
     /// work in progress and shows what is still wrong.
     pub async fn save_map(&self, map: &Value, note: Option<&str>) -> Result<SavedMap, ApiError> {
         let parsed = duet_maps::parse_map(map, "$").map_err(invalid_map)?;
-        let started = self
-            .store
-            .map(&parsed.name)?
-            .is_some_and(|record| record.state.is_started());
+        // The stored state trails a task that has just been started, so the engine is asked.
+        let started = match self.engine.read().await.clone() {
+            Some(engine) => engine.is_started(&parsed.name).await,
+            None => false,
+        };
         let validation = self.validation_of(&parsed).await?;
         if started {
             let mut codes: Vec<&str> = validation.errors().map(|p| p.code.as_str()).collect();
@@ -213,7 +214,11 @@ impl Api {
                 ));
             }
         }
-        let (_, version) = self.save_definition(map, note)?;
+        let (parsed, version) = self.save_definition(map, note)?;
+        if started {
+            // The running task takes the new version between changes; it logs the version.
+            self.engine().await?.apply_definition(&parsed.name).await?;
+        }
         Ok(SavedMap {
             version: version.into(),
             problems: validation.problems,

@@ -260,3 +260,66 @@ async fn kept_odata(api: &Arc<Api>, map: &TableMap) -> Option<String> {
     .await;
     view.odata
 }
+
+#[tokio::test]
+async fn a_save_reaches_a_running_map_and_one_with_errors_is_refused() {
+    // GIVEN the running demo map.
+    let dir = tempfile::tempdir().unwrap();
+    let api = open(dir.path(), "live-edit").await;
+    api.start_sandbox_demo().await.unwrap();
+    let mut map = TableMap::customers();
+    // WHEN a version with an error is saved while it runs.
+    let mut broken = map.clone();
+    broken.fields[1].dataverse = Some("nmae".to_owned());
+    let refused = api
+        .call("save_map", json!({"map": broken, "note": "typo"}))
+        .await
+        .unwrap_err();
+    // THEN it is refused naming the code, and no version is made.
+    assert_eq!(refused.code, "validation_failed", "{refused}");
+    assert!(refused.message.contains("DW-V016"), "{refused}");
+    let versions: Value = api
+        .call("map_versions", json!({"name": "customers"}))
+        .await
+        .unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 1, "{versions:#}");
+    // WHEN a valid edit is saved.
+    map.title = "Customers, edited while running".to_owned();
+    let _: Value = call(&api, "save_map", json!({"map": map, "note": "title"})).await;
+    // THEN the running task takes it, and says so in the activity log.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let activity: Value = api.call("activity", json!({"limit": 5000})).await.unwrap();
+        let applied = activity.as_array().unwrap().iter().any(|entry| {
+            entry["map"] == "customers"
+                && entry["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("Definition version 2 applied"))
+        });
+        if applied {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the running map logs the version it took: {activity:#}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // AND the map goes on to Running with it (an initial sync resumes from its checkpoint).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let maps: Value = api.call("maps", json!({})).await.unwrap();
+        let state = maps[0]["state"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            matches!(state.as_str(), "initializing" | "running"),
+            "the edit does not stop the map: {maps:#}"
+        );
+        if state == "running" {
+            assert_eq!(maps[0]["title"], "Customers, edited while running");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{maps:#}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    api.shutdown().await;
+}

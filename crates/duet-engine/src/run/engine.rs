@@ -218,7 +218,8 @@ impl Engine {
         self.start(name, true).await
     }
 
-    async fn is_started(&self, name: &str) -> bool {
+    /// Whether the map has a task: initializing, running, paused, resuming or retrying.
+    pub async fn is_started(&self, name: &str) -> bool {
         self.running
             .lock()
             .await
@@ -227,11 +228,13 @@ impl Engine {
     }
 
     async fn start(&self, name: &str, applying: bool) -> Result<(), EngineError> {
+        // The definition is read under the lock `apply_definition` takes, so a version saved
+        // while the task starts is either read here or signalled to the task.
+        let mut running = self.running.lock().await;
         let map = self.context.load_map(name)?;
         if self.context.store.link()?.is_none() {
             return Err(EngineError::NotLinked);
         }
-        let mut running = self.running.lock().await;
         if let Some(existing) = running.remove(name) {
             let _ = existing.stop.send(true);
             let _ = existing.task.await;
@@ -240,9 +243,13 @@ impl Engine {
         let (applying_sender, applying_receiver) = watch::channel(applying);
         let (edits, signals) = watch::channel(0);
         let context = self.context.clone();
+        // The edits the task has seen are counted from now, not from when it is first
+        // polled: a save signalled in between must still reach it.
+        let edits_seen = Edits::new(signals);
         let task = tokio::spawn(async move {
-            let edits = Edits::new(signals);
-            context.drive(map, stopped, applying_receiver, edits).await
+            context
+                .drive(map, stopped, applying_receiver, edits_seen)
+                .await
         });
         running.insert(
             name.to_owned(),
