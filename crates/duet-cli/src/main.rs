@@ -141,6 +141,10 @@ enum SandboxCommand {
         /// Accounts without a company in an `existing` Dataverse.
         #[arg(long, default_value_t = 0)]
         existing_accounts: usize,
+        /// Sample rows per company for every entity and table a standard map template pairs,
+        /// on both sides (see docs/SANDBOX.md); 0 generates none.
+        #[arg(long, default_value_t = 0)]
+        template_rows: usize,
     },
 }
 
@@ -173,6 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     fo_new,
                     dataverse,
                     existing_accounts,
+                    template_rows,
                 },
         } => {
             let mut config = SandboxConfig::new(dir);
@@ -180,6 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.dv_port = dv_port;
             config.rows = rows;
             config.seed = seed;
+            config.template_rows = template_rows;
             if fo_new {
                 config.fo_profile = duet_sandbox::FoProfile::New;
             }

@@ -12,6 +12,7 @@ def add(lst, col):
         if c["name"] == col["name"]:
             return
     lst.append(col)
+PARTY_TYPE = {"type": "enum", "enum": "DirPartyBaseType", "members": ["Organization", "Person", "None"]}
 MONEY = re.compile(r'(Amount|Limit|Price)$', re.I)
 for name, t in T.items():
     company = t.get('company')
@@ -48,7 +49,7 @@ for name, t in T.items():
             elif isinstance(v, float): dvt = {"type": "decimal"}
             elif isinstance(v, int): dvt = {"type": "choice", "options": [{"value": 1, "label": "Competitor"}, {"value": 2, "label": "Consultant"}, {"value": 3, "label": "Customer"}, {"value": 4, "label": "Investor"}, {"value": 5, "label": "Partner"}]}
             if fn == 'PartyType':
-                fot = {"type": "enum", "enum": "DirPartyBaseType", "members": ["Organization", "Person", "None"]}
+                fot = PARTY_TYPE
         elif fn and MONEY.search(fn):
             fot = {"type": "decimal"}; dvt = {"type": "money"}
         if lk and dn:
@@ -68,7 +69,15 @@ for n in ["PrimaryContactEmail", "PrimaryContactPhone", "AddressStreet", "Addres
 a = dv["accounts"]
 for n in ["emailaddress1", "telephone1"]:
     add(a["columns"], {"name": n, "type": "string"})
-fo["LegalEntities"]["writable"] = False
+# Columns that template source filters name without mapping them.
+add(fo["Prospects"]["fields"], {"name": "IsB2BProspect", "type": "integer"})
+ORDER_TYPE = {"name": "msdyn_ordertype", "type": "choice", "options": [
+    {"value": 192350000, "label": "Item based"}, {"value": 192350001, "label": "Work based"}]}
+add(dv["quotes"]["columns"], ORDER_TYPE)
+add(dv["quotes"]["columns"], {"name": "statecode", "type": "choice", "options": [
+    {"value": 0, "label": "Draft"}, {"value": 1, "label": "Active"}, {"value": 2, "label": "Won"},
+    {"value": 3, "label": "Closed"}]})
+add(dv["invoices"]["columns"], ORDER_TYPE)
 def singular(n):
     m = re.match(r'^(.*?)(V\d+)?$', n); base, v = m.group(1), m.group(2) or ""
     if base.endswith("ies"): base = base[:-3] + "y"

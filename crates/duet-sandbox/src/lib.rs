@@ -25,6 +25,8 @@ mod metadata;
 mod odata;
 mod protection;
 mod sample;
+mod samples;
+mod seeding;
 mod store;
 
 use duet_odata::multipart;
@@ -93,6 +95,10 @@ pub struct SandboxConfig {
     pub dv_profile: DvProfile,
     /// Accounts to generate under [`DvProfile::Existing`]; ignored by the other profiles.
     pub dv_existing_rows: usize,
+    /// Sample rows for every entity and table a standard map template pairs, per company for
+    /// company-specific ones; 0 (the default) generates none. F&O gets them under
+    /// [`FoProfile::WithData`], Dataverse its own rows under [`DvProfile::Linked`].
+    pub template_rows: usize,
     /// How F&O data events are retried when an endpoint fails.
     pub event_retry: EventRetry,
 }
@@ -128,7 +134,7 @@ pub enum DvProfile {
 impl SandboxConfig {
     /// Defaults: free ports, F&O page size 10,000, tokens valid for 3,599 seconds, no sample
     /// rows (seed 1), no service protection limits, profiles [`FoProfile::WithData`] and
-    /// [`DvProfile::Linked`], and no existing Dataverse accounts.
+    /// [`DvProfile::Linked`], no existing Dataverse accounts and no template sample rows.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         SandboxConfig {
             dir: dir.into(),
@@ -143,6 +149,7 @@ impl SandboxConfig {
             fo_profile: FoProfile::WithData,
             dv_profile: DvProfile::Linked,
             dv_existing_rows: 0,
+            template_rows: 0,
             event_retry: EventRetry::default(),
         }
     }
@@ -237,26 +244,22 @@ impl Sandbox {
         let fo_url = format!("http://{}", fo_listener.local_addr()?);
         let dv_url = format!("http://{}", dv_listener.local_addr()?);
 
-        let fo_path = config.dir.join("finops.sqlite");
-        let dv_path = config.dir.join("dataverse.sqlite");
-        let (rows, seed) = (config.rows, config.seed);
-        let fo_rows = match config.fo_profile {
-            FoProfile::New => 0,
-            FoProfile::WithData => rows,
-        };
-        let (dv_profile, dv_existing) = (config.dv_profile, config.dv_existing_rows);
-        let (fo_db, dv_db, generated_rows) = tokio::task::spawn_blocking(move || {
-            let fo_db = finops::open(&fo_path)?;
-            let generated = finops::seed_customers(&fo_db, fo_rows, seed)?;
-            let dv_db = dataverse::open(&dv_path, dv_profile == DvProfile::Linked)?;
-            if dv_profile == DvProfile::Existing {
-                dataverse::seed_existing_accounts(&dv_db, dv_existing, rows, seed)?;
-            }
-            Ok::<_, rusqlite::Error>((fo_db, dv_db, generated))
-        })
-        .await??;
+        let stores = seeding::Stores::of(&config);
+        let (fo_db, dv_db, generated_rows, template_rows) =
+            tokio::task::spawn_blocking(move || stores.open()).await??;
         if generated_rows > 0 {
-            tracing::info!(rows = generated_rows, seed, "generated sample customers");
+            tracing::info!(
+                rows = generated_rows,
+                seed = config.seed,
+                "generated sample customers"
+            );
+        }
+        if template_rows > 0 {
+            tracing::info!(
+                rows = template_rows,
+                seed = config.seed,
+                "generated template sample rows"
+            );
         }
 
         let auth = Arc::new(auth::Auth::new(

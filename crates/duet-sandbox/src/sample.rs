@@ -5,7 +5,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-const PREFIXES: &[&str] = &[
+pub(crate) const PREFIXES: &[&str] = &[
     "Northwind",
     "Fabrikam",
     "Contoso",
@@ -315,7 +315,7 @@ impl Generator {
 }
 
 /// Lower-case ASCII words joined by hyphens, e.g. `Margie's Foods Ltd` -> `margies-foods-ltd`.
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     name.split_whitespace()
         .map(|w| {
             w.chars()

@@ -36,5 +36,7 @@ mod queries;
 #[path = "conformance/restart.rs"]
 mod restart;
 mod support;
+#[path = "conformance/template_rows.rs"]
+mod template_rows;
 #[path = "conformance/templates.rs"]
 mod templates;

@@ -16,5 +16,5 @@ mod tracking;
 mod write;
 
 pub(crate) use routing::handle;
-pub(crate) use seed::{open, seed_existing_accounts};
+pub(crate) use seed::{open, seed_existing_accounts, seed_template_rows};
 pub(crate) use state::{DvState, Who};

@@ -7,8 +7,8 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use crate::odata::ApiError;
-use crate::sample;
-use crate::store::Db;
+use crate::store::{Db, get_meta, set_meta};
+use crate::{sample, samples};
 
 use super::keys::RowKey;
 use super::rows::{SCHEMA, find_row, insert_row};
@@ -95,5 +95,46 @@ pub(crate) fn seed_existing_accounts(
         }
         tx.commit()?;
         Ok(count)
+    })
+}
+
+/// Set once the template sample rows were written, so a restart does not write them again.
+const TEMPLATE_ROWS_FLAG: &str = "template_rows";
+
+/// Writes the template sample rows (`samples::dataverse_rows`) into a store that has not had
+/// them yet, returning how many were written. They need the linked companies, since most
+/// tables are per company: without `cdm_companies` rows nothing is written.
+pub(crate) fn seed_template_rows(
+    db: &Db,
+    per_company: usize,
+    seed: u64,
+) -> Result<usize, rusqlite::Error> {
+    if per_company == 0 {
+        return Ok(0);
+    }
+    db.with(|conn| {
+        let tx = conn.transaction()?;
+        if get_meta(&tx, TEMPLATE_ROWS_FLAG)?.is_some() {
+            return Ok(0);
+        }
+        let mut companies = Vec::new();
+        for code in samples::COMPANIES {
+            let key = RowKey::Alt((*code).to_string());
+            if let Some(row) = find_row(&tx, known_table("cdm_companies"), &key)? {
+                companies.push((*code, row.id));
+            }
+        }
+        if companies.len() < samples::COMPANIES.len() {
+            return Ok(0);
+        }
+        let rows = samples::dataverse_rows(per_company, seed, &companies);
+        let written = rows.len();
+        for sample in rows {
+            insert_row(&tx, known_table(sample.table), Some(sample.id), sample.row)
+                .map_err(to_sql_error)?;
+        }
+        set_meta(&tx, TEMPLATE_ROWS_FLAG, &per_company.to_string())?;
+        tx.commit()?;
+        Ok(written)
     })
 }

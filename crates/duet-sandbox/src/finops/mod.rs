@@ -13,5 +13,5 @@ mod state;
 mod write;
 
 pub(crate) use routing::handle;
-pub(crate) use seed::{open, seed_customers};
+pub(crate) use seed::{open, seed_customers, seed_template_rows};
 pub(crate) use state::FoState;

@@ -7,12 +7,15 @@ use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::sample;
-use crate::store::{Db, next_counter, read_counter, set_meta};
+use crate::store::{Db, get_meta, next_counter, read_counter, set_meta};
+use crate::{sample, samples};
 
 use super::entities::{defaults, known_set};
 use super::rows::{RECID_START, SCHEMA, load_one, storage_key};
 use super::stamps::{format_modified, next_modified, observe_modified, reserve_modified};
+
+/// Set once the template sample rows were written, so a restart does not write them again.
+const TEMPLATE_ROWS_FLAG: &str = "template_rows";
 
 const LEGAL_ENTITY_SEED: &[(&str, &str)] = &[
     ("DAT", "Contoso Demo"),
@@ -164,20 +167,75 @@ fn seed_reference_data(conn: &Connection) -> Result<(), rusqlite::Error> {
         ));
     }
     for (entity, key, values) in rows {
-        let k = storage_key(&key);
-        if load_one(conn, entity, &k)?.is_some() {
-            continue;
-        }
-        let mut row = defaults(known_set(entity));
-        if let Value::Object(v) = values {
-            row.extend(v);
-        }
-        row.insert("ModifiedDateTime".into(), Value::from(next_modified()));
-        let recid = next_counter(conn, "recid", RECID_START)?;
-        conn.execute(
-            "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
-            params![entity, k, recid, Value::Object(row).to_string()],
-        )?;
+        let key: Vec<String> = key.iter().map(|k| (*k).to_owned()).collect();
+        insert_if_absent(conn, entity, &key, values)?;
     }
     Ok(())
+}
+
+/// Inserts a row built like `create` builds one (defaults, then `values`, then a stamp and a
+/// RecId) unless a row with its key exists; returns whether it was inserted.
+fn insert_if_absent(
+    conn: &Connection,
+    entity: &str,
+    key: &[String],
+    values: Value,
+) -> Result<bool, rusqlite::Error> {
+    let refs: Vec<&str> = key.iter().map(String::as_str).collect();
+    let k = storage_key(&refs);
+    if load_one(conn, entity, &k)?.is_some() {
+        return Ok(false);
+    }
+    let mut row = defaults(known_set(entity));
+    if let Value::Object(v) = values {
+        row.extend(v);
+    }
+    row.insert("ModifiedDateTime".into(), Value::from(next_modified()));
+    let recid = next_counter(conn, "recid", RECID_START)?;
+    conn.execute(
+        "INSERT INTO fo_rows (entity, k, recid, recversion, body) VALUES (?1, ?2, ?3, 1, ?4)",
+        params![entity, k, recid, Value::Object(row).to_string()],
+    )?;
+    Ok(true)
+}
+
+/// Writes the template sample rows (`samples::finops_rows`) into a store that has not had
+/// them yet, returning how many were written. A meta flag, not the tables' content, says
+/// whether they were written, so a restart never adds them again.
+pub(crate) fn seed_template_rows(
+    db: &Db,
+    per_company: usize,
+    seed: u64,
+) -> Result<usize, rusqlite::Error> {
+    if per_company == 0 {
+        return Ok(0);
+    }
+    db.with(|conn| {
+        let tx = conn.transaction()?;
+        if get_meta(&tx, TEMPLATE_ROWS_FLAG)?.is_some() {
+            return Ok(0);
+        }
+        let mut written = 0;
+        for sample in samples::finops_rows(per_company, seed) {
+            let set = known_set(sample.entity);
+            let key: Vec<String> = set
+                .keys
+                .iter()
+                .map(|k| {
+                    sample
+                        .row
+                        .get(*k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            if insert_if_absent(&tx, sample.entity, &key, Value::Object(sample.row))? {
+                written += 1;
+            }
+        }
+        set_meta(&tx, TEMPLATE_ROWS_FLAG, &per_company.to_string())?;
+        tx.commit()?;
+        Ok(written)
+    })
 }
