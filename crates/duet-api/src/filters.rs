@@ -75,8 +75,8 @@ impl Api {
             Side::FinanceOperations => map.filter_finance_operations.as_deref(),
             Side::Dataverse => map.filter_dataverse.as_deref(),
         }
-        .map(str::trim)
-        .filter(|text| !text.is_empty());
+        // Positions count from the text as typed, so it is parsed untrimmed.
+        .filter(|text| !text.trim().is_empty());
         let odata = match (side, text) {
             (_, None) => Ok(None),
             (Side::FinanceOperations, Some(text)) => finance_operations::parse(text)
@@ -91,9 +91,27 @@ impl Api {
             count: None,
             count_error: None,
         };
-        match odata {
-            Err(error) => view.error = Some(error.into()),
-            Ok(odata) => {
+        let unknown = match (&odata, text) {
+            (Ok(_), Some(text)) => match self.schema_of(map).await {
+                Ok(schema) => duet_maps::unknown_filter_column(side, text, &schema),
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        match (odata, unknown) {
+            (Err(error), _) => view.error = Some(error.into()),
+            // A column the table lacks would match nothing, so it is the filter's error.
+            (Ok(_), Some(unknown)) => {
+                let table = match side {
+                    Side::FinanceOperations => &map.finance_operations_entity,
+                    Side::Dataverse => &map.dataverse_entity_set,
+                };
+                view.error = Some(FilterErrorView {
+                    message: format!("{} — {}", unknown.message(table), unknown.fix()),
+                    position: Some(unknown.position),
+                });
+            }
+            (Ok(odata), None) => {
                 match self.count_rows(map, side, odata.clone()).await {
                     Ok(count) => view.count = Some(count),
                     Err(error) => view.count_error = Some(error.message),

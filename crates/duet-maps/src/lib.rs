@@ -32,7 +32,10 @@ pub use templates::{Area, Flow, Template, template_catalog, templates};
 pub use transform::{
     DateKind, MAX_DECIMALS, NULL_DATE, NullPolicy, Rounding, SplitRule, TextCase, Transform,
 };
-pub use validate::{Problem, Severity, code, validate_all, validate_with};
+pub use validate::{
+    Problem, Severity, UnknownFilterColumn, code, unknown_filter_column, validate_all,
+    validate_with,
+};
 pub use value::{Row, normalize, same_values};
 
 pub use filter::dataverse::Filter as DataverseFilter;

@@ -237,6 +237,18 @@ async fn a_filter_error_names_its_position_and_a_valid_filter_counts_rows() {
         None,
         "no filter reads every row"
     );
+    // A column the table lacks parses, but is an error at its position with the close name.
+    map.filter_finance_operations = Some("(CreditLimt > 100000)".to_owned());
+    let misspelled: FilterCheckView = call(
+        &api,
+        "check_filter",
+        json!({"map": map, "side": "financeOperations"}),
+    )
+    .await;
+    let error = misspelled.error.expect("an unknown column is an error");
+    assert_eq!(error.position, Some(2), "{}", error.message);
+    assert!(error.message.contains("'CreditLimit'"), "{}", error.message);
+    map.filter_finance_operations = None;
     map.filter_dataverse = Some("name eq 'x' and".to_owned());
     let dataverse: FilterCheckView = call(
         &api,

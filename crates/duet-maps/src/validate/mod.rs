@@ -4,6 +4,7 @@
 pub mod code;
 mod columns;
 mod company;
+mod filter_columns;
 mod set;
 mod structure;
 mod suggest;
@@ -17,6 +18,7 @@ use crate::schema::Schema;
 use crate::transform::Transform;
 
 pub use code::Severity;
+pub use filter_columns::{UnknownFilterColumn, unknown_filter_column};
 pub use set::{validate_all, validate_with};
 
 /// One thing wrong with a map.
@@ -111,6 +113,7 @@ impl TableMap {
         self.check_filters(&mut problems);
         if let Some(schema) = schema {
             self.check_schema(schema, &mut problems);
+            self.check_filter_columns(schema, &mut problems);
         }
         problems
     }
