@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidationRefusal, refusalText, refusedCodes, runRefusals } from './runRefusal';
+import { isValidationRefusal, readableRefusal, refusalText, refusedCodes, runRefusals } from './runRefusal';
 
 const refused = (message: string) => ({ code: 'validation_failed', message });
 
@@ -42,5 +42,20 @@ describe('runRefusals', () => {
       'It has validation errors (DW-V016), so it cannot run. Open its details for each problem and its fix.',
     );
     expect(refusalText([])).toContain('It has validation errors, so it cannot run.');
+  });
+
+  it('rewrites a refusal readably and leaves other errors as they are', () => {
+    expect(readableRefusal(refused("cannot run: 'a' has DW-V016; 'b' has DW-V004, DW-V012; open the panel"))).toEqual({
+      code: 'validation_failed',
+      message:
+        "Validation errors stop 2 maps from running: 'a' (DW-V016); 'b' (DW-V004, DW-V012). Open each map's details for its problems and their fixes.",
+    });
+    expect(readableRefusal(refused("cannot run: 'a' has DW-V016; open the panel")).message).toBe(
+      "Validation errors (DW-V016) stop 'a' from running. Open its details for each problem and its fix.",
+    );
+    const other = { code: 'remote', message: 'x' };
+    expect(readableRefusal(other)).toBe(other);
+    const unreadable = refused('cannot run');
+    expect(readableRefusal(unreadable)).toBe(unreadable);
   });
 });

@@ -45,3 +45,24 @@ export function refusalText(codes: readonly string[]): string {
   const named = codes.length > 0 ? ` (${codes.join(', ')})` : '';
   return `It has validation errors${named}, so it cannot run. Open its details for each problem and its fix.`;
 }
+
+/**
+ * A `validation_failed` error with a readable message naming each map and its codes; any
+ * other error, or one whose message cannot be read, as it came.
+ */
+export function readableRefusal(error: ApiError): ApiError {
+  const refusals = runRefusals(error);
+  if (refusals.length === 0) return error;
+  if (refusals.length === 1) {
+    const [{ map, codes }] = refusals;
+    return {
+      code: error.code,
+      message: `Validation errors (${codes.join(', ')}) stop '${map}' from running. Open its details for each problem and its fix.`,
+    };
+  }
+  const maps = refusals.map((r) => `'${r.map}' (${r.codes.join(', ')})`).join('; ');
+  return {
+    code: error.code,
+    message: `Validation errors stop ${refusals.length} maps from running: ${maps}. Open each map's details for its problems and their fixes.`,
+  };
+}

@@ -50,6 +50,7 @@ export function MapsPage() {
           selected={selected}
           onClear={page.clearSelection}
           onDone={page.reload}
+          onOpenDetails={page.openDetailsOf}
         />
       ) : null}
       {loading ? (
