@@ -26,7 +26,7 @@ export function useMaps() {
   const { busy, run, pause, resume, stop } = useMapCommands(setMaps, setDetailsName);
   const [confirm, setConfirm] = useState<MapConfirm | null>(null);
   const [queueName, setQueueName] = useState<string | null>(null);
-  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | null>(null);
+  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | 'templates' | null>(null);
   /** Names of the maps chosen for a bulk action or a run plan, in table order. */
   const [selected, setSelected] = useState<string[]>([]);
 
@@ -67,7 +67,8 @@ export function useMaps() {
     /** Opens a map's details by name (a refused Run names the map, not its view). */
     openDetailsOf: (name: string) => setDetailsName(name),
     closeDetails: () => setDetailsName(null),
-    openPackage: (dialog: 'export' | 'import') => setPackageDialog(dialog),
+    /** Export, Import, or the template gallery. */
+    openPackage: (dialog: 'export' | 'import' | 'templates') => setPackageDialog(dialog),
     closePackage: () => setPackageDialog(null),
     mapUpdated: (updated: MapView) => setMaps((current) => upsertMap(current, updated)),
   };
