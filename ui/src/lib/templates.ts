@@ -133,26 +133,24 @@ export interface LookupOffer {
 }
 
 /**
- * The missing lookups an add answered with, as the gallery offers them: the ones the maps
- * just added look up first, then any other stored map's, each with who needs it.
+ * What the gallery offers after an add: the missing lookups (as the add answered them) of
+ * the maps just added, each with the stored maps that look it up. Lookups other stored maps
+ * miss are left out: the offer is about the map just added.
  */
 export function lookupOffers(
   templates: readonly TemplateView[],
   result: AddedTemplates,
   stored: ReadonlySet<string>,
 ): LookupOffer[] {
-  const missing = [...new Set(result.missingLookups)].filter((name) => !stored.has(name));
-  const just = new Set(result.added);
-  const needers = (name: string) => templates.filter((t) => stored.has(t.name) && t.looksUp.includes(name));
-  const offers = missing.map((name) => ({
-    name,
-    title: templateTitle(templates, name),
-    neededBy: needers(name).map((t) => t.title),
-    direct: needers(name).some((t) => just.has(t.name)),
-  }));
-  return [...offers.filter((o) => o.direct), ...offers.filter((o) => !o.direct)].map(
-    ({ name, title, neededBy }) => ({ name, title, neededBy }),
-  );
+  const just = templates.filter((t) => result.added.includes(t.name));
+  const wanted = new Set(just.flatMap((t) => t.looksUp));
+  return [...new Set(result.missingLookups)]
+    .filter((name) => wanted.has(name) && !stored.has(name))
+    .map((name) => ({
+      name,
+      title: templateTitle(templates, name),
+      neededBy: templates.filter((t) => stored.has(t.name) && t.looksUp.includes(name)).map((t) => t.title),
+    }));
 }
 
 /** What the toast says after an add. */
