@@ -17,7 +17,8 @@ import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
 import type { MapVersionView } from '../../bindings/MapVersionView';
 import type { MapView } from '../../bindings/MapView';
-import { asMapDefinition, editCount, type FieldEdits } from '../../lib/mapsAlm';
+import type { TableMap } from '../../bindings/TableMap';
+import { applyEdits, asMapDefinition, editCount, type FieldEdits } from '../../lib/mapsAlm';
 import { ErrorBar } from '../ErrorBar';
 import { FieldsTab } from './FieldsTab';
 import { PreviewTab } from './PreviewTab';
@@ -148,7 +149,15 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
         {versions && versions.length > 0 && tab === 'versions' ? (
           <VersionsTab map={map} versions={versions} onRolledBack={() => void load()} />
         ) : null}
-        {definition && tab === 'preview' ? <PreviewTab map={map} definition={definition} edits={edits} /> : null}
+        {definition && tab === 'preview' ? (
+          <PreviewTab
+            draft={applyEdits(definition, edits) as unknown as TableMap}
+            saved={definition as unknown as TableMap}
+            onChange={() => undefined}
+            schema={null}
+            validation={null}
+          />
+        ) : null}
       </DrawerBody>
     </OverlayDrawer>
   );
