@@ -52,7 +52,8 @@ const LANGUAGES: Record<Side, Language> = {
 
 const useStyles = makeStyles({
   intro: { color: tokens.colorNeutralForeground2 },
-  card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalL },
+  // The drawer body is a flex column; a card that shrinks there clips its own content.
+  card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalL, flexShrink: 0 },
   header: { display: 'flex', alignItems: 'baseline', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
   muted: { color: tokens.colorNeutralForeground3 },
@@ -142,7 +143,7 @@ function FilterEditor({
       <Field label={`${language.language} (empty keeps every row)`} hint={language.help}>
         <Textarea
           ref={input}
-          className={styles.input}
+          textarea={{ className: styles.input }}
           resize="vertical"
           rows={2}
           value={text}

@@ -55,7 +55,7 @@ const useStyles = makeStyles({
   toolbar: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalL, flexWrap: 'wrap' },
   limit: { width: '90px' },
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  sample: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, padding: tokens.spacingHorizontalM },
+  sample: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, padding: tokens.spacingHorizontalM, flexShrink: 0 },
   sampleHeader: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   key: { fontFamily: tokens.fontFamilyMonospace, fontWeight: tokens.fontWeightSemibold },
   table: { tableLayout: 'auto' },
@@ -160,10 +160,10 @@ export function PreviewTab({ draft, saved }: MapPanelProps) {
   );
 }
 
-const KIND_BADGES: Record<Exclude<PreviewKind, 'changed'>, { color: 'informative' | 'danger' | 'subtle'; text: string }> = {
+const KIND_BADGES: Record<Exclude<PreviewKind, 'changed'>, { color: 'informative' | 'danger'; text: string }> = {
   dropped: { color: 'informative', text: 'not synced' },
   failed: { color: 'danger', text: 'cannot be written' },
-  same: { color: 'subtle', text: 'no change' },
+  same: { color: 'informative', text: 'no change' },
 };
 
 function SampleCard({
@@ -210,7 +210,7 @@ function SampleCard({
           return (
             <MessageBar key={title} intent="info" layout="multiline" data-testid="preview-row-dropped">
               <MessageBarBody>
-                <MessageBarTitle>{title}, this row is not synced</MessageBarTitle>
+                <MessageBarTitle>{title}, this row is not synced:</MessageBarTitle>
                 {dropped}
               </MessageBarBody>
             </MessageBar>
@@ -219,7 +219,7 @@ function SampleCard({
         return message !== null ? (
           <MessageBar key={title} intent="error" layout="multiline" data-testid="preview-row-error">
             <MessageBarBody>
-              <MessageBarTitle>{title}, this row cannot be written</MessageBarTitle>
+              <MessageBarTitle>{title}, this row cannot be written:</MessageBarTitle>
               {message}
             </MessageBarBody>
           </MessageBar>

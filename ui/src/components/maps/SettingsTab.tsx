@@ -22,7 +22,8 @@ import { KeyColumnsEditor } from './KeyColumnsEditor';
 import type { MapPanelProps } from './mapPanel';
 
 const useStyles = makeStyles({
-  card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalL },
+  // The drawer body is a flex column; a card that shrinks there clips its own content.
+  card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalL, flexShrink: 0 },
   why: { color: tokens.colorNeutralForeground2 },
   sides: { display: 'flex', gap: tokens.spacingHorizontalXXL, flexWrap: 'wrap' },
   grid: { display: 'grid', gridTemplateColumns: 'repeat(2, minmax(200px, 1fr))', gap: tokens.spacingHorizontalL },
