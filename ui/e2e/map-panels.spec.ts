@@ -97,6 +97,19 @@ test('filters are checked as typed, validation follows settings edits, and the p
   await drawer.getByTestId('tab-validation').click();
   await expect(summary).toHaveText('No problems: the map can run');
 
+  // WHEN number sequences switch to ranges and back, THEN the saved prefixes come back.
+  await drawer.getByTestId('tab-settings').click();
+  await drawer.getByTestId('numseq-ranges').click();
+  await expect(drawer.getByTestId('numseq-prefix-fo')).toHaveCount(0);
+  await drawer.getByTestId('numseq-range-fo-from').fill('US0001');
+  await drawer.getByTestId('numseq-range-fo-to').fill('US4999');
+  await drawer.getByTestId('numseq-range-dv-from').fill('US5000');
+  await drawer.getByTestId('numseq-range-dv-to').fill('US9999');
+  await shoot(page, 'settings-ranges', drawer.getByTestId('settings-numseq'));
+  await drawer.getByTestId('numseq-prefixes').click();
+  await expect(drawer.getByTestId('numseq-prefix-fo')).toHaveValue('FO-');
+  await expect(drawer.getByTestId('numseq-prefix-dv')).toHaveValue('CE-');
+
   // WHEN the draft is previewed, THEN a finance and operations row the filter drops shows as not synced.
   await drawer.getByTestId('tab-preview').click();
   await drawer.getByTestId('preview-run').click();

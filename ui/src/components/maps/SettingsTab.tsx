@@ -38,6 +38,12 @@ const COMPANY_PARTS: readonly { part: keyof CompanyStriping; label: string; test
   { part: 'companyCodeColumn', label: 'Company code column', testid: 'company-code-column' },
 ];
 
+/** The documented split of one key format between the two sides. */
+const RANGE_EXAMPLES: Record<Side, KeyRange> = {
+  financeOperations: { from: 'US0001', to: 'US4999' },
+  dataverse: { from: 'US5000', to: 'US9999' },
+};
+
 const sideId = (side: Side) => (side === 'financeOperations' ? 'fo' : 'dv');
 
 function Section({ title, why, testid, children }: { title: string; why: string; testid: string; children: ReactNode }) {
@@ -132,7 +138,7 @@ export function SettingsTab({ draft, saved, onChange, schema }: MapPanelProps) {
             {SIDES.map((side) => (
               <div key={side} className={styles.range}>
                 {(['from', 'to'] as const satisfies readonly (keyof KeyRange)[]).map((end) => (
-                  <Field key={end} label={`${sideName(side)} ${end}`} hint={end === 'from' ? 'For example US0001' : 'For example US4999'}>
+                  <Field key={end} label={`${sideName(side)} ${end}`} hint={`For example ${RANGE_EXAMPLES[side][end]}`}>
                     <Input
                       className={styles.mono}
                       value={draft.numberSequenceRanges?.[side][end] ?? ''}
