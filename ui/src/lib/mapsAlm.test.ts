@@ -16,6 +16,8 @@ import {
   packageFileName,
   parsePackageText,
   previewColumns,
+  previewDropped,
+  previewKind,
   previewError,
   previewRow,
   previewsBySide,
@@ -205,8 +207,37 @@ describe('preview', () => {
     const grouped = previewsBySide([fromDv, fromFo]);
     expect(grouped.financeOperations).toEqual([fromFo]);
     expect(grouped.dataverse).toEqual([fromDv]);
-    expect(sampleLabel(fromFo, definition(), 0)).toBe('usmf | C1');
+    expect(sampleLabel(fromFo, definition(), 0)).toBe('USMF | C1');
+    expect(sampleLabel({ ...fromFo, key: null }, definition(), 0)).toBe('usmf | C1');
     expect(sampleLabel(fromDv, definition(), 1)).toBe('Row 2');
+  });
+  const dropped: RowPreviewView = {
+    from: 'financeOperations',
+    source: { dataAreaId: 'DAT', CustomerAccount: 'DAT-000001', CreditLimit: 150000 },
+    key: 'DAT|DAT-000001',
+    saved: { row: { accountnumber: 'DAT-000001', creditlimit: 150000 } },
+    edited: { dropped: 'the source filter drops it' },
+    changedFields: ['accountnumber', 'creditlimit'],
+  };
+  const same: RowPreviewView = { ...fromFo, saved: fromFo.edited, changedFields: [] };
+  it('reads why a row is dropped', () => {
+    expect(previewDropped(dropped.edited)).toBe('the source filter drops it');
+    expect(previewDropped(dropped.saved)).toBeNull();
+    expect(previewRow(dropped.edited)).toBeNull();
+    expect(previewError(dropped.edited)).toBeNull();
+  });
+  it('classifies each sample by what the edit does with it', () => {
+    expect(previewKind(dropped)).toBe('dropped');
+    expect(previewKind(fromDv)).toBe('failed');
+    expect(previewKind(fromFo)).toBe('changed');
+    expect(previewKind(same)).toBe('same');
+    // A row the saved map dropped and the edit writes is a change, even with the same columns.
+    expect(previewKind({ ...same, saved: { dropped: 'the company scope drops it' } })).toBe('changed');
+  });
+  it('counts dropped rows apart from rows written differently', () => {
+    expect(previewSummary([dropped, same, fromFo])).toBe(
+      '3 rows read (3 from finance and operations, 0 from Dataverse); 1 row would be written differently; 1 row not synced (dropped by a filter or the company scope).',
+    );
   });
 });
 

@@ -18,16 +18,17 @@ import type { ApiError } from '../../bindings/ApiError';
 import type { MapVersionView } from '../../bindings/MapVersionView';
 import type { MapView } from '../../bindings/MapView';
 import { asMapDefinition, editCount, type FieldEdits } from '../../lib/mapsAlm';
+import { problemPlace } from '../../lib/validation';
 import { ErrorBar } from '../ErrorBar';
 import { FieldsTab } from './FieldsTab';
-import { PreviewTab } from './PreviewTab';
+import { DraftPanels } from './DraftPanels';
 import { RerunActions } from './RerunActions';
 import { VersionsTab } from './VersionsTab';
 
 const NO_EDITS: FieldEdits = {};
 const RELOAD_AFTER_EVENT_MS = 1_000;
 
-export type DetailsTab = 'fields' | 'versions' | 'preview';
+export type DetailsTab = 'fields' | 'versions' | 'filters' | 'settings' | 'validation' | 'preview';
 
 const useStyles = makeStyles({
   body: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, paddingBottom: tokens.spacingVerticalXL },
@@ -121,6 +122,15 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
           <Tab value="versions" data-testid="tab-versions">
             Versions{versions ? ` (${versions.length})` : ''}
           </Tab>
+          <Tab value="filters" data-testid="tab-filters">
+            Filters
+          </Tab>
+          <Tab value="settings" data-testid="tab-settings">
+            Settings
+          </Tab>
+          <Tab value="validation" data-testid="tab-validation">
+            Validation
+          </Tab>
           <Tab value="preview" data-testid="tab-preview">
             Preview
           </Tab>
@@ -148,7 +158,18 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
         {versions && versions.length > 0 && tab === 'versions' ? (
           <VersionsTab map={map} versions={versions} onRolledBack={() => void load()} />
         ) : null}
-        {definition && tab === 'preview' ? <PreviewTab map={map} definition={definition} edits={edits} /> : null}
+        {current && definition ? (
+          <DraftPanels
+            version={current.version}
+            definition={definition}
+            edits={edits}
+            shown={tab === 'fields' || tab === 'versions' ? null : tab}
+            onSelectProblem={(problem) => {
+              const place = problemPlace(problem);
+              setTab(place === 'map' ? 'validation' : place);
+            }}
+          />
+        ) : null}
       </DrawerBody>
     </OverlayDrawer>
   );
