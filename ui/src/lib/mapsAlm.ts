@@ -4,145 +4,11 @@ import type { ImportReport } from '../bindings/ImportReport';
 import type { MapDiffView } from '../bindings/MapDiffView';
 import type { PreviewOutcome } from '../bindings/PreviewOutcome';
 import type { RowPreviewView } from '../bindings/RowPreviewView';
-
-/**
- * A stored map definition as the UI reads it. Only the properties the UI edits are typed;
- * every other property (key, company, transforms, lookups…) is kept untouched so a save
- * writes back exactly what was read apart from the edit.
- */
-export interface FieldDefinition {
-  financeOperations: string | null;
-  direction: string;
-  dataverse: string | null;
-  note?: string | null;
-  [property: string]: unknown;
-}
-
-export interface MapDefinition {
-  name: string;
-  title: string;
-  fields: FieldDefinition[];
-  [property: string]: unknown;
-}
+import type { TableMap } from '../bindings/TableMap';
+import { fieldLabel } from './mapDraft';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isField(value: unknown): value is FieldDefinition {
-  return (
-    isRecord(value) &&
-    typeof value.direction === 'string' &&
-    (value.financeOperations === null || value.financeOperations === undefined || typeof value.financeOperations === 'string') &&
-    (value.dataverse === null || value.dataverse === undefined || typeof value.dataverse === 'string')
-  );
-}
-
-/** The definition of a `MapVersionView`, or null when it is not a map. */
-export function asMapDefinition(value: unknown): MapDefinition | null {
-  if (!isRecord(value) || typeof value.name !== 'string' || !Array.isArray(value.fields)) return null;
-  if (!value.fields.every(isField)) return null;
-  const fields = value.fields.map((f) => ({ ...f, financeOperations: f.financeOperations ?? null, dataverse: f.dataverse ?? null }));
-  return { ...value, name: value.name, title: typeof value.title === 'string' ? value.title : value.name, fields };
-}
-
-/** The six dual-write directions, by the name a definition stores. */
-export const FIELD_DIRECTIONS = [
-  { name: 'twoWay', symbol: '=', label: 'Two-way' },
-  { name: 'twoWayTransform', symbol: '><', label: 'Two-way with value map' },
-  { name: 'toDataverse', symbol: '>', label: 'To Dataverse' },
-  { name: 'toFinanceOperations', symbol: '<', label: 'To finance and operations' },
-  { name: 'defaultToDataverse', symbol: '>>', label: 'Default to Dataverse' },
-  { name: 'defaultToFinanceOperations', symbol: '<<', label: 'Default to finance and operations' },
-] as const;
-
-export type FieldDirectionName = (typeof FIELD_DIRECTIONS)[number]['name'];
-
-/** A definition may spell a direction by name or by symbol; answers the name. */
-export function directionName(direction: string): FieldDirectionName | null {
-  const found = FIELD_DIRECTIONS.find((d) => d.name === direction || d.symbol === direction.trim());
-  return found ? found.name : null;
-}
-
-export function directionSymbol(direction: string): string {
-  return FIELD_DIRECTIONS.find((d) => d.name === directionName(direction))?.symbol ?? direction;
-}
-
-export function directionText(direction: string): string {
-  return FIELD_DIRECTIONS.find((d) => d.name === directionName(direction))?.label ?? direction;
-}
-
-/** "CreditLimit = creditlimit"; a side a field does not read is shown as "—". */
-export function fieldLabel(field: Pick<FieldDefinition, 'financeOperations' | 'direction' | 'dataverse'>): string {
-  return `${field.financeOperations ?? '—'} ${directionSymbol(field.direction)} ${field.dataverse ?? '—'}`;
-}
-
-/** Unsaved changes to one field, by its index in the saved definition. */
-export interface FieldEdit {
-  direction?: FieldDirectionName;
-  disabled?: boolean;
-}
-
-export type FieldEdits = Readonly<Record<number, FieldEdit>>;
-
-function withEdit(edits: FieldEdits, index: number, edit: FieldEdit): FieldEdits {
-  const next: Record<number, FieldEdit> = { ...edits };
-  if (edit.direction === undefined && !edit.disabled) delete next[index];
-  else next[index] = edit;
-  return next;
-}
-
-/** Sets a field's direction; choosing the saved direction again drops that part of the edit. */
-export function setFieldDirection(
-  edits: FieldEdits,
-  index: number,
-  saved: FieldDefinition,
-  direction: FieldDirectionName,
-): FieldEdits {
-  const current = edits[index] ?? {};
-  const changed = directionName(saved.direction) === direction ? undefined : direction;
-  return withEdit(edits, index, { ...current, direction: changed });
-}
-
-/** Enables or disables a field; a disabled field is left out of the saved map. */
-export function setFieldEnabled(edits: FieldEdits, index: number, enabled: boolean): FieldEdits {
-  const current = edits[index] ?? {};
-  return withEdit(edits, index, { ...current, disabled: enabled ? undefined : true });
-}
-
-/** The number of fields an edit touches. */
-export function editCount(edits: FieldEdits): number {
-  return Object.keys(edits).length;
-}
-
-/** The field as the edit leaves it, or null when the edit disables it. */
-export function editedField(field: FieldDefinition, edit: FieldEdit | undefined): FieldDefinition | null {
-  if (edit?.disabled) return null;
-  return edit?.direction ? { ...field, direction: edit.direction } : field;
-}
-
-/** The definition with the edit applied: directions changed, disabled fields left out. */
-export function applyEdits(definition: MapDefinition, edits: FieldEdits): MapDefinition {
-  const fields = definition.fields.flatMap((field, index) => {
-    const edited = editedField(field, edits[index]);
-    return edited ? [edited] : [];
-  });
-  return { ...definition, fields };
-}
-
-/** One line per edited field, for the save dialog: "CreditLimit: = → >", "SalesMemo: turned off (…)". */
-export function describeEdits(definition: MapDefinition, edits: FieldEdits): string[] {
-  return Object.entries(edits)
-    .map(([key, edit]) => [Number(key), edit] as const)
-    .sort(([a], [b]) => a - b)
-    .flatMap(([index, edit]) => {
-      const field = definition.fields[index];
-      if (!field) return [];
-      const name = field.financeOperations ?? field.dataverse ?? `field ${index + 1}`;
-      if (edit.disabled) return [`${name}: turned off (left out of the saved map)`];
-      if (edit.direction) return [`${name}: ${directionSymbol(field.direction)} → ${directionSymbol(edit.direction)}`];
-      return [];
-    });
 }
 
 /** Picks a version for the diff: at most two; a third pick replaces the older of the two picks. */
@@ -167,7 +33,7 @@ export function formatValue(value: unknown): string {
 
 /** A field's one-line summary from its JSON (a diff's before/after), or the JSON. */
 function summarize(value: unknown): string {
-  return isField(value) ? fieldLabel({ ...value, financeOperations: value.financeOperations ?? null, dataverse: value.dataverse ?? null }) : formatValue(value);
+  return isRecord(value) && typeof value.direction === 'string' ? fieldLabel(value as Parameters<typeof fieldLabel>[0]) : formatValue(value);
 }
 
 /** One line of the diff table. */
@@ -256,12 +122,11 @@ export function previewsBySide(previews: readonly RowPreviewView[]): Record<RowP
 }
 
 /** How a sample row is named: its key fields on its own side, else its position. */
-export function sampleLabel(preview: RowPreviewView, definition: MapDefinition | null, index: number): string {
-  const key = isRecord(definition?.key) ? definition.key : null;
-  const fields = key && Array.isArray(key[preview.from]) ? (key[preview.from] as unknown[]) : [];
-  const company = isRecord(definition?.company) ? definition.company.financeOperationsField : undefined;
-  const names = [...(preview.from === 'financeOperations' && typeof company === 'string' ? [company] : []), ...fields];
-  const values = names.map((n) => (typeof n === 'string' ? preview.source[n] : undefined)).filter((v) => v !== undefined && v !== null);
+export function sampleLabel(preview: RowPreviewView, definition: TableMap | null, index: number): string {
+  const fields = definition?.key[preview.from] ?? [];
+  const company = definition?.company?.financeOperationsField;
+  const names = [...(preview.from === 'financeOperations' && company ? [company] : []), ...fields];
+  const values = names.map((n) => preview.source[n]).filter((v) => v !== undefined && v !== null);
   return values.length > 0 ? values.map(formatValue).join(' | ') : `Row ${index + 1}`;
 }
 

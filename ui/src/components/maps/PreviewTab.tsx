@@ -28,11 +28,9 @@ import { Play16Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
-import type { MapView } from '../../bindings/MapView';
 import type { RowPreviewView } from '../../bindings/RowPreviewView';
+import { isDirty, type MapDraftTabProps } from '../../lib/mapDraft';
 import {
-  applyEdits,
-  editCount,
   formatValue,
   previewColumns,
   previewSummary,
@@ -40,8 +38,6 @@ import {
   previewRow,
   previewsBySide,
   sampleLabel,
-  type FieldEdits,
-  type MapDefinition,
 } from '../../lib/mapsAlm';
 import { ErrorBar } from '../ErrorBar';
 
@@ -77,9 +73,9 @@ const useStyles = makeStyles({
  * and under the unsaved edit (or the saved map again), with the columns the edit changes
  * highlighted.
  */
-export function PreviewTab({ map, definition, edits }: { map: MapView; definition: MapDefinition; edits: FieldEdits }) {
+export function PreviewTab({ draft, saved }: MapDraftTabProps) {
   const styles = useStyles();
-  const hasEdit = editCount(edits) > 0;
+  const hasEdit = isDirty(saved, draft);
   const [which, setWhich] = useState<'edit' | 'saved'>(hasEdit ? 'edit' : 'saved');
   const [limit, setLimit] = useState(DEFAULT_LIMIT);
   const [running, setRunning] = useState(false);
@@ -92,7 +88,7 @@ export function PreviewTab({ map, definition, edits }: { map: MapView; definitio
     setRunning(true);
     setError(null);
     try {
-      const candidate = previewOf === 'edit' ? applyEdits(definition, edits) : definition;
+      const candidate = previewOf === 'edit' ? draft : saved;
       setResult({ of: previewOf, previews: await backend.previewMap(candidate, limit) });
     } catch (e) {
       setResult(null);
@@ -155,7 +151,7 @@ export function PreviewTab({ map, definition, edits }: { map: MapView; definitio
                   key={index}
                   preview={preview}
                   onlyChanged={onlyChanged}
-                  label={sampleLabel(preview, definition, index)}
+                  label={sampleLabel(preview, saved, index)}
                   editLabel={result.of === 'edit' ? 'Under the edit' : 'Under the saved map'}
                 />
               ))}
@@ -164,7 +160,7 @@ export function PreviewTab({ map, definition, edits }: { map: MapView; definitio
         </div>
       ) : null}
       {!result && !running && !error ? (
-        <Body1 className={styles.muted}>Run the preview to read up to {limit} live rows from each side of {map.title}.</Body1>
+        <Body1 className={styles.muted}>Run the preview to read up to {limit} live rows from each side of {saved.title}.</Body1>
       ) : null}
     </>
   );

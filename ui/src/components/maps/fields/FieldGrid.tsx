@@ -1,0 +1,83 @@
+import { Table, TableBody, TableHeader, TableHeaderCell, TableRow, makeStyles } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { FieldMapping } from '../../../bindings/FieldMapping';
+import type { NullPolicy } from '../../../bindings/NullPolicy';
+import { draftChanges, removeField, setNullPolicy, setTransform, updateField, type MapDraftTabProps } from '../../../lib/mapDraft';
+import { problemsByField } from '../../../lib/validation';
+import { FieldRow } from './FieldRow';
+import { TransformDialog } from './TransformDialog';
+
+const NO_PROBLEMS: never[] = [];
+
+const useStyles = makeStyles({
+  table: { tableLayout: 'fixed', minWidth: '860px' },
+  numberCol: { width: '56px' },
+  columnCol: { width: '20%' },
+  directionCol: { width: '200px' },
+  transformCol: { width: '17%' },
+  nullCol: { width: '120px' },
+  problemsCol: { width: '52px' },
+  removeCol: { width: '40px' },
+});
+
+/** The draft's field mappings as an editable grid, with each row's changes and problems. */
+export function FieldGrid({ draft, saved, onChange, schema, validation }: MapDraftTabProps) {
+  const styles = useStyles();
+  const [transformOf, setTransformOf] = useState<number | null>(null);
+  const statuses = draftChanges(saved, draft).fields;
+  const problems = problemsByField(validation?.problems ?? []);
+  const foColumns = schema?.financeOperations.columns ?? [];
+  const dvColumns = schema?.dataverse.columns ?? [];
+  const editing = transformOf === null ? undefined : draft.fields[transformOf];
+
+  const change = (index: number, patch: Partial<FieldMapping>) => onChange(updateField(draft, index, patch));
+  const nullPolicy = (index: number, policy: NullPolicy | null) => onChange(setNullPolicy(draft, index, policy));
+
+  return (
+    <>
+      <Table size="small" className={styles.table} aria-label={`Field mappings of ${draft.title}`} data-testid="fields-table">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell className={styles.numberCol}>#</TableHeaderCell>
+            <TableHeaderCell className={styles.columnCol}>F&amp;O field</TableHeaderCell>
+            <TableHeaderCell className={styles.directionCol}>Direction</TableHeaderCell>
+            <TableHeaderCell className={styles.columnCol}>Dataverse column</TableHeaderCell>
+            <TableHeaderCell className={styles.transformCol}>Transform</TableHeaderCell>
+            <TableHeaderCell className={styles.nullCol}>When empty</TableHeaderCell>
+            <TableHeaderCell className={styles.problemsCol} aria-label="Problems" />
+            <TableHeaderCell className={styles.removeCol} aria-label="Remove" />
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {draft.fields.map((field, index) => (
+            <FieldRow
+              key={index}
+              field={field}
+              index={index}
+              status={statuses[index] ?? 'added'}
+              problems={problems.get(index) ?? NO_PROBLEMS}
+              foColumns={foColumns}
+              dvColumns={dvColumns}
+              onChange={change}
+              onNullPolicy={nullPolicy}
+              onEditTransform={setTransformOf}
+              onRemove={(i) => onChange(removeField(draft, i))}
+            />
+          ))}
+        </TableBody>
+      </Table>
+      {editing && transformOf !== null ? (
+        <TransformDialog
+          field={editing}
+          index={transformOf}
+          schema={schema}
+          onApply={(transform) => {
+            onChange(setTransform(draft, transformOf, transform));
+            setTransformOf(null);
+          }}
+          onClose={() => setTransformOf(null)}
+        />
+      ) : null}
+    </>
+  );
+}
