@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { goTo, openUi, saveScreenshot } from './helpers';
+import { command, goTo, openUi, saveScreenshot } from './helpers';
 
 /** Screenshots of each step go to /tmp as well, to look at the editor's layout. */
 async function shoot(page: Page, name: string) {
@@ -56,6 +56,10 @@ test('a field with a value map is added, validated as it is edited and saved as 
   await expect(page.getByTestId(`field-problems-detail-${added}`)).toContainText('Fix:');
   await shoot(page, 'added-with-problems');
   await page.mouse.move(0, 0);
+  await drawer.getByTestId('details-problems-open').click();
+  await expect(page.getByTestId('details-problems-list').getByTestId('problem-row').first()).toContainText(`$.fields[${added}]`);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('details-problems-list')).toHaveCount(0);
 
   // WHEN its columns are picked by typing part of their names.
   const fo = drawer.getByTestId(`field-fo-${added}`);
@@ -126,10 +130,22 @@ test('a field with a value map is added, validated as it is edited and saved as 
   await expect(drawer.getByTestId('field-row-2')).toHaveAttribute('data-status', 'changed');
   await expect(drawer.getByTestId('details-unsaved')).toHaveText('2 unsaved changes');
   await expect(drawer.getByTestId(`field-row-${added}`)).toHaveCount(0);
+  // A default value and a null policy are edited too.
+  await drawer.getByTestId('field-transform-6').click();
+  await page.getByTestId('transform-dialog').getByTestId('transform-value').fill('5');
+  await shoot(page, 'transform-default');
+  await page.getByTestId('transform-apply').click();
+  await expect(drawer.getByTestId('field-transform-6')).toHaveText('Default: 5');
+  await drawer.getByTestId('field-null-1').click();
+  await page.getByRole('option', { name: 'Use a default' }).click();
+  await drawer.getByTestId('field-null-value-1').fill('Unnamed');
+  await expect(drawer.getByTestId('details-unsaved')).toHaveText('4 unsaved changes');
   await shoot(page, 'before-discard');
   await drawer.getByTestId('details-discard').click();
   await expect(drawer.getByTestId('details-unsaved')).toHaveCount(0);
   await expect(drawer.getByTestId('field-direction-2')).toContainText('Two-way');
+  await expect(drawer.getByTestId('field-transform-6')).toHaveText('Default: 3');
+  await expect(drawer.getByTestId('field-null-value-1')).toHaveCount(0);
   await expect(drawer.getByTestId(`field-transform-${added}`)).toHaveText('Value map (6 pairs)');
   await expect(drawer.getByTestId('details-current-version')).toHaveText(`Version ${before + 1}`);
   await shoot(page, 'discarded');
@@ -141,7 +157,7 @@ test('a field with a value map is added, validated as it is edited and saved as 
   await expect(drawer.getByTestId('details-current-version')).toHaveText(`Version ${before + 2}`);
 });
 
-test('a running map refuses a draft with errors, and the refusal names what to fix', async ({ page }) => {
+test('a running map refuses a draft with errors, and a version saved elsewhere sets a draft aside', async ({ page, request }) => {
   const drawer = await openCustomers(page);
   const before = await currentVersion(drawer);
   const added = await drawer.locator('[data-testid^="field-row-"]').count();
@@ -176,4 +192,20 @@ test('a running map refuses a draft with errors, and the refusal names what to f
   await expect(drawer.getByTestId('details-unsaved')).toHaveText('1 unsaved change');
   await drawer.getByTestId('details-discard').click();
   await expect(drawer.getByTestId(`field-row-${added}`)).toHaveCount(0);
+
+  // WHEN another session saves a version while a draft is open.
+  await drawer.getByTestId('field-direction-2').click();
+  await page.getByTestId('direction-option-toDataverse').click();
+  await expect(drawer.getByTestId('details-unsaved')).toHaveText('1 unsaved change');
+  const versions = (await command(request, 'map_versions', { name: 'customers' })) as { definition: unknown }[];
+  await command(request, 'save_map', { map: versions[versions.length - 1].definition, note: 'Playwright: saved elsewhere' });
+
+  // THEN the drawer shows the new version, and says the draft made against the old one was set aside.
+  await expect(drawer.getByTestId('details-current-version')).toHaveText(`Version ${before + 1}`);
+  await expect(drawer.getByTestId('details-draft-ended')).toContainText(`version ${before + 1} was saved since`);
+  await expect(drawer.getByTestId('details-unsaved')).toHaveCount(0);
+  await expect(drawer.getByTestId('field-direction-2')).toContainText('Two-way');
+  await shoot(page, 'draft-ended');
+  await drawer.getByTestId('details-draft-ended-dismiss').click();
+  await expect(drawer.getByTestId('details-draft-ended')).toHaveCount(0);
 });

@@ -24,7 +24,7 @@ import type { MapVersionView } from '../../bindings/MapVersionView';
 import type { MapView } from '../../bindings/MapView';
 import type { SavedMap } from '../../bindings/SavedMap';
 import type { TableMap } from '../../bindings/TableMap';
-import { asTableMap, draftChanges, type MapDraftTabProps } from '../../lib/mapDraft';
+import { asTableMap, draftChanges, isDirty, type MapDraftTabProps } from '../../lib/mapDraft';
 import { ErrorBar } from '../ErrorBar';
 import { useNotify } from '../notify';
 import { FieldsTab } from './FieldsTab';
@@ -96,6 +96,7 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
   const current = versions?.at(-1) ?? null;
   const saved = current ? asTableMap(current.definition) : null;
   const draft = edit && current && edit.base === current.version ? edit.draft : null;
+  const endedBy = edit && current && edit.base !== current.version && saved && isDirty(saved, edit.draft) ? current : null;
   const changes = saved && draft ? draftChanges(saved, draft) : null;
   const pending = changes?.count ?? 0;
   const { validation, error: validationError } = useValidation(draft ?? saved);
@@ -179,6 +180,20 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
             title="Cannot read the map"
             error={{ code: 'invalid_map', message: `Version ${current.version} is not a map definition the UI can edit.` }}
           />
+        ) : null}
+        {endedBy && edit ? (
+          <MessageBar intent="warning" layout="multiline" data-testid="details-draft-ended">
+            <MessageBarBody>
+              <MessageBarTitle>Your unsaved changes were set aside</MessageBarTitle>
+              They were made to version {edit.base}; version {endedBy.version} was saved since ({endedBy.author}
+              {endedBy.note ? `: ${endedBy.note}` : ''}). The editor shows version {endedBy.version}.
+            </MessageBarBody>
+            <MessageBarActions>
+              <Button size="small" onClick={() => setEdit(null)} data-testid="details-draft-ended-dismiss">
+                Dismiss
+              </Button>
+            </MessageBarActions>
+          </MessageBar>
         ) : null}
         {savedProblems ? (
           <MessageBar intent="warning" layout="multiline" data-testid="save-problems">

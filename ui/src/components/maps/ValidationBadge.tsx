@@ -1,13 +1,23 @@
-import { Badge, Spinner } from '@fluentui/react-components';
+import { Badge, Button, Popover, PopoverSurface, PopoverTrigger, Spinner, makeStyles, tokens } from '@fluentui/react-components';
 import type { ApiError } from '../../bindings/ApiError';
 import type { ValidationView } from '../../bindings/ValidationView';
+import { ProblemList } from './ProblemList';
 
-/** What validation finds in the draft (or the saved map), as a count of errors and warnings. */
+const useStyles = makeStyles({
+  surface: { maxWidth: '760px', maxHeight: '60vh', overflowY: 'auto', display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+/**
+ * What validation finds in the draft (or the saved map), as a count of errors and warnings;
+ * a click lists them (problems of the map as a whole appear on no field row).
+ */
 export function ValidationBadge({ validation, error }: { validation: ValidationView | null; error: ApiError | null }) {
+  const styles = useStyles();
   if (error) {
     return (
       <Badge appearance="tint" color="danger" title={error.message} data-testid="details-problems" data-errors="unknown">
-        Cannot validate: {error.code}
+        Cannot validate: {error.message}
       </Badge>
     );
   }
@@ -20,16 +30,31 @@ export function ValidationBadge({ validation, error }: { validation: ValidationV
       : [errors ? `${errors} ${errors === 1 ? 'error' : 'errors'}` : '', warnings ? `${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : '']
           .filter(Boolean)
           .join(', ');
-  return (
+  const checked = validation.schemaChecked ? 'Checked against the columns of both environments.' : `Columns not checked: ${validation.schemaError ?? 'unknown'}.`;
+  const badge = (
     <Badge
       appearance="tint"
       color={errors ? 'danger' : warnings ? 'warning' : 'success'}
-      title={validation.schemaChecked ? 'Checked against the columns of both environments' : `Columns not checked: ${validation.schemaError ?? 'unknown'}`}
+      title={checked}
       data-testid="details-problems"
       data-errors={errors}
       data-warnings={warnings}
     >
       {text}
     </Badge>
+  );
+  if (validation.problems.length === 0) return badge;
+  return (
+    <Popover withArrow positioning="below-start">
+      <PopoverTrigger disableButtonEnhancement>
+        <Button appearance="transparent" size="small" aria-label={`${text}: list them`} data-testid="details-problems-open">
+          {badge}
+        </Button>
+      </PopoverTrigger>
+      <PopoverSurface className={styles.surface} data-testid="details-problems-list">
+        <span className={styles.muted}>{checked}</span>
+        <ProblemList problems={validation.problems} label="Problems of the edited map" />
+      </PopoverSurface>
+    </Popover>
   );
 }

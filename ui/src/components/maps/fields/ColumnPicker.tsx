@@ -57,7 +57,8 @@ export function ColumnPicker({
         if (typed !== null) commit(typed);
       }}
       onKeyDown={(e) => {
-        if (e.key === 'Enter' && typed !== null && !shown.some((c) => c.name === typed)) commit(typed);
+        // With matches listed, Enter picks the active one; with none, it keeps the text typed.
+        if (e.key === 'Enter' && typed !== null && shown.length === 0) commit(typed);
         if (e.key === 'Escape') setTyped(null);
       }}
       data-testid={testId}
