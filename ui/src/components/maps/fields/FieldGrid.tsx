@@ -1,5 +1,5 @@
 import { Table, TableBody, TableHeader, TableHeaderCell, TableRow, makeStyles } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { FieldMapping } from '../../../bindings/FieldMapping';
 import type { NullPolicy } from '../../../bindings/NullPolicy';
 import { draftChanges, removeField, setNullPolicy, setTransform, updateField, type MapDraftTabProps } from '../../../lib/mapDraft';
@@ -24,14 +24,29 @@ const useStyles = makeStyles({
 export function FieldGrid({ draft, saved, onChange, schema, validation }: MapDraftTabProps) {
   const styles = useStyles();
   const [transformOf, setTransformOf] = useState<number | null>(null);
-  const statuses = draftChanges(saved, draft).fields;
-  const problems = problemsByField(validation?.problems ?? []);
+  const statuses = useMemo(() => draftChanges(saved, draft).fields, [saved, draft]);
+  const problems = useMemo(() => problemsByField(validation?.problems ?? []), [validation]);
   const foColumns = schema?.financeOperations.columns ?? [];
   const dvColumns = schema?.dataverse.columns ?? [];
   const editing = transformOf === null ? undefined : draft.fields[transformOf];
 
-  const change = (index: number, patch: Partial<FieldMapping>) => onChange(updateField(draft, index, patch));
-  const nullPolicy = (index: number, policy: NullPolicy | null) => onChange(setNullPolicy(draft, index, policy));
+  // Rows are memoised, so their callbacks stay the same across edits and read the newest draft here.
+  const latest = useRef({ draft, onChange });
+  useLayoutEffect(() => {
+    latest.current = { draft, onChange };
+  });
+  const change = useCallback((index: number, patch: Partial<FieldMapping>) => {
+    const { draft: current, onChange: apply } = latest.current;
+    apply(updateField(current, index, patch));
+  }, []);
+  const nullPolicy = useCallback((index: number, policy: NullPolicy | null) => {
+    const { draft: current, onChange: apply } = latest.current;
+    apply(setNullPolicy(current, index, policy));
+  }, []);
+  const remove = useCallback((index: number) => {
+    const { draft: current, onChange: apply } = latest.current;
+    apply(removeField(current, index));
+  }, []);
 
   return (
     <>
@@ -61,7 +76,7 @@ export function FieldGrid({ draft, saved, onChange, schema, validation }: MapDra
               onChange={change}
               onNullPolicy={nullPolicy}
               onEditTransform={setTransformOf}
-              onRemove={(i) => onChange(removeField(draft, i))}
+              onRemove={remove}
             />
           ))}
         </TableBody>

@@ -1,5 +1,6 @@
 import { Badge, Button, TableCell, TableRow, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { Delete16Regular, Info16Regular, Wrench16Regular } from '@fluentui/react-icons';
+import { memo } from 'react';
 import type { Column } from '../../../bindings/Column';
 import type { FieldMapping } from '../../../bindings/FieldMapping';
 import type { MapProblemView } from '../../../bindings/MapProblemView';
@@ -26,8 +27,8 @@ const useStyles = makeStyles({
   transform: { maxWidth: '100%', justifyContent: 'flex-start', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
 });
 
-/** One field mapping of the draft as an editable row. */
-export function FieldRow({
+/** One field mapping of the draft as an editable row; memoised, as a map can have a hundred. */
+export const FieldRow = memo(function FieldRow({
   field,
   index,
   status,
@@ -139,4 +140,4 @@ export function FieldRow({
       </TableCell>
     </TableRow>
   );
-}
+});
