@@ -45,6 +45,19 @@ test('a field with a value map is added, validated as it is edited and saved as 
   await expect(drawer.getByTestId('schema-status')).toContainText('Dataverse columns');
   await shoot(page, 'opened');
 
+  // Typing in a picker and leaving with Escape keeps the field's column.
+  await drawer.getByTestId('field-direction-2').click();
+  await page.getByTestId('direction-option-toDataverse').click();
+  await expect(drawer.getByTestId('details-unsaved')).toHaveText('1 unsaved change');
+  const memo = drawer.getByTestId('field-fo-5');
+  await memo.click();
+  await memo.pressSequentially('Addr');
+  await memo.press('Escape');
+  await expect(memo).toHaveValue('SalesMemo');
+  await expect(drawer.getByTestId('details-unsaved')).toHaveText('1 unsaved change');
+  await drawer.getByTestId('details-discard').click();
+  await expect(drawer.getByTestId('details-unsaved')).toHaveCount(0);
+
   // WHEN a field is added, THEN it is marked new and unsaved, and validation flags it.
   await drawer.getByTestId('field-add').click();
   const row = drawer.getByTestId(`field-row-${added}`);

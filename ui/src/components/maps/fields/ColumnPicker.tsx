@@ -52,7 +52,10 @@ export function ColumnPicker({
       value={typed ?? value ?? ''}
       selectedOptions={value ? [value] : []}
       onChange={(e) => setTyped(e.target.value)}
-      onOptionSelect={(_, data) => commit(data.optionValue ?? null)}
+      onOptionSelect={(_, data) => {
+        // Typing clears the selection (no option value); only a picked column is committed.
+        if (data.optionValue !== undefined) commit(data.optionValue);
+      }}
       onBlur={() => {
         if (typed !== null) commit(typed);
       }}
