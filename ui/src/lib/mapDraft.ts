@@ -5,20 +5,6 @@ import type { MapSchemaView } from '../bindings/MapSchemaView';
 import type { NullPolicy } from '../bindings/NullPolicy';
 import type { TableMap } from '../bindings/TableMap';
 import type { Transform } from '../bindings/Transform';
-import type { ValidationView } from '../bindings/ValidationView';
-
-/**
- * What every tab of the map details drawer receives: the edited copy of the newest saved
- * version, that version, the way to change the copy, and what the drawer read about the map
- * (its columns and what validation finds in the copy; null until they arrive).
- */
-export interface MapDraftTabProps {
-  draft: TableMap;
-  saved: TableMap;
-  onChange: (next: TableMap) => void;
-  schema: MapSchemaView | null;
-  validation: ValidationView | null;
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,9 +2,10 @@ import { Body1, Button, Caption1, MessageBar, MessageBarBody, MessageBarTitle, m
 import { Add16Regular, ArrowClockwise16Regular } from '@fluentui/react-icons';
 import type { ApiError } from '../../bindings/ApiError';
 import { formatDateTime } from '../../lib/format';
-import { addField, type MapDraftTabProps } from '../../lib/mapDraft';
+import { addField } from '../../lib/mapDraft';
 import { ErrorBar } from '../ErrorBar';
 import { FieldGrid } from './fields/FieldGrid';
+import type { MapPanelProps } from './mapPanel';
 
 const useStyles = makeStyles({
   toolbar: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
@@ -21,7 +22,7 @@ export interface SchemaStatus {
 }
 
 /** The field-map editor: the draft's field mappings, with columns picked from the live schema. */
-export function FieldsTab({ schemaStatus, ...props }: MapDraftTabProps & { schemaStatus: SchemaStatus }) {
+export function FieldsTab({ schemaStatus, ...props }: MapPanelProps & { schemaStatus: SchemaStatus }) {
   const styles = useStyles();
   const { draft, schema, onChange } = props;
   const sideErrors = schema ? [schema.financeOperations, schema.dataverse].filter((t) => t.error) : [];

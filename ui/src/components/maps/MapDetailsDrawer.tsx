@@ -24,7 +24,7 @@ import type { MapVersionView } from '../../bindings/MapVersionView';
 import type { MapView } from '../../bindings/MapView';
 import type { SavedMap } from '../../bindings/SavedMap';
 import type { TableMap } from '../../bindings/TableMap';
-import { asTableMap, draftChanges, isDirty, type MapDraftTabProps } from '../../lib/mapDraft';
+import { asTableMap, draftChanges, isDirty } from '../../lib/mapDraft';
 import { ErrorBar } from '../ErrorBar';
 import { useNotify } from '../notify';
 import { FieldsTab } from './FieldsTab';
@@ -36,6 +36,7 @@ import { useMapSchema } from './useMapSchema';
 import { useValidation } from './useValidation';
 import { ValidationBadge } from './ValidationBadge';
 import { VersionsTab } from './VersionsTab';
+import type { MapPanelProps } from './mapPanel';
 
 const RELOAD_AFTER_EVENT_MS = 1_000;
 
@@ -110,7 +111,7 @@ export function MapDetailsDrawer({ map, onClose }: { map: MapView; onClose: () =
     void load();
   };
 
-  const tabProps: MapDraftTabProps | null =
+  const tabProps: MapPanelProps | null =
     saved && current
       ? {
           draft: draft ?? saved,

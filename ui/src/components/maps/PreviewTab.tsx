@@ -29,7 +29,7 @@ import { useState } from 'react';
 import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
 import type { RowPreviewView } from '../../bindings/RowPreviewView';
-import { isDirty, type MapDraftTabProps } from '../../lib/mapDraft';
+import { isDirty } from '../../lib/mapDraft';
 import {
   formatValue,
   previewColumns,
@@ -40,6 +40,7 @@ import {
   sampleLabel,
 } from '../../lib/mapsAlm';
 import { ErrorBar } from '../ErrorBar';
+import type { MapPanelProps } from './mapPanel';
 
 const DEFAULT_LIMIT = 3;
 const MAX_LIMIT = 50;
@@ -73,7 +74,7 @@ const useStyles = makeStyles({
  * and under the unsaved edit (or the saved map again), with the columns the edit changes
  * highlighted.
  */
-export function PreviewTab({ draft, saved }: MapDraftTabProps) {
+export function PreviewTab({ draft, saved }: MapPanelProps) {
   const styles = useStyles();
   const hasEdit = isDirty(saved, draft);
   const [which, setWhich] = useState<'edit' | 'saved'>(hasEdit ? 'edit' : 'saved');

@@ -2,10 +2,11 @@ import { Table, TableBody, TableHeader, TableHeaderCell, TableRow, makeStyles } 
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { FieldMapping } from '../../../bindings/FieldMapping';
 import type { NullPolicy } from '../../../bindings/NullPolicy';
-import { draftChanges, removeField, setNullPolicy, setTransform, updateField, type MapDraftTabProps } from '../../../lib/mapDraft';
+import { draftChanges, removeField, setNullPolicy, setTransform, updateField } from '../../../lib/mapDraft';
 import { problemsByField } from '../../../lib/validation';
 import { FieldRow } from './FieldRow';
 import { TransformDialog } from './TransformDialog';
+import type { MapPanelProps } from '../mapPanel';
 
 const NO_PROBLEMS: never[] = [];
 
@@ -21,7 +22,7 @@ const useStyles = makeStyles({
 });
 
 /** The draft's field mappings as an editable grid, with each row's changes and problems. */
-export function FieldGrid({ draft, saved, onChange, schema, validation }: MapDraftTabProps) {
+export function FieldGrid({ draft, saved, onChange, schema, validation }: MapPanelProps) {
   const styles = useStyles();
   const [transformOf, setTransformOf] = useState<number | null>(null);
   const statuses = useMemo(() => draftChanges(saved, draft).fields, [saved, draft]);
