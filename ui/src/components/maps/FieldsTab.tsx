@@ -67,7 +67,7 @@ export function FieldsTab({ schemaStatus, ...props }: MapPanelProps & { schemaSt
       ))}
       {draft.fields.length === 0 ? <Body1 className={styles.muted}>This map has no field mappings: add one.</Body1> : null}
       <div className={styles.scroll}>
-        <FieldGrid {...props} />
+        <FieldGrid {...props} onRefreshSchema={schemaStatus.refresh} />
       </div>
     </>
   );

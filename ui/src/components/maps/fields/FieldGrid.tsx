@@ -22,7 +22,7 @@ const useStyles = makeStyles({
 });
 
 /** The draft's field mappings as an editable grid, with each row's changes and problems. */
-export function FieldGrid({ draft, saved, onChange, schema, validation }: MapPanelProps) {
+export function FieldGrid({ draft, saved, onChange, schema, validation, onRefreshSchema }: MapPanelProps & { onRefreshSchema?: () => void }) {
   const styles = useStyles();
   const [transformOf, setTransformOf] = useState<number | null>(null);
   const statuses = useMemo(() => draftChanges(saved, draft).fields, [saved, draft]);
@@ -92,6 +92,7 @@ export function FieldGrid({ draft, saved, onChange, schema, validation }: MapPan
             setTransformOf(null);
           }}
           onClose={() => setTransformOf(null)}
+          onRefreshSchema={onRefreshSchema}
         />
       ) : null}
     </>

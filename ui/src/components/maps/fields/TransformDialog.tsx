@@ -39,12 +39,14 @@ export function TransformDialog({
   schema,
   onApply,
   onClose,
+  onRefreshSchema,
 }: {
   field: FieldMapping;
   index: number;
   schema: MapSchemaView | null;
   onApply: (transform: Transform | null) => void;
   onClose: () => void;
+  onRefreshSchema?: () => void;
 }) {
   const styles = useStyles();
   const [transform, setTransform] = useState<Transform | null>(field.transform);
@@ -89,6 +91,7 @@ export function TransformDialog({
                 options={enumOptions(dvColumn)}
                 financeOperationsColumn={field.financeOperations}
                 dataverseColumn={field.dataverse}
+                onRefreshSchema={onRefreshSchema}
               />
             ) : null}
             {transform && transform.kind !== 'valueMap' ? <TransformSettings transform={transform} onChange={setTransform} /> : null}

@@ -16,7 +16,7 @@ import {
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
-import { Add16Regular, LinkMultiple16Regular } from '@fluentui/react-icons';
+import { Add16Regular, ArrowClockwise16Regular, LinkMultiple16Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { autoPair, setPair, unpaired, valueMapRows, type EnumOption, type Pairs } from '../../../lib/mapDraft';
 
@@ -47,6 +47,7 @@ export function ValueMapEditor({
   options,
   financeOperationsColumn,
   dataverseColumn,
+  onRefreshSchema,
 }: {
   pairs: Pairs;
   onChange: (next: Pairs) => void;
@@ -54,6 +55,8 @@ export function ValueMapEditor({
   options: readonly EnumOption[];
   financeOperationsColumn: string | null;
   dataverseColumn: string | null;
+  /** Reads both tables' columns again (a cached read may predate the members). */
+  onRefreshSchema?: () => void;
 }) {
   const styles = useStyles();
   const [newMember, setNewMember] = useState('');
@@ -80,10 +83,17 @@ export function ValueMapEditor({
         </Caption1>
       </div>
       {members.length === 0 ? (
-        <Body1 className={styles.muted}>
-          The schema lists no enum members for {financeOperationsColumn ?? 'the finance and operations column'}: read the columns again,
-          or add members by name below.
-        </Body1>
+        <div className={styles.toolbar}>
+          <Body1 className={styles.muted}>
+            The schema lists no enum members for {financeOperationsColumn ?? 'the finance and operations column'}: read the columns
+            again, or add members by name below.
+          </Body1>
+          {onRefreshSchema ? (
+            <Button size="small" icon={<ArrowClockwise16Regular />} onClick={onRefreshSchema} data-testid="value-map-refresh-schema">
+              Read columns again
+            </Button>
+          ) : null}
+        </div>
       ) : null}
       {options.length === 0 ? (
         <Body1 className={styles.muted}>
