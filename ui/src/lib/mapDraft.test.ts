@@ -12,13 +12,11 @@ import {
   matchColumns,
   isDirty,
   newField,
-  parseValueText,
   removeField,
   sameValue,
   setNullPolicy,
   setPair,
   setTransform,
-  transformSummary,
   unpaired,
   updateField,
   valueMapRows,
@@ -122,24 +120,12 @@ describe('draft state', () => {
   });
 });
 
-describe('directions and values', () => {
+describe('directions', () => {
   it('reads names and symbols alike', () => {
     expect(directionName('>>')).toBe('defaultToDataverse');
     expect(directionName('sideways')).toBeNull();
     expect(directionSymbol('twoWayTransform')).toBe('><');
     expect(fieldLabel({ financeOperations: null, direction: 'defaultToDataverse', dataverse: 'customertypecode' })).toBe('— >> customertypecode');
-  });
-  it('reads typed values as numbers, booleans or text', () => {
-    expect(parseValueText('3')).toBe(3);
-    expect(parseValueText('-1.5')).toBe(-1.5);
-    expect(parseValueText('true')).toBe(true);
-    expect(parseValueText('Organization')).toBe('Organization');
-    expect(parseValueText('')).toBe('');
-  });
-  it('sums up transforms', () => {
-    expect(transformSummary(null)).toBe('None');
-    expect(transformSummary({ kind: 'valueMap', pairs: [['No', 1]] })).toBe('Value map (1 pair)');
-    expect(transformSummary({ kind: 'default', value: 3 })).toBe('Default: 3');
   });
 });
 

@@ -1,6 +1,6 @@
 import { Dropdown, Input, Option, makeStyles, tokens } from '@fluentui/react-components';
 import type { NullPolicy } from '../../../bindings/NullPolicy';
-import { parseValueText, valueText } from '../../../lib/mapDraft';
+import { parseValueText, valueText } from '../../../lib/transforms';
 
 const POLICIES: readonly { kind: NullPolicy['kind']; label: string; hint: string }[] = [
   { kind: 'keep', label: 'Keep null', hint: 'An empty source writes null' },

@@ -17,7 +17,8 @@ import { useState } from 'react';
 import type { FieldMapping } from '../../../bindings/FieldMapping';
 import type { MapSchemaView } from '../../../bindings/MapSchemaView';
 import type { Transform } from '../../../bindings/Transform';
-import { TRANSFORM_KINDS, enumOptions, fieldLabel, findColumn, newTransform } from '../../../lib/mapDraft';
+import { enumOptions, fieldLabel, findColumn } from '../../../lib/mapDraft';
+import { TRANSFORM_KINDS, newTransform } from '../../../lib/transforms';
 import { TransformSettings } from './TransformSettings';
 import { ValueMapEditor } from './ValueMapEditor';
 

@@ -5,7 +5,7 @@ import type { Side } from '../../../bindings/Side';
 import type { SplitRule } from '../../../bindings/SplitRule';
 import type { TextCase } from '../../../bindings/TextCase';
 import type { Transform } from '../../../bindings/Transform';
-import { parseValueText, valueText } from '../../../lib/mapDraft';
+import { parseValueText, valueText } from '../../../lib/transforms';
 import { ErrorBar } from '../../ErrorBar';
 import { useMapNames } from './useMapNames';
 
