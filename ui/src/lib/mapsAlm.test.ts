@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { MapDiffView } from '../bindings/MapDiffView';
 import type { RowPreviewView } from '../bindings/RowPreviewView';
+import type { TableMap } from '../bindings/TableMap';
+import { asTableMap } from './mapDraft';
 import {
-  applyEdits,
-  asMapDefinition,
-  describeEdits,
   diffPair,
   diffRows,
-  directionName,
-  directionSymbol,
-  editCount,
-  fieldLabel,
   formatValue,
   importSummary,
   packageFileName,
@@ -23,87 +18,26 @@ import {
   previewsBySide,
   previewSummary,
   sampleLabel,
-  setFieldDirection,
-  setFieldEnabled,
   toggleVersionPick,
-  type MapDefinition,
 } from './mapsAlm';
 
 const stored = {
   name: 'customers',
   title: 'Customers V3 ↔ accounts',
+  financeOperationsEntity: 'CustomersV3',
+  dataverseTable: 'account',
+  dataverseEntitySet: 'accounts',
+  dataverseId: 'accountid',
   key: { financeOperations: ['CustomerAccount'], dataverse: ['accountnumber'] },
-  company: { financeOperationsField: 'dataAreaId', dataverseLookup: 'msdyn_company' },
-  fields: [
-    { financeOperations: 'CustomerAccount', direction: 'twoWay', dataverse: 'accountnumber', transform: null, note: null },
-    { financeOperations: 'CreditLimit', direction: 'twoWay', dataverse: 'creditlimit', transform: null, note: null },
-    {
-      financeOperations: null,
-      direction: 'defaultToDataverse',
-      dataverse: 'customertypecode',
-      transform: { kind: 'default', value: 3 },
-      note: 'customer type',
-    },
-  ],
-  master: 'financeOperations',
+  company: { financeOperationsField: 'dataAreaId', dataverseLookup: 'msdyn_company', companyEntitySet: 'cdm_companies', companyCodeColumn: 'cdm_companycode' },
+  fields: [{ financeOperations: 'CustomerAccount', direction: 'twoWay', dataverse: 'accountnumber', transform: null, note: null }],
 };
 
-function definition(): MapDefinition {
-  const parsed = asMapDefinition(structuredClone(stored));
+function definition(): TableMap {
+  const parsed = asTableMap(structuredClone(stored));
   if (!parsed) throw new Error('the sample is a map');
   return parsed;
 }
-
-describe('asMapDefinition', () => {
-  it('reads a stored definition and keeps the properties the UI does not edit', () => {
-    const map = definition();
-    expect(map.name).toBe('customers');
-    expect(map.fields).toHaveLength(3);
-    expect(map.key).toEqual(stored.key);
-    expect(map.fields[2].transform).toEqual({ kind: 'default', value: 3 });
-  });
-  it('refuses what is not a map', () => {
-    expect(asMapDefinition(null)).toBeNull();
-    expect(asMapDefinition({ name: 'x' })).toBeNull();
-    expect(asMapDefinition({ name: 'x', fields: [{ financeOperations: 'A' }] })).toBeNull();
-    expect(asMapDefinition([1])).toBeNull();
-  });
-});
-
-describe('directions', () => {
-  it('reads names and symbols alike', () => {
-    expect(directionName('twoWay')).toBe('twoWay');
-    expect(directionName('>>')).toBe('defaultToDataverse');
-    expect(directionName('sideways')).toBeNull();
-    expect(directionSymbol('toFinanceOperations')).toBe('<');
-    expect(fieldLabel({ financeOperations: null, direction: 'defaultToDataverse', dataverse: 'customertypecode' })).toBe(
-      '— >> customertypecode',
-    );
-  });
-});
-
-describe('field edits', () => {
-  it('changes a direction and disables a field without touching the saved definition', () => {
-    const map = definition();
-    let edits = setFieldDirection({}, 1, map.fields[1], 'toDataverse');
-    edits = setFieldEnabled(edits, 2, false);
-    expect(editCount(edits)).toBe(2);
-    const edited = applyEdits(map, edits);
-    expect(edited.fields.map((f) => f.direction)).toEqual(['twoWay', 'toDataverse']);
-    expect(edited.fields[1].transform).toBeNull();
-    expect(edited.key).toEqual(stored.key);
-    expect(map.fields[1].direction).toBe('twoWay');
-    expect(describeEdits(map, edits)).toEqual(['CreditLimit: = → >', 'customertypecode: turned off (left out of the saved map)']);
-  });
-  it('drops an edit that returns a field to its saved state', () => {
-    const map = definition();
-    let edits = setFieldDirection({}, 1, map.fields[1], 'toDataverse');
-    edits = setFieldDirection(edits, 1, map.fields[1], 'twoWay');
-    edits = setFieldEnabled(setFieldEnabled(edits, 0, false), 0, true);
-    expect(editCount(edits)).toBe(0);
-    expect(applyEdits(map, edits)).toEqual(map);
-  });
-});
 
 describe('version picks', () => {
   it('keeps the two latest picks and orders the pair oldest first', () => {

@@ -85,7 +85,7 @@ export function MapsPage() {
       {queueMap ? (
         <QueueDrawer key={queueMap.name} map={queueMap} onClose={page.closeQueue} onMapUpdated={page.mapUpdated} />
       ) : null}
-      {detailsMap ? <MapDetailsDrawer key={detailsMap.name} map={detailsMap} onClose={page.closeDetails} /> : null}
+      {detailsMap ? <MapDetailsDrawer key={`${detailsMap.name}:${page.detailsTab}`} map={detailsMap} initialTab={page.detailsTab} onClose={page.closeDetails} /> : null}
       {packageDialog === 'export' ? <ExportDialog maps={maps} onClose={page.closePackage} /> : null}
       {packageDialog === 'import' ? <ImportDialog onClose={page.closePackage} onImported={page.reload} /> : null}
       {packageDialog === 'templates' ? (

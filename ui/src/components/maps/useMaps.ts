@@ -7,6 +7,7 @@ import { stateLabel } from '../../lib/labels';
 import { changesByItself, mergeMaps, selectAllState, toggleSelection, upsertMap } from '../../lib/maps';
 import { resumeDoneMessage } from '../../lib/queue';
 import { refusalText, refusedCodes, runRefusals } from '../../lib/runRefusal';
+import type { DetailsTab } from './MapDetailsDrawer';
 import { useNotify, type NotifyAction } from '../notify';
 
 /** While a map is paused or on its way to Running, its row changes by itself: look again this often. */
@@ -22,8 +23,11 @@ export type MapConfirm = { kind: 'stop' | 'discard'; name: string };
  */
 export function useMaps() {
   const { maps, setMaps, loading, error, load } = useMapList();
-  const [detailsName, setDetailsName] = useState<string | null>(null);
-  const { busy, run, pause, resume, stop } = useMapCommands(setMaps, setDetailsName);
+  // Which map's details are open, and at which tab: a refused Run opens its validation.
+  const [details, setDetails] = useState<{ name: string; tab: DetailsTab } | null>(null);
+  const detailsName = details?.name ?? null;
+  const openProblems = (name: string) => setDetails({ name, tab: 'validation' });
+  const { busy, run, pause, resume, stop } = useMapCommands(setMaps, openProblems);
   const [confirm, setConfirm] = useState<MapConfirm | null>(null);
   const [queueName, setQueueName] = useState<string | null>(null);
   const [packageDialog, setPackageDialog] = useState<'export' | 'import' | 'templates' | null>(null);
@@ -50,6 +54,7 @@ export function useMaps() {
     confirm: confirm && confirmMap ? { ...confirm, map: confirmMap } : null,
     queueMap: find(queueName),
     detailsMap: find(detailsName),
+    detailsTab: details?.tab ?? 'fields',
     reload: () => void load(),
     run: (map: MapView) => void run(map),
     pause: (map: MapView) => void pause(map),
@@ -63,10 +68,10 @@ export function useMaps() {
     clearSelection: () => setSelected([]),
     openQueue: (map: MapView) => setQueueName(map.name),
     closeQueue: () => setQueueName(null),
-    openDetails: (map: MapView) => setDetailsName(map.name),
-    /** Opens a map's details by name (a refused Run names the map, not its view). */
-    openDetailsOf: (name: string) => setDetailsName(name),
-    closeDetails: () => setDetailsName(null),
+    openDetails: (map: MapView) => setDetails({ name: map.name, tab: 'fields' }),
+    /** Opens a map's validation by name (a refused Run names the map, not its view). */
+    openDetailsOf: openProblems,
+    closeDetails: () => setDetails(null),
     /** Export, Import, or the template gallery. */
     openPackage: (dialog: 'export' | 'import' | 'templates') => setPackageDialog(dialog),
     closePackage: () => setPackageDialog(null),

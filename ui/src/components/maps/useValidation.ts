@@ -6,8 +6,11 @@ import type { ValidationView } from '../../bindings/ValidationView';
 
 const DEBOUNCE_MS = 300;
 
-/** What validation finds in `map` (an unsaved edit or the saved map), again after each pause in editing. */
-export function useValidation(map: TableMap | null) {
+/**
+ * What validation finds in `map` (an unsaved edit or the saved map), again after each pause
+ * in editing, and again when `schemaRead` changes (the columns were read again).
+ */
+export function useValidation(map: TableMap | null, schemaRead = '') {
   const [validation, setValidation] = useState<ValidationView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const text = map ? JSON.stringify(map) : null;
@@ -31,7 +34,7 @@ export function useValidation(map: TableMap | null) {
       current = false;
       clearTimeout(timer);
     };
-  }, [text]);
+  }, [text, schemaRead]);
 
   return { validation, error };
 }
