@@ -106,6 +106,26 @@ struct Rule {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SchemaOf {
+    finance_operations_entity: String,
+    dataverse_table: String,
+    #[serde(default)]
+    refresh: bool,
+}
+
+#[derive(Deserialize)]
+struct MapOnly {
+    map: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct FilterOf {
+    map: duet_maps::TableMap,
+    side: duet_maps::Side,
+}
+
+#[derive(Deserialize)]
 struct Preview {
     map: duet_maps::TableMap,
     limit: Option<usize>,
@@ -275,7 +295,33 @@ static COMMANDS: &[(&str, Handler)] = &[
     ("save_map", |api, args| {
         answer(async move {
             let Save { map, note } = args.parse()?;
-            api.save_map(&map, note.as_deref())
+            api.save_map(&map, note.as_deref()).await
+        })
+    }),
+    ("map_templates", |api, _| {
+        answer(async move { api.map_templates() })
+    }),
+    ("add_templates", |api, args| {
+        answer(async move { api.add_templates(&args.parse::<Names>()?.names) })
+    }),
+    ("map_schema", |api, args| {
+        answer(async move {
+            let SchemaOf {
+                finance_operations_entity,
+                dataverse_table,
+                refresh,
+            } = args.parse()?;
+            api.map_schema(&finance_operations_entity, &dataverse_table, refresh)
+                .await
+        })
+    }),
+    ("validate_map", |api, args| {
+        answer(async move { api.validate_map(&args.parse::<MapOnly>()?.map).await })
+    }),
+    ("check_filter", |api, args| {
+        answer(async move {
+            let FilterOf { map, side } = args.parse()?;
+            api.check_filter(&map, side).await
         })
     }),
     ("map_versions", |api, args| {
@@ -290,7 +336,7 @@ static COMMANDS: &[(&str, Handler)] = &[
     ("rollback_map", |api, args| {
         answer(async move {
             let Rollback { name, version } = args.parse()?;
-            api.rollback_map(&name, version)
+            api.rollback_map(&name, version).await
         })
     }),
     ("export_maps", |api, args| {
@@ -320,7 +366,7 @@ static COMMANDS: &[(&str, Handler)] = &[
         answer(async move { api.run_plan(&args.parse::<Names>()?.names) })
     }),
     ("start_plan", |api, args| {
-        answer(async move { api.start_plan(&args.parse::<StartPlan>()?.steps) })
+        answer(async move { api.start_plan(&args.parse::<StartPlan>()?.steps).await })
     }),
     ("bulk_maps", |api, args| {
         answer(async move {

@@ -43,6 +43,7 @@ pub enum Code {
     Timeout,
     Unauthorized,
     UnknownCommand,
+    ValidationFailed,
 }
 
 impl std::fmt::Display for Code {

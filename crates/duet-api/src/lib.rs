@@ -10,6 +10,7 @@ mod commands;
 mod engine;
 mod environments;
 mod error;
+mod filters;
 mod health;
 mod link;
 mod maps;
@@ -17,10 +18,14 @@ mod maps_alm;
 mod metrics;
 mod model;
 mod plan;
+mod preview;
 mod reset;
 mod sandbox;
 mod scenario;
+mod schema;
 mod secret;
+mod templates;
+mod validation;
 mod views;
 
 use std::collections::HashMap;
@@ -33,14 +38,19 @@ use duet_store::Store;
 use tokio::sync::{Mutex, RwLock, broadcast};
 
 pub use error::{ApiError, Code};
+pub use filters::{FilterCheckView, FilterErrorView};
 pub use maps_alm::{
-    FieldChange, FieldDiffView, ImportReport, MapDiffView, MapProblemView, MapVersionView,
-    PreviewOutcome, RowPreviewView, SavedMap, ValueChange, diff_view,
+    FieldChange, FieldDiffView, ImportReport, MapDiffView, MapVersionView, SavedMap, ValueChange,
+    diff_view,
 };
 pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSeries, RetentionView};
 pub use model::*;
 pub use plan::{BulkAction, BulkResult, PlanStep, PlanStepChoice, RunPlan};
+pub use preview::{PreviewOutcome, RowPreviewView};
+pub use schema::{MapSchemaView, TableSchemaView};
 use secret::SecretStore;
+pub use templates::{AddedTemplates, TemplateView};
+pub use validation::{MapProblemView, ValidationView};
 
 #[derive(Debug, Clone)]
 pub struct ApiOptions {

@@ -8,6 +8,7 @@ use crate::{Api, ApiError, Code, views};
 
 impl Api {
     /// Adds a map, not running, unless a map of that name exists (which is left as it is).
+    /// Not validated: the shells add the demo map this way.
     pub fn add_map(&self, map: &TableMap) -> Result<(), ApiError> {
         let definition = serde_json::to_value(map)
             .map_err(|error| ApiError::new(Code::InvalidMap, error.to_string()))?;
@@ -33,7 +34,9 @@ impl Api {
         views::map_view(&self.store, record)
     }
 
+    /// Runs a map that has no validation errors.
     pub async fn run_map(&self, name: &str) -> Result<MapView, ApiError> {
+        self.guard_runnable(&[name]).await?;
         self.engine().await?.run(name).await?;
         self.map_view(name)
     }
@@ -41,6 +44,7 @@ impl Api {
     /// Runs a map; without an initial sync, a map that has no synced state goes live from
     /// now on and existing rows are not copied.
     pub async fn run_map_with(&self, name: &str, initial_sync: bool) -> Result<MapView, ApiError> {
+        self.guard_runnable(&[name]).await?;
         self.engine()
             .await?
             .run_with(name, duet_engine::RunOptions { initial_sync })

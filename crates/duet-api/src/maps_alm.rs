@@ -8,30 +8,8 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::json;
+use crate::validation::MapProblemView;
 use crate::{Api, ApiError, Code, DuetEvent};
-
-/// One thing wrong with a map or a package, at a JSON path.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct MapProblemView {
-    /// `DW-V…` for map checks, `DW-P…` for package checks.
-    pub code: String,
-    /// Such as `$.maps[1].fields[3].direction`.
-    pub path: String,
-    pub message: String,
-    pub fix: String,
-}
-
-impl From<duet_maps::Problem> for MapProblemView {
-    fn from(problem: duet_maps::Problem) -> MapProblemView {
-        MapProblemView {
-            code: problem.code.to_owned(),
-            path: problem.path,
-            message: problem.message,
-            fix: problem.fix,
-        }
-    }
-}
 
 /// One saved definition of a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -127,52 +105,6 @@ pub struct ImportReport {
     pub problems: Vec<MapProblemView>,
 }
 
-/// What a sample row writes on the other side, or why it cannot be written.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum PreviewOutcome {
-    Row(#[ts(type = "Record<string, unknown>")] duet_maps::Row),
-    Error(String),
-}
-
-impl From<Result<duet_maps::Row, String>> for PreviewOutcome {
-    fn from(outcome: Result<duet_maps::Row, String>) -> PreviewOutcome {
-        match outcome {
-            Ok(row) => PreviewOutcome::Row(row),
-            Err(error) => PreviewOutcome::Error(error),
-        }
-    }
-}
-
-/// One live sample row and what it would write on the other side under the saved map and
-/// under the edit.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RowPreviewView {
-    /// The side the sample row was read from.
-    #[ts(type = "\"financeOperations\" | \"dataverse\"")]
-    pub from: duet_maps::Side,
-    #[ts(type = "Record<string, unknown>")]
-    pub source: duet_maps::Row,
-    /// None for a map that is not saved yet.
-    pub saved: Option<PreviewOutcome>,
-    pub edited: PreviewOutcome,
-    /// Target columns whose value differs between the saved and the edited write.
-    pub changed_fields: Vec<String>,
-}
-
-impl From<duet_maps::preview::RowPreview> for RowPreviewView {
-    fn from(preview: duet_maps::preview::RowPreview) -> RowPreviewView {
-        RowPreviewView {
-            from: preview.from,
-            source: preview.source,
-            saved: preview.saved.map(Into::into),
-            edited: preview.edited.into(),
-            changed_fields: preview.changed_fields,
-        }
-    }
-}
-
 fn value_change(change: duet_maps::Change) -> ValueChange {
     ValueChange {
         path: change.path,
@@ -208,7 +140,7 @@ pub fn diff_view(name: &str, from: i64, to: i64, before: &Value, after: &Value) 
     }
 }
 
-fn invalid_map(problems: Vec<duet_maps::Problem>) -> ApiError {
+pub(crate) fn invalid_map(problems: Vec<duet_maps::Problem>) -> ApiError {
     let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
     ApiError::new(
         Code::InvalidMap,
@@ -217,27 +149,12 @@ fn invalid_map(problems: Vec<duet_maps::Problem>) -> ApiError {
 }
 
 impl Api {
-    fn stored_maps(&self) -> Result<Vec<TableMap>, ApiError> {
+    pub(crate) fn stored_maps(&self) -> Result<Vec<TableMap>, ApiError> {
         Ok(self
             .store
             .maps()?
             .into_iter()
             .filter_map(|record| serde_json::from_value(record.definition).ok())
-            .collect())
-    }
-
-    /// What is wrong with `map`, checked with the other stored maps so lookups resolve.
-    fn problems_of(&self, map: &TableMap) -> Result<Vec<MapProblemView>, ApiError> {
-        let mut maps: Vec<TableMap> = self
-            .stored_maps()?
-            .into_iter()
-            .filter(|other| other.name != map.name)
-            .collect();
-        maps.push(map.clone());
-        Ok(duet_maps::validate_all(&maps)
-            .into_iter()
-            .filter(|(name, _)| *name == map.name)
-            .map(|(_, problem)| problem.into())
             .collect())
     }
 
@@ -248,8 +165,13 @@ impl Api {
         }
     }
 
-    /// Saves a map's definition as its next version (adding the map if it is new).
-    pub fn save_map(&self, map: &Value, note: Option<&str>) -> Result<SavedMap, ApiError> {
+    /// Stores a map's definition as its next version (adding the map if it is new) and tells
+    /// open windows; no validation, for callers that change what was valid (a master).
+    pub(crate) fn save_definition(
+        &self,
+        map: &Value,
+        note: Option<&str>,
+    ) -> Result<(TableMap, MapVersion), ApiError> {
         let parsed = duet_maps::parse_map(map, "$").map_err(invalid_map)?;
         if parsed.name.trim().is_empty() {
             return Err(ApiError::new(Code::InvalidMap, "the map has no name"));
@@ -263,9 +185,43 @@ impl Api {
             &self.clock.stamp(),
         )?;
         self.announce(&parsed.name);
+        Ok((parsed, version))
+    }
+
+    /// Saves a map's definition as its next version. A started map takes the new version at
+    /// its next safe point, so it must be free of validation errors; a stopped map saves
+    /// work in progress and shows what is still wrong.
+    pub async fn save_map(&self, map: &Value, note: Option<&str>) -> Result<SavedMap, ApiError> {
+        let parsed = duet_maps::parse_map(map, "$").map_err(invalid_map)?;
+        // The stored state trails a task that has just been started, so the engine is asked.
+        let started = match self.engine.read().await.clone() {
+            Some(engine) => engine.is_started(&parsed.name).await,
+            None => false,
+        };
+        let validation = self.validation_of(&parsed).await?;
+        if started {
+            let mut codes: Vec<&str> = validation.errors().map(|p| p.code.as_str()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            if !codes.is_empty() {
+                return Err(ApiError::new(
+                    Code::ValidationFailed,
+                    format!(
+                        "'{}' is running, and a running map only takes a definition without errors ({}); fix them, or stop the map to save work in progress",
+                        parsed.name,
+                        codes.join(", ")
+                    ),
+                ));
+            }
+        }
+        let (parsed, version) = self.save_definition(map, note)?;
+        if started {
+            // The running task takes the new version between changes; it logs the version.
+            self.engine().await?.apply_definition(&parsed.name).await?;
+        }
         Ok(SavedMap {
             version: version.into(),
-            problems: self.problems_of(&parsed)?,
+            problems: validation.problems,
         })
     }
 
@@ -294,12 +250,13 @@ impl Api {
     }
 
     /// Saves version `version` of a map again, as its newest version.
-    pub fn rollback_map(&self, name: &str, version: i64) -> Result<SavedMap, ApiError> {
+    pub async fn rollback_map(&self, name: &str, version: i64) -> Result<SavedMap, ApiError> {
         let old = self.store.map_version(name, version)?;
         self.save_map(
             &old.definition,
             Some(&format!("rolled back to version {version}")),
         )
+        .await
     }
 
     /// A package of the named maps (every map when none is named) and their lookup targets.
@@ -346,96 +303,5 @@ impl Api {
             unchanged: plan.unchanged,
             problems: plan.problems.into_iter().map(Into::into).collect(),
         })
-    }
-
-    /// Reads up to `limit` live rows from each side and shows what each would write under
-    /// the saved map of the same name and under `map` (an unsaved edit), marking the target
-    /// fields the edit changes.
-    pub async fn preview_map(
-        &self,
-        map: &duet_maps::TableMap,
-        limit: usize,
-    ) -> Result<Vec<RowPreviewView>, ApiError> {
-        let saved: Option<duet_maps::TableMap> = match self.store.map(&map.name)? {
-            Some(record) => serde_json::from_value(record.definition).ok(),
-            None => None,
-        };
-        let (finops, dataverse) = self.clients().await?;
-        let remote =
-            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
-        let finops_rows = finops
-            .query_page(
-                &map.finance_operations_entity,
-                &[("cross-company", "true")],
-                limit,
-            )
-            .await
-            .map_err(remote)?;
-        let top = limit.to_string();
-        let mut dataverse_rows = dataverse
-            .query(&map.dataverse_entity_set, &[("$top", top.as_str())])
-            .await
-            .map_err(remote)?;
-        dataverse_rows.truncate(limit);
-        Ok(
-            duet_maps::preview::preview(saved.as_ref(), map, &finops_rows, &dataverse_rows)
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn row(value: Value) -> duet_maps::Row {
-        value.as_object().expect("a JSON object").clone()
-    }
-
-    #[test]
-    fn a_preview_view_serializes_exactly_as_the_preview_it_wraps() {
-        // GIVEN the demo map and an edit that drops one field
-        let saved = TableMap::customers();
-        let mut edited = saved.clone();
-        edited.fields.remove(1);
-        // WHEN one row previews cleanly and one lacks its key (so it fails)
-        let previews = duet_maps::preview::preview(
-            Some(&saved),
-            &edited,
-            &[row(json!({
-                "CustomerAccount": "C1", "OrganizationName": "Contoso", "dataAreaId": "usmf"
-            }))],
-            &[row(json!({"name": "no key"}))],
-        );
-        assert_eq!(previews.len(), 2);
-        // THEN the typed view the UI's bindings describe is the same JSON on the wire
-        for preview in previews {
-            let expected = serde_json::to_value(&preview).unwrap();
-            let view = serde_json::to_value(RowPreviewView::from(preview)).unwrap();
-            assert_eq!(view, expected, "the view must not change the wire format");
-        }
-        // A value map without the row's member cannot write it.
-        let mut strict = json!(edited);
-        strict["fields"].as_array_mut().unwrap().push(json!({
-            "financeOperations": "OnHoldStatus", "direction": "twoWayTransform",
-            "dataverse": "msdyn_onholdstatus", "transform": {"kind": "valueMap", "pairs": [["No", 1]]},
-            "note": null
-        }));
-        let strict: TableMap = serde_json::from_value(strict).unwrap();
-        let unmapped = row(json!({
-            "CustomerAccount": "C1", "dataAreaId": "usmf", "OnHoldStatus": "All"
-        }));
-        let failed = duet_maps::preview::preview(None, &strict, &[unmapped], &[]).remove(0);
-        let expected = serde_json::to_value(&failed).unwrap();
-        let failed = RowPreviewView::from(failed);
-        assert_eq!(serde_json::to_value(&failed).unwrap(), expected);
-        assert!(
-            matches!(failed.edited, PreviewOutcome::Error(_)),
-            "a member the value map lacks cannot be written"
-        );
-        assert_eq!(failed.saved, None, "there is no saved map to compare with");
     }
 }

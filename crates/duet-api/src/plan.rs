@@ -173,7 +173,10 @@ impl Api {
     /// Checks a plan's order, sets each map's master, and starts the maps one after another
     /// in a background task: each waits until the one before reached Running. Answers at
     /// once with the accepted plan.
-    pub fn start_plan(self: &Arc<Self>, choices: &[PlanStepChoice]) -> Result<RunPlan, ApiError> {
+    pub async fn start_plan(
+        self: &Arc<Self>,
+        choices: &[PlanStepChoice],
+    ) -> Result<RunPlan, ApiError> {
         if choices.is_empty() {
             return Err(ApiError::new(
                 Code::BadArguments,
@@ -192,6 +195,8 @@ impl Api {
         }
         let definitions: Vec<TableMap> = maps.iter().map(|(map, _)| map.clone()).collect();
         check_order(&definitions)?;
+        let names: Vec<&str> = choices.iter().map(|choice| choice.map.as_str()).collect();
+        self.guard_runnable(&names).await?;
         for ((map, state), choice) in maps.iter().zip(choices) {
             let master = Side::from(choice.master);
             if map.master != master && state.is_started() {
@@ -219,7 +224,7 @@ impl Api {
             let master = Side::from(choice.master);
             if map.master != master {
                 map.master = master;
-                self.save_map(&json(&*map)?, Some(MASTER_NOTE))?;
+                self.save_definition(&json(&*map)?, Some(MASTER_NOTE))?;
             }
         }
         let names: HashSet<&str> = choices.iter().map(|choice| choice.map.as_str()).collect();

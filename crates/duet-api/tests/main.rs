@@ -4,6 +4,8 @@
 
 #[path = "api/alerts.rs"]
 mod alerts;
+#[path = "api/authoring.rs"]
+mod authoring;
 #[path = "api/bindings.rs"]
 mod bindings;
 #[path = "api/link.rs"]

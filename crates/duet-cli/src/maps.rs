@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use duet_maps::{TableMap, templates};
+use duet_maps::{TableMap, Template, template_catalog, templates};
 use serde_json::{Value, json};
 
 use crate::remote::Server;
@@ -31,10 +31,18 @@ impl OptionalServer {
 
 #[derive(Subcommand)]
 pub enum AlmCommand {
-    /// Lists the standard templates (offline).
+    /// Lists the standard templates (offline); `--json` prints their full definitions.
     Templates {
         #[arg(long)]
         json: bool,
+    },
+    /// Adds standard templates as stopped maps to a running Duet.
+    Add {
+        #[arg(required = true)]
+        templates: Vec<String>,
+        /// Also add the maps they look up (and the maps those look up) that are missing.
+        #[arg(long)]
+        with_lookups: bool,
     },
     /// Shows a map's current definition.
     Show {
@@ -69,12 +77,21 @@ pub enum AlmCommand {
 
 pub async fn run(command: AlmCommand, server: &OptionalServer) -> anyhow::Result<()> {
     match command {
-        AlmCommand::Templates { json } => {
+        AlmCommand::Templates { json: true } => {
+            let all: Vec<Value> = template_catalog().iter().map(template_json).collect();
+            println!("{}", serde_json::to_string_pretty(&all)?);
+            Ok(())
+        }
+        AlmCommand::Templates { json: false } => {
             for map in templates() {
-                print_template(&map, json);
+                print_template(&map);
             }
             Ok(())
         }
+        AlmCommand::Add {
+            templates,
+            with_lookups,
+        } => add(&server.connect()?, templates, with_lookups).await,
         AlmCommand::Show { name, json } => {
             let versions = server
                 .connect()?
@@ -271,21 +288,7 @@ fn print_problems(problems: &[Value]) {
     }
 }
 
-fn print_template(map: &TableMap, as_json: bool) {
-    if as_json {
-        println!(
-            "{}",
-            json!({
-                "name": map.name,
-                "title": map.title,
-                "entity": map.finance_operations_entity,
-                "table": map.dataverse_table,
-                "fields": map.fields.len(),
-                "key": map.key,
-            })
-        );
-        return;
-    }
+fn print_template(map: &TableMap) {
     println!(
         "{}\t{}\t{}\tfields {}\tkey {} = {}",
         map.name,
@@ -295,6 +298,58 @@ fn print_template(map: &TableMap, as_json: bool) {
         map.key.finance_operations.join("+"),
         map.key.dataverse.join("+"),
     );
+}
+
+/// A template as scripts read it: what the gallery shows, and the whole definition.
+fn template_json(template: &Template) -> Value {
+    json!({
+        "name": template.map.name,
+        "title": template.map.title,
+        "area": template.area,
+        "companySpecific": template.map.company.is_some(),
+        "flow": template.flow(),
+        "looksUp": template.looks_up(),
+        "definition": template.map,
+    })
+}
+
+/// Adds templates; with `with_lookups`, keeps adding the missing maps they look up until
+/// none is missing.
+async fn add(server: &Server, mut names: Vec<String>, with_lookups: bool) -> anyhow::Result<()> {
+    loop {
+        let report = server
+            .call("add_templates", json!({ "names": names }))
+            .await?;
+        let list = |key: &str| -> Vec<String> {
+            report[key]
+                .as_array()
+                .map(|names| {
+                    names
+                        .iter()
+                        .filter_map(|n| n.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for name in list("added") {
+            println!("added\t{name}");
+        }
+        for name in list("existing") {
+            println!("exists\t{name}");
+        }
+        let missing = list("missingLookups");
+        if missing.is_empty() {
+            return Ok(());
+        }
+        if !with_lookups {
+            println!(
+                "missing\t{}\t(maps looked up but not added; add them, or pass --with-lookups)",
+                missing.join(",")
+            );
+            return Ok(());
+        }
+        names = missing;
+    }
 }
 
 fn print_definition(version: &Value, as_json: bool) -> anyhow::Result<()> {

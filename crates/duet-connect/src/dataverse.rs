@@ -81,6 +81,44 @@ impl DataverseClient {
             .body)
     }
 
+    /// Reads a metadata resource below the service root, such as
+    /// `EntityDefinitions(LogicalName='account')`, with its query options.
+    pub async fn metadata(
+        &self,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Value, ConnectError> {
+        let url = url::Url::parse_with_params(&format!("{}/{path}", self.root()), params)
+            .map_err(|error| ConnectError::invalid("GET", path, error.to_string()))?;
+        Ok(self
+            .transport
+            .send(Method::GET, url.as_str(), None, &[], true, None)
+            .await?
+            .body)
+    }
+
+    /// How many rows a query matches (`$count=true` with no rows read). Dataverse counts at
+    /// most 5,000 rows this way, so a larger answer is capped at that number.
+    pub async fn count(
+        &self,
+        entity_set: &str,
+        params: &[(&str, &str)],
+    ) -> Result<u64, ConnectError> {
+        let mut all: Vec<(&str, &str)> = params.to_vec();
+        all.push(("$count", "true"));
+        all.push(("$top", "1"));
+        let body = self.metadata(entity_set, &all).await?;
+        body.get("@odata.count")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| {
+                ConnectError::invalid(
+                    "GET",
+                    entity_set,
+                    "the answer has no @odata.count".to_owned(),
+                )
+            })
+    }
+
     /// Reads every row of a query, following `@odata.nextLink` verbatim.
     pub async fn query(
         &self,

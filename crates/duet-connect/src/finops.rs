@@ -94,6 +94,12 @@ impl FinOpsClient {
         Ok(rows)
     }
 
+    /// The service's CSDL `$metadata` document: every entity type, enum type and entity set.
+    pub async fn metadata_document(&self) -> Result<String, ConnectError> {
+        let url = format!("{}/data/$metadata", self.transport.resource);
+        self.transport.get_text(&url, "application/xml").await
+    }
+
     /// Reads one page of at most `top` rows (no server paging followed): for keyset paging
     /// where the caller resumes from the last key it saw.
     pub async fn query_page(

@@ -148,6 +148,15 @@ impl Transport {
         .await
     }
 
+    /// Reads a document that is not JSON (a CSDL `$metadata`) as text.
+    pub async fn get_text(&self, url: &str, accept: &str) -> Result<String, ConnectError> {
+        let headers = [("Accept", accept.to_owned())];
+        Ok(self
+            .exchange(Method::GET, url, Payload::None, &headers, true, None)
+            .await?
+            .text)
+    }
+
     async fn exchange(
         &self,
         method: Method,
@@ -166,14 +175,16 @@ impl Transport {
                 .http
                 .request(method.clone(), url)
                 .bearer_auth(token)
-                .header("Accept", "application/json")
+                .header("Accept", accept(headers))
                 .header("OData-MaxVersion", "4.0")
                 .header("OData-Version", "4.0");
             if let Some(timeout) = timeout {
                 request = request.timeout(timeout);
             }
             for (name, value) in headers {
-                request = request.header(*name, value);
+                if !name.eq_ignore_ascii_case("Accept") {
+                    request = request.header(*name, value);
+                }
             }
             request = match payload {
                 Payload::None => request,
@@ -259,6 +270,15 @@ pub(crate) struct RawReply {
 /// Exponential backoff with full jitter, capped.
 pub(crate) fn backoff(settings: &RetrySettings, attempt: u32) -> Duration {
     crate::backoff::jittered_delay(settings.base_delay, settings.max_delay, attempt)
+}
+
+/// The media type a request accepts: the caller's, when it names one (a CSDL document is
+/// XML), else JSON.
+fn accept<'a>(headers: &'a [(&str, String)]) -> &'a str {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("Accept"))
+        .map_or("application/json", |(_, value)| value.as_str())
 }
 
 #[cfg(test)]

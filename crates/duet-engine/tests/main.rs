@@ -11,6 +11,10 @@ mod conflicts;
 mod convergence;
 #[path = "engine/dataverse_phase.rs"]
 mod dataverse_phase;
+#[path = "engine/dataverse_reads.rs"]
+mod dataverse_reads;
+#[path = "engine/definitions.rs"]
+mod definitions;
 #[path = "engine/deletes.rs"]
 mod deletes;
 #[path = "engine/errors.rs"]
@@ -19,6 +23,8 @@ mod errors;
 mod initial_sync;
 #[path = "engine/live_sync.rs"]
 mod live_sync;
+#[path = "engine/lookup_by_name.rs"]
+mod lookup_by_name;
 #[path = "engine/lookup_keys.rs"]
 mod lookup_keys;
 #[path = "engine/parents.rs"]

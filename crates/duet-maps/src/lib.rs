@@ -20,19 +20,22 @@ mod value;
 pub use diff::{Change, FieldChangeKind, FieldDiff, MapDiff, diff};
 pub use graph::{Cycle, LookupField, start_order, two_pass_maps};
 pub use map::{
-    CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, Lookup, MapError,
-    NumberSequencePrefixes, RowKey, Side, TableMap,
+    CompanyStriping, FieldDirection, FieldMapping, IntegrationKey, KeyRange, Lookup, MapError,
+    NumberSequencePrefixes, NumberSequenceRanges, RowKey, Side, TableMap,
 };
 pub use package::{
     FORMAT as PACKAGE_FORMAT, ImportPlan, Package, PackageError, VERSION as PACKAGE_VERSION,
     check_import, export, package_code, parse_map,
 };
 pub use schema::{Column, ColumnType, Schema};
-pub use templates::templates;
+pub use templates::{Area, Flow, Template, template_catalog, templates};
 pub use transform::{
     DateKind, MAX_DECIMALS, NULL_DATE, NullPolicy, Rounding, SplitRule, TextCase, Transform,
 };
-pub use validate::{Problem, code, validate_all};
+pub use validate::{
+    Problem, Severity, UnknownFilterColumn, code, unknown_filter_column, validate_all,
+    validate_with,
+};
 pub use value::{Row, normalize, same_values};
 
 pub use filter::dataverse::Filter as DataverseFilter;

@@ -4,11 +4,12 @@
 //! validation stays pure and tests can write a schema as JSON.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::map::Side;
 
 /// The columns of one map's finance and operations entity and Dataverse table.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Schema {
     #[serde(default)]
@@ -17,7 +18,7 @@ pub struct Schema {
     pub dataverse: Vec<Column>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Column {
     pub name: String,
@@ -32,9 +33,12 @@ pub struct Column {
     /// Enum member names (finance and operations) or option values as text (Dataverse).
     #[serde(default)]
     pub members: Vec<String>,
+    /// What people see for each member, in the same order (empty when the side has none).
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ColumnType {
     Text,

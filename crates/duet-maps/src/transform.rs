@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::map::{MapError, Side};
 
@@ -13,15 +14,24 @@ use crate::map::{MapError, Side};
 ///
 /// `Default` and `ValueMap` keep the JSON shape stored maps already use; the other kinds
 /// were added later and are only ever written by newer versions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Transform {
     /// The destination receives this value.
-    Default { value: Value },
+    Default {
+        #[ts(type = "unknown")]
+        value: Value,
+    },
     /// Finance and operations enum member names paired with Dataverse option values.
-    ValueMap { pairs: Vec<(String, Value)> },
+    ValueMap {
+        #[ts(type = "Array<[string, unknown]>")]
+        pairs: Vec<(String, Value)>,
+    },
     /// The destination always receives this value, whatever the source holds.
-    Constant { value: Value },
+    Constant {
+        #[ts(type = "unknown")]
+        value: Value,
+    },
     /// Several fields on `from` joined into the mapping's single column on the other side.
     #[serde(rename_all = "camelCase")]
     Concatenate {
@@ -30,6 +40,7 @@ pub enum Transform {
         separator: String,
         /// How the joined column is cut back into `fields`; without one the join is one-way.
         #[serde(default)]
+        #[ts(optional = nullable)]
         split: Option<SplitRule>,
     },
     /// Text changes case; the original case is lost, so this is one-way.
@@ -45,6 +56,7 @@ pub enum Transform {
         finance_operations: DateKind,
         dataverse: DateKind,
         #[serde(default = "null_date_by_default")]
+        #[ts(optional, as = "Option<bool>")]
         null_date: bool,
     },
     /// The value is the name of a row of another map; the engine resolves it to that row's
@@ -62,7 +74,7 @@ fn null_date_by_default() -> bool {
 }
 
 /// Where a joined value is cut when it travels back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SplitRule {
     /// Cut at the first separators; any extra separators stay in the last field.
@@ -71,7 +83,7 @@ pub enum SplitRule {
     FromRight,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum TextCase {
     Upper,
@@ -79,7 +91,7 @@ pub enum TextCase {
     Title,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Rounding {
     /// Halves go away from zero, as finance and operations rounds amounts.
@@ -92,7 +104,7 @@ pub enum Rounding {
     Up,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum DateKind {
     /// `2026-05-01`.
@@ -102,13 +114,16 @@ pub enum DateKind {
 }
 
 /// What a field writes when its source value is null or empty.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum NullPolicy {
     /// Write the null (or empty text) as it is.
     Keep,
     /// Write this value instead.
-    UseDefault { value: Value },
+    UseDefault {
+        #[ts(type = "unknown")]
+        value: Value,
+    },
     /// Leave the destination column untouched.
     Skip,
 }

@@ -148,9 +148,16 @@ pub(crate) fn fo_csdl(cat: &Catalog) -> String {
             } else {
                 ""
             };
+            // A field the server maintains carries the OData Core `Computed` term, which
+            // is how a client learns not to write it.
+            let computed = if f.read_only {
+                "<Annotation Term=\"Org.OData.Core.V1.Computed\" Bool=\"true\"/>"
+            } else {
+                ""
+            };
             let _ = write!(
                 body,
-                "<Property Name=\"{}\" Type=\"{}\"{nullable}/>",
+                "<Property Name=\"{}\" Type=\"{}\"{nullable}>{computed}</Property>",
                 xml(&f.name),
                 fo_edm_type(&f.kind)
             );
@@ -244,6 +251,27 @@ fn attribute(cat: &Catalog, table: &DvTable, c: &DvColumn) -> Map<String, Value>
     a.insert(
         "IsPrimaryId".into(),
         Value::from(c.name == table.primary_id),
+    );
+    // The primary id is the system's; alternate-key columns must be filled by whoever
+    // creates a row, so the sandbox marks them required as an app maker would.
+    let required = if c.name == table.primary_id {
+        "SystemRequired"
+    } else if table.alternate_keys.iter().flatten().any(|k| *k == c.name) {
+        "ApplicationRequired"
+    } else {
+        "None"
+    };
+    a.insert(
+        "RequiredLevel".into(),
+        json!({"Value": required, "CanBeChanged": true,
+               "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings"}),
+    );
+    a.insert("IsValidForRead".into(), Value::from(true));
+    // A row may be created with its id chosen by the caller, but the id never changes.
+    a.insert("IsValidForCreate".into(), Value::from(true));
+    a.insert(
+        "IsValidForUpdate".into(),
+        Value::from(c.name != table.primary_id),
     );
     a.insert(
         "MetadataId".into(),
@@ -378,6 +406,54 @@ pub(crate) fn entity_definition(
         d.insert("Attributes".into(), Value::Array(attrs));
     }
     Ok(d)
+}
+
+/// A table's attributes as `…/Attributes` or a cast such as
+/// `…/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata` serves them. Only a cast
+/// carries `OptionSet`, and only when `$expand` asks for it, as in Dataverse.
+pub(crate) fn attributes(
+    cat: &Catalog,
+    table: &DvTable,
+    cast: Option<&str>,
+    select: Option<&str>,
+    expand: Option<&str>,
+) -> Result<Vec<Value>, String> {
+    let wanted = match cast {
+        None => None,
+        Some("Microsoft.Dynamics.CRM.PicklistAttributeMetadata") => Some("Picklist"),
+        Some("Microsoft.Dynamics.CRM.EnumAttributeMetadata") => {
+            return Err("The type 'Microsoft.Dynamics.CRM.EnumAttributeMetadata' is abstract and cannot be used in a cast.".into());
+        }
+        Some(other) => {
+            return Err(format!(
+                "The cast to '{other}' is not supported by the sandbox."
+            ));
+        }
+    };
+    let option_set = match expand.map(parse_expand).transpose()? {
+        None => false,
+        Some((nav, _)) if nav == "OptionSet" && wanted.is_some() => true,
+        Some((nav, _)) => {
+            return Err(format!(
+                "Could not find a property named '{nav}' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'."
+            ));
+        }
+    };
+    let mut columns: Vec<&DvColumn> = table.columns.iter().collect();
+    columns.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(columns
+        .into_iter()
+        .filter(|c| wanted.is_none_or(|kind| attribute_type(&c.kind).0 == kind))
+        .map(|c| {
+            let mut a = attribute(cat, table, c);
+            let options = a.remove("OptionSet");
+            let mut a = select_fields(a, select, &["MetadataId"]);
+            if let (true, Some(options)) = (option_set, options) {
+                a.insert("OptionSet".into(), options);
+            }
+            Value::Object(a)
+        })
+        .collect())
 }
 
 /// A response carrying a CSDL document.

@@ -1,15 +1,18 @@
 import type { ActivityEntry } from '../bindings/ActivityEntry';
+import type { AddedTemplates } from '../bindings/AddedTemplates';
 import type { AlertRuleView } from '../bindings/AlertRuleView';
 import type { ApiError } from '../bindings/ApiError';
 import type { BulkAction } from '../bindings/BulkAction';
 import type { BulkResult } from '../bindings/BulkResult';
 import type { DuetEvent } from '../bindings/DuetEvent';
 import type { EnvironmentView } from '../bindings/EnvironmentView';
+import type { FilterCheckView } from '../bindings/FilterCheckView';
 import type { HealthCheck } from '../bindings/HealthCheck';
 import type { ImportReport } from '../bindings/ImportReport';
 import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
 import type { MapDiffView } from '../bindings/MapDiffView';
+import type { MapSchemaView } from '../bindings/MapSchemaView';
 import type { MapVersionView } from '../bindings/MapVersionView';
 import type { MapView } from '../bindings/MapView';
 import type { MetricsView } from '../bindings/MetricsView';
@@ -22,6 +25,10 @@ import type { RetentionView } from '../bindings/RetentionView';
 import type { RowPreviewView } from '../bindings/RowPreviewView';
 import type { RunPlan } from '../bindings/RunPlan';
 import type { SavedMap } from '../bindings/SavedMap';
+import type { Side } from '../bindings/Side';
+import type { TableMap } from '../bindings/TableMap';
+import type { TemplateView } from '../bindings/TemplateView';
+import type { ValidationView } from '../bindings/ValidationView';
 import type { ScenarioOptions } from '../bindings/ScenarioOptions';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
 import type { ScenarioView } from '../bindings/ScenarioView';
@@ -82,8 +89,18 @@ export interface Backend {
   exportMaps(names: string[]): Promise<unknown>;
   /** Imports a package: every map or none; existing maps with other definitions conflict unless `replace`. */
   importMaps(pkg: unknown, replace: boolean): Promise<ImportReport>;
-  /** Live sample rows of both sides under the saved map and under `map` (an unsaved edit). */
+  /** Live sample rows of both sides under the saved map and under `map` (an unsaved edit): written, dropped (filter, company) or failed. */
   previewMap(map: unknown, limit?: number): Promise<RowPreviewView[]>;
+  /** The standard templates as gallery cards, with whether each is stored. */
+  mapTemplates(): Promise<TemplateView[]>;
+  /** Adds templates as stopped maps; answers which lookups of the stored maps are still missing. */
+  addTemplates(names: string[]): Promise<AddedTemplates>;
+  /** The columns of a map's two tables, read from the linked environments (cached; `refresh` reads again). */
+  mapSchema(financeOperationsEntity: string, dataverseTable: string, refresh?: boolean): Promise<MapSchemaView>;
+  /** Every DW-V problem of `map` (saved or an unsaved edit), with the schema checks when both tables could be read. */
+  validateMap(map: TableMap): Promise<ValidationView>;
+  /** Parses one side's source filter of `map` (error with its position) and counts the rows it keeps in the link. */
+  checkFilter(map: TableMap, side: Side): Promise<FilterCheckView>;
   /** Newest first. */
   activity(limit: number): Promise<ActivityEntry[]>;
   /** Every alert rule, oldest first. */
@@ -152,6 +169,12 @@ export function backendFromInvoke(
     exportMaps: (names) => invoke<unknown>('export_maps', { names }),
     importMaps: (pkg, replace) => invoke<ImportReport>('import_maps', { package: pkg, replace }),
     previewMap: (map, limit) => invoke<RowPreviewView[]>('preview_map', definedArgs({ map, limit })),
+    mapTemplates: () => invoke<TemplateView[]>('map_templates'),
+    addTemplates: (names) => invoke<AddedTemplates>('add_templates', { names }),
+    mapSchema: (financeOperationsEntity, dataverseTable, refresh) =>
+      invoke<MapSchemaView>('map_schema', definedArgs({ financeOperationsEntity, dataverseTable, refresh })),
+    validateMap: (map) => invoke<ValidationView>('validate_map', { map }),
+    checkFilter: (map, side) => invoke<FilterCheckView>('check_filter', { map, side }),
     activity: (limit) => invoke<ActivityEntry[]>('activity', { limit }),
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),

@@ -1,7 +1,9 @@
 import {
+  Link,
   Toast,
   ToastBody,
   ToastTitle,
+  ToastTrigger,
   Toaster,
   useId,
   useToastController,
@@ -9,10 +11,17 @@ import {
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { ApiError } from '../bindings/ApiError';
 
+/** A follow-up offered on a toast (it closes the toast): "Open details". */
+export interface NotifyAction {
+  label: string;
+  onClick: () => void;
+  testId?: string;
+}
+
 export interface Notify {
   success(title: string, body?: string): void;
   warning(title: string, body?: string): void;
-  error(title: string, error: ApiError): void;
+  error(title: string, error: ApiError, action?: NotifyAction): void;
   /** A fired alert rule: prominent and long-lived. */
   alert(title: string, body: string, severity: 'warning' | 'error'): void;
 }
@@ -42,13 +51,26 @@ export function NotifyProvider({ children }: { children: ReactNode }) {
           { intent: 'warning', timeout: 8000 },
         );
       },
-      error(title, error) {
+      error(title, error, action) {
         dispatchToast(
           <Toast data-testid="toast-error">
-            <ToastTitle>{title}</ToastTitle>
+            <ToastTitle
+              action={
+                action ? (
+                  <ToastTrigger>
+                    <Link as="button" onClick={action.onClick} data-testid={action.testId}>
+                      {action.label}
+                    </Link>
+                  </ToastTrigger>
+                ) : undefined
+              }
+            >
+              {title}
+            </ToastTitle>
             <ToastBody subtitle={`Code: ${error.code}`}>{error.message}</ToastBody>
           </Toast>,
-          { intent: 'error', timeout: 10000 },
+          // A toast with a follow-up stays longer, so there is time to take it.
+          { intent: 'error', timeout: action ? 20000 : 10000 },
         );
       },
       alert(title, body, severity) {

@@ -1,107 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import type { MapDiffView } from '../bindings/MapDiffView';
 import type { RowPreviewView } from '../bindings/RowPreviewView';
+import type { TableMap } from '../bindings/TableMap';
+import { asTableMap } from './mapDraft';
 import {
-  applyEdits,
-  asMapDefinition,
-  describeEdits,
   diffPair,
   diffRows,
-  directionName,
-  directionSymbol,
-  editCount,
-  fieldLabel,
   formatValue,
   importSummary,
   packageFileName,
   parsePackageText,
   previewColumns,
+  previewDropped,
+  previewKind,
   previewError,
   previewRow,
   previewsBySide,
   previewSummary,
   sampleLabel,
-  setFieldDirection,
-  setFieldEnabled,
   toggleVersionPick,
-  type MapDefinition,
 } from './mapsAlm';
 
 const stored = {
   name: 'customers',
   title: 'Customers V3 ↔ accounts',
+  financeOperationsEntity: 'CustomersV3',
+  dataverseTable: 'account',
+  dataverseEntitySet: 'accounts',
+  dataverseId: 'accountid',
   key: { financeOperations: ['CustomerAccount'], dataverse: ['accountnumber'] },
-  company: { financeOperationsField: 'dataAreaId', dataverseLookup: 'msdyn_company' },
-  fields: [
-    { financeOperations: 'CustomerAccount', direction: 'twoWay', dataverse: 'accountnumber', transform: null, note: null },
-    { financeOperations: 'CreditLimit', direction: 'twoWay', dataverse: 'creditlimit', transform: null, note: null },
-    {
-      financeOperations: null,
-      direction: 'defaultToDataverse',
-      dataverse: 'customertypecode',
-      transform: { kind: 'default', value: 3 },
-      note: 'customer type',
-    },
-  ],
-  master: 'financeOperations',
+  company: { financeOperationsField: 'dataAreaId', dataverseLookup: 'msdyn_company', companyEntitySet: 'cdm_companies', companyCodeColumn: 'cdm_companycode' },
+  fields: [{ financeOperations: 'CustomerAccount', direction: 'twoWay', dataverse: 'accountnumber', transform: null, note: null }],
 };
 
-function definition(): MapDefinition {
-  const parsed = asMapDefinition(structuredClone(stored));
+function definition(): TableMap {
+  const parsed = asTableMap(structuredClone(stored));
   if (!parsed) throw new Error('the sample is a map');
   return parsed;
 }
-
-describe('asMapDefinition', () => {
-  it('reads a stored definition and keeps the properties the UI does not edit', () => {
-    const map = definition();
-    expect(map.name).toBe('customers');
-    expect(map.fields).toHaveLength(3);
-    expect(map.key).toEqual(stored.key);
-    expect(map.fields[2].transform).toEqual({ kind: 'default', value: 3 });
-  });
-  it('refuses what is not a map', () => {
-    expect(asMapDefinition(null)).toBeNull();
-    expect(asMapDefinition({ name: 'x' })).toBeNull();
-    expect(asMapDefinition({ name: 'x', fields: [{ financeOperations: 'A' }] })).toBeNull();
-    expect(asMapDefinition([1])).toBeNull();
-  });
-});
-
-describe('directions', () => {
-  it('reads names and symbols alike', () => {
-    expect(directionName('twoWay')).toBe('twoWay');
-    expect(directionName('>>')).toBe('defaultToDataverse');
-    expect(directionName('sideways')).toBeNull();
-    expect(directionSymbol('toFinanceOperations')).toBe('<');
-    expect(fieldLabel({ financeOperations: null, direction: 'defaultToDataverse', dataverse: 'customertypecode' })).toBe(
-      '— >> customertypecode',
-    );
-  });
-});
-
-describe('field edits', () => {
-  it('changes a direction and disables a field without touching the saved definition', () => {
-    const map = definition();
-    let edits = setFieldDirection({}, 1, map.fields[1], 'toDataverse');
-    edits = setFieldEnabled(edits, 2, false);
-    expect(editCount(edits)).toBe(2);
-    const edited = applyEdits(map, edits);
-    expect(edited.fields.map((f) => f.direction)).toEqual(['twoWay', 'toDataverse']);
-    expect(edited.fields[1].transform).toBeNull();
-    expect(edited.key).toEqual(stored.key);
-    expect(map.fields[1].direction).toBe('twoWay');
-    expect(describeEdits(map, edits)).toEqual(['CreditLimit: = → >', 'customertypecode: turned off (left out of the saved map)']);
-  });
-  it('drops an edit that returns a field to its saved state', () => {
-    const map = definition();
-    let edits = setFieldDirection({}, 1, map.fields[1], 'toDataverse');
-    edits = setFieldDirection(edits, 1, map.fields[1], 'twoWay');
-    edits = setFieldEnabled(setFieldEnabled(edits, 0, false), 0, true);
-    expect(editCount(edits)).toBe(0);
-    expect(applyEdits(map, edits)).toEqual(map);
-  });
-});
 
 describe('version picks', () => {
   it('keeps the two latest picks and orders the pair oldest first', () => {
@@ -172,6 +108,7 @@ describe('preview', () => {
   const fromFo: RowPreviewView = {
     from: 'financeOperations',
     source: { dataAreaId: 'usmf', CustomerAccount: 'C1', CreditLimit: 10 },
+    key: 'USMF|C1',
     saved: { row: { accountnumber: 'C1', creditlimit: 10, name: 'Contoso' } },
     edited: { row: { accountnumber: 'C1', name: 'Contoso' } },
     changedFields: ['creditlimit'],
@@ -179,6 +116,7 @@ describe('preview', () => {
   const fromDv: RowPreviewView = {
     from: 'dataverse',
     source: { name: 'x' },
+    key: null,
     saved: null,
     edited: { error: "value 'All' of 'OnHoldStatus' has no entry in the value map" },
     changedFields: [],
@@ -203,8 +141,37 @@ describe('preview', () => {
     const grouped = previewsBySide([fromDv, fromFo]);
     expect(grouped.financeOperations).toEqual([fromFo]);
     expect(grouped.dataverse).toEqual([fromDv]);
-    expect(sampleLabel(fromFo, definition(), 0)).toBe('usmf | C1');
+    expect(sampleLabel(fromFo, definition(), 0)).toBe('USMF | C1');
+    expect(sampleLabel({ ...fromFo, key: null }, definition(), 0)).toBe('usmf | C1');
     expect(sampleLabel(fromDv, definition(), 1)).toBe('Row 2');
+  });
+  const dropped: RowPreviewView = {
+    from: 'financeOperations',
+    source: { dataAreaId: 'DAT', CustomerAccount: 'DAT-000001', CreditLimit: 150000 },
+    key: 'DAT|DAT-000001',
+    saved: { row: { accountnumber: 'DAT-000001', creditlimit: 150000 } },
+    edited: { dropped: 'the source filter drops it' },
+    changedFields: ['accountnumber', 'creditlimit'],
+  };
+  const same: RowPreviewView = { ...fromFo, saved: fromFo.edited, changedFields: [] };
+  it('reads why a row is dropped', () => {
+    expect(previewDropped(dropped.edited)).toBe('the source filter drops it');
+    expect(previewDropped(dropped.saved)).toBeNull();
+    expect(previewRow(dropped.edited)).toBeNull();
+    expect(previewError(dropped.edited)).toBeNull();
+  });
+  it('classifies each sample by what the edit does with it', () => {
+    expect(previewKind(dropped)).toBe('dropped');
+    expect(previewKind(fromDv)).toBe('failed');
+    expect(previewKind(fromFo)).toBe('changed');
+    expect(previewKind(same)).toBe('same');
+    // A row the saved map dropped and the edit writes is a change, even with the same columns.
+    expect(previewKind({ ...same, saved: { dropped: 'the company scope drops it' } })).toBe('changed');
+  });
+  it('counts dropped rows apart from rows written differently', () => {
+    expect(previewSummary([dropped, same, fromFo])).toBe(
+      '3 rows read (3 from finance and operations, 0 from Dataverse); 1 row would be written differently; 1 row not synced (dropped by a filter or the company scope).',
+    );
   });
 });
 
@@ -232,7 +199,7 @@ describe('packages', () => {
       added: [],
       replaced: [],
       unchanged: [],
-      problems: [{ code: 'DW-P003', path: '$.maps[0]', message: 'm', fix: 'f' }],
+      problems: [{ code: 'DW-P003', severity: 'error', path: '$.maps[0]', message: 'm', fix: 'f' }],
     });
     expect(refused).toEqual({ intent: 'error', title: 'Nothing was imported: 1 problem' });
   });

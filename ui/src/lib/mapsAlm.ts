@@ -225,6 +225,25 @@ export function previewError(outcome: PreviewOutcome | null): string | null {
   return outcome && 'error' in outcome ? outcome.error : null;
 }
 
+/** Why a row is not synced at all (a source filter or the company scope leaves it out), or null. */
+export function previewDropped(outcome: PreviewOutcome | null): string | null {
+  return outcome && 'dropped' in outcome ? outcome.dropped : null;
+}
+
+/**
+ * What the edit does with a sample row: leaves it out (`dropped`), cannot write it (`failed`),
+ * writes it differently from the saved map or starts syncing a row the saved map left out
+ * (`changed`), or writes it as before (`same`).
+ */
+export type PreviewKind = 'dropped' | 'failed' | 'changed' | 'same';
+
+export function previewKind(preview: RowPreviewView): PreviewKind {
+  if (previewDropped(preview.edited) !== null) return 'dropped';
+  if (previewError(preview.edited) !== null) return 'failed';
+  if (preview.changedFields.length > 0 || (preview.saved !== null && previewRow(preview.saved) === null)) return 'changed';
+  return 'same';
+}
+
 /** The target columns a preview shows: every column either write has, changed ones first. */
 export function previewColumns(preview: RowPreviewView): string[] {
   const columns = new Set([...Object.keys(previewRow(preview.saved) ?? {}), ...Object.keys(previewRow(preview.edited) ?? {})]);
@@ -233,16 +252,19 @@ export function previewColumns(preview: RowPreviewView): string[] {
   return [...changed, ...rest];
 }
 
-/** "6 rows read (3 from finance and operations, 3 from Dataverse); the edit changes 3 of them." */
+/** "6 rows read (3 from finance and operations, 3 from Dataverse); the edit changes 3 of them; 1 row is dropped." */
 export function previewSummary(previews: readonly RowPreviewView[]): string {
   const sides = previewsBySide(previews);
   const rows = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
-  const changed = previews.filter((p) => p.changedFields.length > 0).length;
-  const failed = previews.filter((p) => 'error' in p.edited).length;
+  const count = (kind: PreviewKind) => previews.filter((p) => previewKind(p) === kind).length;
+  const changed = count('changed');
+  const failed = count('failed');
+  const dropped = count('dropped');
   const parts = [
     `${rows(previews.length)} read (${sides.financeOperations.length} from finance and operations, ${sides.dataverse.length} from Dataverse)`,
     changed === 0 ? 'no write differs from the saved map' : `${rows(changed)} would be written differently`,
   ];
+  if (dropped > 0) parts.push(`${rows(dropped)} not synced (dropped by a filter or the company scope)`);
   if (failed > 0) parts.push(`${rows(failed)} cannot be written`);
   return `${parts.join('; ')}.`;
 }
@@ -255,11 +277,16 @@ export function previewsBySide(previews: readonly RowPreviewView[]): Record<RowP
   };
 }
 
-/** How a sample row is named: its key fields on its own side, else its position. */
-export function sampleLabel(preview: RowPreviewView, definition: MapDefinition | null, index: number): string {
-  const key = isRecord(definition?.key) ? definition.key : null;
+/**
+ * How a sample row is named: the key the backend built for it ("USMF | C1"), else its key
+ * fields on its own side, else its position.
+ */
+export function sampleLabel(preview: RowPreviewView, definition: object | null, index: number): string {
+  if (preview.key) return preview.key.split('|').join(' | ');
+  const map: Record<string, unknown> = isRecord(definition) ? definition : {};
+  const key = isRecord(map.key) ? map.key : null;
   const fields = key && Array.isArray(key[preview.from]) ? (key[preview.from] as unknown[]) : [];
-  const company = isRecord(definition?.company) ? definition.company.financeOperationsField : undefined;
+  const company = isRecord(map.company) ? map.company.financeOperationsField : undefined;
   const names = [...(preview.from === 'financeOperations' && typeof company === 'string' ? [company] : []), ...fields];
   const values = names.map((n) => (typeof n === 'string' ? preview.source[n] : undefined)).filter((v) => v !== undefined && v !== null);
   return values.length > 0 ? values.map(formatValue).join(' | ') : `Row ${index + 1}`;

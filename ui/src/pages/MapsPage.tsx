@@ -1,11 +1,12 @@
 import { Button, Checkbox, Spinner, makeStyles, tokens } from '@fluentui/react-components';
-import { ArrowExportLtr20Regular, ArrowImport20Regular } from '@fluentui/react-icons';
+import { ArrowExportLtr20Regular, ArrowImport20Regular, TableAdd20Regular } from '@fluentui/react-icons';
 import { ErrorBar } from '../components/ErrorBar';
 import { BulkToolbar } from '../components/maps/BulkToolbar';
 import { MapConfirmDialog } from '../components/maps/MapConfirmDialog';
 import { MapDetailsDrawer } from '../components/maps/MapDetailsDrawer';
 import { MapsTable } from '../components/maps/MapsTable';
 import { ExportDialog, ImportDialog } from '../components/maps/PackageDialogs';
+import { TemplateGallery } from '../components/maps/TemplateGallery';
 import { useMaps } from '../components/maps/useMaps';
 import { PageHeader } from '../components/PageHeader';
 import { QueueDrawer } from '../components/QueueDrawer';
@@ -15,7 +16,7 @@ const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL, maxWidth: '1400px' },
 });
 
-/** The maps: run, pause, resume and stop them one by one or several at once, and open their queue or details. */
+/** The maps: add them from templates, run, pause, resume and stop them one by one or several at once, and open their queue or details. */
 export function MapsPage() {
   const styles = useStyles();
   const page = useMaps();
@@ -27,6 +28,14 @@ export function MapsPage() {
         description="Table maps between finance and operations entities and Dataverse tables."
         actions={
           <>
+            <Button
+              appearance="primary"
+              icon={<TableAdd20Regular />}
+              onClick={() => page.openPackage('templates')}
+              data-testid="maps-add-template"
+            >
+              Add from template
+            </Button>
             <Button icon={<ArrowExportLtr20Regular />} disabled={maps.length === 0} onClick={() => page.openPackage('export')} data-testid="maps-export">
               Export
             </Button>
@@ -50,6 +59,7 @@ export function MapsPage() {
           selected={selected}
           onClear={page.clearSelection}
           onDone={page.reload}
+          onOpenDetails={page.openDetailsOf}
         />
       ) : null}
       {loading ? (
@@ -75,9 +85,12 @@ export function MapsPage() {
       {queueMap ? (
         <QueueDrawer key={queueMap.name} map={queueMap} onClose={page.closeQueue} onMapUpdated={page.mapUpdated} />
       ) : null}
-      {detailsMap ? <MapDetailsDrawer key={detailsMap.name} map={detailsMap} onClose={page.closeDetails} /> : null}
+      {detailsMap ? <MapDetailsDrawer key={`${detailsMap.name}:${page.detailsTab}`} map={detailsMap} initialTab={page.detailsTab} onClose={page.closeDetails} /> : null}
       {packageDialog === 'export' ? <ExportDialog maps={maps} onClose={page.closePackage} /> : null}
       {packageDialog === 'import' ? <ImportDialog onClose={page.closePackage} onImported={page.reload} /> : null}
+      {packageDialog === 'templates' ? (
+        <TemplateGallery mapNames={maps.map((m) => m.name)} onAdded={page.reload} onClose={page.closePackage} />
+      ) : null}
     </div>
   );
 }

@@ -38,6 +38,12 @@ fn export_all(dir: &Path) {
     PlanStepChoice::export_all(&config).unwrap();
     BulkAction::export_all(&config).unwrap();
     BulkResult::export_all(&config).unwrap();
+    TemplateView::export_all(&config).unwrap();
+    AddedTemplates::export_all(&config).unwrap();
+    MapSchemaView::export_all(&config).unwrap();
+    ValidationView::export_all(&config).unwrap();
+    FilterCheckView::export_all(&config).unwrap();
+    duet_maps::TableMap::export_all(&config).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

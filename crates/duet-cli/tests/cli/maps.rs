@@ -104,10 +104,23 @@ fn templates_list_offline_as_text_and_json() {
             .any(|line| line.starts_with("currencies\t") && line.contains("\tkey ")),
         "{text}"
     );
-    let json = ok(&["maps", "templates", "--json"], None);
-    let first: Value = serde_json::from_str(json.lines().next().unwrap()).expect("JSON line");
-    for key in ["name", "entity", "table", "fields", "key"] {
-        assert!(!first[key].is_null(), "{key} in {first}");
+    let json: Value = serde_json::from_str(&ok(&["maps", "templates", "--json"], None))
+        .expect("one JSON document");
+    let all = json.as_array().expect("an array of templates");
+    assert_eq!(all.len(), 35);
+    for card in all {
+        for key in ["name", "title", "area", "flow", "looksUp"] {
+            assert!(!card[key].is_null(), "{key} in {card}");
+        }
+        // The definition is whole: it reads back as the template file of the same name.
+        let name = card["name"].as_str().unwrap();
+        let file: duet_maps::TableMap = serde_json::from_value(template(name)).unwrap();
+        let printed: duet_maps::TableMap =
+            serde_json::from_value(card["definition"].clone()).unwrap();
+        assert_eq!(
+            printed, file,
+            "{name}: the printed definition is the template"
+        );
     }
 }
 
@@ -264,4 +277,44 @@ fn export_import_show_and_diff_across_two_running_duets() {
     let missing = run(&["maps", "show", "nope"], Some(&second.url));
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not_found"));
+}
+
+#[test]
+fn add_puts_a_template_and_the_maps_it_looks_up_into_a_running_duet() {
+    // GIVEN a running Duet with no maps.
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(dir.path());
+    // WHEN a template that looks other maps up is added alone.
+    let alone = ok(&["maps", "add", "customers-v3-contacts"], Some(&served.url));
+    // THEN it is added, and the maps it needs are named as missing.
+    assert!(alone.contains("added\tcustomers-v3-contacts"), "{alone}");
+    let missing = alone
+        .lines()
+        .find(|line| line.starts_with("missing\t"))
+        .unwrap_or_else(|| panic!("the missing lookups are listed: {alone}"));
+    // WHEN it is added again with its lookups.
+    let all = ok(
+        &["maps", "add", "customers-v3-contacts", "--with-lookups"],
+        Some(&served.url),
+    );
+    // THEN it exists already, each missing map is added, and nothing is missing any more.
+    assert!(all.contains("exists\tcustomers-v3-contacts"), "{all}");
+    for name in missing.split('\t').nth(1).unwrap().split(',') {
+        assert!(all.contains(&format!("added\t{name}")), "{name} in {all}");
+    }
+    assert!(!all.contains("missing\t"), "{all}");
+    let listed = ok(&["maps", "list", "--json"], Some(&served.url));
+    let maps: Vec<Value> = listed
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line per map"))
+        .collect();
+    assert!(maps.len() > 1, "{listed}");
+    assert!(
+        maps.iter().all(|map| map["state"] == "notRunning"),
+        "added maps are stopped: {listed}"
+    );
+    // AND an unknown template fails with its name.
+    let output = run(&["maps", "add", "no-such-map"], Some(&served.url));
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-map"));
 }

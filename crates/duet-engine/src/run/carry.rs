@@ -90,10 +90,11 @@ impl Session {
             _ => false,
         };
         // A row whose parent (a row of another map) is not on the other side yet waits for
-        // it, before Duet records anything of it, so applying it again starts afresh.
+        // it, and one naming a row that cannot be found is refused, before Duet records
+        // anything of it, so applying it again starts afresh.
         if let Ok(payload) = &transformed
             && !unchanged(payload)
-            && let Some(outcome) = self.wait_for_parents(from, &key, payload, &row).await
+            && let Some(outcome) = self.references_ready(from, &key, payload, &row).await
         {
             return Err(outcome);
         }
@@ -154,6 +155,21 @@ impl Session {
         })
     }
 
+    /// Whether the rows a change refers to can be written: the rows its names name are found
+    /// (`lookup_by_name.rs`) and its parents are there (`parents.rs`). None when they are.
+    async fn references_ready(
+        &self,
+        from: Side,
+        key: &RowKey,
+        payload: &Row,
+        row: &Row,
+    ) -> Option<Outcome> {
+        match self.find_named_rows(from, key, payload, row).await {
+            Some(outcome) => Some(outcome),
+            None => self.wait_for_parents(from, key, payload, row).await,
+        }
+    }
+
     /// The row with its Dataverse lookups resolved to key values, and its key; a row without
     /// a key is refused, and one of a company outside the link is out of scope.
     async fn identify<'r>(
@@ -161,7 +177,8 @@ impl Session {
         from: Side,
         row: &'r Row,
     ) -> Result<(Cow<'r, Row>, RowKey), Outcome> {
-        let row: Cow<'r, Row> = if from == Side::Dataverse && !self.lookups.is_empty() {
+        let resolves = !self.lookups.is_empty() || !self.names.is_empty();
+        let row: Cow<'r, Row> = if from == Side::Dataverse && resolves {
             Cow::Owned(self.resolve_dataverse(row, &HashMap::new()).await)
         } else {
             Cow::Borrowed(row)

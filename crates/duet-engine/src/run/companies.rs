@@ -1,5 +1,5 @@
 //! Company striping: the link's legal entities, the company filter for finance and
-//! operations reads, and Dataverse company ids read as company codes.
+//! operations reads, and Dataverse company ids read as company codes and back.
 
 use std::collections::HashMap;
 
@@ -85,5 +85,25 @@ impl Session {
             tracing::warn!(map = %self.map.name, error = %error, "company lookup refresh failed");
         }
         codes.by_id.get(&id).cloned()
+    }
+
+    /// The Dataverse id of the company `code` in `map`'s company table, read again once when
+    /// it is not known yet; `None` when Dataverse has no such company.
+    pub(in crate::run) async fn company_id_of(&self, map: &TableMap, code: &str) -> Option<String> {
+        let find = |codes: &CompanyCodes| {
+            codes
+                .by_id
+                .iter()
+                .find(|(_, known)| known.eq_ignore_ascii_case(code))
+                .map(|(id, _)| id.clone())
+        };
+        let mut codes = self.codes.lock().await;
+        if let Some(id) = find(&codes) {
+            return Some(id);
+        }
+        if let Err(error) = codes.refresh(&self.context.dataverse, map).await {
+            tracing::warn!(map = %self.map.name, error = %error, "company lookup refresh failed");
+        }
+        find(&codes)
     }
 }

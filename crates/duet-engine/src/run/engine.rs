@@ -1,5 +1,5 @@
-//! The engine's public commands: run, pause, resume, stop, rerun, retry and the map tasks
-//! they start and stop.
+//! The engine's public commands: run, pause, resume, stop, rerun, retry, apply_definition
+//! and the map tasks they start and stop.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ use crate::clock::Clock;
 
 use crate::run::capture::DELTA_CURSOR;
 use crate::run::context::Context;
+use crate::run::definition::Edits;
 use crate::run::initial::skip::SKIP_INITIAL;
 use crate::run::state::CATCH_UP_MARK;
 use crate::run::target::Targets;
@@ -78,6 +79,8 @@ impl Default for EngineSettings {
 struct Running {
     stop: watch::Sender<bool>,
     applying: watch::Sender<bool>,
+    /// Raised for each edit of the map's definition (`Engine::apply_definition`).
+    edits: watch::Sender<u64>,
     task: JoinHandle<()>,
 }
 
@@ -215,7 +218,8 @@ impl Engine {
         self.start(name, true).await
     }
 
-    async fn is_started(&self, name: &str) -> bool {
+    /// Whether the map has a task: initializing, running, paused, resuming or retrying.
+    pub async fn is_started(&self, name: &str) -> bool {
         self.running
             .lock()
             .await
@@ -224,28 +228,54 @@ impl Engine {
     }
 
     async fn start(&self, name: &str, applying: bool) -> Result<(), EngineError> {
+        // The definition is read under the lock `apply_definition` takes, so a version saved
+        // while the task starts is either read here or signalled to the task.
+        let mut running = self.running.lock().await;
         let map = self.context.load_map(name)?;
         if self.context.store.link()?.is_none() {
             return Err(EngineError::NotLinked);
         }
-        let mut running = self.running.lock().await;
         if let Some(existing) = running.remove(name) {
             let _ = existing.stop.send(true);
             let _ = existing.task.await;
         }
         let (stop, stopped) = watch::channel(false);
         let (applying_sender, applying_receiver) = watch::channel(applying);
+        let (edits, signals) = watch::channel(0);
         let context = self.context.clone();
-        let task =
-            tokio::spawn(async move { context.drive(map, stopped, applying_receiver).await });
+        // The edits the task has seen are counted from now, not from when it is first
+        // polled: a save signalled in between must still reach it.
+        let edits_seen = Edits::new(signals);
+        let task = tokio::spawn(async move {
+            context
+                .drive(map, stopped, applying_receiver, edits_seen)
+                .await
+        });
         running.insert(
             name.to_owned(),
             Running {
                 stop,
                 applying: applying_sender,
+                edits,
                 task,
             },
         );
+        Ok(())
+    }
+
+    /// Makes a running map (initializing, running, paused, resuming or retrying after an
+    /// error) take up its newest saved definition: its current round ends at the next safe
+    /// point, between changes, and the next starts with the new definition, logging "Definition
+    /// version N applied". Queued changes, cursors and an initial sync's checkpoint carry over,
+    /// and the map keeps its state. A map that is not running is left alone: its next run
+    /// reads the newest definition anyway. A newest definition that cannot be read is refused.
+    pub async fn apply_definition(&self, name: &str) -> Result<(), EngineError> {
+        self.context.load_map(name)?;
+        if let Some(run) = self.running.lock().await.get(name)
+            && !run.task.is_finished()
+        {
+            run.edits.send_modify(|count| *count += 1);
+        }
         Ok(())
     }
 

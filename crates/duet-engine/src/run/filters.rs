@@ -1,6 +1,8 @@
 //! Source filters: a map syncs only the rows its filters select. The finance and operations
-//! query range is translated to an OData `$filter`, so reads fetch only matching rows; the
-//! Dataverse filter is evaluated on each row read (a delta link cannot be filtered).
+//! query range is translated to an OData `$filter`, so reads fetch only matching rows. The
+//! Dataverse filter is sent as `$filter` on plain reads (the initial sync's Dataverse phase)
+//! and evaluated on each row of a change-tracking read, which cannot take `$filter`; the
+//! columns it names are always selected (`columns.rs`).
 
 use duet_maps::filter::{dataverse, finance_operations};
 use duet_maps::{Row, Side};
@@ -45,15 +47,37 @@ impl Session {
         }
     }
 
+    /// The map's Dataverse filter as the `$filter` of a plain read; `None` reads every row.
+    pub(in crate::run) fn dataverse_query_filter(&self) -> Result<Option<String>, RoundError> {
+        Ok(self
+            .dataverse_filter()?
+            .map(|filter| dataverse::to_query(&filter)))
+    }
+
     /// Whether a Dataverse row passes the map's filter. A row the filter cannot be evaluated
-    /// on (a column it names is missing or of another type) is synced and the reason logged,
-    /// so nothing is dropped silently.
+    /// on (a column it names was not read, such as a path through a lookup, which a
+    /// change-tracking read cannot return, or a value of another type) is synced and the
+    /// reason logged, so nothing is dropped silently.
     pub(in crate::run) fn passes_dataverse_filter(
         &self,
         filter: Option<&dataverse::Filter>,
         row: &Row,
     ) -> bool {
         let Some(filter) = filter else { return true };
+        // A column the read did not return would evaluate as null, not as what the row holds.
+        if let Some(path) = filter
+            .columns()
+            .into_iter()
+            .find(|path| !row.contains_key(&path.segments[0]))
+        {
+            tracing::warn!(
+                map = %self.map.name,
+                side = Side::Dataverse.as_str(),
+                column = %path,
+                "the source filter names a column the read did not return; the row is synced"
+            );
+            return true;
+        }
         match dataverse::evaluate(filter, row) {
             Ok(passes) => passes,
             Err(error) => {

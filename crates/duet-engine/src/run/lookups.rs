@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use duet_maps::{LookupField, Row, Side, TableMap};
+use duet_maps::{LookupField, Row, Side, TableMap, Transform};
 use duet_store::StoreError;
 use serde_json::Value;
 
@@ -33,6 +33,10 @@ impl Context {
     ) -> Result<Vec<ResolvedLookup>, StoreError> {
         let mut lookups = Vec::new();
         for field in map.lookup_fields() {
+            // A lookup by name resolves names, not keys (`lookup_by_name.rs`).
+            if let Some(Transform::LookupByName { .. }) = &map.fields[field.index].transform {
+                continue;
+            }
             let target = if field.self_reference {
                 map.clone()
             } else {
@@ -101,14 +105,16 @@ impl Session {
     /// A Dataverse row with each lookup path (`msdyn_billingaccount.accountnumber`) set from
     /// the lookup's id (`_msdyn_billingaccount_value`): the key value of the row it points
     /// at, read from `by_id` (rows of this table at hand), the target map's remembered ids,
-    /// or, for a self-reference, Dataverse itself. A lookup that cannot be resolved is left
-    /// out, so nothing is written for it.
+    /// or, for a self-reference, Dataverse itself; and each lookup by name set to the name of
+    /// the row its id points at (`lookup_by_name.rs`). A lookup that cannot be resolved is
+    /// left out, so nothing is written for it.
     pub(in crate::run) async fn resolve_dataverse(
         &self,
         row: &Row,
         by_id: &HashMap<String, &Row>,
     ) -> Row {
         let mut resolved = row.clone();
+        self.resolve_names(&mut resolved).await;
         for lookup in self.lookups.iter().filter(|lookup| lookup.single_key) {
             let value = match row.get(&lookup.field.value_property()) {
                 None => continue,
@@ -152,19 +158,36 @@ impl Session {
                 tracing::warn!(map = %self.map.name, error = %error, "lookup id read failed");
             }
         }
-        let cached = (lookup.target.name.clone(), id.to_owned());
-        if let Some(value) = self.lookup_keys.lock().expect("lookup cache").get(&cached) {
-            return Some(value.clone());
-        }
         // Not synced by its map yet (or written in bulk, which returns no ids): Dataverse
         // itself says which row the id is.
-        let filter = format!("{} eq {id}", lookup.target.dataverse_id);
+        self.dataverse_column_of(&lookup.target, id, column).await
+    }
+
+    /// The text in `column` of the Dataverse row `id` of `target`, read once per round: a
+    /// looked-up row's key value, or the name a lookup by name shows. `None` when the row or
+    /// the value is missing, or the read fails (logged).
+    pub(in crate::run) async fn dataverse_column_of(
+        &self,
+        target: &TableMap,
+        id: &str,
+        column: &str,
+    ) -> Option<String> {
+        let cached = (target.name.clone(), column.to_owned(), id.to_owned());
+        if let Some(value) = self
+            .lookup_values
+            .lock()
+            .expect("lookup cache")
+            .get(&cached)
+        {
+            return Some(value.clone());
+        }
+        let filter = format!("{} eq {id}", target.dataverse_id);
         let rows = self
             .context
             .dataverse
             .query(
-                &lookup.target.dataverse_entity_set,
-                &[("$select", column.as_str()), ("$filter", filter.as_str())],
+                &target.dataverse_entity_set,
+                &[("$select", column), ("$filter", filter.as_str())],
             )
             .await
             .map_err(|error| {
@@ -172,15 +195,26 @@ impl Session {
             })
             .ok()?;
         let value = rows.first()?.get(column)?.as_str()?.to_owned();
-        self.lookup_keys
-            .lock()
-            .expect("lookup cache")
-            .insert(cached, value.clone());
+        self.remember_dataverse_column(target, id, column, &value);
         Some(value)
     }
 
+    /// Remembers for the round what `column` of the Dataverse row `id` of `target` holds.
+    pub(in crate::run) fn remember_dataverse_column(
+        &self,
+        target: &TableMap,
+        id: &str,
+        column: &str,
+        value: &str,
+    ) {
+        self.lookup_values.lock().expect("lookup cache").insert(
+            (target.name.clone(), column.to_owned(), id.to_owned()),
+            value.to_owned(),
+        );
+    }
+
     /// Leaves out of a change's payload the lookups it does not carry: a Dataverse lookup
-    /// that could not be resolved to a key (writing it would clear the other side), and, in
+    /// that could not be resolved to a key or a name (writing it would clear the other side), and, in
     /// live sync, a self-reference whose value on this side is what Duet already knew. The
     /// second matters for rows written without their self-reference: their echo comes back
     /// without it, and must not clear the reference on the side that has it.
@@ -191,6 +225,13 @@ impl Session {
         previous: Option<&Row>,
         payload: &mut Row,
     ) {
+        if from == Side::Dataverse {
+            for lookup in &self.names {
+                if !row.contains_key(&lookup.column) {
+                    payload.remove(&lookup.finance_operations);
+                }
+            }
+        }
         for lookup in self.map.lookup_fields() {
             let Some(finance_operations) = &lookup.finance_operations else {
                 continue;

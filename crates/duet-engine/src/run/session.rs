@@ -1,5 +1,4 @@
-//! What one round of a map shares: the map, its resolved lookups, the link's companies and
-//! the Dataverse columns it reads.
+//! What one round of a map shares: the map, its resolved lookups and the link's companies.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -11,6 +10,7 @@ use tokio::sync::{Mutex, Notify};
 
 use crate::run::companies::CompanyCodes;
 use crate::run::context::Context;
+use crate::run::lookup_by_name::{NameIds, NameLookup};
 use crate::run::lookups::ResolvedLookup;
 
 /// One run of one map: what the capture loops and the apply loop share.
@@ -24,8 +24,12 @@ pub(in crate::run) struct Session {
     pub(in crate::run) captured: Notify,
     /// The captures currently failing, so each failure is logged once and its recovery too.
     pub(in crate::run) capture_failing: std::sync::Mutex<HashSet<String>>,
-    /// Key values of looked-up Dataverse rows read by id: (target map, id) → key value.
-    pub(in crate::run) lookup_keys: std::sync::Mutex<HashMap<(String, String), String>>,
+    /// Columns of looked-up Dataverse rows read by id in this round (a key value, or a
+    /// name): (target map, column, id) → value.
+    pub(in crate::run) lookup_values: std::sync::Mutex<HashMap<(String, String, String), String>>,
+    /// The map's lookups by name, and the names they resolved in this round.
+    pub(in crate::run) names: Vec<NameLookup>,
+    pub(in crate::run) name_ids: NameIds,
     /// Queued changes settled out of turn (conflict losers dropped while applying their
     /// rival), which the apply loop's current batch may still hold.
     pub(in crate::run) settled_early: std::sync::Mutex<HashSet<i64>>,
@@ -38,31 +42,6 @@ impl Session {
 
     pub(in crate::run) fn store(&self) -> &Store {
         &self.context.store
-    }
-
-    /// The Dataverse columns a read of the map's rows selects: the id, every mapped column
-    /// (a lookup as its id), the company lookup and the modified time.
-    pub(in crate::run) fn dataverse_select(&self) -> Vec<String> {
-        let mut columns: Vec<String> = vec![self.map.dataverse_id.clone()];
-        // A lookup path (`msdyn_billingaccount.accountnumber`) is read as the lookup's id
-        // (`_msdyn_billingaccount_value`) and resolved to the looked-up row's key.
-        columns.extend(
-            self.map
-                .fields
-                .iter()
-                .filter_map(|field| field.dataverse.as_deref())
-                .map(|name| match name.split_once('.') {
-                    Some((lookup, _)) => format!("_{lookup}_value"),
-                    None => name.to_owned(),
-                }),
-        );
-        if let Some(striping) = &self.map.company {
-            columns.push(format!("_{}_value", striping.dataverse_lookup));
-        }
-        columns.push("modifiedon".to_owned());
-        let mut seen = HashSet::new();
-        columns.retain(|column| seen.insert(column.clone()));
-        columns
     }
 
     /// What Duet remembers of the row `key` on `side`: its mapped values, empty when it

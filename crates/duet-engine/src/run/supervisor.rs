@@ -1,5 +1,6 @@
-//! The per-map supervisor: runs rounds, restarts a failed one with growing waits, shows the
-//! failure on the map, and counts errors against the alert rules.
+//! The per-map supervisor: runs rounds, restarts a failed one with growing waits, starts one
+//! with the newest definition when the map was edited (`definition.rs`), shows the failure on
+//! the map, and counts errors against the alert rules.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tokio::sync::{Mutex, Notify, watch};
 use crate::run::capture::DELTA_CURSOR;
 use crate::run::companies::CompanyCodes;
 use crate::run::context::Context;
+use crate::run::definition::Edits;
 use crate::run::engine::EngineEvent;
 use crate::run::error::RoundError;
 use crate::run::initial::Signals;
@@ -58,9 +60,10 @@ impl Context {
 
     pub(in crate::run) async fn drive(
         self: Arc<Self>,
-        map: TableMap,
+        mut map: TableMap,
         mut stopped: watch::Receiver<bool>,
         applying: watch::Receiver<bool>,
+        mut edits: Edits,
     ) {
         let mut last_failure: Option<String> = None;
         // Grows after each failed round in a row, up to 64 times the failure pause.
@@ -70,11 +73,17 @@ impl Context {
             if *stopped.borrow() {
                 return;
             }
+            if edits.pending() {
+                map = self.newest_definition(map, &mut edits);
+            }
             let outcome = self
                 .clone()
-                .run_once(&map, stopped.clone(), applying.clone())
+                .run_round(&map, &stopped, applying.clone(), &edits)
                 .await;
             let message = match outcome {
+                // An edit ended the round at a safe point: the next one starts at once with
+                // the new definition, which is no failure.
+                Ok(()) if edits.pending() && !*stopped.borrow() => continue,
                 Ok(()) => return,
                 Err(error) => error.to_string(),
             };
@@ -99,16 +108,18 @@ impl Context {
                 last_failure = Some(message);
                 backoff.reset();
             }
+            // An edit may be what the failing round needs: it starts the next round at once.
             tokio::select! {
                 _ = tokio::time::sleep(backoff.next_wait()) => {}
                 _ = stopped.changed() => return,
+                () = edits.arrived() => {}
             }
         }
     }
 
     /// Initial sync when needed, then capture and apply until stopped. An error ends the
     /// round; `drive` waits and starts another from the stored cursors and queue.
-    async fn run_once(
+    pub(in crate::run) async fn run_once(
         self: Arc<Self>,
         map: &TableMap,
         stopped: watch::Receiver<bool>,
@@ -121,6 +132,7 @@ impl Context {
             .await
             .map_err(|error| RoundError::remote("reading the Dataverse companies", error))?;
         let lookups = self.lookups_of(map)?;
+        let names = self.name_lookups_of(map)?;
         let session = Arc::new(Session {
             context: self.clone(),
             map: map.clone(),
@@ -129,7 +141,9 @@ impl Context {
             codes: Mutex::new(codes),
             captured: Notify::new(),
             capture_failing: std::sync::Mutex::new(HashSet::new()),
-            lookup_keys: std::sync::Mutex::new(HashMap::new()),
+            lookup_values: std::sync::Mutex::new(HashMap::new()),
+            names,
+            name_ids: std::sync::Mutex::new(HashMap::new()),
             settled_early: std::sync::Mutex::new(HashSet::new()),
         });
         if self.store.cursor(&map.name, DELTA_CURSOR)?.is_none() {

@@ -33,7 +33,8 @@ impl Session {
         }
     }
 
-    /// A Dataverse write body: the payload plus the company binding of a striped map.
+    /// A Dataverse write body: the payload with its lookups and names as bindings, plus the
+    /// company binding of a striped map.
     pub(in crate::run) fn dataverse_body(&self, key: &RowKey, payload: &Row) -> Row {
         let mut body = payload.clone();
         // A lookup path is written as a binding to the looked-up row's key:
@@ -53,6 +54,7 @@ impl Session {
             };
             body.insert(format!("{}@odata.bind", lookup.field.navigation), bind);
         }
+        self.bind_names(key, &mut body);
         if let (Some(striping), Some(code)) = (&self.map.company, &key.company) {
             body.insert(
                 format!("{}@odata.bind", striping.dataverse_lookup),

@@ -122,3 +122,16 @@ pub enum FilterError {
     #[error("cannot translate {construct} to an OData $filter: {reason}")]
     Untranslatable { construct: String, reason: String },
 }
+
+impl FilterError {
+    /// The 1-based character position the error points at, when it has one.
+    pub fn position(&self) -> Option<usize> {
+        match self {
+            FilterError::Unexpected { position, .. }
+            | FilterError::Unsupported { position, .. }
+            | FilterError::InvalidLiteral { position, .. }
+            | FilterError::UnterminatedString { position } => Some(*position),
+            _ => None,
+        }
+    }
+}

@@ -80,6 +80,7 @@ impl TableMap {
                 finance_operations: "FO-".to_owned(),
                 dataverse: "CE-".to_owned(),
             }),
+            number_sequence_ranges: None,
             key_entered_by_hand: false,
             note: None,
         }

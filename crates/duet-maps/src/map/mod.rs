@@ -8,13 +8,14 @@ mod rows;
 mod tests;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::transform::{NullPolicy, Transform};
 
 pub use keys::RowKey;
 
 /// One of the two environments in a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Side {
     FinanceOperations,
@@ -38,7 +39,7 @@ impl Side {
 }
 
 /// The six dual-write direction symbols.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum FieldDirection {
     /// `=`: two-way, values copied as they are.
@@ -88,7 +89,7 @@ impl FieldDirection {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldMapping {
     pub finance_operations: Option<String>,
@@ -98,35 +99,66 @@ pub struct FieldMapping {
     pub note: Option<String>,
     /// What the field writes when its source is null or empty; none keeps the null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub null_policy: Option<NullPolicy>,
     /// The map that owns the row this field looks up, when the field is a lookup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub lookup: Option<Lookup>,
 }
 
 /// A lookup: the field's value identifies a row of another map (or of this one).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Lookup {
     pub target_map: String,
     /// The row refers to a row of the same table, so rows are written in two passes: first
     /// without the lookup, then the lookup once every target exists.
     #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
     pub self_reference: bool,
 }
 
 /// Key prefixes that keep rows created on each side apart, because finance and operations
 /// number sequences and Dataverse autonumbers are not connected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NumberSequencePrefixes {
     pub finance_operations: String,
     pub dataverse: String,
 }
 
+/// Key ranges that keep rows created on each side apart, where the sides draw keys from
+/// number sequences of one format (US0001–US4999 here, US5000–US9999 there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberSequenceRanges {
+    pub finance_operations: KeyRange,
+    pub dataverse: KeyRange,
+}
+
+/// The first and last key a side hands out; keys of one format compare as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyRange {
+    pub from: String,
+    pub to: String,
+}
+
+impl KeyRange {
+    /// Whether `from` comes no later than `to` when both have the same length.
+    pub fn is_ordered(&self) -> bool {
+        self.from.len() == self.to.len() && self.from <= self.to
+    }
+
+    pub fn overlaps(&self, other: &KeyRange) -> bool {
+        self.from <= other.to && other.from <= self.to
+    }
+}
+
 /// Company-specific rows: `dataAreaId` in finance and operations, a `cdm_company` lookup in
 /// Dataverse addressed by its three-letter code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyStriping {
     pub finance_operations_field: String,
@@ -136,14 +168,14 @@ pub struct CompanyStriping {
 }
 
 /// The integration key: the fields that identify the same row on both sides, in order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationKey {
     pub finance_operations: Vec<String>,
     pub dataverse: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TableMap {
     pub name: String,
@@ -158,22 +190,32 @@ pub struct TableMap {
     /// The side whose change wins when both sides changed the same row before either change
     /// was applied.
     #[serde(default = "default_master")]
+    #[ts(optional, as = "Option<Side>")]
     pub master: Side,
     /// Query-range expression that selects the finance and operations rows to sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub filter_finance_operations: Option<String>,
     /// OData `$filter` that selects the Dataverse rows to sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub filter_dataverse: Option<String>,
     /// How keys created on each side stay distinct when both sides create rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub number_sequence_prefixes: Option<NumberSequencePrefixes>,
+    /// Key ranges per side, the other way to keep created keys apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub number_sequence_ranges: Option<NumberSequenceRanges>,
     /// Keys are codes people type (groups, terms), not numbers drawn from a sequence, so
     /// two sides cannot hand out the same key by accident.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional, as = "Option<bool>")]
     pub key_entered_by_hand: bool,
     /// What a reader of the map should know, such as fields a template leaves out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub note: Option<String>,
 }
 

@@ -33,3 +33,21 @@ pub const MALFORMED_TRANSFORM: &str = "DW-V014";
 pub const FIELD_SIDE_MISSING: &str = "DW-V015";
 /// A field names a finance and operations field or Dataverse column its table does not have.
 pub const UNKNOWN_COLUMN: &str = "DW-V016";
+
+/// How much a problem matters: an error stops a map from running, a warning is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The severity of a code. Only two problems leave a map that can run: an incomplete value
+/// map fails the rows holding an unpaired value one by one (each kept in the error log),
+/// and number sequences that may meet are a risk to watch rather than a certain failure.
+pub fn severity(code: &str) -> Severity {
+    match code {
+        VALUE_MAP_INCOMPLETE | NUMBER_SEQUENCE_OVERLAP => Severity::Warning,
+        _ => Severity::Error,
+    }
+}

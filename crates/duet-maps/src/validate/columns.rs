@@ -212,9 +212,8 @@ fn check_types(index: usize, field: &FieldMapping, schema: &Schema, problems: &m
         }
         Some(Transform::NumberFormat { .. }) => a.is_number() && b.is_number(),
         Some(Transform::DateFormat { .. }) => a.is_date() && b.is_date(),
-        Some(Transform::LookupByName { .. }) => {
-            a == ColumnType::Text && matches!(b, ColumnType::Lookup | ColumnType::Text)
-        }
+        // The engine writes a reference to the named row, so the Dataverse side is a lookup.
+        Some(Transform::LookupByName { .. }) => a == ColumnType::Text && b == ColumnType::Lookup,
         Some(Transform::Concatenate { from, .. }) => match from {
             Side::FinanceOperations => b == ColumnType::Text,
             Side::Dataverse => a == ColumnType::Text,

@@ -4,6 +4,7 @@
 pub mod code;
 mod columns;
 mod company;
+mod filter_columns;
 mod set;
 mod structure;
 mod suggest;
@@ -16,7 +17,9 @@ use crate::map::{FieldDirection, FieldMapping, Side, TableMap};
 use crate::schema::Schema;
 use crate::transform::Transform;
 
-pub use set::validate_all;
+pub use code::Severity;
+pub use filter_columns::{UnknownFilterColumn, unknown_filter_column};
+pub use set::{validate_all, validate_with};
 
 /// One thing wrong with a map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +29,16 @@ pub struct Problem {
     pub path: String,
     pub message: String,
     pub fix: String,
+}
+
+impl Problem {
+    pub fn severity(&self) -> Severity {
+        code::severity(self.code)
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
+    }
 }
 
 impl fmt::Display for Problem {
@@ -100,6 +113,7 @@ impl TableMap {
         self.check_filters(&mut problems);
         if let Some(schema) = schema {
             self.check_schema(schema, &mut problems);
+            self.check_filter_columns(schema, &mut problems);
         }
         problems
     }

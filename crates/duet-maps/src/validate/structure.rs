@@ -185,6 +185,12 @@ impl TableMap {
         if !key_two_way || self.key_entered_by_hand {
             return;
         }
+        if let Some(ranges) = &self.number_sequence_ranges {
+            check_ranges(ranges, problems);
+            if self.number_sequence_prefixes.is_none() {
+                return;
+            }
+        }
         match &self.number_sequence_prefixes {
             None => problems.push(problem(
                 code::NUMBER_SEQUENCE_OVERLAP,
@@ -273,5 +279,40 @@ fn check_transform_settings(path: &str, transform: &Transform, problems: &mut Ve
             "name the map of the referenced rows and the column that holds their name",
         ),
         _ => {}
+    }
+}
+
+/// Ranges keep created keys apart only when each is a real range and they do not meet.
+fn check_ranges(ranges: &crate::map::NumberSequenceRanges, problems: &mut Vec<Problem>) {
+    let sides = [
+        ("financeOperations", &ranges.finance_operations),
+        ("dataverse", &ranges.dataverse),
+    ];
+    for (side, range) in sides {
+        if !range.is_ordered() {
+            problems.push(problem(
+                code::NUMBER_SEQUENCE_OVERLAP,
+                format!("$.numberSequenceRanges.{side}"),
+                format!(
+                    "the range '{}' to '{}' is empty or its ends differ in length",
+                    range.from, range.to
+                ),
+                "write both ends in the key's format, the first no later than the last",
+            ));
+        }
+    }
+    if ranges.finance_operations.overlaps(&ranges.dataverse) {
+        problems.push(problem(
+            code::NUMBER_SEQUENCE_OVERLAP,
+            "$.numberSequenceRanges".to_owned(),
+            format!(
+                "ranges '{}'–'{}' and '{}'–'{}' share keys",
+                ranges.finance_operations.from,
+                ranges.finance_operations.to,
+                ranges.dataverse.from,
+                ranges.dataverse.to
+            ),
+            "give each side a range the other does not reach",
+        ));
     }
 }

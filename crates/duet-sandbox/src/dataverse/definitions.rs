@@ -27,13 +27,25 @@ pub(super) fn entity_definitions(
             )));
         }
     }
-    if tail.is_some() {
-        return Err(err(
-            StatusCode::NOT_FOUND,
-            CODE_BAD_QUERY,
-            "Resource not found for the segment after EntityDefinitions.",
-        ));
-    }
+    let cast = match tail {
+        None => None,
+        Some(tail)
+            if key.is_some() && (tail == "Attributes" || tail.starts_with("Attributes/")) =>
+        {
+            Some(
+                tail.strip_prefix("Attributes")
+                    .unwrap_or_default()
+                    .trim_start_matches('/'),
+            )
+        }
+        Some(_) => {
+            return Err(err(
+                StatusCode::NOT_FOUND,
+                CODE_BAD_QUERY,
+                "Resource not found for the segment after EntityDefinitions.",
+            ));
+        }
+    };
     let (select, expand) = (query.get("$select"), query.get("$expand"));
     let cat = catalog();
     let context = format!("{}/$metadata#EntityDefinitions", st.root);
@@ -67,6 +79,15 @@ pub(super) fn entity_definitions(
             format!("Could not find an entity with LogicalName = '{logical}'."),
         )
     })?;
+    if let Some(cast) = cast {
+        let cast = (!cast.is_empty()).then_some(cast);
+        let items = metadata::attributes(cat, table, cast, select, expand).map_err(bad_request)?;
+        let body = json!({
+            "@odata.context": format!("{context}('{logical}')/Attributes"),
+            "value": items,
+        });
+        return Ok(reply(StatusCode::OK, Some(body.to_string()), &[]));
+    }
     let mut d = metadata::entity_definition(cat, table, select, expand).map_err(bad_request)?;
     d.insert(
         "@odata.context".into(),

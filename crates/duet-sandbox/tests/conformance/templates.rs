@@ -30,6 +30,7 @@ fn schema(finops_set: &str, dataverse_set: &str) -> Schema {
                     mandatory: false,
                     read_only: field.read_only,
                     members,
+                    labels: Vec::new(),
                 }
             })
             .collect(),
@@ -56,6 +57,7 @@ fn schema(finops_set: &str, dataverse_set: &str) -> Schema {
                     mandatory: false,
                     read_only: false,
                     members,
+                    labels: Vec::new(),
                 }
             })
             .collect(),

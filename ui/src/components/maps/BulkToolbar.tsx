@@ -24,8 +24,10 @@ import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
 import type { BulkAction } from '../../bindings/BulkAction';
 import { bulkFailures, bulkStopConfirmation, bulkSummary } from '../../lib/runPlan';
+import { readableRefusal, refusedCodes } from '../../lib/runRefusal';
 import { useNotify } from '../notify';
 import { RunPlanDialog } from './RunPlanDialog';
+import { RunRefusalLine } from './RunRefusal';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, flexGrow: 1 },
@@ -44,19 +46,23 @@ const useStyles = makeStyles({
 
 /**
  * Run, Pause, Resume (catch up) and Stop over the selected maps, and a run plan for them.
- * Each map is acted on even when another fails; failures are listed with their reason.
+ * Each map is acted on even when another fails; failures are listed with their reason, and
+ * a map refused for validation errors with its codes and a way to its details.
  */
 export function BulkToolbar({
   leading,
   selected,
   onClear,
   onDone,
+  onOpenDetails,
 }: {
   /** Shown first in the toolbar (the page's select-all checkbox). */
   leading?: ReactNode;
   selected: readonly string[];
   onClear: () => void;
   onDone: () => void;
+  /** Opens a map's details drawer by name. */
+  onOpenDetails?: (name: string) => void;
 }) {
   const styles = useStyles();
   const notify = useNotify();
@@ -75,7 +81,7 @@ export function BulkToolbar({
       const failed = bulkFailures(results);
       setFailures(failed.length > 0 ? { action, list: failed } : null);
       if (failed.length === 0) notify.success(bulkSummary(action, results));
-      else notify.error(bulkSummary(action, results), failed[0].error);
+      else notify.error(bulkSummary(action, results), readableRefusal(failed[0].error));
     } catch (e) {
       notify.error(`Cannot ${action} the selected maps`, toApiError(e));
     } finally {
@@ -127,11 +133,25 @@ export function BulkToolbar({
               {failures.list.length === 1 ? '1 map' : `${failures.list.length} maps`} could not {failures.action}
             </MessageBarTitle>
             <ul className={styles.failures}>
-              {failures.list.map(({ map, error }) => (
-                <li key={map} data-testid={`bulk-failure-${map}`}>
-                  <strong>{map}</strong>: {error.message} <span>(code: {error.code})</span>
-                </li>
-              ))}
+              {failures.list.map(({ map, error }) => {
+                const codes = refusedCodes(error, map);
+                return (
+                  <li key={map} data-testid={`bulk-failure-${map}`} title={error.message}>
+                    {codes.length > 0 ? (
+                      <RunRefusalLine
+                        label={map}
+                        codes={codes}
+                        onOpenDetails={onOpenDetails ? () => onOpenDetails(map) : undefined}
+                        testId={`bulk-refusal-${map}`}
+                      />
+                    ) : (
+                      <>
+                        <strong>{map}</strong>: {error.message} <span>(code: {error.code})</span>
+                      </>
+                    )}
+                  </li>
+                );
+              })}
             </ul>
           </MessageBarBody>
           <MessageBarActions
@@ -180,6 +200,15 @@ export function BulkToolbar({
             setPlanOpen(false);
             onDone();
           }}
+          onOpenDetails={
+            onOpenDetails
+              ? (name) => {
+                  setPlanOpen(false);
+                  onDone();
+                  onOpenDetails(name);
+                }
+              : undefined
+          }
         />
       ) : null}
     </div>

@@ -8,8 +8,6 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
-  Radio,
-  RadioGroup,
   SpinButton,
   Spinner,
   Switch,
@@ -28,22 +26,22 @@ import { Play16Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
-import type { MapView } from '../../bindings/MapView';
+import type { PreviewOutcome } from '../../bindings/PreviewOutcome';
 import type { RowPreviewView } from '../../bindings/RowPreviewView';
 import {
-  applyEdits,
-  editCount,
   formatValue,
   previewColumns,
-  previewSummary,
+  previewDropped,
   previewError,
+  previewKind,
   previewRow,
+  previewSummary,
   previewsBySide,
   sampleLabel,
-  type FieldEdits,
-  type MapDefinition,
+  type PreviewKind,
 } from '../../lib/mapsAlm';
 import { ErrorBar } from '../ErrorBar';
+import type { MapPanelProps } from './mapPanel';
 
 const DEFAULT_LIMIT = 3;
 const MAX_LIMIT = 50;
@@ -57,7 +55,7 @@ const useStyles = makeStyles({
   toolbar: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalL, flexWrap: 'wrap' },
   limit: { width: '90px' },
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  sample: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, padding: tokens.spacingHorizontalM },
+  sample: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, padding: tokens.spacingHorizontalM, flexShrink: 0 },
   sampleHeader: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   key: { fontFamily: tokens.fontFamilyMonospace, fontWeight: tokens.fontWeightSemibold },
   table: { tableLayout: 'auto' },
@@ -74,26 +72,24 @@ const useStyles = makeStyles({
 
 /**
  * Live sample rows of both sides and what the other side would receive under the saved map
- * and under the unsaved edit (or the saved map again), with the columns the edit changes
- * highlighted.
+ * and under the draft, side by side: the columns the draft changes highlighted, rows a filter
+ * or the company scope leaves out shown as dropped with the reason, failed rows with their error.
  */
-export function PreviewTab({ map, definition, edits }: { map: MapView; definition: MapDefinition; edits: FieldEdits }) {
+export function PreviewTab({ draft, saved }: MapPanelProps) {
   const styles = useStyles();
-  const hasEdit = editCount(edits) > 0;
-  const [which, setWhich] = useState<'edit' | 'saved'>(hasEdit ? 'edit' : 'saved');
+  const draftText = JSON.stringify(draft);
+  const hasEdit = draftText !== JSON.stringify(saved);
   const [limit, setLimit] = useState(DEFAULT_LIMIT);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [result, setResult] = useState<{ of: 'edit' | 'saved'; previews: RowPreviewView[] } | null>(null);
+  const [result, setResult] = useState<{ of: 'edit' | 'saved'; draft: string; previews: RowPreviewView[] } | null>(null);
   const [onlyChanged, setOnlyChanged] = useState(hasEdit);
-  const previewOf = hasEdit ? which : 'saved';
 
   const run = async () => {
     setRunning(true);
     setError(null);
     try {
-      const candidate = previewOf === 'edit' ? applyEdits(definition, edits) : definition;
-      setResult({ of: previewOf, previews: await backend.previewMap(candidate, limit) });
+      setResult({ of: hasEdit ? 'edit' : 'saved', draft: draftText, previews: await backend.previewMap(draft, limit) });
     } catch (e) {
       setResult(null);
       setError(toApiError(e));
@@ -103,16 +99,11 @@ export function PreviewTab({ map, definition, edits }: { map: MapView; definitio
   };
 
   const grouped = result ? previewsBySide(result.previews) : null;
+  const editLabel = result?.of === 'edit' ? 'Under the edit' : 'Under the saved map';
 
   return (
     <>
       <div className={styles.toolbar}>
-        <Field label="Preview">
-          <RadioGroup layout="horizontal" value={previewOf} onChange={(_, data) => setWhich(data.value === 'edit' ? 'edit' : 'saved')}>
-            <Radio value="edit" label="The unsaved edit" disabled={!hasEdit} data-testid="preview-of-edit" />
-            <Radio value="saved" label="The saved map" data-testid="preview-of-saved" />
-          </RadioGroup>
-        </Field>
         <Field label="Rows per side">
           <SpinButton
             className={styles.limit}
@@ -127,7 +118,7 @@ export function PreviewTab({ map, definition, edits }: { map: MapView; definitio
           />
         </Field>
         <Button appearance="primary" icon={<Play16Regular />} disabled={running} onClick={() => void run()} data-testid="preview-run">
-          {running ? 'Reading rows…' : 'Run preview'}
+          {running ? 'Reading rows…' : hasEdit ? 'Preview the edit' : 'Preview the saved map'}
         </Button>
         <Switch
           checked={onlyChanged}
@@ -137,7 +128,12 @@ export function PreviewTab({ map, definition, edits }: { map: MapView; definitio
         />
       </div>
       {!hasEdit ? (
-        <Caption1 className={styles.muted}>There is no unsaved edit: change fields on the Fields tab to preview their effect.</Caption1>
+        <Caption1 className={styles.muted}>There is no unsaved edit: the preview shows what the saved map writes.</Caption1>
+      ) : null}
+      {result && result.draft !== draftText && !running ? (
+        <Caption1 className={styles.muted} data-testid="preview-stale">
+          The map changed since this preview: run it again to see the change.
+        </Caption1>
       ) : null}
       {error ? <ErrorBar title="Cannot preview the map" error={error} onRetry={() => void run()} /> : null}
       {running ? <Spinner size="small" label="Reading live rows from both sides…" /> : null}
@@ -151,24 +147,24 @@ export function PreviewTab({ map, definition, edits }: { map: MapView; definitio
               </Subtitle2>
               {grouped[side].length === 0 ? <Body1 className={styles.muted}>No rows were read from this side.</Body1> : null}
               {grouped[side].map((preview, index) => (
-                <SampleCard
-                  key={index}
-                  preview={preview}
-                  onlyChanged={onlyChanged}
-                  label={sampleLabel(preview, definition, index)}
-                  editLabel={result.of === 'edit' ? 'Under the edit' : 'Under the saved map'}
-                />
+                <SampleCard key={index} preview={preview} onlyChanged={onlyChanged} label={sampleLabel(preview, draft, index)} editLabel={editLabel} />
               ))}
             </div>
           ))}
         </div>
       ) : null}
       {!result && !running && !error ? (
-        <Body1 className={styles.muted}>Run the preview to read up to {limit} live rows from each side of {map.title}.</Body1>
+        <Body1 className={styles.muted}>Run the preview to read up to {limit} live rows from each side of {draft.title}.</Body1>
       ) : null}
     </>
   );
 }
+
+const KIND_BADGES: Record<Exclude<PreviewKind, 'changed'>, { color: 'informative' | 'danger'; text: string }> = {
+  dropped: { color: 'informative', text: 'not synced' },
+  failed: { color: 'danger', text: 'cannot be written' },
+  same: { color: 'informative', text: 'no change' },
+};
 
 function SampleCard({
   preview,
@@ -182,43 +178,54 @@ function SampleCard({
   onlyChanged: boolean;
 }) {
   const styles = useStyles();
+  const kind = previewKind(preview);
   const saved = previewRow(preview.saved);
   const edited = previewRow(preview.edited);
-  const savedError = previewError(preview.saved);
-  const editedError = previewError(preview.edited);
   const columns = previewColumns(preview).filter((c) => !onlyChanged || preview.changedFields.includes(c));
+  const outcomes = [
+    { title: 'Under the saved map', outcome: preview.saved },
+    { title: editLabel, outcome: preview.edited },
+  ];
+  const notWritten = (outcome: PreviewOutcome | null) => (previewDropped(outcome) !== null ? 'not synced' : previewError(outcome) !== null ? 'fails' : 'not written');
   return (
-    <Card className={styles.sample} data-testid="preview-sample">
+    <Card className={styles.sample} data-testid="preview-sample" data-kind={kind}>
       <div className={styles.sampleHeader}>
         <span className={styles.key} title={JSON.stringify(preview.source)} data-testid="preview-sample-key">
           {label}
         </span>
-        {preview.changedFields.length > 0 ? (
+        {kind === 'changed' ? (
           <Badge appearance="filled" color="warning" data-testid="preview-changed-count">
             {preview.changedFields.length} changed {preview.changedFields.length === 1 ? 'column' : 'columns'}
           </Badge>
         ) : (
-          <Badge appearance="outline" color="informative">
-            no change
+          <Badge appearance={kind === 'same' ? 'outline' : 'tint'} color={KIND_BADGES[kind].color} data-testid="preview-kind">
+            {KIND_BADGES[kind].text}
           </Badge>
         )}
       </div>
-      {[
-        { title: 'Under the saved map', message: savedError },
-        { title: editLabel, message: editedError },
-      ].map(({ title, message }) =>
-        message ? (
+      {outcomes.map(({ title, outcome }) => {
+        const dropped = previewDropped(outcome);
+        const message = previewError(outcome);
+        if (dropped !== null) {
+          return (
+            <MessageBar key={title} intent="info" layout="multiline" data-testid="preview-row-dropped">
+              <MessageBarBody>
+                <MessageBarTitle>{title}, this row is not synced:</MessageBarTitle>
+                {dropped}
+              </MessageBarBody>
+            </MessageBar>
+          );
+        }
+        return message !== null ? (
           <MessageBar key={title} intent="error" layout="multiline" data-testid="preview-row-error">
             <MessageBarBody>
-              <MessageBarTitle>{title}, this row cannot be written</MessageBarTitle>
+              <MessageBarTitle>{title}, this row cannot be written:</MessageBarTitle>
               {message}
             </MessageBarBody>
           </MessageBar>
-        ) : null,
-      )}
-      {columns.length === 0 && !savedError && !editedError ? (
-        <Caption1 className={styles.muted}>Written the same under the saved map and the edit.</Caption1>
-      ) : null}
+        ) : null;
+      })}
+      {columns.length === 0 && kind === 'same' ? <Caption1 className={styles.muted}>Written the same under the saved map and the edit.</Caption1> : null}
       {columns.length > 0 ? (
         <Table size="extra-small" className={styles.table} aria-label={`Preview of ${label}`}>
           <TableHeader>
@@ -243,12 +250,12 @@ function SampleCard({
                   </TableCell>
                   <TableCell>
                     <span className={mergeClasses(styles.mono, !saved || !(column in saved) ? styles.muted : undefined)}>
-                      {saved && column in saved ? cellValue(saved[column]) : 'not written'}
+                      {saved && column in saved ? cellValue(saved[column]) : notWritten(preview.saved)}
                     </span>
                   </TableCell>
                   <TableCell>
                     <span className={mergeClasses(styles.mono, changed && styles.changedValue, !edited || !(column in edited) ? styles.muted : undefined)}>
-                      {edited && column in edited ? cellValue(edited[column]) : 'not written'}
+                      {edited && column in edited ? cellValue(edited[column]) : notWritten(preview.edited)}
                     </span>
                   </TableCell>
                 </TableRow>

@@ -41,8 +41,10 @@ import {
   planChoices,
   updateStep,
 } from '../../lib/runPlan';
+import { runRefusals } from '../../lib/runRefusal';
 import { ErrorBar } from '../ErrorBar';
 import { useNotify } from '../notify';
+import { RunRefusalLine } from './RunRefusal';
 
 const MASTERS: EnvironmentKind[] = ['financeOperations', 'dataverse'];
 
@@ -58,6 +60,7 @@ const useStyles = makeStyles({
   orderCol: { width: '90px' },
   dropdown: { minWidth: '230px' },
   problemRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
+  refusals: { margin: 0, paddingInlineStart: tokens.spacingHorizontalXL },
 });
 
 /**
@@ -65,7 +68,16 @@ const useStyles = makeStyles({
  * with an initial-sync choice and a master. Moving a map before one it looks up shows why
  * that cannot start and disables Start.
  */
-export function RunPlanDialog({ names, onClose }: { names: readonly string[]; onClose: () => void }) {
+export function RunPlanDialog({
+  names,
+  onClose,
+  onOpenDetails,
+}: {
+  names: readonly string[];
+  onClose: () => void;
+  /** Closes the plan and opens a map's details (offered when a map has validation errors). */
+  onOpenDetails?: (name: string) => void;
+}) {
   const styles = useStyles();
   const notify = useNotify();
   const [steps, setSteps] = useState<PlanStep[] | null>(null);
@@ -86,6 +98,9 @@ export function RunPlanDialog({ names, onClose }: { names: readonly string[]; on
   }, [namesKey]);
 
   const problem = steps ? orderProblem(steps) : null;
+  const refusals = error ? runRefusals(error) : [];
+  const refused = new Set(refusals.map((r) => r.map));
+  const titleOf = (map: string) => steps?.find((step) => step.map === map)?.title ?? map;
 
   const start = async () => {
     if (!steps || problem) return;
@@ -114,7 +129,27 @@ export function RunPlanDialog({ names, onClose }: { names: readonly string[]; on
               Maps start one after another in this order, each once the one before is running. A map must start after
               the maps it looks up.
             </Body1>
-            {error ? <ErrorBar title="The run plan cannot start" error={error} /> : null}
+            {error && refusals.length > 0 ? (
+              <MessageBar intent="error" layout="multiline" data-testid="run-plan-refusal">
+                <MessageBarBody>
+                  <MessageBarTitle>The run plan cannot start: fix the validation errors first</MessageBarTitle>
+                  <ul className={styles.refusals}>
+                    {refusals.map((r) => (
+                      <li key={r.map}>
+                        <RunRefusalLine
+                          label={titleOf(r.map)}
+                          codes={r.codes}
+                          onOpenDetails={onOpenDetails ? () => onOpenDetails(r.map) : undefined}
+                          testId={`plan-refusal-${r.map}`}
+                        />
+                      </li>
+                    ))}
+                  </ul>
+                </MessageBarBody>
+              </MessageBar>
+            ) : error ? (
+              <ErrorBar title="The run plan cannot start" error={error} />
+            ) : null}
             {problem ? (
               <MessageBar intent="warning" data-testid="run-plan-order-warning">
                 <MessageBarBody>
@@ -143,7 +178,7 @@ export function RunPlanDialog({ names, onClose }: { names: readonly string[]; on
                       key={step.map}
                       data-testid={`plan-step-${step.map}`}
                       data-index={index}
-                      className={problem?.map === step.map ? styles.problemRow : undefined}
+                      className={problem?.map === step.map || refused.has(step.map) ? styles.problemRow : undefined}
                     >
                       <TableCell className={styles.order}>{index + 1}</TableCell>
                       <TableCell>

@@ -6,7 +6,9 @@ import type { ResumeMode } from '../../bindings/ResumeMode';
 import { stateLabel } from '../../lib/labels';
 import { changesByItself, mergeMaps, selectAllState, toggleSelection, upsertMap } from '../../lib/maps';
 import { resumeDoneMessage } from '../../lib/queue';
-import { useNotify } from '../notify';
+import { refusalText, refusedCodes, runRefusals } from '../../lib/runRefusal';
+import type { DetailsTab } from './MapDetailsDrawer';
+import { useNotify, type NotifyAction } from '../notify';
 
 /** While a map is paused or on its way to Running, its row changes by itself: look again this often. */
 const POLL_MS = 5_000;
@@ -21,11 +23,14 @@ export type MapConfirm = { kind: 'stop' | 'discard'; name: string };
  */
 export function useMaps() {
   const { maps, setMaps, loading, error, load } = useMapList();
-  const { busy, run, pause, resume, stop } = useMapCommands(setMaps);
+  // Which map's details are open, and at which tab: a refused Run opens its validation.
+  const [details, setDetails] = useState<{ name: string; tab: DetailsTab } | null>(null);
+  const detailsName = details?.name ?? null;
+  const openProblems = (name: string) => setDetails({ name, tab: 'validation' });
+  const { busy, run, pause, resume, stop } = useMapCommands(setMaps, openProblems);
   const [confirm, setConfirm] = useState<MapConfirm | null>(null);
   const [queueName, setQueueName] = useState<string | null>(null);
-  const [detailsName, setDetailsName] = useState<string | null>(null);
-  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | null>(null);
+  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | 'templates' | null>(null);
   /** Names of the maps chosen for a bulk action or a run plan, in table order. */
   const [selected, setSelected] = useState<string[]>([]);
 
@@ -49,6 +54,7 @@ export function useMaps() {
     confirm: confirm && confirmMap ? { ...confirm, map: confirmMap } : null,
     queueMap: find(queueName),
     detailsMap: find(detailsName),
+    detailsTab: details?.tab ?? 'fields',
     reload: () => void load(),
     run: (map: MapView) => void run(map),
     pause: (map: MapView) => void pause(map),
@@ -62,9 +68,12 @@ export function useMaps() {
     clearSelection: () => setSelected([]),
     openQueue: (map: MapView) => setQueueName(map.name),
     closeQueue: () => setQueueName(null),
-    openDetails: (map: MapView) => setDetailsName(map.name),
-    closeDetails: () => setDetailsName(null),
-    openPackage: (dialog: 'export' | 'import') => setPackageDialog(dialog),
+    openDetails: (map: MapView) => setDetails({ name: map.name, tab: 'fields' }),
+    /** Opens a map's validation by name (a refused Run names the map, not its view). */
+    openDetailsOf: openProblems,
+    closeDetails: () => setDetails(null),
+    /** Export, Import, or the template gallery. */
+    openPackage: (dialog: 'export' | 'import' | 'templates') => setPackageDialog(dialog),
     closePackage: () => setPackageDialog(null),
     mapUpdated: (updated: MapView) => setMaps((current) => upsertMap(current, updated)),
   };
@@ -112,8 +121,14 @@ function useMapList() {
   return { maps, setMaps, loading, error, load };
 }
 
-/** Run, Pause, Resume and Stop of one map: each shows its outcome and keeps the row up to date. */
-function useMapCommands(setMaps: (update: (current: MapView[]) => MapView[]) => void) {
+/**
+ * Run, Pause, Resume and Stop of one map: each shows its outcome and keeps the row up to date.
+ * A Run refused for validation errors names the codes and offers the map's details.
+ */
+function useMapCommands(
+  setMaps: (update: (current: MapView[]) => MapView[]) => void,
+  openDetails: (name: string) => void,
+) {
   const notify = useNotify();
   const [busy, setBusy] = useState<Record<string, boolean>>({});
 
@@ -129,7 +144,17 @@ function useMapCommands(setMaps: (update: (current: MapView[]) => MapView[]) => 
       setMaps((current) => upsertMap(current, updated));
       notify.success(success(updated), `State: ${stateLabel(updated.state)}`);
     } catch (e) {
-      notify.error(failure, toApiError(e));
+      const error = toApiError(e);
+      if (runRefusals(error).length > 0) {
+        const action: NotifyAction = {
+          label: 'Open details',
+          onClick: () => openDetails(map.name),
+          testId: `toast-open-details-${map.name}`,
+        };
+        notify.error(failure, { code: error.code, message: refusalText(refusedCodes(error, map.name)) }, action);
+      } else {
+        notify.error(failure, error);
+      }
     } finally {
       setBusy((b) => ({ ...b, [map.name]: false }));
     }

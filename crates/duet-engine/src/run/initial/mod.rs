@@ -48,8 +48,12 @@ impl Session {
         &self,
         mut signals: Signals<'_>,
     ) -> Result<bool, RoundError> {
-        self.context
-            .set_state(self.name(), MapState::Initializing, None)?;
+        // A map paused before this round (the round before ended for an edit) stays paused.
+        let state = match *signals.applying.borrow() {
+            true => MapState::Initializing,
+            false => MapState::Paused,
+        };
+        self.context.set_state(self.name(), state, None)?;
         let mut checkpoint = Checkpoint::load(self.store(), self.name())?;
         self.context.lifecycle(
             self.name(),

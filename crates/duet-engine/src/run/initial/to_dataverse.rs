@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::run::error::RoundError;
 use crate::run::initial::{INITIAL_BULK, INITIAL_CHUNK};
+use crate::run::lookup_by_name::NameError;
 use crate::run::outcome::{Cause, Outcome};
 use crate::run::session::Session;
 
@@ -124,21 +125,8 @@ impl Session {
             let mut payload = match self.map.transform(Side::FinanceOperations, row) {
                 Ok(payload) => payload,
                 Err(error) => {
-                    if let Outcome::Refused { message, .. } = self.refuse(
-                        Side::FinanceOperations,
-                        Some(&key_text),
-                        "transform",
-                        Cause::Map(&error.to_string()),
-                        Some(Value::Object(row.clone())),
-                    ) {
-                        self.keep_in_queue(
-                            Side::FinanceOperations,
-                            &key_text,
-                            None,
-                            row,
-                            &message,
-                        )?;
-                    }
+                    let cause = Cause::Map(&error.to_string());
+                    self.keep_refused_row(&key_text, row, "transform", cause)?;
                     continue;
                 }
             };
@@ -158,12 +146,66 @@ impl Session {
             {
                 continue;
             }
+            if !self.names_found(&key, &payload, row).await? {
+                continue;
+            }
             pending.push(self.pending_for_dataverse(key, payload, row));
         }
         self.store()
             .merge_shadows(self.name(), Side::FinanceOperations.as_str(), &seen)?;
         self.write_pending(pending, "initial sync: upsert in Dataverse")
             .await
+    }
+
+    /// Refuses a finance and operations row of the initial sync (logged with the row) and
+    /// keeps it in the queue as failed, so "rerun failed rows" retries it.
+    fn keep_refused_row(
+        &self,
+        key_text: &str,
+        row: &Row,
+        operation: &str,
+        cause: Cause<'_>,
+    ) -> Result<(), RoundError> {
+        let refused = self.refuse(
+            Side::FinanceOperations,
+            Some(key_text),
+            operation,
+            cause,
+            Some(Value::Object(row.clone())),
+        );
+        if let Outcome::Refused { message, .. } = refused {
+            self.keep_in_queue(Side::FinanceOperations, key_text, None, row, &message)?;
+        }
+        Ok(())
+    }
+
+    /// Whether every name the row writes to Dataverse names one row of its map
+    /// (`lookup_by_name.rs`); a row whose name does not is refused and kept as failed. A
+    /// Dataverse that cannot answer now ends the round, which starts again from the
+    /// checkpoint.
+    async fn names_found(
+        &self,
+        key: &RowKey,
+        payload: &Row,
+        row: &Row,
+    ) -> Result<bool, RoundError> {
+        let key_text = key.to_string();
+        match self.ids_of_names(key, payload).await {
+            Ok(()) => return Ok(true),
+            Err(NameError::Remote { error, .. })
+                if error.class.retry_policy() == RetryPolicy::Timed =>
+            {
+                self.context.observe_error(self.name(), error.class);
+                return Err(RoundError::remote("reading names in Dataverse", error));
+            }
+            Err(NameError::Remote { error, .. }) => {
+                self.keep_refused_row(&key_text, row, "lookup", Cause::Remote(&error))?
+            }
+            Err(error) => {
+                self.keep_refused_row(&key_text, row, "lookup", Cause::Map(&error.to_string()))?
+            }
+        }
+        Ok(false)
     }
 
     pub(in crate::run) fn pending_for_dataverse(

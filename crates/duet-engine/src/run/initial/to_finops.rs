@@ -30,10 +30,16 @@ impl Session {
         }
         let select = self.dataverse_select().join(",");
         let entity_set = &self.map.dataverse_entity_set;
+        // Dataverse applies the map's filter, so only matching rows are read.
+        let filter = self.dataverse_query_filter()?;
+        let mut params = vec![("$select", select.as_str())];
+        if let Some(filter) = &filter {
+            params.push(("$filter", filter.as_str()));
+        }
         let rows = self
             .context
             .dataverse
-            .query(entity_set, &[("$select", &select)])
+            .query(entity_set, &params)
             .await
             .map_err(|error| RoundError::remote(format!("reading {entity_set}"), error))?;
         let (eligible, not_eligible) = self.eligible_dataverse_rows(&rows).await?;
@@ -50,20 +56,16 @@ impl Session {
         Ok((written, not_eligible))
     }
 
-    /// The rows the phase writes: those passing the map's filter, of a linked company, and
-    /// (when finance and operations is the master) not already there. Also returns how many
-    /// rows have no company of the link, so cannot be synced.
+    /// The rows the phase writes (Dataverse applied the map's filter already): those of a
+    /// linked company and (when finance and operations is the master) not already there.
+    /// Also returns how many rows have no company of the link, so cannot be synced.
     async fn eligible_dataverse_rows<'r>(
         &self,
         rows: &'r [Row],
     ) -> Result<(Vec<&'r Row>, u64), RoundError> {
-        let source_filter = self.dataverse_filter()?;
         let mut eligible = Vec::new();
         let mut not_eligible = 0u64;
         for row in rows {
-            if !self.passes_dataverse_filter(source_filter.as_ref(), row) {
-                continue;
-            }
             let company = self.company_of_dataverse(row).await;
             // A key column that is a lookup path (an order line's order number) holds a value
             // only once the lookup is resolved, as `prepare` resolves it.

@@ -92,6 +92,40 @@ impl StringFunction {
     }
 }
 
+impl Filter {
+    /// The property paths the filter reads, each once, in the order they first appear. A
+    /// read that evaluates the filter on its rows must select them: a column left out reads
+    /// as null, and the filter would then drop rows it should keep.
+    pub fn columns(&self) -> Vec<&PropertyPath> {
+        let mut paths: Vec<&PropertyPath> = Vec::new();
+        self.collect_columns(&mut paths);
+        paths
+    }
+
+    fn collect_columns<'a>(&'a self, paths: &mut Vec<&'a PropertyPath>) {
+        let mut add = |path: &'a PropertyPath| {
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        };
+        match self {
+            Filter::Compare { left, right, .. } => {
+                for operand in [left, right] {
+                    if let Operand::Property(path) = operand {
+                        add(path);
+                    }
+                }
+            }
+            Filter::Call { property, .. } => add(property),
+            Filter::Not(inner) => inner.collect_columns(paths),
+            Filter::And(left, right) | Filter::Or(left, right) => {
+                left.collect_columns(paths);
+                right.collect_columns(paths);
+            }
+        }
+    }
+}
+
 impl PropertyPath {
     /// A path of one column.
     pub fn column(name: &str) -> PropertyPath {
@@ -105,3 +139,34 @@ impl PropertyPath {
 pub const KEYWORDS: [&str; 12] = [
     "and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le", "true", "false", "null",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{PropertyPath, parse};
+
+    #[test]
+    fn a_filter_names_each_column_it_reads_once() {
+        // GIVEN a filter that reads a column twice, a function's column and a lookup path.
+        let filter = parse(
+            "msdyn_ordertype eq 192350000 and (statecode eq 0 or statecode eq 1) \
+             and not contains(name,'x') and primarycontactid/fullname ne null",
+        )
+        .expect("the filter parses");
+        // WHEN its columns are listed.
+        let columns = filter.columns();
+        // THEN each path appears once, in the order written.
+        let expected = [
+            PropertyPath::column("msdyn_ordertype"),
+            PropertyPath::column("statecode"),
+            PropertyPath::column("name"),
+            PropertyPath {
+                segments: vec!["primarycontactid".to_owned(), "fullname".to_owned()],
+            },
+        ];
+        assert_eq!(
+            columns,
+            expected.iter().collect::<Vec<_>>(),
+            "a read must select every column the filter evaluates, and each only once"
+        );
+    }
+}

@@ -50,6 +50,30 @@ pub enum Expr {
     Or(Box<Expr>, Box<Expr>),
 }
 
+impl Expr {
+    /// The fields the expression compares, each once, in the order they first appear.
+    pub fn fields(&self) -> Vec<&str> {
+        let mut fields: Vec<&str> = Vec::new();
+        self.collect_fields(&mut fields);
+        fields
+    }
+
+    fn collect_fields<'a>(&'a self, fields: &mut Vec<&'a str>) {
+        match self {
+            Expr::Compare { field, .. } => {
+                if !fields.contains(&field.as_str()) {
+                    fields.push(field);
+                }
+            }
+            Expr::Not(inner) => inner.collect_fields(fields),
+            Expr::And(left, right) | Expr::Or(left, right) => {
+                left.collect_fields(fields);
+                right.collect_fields(fields);
+            }
+        }
+    }
+}
+
 /// The right-hand side of a condition.
 ///
 /// A `Ranges` list is never empty; with an ordering operator it holds one `Exact` item.

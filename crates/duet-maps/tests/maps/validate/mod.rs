@@ -54,7 +54,8 @@ fn schema() -> Schema {
             {"name": "msdyn_groupid", "type": "text", "mandatory": true},
             {"name": "msdyn_description", "type": "text"},
             {"name": "msdyn_paymenttermid", "type": "lookup"},
-            {"name": "msdyn_clearingperiod", "type": "enum", "members": ["1", "2"]}
+            {"name": "msdyn_clearingperiod", "type": "enum", "members": ["1", "2"]},
+            {"name": "statecode", "type": "enum", "members": ["0", "1"]}
         ]
     }))
     .expect("the base schema is valid JSON for a schema")

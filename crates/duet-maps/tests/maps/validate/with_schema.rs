@@ -215,3 +215,43 @@ fn a_side_the_schema_does_not_describe_is_not_checked_for_unknown_columns() {
         "an empty column list means the table was not read, not that it has no columns: {found:?}"
     );
 }
+
+#[test]
+fn a_filter_naming_a_column_the_table_lacks_is_reported_where_it_is_written() {
+    // GIVEN the base map with a misspelled column in each side's filter.
+    let mut map = base();
+    map.filter_finance_operations =
+        Some("((CustomerGroupId != \"90\") && (Descriptoin == \"x\"))".to_owned());
+    map.filter_dataverse = Some("statecode eq 0 and msdyn_descripton ne null".to_owned());
+    // WHEN it is validated against the schema.
+    let problems = map.validate(Some(&schema()));
+    // THEN each filter has an unknown-column problem at its own path, with the position and
+    // the close name.
+    let found: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|problem| (problem.code, problem.path.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (code::UNKNOWN_COLUMN, "$.filterFinanceOperations"),
+            (code::UNKNOWN_COLUMN, "$.filterDataverse")
+        ],
+        "{problems:#?}"
+    );
+    assert!(
+        problems[0].message.contains("position 32"),
+        "{}",
+        problems[0].message
+    );
+    assert!(
+        problems[0].fix.contains("'Description'"),
+        "{}",
+        problems[0].fix
+    );
+    assert!(
+        problems[1].fix.contains("'msdyn_description'"),
+        "{}",
+        problems[1].fix
+    );
+}
