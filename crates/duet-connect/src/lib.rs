@@ -22,5 +22,5 @@ pub use error::{ConnectError, ErrorClass, RetryPolicy};
 pub use events::{DataEvent, DataEventReceiver};
 pub use finops::FinOpsClient;
 pub use limiter::{ConcurrencySettings, ConcurrencyState};
-pub use odata::{key_predicate, quote};
+pub use odata::{key_predicate, literal, quote};
 pub use transport::RetrySettings;

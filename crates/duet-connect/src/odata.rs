@@ -10,9 +10,19 @@ pub fn quote(text: &str) -> String {
 pub fn key_predicate(parts: &[(&str, &str)]) -> String {
     let inner: Vec<String> = parts
         .iter()
-        .map(|(name, value)| format!("{name}={}", encode_path(&quote(value))))
+        .map(|(name, value)| format!("{name}={}", encode_path(&literal(name, value))))
         .collect();
     format!("({})", inner.join(","))
+}
+
+/// A value as an OData literal for `property`: a Dataverse lookup's `_<name>_value` holds a
+/// row id (an `Edm.Guid`, written bare); everything else here is text, quoted.
+pub fn literal(property: &str, value: &str) -> String {
+    let guid = property.starts_with('_') && property.ends_with("_value");
+    match guid {
+        true => value.to_owned(),
+        false => quote(value),
+    }
 }
 
 /// Percent-encodes what may not appear raw in a path segment; quotes and `=` stay readable.
@@ -36,6 +46,20 @@ mod tests {
     #[test]
     fn quotes_are_doubled_inside_literals() {
         assert_eq!(quote("O'Bryan"), "'O''Bryan'");
+    }
+
+    #[test]
+    fn a_lookup_value_key_part_is_a_bare_id() {
+        assert_eq!(
+            key_predicate(&[
+                (
+                    "_salesorderid_value",
+                    "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+                ),
+                ("sequencenumber", "1")
+            ]),
+            "(_salesorderid_value=1b4e28ba-2fa1-11d2-883f-0016d3cca427,sequencenumber='1')"
+        );
     }
 
     #[test]

@@ -69,6 +69,15 @@ for n in ["PrimaryContactEmail", "PrimaryContactPhone", "AddressStreet", "Addres
 a = dv["accounts"]
 for n in ["emailaddress1", "telephone1"]:
     add(a["columns"], {"name": n, "type": "string"})
+# Columns a consultant maps beyond the contacts template: a person's middle name and gender
+# (an enum on one side, a choice with fewer options on the other, so a value map is needed).
+add(c["fields"], {"name": "PersonMiddleName", "type": "string"})
+add(c["fields"], {"name": "PersonGender", "type": "enum", "enum": "Gender",
+                  "members": ["None", "Male", "Female", "NonSpecific"]})
+k = dv["contacts"]
+add(k["columns"], {"name": "middlename", "type": "string"})
+add(k["columns"], {"name": "gendercode", "type": "choice", "options": [
+    {"value": 1, "label": "Male"}, {"value": 2, "label": "Female"}]})
 # Columns that template source filters name without mapping them.
 add(fo["Prospects"]["fields"], {"name": "IsB2BProspect", "type": "integer"})
 ORDER_TYPE = {"name": "msdyn_ordertype", "type": "choice", "options": [

@@ -4,7 +4,7 @@
 use duet_connect::ConnectError;
 use duet_maps::{RowKey, Side, TableMap};
 
-use crate::run::keys::{dataverse_key_of, finops_key_of};
+use crate::run::keys::finops_key_of;
 use crate::run::session::Session;
 
 impl Session {
@@ -45,9 +45,13 @@ impl Session {
                 .await?
                 .is_some()),
             Side::Dataverse => {
-                let filter: Vec<String> = dataverse_key_of(map, key)
+                let filter: Vec<String> = self
+                    .dataverse_key(map, key)
+                    .await?
                     .into_iter()
-                    .map(|(column, value)| format!("{column} eq {}", duet_connect::quote(value)))
+                    .map(|(column, value)| {
+                        format!("{column} eq {}", duet_connect::literal(&column, &value))
+                    })
                     .collect();
                 let filter = filter.join(" and ");
                 let rows = self

@@ -15,6 +15,7 @@ mod columns;
 mod companies;
 mod conflict;
 mod context;
+mod dataverse_key;
 mod definition;
 mod delete;
 mod echo;

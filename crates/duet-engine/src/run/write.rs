@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::run::carry::Prepared;
-use crate::run::keys::{dataverse_key_of, finops_key_of};
+use crate::run::keys::finops_key_of;
 use crate::run::session::Session;
 
 impl Session {
@@ -88,7 +88,11 @@ impl Session {
         payload: &Row,
     ) -> Result<(&'static str, Option<String>), ConnectError> {
         let body = self.dataverse_body(key, payload);
-        let parts = dataverse_key_of(&self.map, key);
+        let parts = self.dataverse_key(&self.map, key).await?;
+        let parts: Vec<(&str, &str)> = parts
+            .iter()
+            .map(|(c, v)| (c.as_str(), v.as_str()))
+            .collect();
         let written = self
             .context
             .targets
