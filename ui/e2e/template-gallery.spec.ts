@@ -10,7 +10,9 @@ async function shoot(page: Page, name: string) {
 type Field = { dataverse: string | null };
 type MapDefinition = { name: string; title: string; fields: Field[] };
 
-const LOOKUPS = ['currencies', 'customer-groups', 'payment-terms'];
+// A template whose lookups no other spec adds, so the offer is the same whatever ran before.
+const TEMPLATE = 'sales-invoice-lines';
+const LOOKUPS = ['sales-invoice-headers', 'released-distinct-products'];
 
 test('the template gallery adds a standard map as a stopped map, then the maps it looks up', async ({ page }) => {
   await openUi(page);
@@ -52,55 +54,54 @@ test('the template gallery adds a standard map as a stopped map, then the maps i
   await expect(gallery.getByTestId('template-card-payment-terms')).toHaveCount(0);
   await shoot(page, '3-filter');
 
-  // WHEN back to company-specific customers maps, THEN the contacts card shows its facts.
+  // WHEN back to company-specific sales maps, THEN the invoice lines card shows its facts.
   await gallery.getByTestId('template-company-filter').click();
   await page.getByTestId('template-company-option-company').click();
-  await gallery.getByTestId('template-area-customers').click();
-  const card = gallery.getByTestId('template-card-customers-v3-contacts');
-  await expect(card).toContainText('Customers V3 ↔ contacts');
-  await expect(card).toContainText('CustomersV3 ↔ contact');
+  await gallery.getByTestId('template-area-sales').click();
+  const card = gallery.getByTestId(`template-card-${TEMPLATE}`);
+  await expect(card).toContainText('Sales invoice lines');
   await expect(card).toContainText('Company-specific');
-  await expect(card).toContainText('Two-way');
-  await expect(card).toContainText('11 fields');
+  await expect(card).toContainText('To Dataverse');
+  await expect(card).toContainText('5 fields');
   for (const name of LOOKUPS) {
-    await expect(card.getByTestId(`template-lookup-customers-v3-contacts-${name}`)).toHaveAttribute('data-added', 'false');
+    await expect(card.getByTestId(`template-lookup-${TEMPLATE}-${name}`)).toHaveAttribute('data-added', 'false');
   }
 
   // WHEN it is added, THEN the card says Added and the gallery offers the maps it looks up.
-  await card.getByTestId('template-add-customers-v3-contacts').click();
-  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added Customers V3 ↔ contacts' })).toBeVisible();
-  await expect(card.getByTestId('template-added-customers-v3-contacts')).toHaveText('Added');
+  await card.getByTestId(`template-add-${TEMPLATE}`).click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added Sales invoice lines' })).toBeVisible();
+  await expect(card.getByTestId(`template-added-${TEMPLATE}`)).toHaveText('Added');
   const offer = gallery.getByTestId('template-lookups-offer');
   await expect(offer).toContainText('Also add the maps it looks up');
   for (const name of LOOKUPS) await expect(offer.getByTestId(`template-lookup-choice-${name}`)).toBeVisible();
-  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add all 3');
+  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add all 2');
   // AND each map can be left out, and chosen again.
-  await offer.getByTestId('template-lookup-choice-payment-terms').uncheck();
-  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add 2 chosen');
-  await offer.getByTestId('template-lookup-choice-payment-terms').check();
+  await offer.getByTestId('template-lookup-choice-released-distinct-products').uncheck();
+  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add 1 chosen');
+  await offer.getByTestId('template-lookup-choice-released-distinct-products').check();
   await shoot(page, '4-offer');
 
   // WHEN the lookups are added, THEN the offer goes and the card ticks them.
   await gallery.getByTestId('template-add-lookups').click();
-  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added 3 maps' })).toBeVisible();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added 2 maps' })).toBeVisible();
   await expect(offer).toHaveCount(0);
   for (const name of LOOKUPS) {
-    await expect(card.getByTestId(`template-lookup-customers-v3-contacts-${name}`)).toHaveAttribute('data-added', 'true');
+    await expect(card.getByTestId(`template-lookup-${TEMPLATE}-${name}`)).toHaveAttribute('data-added', 'true');
   }
   await shoot(page, '5-lookups-added');
 
-  // THEN the Maps table lists all four, stopped.
+  // THEN the Maps table lists all three, stopped.
   await gallery.getByTestId('template-gallery-close').click();
   await expect(gallery).toHaveCount(0);
-  for (const name of ['customers-v3-contacts', ...LOOKUPS]) {
+  for (const name of [TEMPLATE, ...LOOKUPS]) {
     await expect(page.getByTestId(`map-state-${name}`)).toHaveText('Not running');
   }
-  await page.getByTestId('map-row-customers-v3-contacts').scrollIntoViewIfNeeded();
+  await page.getByTestId(`map-row-${TEMPLATE}`).scrollIntoViewIfNeeded();
   await shoot(page, '6-table');
 
   // AND the gallery, opened again, knows they are added.
   await page.getByTestId('maps-add-template').click();
-  await expect(gallery.getByTestId('template-added-currencies')).toBeVisible();
+  await expect(gallery.getByTestId('template-added-released-distinct-products')).toBeVisible();
   await gallery.getByTestId('template-gallery-close').click();
 });
 

@@ -226,20 +226,23 @@ export function MapDetailsDrawer({
           </MessageBar>
         ) : null}
         {savedProblems ? (
-          <MessageBar intent="warning" layout="multiline" data-testid="save-problems">
-            <MessageBarBody>
-              <MessageBarTitle>
-                Version {savedProblems.version} is saved, but the map has {savedProblems.problems.length}{' '}
-                {savedProblems.problems.length === 1 ? 'problem' : 'problems'} to fix before it can run cleanly
-              </MessageBarTitle>
-              <ProblemList problems={savedProblems.problems} label="Problems of the saved map" />
-            </MessageBarBody>
-            <MessageBarActions>
-              <Button size="small" onClick={() => setSavedProblems(null)} data-testid="save-problems-dismiss">
-                Dismiss
-              </Button>
-            </MessageBarActions>
-          </MessageBar>
+          <div data-testid="save-problems">
+            <MessageBar intent="warning" layout="multiline">
+              <MessageBarBody>
+                <MessageBarTitle>
+                  Version {savedProblems.version} is saved, but the map has {savedProblems.problems.length}{' '}
+                  {savedProblems.problems.length === 1 ? 'problem' : 'problems'} to fix before it can run cleanly
+                </MessageBarTitle>
+              </MessageBarBody>
+              <MessageBarActions>
+                <Button size="small" onClick={() => setSavedProblems(null)} data-testid="save-problems-dismiss">
+                  Dismiss
+                </Button>
+              </MessageBarActions>
+            </MessageBar>
+            {/* The table sits below the bar: inside it, a bar does not grow with a table. */}
+            <ProblemList problems={savedProblems.problems} label="Problems of the saved map" />
+          </div>
         ) : null}
         {tabProps && tab === 'fields' ? (
           <FieldsTab {...tabProps} schemaStatus={{ error: schemaError, loading: schemaLoading, refresh: () => void refreshSchema() }} />

@@ -182,10 +182,14 @@ function SampleCard({
   const saved = previewRow(preview.saved);
   const edited = previewRow(preview.edited);
   const columns = previewColumns(preview).filter((c) => !onlyChanged || preview.changedFields.includes(c));
-  const outcomes = [
-    { title: 'Under the saved map', outcome: preview.saved },
-    { title: editLabel, outcome: preview.edited },
-  ];
+  // Without an edit both outcomes are one and the same, so the row says it once.
+  const compared = editLabel !== 'Under the saved map' && preview.saved !== null;
+  const outcomes = compared
+    ? [
+        { title: 'Under the saved map', outcome: preview.saved },
+        { title: editLabel, outcome: preview.edited },
+      ]
+    : [{ title: editLabel, outcome: preview.edited }];
   const notWritten = (outcome: PreviewOutcome | null) => (previewDropped(outcome) !== null ? 'not synced' : previewError(outcome) !== null ? 'fails' : 'not written');
   return (
     <Card className={styles.sample} data-testid="preview-sample" data-kind={kind}>
@@ -231,8 +235,8 @@ function SampleCard({
           <TableHeader>
             <TableRow>
               <TableHeaderCell className={styles.columnCol}>Target column</TableHeaderCell>
-              <TableHeaderCell>{preview.saved === null ? 'Under the saved map (none saved)' : 'Under the saved map'}</TableHeaderCell>
-              <TableHeaderCell>{editLabel}</TableHeaderCell>
+              {compared ? <TableHeaderCell>Under the saved map</TableHeaderCell> : null}
+              <TableHeaderCell>{preview.saved === null ? `${editLabel} (none saved yet)` : editLabel}</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -248,11 +252,13 @@ function SampleCard({
                   <TableCell>
                     <span className={styles.mono}>{column}</span>
                   </TableCell>
-                  <TableCell>
-                    <span className={mergeClasses(styles.mono, !saved || !(column in saved) ? styles.muted : undefined)}>
-                      {saved && column in saved ? cellValue(saved[column]) : notWritten(preview.saved)}
-                    </span>
-                  </TableCell>
+                  {compared ? (
+                    <TableCell>
+                      <span className={mergeClasses(styles.mono, !saved || !(column in saved) ? styles.muted : undefined)}>
+                        {saved && column in saved ? cellValue(saved[column]) : notWritten(preview.saved)}
+                      </span>
+                    </TableCell>
+                  ) : null}
                   <TableCell>
                     <span className={mergeClasses(styles.mono, changed && styles.changedValue, !edited || !(column in edited) ? styles.muted : undefined)}>
                       {edited && column in edited ? cellValue(edited[column]) : notWritten(preview.edited)}
