@@ -10,9 +10,9 @@ async function shoot(page: Page, name: string) {
 type Field = { dataverse: string | null };
 type MapDefinition = { name: string; title: string; fields: Field[] };
 
-// A template whose lookups no other spec adds, so the offer is the same whatever ran before.
-const TEMPLATE = 'sales-invoice-lines';
-const LOOKUPS = ['sales-invoice-headers', 'released-distinct-products'];
+// A template that, with its lookups, no spec before this one adds, so the offer is known.
+const TEMPLATE = 'vendors-v2';
+const LOOKUPS = ['vendor-groups', 'currencies', 'payment-terms'];
 
 test('the template gallery adds a standard map as a stopped map, then the maps it looks up', async ({ page }) => {
   await openUi(page);
@@ -54,43 +54,43 @@ test('the template gallery adds a standard map as a stopped map, then the maps i
   await expect(gallery.getByTestId('template-card-payment-terms')).toHaveCount(0);
   await shoot(page, '3-filter');
 
-  // WHEN back to company-specific sales maps, THEN the invoice lines card shows its facts.
+  // WHEN back to company-specific vendor maps, THEN the vendors card shows its facts.
   await gallery.getByTestId('template-company-filter').click();
   await page.getByTestId('template-company-option-company').click();
-  await gallery.getByTestId('template-area-sales').click();
+  await gallery.getByTestId('template-area-vendors').click();
   const card = gallery.getByTestId(`template-card-${TEMPLATE}`);
-  await expect(card).toContainText('Sales invoice lines');
+  await expect(card).toContainText('Vendors V2');
   await expect(card).toContainText('Company-specific');
-  await expect(card).toContainText('To Dataverse');
-  await expect(card).toContainText('5 fields');
+  await expect(card).toContainText('Two-way');
+  await expect(card).toContainText('6 fields');
   for (const name of LOOKUPS) {
     await expect(card.getByTestId(`template-lookup-${TEMPLATE}-${name}`)).toHaveAttribute('data-added', 'false');
   }
 
   // WHEN it is added, THEN the card says Added and the gallery offers the maps it looks up.
   await card.getByTestId(`template-add-${TEMPLATE}`).click();
-  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added Sales invoice lines' })).toBeVisible();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added Vendors V2' })).toBeVisible();
   await expect(card.getByTestId(`template-added-${TEMPLATE}`)).toHaveText('Added');
   const offer = gallery.getByTestId('template-lookups-offer');
   await expect(offer).toContainText('Also add the maps it looks up');
   for (const name of LOOKUPS) await expect(offer.getByTestId(`template-lookup-choice-${name}`)).toBeVisible();
-  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add all 2');
+  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add all 3');
   // AND each map can be left out, and chosen again.
-  await offer.getByTestId('template-lookup-choice-released-distinct-products').uncheck();
-  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add 1 chosen');
-  await offer.getByTestId('template-lookup-choice-released-distinct-products').check();
+  await offer.getByTestId('template-lookup-choice-payment-terms').uncheck();
+  await expect(gallery.getByTestId('template-add-lookups')).toHaveText('Add 2 chosen');
+  await offer.getByTestId('template-lookup-choice-payment-terms').check();
   await shoot(page, '4-offer');
 
   // WHEN the lookups are added, THEN the offer goes and the card ticks them.
   await gallery.getByTestId('template-add-lookups').click();
-  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added 2 maps' })).toBeVisible();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Added 3 maps' })).toBeVisible();
   await expect(offer).toHaveCount(0);
   for (const name of LOOKUPS) {
     await expect(card.getByTestId(`template-lookup-${TEMPLATE}-${name}`)).toHaveAttribute('data-added', 'true');
   }
   await shoot(page, '5-lookups-added');
 
-  // THEN the Maps table lists all three, stopped.
+  // THEN the Maps table lists all four, stopped.
   await gallery.getByTestId('template-gallery-close').click();
   await expect(gallery).toHaveCount(0);
   for (const name of [TEMPLATE, ...LOOKUPS]) {
@@ -101,7 +101,7 @@ test('the template gallery adds a standard map as a stopped map, then the maps i
 
   // AND the gallery, opened again, knows they are added.
   await page.getByTestId('maps-add-template').click();
-  await expect(gallery.getByTestId('template-added-released-distinct-products')).toBeVisible();
+  await expect(gallery.getByTestId('template-added-vendor-groups')).toBeVisible();
   await gallery.getByTestId('template-gallery-close').click();
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidationRefusal, readableRefusal, refusalText, refusedCodes, runRefusals } from './runRefusal';
+import { readableRefusal, refusalText, refusedCodes, runRefusals } from './runRefusal';
 
 const refused = (message: string) => ({ code: 'validation_failed', message });
 
@@ -11,7 +11,6 @@ describe('runRefusals', () => {
     expect(runRefusals(error)).toEqual([{ map: 'customers-broken', codes: ['DW-V016', 'DW-V004'] }]);
     expect(refusedCodes(error, 'customers-broken')).toEqual(['DW-V016', 'DW-V004']);
     expect(refusedCodes(error, 'other')).toEqual([]);
-    expect(isValidationRefusal(error)).toBe(true);
   });
 
   it('reads several maps separated by semicolons, one code each or many', () => {
@@ -34,7 +33,6 @@ describe('runRefusals', () => {
     expect(runRefusals({ code: 'not_linked', message: "'x' has DW-V016" })).toEqual([]);
     expect(runRefusals(refused('a map with validation errors cannot run'))).toEqual([]);
     expect(runRefusals(refused("'x' has no codes"))).toEqual([]);
-    expect(isValidationRefusal({ code: 'map_running', message: '' })).toBe(false);
   });
 
   it('says what to do, naming the codes when known', () => {

@@ -30,11 +30,6 @@ export function runRefusals(error: ApiError): RunRefusal[] {
   return refusals;
 }
 
-/** Whether Run was refused because of validation errors. */
-export function isValidationRefusal(error: ApiError): boolean {
-  return error.code === 'validation_failed';
-}
-
 /** The codes refused for one map (empty when the error does not name it). */
 export function refusedCodes(error: ApiError, map: string): string[] {
   return runRefusals(error).find((r) => r.map === map)?.codes ?? [];

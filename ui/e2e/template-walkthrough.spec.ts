@@ -68,6 +68,7 @@ test('a consultant builds Customers V3 ↔ contacts from the gallery and runs it
   const card = gallery.getByTestId(`template-card-${MAP}`);
   await card.getByTestId(`template-add-${MAP}`).click();
   await expect(card.getByTestId(`template-added-${MAP}`)).toHaveText('Added');
+  // The maps it looks up that an earlier step of the suite stored are not offered again.
   await expect(gallery.getByTestId('template-lookups-offer')).toBeVisible();
   await shoot(page, '1-gallery-offer');
   await gallery.getByTestId('template-add-lookups').click();
