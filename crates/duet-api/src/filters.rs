@@ -6,6 +6,7 @@ use duet_maps::{FilterError, Side, TableMap};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::companies::dataverse_companies;
 use crate::{Api, ApiError};
 
 /// A filter that does not parse: the message, and where in the text it points.
@@ -151,18 +152,15 @@ impl Api {
             Side::Dataverse => {
                 let companies = match &map.company {
                     Some(striping) => {
-                        let codes =
-                            or_clauses(&striping.company_code_column, &link.companies, true);
-                        let mut params = vec![("$select", "cdm_companyid")];
-                        if let Some(codes) = codes.as_deref() {
-                            params.push(("$filter", codes));
-                        }
-                        let ids: Vec<String> = dataverse
-                            .query(&striping.company_entity_set, &params)
-                            .await
-                            .map_err(remote)?
-                            .iter()
-                            .filter_map(|row| row.get("cdm_companyid")?.as_str().map(str::to_owned))
+                        let ids: Vec<String> = dataverse_companies(&dataverse, striping)
+                            .await?
+                            .into_iter()
+                            .filter(|(_, code)| {
+                                link.companies
+                                    .iter()
+                                    .any(|linked| linked.eq_ignore_ascii_case(code))
+                            })
+                            .map(|(id, _)| id)
                             .collect();
                         let column = format!("_{}_value", striping.dataverse_lookup);
                         // No linked company exists in Dataverse yet, so no row is in scope.

@@ -7,6 +7,7 @@ mod activity;
 mod alerts;
 mod clients;
 mod commands;
+mod companies;
 mod engine;
 mod environments;
 mod error;

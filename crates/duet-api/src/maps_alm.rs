@@ -200,9 +200,7 @@ impl Api {
         };
         let validation = self.validation_of(&parsed).await?;
         if started {
-            let mut codes: Vec<&str> = validation.errors().map(|p| p.code.as_str()).collect();
-            codes.sort_unstable();
-            codes.dedup();
+            let codes = validation.error_codes();
             if !codes.is_empty() {
                 return Err(ApiError::new(
                     Code::ValidationFailed,

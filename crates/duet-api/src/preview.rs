@@ -7,11 +7,11 @@ use duet_connect::{ConnectError, DataverseClient, FinOpsClient};
 use duet_maps::filter::finance_operations;
 use duet_maps::preview::{Scope, preview_in};
 use duet_maps::{Row, TableMap};
-use serde_json::Value;
 
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::companies::dataverse_companies;
 use crate::{Api, ApiError, Code};
 
 /// What a map does with a sample row: the write on the other side, why it cannot be
@@ -139,7 +139,7 @@ async fn dataverse_rows(
 }
 
 /// The company code of each Dataverse row, through the map's company lookup.
-async fn dataverse_companies(
+async fn row_companies(
     client: &DataverseClient,
     map: &TableMap,
     rows: &[Row],
@@ -147,31 +147,16 @@ async fn dataverse_companies(
     let Some(striping) = &map.company else {
         return Ok(vec![None; rows.len()]);
     };
-    let select = format!("cdm_companyid,{}", striping.company_code_column);
-    let companies = client
-        .query(
-            &striping.company_entity_set,
-            &[("$select", select.as_str())],
-        )
-        .await
-        .map_err(remote)?;
-    let codes: HashMap<&str, &str> = companies
-        .iter()
-        .filter_map(|row| {
-            Some((
-                row.get("cdm_companyid")?.as_str()?,
-                row.get(&striping.company_code_column)?.as_str()?,
-            ))
-        })
+    let codes: HashMap<String, String> = dataverse_companies(client, striping)
+        .await?
+        .into_iter()
         .collect();
     let column = format!("_{}_value", striping.dataverse_lookup);
     Ok(rows
         .iter()
         .map(|row| {
-            row.get(&column)
-                .and_then(Value::as_str)
-                .and_then(|id| codes.get(id))
-                .map(|code| code.to_uppercase())
+            let id = row.get(&column)?.as_str()?.to_lowercase();
+            codes.get(&id).cloned()
         })
         .collect())
 }
@@ -199,7 +184,7 @@ impl Api {
                 .iter()
                 .map(|code| code.to_uppercase())
                 .collect(),
-            dataverse_companies: dataverse_companies(&dataverse, map, &dataverse_rows).await?,
+            dataverse_companies: row_companies(&dataverse, map, &dataverse_rows).await?,
         };
         Ok(
             preview_in(saved.as_ref(), map, &finops_rows, &dataverse_rows, &scope)

@@ -52,6 +52,17 @@ impl ValidationView {
             .iter()
             .filter(|problem| problem.severity == Severity::Error)
     }
+
+    /// The codes of the errors, each once, in the order first found: what a refusal names.
+    pub fn error_codes(&self) -> Vec<&str> {
+        let mut codes: Vec<&str> = Vec::new();
+        for problem in self.errors() {
+            if !codes.contains(&problem.code.as_str()) {
+                codes.push(&problem.code);
+            }
+        }
+        codes
+    }
 }
 
 impl Api {
@@ -62,39 +73,37 @@ impl Api {
     }
 
     pub(crate) async fn validation_of(&self, map: &TableMap) -> Result<ValidationView, ApiError> {
-        let others: Vec<TableMap> = self
-            .stored_maps()?
-            .into_iter()
+        let stored = self.stored_maps()?;
+        Ok(self.validation_among(map, &stored).await)
+    }
+
+    /// Validates `map` with the stored maps `stored` (read once by the caller, however many
+    /// maps it validates); the map's own stored copy among them is left out.
+    async fn validation_among(&self, map: &TableMap, stored: &[TableMap]) -> ValidationView {
+        let others: Vec<TableMap> = stored
+            .iter()
             .filter(|other| other.name != map.name)
+            .cloned()
             .collect();
         let schema = self.schema_of(map).await;
         let problems = validate_with(map, &others, schema.as_ref().ok());
-        Ok(ValidationView {
+        ValidationView {
             problems: problems.into_iter().map(Into::into).collect(),
             schema_checked: schema.is_ok(),
             schema_error: schema.err(),
-        })
+        }
     }
 
     /// Refuses to run maps that have validation errors, naming each map and its codes.
     pub(crate) async fn guard_runnable(&self, names: &[&str]) -> Result<(), ApiError> {
+        let stored = self.stored_maps()?;
         let mut refused = Vec::new();
         for name in names {
-            let Some(record) = self.store.map(name)? else {
+            let Some(map) = stored.iter().find(|map| map.name == *name) else {
                 continue;
             };
-            let map: TableMap = serde_json::from_value(record.definition).map_err(|error| {
-                ApiError::new(
-                    Code::InvalidMap,
-                    format!("map '{name}' cannot be read: {error}"),
-                )
-            })?;
-            let validation = self.validation_of(&map).await?;
-            let mut codes: Vec<&str> = validation
-                .errors()
-                .map(|problem| problem.code.as_str())
-                .collect();
-            codes.dedup();
+            let validation = self.validation_among(map, &stored).await;
+            let codes = validation.error_codes();
             if !codes.is_empty() {
                 refused.push(format!("'{name}' has {}", codes.join(", ")));
             }
