@@ -101,6 +101,20 @@ struct Rerun {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Bootstrap {
+    name: String,
+    company: String,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+#[derive(Deserialize)]
+struct ScenarioMaps {
+    options: ScenarioOptions,
+}
+
+#[derive(Deserialize)]
 struct Rule {
     rule: AlertRuleView,
 }
@@ -396,6 +410,22 @@ static COMMANDS: &[(&str, Handler)] = &[
     }),
     ("scenario_run", |api, _| {
         answer(async move { api.scenario_run() })
+    }),
+    ("scenario_maps", |api, args| {
+        answer(async move {
+            let ScenarioMaps { options } = args.parse()?;
+            api.scenario_maps(&options)
+        })
+    }),
+    ("bootstrap_map", |api, args| {
+        answer(async move {
+            let Bootstrap {
+                name,
+                company,
+                dry_run,
+            } = args.parse()?;
+            api.bootstrap_map(&name, &company, dry_run).await
+        })
     }),
     ("environments", |api, _| {
         answer(async move { api.environments() })

@@ -89,6 +89,11 @@ impl ApiError {
     pub(crate) fn not_linked() -> ApiError {
         ApiError::new(Code::NotLinked, "No environments are linked yet.")
     }
+
+    /// A linked environment's refusal or failure, as the remote described it.
+    pub(crate) fn remote(error: duet_connect::ConnectError) -> ApiError {
+        ApiError::new(Code::Remote, error.to_string())
+    }
 }
 
 impl std::fmt::Display for ApiError {

@@ -5,6 +5,7 @@
 
 mod activity;
 mod alerts;
+mod bootstrap;
 mod clients;
 mod commands;
 mod companies;
@@ -48,6 +49,7 @@ pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSerie
 pub use model::*;
 pub use plan::{BulkAction, BulkResult, PlanStep, PlanStepChoice, RunPlan};
 pub use preview::{PreviewOutcome, RowPreviewView};
+pub use scenario::{MapSource, ScenarioMap};
 pub use schema::{MapSchemaView, TableSchemaView};
 use secret::SecretStore;
 pub use templates::{AddedTemplates, TemplateView};

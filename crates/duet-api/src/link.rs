@@ -108,6 +108,16 @@ impl Api {
                 "Choose at least one legal entity to sync.",
             ));
         }
+        if wanted.len() > crate::scenario::MAX_COMPANIES {
+            return Err(ApiError::new(
+                Code::InvalidLink,
+                format!(
+                    "{} legal entities were chosen; a link syncs at most {}.",
+                    wanted.len(),
+                    crate::scenario::MAX_COMPANIES
+                ),
+            ));
+        }
         let known = self.legal_entities(finance_operations_id).await?;
         let unknown: Vec<&str> = wanted
             .iter()

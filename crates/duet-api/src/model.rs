@@ -357,8 +357,11 @@ pub struct ScenarioOptions {
     pub existing_rows: u32,
     /// Legal entities to link.
     pub companies: Vec<String>,
-    /// Maps to sync, by name.
+    /// Maps chosen, by name: stored maps or standard templates.
     pub maps: Vec<String>,
+    /// Per map the run starts (the chosen ones and the maps they look up, in start order),
+    /// its initial-sync choice and master; a map not listed syncs first with `master`.
+    pub choices: Vec<crate::plan::PlanStepChoice>,
     /// Which side wins for rows on both sides.
     pub master: EnvironmentKind,
     /// Run against these environments (finance and operations id, Dataverse id) instead of
@@ -376,6 +379,7 @@ impl Default for ScenarioOptions {
             existing_rows: 40,
             companies: vec!["DAT".to_owned()],
             maps: vec!["customers".to_owned()],
+            choices: Vec::new(),
             master: EnvironmentKind::FinanceOperations,
             environments: None,
             until: None,
@@ -383,18 +387,36 @@ impl Default for ScenarioOptions {
     }
 }
 
-/// What bootstrapping existing Dataverse rows with a company did.
+/// What bootstrapping a map's existing Dataverse rows with a company did (or, in a dry
+/// run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct BootstrapReport {
+    pub map: String,
+    /// Nothing was written: the rows show what a run would stamp.
+    pub dry_run: bool,
     /// Rows matched to a finance and operations row by natural key, given its company.
     pub matched: u32,
     /// Rows with no match, given the default company (the initial sync creates them in
     /// finance and operations).
     pub unmatched: u32,
     pub default_company: String,
-    /// Up to 50 account numbers that did not match.
-    pub unmatched_keys: Vec<String>,
+    /// Rows written with their company (0 in a dry run).
+    pub stamped: u32,
+    /// Every row without a company, matched or not.
+    pub rows: Vec<BootstrapRow>,
+}
+
+/// One Dataverse row without a company and the company bootstrap gives it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapRow {
+    /// The row's natural key (parts joined by `|`); empty when the row has none.
+    pub key: String,
+    pub dataverse_id: String,
+    pub company: String,
+    /// Whether a finance and operations row with this key gave the company.
+    pub matched: bool,
 }
 
 /// A scenario's plan and progress, checkpointed after every step.
@@ -407,7 +429,9 @@ pub struct ScenarioRun {
     pub steps: Vec<ScenarioStep>,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
-    pub bootstrap: Option<BootstrapReport>,
+    /// What bootstrap did, per map.
+    #[serde(default)]
+    pub bootstraps: Vec<BootstrapReport>,
     /// Whether both sides agree at the end, per map.
     pub agreement: Vec<duet_engine::Agreement>,
     /// The environments the run linked (finance and operations id, Dataverse id).

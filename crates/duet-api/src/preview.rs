@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use duet_connect::{ConnectError, DataverseClient, FinOpsClient};
+use duet_connect::{DataverseClient, FinOpsClient};
 use duet_maps::filter::finance_operations;
 use duet_maps::preview::{Scope, preview_in};
 use duet_maps::{Row, TableMap};
@@ -12,7 +12,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::companies::dataverse_companies;
-use crate::{Api, ApiError, Code};
+use crate::{Api, ApiError};
 
 /// What a map does with a sample row: the write on the other side, why it cannot be
 /// written, or why it is not synced at all.
@@ -64,10 +64,6 @@ impl From<duet_maps::preview::RowPreview> for RowPreviewView {
     }
 }
 
-fn remote(error: ConnectError) -> ApiError {
-    ApiError::new(Code::Remote, error.to_string())
-}
-
 /// Appends the rows of `more` that `rows` does not hold yet (same values in every column).
 fn merge(rows: &mut Vec<Row>, more: Vec<Row>, limit: usize) {
     for row in more {
@@ -100,12 +96,12 @@ async fn finops_rows(
         rows = client
             .query_page(entity, &params, limit)
             .await
-            .map_err(remote)?;
+            .map_err(ApiError::remote)?;
     }
     let any = client
         .query_page(entity, &[("cross-company", "true")], limit)
         .await
-        .map_err(remote)?;
+        .map_err(ApiError::remote)?;
     merge(&mut rows, any, limit * 2);
     Ok(rows)
 }
@@ -132,7 +128,7 @@ async fn dataverse_rows(
     let mut any = client
         .query(set, &[("$top", top.as_str())])
         .await
-        .map_err(remote)?;
+        .map_err(ApiError::remote)?;
     any.truncate(limit);
     merge(&mut rows, any, limit * 2);
     Ok(rows)

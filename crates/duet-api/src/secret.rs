@@ -61,7 +61,7 @@ impl SecretStore {
                     keyring::Error::NoEntry => ApiError::new(
                         Code::SecretMissing,
                         format!(
-                            "The OS keyring has no client secret for {account}; enter it again on the environments page."
+                            "The OS keyring has no client secret for {account}; enter it again: Environments page, the environment's Edit button, Client secret."
                         ),
                     ),
                     other => keyring_error(other),

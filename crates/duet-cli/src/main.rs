@@ -1,5 +1,6 @@
 //! `duet`: the command line for scripts, pipelines and tests.
 
+mod bootstrap;
 mod link;
 mod maps;
 mod remote;
@@ -108,6 +109,22 @@ enum MapsCommand {
         #[arg(long)]
         failed_only: bool,
     },
+    /// Gives a company-specific map's Dataverse rows without a company the company of their
+    /// finance and operations match by key, or --company when none matches.
+    Bootstrap {
+        name: String,
+        /// The company for rows with no match; one of the link's legal entities.
+        #[arg(long)]
+        company: String,
+        /// Show what would be stamped without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Every row as CSV (key, Dataverse id, company, matched).
+        #[arg(long)]
+        csv: bool,
+    },
     #[command(flatten)]
     Alm(maps::AlmCommand),
 }
@@ -214,6 +231,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: MapsCommand::Alm(command),
             server,
         } => maps::run(command, &server).await,
+        Command::Maps {
+            command:
+                MapsCommand::Bootstrap {
+                    name,
+                    company,
+                    dry_run,
+                    json,
+                    csv,
+                },
+            server,
+        } => {
+            let format = match (json, csv) {
+                (true, _) => bootstrap::Format::Json,
+                (_, true) => bootstrap::Format::Csv,
+                _ => bootstrap::Format::Text,
+            };
+            bootstrap::run(&server.connect()?, &name, &company, dry_run, format).await
+        }
         Command::Maps { command, server } => {
             let server = server.connect()?;
             let (call, args, as_json) = match &command {
@@ -240,7 +275,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     serde_json::json!({ "name": name, "failedOnly": failed_only }),
                     false,
                 ),
-                MapsCommand::Alm(_) => unreachable!("answered above"),
+                MapsCommand::Alm(_) | MapsCommand::Bootstrap { .. } => {
+                    unreachable!("answered above")
+                }
             };
             let answer = server.call(call, args).await?;
             match answer.as_array() {

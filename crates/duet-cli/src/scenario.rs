@@ -172,13 +172,20 @@ fn print_summary(run: &ScenarioRun) {
             agreement.differing
         );
     }
-    if let Some(report) = &run.bootstrap {
+    for report in &run.bootstraps {
+        let unmatched: Vec<&str> = report
+            .rows
+            .iter()
+            .filter(|row| !row.matched)
+            .map(|row| row.key.as_str())
+            .collect();
         println!(
-            "bootstrap\tmatched {}\tunmatched {} (given {})\t{}",
+            "bootstrap {}\tmatched {}\tunmatched {} (given {})\t{}",
+            report.map,
             report.matched,
             report.unmatched,
             report.default_company,
-            report.unmatched_keys.join(",")
+            unmatched.join(",")
         );
     }
 }

@@ -198,6 +198,28 @@ impl DataverseClient {
             .map(|_| ())
     }
 
+    /// Updates the existing row with primary id `id` (`PATCH set(<id>)` with `If-Match: *`):
+    /// a row that is gone answers 404 and is not created again.
+    pub async fn update_by_id(
+        &self,
+        entity_set: &str,
+        id: &str,
+        body: &Row,
+    ) -> Result<(), ConnectError> {
+        let url = format!("{}/{entity_set}({id})", self.root());
+        self.transport
+            .send(
+                Method::PATCH,
+                &url,
+                Some(&Value::Object(body.clone())),
+                &[("If-Match", "*".to_owned())],
+                true,
+                None,
+            )
+            .await
+            .map(|_| ())
+    }
+
     /// Creates a row by key only if none exists (`If-None-Match: *`); an existing row
     /// answers 412 (conflict) and is left alone.
     pub async fn create_by_key(

@@ -9,7 +9,11 @@ import type { StepStatus } from "./StepStatus";
 /**
  * A scenario's plan and progress, checkpointed after every step.
  */
-export type ScenarioRun = { scenario: ScenarioView, options: ScenarioOptions, status: StepStatus, steps: Array<ScenarioStep>, startedAt: string | null, finishedAt: string | null, bootstrap: BootstrapReport | null, 
+export type ScenarioRun = { scenario: ScenarioView, options: ScenarioOptions, status: StepStatus, steps: Array<ScenarioStep>, startedAt: string | null, finishedAt: string | null, 
+/**
+ * What bootstrap did, per map.
+ */
+bootstraps: Array<BootstrapReport>, 
 /**
  * Whether both sides agree at the end, per map.
  */

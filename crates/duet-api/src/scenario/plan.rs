@@ -1,8 +1,7 @@
 //! The six scenarios and the plan of a run: which steps it takes for the chosen options,
 //! each with what it will do, shown before anything runs.
 
-use duet_maps::TableMap;
-
+use super::maps::ScenarioMap;
 use super::steps::Step;
 use crate::model::{
     EnvironmentKind, ResetPlan, ScenarioOptions, ScenarioRun, ScenarioStep, ScenarioView,
@@ -133,7 +132,12 @@ fn plan_steps(
     linked: Option<&ResetPlan>,
 ) -> Vec<ScenarioStep> {
     let companies = options.companies.join(", ");
-    let maps = options.maps.join(", ");
+    let maps = options
+        .choices
+        .iter()
+        .map(|choice| choice.map.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut steps = Vec::new();
     if let Some(plan) = linked {
         steps.push(planned(Step::Reset, reset_detail(plan)));
@@ -142,6 +146,17 @@ fn plan_steps(
         None => planned(Step::Provision, provision_detail(definition, options)),
         Some(_) => planned(Step::Check, check_detail(definition)),
     });
+    steps.push(planned(
+        Step::CreateLegalEntity,
+        match options.environments {
+            None => format!(
+                "Create the legal entities of {companies} that the sandbox finance and operations lacks."
+            ),
+            Some(_) => format!(
+                "Check that finance and operations has the legal entities {companies}: a sandbox environment gets the missing ones created; for a cloud environment the step says how to create them."
+            ),
+        },
+    ));
     steps.push(planned(
         Step::Link,
         format!("Link finance and operations with Dataverse for {companies}."),
@@ -158,21 +173,39 @@ fn plan_steps(
         Step::Bootstrap,
         bootstrap_detail(definition, options),
     ));
-    steps.push(planned(
-        Step::InitialSync,
-        format!(
-            "Run the maps {maps} with an initial sync in both directions; {} wins where both sides hold a row.",
-            match options.master {
-                EnvironmentKind::FinanceOperations => "finance and operations",
-                EnvironmentKind::Dataverse => "Dataverse",
-            }
-        ),
-    ));
+    steps.push(planned(Step::InitialSync, initial_sync_detail(options)));
     steps.push(planned(
         Step::Live,
         format!("Keep {maps} running live and check that both sides agree."),
     ));
     steps
+}
+
+fn side_name(kind: EnvironmentKind) -> &'static str {
+    match kind {
+        EnvironmentKind::FinanceOperations => "finance and operations",
+        EnvironmentKind::Dataverse => "Dataverse",
+    }
+}
+
+/// The maps in the order they start, each with its initial-sync choice and master.
+fn initial_sync_detail(options: &ScenarioOptions) -> String {
+    let lines: Vec<String> = options
+        .choices
+        .iter()
+        .map(|choice| {
+            if choice.initial_sync {
+                format!(
+                    "{}: initial sync, {} wins where both sides hold a row",
+                    choice.map,
+                    side_name(choice.master)
+                )
+            } else {
+                format!("{}: no initial sync, live from now on", choice.map)
+            }
+        })
+        .collect();
+    format!("Start the maps in this order; {}.", lines.join("; "))
 }
 
 fn reset_detail(plan: &ResetPlan) -> String {
@@ -203,7 +236,7 @@ fn provision_detail(definition: &Definition, options: &ScenarioOptions) -> Strin
 
 fn check_detail(definition: &Definition) -> String {
     format!(
-        "Sign in to both environments and check that finance and operations is {} and Dataverse is {}.",
+        "Run the health checks of both environments (sign-in, read permission, company rows), then check that finance and operations is {} and Dataverse is {} for the chosen maps.",
         if definition.finops == FinOps::New {
             "empty"
         } else {
@@ -220,7 +253,7 @@ fn check_detail(definition: &Definition) -> String {
 fn bootstrap_detail(definition: &Definition, options: &ScenarioOptions) -> String {
     if definition.dataverse == Crm::Existing {
         format!(
-            "Give every account without a company the company of its finance and operations match (by account number), or {} when none matches, and report what did not match.",
+            "Give every Dataverse row of the company-specific maps without a company the company of its finance and operations match (by the map's key), or {} when none matches, and report every row that did not match.",
             options
                 .companies
                 .first()
@@ -244,7 +277,7 @@ impl Api {
         options: ScenarioOptions,
     ) -> Result<ScenarioRun, ApiError> {
         let definition = definition(id)?;
-        let options = checked_options(options)?;
+        let options = self.checked_options(options)?;
         let linked = match self.store.link()? {
             Some(_) => Some(self.reset_plan()?),
             None => None,
@@ -256,45 +289,74 @@ impl Api {
             status: StepStatus::Pending,
             started_at: None,
             finished_at: None,
-            bootstrap: None,
+            bootstraps: Vec::new(),
             agreement: Vec::new(),
             environments: None,
         })
     }
 }
 
-fn checked_options(mut options: ScenarioOptions) -> Result<ScenarioOptions, ApiError> {
-    options.companies = options
-        .companies
-        .iter()
-        .map(|code| code.trim().to_uppercase())
-        .filter(|code| !code.is_empty())
-        .collect();
-    if options.companies.is_empty() {
+/// The most legal entities one link syncs (dual-write's documented limit).
+pub(crate) const MAX_COMPANIES: usize = 40;
+
+/// Legal entity codes as typed, upper-cased and checked: letters and digits, three or four
+/// characters (`DAT`, `USMF`: finance and operations keeps at most four), no repeats, at
+/// most [`MAX_COMPANIES`].
+fn checked_companies(codes: &[String]) -> Result<Vec<String>, ApiError> {
+    let mut companies: Vec<String> = Vec::new();
+    for code in codes.iter().map(|code| code.trim().to_uppercase()) {
+        if code.is_empty() || companies.contains(&code) {
+            continue;
+        }
+        let shaped = (3..=4).contains(&code.chars().count())
+            && code.chars().all(|c| c.is_ascii_alphanumeric());
+        if !shaped {
+            return Err(ApiError::new(
+                Code::InvalidScenario,
+                format!(
+                    "'{code}' is not a legal entity code: use a three-letter code such as DAT (letters and digits, 3 or 4 characters)"
+                ),
+            ));
+        }
+        companies.push(code);
+    }
+    if companies.is_empty() {
         return Err(ApiError::new(
             Code::InvalidScenario,
             "Choose at least one legal entity.",
         ));
     }
-    if options.maps.is_empty() {
+    if companies.len() > MAX_COMPANIES {
         return Err(ApiError::new(
             Code::InvalidScenario,
-            "Choose at least one map.",
+            format!(
+                "{} legal entities were chosen; a link syncs at most {MAX_COMPANIES}",
+                companies.len()
+            ),
         ));
     }
-    for name in &options.maps {
-        scenario_map(name)?;
-    }
-    Ok(options)
+    Ok(companies)
 }
 
-/// The maps a scenario can run.
-pub(super) fn scenario_map(name: &str) -> Result<TableMap, ApiError> {
-    match name {
-        "customers" => Ok(TableMap::customers()),
-        other => Err(ApiError::new(
-            Code::InvalidScenario,
-            format!("The scenarios can run the map 'customers'; '{other}' is not available."),
-        )),
+impl Api {
+    /// The options with their legal entities checked and every map the run starts resolved
+    /// into `choices`, in start order.
+    pub(super) fn checked_options(
+        &self,
+        mut options: ScenarioOptions,
+    ) -> Result<ScenarioOptions, ApiError> {
+        options.companies = checked_companies(&options.companies)?;
+        if options.maps.is_empty() {
+            return Err(ApiError::new(
+                Code::InvalidScenario,
+                "Choose at least one map.",
+            ));
+        }
+        options.choices = self
+            .scenario_maps(&options)?
+            .iter()
+            .map(ScenarioMap::choice)
+            .collect();
+        Ok(options)
     }
 }

@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use duet_maps::TableMap;
 use duet_sandbox::SandboxConfig;
 use serde_json::{Map, Value};
 
 use super::plan::{Crm, Definition, FinOps, crm_label, finops_label};
-use crate::model::{BootstrapReport, HealthStatus};
+use crate::model::HealthStatus;
 use crate::{Api, ApiError, Code};
 
 impl Api {
@@ -52,6 +53,7 @@ impl Api {
         definition: &Definition,
         finops_id: i64,
         dataverse_id: i64,
+        maps: &[TableMap],
     ) -> Result<String, ApiError> {
         for id in [finops_id, dataverse_id] {
             let checks = self.test_connection(id).await?;
@@ -67,50 +69,99 @@ impl Api {
         }
         let finops = self.finops_client(finops_id).await?;
         let dataverse = self.dataverse_client(dataverse_id).await?;
-        let remote =
-            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
-        let customers = finops
-            .count("CustomersV3", &[("cross-company", "true")])
-            .await
-            .map_err(remote)?;
-        let accounts = dataverse
-            .query("accounts", &[("$select", "accountid"), ("$top", "1")])
-            .await
-            .map_err(remote)?
-            .len();
+        let mut finops_rows = 0;
+        let mut dataverse_rows = 0;
+        let mut counts = Vec::new();
+        for map in maps {
+            let here = finops
+                .count(&map.finance_operations_entity, &[("cross-company", "true")])
+                .await
+                .map_err(ApiError::remote)?;
+            let there = dataverse
+                .count(&map.dataverse_entity_set, &[])
+                .await
+                .map_err(ApiError::remote)?;
+            finops_rows += here;
+            dataverse_rows += there;
+            counts.push(format!(
+                "{}: {here} in finance and operations, {there} in Dataverse",
+                map.name
+            ));
+        }
         let finops_new = definition.finops == FinOps::New;
-        if finops_new != (customers == 0) {
+        if finops_new != (finops_rows == 0) {
             return Err(ApiError::new(
                 Code::ScenarioMismatch,
                 format!(
-                    "This scenario expects a {} finance and operations environment, but it holds {customers} customers; choose the scenario that matches it.",
-                    finops_label(definition.finops)
+                    "This scenario expects a {} finance and operations environment, but the chosen maps' entities hold {finops_rows} rows there ({}); choose the scenario that matches it.",
+                    finops_label(definition.finops),
+                    counts.join("; ")
                 ),
             ));
         }
         let crm_new = definition.dataverse == Crm::New;
-        if crm_new != (accounts == 0) {
+        if crm_new != (dataverse_rows == 0) {
             return Err(ApiError::new(
                 Code::ScenarioMismatch,
                 format!(
-                    "This scenario expects a {} Dataverse environment, but it {}; choose the scenario that matches it.",
+                    "This scenario expects a {} Dataverse environment, but the chosen maps' tables hold {dataverse_rows} rows there ({}); choose the scenario that matches it.",
                     crm_label(definition.dataverse),
-                    if accounts == 0 {
-                        "has no accounts"
-                    } else {
-                        "holds accounts"
-                    }
+                    counts.join("; ")
                 ),
             ));
         }
         Ok(format!(
-            "Both environments answer; finance and operations holds {customers} customers and Dataverse {}.",
-            if accounts == 0 {
-                "no accounts"
-            } else {
-                "accounts"
-            }
+            "Both environments pass their health checks. {}.",
+            counts.join("; ")
         ))
+    }
+
+    /// Makes sure finance and operations has every legal entity: a sandbox environment gets
+    /// the missing ones created; a cloud environment is only read, and a missing legal
+    /// entity stops the run with how to create it. Answers the codes created.
+    pub(super) async fn create_legal_entities(
+        &self,
+        finops_id: i64,
+        companies: &[String],
+    ) -> Result<Vec<String>, ApiError> {
+        let sandbox = self.environment_record(finops_id)?.sandbox;
+        let finops = self.finops_client(finops_id).await?;
+        let present: Vec<String> = finops
+            .query("LegalEntities", &[("$select", "LegalEntityId")])
+            .await
+            .map_err(ApiError::remote)?
+            .iter()
+            .filter_map(|row| Some(row.get("LegalEntityId")?.as_str()?.to_uppercase()))
+            .collect();
+        let missing: Vec<&String> = companies
+            .iter()
+            .filter(|code| !present.contains(code))
+            .collect();
+        if missing.is_empty() {
+            return Ok(Vec::new());
+        }
+        if !sandbox {
+            let codes: Vec<&str> = missing.iter().map(|code| code.as_str()).collect();
+            return Err(ApiError::new(
+                Code::InvalidLink,
+                format!(
+                    "Finance and operations has no legal entity {}. Create it there (Organization administration > Organizations > Legal entities > New, with the same company code), or remove it from the scenario's legal entities, then run the scenario again.",
+                    codes.join(", ")
+                ),
+            ));
+        }
+        let mut created = Vec::new();
+        for code in missing {
+            let mut body = Map::new();
+            body.insert("LegalEntityId".to_owned(), Value::from(code.as_str()));
+            body.insert("Name".to_owned(), Value::from(format!("Company {code}")));
+            finops
+                .create("LegalEntities", &body)
+                .await
+                .map_err(ApiError::remote)?;
+            created.push(code.clone());
+        }
+        Ok(created)
     }
 
     /// Creates the company rows Dataverse lacks, named after the legal entities.
@@ -119,12 +170,10 @@ impl Api {
         companies: &[String],
     ) -> Result<Vec<String>, ApiError> {
         let (finops, dataverse) = self.clients().await?;
-        let remote =
-            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
         let names: HashMap<String, String> = finops
             .query("LegalEntities", &[("$select", "LegalEntityId,Name")])
             .await
-            .map_err(remote)?
+            .map_err(ApiError::remote)?
             .iter()
             .filter_map(|row| {
                 Some((
@@ -136,7 +185,7 @@ impl Api {
         let present: Vec<String> = dataverse
             .query("cdm_companies", &[("$select", "cdm_companycode")])
             .await
-            .map_err(remote)?
+            .map_err(ApiError::remote)?
             .iter()
             .filter_map(|row| Some(row.get("cdm_companycode")?.as_str()?.to_uppercase()))
             .collect();
@@ -150,95 +199,9 @@ impl Api {
             dataverse
                 .upsert("cdm_companies", &[("cdm_companycode", code)], &body)
                 .await
-                .map_err(remote)?;
+                .map_err(ApiError::remote)?;
             created.push(code.clone());
         }
         Ok(created)
-    }
-
-    /// Gives every Dataverse account without a company the company of the finance and
-    /// operations customer with the same account number, or the first linked company.
-    pub(super) async fn bootstrap_companies(
-        &self,
-        companies: &[String],
-    ) -> Result<BootstrapReport, ApiError> {
-        let (finops, dataverse) = self.clients().await?;
-        let remote =
-            |error: duet_connect::ConnectError| ApiError::new(Code::Remote, error.to_string());
-        let default_company = companies
-            .first()
-            .cloned()
-            .ok_or_else(|| ApiError::new(Code::InvalidScenario, "No legal entity was chosen."))?;
-        let mut owner: HashMap<String, String> = HashMap::new();
-        for row in finops
-            .query(
-                "CustomersV3",
-                &[
-                    ("cross-company", "true"),
-                    ("$select", "dataAreaId,CustomerAccount"),
-                ],
-            )
-            .await
-            .map_err(remote)?
-        {
-            let (Some(company), Some(account)) = (
-                row.get("dataAreaId").and_then(Value::as_str),
-                row.get("CustomerAccount").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let company = company.to_uppercase();
-            if companies.contains(&company) {
-                owner.entry(account.to_owned()).or_insert(company);
-            }
-        }
-        let orphans = dataverse
-            .query(
-                "accounts",
-                &[
-                    ("$select", "accountid,accountnumber"),
-                    ("$filter", "_msdyn_company_value eq null"),
-                ],
-            )
-            .await
-            .map_err(remote)?;
-        let mut report = BootstrapReport {
-            default_company: default_company.clone(),
-            ..BootstrapReport::default()
-        };
-        for row in orphans {
-            let (Some(id), Some(account)) = (
-                row.get("accountid").and_then(Value::as_str),
-                row.get("accountnumber").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let company = match owner.get(account) {
-                Some(company) => {
-                    report.matched += 1;
-                    company.clone()
-                }
-                None => {
-                    report.unmatched += 1;
-                    if report.unmatched_keys.len() < 50 {
-                        report.unmatched_keys.push(account.to_owned());
-                    }
-                    default_company.clone()
-                }
-            };
-            let mut body = Map::new();
-            body.insert(
-                "msdyn_company@odata.bind".to_owned(),
-                Value::from(format!(
-                    "/cdm_companies(cdm_companycode={})",
-                    duet_connect::quote(&company)
-                )),
-            );
-            dataverse
-                .upsert("accounts", &[("accountid", id)], &body)
-                .await
-                .map_err(remote)?;
-        }
-        Ok(report)
     }
 }

@@ -7,7 +7,8 @@ use duet_sandbox::{DvProfile, FoProfile, SandboxConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::plan::{Crm, Definition, FinOps, scenario_map};
+use super::plan::{Crm, Definition, FinOps};
+use crate::bootstrap::can_bootstrap;
 use crate::error::json;
 use crate::model::{HealthStatus, MapState, ResumeMode, ScenarioOptions, ScenarioRun, StepStatus};
 use crate::{Api, ApiError, Code};
@@ -21,6 +22,7 @@ pub(super) enum Step {
     Reset,
     Provision,
     Check,
+    CreateLegalEntity,
     Link,
     CreateCompany,
     AddCompanies,
@@ -50,6 +52,7 @@ impl Step {
             Step::Reset => "Reset the current link",
             Step::Provision => "Provision sandbox environments",
             Step::Check => "Check the environments",
+            Step::CreateLegalEntity => "New company in finance and operations",
             Step::Link => "Link the environments",
             Step::CreateCompany => "Create the company in Dataverse",
             Step::AddCompanies => "Add the company to the link",
@@ -65,6 +68,7 @@ impl Step {
             Step::Reset => step.reset().await,
             Step::Provision => step.provision().await,
             Step::Check => step.check().await,
+            Step::CreateLegalEntity => step.create_legal_entity().await,
             Step::Link => step.link().await,
             Step::CreateCompany => step.create_company().await,
             Step::AddCompanies => step.add_companies().await,
@@ -167,12 +171,40 @@ impl<'a> StepRun<'a> {
             .options
             .environments
             .ok_or_else(|| ApiError::new(Code::InvalidScenario, "No environments were chosen."))?;
+        let maps: Vec<TableMap> = self
+            .api
+            .resolve_scenario_maps(&self.options.maps)?
+            .into_iter()
+            .map(|found| found.map)
+            .collect();
         let message = self
             .api
-            .check_environments(self.definition, finops, dataverse)
+            .check_environments(self.definition, finops, dataverse, &maps)
             .await?;
         self.run.environments = Some((finops, dataverse));
         Ok(Outcome::done(message))
+    }
+
+    async fn create_legal_entity(self) -> Result<Outcome, ApiError> {
+        let (finops, _) = self
+            .run
+            .environments
+            .ok_or_else(|| ApiError::new(Code::InvalidScenario, "No environments were chosen."))?;
+        let created = self
+            .api
+            .create_legal_entities(finops, &self.options.companies)
+            .await?;
+        Ok(if created.is_empty() {
+            Outcome::skipped(format!(
+                "Finance and operations already has {}.",
+                self.options.companies.join(", ")
+            ))
+        } else {
+            Outcome::done(format!(
+                "Created the legal entities {} in finance and operations.",
+                created.join(", ")
+            ))
+        })
     }
 
     async fn link(self) -> Result<Outcome, ApiError> {
@@ -223,44 +255,77 @@ impl<'a> StepRun<'a> {
         if self.definition.dataverse == Crm::New {
             return Ok(Outcome::skipped("Dataverse is new: no rows to bootstrap."));
         }
-        let report = self
-            .api
-            .bootstrap_companies(&self.options.companies)
-            .await?;
-        let message = format!(
-            "{} accounts matched a finance and operations customer and got its company; {} did not match and got {}.",
-            report.matched, report.unmatched, report.default_company
-        );
-        self.run.bootstrap = Some(report);
-        Ok(Outcome::done(message))
+        let companies = &self.options.companies;
+        let default_company = companies
+            .first()
+            .ok_or_else(|| ApiError::new(Code::InvalidScenario, "No legal entity was chosen."))?;
+        let mut lines = Vec::new();
+        let mut reports = Vec::new();
+        for found in self.api.resolve_scenario_maps(&self.options.maps)? {
+            if !can_bootstrap(&found.map) {
+                continue;
+            }
+            let report = self
+                .api
+                .bootstrap_striped(&found.map, companies, default_company, false)
+                .await?;
+            lines.push(format!(
+                "{}: {} rows matched a finance and operations row and got its company; {} did not match and got {}",
+                report.map, report.matched, report.unmatched, report.default_company
+            ));
+            reports.push(report);
+        }
+        self.run.bootstraps = reports;
+        Ok(if lines.is_empty() {
+            Outcome::skipped("No chosen map is company-specific with a plain key.")
+        } else {
+            Outcome::done(format!("{}.", lines.join("; ")))
+        })
     }
 
     async fn initial_sync(self) -> Result<Outcome, ApiError> {
         let (api, options) = (self.api, &self.options);
+        let found = api.resolve_scenario_maps(&options.maps)?;
         let mut lines = Vec::new();
-        for name in &options.maps {
-            let mut map = scenario_map(name)?;
-            map.master = options.master.into();
+        for choice in &api.scenario_choices(options)? {
+            let Some(found) = found.iter().find(|found| found.map.name == choice.map) else {
+                continue;
+            };
+            let mut map = found.map.clone();
+            map.master = choice.master.into();
             api.put_map(&map)?;
-            let state = api.store.map(name)?.map(|record| record.state);
-            if state != Some(MapState::Running) {
-                if state == Some(MapState::Paused) {
-                    api.resume_map(name, ResumeMode::CatchUp).await?;
-                } else {
-                    api.run_map(name).await?;
+            let state = api.store.map(&map.name)?.map(|record| record.state);
+            match state {
+                Some(MapState::Running) => {}
+                Some(MapState::Paused) => {
+                    api.resume_map(&map.name, ResumeMode::CatchUp).await?;
+                }
+                _ => {
+                    api.run_map_with(&map.name, choice.initial_sync).await?;
                 }
             }
-            api.wait_running(name).await?;
-            lines.push(format!("{name}: initial sync finished"));
+            api.wait_running(&map.name).await?;
+            lines.push(if choice.initial_sync {
+                format!("{}: initial sync finished", map.name)
+            } else {
+                format!("{}: live from now on, no rows copied", map.name)
+            });
         }
         Ok(Outcome::done(lines.join("; ")))
     }
 
     async fn live(self) -> Result<Outcome, ApiError> {
         let mut agreements = Vec::new();
-        for name in &self.options.maps {
-            self.api.wait_running(name).await?;
-            agreements.push(self.api.wait_agreement(name).await?);
+        let mut live_only = Vec::new();
+        let choices = self.api.scenario_choices(&self.options)?;
+        for choice in &choices {
+            self.api.wait_running(&choice.map).await?;
+            // A map that skipped its initial sync copied nothing, so the sides may differ.
+            if choice.initial_sync {
+                agreements.push(self.api.wait_agreement(&choice.map).await?);
+            } else {
+                live_only.push(choice.map.as_str());
+            }
         }
         let disagreeing: Vec<String> = agreements
             .iter()
@@ -276,16 +341,20 @@ impl<'a> StepRun<'a> {
                 )
             })
             .collect();
-        let summary = agreements
-            .iter()
-            .map(|agreement| {
-                format!(
-                    "{}: {} rows on both sides agree",
-                    agreement.map, agreement.matched
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
+        let summary =
+            agreements
+                .iter()
+                .map(|agreement| {
+                    format!(
+                        "{}: {} rows on both sides agree",
+                        agreement.map, agreement.matched
+                    )
+                })
+                .chain(live_only.iter().map(|name| {
+                    format!("{name}: live, rows that existed before were not compared")
+                }))
+                .collect::<Vec<_>>()
+                .join("; ");
         self.run.agreement = agreements;
         if disagreeing.is_empty() {
             Ok(Outcome::done(format!("Live sync is on. {summary}.")))

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use super::plan::scenario_map;
 use crate::model::MapState;
 use crate::{Api, ApiError, Code};
 
@@ -70,7 +69,13 @@ impl Api {
         name: &str,
     ) -> Result<duet_engine::Agreement, ApiError> {
         let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
-        let map = scenario_map(name)?;
+        let map = self
+            .stored_maps()?
+            .into_iter()
+            .find(|map| map.name == name)
+            .ok_or_else(|| {
+                ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
+            })?;
         let (finops, dataverse) = self.clients().await?;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {

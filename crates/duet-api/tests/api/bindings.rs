@@ -27,6 +27,8 @@ fn export_all(dir: &Path) {
     ScenarioView::export_all(&config).unwrap();
     ScenarioRun::export_all(&config).unwrap();
     ScenarioOptions::export_all(&config).unwrap();
+    ScenarioMap::export_all(&config).unwrap();
+    BootstrapReport::export_all(&config).unwrap();
     MapVersionView::export_all(&config).unwrap();
     SavedMap::export_all(&config).unwrap();
     MapDiffView::export_all(&config).unwrap();

@@ -72,7 +72,7 @@ async fn new_finance_and_operations_with_existing_dataverse() {
     let (api, run) = run_to_agreement("new-existing", small()).await;
     // Dataverse rows had no company and finance and operations no customers: every account
     // got the default company and was created in finance and operations.
-    let report = run.bootstrap.clone().expect("bootstrap report");
+    let report = run.bootstraps.first().cloned().expect("bootstrap report");
     assert_eq!((report.matched, report.unmatched), (0, 20));
     assert_eq!(report.default_company, "DAT");
     assert_eq!(run.agreement[0].matched, 20);
@@ -94,17 +94,19 @@ async fn new_finance_and_operations_with_data_and_new_dataverse() {
 #[tokio::test]
 async fn new_finance_and_operations_with_data_and_existing_dataverse() {
     let (api, run) = run_to_agreement("new-data-existing", small()).await;
-    let report = run.bootstrap.clone().expect("bootstrap report");
+    let report = run.bootstraps.first().cloned().expect("bootstrap report");
     // Half the existing accounts share account numbers with generated customers; those in
     // DAT match, the rest (USMF customers' numbers and Dataverse-only ones) do not.
     assert!(report.matched > 0, "{report:?}");
     assert!(report.unmatched >= 10, "{report:?}");
     assert_eq!(report.matched + report.unmatched, 20);
+    // Every row is reported, matched or not, with the company it got.
+    assert_eq!(report.rows.len(), 20, "{report:?}");
     assert!(
         report
-            .unmatched_keys
+            .rows
             .iter()
-            .any(|key| key.starts_with("EX-")),
+            .any(|row| !row.matched && row.key.starts_with("EX-") && row.company == "DAT"),
         "{report:?}"
     );
     api.shutdown().await;
@@ -125,7 +127,7 @@ async fn existing_finance_and_operations_with_existing_dataverse_where_dataverse
         ..small()
     };
     let (api, run) = run_to_agreement("existing-existing", options).await;
-    let report = run.bootstrap.clone().expect("bootstrap report");
+    let report = run.bootstraps.first().cloned().expect("bootstrap report");
     // With both companies linked, every shared account number matches.
     assert_eq!(report.matched, 10, "{report:?}");
     assert_eq!(report.unmatched, 10, "{report:?}");
@@ -179,7 +181,7 @@ async fn an_interrupted_run_resumes_where_it_stopped() {
     api.start_default().await.unwrap();
     let checkpoint = api.scenario_run().unwrap().expect("checkpointed run");
     assert_eq!(checkpoint.steps[4].status, StepStatus::Done);
-    let bootstrap_before = checkpoint.bootstrap.clone();
+    let bootstrap_before = checkpoint.bootstraps.clone();
     let run = api
         .run_scenario("new-data-existing", ScenarioOptions::default())
         .await
@@ -188,7 +190,7 @@ async fn an_interrupted_run_resumes_where_it_stopped() {
     // earlier steps were not run again.
     assert_eq!(run.status, StepStatus::Done, "{:#?}", run.steps);
     assert_eq!(run.options.rows, 60, "the first run's options are kept");
-    assert_eq!(run.bootstrap, bootstrap_before);
+    assert_eq!(run.bootstraps, bootstrap_before);
     assert!(run.agreement[0].agrees(), "{:#?}", run.agreement);
     api.shutdown().await;
 }
