@@ -22,4 +22,6 @@ mod preview;
 mod restart;
 #[path = "api/scenarios.rs"]
 mod scenarios;
+#[path = "api/setup_maps.rs"]
+mod setup_maps;
 mod support;

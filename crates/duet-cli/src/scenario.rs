@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use crate::serve::api_options;
 use anyhow::{Context, bail};
-use duet_api::{Api, DuetEvent, EnvironmentKind, ScenarioOptions, ScenarioRun, StepStatus};
+use duet_api::{
+    Api, DuetEvent, EnvironmentKind, PlanStepChoice, ScenarioOptions, ScenarioRun, StepStatus,
+};
 
 #[derive(clap::Subcommand)]
 pub enum ScenarioCommand {
@@ -36,6 +38,13 @@ pub struct RunArgs {
     /// Legal entities to link, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "DAT")]
     companies: Vec<String>,
+    /// Maps to run, comma-separated: stored maps or standard templates; the maps they look
+    /// up are added.
+    #[arg(long, value_delimiter = ',', default_value = "customers")]
+    maps: Vec<String>,
+    /// A map (repeatable) that skips its initial sync and goes live from now on.
+    #[arg(long = "no-initial-sync", value_name = "MAP")]
+    no_initial_sync: Vec<String>,
     /// Which side wins where both hold a row.
     #[arg(long, value_parser = ["finance-operations", "dataverse"], default_value = "finance-operations")]
     master: String,
@@ -95,15 +104,26 @@ async fn run_one(args: RunArgs) -> anyhow::Result<()> {
             }
         }
     });
+    let master = if args.master == "dataverse" {
+        EnvironmentKind::Dataverse
+    } else {
+        EnvironmentKind::FinanceOperations
+    };
     let options = ScenarioOptions {
         rows: args.rows,
         existing_rows: args.existing_rows,
         companies: args.companies.clone(),
-        master: if args.master == "dataverse" {
-            EnvironmentKind::Dataverse
-        } else {
-            EnvironmentKind::FinanceOperations
-        },
+        maps: args.maps.clone(),
+        choices: args
+            .no_initial_sync
+            .iter()
+            .map(|map| PlanStepChoice {
+                map: map.clone(),
+                initial_sync: false,
+                master,
+            })
+            .collect(),
+        master,
         until: args.until.clone(),
         ..ScenarioOptions::default()
     };

@@ -2,6 +2,8 @@
 //! that refuses callers without the printed access token; one module per command area, built
 //! as one test binary. `serve` needs a Secret Service (scripts/test provides one).
 
+#[path = "cli/bootstrap.rs"]
+mod bootstrap;
 #[path = "cli/link.rs"]
 mod link;
 #[path = "cli/map_control.rs"]

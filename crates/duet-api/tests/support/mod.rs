@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_api::{Api, ApiOptions, MapState};
-use duet_connect::{Credentials, FinOpsClient, TokenProvider};
+use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
 
 /// Polls `probe` until it finds something, for at most 30 seconds.
 pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
@@ -45,8 +45,9 @@ pub async fn running(api: &Api) {
     .await;
 }
 
-/// A client of the linked F&O sandbox, signed in with the demo secret from `sandbox.json`.
-pub async fn demo_finops(api: &Api, data_dir: &Path) -> FinOpsClient {
+/// A token provider for the linked sandbox, signed in with the demo secret from
+/// `sandbox.json` (both sides share one identity).
+async fn demo_tokens(api: &Api, data_dir: &Path) -> (duet_api::LinkView, Arc<TokenProvider>) {
     let link = api.link().await.unwrap().expect("linked");
     let sandbox_json = std::fs::read_to_string(data_dir.join("sandbox/sandbox.json")).unwrap();
     let value: serde_json::Value = serde_json::from_str(&sandbox_json).unwrap();
@@ -61,14 +62,25 @@ pub async fn demo_finops(api: &Api, data_dir: &Path) -> FinOpsClient {
         .find(|(key, _)| key.contains("secret"))
         .map(|(_, value)| value.clone())
         .expect("sandbox.json keeps the demo secret");
-    let http = reqwest::Client::new();
     let tokens = Arc::new(TokenProvider::new(
-        http.clone(),
+        reqwest::Client::new(),
         Credentials {
             token_url: link.finance_operations.token_url.clone(),
             client_id: link.finance_operations.client_id.clone(),
             client_secret: secret,
         },
     ));
-    FinOpsClient::new(http, tokens, &link.finance_operations.url)
+    (link, tokens)
+}
+
+/// A client of the linked F&O sandbox.
+pub async fn demo_finops(api: &Api, data_dir: &Path) -> FinOpsClient {
+    let (link, tokens) = demo_tokens(api, data_dir).await;
+    FinOpsClient::new(reqwest::Client::new(), tokens, &link.finance_operations.url)
+}
+
+/// A client of the linked Dataverse sandbox.
+pub async fn demo_dataverse(api: &Api, data_dir: &Path) -> DataverseClient {
+    let (link, tokens) = demo_tokens(api, data_dir).await;
+    DataverseClient::new(reqwest::Client::new(), tokens, &link.dataverse.url)
 }

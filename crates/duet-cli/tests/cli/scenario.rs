@@ -44,7 +44,7 @@ fn scenario_list_prints_the_six_ids_and_run_ends_in_agreement() {
         "{stderr}"
     );
     assert!(stdout.contains("customers\tagree"), "{stdout}");
-    assert!(stdout.contains("bootstrap\tmatched"), "{stdout}");
+    assert!(stdout.contains("bootstrap customers\tmatched"), "{stdout}");
 
     // AND an unknown scenario exits non-zero with the reason.
     let unknown = duet_offline(&["scenario", "run", "old-old"]);
