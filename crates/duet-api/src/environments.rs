@@ -159,8 +159,8 @@ impl Api {
         self.environment_view(id)
     }
 
-    /// Changes an environment's details; a new secret replaces the one in the keyring. A
-    /// linked environment's engine picks the change up at once.
+    /// Changes an environment's details; a new secret replaces the one in the keyring (an
+    /// empty one keeps it). A linked environment's engine picks the change up at once.
     pub async fn update_environment(
         self: &Arc<Self>,
         id: i64,
@@ -175,16 +175,28 @@ impl Api {
         self.environment_view(id)
     }
 
-    /// Checks and stores new details of `current`, secret included.
+    /// Checks and stores new details of `current`, secret included. An empty secret keeps
+    /// the one in the keyring, as long as the client id stays the same.
     pub(crate) async fn save_environment_change(
         &self,
         current: EnvironmentRecord,
-        environment: NewEnvironment,
+        mut environment: NewEnvironment,
     ) -> Result<(), ApiError> {
         if kind_key(environment.kind) != current.kind {
             return Err(invalid(
                 "An environment's kind cannot change; add a new environment instead.",
             ));
+        }
+        if environment.client_secret.is_empty() {
+            if environment.client_id.trim() != current.client_id {
+                return Err(invalid(
+                    "The client id changed: enter the client secret of the new app registration.",
+                ));
+            }
+            environment.client_secret = self
+                .secrets
+                .load(&secret_scope(current.id), &current.client_id)
+                .await?;
         }
         let environment = checked(environment)?;
         let id = current.id;
