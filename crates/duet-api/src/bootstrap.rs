@@ -103,13 +103,7 @@ impl Api {
         company: &str,
         dry_run: bool,
     ) -> Result<BootstrapReport, ApiError> {
-        let map: TableMap = self
-            .stored_maps()?
-            .into_iter()
-            .find(|map| map.name == name)
-            .ok_or_else(|| {
-                ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
-            })?;
+        let (map, _) = self.stored_map(name)?;
         let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         let company = company.trim().to_uppercase();
         if !link.companies.contains(&company) {

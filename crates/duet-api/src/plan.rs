@@ -105,7 +105,7 @@ fn check_order(maps: &[TableMap]) -> Result<(), ApiError> {
 }
 
 impl Api {
-    fn stored_map(&self, name: &str) -> Result<(TableMap, MapState), ApiError> {
+    pub(crate) fn stored_map(&self, name: &str) -> Result<(TableMap, MapState), ApiError> {
         let record = self.store.map(name)?.ok_or_else(|| {
             ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
         })?;

@@ -69,19 +69,13 @@ impl Api {
         name: &str,
     ) -> Result<duet_engine::Agreement, ApiError> {
         let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
-        let map = self
-            .stored_maps()?
-            .into_iter()
-            .find(|map| map.name == name)
-            .ok_or_else(|| {
-                ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
-            })?;
+        let (map, _) = self.stored_map(name)?;
         let (finops, dataverse) = self.clients().await?;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             let agreement = duet_engine::compare(&finops, &dataverse, &map, &link.companies)
                 .await
-                .map_err(|error| ApiError::new(Code::Remote, error.to_string()))?;
+                .map_err(ApiError::remote)?;
             if agreement.agrees() || tokio::time::Instant::now() > deadline {
                 return Ok(agreement);
             }

@@ -3,7 +3,7 @@
 
 use duet_api::{Api, EnvironmentKind, HealthStatus, NewEnvironment};
 
-use crate::support::options;
+use crate::support::{cloud_environment, options};
 
 #[tokio::test]
 async fn an_environment_is_edited_keeping_its_secret_and_its_secret_is_rotated() {
@@ -15,16 +15,7 @@ async fn an_environment_is_edited_keeping_its_secret_and_its_secret_is_rotated()
     let api = Api::open(&dir.path().join("duet"), options("environments"))
         .await
         .unwrap();
-    let typed = NewEnvironment {
-        kind: EnvironmentKind::Dataverse,
-        name: "Contoso CRM".to_owned(),
-        url: cloud.dv_url().to_owned(),
-        token_url: cloud.token_url(),
-        tenant: cloud.tenant().to_owned(),
-        client_id: cloud.client_id().to_owned(),
-        client_secret: cloud.client_secret().to_owned(),
-        sandbox: false,
-    };
+    let typed = cloud_environment(&cloud, EnvironmentKind::Dataverse, false);
     let added = api.add_environment(typed.clone()).await.unwrap();
     let signed_in = |checks: &[duet_api::HealthCheck]| {
         checks

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use duet_api::{Api, ApiOptions, EnvironmentKind, ScenarioOptions, ScenarioRun, StepStatus};
 
+use crate::support::add_cloud_pair;
+
 fn options() -> ApiOptions {
     ApiOptions {
         keyring_service: format!("dev.duet.app.scenario-test.{}", std::process::id()),
@@ -256,34 +258,9 @@ async fn against_given_environments_the_scenario_checks_them_instead_of_provisio
     let api = Api::open(&dir.path().join("duet"), options())
         .await
         .unwrap();
-    let add = |kind: EnvironmentKind, name: &str, url: &str| duet_api::NewEnvironment {
-        kind,
-        name: name.to_owned(),
-        url: url.to_owned(),
-        token_url: cloud.token_url(),
-        tenant: cloud.tenant().to_owned(),
-        client_id: cloud.client_id().to_owned(),
-        client_secret: cloud.client_secret().to_owned(),
-        sandbox: true,
-    };
-    let fo = api
-        .add_environment(add(
-            EnvironmentKind::FinanceOperations,
-            "Contoso F&O",
-            cloud.fo_url(),
-        ))
-        .await
-        .unwrap();
-    let dv = api
-        .add_environment(add(
-            EnvironmentKind::Dataverse,
-            "Contoso CRM",
-            cloud.dv_url(),
-        ))
-        .await
-        .unwrap();
+    let (fo, dv) = add_cloud_pair(&api, &cloud, true).await;
     let given = ScenarioOptions {
-        environments: Some((fo.id, dv.id)),
+        environments: Some((fo, dv)),
         ..small()
     };
 

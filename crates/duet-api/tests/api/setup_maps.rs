@@ -3,13 +3,11 @@
 
 use std::sync::Arc;
 
-use duet_api::{
-    Api, EnvironmentKind, MapSource, NewEnvironment, PlanStepChoice, ScenarioOptions, StepStatus,
-};
+use duet_api::{Api, EnvironmentKind, MapSource, PlanStepChoice, ScenarioOptions, StepStatus};
 use duet_maps::TableMap;
 use serde_json::{Map, Value, json};
 
-use crate::support::{demo_dataverse, demo_finops, eventually, options};
+use crate::support::{add_cloud_pair, demo_dataverse, demo_finops, eventually, options};
 
 fn small(maps: &[&str]) -> ScenarioOptions {
     ScenarioOptions {
@@ -17,24 +15,6 @@ fn small(maps: &[&str]) -> ScenarioOptions {
         existing_rows: 20,
         maps: maps.iter().map(|name| (*name).to_owned()).collect(),
         ..ScenarioOptions::default()
-    }
-}
-
-/// An environment of the stand-in cloud sandbox, entered as a user types a cloud one.
-fn cloud_environment(cloud: &duet_sandbox::Sandbox, kind: EnvironmentKind) -> NewEnvironment {
-    let (name, url) = match kind {
-        EnvironmentKind::FinanceOperations => ("Contoso F&O", cloud.fo_url()),
-        EnvironmentKind::Dataverse => ("Contoso CRM", cloud.dv_url()),
-    };
-    NewEnvironment {
-        kind,
-        name: name.to_owned(),
-        url: url.to_owned(),
-        token_url: cloud.token_url(),
-        tenant: cloud.tenant().to_owned(),
-        client_id: cloud.client_id().to_owned(),
-        client_secret: cloud.client_secret().to_owned(),
-        sandbox: false,
     }
 }
 
@@ -197,19 +177,9 @@ async fn a_cloud_environment_missing_a_legal_entity_stops_the_run_with_how_to_cr
     let api = Api::open(&dir.path().join("duet"), options("setup-cloud"))
         .await
         .unwrap();
-    let fo = api
-        .add_environment(cloud_environment(
-            &cloud,
-            EnvironmentKind::FinanceOperations,
-        ))
-        .await
-        .unwrap();
-    let dv = api
-        .add_environment(cloud_environment(&cloud, EnvironmentKind::Dataverse))
-        .await
-        .unwrap();
+    let (fo, dv) = add_cloud_pair(&api, &cloud, false).await;
     let options = ScenarioOptions {
-        environments: Some((fo.id, dv.id)),
+        environments: Some((fo, dv)),
         companies: vec!["DAT".to_owned(), "ZZZ".to_owned()],
         ..small(&["customers"])
     };

@@ -84,3 +84,43 @@ pub async fn demo_dataverse(api: &Api, data_dir: &Path) -> DataverseClient {
     let (link, tokens) = demo_tokens(api, data_dir).await;
     DataverseClient::new(reqwest::Client::new(), tokens, &link.dataverse.url)
 }
+
+/// An environment of a stand-in cloud sandbox, entered as a user types it; `sandbox` marks
+/// it as a sandbox (whose missing legal entities a scenario may create).
+pub fn cloud_environment(
+    cloud: &duet_sandbox::Sandbox,
+    kind: duet_api::EnvironmentKind,
+    sandbox: bool,
+) -> duet_api::NewEnvironment {
+    let (name, url) = match kind {
+        duet_api::EnvironmentKind::FinanceOperations => ("Contoso F&O", cloud.fo_url()),
+        duet_api::EnvironmentKind::Dataverse => ("Contoso CRM", cloud.dv_url()),
+    };
+    duet_api::NewEnvironment {
+        kind,
+        name: name.to_owned(),
+        url: url.to_owned(),
+        token_url: cloud.token_url(),
+        tenant: cloud.tenant().to_owned(),
+        client_id: cloud.client_id().to_owned(),
+        client_secret: cloud.client_secret().to_owned(),
+        sandbox,
+    }
+}
+
+/// Adds both environments of a stand-in cloud sandbox; answers their ids (finance and
+/// operations, Dataverse).
+pub async fn add_cloud_pair(api: &Api, cloud: &duet_sandbox::Sandbox, sandbox: bool) -> (i64, i64) {
+    let mut ids = Vec::new();
+    for kind in [
+        duet_api::EnvironmentKind::FinanceOperations,
+        duet_api::EnvironmentKind::Dataverse,
+    ] {
+        let added = api
+            .add_environment(cloud_environment(cloud, kind, sandbox))
+            .await
+            .unwrap();
+        ids.push(added.id);
+    }
+    (ids[0], ids[1])
+}
