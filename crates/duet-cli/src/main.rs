@@ -2,6 +2,7 @@
 
 mod link;
 mod maps;
+mod promote;
 mod remote;
 mod scenario;
 mod serve;
