@@ -52,6 +52,7 @@ describe('choosing maps to promote', () => {
   it('names the button by the count', () => {
     expect(promoteLabel(1)).toBe('Promote 1 map');
     expect(promoteLabel(2)).toBe('Promote 2 maps');
+    expect(promoteLabel(0)).toBe('Nothing to promote');
   });
 });
 

@@ -42,6 +42,7 @@ export function toggleChoice(comparison: Pick<MapsComparison, 'maps'>, chosen: r
 }
 
 export function promoteLabel(count: number): string {
+  if (count === 0) return 'Nothing to promote';
   return count === 1 ? 'Promote 1 map' : `Promote ${count} maps`;
 }
 

@@ -103,7 +103,7 @@ function SourcePicker({
           </Caption1>
         </div>
       ) : (
-        <Field label="The other Duet's DUET_UI_URL" hint="As its `duet serve` printed it: http://127.0.0.1:PORT/?token=…">
+        <Field label="The other Duet's DUET_UI_URL" hint="As its duet serve printed it: http://127.0.0.1:PORT/?token=…">
           <Input value={url} onChange={(_, data) => onUrl(data.value)} placeholder="http://127.0.0.1:PORT/?token=…" data-testid="promote-url" />
         </Field>
       )}
