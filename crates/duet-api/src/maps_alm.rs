@@ -176,6 +176,16 @@ impl Api {
         }
     }
 
+    /// Every stored map's name and definition as stored, for the package checks.
+    pub(crate) fn stored_definitions(&self) -> Result<Vec<(String, Value)>, ApiError> {
+        Ok(self
+            .store
+            .maps()?
+            .into_iter()
+            .map(|record| (record.name, record.definition))
+            .collect())
+    }
+
     /// Tells open windows that a map's definition changed.
     fn announce(&self, name: &str) {
         if let Ok(map) = self.map_view(name) {
@@ -281,13 +291,7 @@ impl Api {
     /// Imports a package (or one map): every map or none. A map that exists with another
     /// definition is a conflict unless `replace`; replacing keeps its history.
     pub fn import_maps(&self, package: &Value, replace: bool) -> Result<ImportReport, ApiError> {
-        let existing: Vec<(String, Value)> = self
-            .store
-            .maps()?
-            .into_iter()
-            .map(|record| (record.name, record.definition))
-            .collect();
-        let plan = duet_maps::check_import(package, &existing, replace);
+        let plan = duet_maps::check_import(package, &self.stored_definitions()?, replace);
         let imported = plan.can_import();
         if imported {
             let definitions: Vec<(String, Value)> = plan

@@ -110,15 +110,9 @@ impl Checked {
 impl Api {
     /// Reads the package and the maps here; problems name the JSON path in the package.
     pub(crate) fn check_package(&self, package: &Value) -> Result<Checked, ApiError> {
-        let existing: Vec<(String, Value)> = self
-            .store
-            .maps()?
-            .into_iter()
-            .map(|record| (record.name, record.definition))
-            .collect();
         Ok(Checked {
             // Replacing is what promotion does, so a changed map is no conflict.
-            plan: duet_maps::check_import(package, &existing, true),
+            plan: duet_maps::check_import(package, &self.stored_definitions()?, true),
             here: self.stored_maps()?,
         })
     }

@@ -10,18 +10,10 @@ use duet_api::{
 use duet_maps::{FieldDirection, TableMap, templates};
 use serde_json::{Value, json};
 
-use crate::support::{options, running};
+use crate::support::{call, options, running};
 
 async fn open(dir: &std::path::Path, test: &str) -> Arc<Api> {
     Api::open(dir, options(test)).await.expect("open api")
-}
-
-async fn call<T: serde::de::DeserializeOwned>(api: &Arc<Api>, command: &str, args: Value) -> T {
-    let answer = api
-        .call(command, args)
-        .await
-        .unwrap_or_else(|error| panic!("{command} failed: {error}"));
-    serde_json::from_value(answer).expect("answer shape")
 }
 
 fn template(name: &str) -> TableMap {

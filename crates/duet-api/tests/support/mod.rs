@@ -72,3 +72,16 @@ pub async fn demo_finops(api: &Api, data_dir: &Path) -> FinOpsClient {
     ));
     FinOpsClient::new(http, tokens, &link.finance_operations.url)
 }
+
+/// Calls a command that must succeed, and reads its answer as `T`.
+pub async fn call<T: serde::de::DeserializeOwned>(
+    api: &Arc<Api>,
+    command: &str,
+    args: serde_json::Value,
+) -> T {
+    let answer = api
+        .call(command, args)
+        .await
+        .unwrap_or_else(|error| panic!("{command} failed: {error}"));
+    serde_json::from_value(answer).expect("answer shape")
+}
