@@ -362,6 +362,20 @@ static COMMANDS: &[(&str, Handler)] = &[
             api.import_maps(&package, replace)
         })
     }),
+    ("compare_maps", |api, args| {
+        answer(async move { api.compare_maps(args.parse()?).await })
+    }),
+    ("promote_maps", |api, args| {
+        answer(async move {
+            let crate::promote::PromoteArgs {
+                package,
+                source,
+                names,
+            } = args.parse()?;
+            let source = source.unwrap_or_else(|| "a package".to_owned());
+            api.promote_maps(&package, &source, names.as_deref()).await
+        })
+    }),
     ("metrics", |api, args| {
         answer(async move {
             let Window {

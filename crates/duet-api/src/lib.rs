@@ -21,6 +21,7 @@ mod metrics;
 mod model;
 mod plan;
 mod preview;
+mod promote;
 mod reset;
 mod sandbox;
 mod scenario;
@@ -49,6 +50,10 @@ pub use metrics::{MetricPoint, MetricSeries, MetricsView, QueuePoint, QueueSerie
 pub use model::*;
 pub use plan::{BulkAction, BulkResult, PlanStep, PlanStepChoice, RunPlan};
 pub use preview::{PreviewOutcome, RowPreviewView};
+pub use promote::{
+    CompareSource, MapCompareStatus, MapComparisonView, MapPromotion, MapsComparison,
+    PromotionOutcome, PromotionReport, RemoteDuet,
+};
 pub use scenario::{MapSource, ScenarioMap};
 pub use schema::{MapSchemaView, TableSchemaView};
 use secret::SecretStore;

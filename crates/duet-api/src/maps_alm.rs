@@ -115,7 +115,16 @@ fn value_change(change: duet_maps::Change) -> ValueChange {
 
 /// The view of a structured diff between versions `from` and `to` of `name`.
 pub fn diff_view(name: &str, from: i64, to: i64, before: &Value, after: &Value) -> MapDiffView {
-    let diff = duet_maps::diff(before, after);
+    view_of_diff(name, from, to, duet_maps::diff(before, after))
+}
+
+/// The view of a structured diff already made, as version `from` to version `to` of `name`.
+pub(crate) fn view_of_diff(
+    name: &str,
+    from: i64,
+    to: i64,
+    diff: duet_maps::MapDiff,
+) -> MapDiffView {
     MapDiffView {
         name: name.to_owned(),
         from,
@@ -158,6 +167,25 @@ impl Api {
             .collect())
     }
 
+    /// Whether a map's task is started. The stored state trails a task that has just been
+    /// started, so the engine is asked.
+    pub(crate) async fn is_started(&self, name: &str) -> bool {
+        match self.engine.read().await.clone() {
+            Some(engine) => engine.is_started(name).await,
+            None => false,
+        }
+    }
+
+    /// Every stored map's name and definition as stored, for the package checks.
+    pub(crate) fn stored_definitions(&self) -> Result<Vec<(String, Value)>, ApiError> {
+        Ok(self
+            .store
+            .maps()?
+            .into_iter()
+            .map(|record| (record.name, record.definition))
+            .collect())
+    }
+
     /// Tells open windows that a map's definition changed.
     fn announce(&self, name: &str) {
         if let Ok(map) = self.map_view(name) {
@@ -193,11 +221,7 @@ impl Api {
     /// work in progress and shows what is still wrong.
     pub async fn save_map(&self, map: &Value, note: Option<&str>) -> Result<SavedMap, ApiError> {
         let parsed = duet_maps::parse_map(map, "$").map_err(invalid_map)?;
-        // The stored state trails a task that has just been started, so the engine is asked.
-        let started = match self.engine.read().await.clone() {
-            Some(engine) => engine.is_started(&parsed.name).await,
-            None => false,
-        };
+        let started = self.is_started(&parsed.name).await;
         let validation = self.validation_of(&parsed).await?;
         if started {
             let codes = validation.error_codes();
@@ -267,13 +291,7 @@ impl Api {
     /// Imports a package (or one map): every map or none. A map that exists with another
     /// definition is a conflict unless `replace`; replacing keeps its history.
     pub fn import_maps(&self, package: &Value, replace: bool) -> Result<ImportReport, ApiError> {
-        let existing: Vec<(String, Value)> = self
-            .store
-            .maps()?
-            .into_iter()
-            .map(|record| (record.name, record.definition))
-            .collect();
-        let plan = duet_maps::check_import(package, &existing, replace);
+        let plan = duet_maps::check_import(package, &self.stored_definitions()?, replace);
         let imported = plan.can_import();
         if imported {
             let definitions: Vec<(String, Value)> = plan

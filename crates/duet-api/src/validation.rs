@@ -79,7 +79,11 @@ impl Api {
 
     /// Validates `map` with the stored maps `stored` (read once by the caller, however many
     /// maps it validates); the map's own stored copy among them is left out.
-    async fn validation_among(&self, map: &TableMap, stored: &[TableMap]) -> ValidationView {
+    pub(crate) async fn validation_among(
+        &self,
+        map: &TableMap,
+        stored: &[TableMap],
+    ) -> ValidationView {
         let others: Vec<TableMap> = stored
             .iter()
             .filter(|other| other.name != map.name)

@@ -20,6 +20,8 @@ mod metrics;
 mod plan;
 #[path = "api/preview.rs"]
 mod preview;
+#[path = "api/promote.rs"]
+mod promote;
 #[path = "api/restart.rs"]
 mod restart;
 #[path = "api/scenarios.rs"]

@@ -3,6 +3,7 @@
 mod bootstrap;
 mod link;
 mod maps;
+mod promote;
 mod remote;
 mod scenario;
 mod serve;

@@ -66,6 +66,23 @@ pub enum AlmCommand {
         #[arg(long)]
         replace: bool,
     },
+    /// Compares the maps of a running Duet (--server) with a package file or another Duet's
+    /// DUET_UI_URL: every map added, changed (with its changed fields), unchanged or here only.
+    Compare {
+        source: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shows the comparison, then applies the package's added and changed maps to the Duet
+    /// at --server: each a new version (a running map takes it at its next safe point).
+    Promote {
+        source: String,
+        /// Promote without asking.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Compares two maps: files, or NAME@VERSION of a running Duet.
     Diff {
         from: String,
@@ -150,6 +167,12 @@ pub async fn run(command: AlmCommand, server: &OptionalServer) -> anyhow::Result
                 );
             }
             Ok(())
+        }
+        AlmCommand::Compare { source, json } => {
+            crate::promote::compare(&server.connect()?, &source, json).await
+        }
+        AlmCommand::Promote { source, yes, json } => {
+            crate::promote::promote(&server.connect()?, &source, yes, json).await
         }
         AlmCommand::Diff { from, to, json } => {
             let (from_label, before) = load_side(&from, server).await?;

@@ -10,6 +10,8 @@ mod link;
 mod map_control;
 #[path = "cli/maps.rs"]
 mod maps;
+#[path = "cli/promote.rs"]
+mod promote;
 #[path = "cli/scenario.rs"]
 mod scenario;
 mod support;

@@ -5,6 +5,7 @@
 
 #![deny(clippy::too_many_lines)]
 
+mod compare;
 mod diff;
 pub mod filter;
 mod graph;
@@ -17,6 +18,7 @@ mod transform;
 mod validate;
 mod value;
 
+pub use compare::{CompareStatus, MapComparison, compare};
 pub use diff::{Change, FieldChangeKind, FieldDiff, MapDiff, diff};
 pub use graph::{Cycle, LookupField, start_order, two_pass_maps};
 pub use map::{

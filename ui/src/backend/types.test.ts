@@ -28,6 +28,8 @@ describe('backendFromInvoke', () => {
     await backend.bulkMaps('resume', ['a'], 'catch-up');
     await backend.runPlan(['a']);
     await backend.startPlan([{ map: 'a', initialSync: false, master: 'dataverse' }]);
+    await backend.compareMaps({ remote: { url: 'http://127.0.0.1:1/?token=t' } });
+    await backend.promoteMaps({ maps: [] }, 'release.json');
     expect(calls).toEqual([
       ['map_versions', { name: 'vendors' }],
       ['rollback_map', { name: 'vendors', version: 1 }],
@@ -37,6 +39,8 @@ describe('backendFromInvoke', () => {
       ['bulk_maps', { action: 'resume', names: ['a'], mode: 'catch-up' }],
       ['run_plan', { names: ['a'] }],
       ['start_plan', { steps: [{ map: 'a', initialSync: false, master: 'dataverse' }] }],
+      ['compare_maps', { remote: { url: 'http://127.0.0.1:1/?token=t' } }],
+      ['promote_maps', { package: { maps: [] }, source: 'release.json' }],
     ]);
   });
 });

@@ -9,6 +9,9 @@ import type { EnvironmentView } from '../bindings/EnvironmentView';
 import type { FilterCheckView } from '../bindings/FilterCheckView';
 import type { HealthCheck } from '../bindings/HealthCheck';
 import type { ImportReport } from '../bindings/ImportReport';
+import type { CompareSource } from '../bindings/CompareSource';
+import type { MapsComparison } from '../bindings/MapsComparison';
+import type { PromotionReport } from '../bindings/PromotionReport';
 import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
 import type { MapDiffView } from '../bindings/MapDiffView';
@@ -89,6 +92,10 @@ export interface Backend {
   exportMaps(names: string[]): Promise<unknown>;
   /** Imports a package: every map or none; existing maps with other definitions conflict unless `replace`. */
   importMaps(pkg: unknown, replace: boolean): Promise<ImportReport>;
+  /** This Duet's maps beside a package or another running Duet's: added, removed (here only), changed with its fields, unchanged. */
+  compareMaps(source: CompareSource): Promise<MapsComparison>;
+  /** Applies a compared package's added and changed maps (only `names`, when given), each as a new version; a running map that would refuse stops the whole promotion. */
+  promoteMaps(pkg: unknown, source: string, names?: string[]): Promise<PromotionReport>;
   /** Live sample rows of both sides under the saved map and under `map` (an unsaved edit): written, dropped (filter, company) or failed. */
   previewMap(map: unknown, limit?: number): Promise<RowPreviewView[]>;
   /** The standard templates as gallery cards, with whether each is stored. */
@@ -168,6 +175,8 @@ export function backendFromInvoke(
     rollbackMap: (name, version) => invoke<SavedMap>('rollback_map', { name, version }),
     exportMaps: (names) => invoke<unknown>('export_maps', { names }),
     importMaps: (pkg, replace) => invoke<ImportReport>('import_maps', { package: pkg, replace }),
+    compareMaps: (source) => invoke<MapsComparison>('compare_maps', source),
+    promoteMaps: (pkg, source, names) => invoke<PromotionReport>('promote_maps', definedArgs({ package: pkg, source, names })),
     previewMap: (map, limit) => invoke<RowPreviewView[]>('preview_map', definedArgs({ map, limit })),
     mapTemplates: () => invoke<TemplateView[]>('map_templates'),
     addTemplates: (names) => invoke<AddedTemplates>('add_templates', { names }),

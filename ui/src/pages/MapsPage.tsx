@@ -1,11 +1,12 @@
 import { Button, Checkbox, Spinner, makeStyles, tokens } from '@fluentui/react-components';
-import { ArrowExportLtr20Regular, ArrowImport20Regular, TableAdd20Regular } from '@fluentui/react-icons';
+import { ArrowExportLtr20Regular, ArrowImport20Regular, ArrowSync20Regular, TableAdd20Regular } from '@fluentui/react-icons';
 import { ErrorBar } from '../components/ErrorBar';
 import { BulkToolbar } from '../components/maps/BulkToolbar';
 import { MapConfirmDialog } from '../components/maps/MapConfirmDialog';
 import { MapDetailsDrawer } from '../components/maps/MapDetailsDrawer';
 import { MapsTable } from '../components/maps/MapsTable';
 import { ExportDialog, ImportDialog } from '../components/maps/PackageDialogs';
+import { PromoteDialog } from '../components/maps/PromoteDialog';
 import { TemplateGallery } from '../components/maps/TemplateGallery';
 import { useMaps } from '../components/maps/useMaps';
 import { PageHeader } from '../components/PageHeader';
@@ -41,6 +42,9 @@ export function MapsPage() {
             </Button>
             <Button icon={<ArrowImport20Regular />} onClick={() => page.openPackage('import')} data-testid="maps-import">
               Import
+            </Button>
+            <Button icon={<ArrowSync20Regular />} onClick={() => page.openPackage('promote')} data-testid="maps-promote">
+              Compare and promote
             </Button>
           </>
         }
@@ -88,6 +92,9 @@ export function MapsPage() {
       {detailsMap ? <MapDetailsDrawer key={`${detailsMap.name}:${page.detailsTab}`} map={detailsMap} initialTab={page.detailsTab} onClose={page.closeDetails} /> : null}
       {packageDialog === 'export' ? <ExportDialog maps={maps} onClose={page.closePackage} /> : null}
       {packageDialog === 'import' ? <ImportDialog onClose={page.closePackage} onImported={page.reload} /> : null}
+      {packageDialog === 'promote' ? (
+        <PromoteDialog onClose={page.closePackage} onPromoted={page.reload} onOpenVersions={page.openVersionsOf} />
+      ) : null}
       {packageDialog === 'templates' ? (
         <TemplateGallery mapNames={maps.map((m) => m.name)} onAdded={page.reload} onClose={page.closePackage} />
       ) : null}

@@ -45,6 +45,9 @@ fn export_all(dir: &Path) {
     MapSchemaView::export_all(&config).unwrap();
     ValidationView::export_all(&config).unwrap();
     FilterCheckView::export_all(&config).unwrap();
+    MapsComparison::export_all(&config).unwrap();
+    PromotionReport::export_all(&config).unwrap();
+    CompareSource::export_all(&config).unwrap();
     duet_maps::TableMap::export_all(&config).unwrap();
 }
 

@@ -124,3 +124,16 @@ pub async fn add_cloud_pair(api: &Api, cloud: &duet_sandbox::Sandbox, sandbox: b
     }
     (ids[0], ids[1])
 }
+
+/// Calls a command that must succeed, and reads its answer as `T`.
+pub async fn call<T: serde::de::DeserializeOwned>(
+    api: &Arc<Api>,
+    command: &str,
+    args: serde_json::Value,
+) -> T {
+    let answer = api
+        .call(command, args)
+        .await
+        .unwrap_or_else(|error| panic!("{command} failed: {error}"));
+    serde_json::from_value(answer).expect("answer shape")
+}

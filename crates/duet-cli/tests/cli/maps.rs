@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// A running `duet serve`, killed when the test ends however it ends.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Served {
@@ -23,7 +23,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(dir: &Path) -> Served {
+pub(crate) fn serve(dir: &Path) -> Served {
     let ui = dir.join("ui");
     std::fs::create_dir_all(&ui).unwrap();
     std::fs::write(ui.join("index.html"), "<!doctype html>").unwrap();
@@ -67,7 +67,7 @@ fn serve(dir: &Path) -> Served {
     }
 }
 
-fn run(args: &[&str], server: Option<&str>) -> Output {
+pub(crate) fn run(args: &[&str], server: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_duet"));
     command.args(args).env_remove("DUET_UI_URL");
     if let Some(server) = server {
@@ -76,7 +76,7 @@ fn run(args: &[&str], server: Option<&str>) -> Output {
     command.output().expect("duet runs")
 }
 
-fn ok(args: &[&str], server: Option<&str>) -> String {
+pub(crate) fn ok(args: &[&str], server: Option<&str>) -> String {
     let output = run(args, server);
     assert!(
         output.status.success(),
@@ -87,7 +87,7 @@ fn ok(args: &[&str], server: Option<&str>) -> String {
     String::from_utf8(output.stdout).expect("utf-8 output")
 }
 
-fn template(name: &str) -> Value {
+pub(crate) fn template(name: &str) -> Value {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../duet-maps/templates/{name}.json")),
     )

@@ -26,17 +26,14 @@ import { History16Regular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
 import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
-import type { FieldChange } from '../../bindings/FieldChange';
 import type { MapDiffView } from '../../bindings/MapDiffView';
 import type { MapVersionView } from '../../bindings/MapVersionView';
 import type { MapView } from '../../bindings/MapView';
 import { formatDateTime } from '../../lib/format';
-import type { BadgeColor } from '../../lib/labels';
-import { changeLabel, diffPair, diffRows, toggleVersionPick } from '../../lib/mapsAlm';
+import { diffPair, diffRows, toggleVersionPick } from '../../lib/mapsAlm';
 import { ErrorBar } from '../ErrorBar';
+import { DiffTable } from './DiffTable';
 import { useNotify } from '../notify';
-
-const CHANGE_COLORS: Record<FieldChange, BadgeColor> = { added: 'success', removed: 'danger', changed: 'warning' };
 
 const useStyles = makeStyles({
   hint: { color: tokens.colorNeutralForeground3 },
@@ -48,12 +45,6 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
   currentRow: { fontWeight: tokens.fontWeightSemibold },
   diff: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
-  added: { backgroundColor: tokens.colorPaletteGreenBackground1, ':hover': { backgroundColor: tokens.colorPaletteGreenBackground1 } },
-  removed: { backgroundColor: tokens.colorPaletteRedBackground1, ':hover': { backgroundColor: tokens.colorPaletteRedBackground1 } },
-  changed: { backgroundColor: tokens.colorPaletteYellowBackground2, ':hover': { backgroundColor: tokens.colorPaletteYellowBackground2 } },
-  before: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere', color: tokens.colorNeutralForeground2 },
-  after: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere', fontWeight: tokens.fontWeightSemibold },
   confirmText: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
 });
 
@@ -179,47 +170,8 @@ export function VersionsTab({
         {pair && diffError ? <ErrorBar title="Cannot compare the versions" error={diffError} /> : null}
         {pair && !shown && !diffError ? <Spinner size="tiny" label="Comparing…" /> : null}
         {shown && rows.length === 0 ? <Body1 className={styles.muted}>The two versions are the same.</Body1> : null}
-        {rows.length > 0 ? (
-          <Table size="small" className={styles.table} aria-label="Differences between the versions" data-testid="diff-table">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Change</TableHeaderCell>
-                <TableHeaderCell>Field</TableHeaderCell>
-                <TableHeaderCell>JSON path</TableHeaderCell>
-                <TableHeaderCell>Version {shown?.from}</TableHeaderCell>
-                <TableHeaderCell>Version {shown?.to}</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((row) => (
-                <TableRow key={row.key} className={styles[row.change]} data-testid="diff-row" data-change={row.change}>
-                  <TableCell>
-                    <Badge appearance="filled" color={CHANGE_COLORS[row.change]}>
-                      {changeLabel(row.change)}
-                    </Badge>
-                  </TableCell>
-                  <TableCell>
-                    <span className={styles.mono} data-testid="diff-field">
-                      {row.subject}
-                    </span>
-                  </TableCell>
-                  <TableCell>
-                    <span className={styles.mono}>{row.path}</span>
-                  </TableCell>
-                  <TableCell>
-                    <span className={styles.before} data-testid="diff-before">
-                      {row.before}
-                    </span>
-                  </TableCell>
-                  <TableCell>
-                    <span className={styles.after} data-testid="diff-after">
-                      {row.after}
-                    </span>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+        {shown ? (
+          <DiffTable diff={shown} beforeLabel={`Version ${shown.from}`} afterLabel={`Version ${shown.to}`} label="Differences between the versions" />
         ) : null}
       </div>
       {confirm ? (

@@ -30,7 +30,7 @@ export function useMaps() {
   const { busy, run, pause, resume, stop } = useMapCommands(setMaps, openProblems);
   const [confirm, setConfirm] = useState<MapConfirm | null>(null);
   const [queueName, setQueueName] = useState<string | null>(null);
-  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | 'templates' | null>(null);
+  const [packageDialog, setPackageDialog] = useState<'export' | 'import' | 'promote' | 'templates' | null>(null);
   /** Names of the maps chosen for a bulk action or a run plan, in table order. */
   const [selected, setSelected] = useState<string[]>([]);
 
@@ -72,8 +72,13 @@ export function useMaps() {
     /** Opens a map's validation by name (a refused Run names the map, not its view). */
     openDetailsOf: openProblems,
     closeDetails: () => setDetails(null),
-    /** Export, Import, or the template gallery. */
-    openPackage: (dialog: 'export' | 'import' | 'templates') => setPackageDialog(dialog),
+    /** Export, Import, Compare and promote, or the template gallery. */
+    openPackage: (dialog: 'export' | 'import' | 'promote' | 'templates') => setPackageDialog(dialog),
+    /** Opens a map's history (a promotion's version, to roll back), closing the dialog over it. */
+    openVersionsOf: (name: string) => {
+      setPackageDialog(null);
+      setDetails({ name, tab: 'versions' });
+    },
     closePackage: () => setPackageDialog(null),
     mapUpdated: (updated: MapView) => setMaps((current) => upsertMap(current, updated)),
   };
