@@ -20,7 +20,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { DocumentArrowUp16Regular, History16Regular } from '@fluentui/react-icons';
+import { DocumentArrowUp16Regular, Eye16Regular, EyeOff16Regular, History16Regular } from '@fluentui/react-icons';
 import { useRef, useState } from 'react';
 import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
@@ -103,11 +103,35 @@ function SourcePicker({
           </Caption1>
         </div>
       ) : (
-        <Field label="The other Duet's DUET_UI_URL" hint="As its duet serve printed it: http://127.0.0.1:PORT/?token=…">
-          <Input value={url} onChange={(_, data) => onUrl(data.value)} placeholder="http://127.0.0.1:PORT/?token=…" data-testid="promote-url" />
-        </Field>
+        <RemoteUrlField url={url} onUrl={onUrl} />
       )}
     </>
+  );
+}
+
+/** The other Duet's URL: it carries an access token, so it is masked like a password until shown. */
+function RemoteUrlField({ url, onUrl }: { url: string; onUrl: (url: string) => void }) {
+  const [shown, setShown] = useState(false);
+  return (
+    <Field label="The other Duet's DUET_UI_URL" hint="As its duet serve printed it: http://127.0.0.1:PORT/?token=… (the token is kept out of sight)">
+      <Input
+        type={shown ? 'text' : 'password'}
+        value={url}
+        onChange={(_, data) => onUrl(data.value)}
+        placeholder="http://127.0.0.1:PORT/?token=…"
+        data-testid="promote-url"
+        contentAfter={
+          <Button
+            appearance="transparent"
+            size="small"
+            icon={shown ? <EyeOff16Regular /> : <Eye16Regular />}
+            aria-label={shown ? 'Hide the URL' : 'Show the URL'}
+            onClick={() => setShown(!shown)}
+            data-testid="promote-url-show"
+          />
+        }
+      />
+    </Field>
   );
 }
 
