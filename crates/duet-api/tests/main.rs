@@ -8,6 +8,8 @@ mod alerts;
 mod authoring;
 #[path = "api/bindings.rs"]
 mod bindings;
+#[path = "api/demo.rs"]
+mod demo;
 #[path = "api/link.rs"]
 mod link;
 #[path = "api/maps_alm.rs"]

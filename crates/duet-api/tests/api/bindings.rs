@@ -43,6 +43,11 @@ fn export_all(dir: &Path) {
     MapSchemaView::export_all(&config).unwrap();
     ValidationView::export_all(&config).unwrap();
     FilterCheckView::export_all(&config).unwrap();
+    DemoRowSummary::export_all(&config).unwrap();
+    DemoRowView::export_all(&config).unwrap();
+    DemoWritten::export_all(&config).unwrap();
+    DemoScriptView::export_all(&config).unwrap();
+    DemoRun::export_all(&config).unwrap();
     duet_maps::TableMap::export_all(&config).unwrap();
 }
 
