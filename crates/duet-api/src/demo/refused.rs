@@ -106,8 +106,10 @@ impl Api {
     }
 
     /// Retries failed change `seq` of row `key` and waits until nothing of the row is left
-    /// in the queue; a retry refused again fails with the refusal.
+    /// in the queue; answers how the engine settled it (as logged), and fails with the
+    /// refusal when the retry is refused again.
     async fn retried(&self, map: &str, key: &str, seq: i64) -> StepResult {
+        let mark = self.newest_activity_id()?;
         self.retry_changes(map, Some(seq)).await.map_err(text)?;
         until("the retried change to settle", || async {
             let left = self.changes_of(map, key)?;
@@ -123,6 +125,18 @@ impl Api {
             Ok(left.is_empty().then_some(()))
         })
         .await?;
-        Ok("Retried: Duet read the row again, found the fix since, and did not send the refused value again; no failed change is left".to_owned())
+        let settled = self
+            .store
+            .row_activity(map, key, 10)
+            .map_err(|error| error.to_string())?
+            .into_iter()
+            .find(|line| line.id > mark)
+            .map_or_else(
+                || "nothing was written".to_owned(),
+                |line| line.entry.message,
+            );
+        Ok(format!(
+            "Retried; no failed change is left. The engine read the row again and found the fix: {settled}"
+        ))
     }
 }

@@ -159,6 +159,14 @@ async fn the_demo_finds_rows_carries_an_edit_and_its_scripts_pass() {
             .contains("maximum allowed length"),
         "the refusal is Dataverse's: {run:#?}"
     );
+    assert!(
+        run.steps[3]
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("read before Duet wrote"),
+        "the retried change is settled by the stale-read rule, not sent again: {run:#?}"
+    );
     passes(&api, DemoScript::CreateAppears, &key).await;
     api.shutdown().await;
 }
