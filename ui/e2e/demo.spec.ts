@@ -37,11 +37,18 @@ test('a consultant runs the catch-up demo and edits a row on each side of the De
   await saveScreenshot(page, 'demo-2-queued-while-paused');
   await expect(card.getByTestId('demo-outcome')).toHaveAttribute('data-outcome', 'passed', { timeout: 90_000 });
   await expect(steps.nth(3)).toContainText('NameA → NameB → NameC arrived in Dataverse in that order');
+  await card.scrollIntoViewIfNeeded();
+  await card.screenshot({ path: test.info().outputPath('demo-3b-script-passed.png') });
   // The row shows the last name on both sides, and its history lists the three writes in order.
   await expect(page.getByTestId('demo-cell-dataverse-name')).toHaveText('NameC', { timeout: 15_000 });
   await expect(page.getByTestId('demo-cell-financeOperations-OrganizationName')).toHaveText('NameC');
-  const history = page.getByTestId('demo-history-item').filter({ hasText: 'Dataverse' });
-  await expect(history.first()).toBeVisible();
+  // The history strip lists the three writes to Dataverse, newest first.
+  const written = page.getByTestId('demo-history-values').filter({ hasText: /name: Name[ABC]/ });
+  await expect(written).toHaveCount(3);
+  await expect(written.nth(0)).toContainText('name: NameC');
+  await expect(written.nth(1)).toContainText('name: NameB');
+  await expect(written.nth(2)).toContainText('name: NameA');
+  await page.getByTestId('demo-row').scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'demo-3-caught-up');
 
   // Edit in finance and operations: the Dataverse cell flashes with the new value.

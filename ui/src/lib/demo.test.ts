@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DemoRowView } from '../bindings/DemoRowView';
-import { arrival, cellText, changedCells, latencyText, parseEdit } from './demo';
+import { arrival, cellText, changedCells, latencyText, parseEdit, payloadSummary, withOlder } from './demo';
 
 function row(name: [unknown, unknown], credit: [unknown, unknown], readAtMs = 1000, key = 'DAT|C1'): DemoRowView {
   return {
@@ -43,5 +43,25 @@ describe('demo', () => {
     expect(cellText(null)).toBe('—');
     expect(cellText(12.5)).toBe('12.5');
     expect(cellText('x')).toBe('x');
+  });
+
+  it('summarises what a history line wrote, or the body a failure sent', () => {
+    expect(payloadSummary({ name: 'NameA', 'msdyn_company@odata.bind': '/cdm_companies(1)' })).toBe('name: NameA');
+    expect(payloadSummary({ sent: { telephone1: '555' }, remote: { error: 'too long' } })).toBe('telephone1: 555');
+    expect(payloadSummary({ a: 1, b: 2, c: 3, d: 4 })).toBe('a: 1 · b: 2 · c: 3 · …');
+    expect(payloadSummary(null)).toBe('');
+  });
+
+  it('shows only what changed since the older line written the same way', () => {
+    const lines = [
+      { direction: 'toDataverse', payload: { creditlimit: 1, name: 'NameC' } },
+      { direction: 'toFinanceOperations', payload: { OrganizationName: 'X' } },
+      { direction: 'toDataverse', payload: { creditlimit: 1, name: 'NameB' } },
+    ];
+    const [[newest, older]] = withOlder(lines);
+    expect(payloadSummary(newest.payload, older)).toBe('name: NameC');
+    const [, , [oldest, none]] = withOlder(lines);
+    expect(none).toBeNull();
+    expect(payloadSummary(oldest.payload, none)).toBe('creditlimit: 1 · name: NameB');
   });
 });

@@ -71,3 +71,34 @@ export function latencyText(side: Side, ms: number): string {
   const name = other === 'dataverse' ? 'Dataverse' : 'finance and operations';
   return `Arrived in ${name} in ${(ms / 1000).toFixed(1)} s`;
 }
+
+function body(payload: unknown): Record<string, unknown> | null {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return null;
+  const record = payload as Record<string, unknown>;
+  return record.sent && typeof record.sent === 'object' ? (record.sent as Record<string, unknown>) : record;
+}
+
+/**
+ * What a history line wrote, as `column: value` pairs: the row written, or for a failure the
+ * body sent; only the columns that differ from `older` (the line before it the same way),
+ * when there is one. Annotations and bindings are left out; at most `limit` pairs.
+ */
+export function payloadSummary(payload: unknown, older: unknown = null, limit = 3): string {
+  const values = body(payload);
+  if (!values) return '';
+  const before = body(older);
+  const pairs = Object.entries(values)
+    .filter(([column]) => !column.startsWith('@') && !column.includes('@odata'))
+    .filter(([column, value]) => !before || JSON.stringify(before[column]) !== JSON.stringify(value))
+    .map(([column, value]) => `${column}: ${cellText(value)}`);
+  const shown = pairs.slice(0, limit).join(' · ');
+  return pairs.length > limit ? `${shown} · …` : shown;
+}
+
+/** Each history line (newest first) with the payload of the older line written the same way. */
+export function withOlder<T extends { direction: unknown; payload: unknown }>(lines: T[]): [T, unknown][] {
+  return lines.map((line, index) => {
+    const older = lines.slice(index + 1).find((other) => other.direction === line.direction && body(other.payload));
+    return [line, older ? older.payload : null];
+  });
+}

@@ -1,5 +1,6 @@
 import { Badge, Caption1, Card, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { ActivityEntry } from '../../bindings/ActivityEntry';
+import { payloadSummary, withOlder } from '../../lib/demo';
 import { formatRowTime } from '../../lib/format';
 import { directionLabel, statusColor } from '../../lib/labels';
 
@@ -16,6 +17,7 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground2,
   },
   empty: { color: tokens.colorNeutralForeground3 },
+  values: { fontFamily: tokens.fontFamilyMonospace, overflowWrap: 'anywhere' },
 });
 
 /** The row's last changes on both sides, newest first, from the activity log. */
@@ -26,7 +28,7 @@ export function HistoryStrip({ history }: { history: ActivityEntry[] }) {
   }
   return (
     <div className={styles.strip} data-testid="demo-history">
-      {history.map((line) => (
+      {withOlder(history).map(([line, older]) => (
         <Card key={line.id} className={styles.item} data-testid="demo-history-item">
           <div className={styles.top}>
             <Caption1>{formatRowTime(line.at)}</Caption1>
@@ -36,6 +38,11 @@ export function HistoryStrip({ history }: { history: ActivityEntry[] }) {
             {line.latencyMs !== null ? <Caption1>{line.latencyMs} ms</Caption1> : null}
           </div>
           <Caption1>{directionLabel(line.direction)}</Caption1>
+          {payloadSummary(line.payload, older) ? (
+            <Caption1 className={styles.values} data-testid="demo-history-values">
+              {payloadSummary(line.payload, older)}
+            </Caption1>
+          ) : null}
           <Caption1 className={styles.message}>{line.message}</Caption1>
         </Card>
       ))}
