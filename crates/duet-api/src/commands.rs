@@ -226,37 +226,6 @@ struct Reset {
     relink: bool,
 }
 
-#[derive(Deserialize)]
-struct DemoRows {
-    map: String,
-    #[serde(default)]
-    search: String,
-    limit: Option<usize>,
-}
-
-#[derive(Deserialize)]
-struct DemoRowOf {
-    map: String,
-    key: String,
-    limit: Option<u32>,
-}
-
-#[derive(Deserialize)]
-struct DemoWrite {
-    map: String,
-    side: duet_maps::Side,
-    key: String,
-    column: String,
-    value: Value,
-}
-
-#[derive(Deserialize)]
-struct DemoStart {
-    script: crate::DemoScript,
-    map: String,
-    key: Option<String>,
-}
-
 /// The commands, by name. The UI and scripts call these names, so a name never changes.
 static COMMANDS: &[(&str, Handler)] = &[
     ("link", |api, _| answer(api.link())),
@@ -479,44 +448,22 @@ static COMMANDS: &[(&str, Handler)] = &[
         })
     }),
     ("demo_rows", |api, args| {
-        answer(async move {
-            let DemoRows { map, search, limit } = args.parse()?;
-            api.demo_rows(&map, &search, limit.unwrap_or(20).clamp(1, 100))
-                .await
-        })
+        answer(async move { api.demo_rows_for(args.parse()?).await })
     }),
     ("demo_row", |api, args| {
-        answer(async move {
-            let DemoRowOf { map, key, .. } = args.parse()?;
-            api.demo_row(&map, &key).await
-        })
+        answer(async move { api.demo_row_for(args.parse()?).await })
     }),
     ("demo_write", |api, args| {
-        answer(async move {
-            let DemoWrite {
-                map,
-                side,
-                key,
-                column,
-                value,
-            } = args.parse()?;
-            api.demo_write(&map, side, &key, &column, value).await
-        })
+        answer(async move { api.demo_write_for(args.parse()?).await })
     }),
     ("demo_history", |api, args| {
-        answer(async move {
-            let DemoRowOf { map, key, limit } = args.parse()?;
-            api.demo_history(&map, &key, limit.unwrap_or(20)).await
-        })
+        answer(async move { api.demo_history_for(args.parse()?).await })
     }),
     ("demo_scripts", |api, _| {
         answer(async move { Ok(api.demo_scripts()) })
     }),
     ("start_demo_script", |api, args| {
-        answer(async move {
-            let DemoStart { script, map, key } = args.parse()?;
-            api.start_demo_script(script, &map, key)
-        })
+        answer(async move { api.start_demo_script_for(args.parse()?) })
     }),
     ("demo_script_run", |api, _| {
         answer(async move { api.demo_script_run() })

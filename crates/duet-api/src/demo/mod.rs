@@ -13,9 +13,84 @@ mod steps;
 pub use rows::{DemoField, DemoRowSummary, DemoRowView, DemoWritten};
 pub use scripts::{DemoOutcome, DemoRun, DemoScript, DemoScriptView, DemoStep, DemoStepStatus};
 
-use duet_maps::{RowKey, TableMap};
+use std::sync::Arc;
 
+use duet_maps::{RowKey, Side, TableMap};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::model::ActivityEntry;
 use crate::{Api, ApiError, Code};
+
+/// The arguments of `demo_rows`.
+#[derive(Deserialize)]
+pub(crate) struct RowsArgs {
+    map: String,
+    #[serde(default)]
+    search: String,
+    limit: Option<usize>,
+}
+
+/// The arguments of `demo_row` and `demo_history`.
+#[derive(Deserialize)]
+pub(crate) struct RowArgs {
+    map: String,
+    key: String,
+    limit: Option<u32>,
+}
+
+/// The arguments of `demo_write`.
+#[derive(Deserialize)]
+pub(crate) struct WriteArgs {
+    map: String,
+    side: Side,
+    key: String,
+    column: String,
+    value: Value,
+}
+
+/// The arguments of `start_demo_script`.
+#[derive(Deserialize)]
+pub(crate) struct StartArgs {
+    script: DemoScript,
+    map: String,
+    key: Option<String>,
+}
+
+/// The demo commands with their arguments as the command table reads them.
+impl Api {
+    pub(crate) async fn demo_rows_for(
+        &self,
+        args: RowsArgs,
+    ) -> Result<Vec<DemoRowSummary>, ApiError> {
+        let limit = args.limit.unwrap_or(20).clamp(1, 100);
+        self.demo_rows(&args.map, &args.search, limit).await
+    }
+
+    pub(crate) async fn demo_row_for(&self, args: RowArgs) -> Result<DemoRowView, ApiError> {
+        self.demo_row(&args.map, &args.key).await
+    }
+
+    pub(crate) async fn demo_write_for(&self, args: WriteArgs) -> Result<DemoWritten, ApiError> {
+        self.demo_write(&args.map, args.side, &args.key, &args.column, args.value)
+            .await
+    }
+
+    pub(crate) async fn demo_history_for(
+        &self,
+        args: RowArgs,
+    ) -> Result<Vec<ActivityEntry>, ApiError> {
+        self.demo_history(&args.map, &args.key, args.limit.unwrap_or(20))
+            .await
+    }
+
+    pub(crate) fn start_demo_script_for(
+        self: &Arc<Self>,
+        args: StartArgs,
+    ) -> Result<DemoRun, ApiError> {
+        self.start_demo_script(args.script, &args.map, args.key)
+    }
+}
 
 impl Api {
     /// The stored definition of map `name`.
