@@ -234,6 +234,7 @@ impl Api {
                 }),
             }
         }
+        complete_sides(&finops, &dataverse, &map, &ids, &mut found).await?;
         Ok(found)
     }
 
@@ -320,6 +321,81 @@ impl Api {
                 .map_err(remote),
         }
     }
+}
+
+/// Asks each side for the found rows the other side's search found and its own did not: a
+/// search reads at most a page of each side, and the two pages need not hold the same rows.
+async fn complete_sides(
+    finops: &FinOpsClient,
+    dataverse: &DataverseClient,
+    map: &TableMap,
+    ids: &HashMap<String, String>,
+    found: &mut [DemoRowSummary],
+) -> Result<(), ApiError> {
+    let striped = map.company.is_some();
+    let missing = |on_side: fn(&DemoRowSummary) -> bool| -> Vec<RowKey> {
+        found
+            .iter()
+            .filter(|summary| !on_side(summary))
+            .map(|summary| RowKey::parse(&summary.key, striped))
+            .collect()
+    };
+    let mut present: Vec<String> = Vec::new();
+    let not_in_dataverse = missing(|summary| summary.on_dataverse);
+    if !not_in_dataverse.is_empty() {
+        let filter = any_of(not_in_dataverse.iter().map(|key| map.dataverse_key(key)));
+        let rows = dataverse
+            .query(&map.dataverse_entity_set, &[("$filter", filter.as_str())])
+            .await
+            .map_err(remote)?;
+        present.extend(rows.iter().filter_map(|row| {
+            let company = dataverse_company(map, row, ids);
+            Some(
+                map.key_of_dataverse(row, company.as_deref())
+                    .ok()?
+                    .to_string(),
+            )
+        }));
+    }
+    let not_in_finops = missing(|summary| summary.on_finance_operations);
+    if !not_in_finops.is_empty() {
+        let filter = any_of(
+            not_in_finops
+                .iter()
+                .map(|key| map.finance_operations_key(key)),
+        );
+        let params = [("cross-company", "true"), ("$filter", filter.as_str())];
+        let rows = finops
+            .query(&map.finance_operations_entity, &params)
+            .await
+            .map_err(remote)?;
+        present.extend(
+            rows.iter()
+                .filter_map(|row| Some(map.key_of_finance_operations(row).ok()?.to_string())),
+        );
+    }
+    for summary in found
+        .iter_mut()
+        .filter(|summary| present.contains(&summary.key))
+    {
+        summary.on_dataverse = true;
+        summary.on_finance_operations = true;
+    }
+    Ok(())
+}
+
+/// An OData filter matching any of `keys`, each key all of its columns.
+fn any_of<'a>(keys: impl Iterator<Item = Vec<(&'a str, &'a str)>>) -> String {
+    keys.map(|parts| {
+        let all = parts
+            .iter()
+            .map(|(column, value)| format!("{column} eq {}", quote(value)))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        format!("({all})")
+    })
+    .collect::<Vec<_>>()
+    .join(" or ")
 }
 
 /// Finance and operations rows in the link's companies whose key or name holds `search`
