@@ -10,7 +10,10 @@ export async function openUi(page: Page) {
   expect(page.url()).not.toContain('token=');
 }
 
-export async function goTo(page: Page, section: 'setup' | 'environments' | 'maps' | 'dashboard' | 'activity' | 'errors' | 'alerts') {
+export async function goTo(
+  page: Page,
+  section: 'setup' | 'environments' | 'maps' | 'dashboard' | 'activity' | 'errors' | 'alerts' | 'demo',
+) {
   await page.getByTestId(`nav-${section}`).click();
   await expect(page.getByTestId(`page-${section}`)).toBeVisible();
 }

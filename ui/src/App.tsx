@@ -12,6 +12,7 @@ import {
 import {
   ArrowSyncCircle24Filled,
   AlertUrgent20Regular,
+  PlayCircle20Regular,
   ArrowSwap20Regular,
   DataTrending20Regular,
   ErrorCircle20Regular,
@@ -25,6 +26,7 @@ import { useRoute, type Page } from './lib/route';
 import { useSystemDark } from './lib/useSystemDark';
 import { ActivityPage } from './pages/ActivityPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { DemoPage } from './pages/DemoPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { EnvironmentsPage } from './pages/EnvironmentsPage';
 import { ErrorsPage } from './pages/ErrorsPage';
@@ -80,6 +82,7 @@ const NAV: { page: Page; label: string; icon: React.JSX.Element }[] = [
   { page: 'activity', label: 'Activity', icon: <History20Regular /> },
   { page: 'errors', label: 'Errors', icon: <ErrorCircle20Regular /> },
   { page: 'alerts', label: 'Alerts', icon: <AlertUrgent20Regular /> },
+  { page: 'demo', label: 'Demo', icon: <PlayCircle20Regular /> },
 ];
 
 export function App() {
@@ -124,6 +127,7 @@ export function App() {
             {page === 'activity' ? <ActivityPage /> : null}
             {page === 'errors' ? <ErrorsPage /> : null}
             {page === 'alerts' ? <AlertsPage /> : null}
+            {page === 'demo' ? <DemoPage /> : null}
           </main>
         </div>
       </NotifyProvider>

@@ -491,6 +491,27 @@ static COMMANDS: &[(&str, Handler)] = &[
             api.reset_link(&confirm, relink).await
         })
     }),
+    ("demo_rows", |api, args| {
+        answer(async move { api.demo_rows_for(args.parse()?).await })
+    }),
+    ("demo_row", |api, args| {
+        answer(async move { api.demo_row_for(args.parse()?).await })
+    }),
+    ("demo_write", |api, args| {
+        answer(async move { api.demo_write_for(args.parse()?).await })
+    }),
+    ("demo_history", |api, args| {
+        answer(async move { api.demo_history_for(args.parse()?).await })
+    }),
+    ("demo_scripts", |api, _| {
+        answer(async move { Ok(api.demo_scripts()) })
+    }),
+    ("start_demo_script", |api, args| {
+        answer(async move { api.start_demo_script_for(args.parse()?) })
+    }),
+    ("demo_script_run", |api, _| {
+        answer(async move { api.demo_script_run() })
+    }),
 ];
 
 impl Api {

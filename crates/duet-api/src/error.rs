@@ -16,6 +16,7 @@ pub enum Code {
     Conflict,
     ConfirmationMismatch,
     DataDir,
+    DemoRunning,
     Disagreement,
     Health,
     Internal,

@@ -9,6 +9,7 @@ mod bootstrap;
 mod clients;
 mod commands;
 mod companies;
+mod demo;
 mod engine;
 mod environments;
 mod error;
@@ -40,6 +41,10 @@ use duet_sandbox::Sandbox;
 use duet_store::Store;
 use tokio::sync::{Mutex, RwLock, broadcast};
 
+pub use demo::{
+    DemoField, DemoOutcome, DemoRowSummary, DemoRowView, DemoRun, DemoScript, DemoScriptView,
+    DemoStep, DemoStepStatus, DemoWritten,
+};
 pub use error::{ApiError, Code};
 pub use filters::{FilterCheckView, FilterErrorView};
 pub use maps_alm::{

@@ -285,6 +285,10 @@ pub enum DuetEvent {
         message: String,
         action: AlertAction,
     },
+    /// A scripted demo moved on: a step started, finished or failed, or the run ended.
+    DemoChanged {
+        run: crate::demo::DemoRun,
+    },
 }
 
 /// What happens to the map when an alert rule fires: the store's own type.

@@ -8,6 +8,8 @@ mod alerts;
 mod authoring;
 #[path = "api/bindings.rs"]
 mod bindings;
+#[path = "api/demo.rs"]
+mod demo;
 #[path = "api/environments.rs"]
 mod environments;
 #[path = "api/link.rs"]

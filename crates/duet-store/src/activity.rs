@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS activity (
     payload TEXT
 );
 CREATE INDEX IF NOT EXISTS activity_map ON activity (map, id);
+CREATE INDEX IF NOT EXISTS activity_row ON activity (map, row_key, id);
 ";
 
 /// A line of the activity log, as written.
@@ -69,13 +70,33 @@ impl Store {
 
     /// The newest `limit` lines, newest first.
     pub fn activity(&self, limit: u32) -> Result<Vec<ActivityRecord>> {
-        let db = self.db();
-        let mut statement = db.prepare(
+        self.read_activity(
             "SELECT id, at, map, kind, direction, row_key, operation, status, message, latency_ms,
                  payload
              FROM activity ORDER BY id DESC LIMIT ?1",
-        )?;
-        let rows = statement.query_map(params![limit], |row| {
+            params![limit],
+        )
+    }
+
+    /// The newest `limit` lines about one row of a map (its key as the engine writes it),
+    /// newest first: what the row went through on both sides.
+    pub fn row_activity(&self, map: &str, key: &str, limit: u32) -> Result<Vec<ActivityRecord>> {
+        self.read_activity(
+            "SELECT id, at, map, kind, direction, row_key, operation, status, message, latency_ms,
+                 payload
+             FROM activity WHERE map = ?1 AND row_key = ?2 ORDER BY id DESC LIMIT ?3",
+            params![map, key, limit],
+        )
+    }
+
+    fn read_activity(
+        &self,
+        sql: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<Vec<ActivityRecord>> {
+        let db = self.db();
+        let mut statement = db.prepare(sql)?;
+        let rows = statement.query_map(parameters, |row| {
             let payload: Option<String> = row.get(10)?;
             Ok((
                 row.get(0)?,

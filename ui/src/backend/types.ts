@@ -4,6 +4,12 @@ import type { AlertRuleView } from '../bindings/AlertRuleView';
 import type { ApiError } from '../bindings/ApiError';
 import type { BulkAction } from '../bindings/BulkAction';
 import type { BulkResult } from '../bindings/BulkResult';
+import type { DemoRowSummary } from '../bindings/DemoRowSummary';
+import type { DemoRowView } from '../bindings/DemoRowView';
+import type { DemoRun } from '../bindings/DemoRun';
+import type { DemoScript } from '../bindings/DemoScript';
+import type { DemoScriptView } from '../bindings/DemoScriptView';
+import type { DemoWritten } from '../bindings/DemoWritten';
 import type { DuetEvent } from '../bindings/DuetEvent';
 import type { EnvironmentView } from '../bindings/EnvironmentView';
 import type { FilterCheckView } from '../bindings/FilterCheckView';
@@ -130,6 +136,18 @@ export interface Backend {
   startScenario(id: string, options: Partial<ScenarioOptions>): Promise<ScenarioRun>;
   /** The run in progress or the last one, or null. */
   scenarioRun(): Promise<ScenarioRun | null>;
+  /** Rows of a map whose key or name contains `search`, on either side, within the link's companies. */
+  demoRows(map: string, search: string): Promise<DemoRowSummary[]>;
+  /** One row as both sides hold it now, a line per field mapping. */
+  demoRow(map: string, key: string): Promise<DemoRowView>;
+  /** Writes one column of the row on one side through that side's client. */
+  demoWrite(map: string, side: Side, key: string, column: string, value: unknown): Promise<DemoWritten>;
+  /** The row's last activity lines, newest first. */
+  demoHistory(map: string, key: string): Promise<ActivityEntry[]>;
+  demoScripts(): Promise<DemoScriptView[]>;
+  /** Starts a scripted demo in the background; progress arrives as `demoChanged` events. */
+  startDemoScript(script: DemoScript, map: string, key?: string): Promise<DemoRun>;
+  demoScriptRun(): Promise<DemoRun | null>;
   /** Returns the unsubscribe function. */
   subscribe(handler: (event: DuetEvent) => void): () => void;
 }
@@ -197,6 +215,13 @@ export function backendFromInvoke(
     scenarioPlan: (id, options) => invoke<ScenarioRun>('scenario_plan', { id, options }),
     startScenario: (id, options) => invoke<ScenarioRun>('start_scenario', { id, options }),
     scenarioRun: () => invoke<ScenarioRun | null>('scenario_run'),
+    demoRows: (map, search) => invoke<DemoRowSummary[]>('demo_rows', { map, search }),
+    demoRow: (map, key) => invoke<DemoRowView>('demo_row', { map, key }),
+    demoWrite: (map, side, key, column, value) => invoke<DemoWritten>('demo_write', { map, side, key, column, value }),
+    demoHistory: (map, key) => invoke<ActivityEntry[]>('demo_history', { map, key }),
+    demoScripts: () => invoke<DemoScriptView[]>('demo_scripts'),
+    startDemoScript: (script, map, key) => invoke<DemoRun>('start_demo_script', definedArgs({ script, map, key })),
+    demoScriptRun: () => invoke<DemoRun | null>('demo_script_run'),
     subscribe,
   };
 }

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 
-export const PAGES = ['setup', 'environments', 'maps', 'dashboard', 'activity', 'errors', 'alerts'] as const;
+export const PAGES = ['setup', 'environments', 'maps', 'dashboard', 'activity', 'errors', 'alerts', 'demo'] as const;
 export type Page = (typeof PAGES)[number];
 export const DEFAULT_PAGE: Page = 'environments';
 

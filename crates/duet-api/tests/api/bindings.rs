@@ -48,6 +48,11 @@ fn export_all(dir: &Path) {
     MapsComparison::export_all(&config).unwrap();
     PromotionReport::export_all(&config).unwrap();
     CompareSource::export_all(&config).unwrap();
+    DemoRowSummary::export_all(&config).unwrap();
+    DemoRowView::export_all(&config).unwrap();
+    DemoWritten::export_all(&config).unwrap();
+    DemoScriptView::export_all(&config).unwrap();
+    DemoRun::export_all(&config).unwrap();
     duet_maps::TableMap::export_all(&config).unwrap();
 }
 

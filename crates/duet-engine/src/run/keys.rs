@@ -8,18 +8,7 @@ pub(in crate::run) fn finops_key_of<'a>(
     map: &'a TableMap,
     key: &'a RowKey,
 ) -> Vec<(&'a str, &'a str)> {
-    let mut parts: Vec<(&str, &str)> = Vec::new();
-    if let (Some(striping), Some(code)) = (&map.company, &key.company) {
-        parts.push((striping.finance_operations_field.as_str(), code.as_str()));
-    }
-    parts.extend(
-        map.key
-            .finance_operations
-            .iter()
-            .map(String::as_str)
-            .zip(key.values.iter().map(String::as_str)),
-    );
-    parts
+    map.finance_operations_key(key)
 }
 
 /// The Dataverse alternate key of `key` in `map`: each key column with its value.
@@ -27,12 +16,7 @@ pub(in crate::run) fn dataverse_key_of<'a>(
     map: &'a TableMap,
     key: &'a RowKey,
 ) -> Vec<(&'a str, &'a str)> {
-    map.key
-        .dataverse
-        .iter()
-        .map(String::as_str)
-        .zip(key.values.iter().map(String::as_str))
-        .collect()
+    map.dataverse_key(key)
 }
 
 /// The id inside `.../accounts(<guid>)`, when the entity URL carries one.
@@ -43,16 +27,7 @@ pub(in crate::run) fn id_from_entity_url(url: &str) -> Option<String> {
 
 /// Reads a key written by `RowKey`'s `Display`: the company first when striped, then one value.
 pub(in crate::run) fn parse_key(text: &str, striped: bool) -> RowKey {
-    match (striped, text.split_once('|')) {
-        (true, Some((company, rest))) => RowKey {
-            company: Some(company.to_owned()),
-            values: vec![rest.to_owned()],
-        },
-        _ => RowKey {
-            company: None,
-            values: vec![text.to_owned()],
-        },
-    }
+    RowKey::parse(text, striped)
 }
 
 #[cfg(test)]

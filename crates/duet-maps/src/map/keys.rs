@@ -38,6 +38,33 @@ impl TableMap {
             values,
         })
     }
+
+    /// The finance and operations key of `key` as the service addresses a row: the company
+    /// field first when striped, then each key field with its value.
+    pub fn finance_operations_key<'a>(&'a self, key: &'a RowKey) -> Vec<(&'a str, &'a str)> {
+        let mut parts: Vec<(&str, &str)> = Vec::new();
+        if let (Some(striping), Some(code)) = (&self.company, &key.company) {
+            parts.push((striping.finance_operations_field.as_str(), code.as_str()));
+        }
+        parts.extend(
+            self.key
+                .finance_operations
+                .iter()
+                .map(String::as_str)
+                .zip(key.values.iter().map(String::as_str)),
+        );
+        parts
+    }
+
+    /// The Dataverse alternate key of `key`: each key column with its value.
+    pub fn dataverse_key<'a>(&'a self, key: &'a RowKey) -> Vec<(&'a str, &'a str)> {
+        self.key
+            .dataverse
+            .iter()
+            .map(String::as_str)
+            .zip(key.values.iter().map(String::as_str))
+            .collect()
+    }
 }
 
 /// A row's identity on both sides: company code (for striped maps) and key values in order.
@@ -45,6 +72,23 @@ impl TableMap {
 pub struct RowKey {
     pub company: Option<String>,
     pub values: Vec<String>,
+}
+
+impl RowKey {
+    /// Reads a key written by `Display`: the company first when striped, then one value (a
+    /// bar inside the value stays part of it).
+    pub fn parse(text: &str, striped: bool) -> RowKey {
+        match (striped, text.split_once('|')) {
+            (true, Some((company, rest))) => RowKey {
+                company: Some(company.to_owned()),
+                values: vec![rest.to_owned()],
+            },
+            _ => RowKey {
+                company: None,
+                values: vec![text.to_owned()],
+            },
+        }
+    }
 }
 
 impl std::fmt::Display for RowKey {

@@ -175,3 +175,18 @@ fn direction_symbols_match_dual_write() {
     .collect();
     assert_eq!(symbols, ["=", "><", ">", "<", ">>", "<<"]);
 }
+
+#[test]
+fn a_row_key_addresses_the_row_on_both_sides() {
+    // GIVEN the demo map, striped by company, and a key as the engine writes it.
+    let map = TableMap::customers();
+    let key = RowKey::parse("DAT|C|1", true);
+    // THEN finance and operations addresses it with the company first, Dataverse by its key.
+    assert_eq!(
+        map.finance_operations_key(&key),
+        vec![("dataAreaId", "DAT"), ("CustomerAccount", "C|1")],
+        "a bar inside the value stays part of it"
+    );
+    assert_eq!(map.dataverse_key(&key), vec![("accountnumber", "C|1")]);
+    assert_eq!(key.to_string(), "DAT|C|1", "the key reads back as written");
+}

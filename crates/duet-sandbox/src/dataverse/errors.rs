@@ -17,6 +17,8 @@ pub(super) const CODE_BAD_QUERY: &str = "0x80060888";
 const CODE_UNAUTHENTICATED: &str = "0x80072560";
 /// InvalidArgument.
 const CODE_INVALID_ARGUMENT: &str = "0x80040203";
+/// A text value longer than its column's `MaxLength`.
+const CODE_TOO_LONG: &str = "0x80044331";
 
 pub(super) fn err(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(status, code, message)
@@ -76,6 +78,18 @@ pub(super) fn id_mismatch(table: &Table, url_id: &str, body_id: &str) -> ApiErro
         format!(
             "Entity Id must be the same as the value set in property bag: the URL addresses {} {url_id} but the body sets {} to {body_id}.",
             table.logical, table.id
+        ),
+    )
+}
+
+/// A text value longer than the column holds, in Dataverse's words (two spaces included).
+pub(super) fn too_long(table: &Table, column: &str, limit: usize) -> ApiError {
+    err(
+        StatusCode::BAD_REQUEST,
+        CODE_TOO_LONG,
+        format!(
+            "A validation error occurred.  The length of the '{column}' attribute of the '{}' entity exceeded the maximum allowed length of '{limit}'.",
+            table.logical
         ),
     )
 }

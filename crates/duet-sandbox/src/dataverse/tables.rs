@@ -18,6 +18,26 @@ pub(super) enum Kind {
 pub(super) struct Column {
     pub(super) name: &'static str,
     pub(super) kind: Kind,
+    /// The most characters a text column holds, where the catalog's column is one of the
+    /// standard columns whose `MaxLength` Dataverse fixes.
+    pub(super) max_length: Option<usize>,
+}
+
+/// The `MaxLength` of standard text columns as Dataverse ships them. Finance and operations
+/// allows longer values in the fields mapped to some of them (a phone number holds 255
+/// characters there), which is why a value can be written on one side and refused on the other.
+const MAX_LENGTHS: &[(&str, &str, usize)] = &[
+    ("account", "telephone1", 50),
+    ("account", "emailaddress1", 100),
+    ("contact", "telephone1", 50),
+    ("contact", "emailaddress1", 100),
+];
+
+fn max_length(table: &str, column: &str) -> Option<usize> {
+    MAX_LENGTHS
+        .iter()
+        .find(|(t, c, _)| *t == table && *c == column)
+        .map(|(_, _, length)| *length)
 }
 
 /// A single-valued navigation property and the `_x_value` column it surfaces as.
@@ -107,6 +127,7 @@ fn table_from_catalog(t: &'static DvTable) -> Table {
         columns.push(Column {
             name: &c.name,
             kind,
+            max_length: max_length(&t.logical_name, &c.name),
         });
     }
     let key: &[String] = t.alternate_keys.first().map_or(&[], Vec::as_slice);

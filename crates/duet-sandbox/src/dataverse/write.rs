@@ -14,7 +14,7 @@ use crate::store::next_counter;
 
 use super::errors::{
     CODE_INVALID_PROPERTY, CODE_NOT_FOUND, bad_request, duplicate, err, id_mismatch,
-    invalid_property, not_found, version_mismatch,
+    invalid_property, not_found, too_long, version_mismatch,
 };
 use super::keys::{RowKey, key_columns, key_url, parse_guid, parse_row_key};
 use super::projection::entity_body;
@@ -129,6 +129,11 @@ pub(super) fn parse_changes(
                 CODE_INVALID_PROPERTY,
                 format!("Cannot convert the literal '{value}' to the expected type of '{name}'."),
             ));
+        }
+        if let (Some(limit), Some(text)) = (column.max_length, value.as_str())
+            && text.chars().count() > limit
+        {
+            return Err(too_long(table, &name, limit));
         }
         values.insert(name, value);
     }

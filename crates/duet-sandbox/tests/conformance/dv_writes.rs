@@ -359,3 +359,51 @@ async fn dv_bulk_messages_are_atomic_and_tracked() {
         "UpdateMultiple never creates"
     );
 }
+
+#[tokio::test]
+async fn dv_refuses_text_longer_than_the_column_holds() {
+    // GIVEN an account.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .post(
+            &dv.url("accounts"),
+            json!({"name": "Fabrikam", "accountnumber": "LEN-1", "telephone1": "555 0100"}),
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NO_CONTENT,
+        "a short phone is taken"
+    );
+    let row_url = dv.url("accounts(accountnumber='LEN-1')");
+    // WHEN its phone is set to 51 characters, one more than telephone1 holds.
+    let long = "5".repeat(51);
+    let resp = dv.patch(&row_url, json!({"telephone1": long})).await;
+    // THEN Dataverse refuses it with its MaxLength error, and the row keeps its phone.
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "51 characters do not fit"
+    );
+    let body = json_of(resp).await;
+    assert_eq!(
+        body["error"]["code"], "0x80044331",
+        "the MaxLength code: {body}"
+    );
+    assert_eq!(
+        body["error"]["message"],
+        "A validation error occurred.  The length of the 'telephone1' attribute of the 'account' entity exceeded the maximum allowed length of '50'.",
+        "Dataverse's own wording"
+    );
+    let row = json_of(dv.get(&row_url).await).await;
+    assert_eq!(
+        row["telephone1"], "555 0100",
+        "the refused write left the row alone"
+    );
+    // AND exactly 50 characters fit.
+    let resp = dv
+        .patch(&row_url, json!({"telephone1": "5".repeat(50)}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT, "50 characters fit");
+}
