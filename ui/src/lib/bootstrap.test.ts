@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BootstrapRow } from '../bindings/BootstrapRow';
-import { bootstrapCounts, bootstrapCsv, bootstrapFileName, csvField, filterBootstrapRows, stampLabel } from './bootstrap';
+import { bootstrapCounts, canBootstrap, bootstrapCsv, bootstrapFileName, csvField, filterBootstrapRows, stampLabel } from './bootstrap';
 
 const rows: BootstrapRow[] = [
   { key: 'C-001', dataverseId: 'a1', company: 'DAT', matched: true },
@@ -45,5 +45,19 @@ describe('CSV', () => {
   it('says how many rows a stamp writes', () => {
     expect(stampLabel(1)).toBe('Stamp 1 row');
     expect(stampLabel(1200)).toBe('Stamp 1,200 rows');
+  });
+});
+
+describe('canBootstrap', () => {
+  const company = { financeOperationsField: 'dataAreaId', dataverseLookup: 'msdyn_company', companyEntitySet: 'cdm_companies', companyCodeColumn: 'cdm_companycode' };
+  it('takes a company-specific map with a plain key', () => {
+    expect(canBootstrap({ company, key: { financeOperations: ['CustomerAccount'], dataverse: ['accountnumber'] } })).toBe(true);
+  });
+  it('refuses a cross-company map, a key with a lookup part, a missing key and anything else', () => {
+    expect(canBootstrap({ company: null, key: { financeOperations: ['A'], dataverse: ['a'] } })).toBe(false);
+    expect(canBootstrap({ company, key: { financeOperations: ['SalesOrderNumber'], dataverse: ['salesorderid.msdyn_salesordernumber'] } })).toBe(false);
+    expect(canBootstrap({ company, key: { financeOperations: [], dataverse: [] } })).toBe(false);
+    expect(canBootstrap(null)).toBe(false);
+    expect(canBootstrap('customers')).toBe(false);
   });
 });

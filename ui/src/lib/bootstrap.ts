@@ -1,5 +1,6 @@
 import type { BootstrapReport } from '../bindings/BootstrapReport';
 import type { BootstrapRow } from '../bindings/BootstrapRow';
+import type { TableMap } from '../bindings/TableMap';
 
 /** Which rows of a bootstrap report a table shows. */
 export type BootstrapFilter = 'all' | 'matched' | 'unmatched';
@@ -46,4 +47,17 @@ export function bootstrapFileName(report: Pick<BootstrapReport, 'map' | 'dryRun'
 /** What the Stamp button says: the rows a run would write. */
 export function stampLabel(count: number): string {
   return `Stamp ${count.toLocaleString('en-US')} ${count === 1 ? 'row' : 'rows'}`;
+}
+
+/**
+ * Whether bootstrap can run a map, as the backend decides: company-specific (its rows carry
+ * a company) with an integration key of plain columns on both sides (no lookup part).
+ * `definition` is a map as stored (`map_versions`), read defensively.
+ */
+export function canBootstrap(definition: unknown): boolean {
+  if (typeof definition !== 'object' || definition === null) return false;
+  const map = definition as Partial<Pick<TableMap, 'company' | 'key'>>;
+  if (!map.company || !map.key) return false;
+  const parts = [...(map.key.financeOperations ?? []), ...(map.key.dataverse ?? [])];
+  return map.key.financeOperations.length > 0 && map.key.dataverse.length > 0 && parts.every((p) => !p.includes('.'));
 }
