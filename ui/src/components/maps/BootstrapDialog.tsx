@@ -118,7 +118,7 @@ export function BootstrapDialog({ map, onClose }: { map: MapView; onClose: () =>
             {report ? <ReportView report={report} /> : null}
           </DialogContent>
           <DialogActions>
-            <Button appearance="secondary" onClick={onClose} disabled={busy !== null}>
+            <Button appearance="secondary" onClick={onClose} disabled={busy !== null} data-testid="bootstrap-close">
               Close
             </Button>
             <Button
