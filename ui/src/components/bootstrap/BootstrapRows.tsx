@@ -36,7 +36,9 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
   },
   head: { position: 'sticky', top: 0, backgroundColor: tokens.colorNeutralBackground1, zIndex: 1 },
-  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
+  table: { minWidth: '560px', tableLayout: 'auto' },
+  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'nowrap' },
+  id: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase100, whiteSpace: 'nowrap' },
   muted: { color: tokens.colorNeutralForeground3, padding: tokens.spacingHorizontalM },
 });
 
@@ -78,7 +80,7 @@ export function BootstrapRows({ report }: { report: BootstrapReport }) {
         </Button>
       </div>
       <div className={styles.scroll}>
-        <Table size="extra-small" aria-label={`Bootstrap rows of ${report.map}`} data-testid="bootstrap-rows">
+        <Table size="extra-small" className={styles.table} aria-label={`Bootstrap rows of ${report.map}`} data-testid="bootstrap-rows">
           <TableHeader className={styles.head}>
             <TableRow>
               <TableHeaderCell>Key</TableHeaderCell>
@@ -91,7 +93,7 @@ export function BootstrapRows({ report }: { report: BootstrapReport }) {
             {rows.map((row) => (
               <TableRow key={row.dataverseId} data-testid="bootstrap-row" data-matched={row.matched}>
                 <TableCell className={styles.mono}>{row.key || '—'}</TableCell>
-                <TableCell className={styles.mono}>{row.dataverseId}</TableCell>
+                <TableCell className={styles.id}>{row.dataverseId}</TableCell>
                 <TableCell>{row.company}</TableCell>
                 <TableCell>
                   <Badge appearance="tint" color={row.matched ? 'success' : 'warning'}>
