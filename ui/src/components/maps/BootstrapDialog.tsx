@@ -46,22 +46,10 @@ type Companies = { list: string[]; error: ApiError | null } | null;
  */
 export function BootstrapDialog({ map, onClose }: { map: MapView; onClose: () => void }) {
   const styles = useStyles();
-  const [companies, setCompanies] = useState<Companies>(null);
-  const [company, setCompany] = useState('');
+  const { companies, company, setCompany } = useLinkCompanies();
   const [report, setReport] = useState<BootstrapReport | null>(null);
   const [busy, setBusy] = useState<'dry' | 'stamp' | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-
-  useEffect(() => {
-    backend.link().then(
-      (link) => {
-        const list = link?.companies ?? [];
-        setCompanies({ list, error: null });
-        setCompany((current) => current || list[0] || '');
-      },
-      (e: unknown) => setCompanies({ list: [], error: toApiError(e) }),
-    );
-  }, []);
 
   const run = async (dryRun: boolean) => {
     setBusy(dryRun ? 'dry' : 'stamp');
@@ -143,6 +131,23 @@ export function BootstrapDialog({ map, onClose }: { map: MapView; onClose: () =>
       </DialogSurface>
     </Dialog>
   );
+}
+
+/** The link's legal entities, read once, and the one chosen (the first to begin with). */
+function useLinkCompanies() {
+  const [companies, setCompanies] = useState<Companies>(null);
+  const [company, setCompany] = useState('');
+  useEffect(() => {
+    backend.link().then(
+      (link) => {
+        const list = link?.companies ?? [];
+        setCompanies({ list, error: null });
+        setCompany((current) => current || list[0] || '');
+      },
+      (e: unknown) => setCompanies({ list: [], error: toApiError(e) }),
+    );
+  }, []);
+  return { companies, company, setCompany };
 }
 
 function ReportView({ report }: { report: BootstrapReport }) {
