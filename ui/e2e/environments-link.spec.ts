@@ -57,6 +57,49 @@ test('the linked pair and its health checks are shown', async ({ page }) => {
   await saveScreenshot(page, 'environments-linked');
 });
 
+test('the Dataverse environment is edited: a wrong client secret fails its health check, rotating it passes', async ({ page }) => {
+  test.setTimeout(180_000);
+  const env = duetEnv();
+  await openUi(page);
+  await ensureCustomersRunning(page);
+  await goTo(page, 'environments');
+
+  // The details come back as stored; the secret never does, and the backend needs it again.
+  const row = envRow(page, DV_NAME);
+  await row.getByTestId('edit-environment').click();
+  const edit = page.getByTestId('edit-environment-dialog');
+  await expect(edit.getByTestId('env-name-input')).toHaveValue(DV_NAME);
+  await expect(edit.getByTestId('env-tenant-input')).toHaveValue(env.DUET_TENANT);
+  await expect(edit.getByTestId('env-client-id-input')).toHaveValue(env.DUET_CLIENT_ID);
+  await expect(edit.getByTestId('env-token-url-input')).toHaveValue(env.DUET_TOKEN_URL);
+  await expect(edit.getByTestId('env-kind-dataverse')).toBeDisabled();
+  await expect(edit.getByTestId('env-secret-input')).toHaveValue('');
+  await edit.getByTestId('edit-environment-submit').click();
+  await expect(edit.getByTestId('field-client-secret')).toContainText('Enter the client secret');
+  await edit.getByTestId('env-secret-input').fill('not-the-secret');
+  await edit.getByTestId('edit-environment-submit').click();
+  await expect(edit).toBeHidden({ timeout: 30_000 });
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Environment saved' })).toBeVisible();
+
+  const token = page.getByTestId('health-dataverse-DUET-H001');
+  await page.getByTestId('check-health').click();
+  await expect(token).toHaveAttribute('data-status', 'unhealthy', { timeout: 30_000 });
+  await expect(token.getByTestId('health-message')).toContainText(/secret/i);
+  await saveScreenshot(page, 'environments-secret-wrong');
+
+  // Rotate the secret: Edit, Client secret, Save; the health check passes again.
+  await row.getByTestId('edit-environment').click();
+  await edit.getByTestId('env-secret-input').fill(env.DUET_CLIENT_SECRET);
+  await saveScreenshot(page, 'environments-edit-dialog');
+  await edit.getByTestId('edit-environment-submit').click();
+  await expect(edit).toBeHidden({ timeout: 30_000 });
+  await page.getByTestId('check-health').click();
+  await expect(token).toHaveAttribute('data-status', 'healthy', { timeout: 30_000 });
+  await expect(page.getByTestId('health-financeOperations-DUET-H001')).toHaveAttribute('data-status', 'healthy');
+  await saveScreenshot(page, 'environments-secret-rotated');
+  await ensureCustomersRunning(page);
+});
+
 test('a third environment is added, fails its token check, cannot be linked, and is removed', async ({ page }) => {
   const env = duetEnv();
   await openUi(page);

@@ -1,8 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
+import { duetEnv } from './duet-env';
 import { goTo, openUi, saveScreenshot } from './helpers';
 
-// Runs last (the file name sorts after the other specs): each setup resets the
-// sandbox link and provisions fresh sandbox environments.
+// Runs last (the file name sorts after the other specs): each setup resets the link, and
+// the sandbox ones provision fresh sandbox environments (restarting the embedded sandbox,
+// whose ports may change), so the run on environments added as cloud ones goes first,
+// while the URLs duet printed at startup still hold.
 
 /** A screenshot of the whole page: the shell scrolls inside <main>, so grow the window to fit it. */
 async function shot(page: Page, name: string) {
@@ -12,80 +15,94 @@ async function shot(page: Page, name: string) {
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
-const SCENARIOS = [
-  { id: 'new-data-new', rows: '40', existingRows: null, bootstrap: false },
-  { id: 'new-data-existing', rows: '40', existingRows: '10', bootstrap: true },
-] as const;
+const CLOUD_FO = 'Contoso finance and operations';
+const CLOUD_DV = 'Contoso Dataverse';
 
-const STEPS_DONE = ['reset', 'provision', 'link', 'createCompany', 'addCompanies', 'initialSync', 'live'];
+const SANDBOX_FO = 'Sandbox finance and operations';
 
-async function runScenario(page: Page, scenario: (typeof SCENARIOS)[number]) {
-  await openUi(page);
+function envRow(page: Page, name: string) {
+  return page.locator(`[data-testid="env-row"][data-name="${name}"]`);
+}
+
+/**
+ * Resets the link without relinking (confirmed with the finance and operations name) and
+ * removes the two environments, so their URLs can be added again through the form.
+ */
+async function unlinkAndRemove(page: Page, financeOperations: string, names: string[]) {
+  await goTo(page, 'environments');
+  await page.getByTestId('reset-link').click();
+  const dialog = page.getByTestId('reset-dialog');
+  await dialog.getByTestId('reset-relink').uncheck();
+  await dialog.getByTestId('reset-confirm').fill(financeOperations);
+  await dialog.getByTestId('reset-submit').click();
+  await expect(dialog).toBeHidden({ timeout: 60_000 });
+  await expect(page.getByTestId('environments-empty')).toBeVisible();
+  for (const name of names) {
+    await envRow(page, name).getByTestId('remove-environment').click();
+    await page.getByTestId('remove-confirm').click();
+    await expect(envRow(page, name)).toHaveCount(0);
+  }
+}
+
+/** Opens the setup page and chooses a scenario. */
+async function chooseScenario(page: Page, id: string, name: string) {
   await goTo(page, 'setup');
-
-  // 1. Scenario.
   await expect(page.getByTestId('wizard-step-1')).toHaveAttribute('data-state', 'current');
   await expect(page.getByRole('radio')).toHaveCount(6);
   await expect(page.getByTestId('wizard-next')).toBeDisabled();
-  const card = page.getByTestId(`scenario-${scenario.id}`);
-  await expect(card).toContainText('F&O: New with data');
+  const card = page.getByTestId(`scenario-${id}`);
   await card.click();
   await expect(card).toHaveAttribute('data-selected', 'true');
-  await shot(page, `wizard-${scenario.id}-1-scenario`);
+  await shot(page, `wizard-${name}-1-scenario`);
   await page.getByTestId('wizard-next').click();
-
-  // 2. Options, with validation.
   await expect(page.getByTestId('options-card')).toBeVisible();
-  await page.getByTestId('option-companies').fill('');
-  await expect(page.getByTestId('options-card')).toContainText('Enter at least one legal entity.');
-  await expect(page.getByTestId('wizard-review')).toBeDisabled();
-  await page.getByTestId('option-companies').fill('dat');
-  await page.getByTestId('option-rows').fill('0');
-  await expect(page.getByTestId('options-card')).toContainText('must be at least 1');
-  await expect(page.getByTestId('wizard-review')).toBeDisabled();
-  await page.getByTestId('option-rows').fill(scenario.rows);
-  if (scenario.existingRows) await page.getByTestId('option-existing-rows').fill(scenario.existingRows);
-  else await expect(page.getByTestId('option-existing-rows')).toHaveCount(0);
-  await expect(page.getByTestId('wizard-review')).toBeEnabled();
-  await shot(page, `wizard-${scenario.id}-2-options`);
+}
+
+/** Reviews the plan (when linked, the link is reset first, which needs confirming) and starts it. */
+async function reviewAndStart(page: Page, name: string, steps: string[]) {
   await page.getByTestId('wizard-review').click();
-
-  // 3. The plan: the sandbox is linked, so it starts with a reset that needs confirming.
   await expect(page.getByTestId('plan-card')).toBeVisible();
-  for (const id of STEPS_DONE) await expect(page.getByTestId(`plan-step-${id}`)).toBeVisible();
-  await expect(page.getByTestId('plan-step-provision')).toContainText(`${scenario.rows} generated customers`);
-  await expect(page.getByTestId('options-summary')).toContainText('DAT');
-  await expect(page.getByTestId('reset-warning')).toContainText('Reset that link first');
-  await expect(page.getByTestId('wizard-start')).toBeDisabled();
-  await page.getByTestId('confirm-reset').click();
+  for (const id of steps) await expect(page.getByTestId(`plan-step-${id}`)).toBeVisible();
+  if (steps.includes('reset')) {
+    await expect(page.getByTestId('reset-warning')).toContainText('Reset that link first');
+    await expect(page.getByTestId('wizard-start')).toBeDisabled();
+    await page.getByTestId('confirm-reset').click();
+  } else {
+    await expect(page.getByTestId('plan-step-reset')).toHaveCount(0);
+  }
   await expect(page.getByTestId('wizard-start')).toBeEnabled();
-  await shot(page, `wizard-${scenario.id}-3-plan`);
+  await shot(page, `wizard-${name}-3-plan`);
   await page.getByTestId('wizard-start').click();
-
-  // 4. Progress until both sides agree.
   await expect(page.getByTestId('run-card')).toBeVisible();
   await expect(page.getByTestId('wizard-step-4')).toHaveAttribute('data-state', 'current');
-  if ((await page.getByTestId('run-status').textContent()) === 'Running') await shot(page, `wizard-${scenario.id}-4-running`);
+  if ((await page.getByTestId('run-status').textContent()) === 'Running') await shot(page, `wizard-${name}-4-running`);
+}
+
+/** Waits for the run to end Done with these steps done. */
+async function expectDone(page: Page, steps: string[]) {
   const result = page.getByTestId('run-result');
-  await expect(result).toBeVisible({ timeout: 240_000 });
+  await expect(result).toBeVisible({ timeout: 300_000 });
   await expect(result).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('run-status')).toHaveText('Done');
-  for (const id of STEPS_DONE) {
-    await expect(page.getByTestId(`run-step-${id}`)).toHaveAttribute('data-status', 'done');
-  }
-  await expect(page.getByTestId('run-step-bootstrap')).toHaveAttribute('data-status', scenario.bootstrap ? 'done' : 'skipped');
-  if (scenario.bootstrap) {
-    await expect(page.getByTestId('bootstrap-report')).toBeVisible();
-  }
-  const agreement = page.getByTestId('agreement-customers');
-  await expect(agreement).toHaveAttribute('data-agrees', 'true');
-  await expect(agreement.getByTestId('agreement-status')).toHaveText('Both sides agree');
-  await shot(page, `wizard-${scenario.id}-4-done`);
+  for (const id of steps) await expect(page.getByTestId(`run-step-${id}`)).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('run-step-createLegalEntity')).toHaveAttribute('data-status', /done|skipped/);
+}
 
-  // The map it set up runs live.
-  await page.getByTestId('open-maps').click();
-  await expect(page.getByTestId('page-maps')).toBeVisible();
-  await expect(page.getByTestId('map-state-customers')).toHaveText('Running', { timeout: 60_000 });
+/** Adds an environment through the Add environment form the options step opens. */
+async function addEnvironment(page: Page, kind: 'financeOperations' | 'dataverse', name: string, url: string) {
+  const env = duetEnv();
+  await page.getByTestId('option-add-environment').click();
+  const dialog = page.getByTestId('add-environment-dialog');
+  await dialog.getByTestId(`env-kind-${kind}`).click();
+  await dialog.getByTestId('env-name-input').fill(name);
+  await dialog.getByTestId('env-url-input').fill(url);
+  await dialog.getByTestId('env-tenant-input').fill(env.DUET_TENANT);
+  await dialog.getByTestId('env-client-id-input').fill(env.DUET_CLIENT_ID);
+  await dialog.getByTestId('env-secret-input').fill(env.DUET_CLIENT_SECRET);
+  await dialog.getByTestId('env-token-url-input').fill(env.DUET_TOKEN_URL);
+  await dialog.getByTestId('add-environment-submit').click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  await expect(page.getByTestId(`option-env-${kind}`)).toHaveText(name);
 }
 
 test('setup wizard shows backend errors as a message bar', async ({ page }) => {
@@ -111,6 +128,7 @@ test('setup page shows a failed run and retries it with the same scenario and op
     existingRows: 10,
     companies: ['DAT'],
     maps: ['customers'],
+    choices: [{ map: 'customers', initialSync: true, master: 'financeOperations' }],
     master: 'financeOperations',
     environments: null,
     until: null,
@@ -126,7 +144,7 @@ test('setup page shows a failed run and retries it with the same scenario and op
     ],
     startedAt: '2026-01-01T10:00:00Z',
     finishedAt: '2026-01-01T10:01:00Z',
-    bootstrap: null,
+    bootstraps: [],
     agreement: [],
     environments: null,
   };
@@ -151,12 +169,138 @@ test('setup page shows a failed run and retries it with the same scenario and op
   await expect(page.getByTestId('run-status')).toHaveText('Running');
 });
 
-for (const scenario of SCENARIOS) {
-  test(`setup wizard runs ${scenario.id} to agreement`, async ({ page }) => {
-    test.setTimeout(360_000);
-    await runScenario(page, scenario);
-  });
-}
+test('setup wizard runs existing-existing on environments added as cloud ones', async ({ page }) => {
+  test.setTimeout(420_000);
+  const env = duetEnv();
+  await openUi(page);
+  // The sandbox pair is registered under its URLs: unlink and remove it, so the same
+  // environments can be added through the form as cloud ones (not marked sandbox).
+  await unlinkAndRemove(page, SANDBOX_FO, [SANDBOX_FO, 'Sandbox Dataverse']);
+  await chooseScenario(page, 'existing-existing', 'cloud');
+
+  // 2. Options: environments already added, both added here through the form, not the sandbox shortcut.
+  await page.getByTestId('option-source-added').click();
+  await expect(page.getByTestId('options-card')).toContainText('Choose a finance and operations and a Dataverse environment.');
+  await expect(page.getByTestId('wizard-review')).toBeDisabled();
+  await addEnvironment(page, 'financeOperations', CLOUD_FO, env.DUET_FO_URL);
+  await addEnvironment(page, 'dataverse', CLOUD_DV, env.DUET_DV_URL);
+  // The legal entities come from the chosen finance and operations environment, all ticked.
+  const entities = page.getByTestId('option-legal-entities');
+  await expect(entities.getByTestId('option-company-DAT')).toBeChecked({ timeout: 30_000 });
+  await expect(entities.getByTestId('option-company-USMF')).toBeChecked();
+  const count = await entities.locator('input[type="checkbox"]').count();
+  expect(count).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('option-companies-count')).toHaveText(`${count} of 40`);
+  await expect(page.getByTestId('option-rows')).toHaveCount(0);
+  await expect(page.getByTestId('scenario-map-customers')).toBeVisible();
+  await expect(page.getByTestId('wizard-review')).toBeEnabled();
+  await shot(page, 'wizard-cloud-2-options');
+
+  // 3. The plan checks the environments instead of provisioning sandbox ones.
+  const steps = ['check', 'link', 'createCompany', 'addCompanies', 'bootstrap', 'initialSync', 'live'];
+  await reviewAndStart(page, 'cloud', steps);
+  await expectDone(page, steps);
+  await expect(page.getByTestId('run-step-check')).toContainText(/health|holding|hold/i);
+  await expect(page.getByTestId('bootstrap-report')).toBeVisible();
+  await expect(page.getByTestId('agreement-customers')).toHaveAttribute('data-agrees', 'true');
+  await shot(page, 'wizard-cloud-4-done');
+
+  // Duet is now linked to the environments added as cloud ones.
+  await goTo(page, 'environments');
+  await expect(page.getByTestId('link-pair')).toContainText(CLOUD_FO);
+  await expect(page.getByTestId('link-pair')).toContainText(CLOUD_DV);
+  await expect(envRow(page, CLOUD_FO).getByTestId('row-sandbox-badge')).toHaveCount(0);
+  await goTo(page, 'maps');
+  await expect(page.getByTestId('map-state-customers')).toHaveText('Running', { timeout: 60_000 });
+
+  // Leave the sandbox URLs free for the sandbox scenarios, which register them again.
+  await unlinkAndRemove(page, CLOUD_FO, [CLOUD_FO, CLOUD_DV]);
+});
+
+const THREE_MAPS = ['customers', 'customer-groups', 'payment-terms'];
+
+test('setup wizard runs new-data-new with three maps, one going live without its initial sync', async ({ page }) => {
+  test.setTimeout(420_000);
+  await openUi(page);
+  await chooseScenario(page, 'new-data-new', 'three-maps');
+
+  // 2. Options, checked as they are typed.
+  await expect(page.getByTestId('option-source-sandbox')).toBeChecked();
+  await page.getByTestId('option-companies').fill('');
+  await expect(page.getByTestId('options-card')).toContainText('Enter at least one legal entity.');
+  await expect(page.getByTestId('wizard-review')).toBeDisabled();
+  await page.getByTestId('option-companies').fill('da');
+  await expect(page.getByTestId('option-companies')).toHaveValue('DA');
+  await expect(page.getByTestId('options-card')).toContainText("3 or 4 letters or digits (such as DAT): 'DA' is not.");
+  await page.getByTestId('option-companies').fill('dat');
+  await expect(page.getByTestId('option-companies')).toHaveValue('DAT');
+  await page.getByTestId('option-rows').fill('0');
+  await expect(page.getByTestId('options-card')).toContainText('must be at least 1');
+  await page.getByTestId('option-rows').fill('40');
+  await expect(page.getByTestId('option-existing-rows')).toHaveCount(0);
+
+  // Maps: customers is chosen; search and add two templates.
+  await expect(page.getByTestId('map-option-customers')).toBeChecked();
+  await page.getByTestId('map-search').fill('payment terms');
+  await page.getByTestId('map-option-payment-terms').check();
+  await page.getByTestId('map-search').fill('customer group');
+  await expect(page.getByTestId('map-option-payment-terms')).toHaveCount(0);
+  await page.getByTestId('map-option-customer-groups').check();
+  await page.getByTestId('map-search').fill('');
+  for (const name of THREE_MAPS) await expect(page.getByTestId(`scenario-map-${name}`)).toBeVisible({ timeout: 15_000 });
+  const paymentTerms = page.getByTestId('scenario-map-payment-terms');
+  await expect(paymentTerms.getByTestId('map-source')).toHaveText(/template|stored/);
+  await page.getByTestId('choice-sync-payment-terms').click();
+  await expect(paymentTerms).toHaveAttribute('data-initial-sync', 'false');
+  await expect(paymentTerms).toContainText('Skip, go live');
+  await expect(page.getByTestId('scenario-map-customers')).toContainText('Sync existing rows');
+  await expect(page.getByTestId('wizard-review')).toBeEnabled();
+  await shot(page, 'wizard-three-maps-2-options');
+
+  // 3. The plan names the three maps and the one going live.
+  // Nothing is linked (the cloud run's environments were removed), so there is no reset.
+  const steps = ['provision', 'link', 'createCompany', 'addCompanies', 'initialSync', 'live'];
+  await expect(page.getByTestId('wizard-review')).toBeEnabled();
+  await page.getByTestId('wizard-review').click();
+  await expect(page.getByTestId('plan-step-initialSync')).toContainText('payment-terms: no initial sync');
+  for (const name of THREE_MAPS) await expect(page.getByTestId('options-summary')).toContainText(name);
+  await page.getByTestId('wizard-back').click();
+  await reviewAndStart(page, 'three-maps', steps);
+
+  // 4. Done, each map running.
+  await expectDone(page, steps);
+  await expect(page.getByTestId('run-step-bootstrap')).toHaveAttribute('data-status', /done|skipped/);
+  await expect(page.getByTestId('agreement-customers')).toHaveAttribute('data-agrees', 'true');
+  await expect(page.getByTestId('agreement-payment-terms')).toHaveCount(0);
+  await shot(page, 'wizard-three-maps-4-done');
+  await page.getByTestId('open-maps').click();
+  await expect(page.getByTestId('page-maps')).toBeVisible();
+  for (const name of THREE_MAPS) await expect(page.getByTestId(`map-state-${name}`)).toHaveText('Running', { timeout: 60_000 });
+  await saveScreenshot(page, 'wizard-three-maps-5-maps');
+});
+
+test('setup wizard runs new-data-existing to agreement with the bootstrap report', async ({ page }) => {
+  test.setTimeout(420_000);
+  await openUi(page);
+  await chooseScenario(page, 'new-data-existing', 'new-data-existing');
+  await page.getByTestId('option-rows').fill('40');
+  await page.getByTestId('option-existing-rows').fill('10');
+  await expect(page.getByTestId('scenario-map-customers')).toBeVisible({ timeout: 15_000 });
+  await shot(page, 'wizard-new-data-existing-2-options');
+  const steps = ['reset', 'provision', 'link', 'createCompany', 'addCompanies', 'bootstrap', 'initialSync', 'live'];
+  await reviewAndStart(page, 'new-data-existing', steps);
+  await expectDone(page, steps);
+  const report = page.getByTestId('bootstrap-report');
+  await expect(report).toBeVisible();
+  const matchedCount = Number(await page.getByTestId('bootstrap-matched').textContent());
+  const unmatchedCount = Number(await page.getByTestId('bootstrap-unmatched').textContent());
+  expect(matchedCount + unmatchedCount).toBe(10);
+  await expect(report.getByTestId('bootstrap-row')).toHaveCount(10);
+  await expect(page.getByTestId('agreement-customers')).toHaveAttribute('data-agrees', 'true');
+  await shot(page, 'wizard-new-data-existing-4-done');
+  await page.getByTestId('open-maps').click();
+  await expect(page.getByTestId('map-state-customers')).toHaveText('Running', { timeout: 60_000 });
+});
 
 test('setup page shows the last run after a reload', async ({ page }) => {
   await openUi(page);

@@ -2,6 +2,7 @@ import type { ActivityEntry } from '../bindings/ActivityEntry';
 import type { AddedTemplates } from '../bindings/AddedTemplates';
 import type { AlertRuleView } from '../bindings/AlertRuleView';
 import type { ApiError } from '../bindings/ApiError';
+import type { BootstrapReport } from '../bindings/BootstrapReport';
 import type { BulkAction } from '../bindings/BulkAction';
 import type { BulkResult } from '../bindings/BulkResult';
 import type { DemoRowSummary } from '../bindings/DemoRowSummary';
@@ -39,6 +40,7 @@ import type { TableMap } from '../bindings/TableMap';
 import type { TemplateView } from '../bindings/TemplateView';
 import type { ValidationView } from '../bindings/ValidationView';
 import type { ScenarioOptions } from '../bindings/ScenarioOptions';
+import type { ScenarioMap } from '../bindings/ScenarioMap';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
 import type { ScenarioView } from '../bindings/ScenarioView';
 
@@ -50,6 +52,7 @@ export interface Backend {
   environments(): Promise<EnvironmentView[]>;
   /** Registers an environment (its secret goes to the OS keyring); rejects with `invalid_environment` or `conflict`. */
   addEnvironment(environment: NewEnvironment): Promise<EnvironmentView>;
+  /** Changes an environment's details and secret (the backend needs the secret with every change); rejects like `addEnvironment`. */
   updateEnvironment(id: number, environment: NewEnvironment): Promise<EnvironmentView>;
   /** Refused with `conflict` while the environment is one side of the link. */
   removeEnvironment(id: number): Promise<null>;
@@ -148,6 +151,10 @@ export interface Backend {
   /** Starts a scripted demo in the background; progress arrives as `demoChanged` events. */
   startDemoScript(script: DemoScript, map: string, key?: string): Promise<DemoRun>;
   demoScriptRun(): Promise<DemoRun | null>;
+  /** The maps a run with these options starts (the chosen ones and every map they look up), in start order, with their choices. */
+  scenarioMaps(options: Partial<ScenarioOptions>): Promise<ScenarioMap[]>;
+  /** Gives a company-specific map's Dataverse rows without a company the company of their finance and operations match, or `company`; `dryRun` writes nothing. */
+  bootstrapMap(name: string, company: string, dryRun: boolean): Promise<BootstrapReport>;
   /** Returns the unsubscribe function. */
   subscribe(handler: (event: DuetEvent) => void): () => void;
 }
@@ -222,6 +229,8 @@ export function backendFromInvoke(
     demoScripts: () => invoke<DemoScriptView[]>('demo_scripts'),
     startDemoScript: (script, map, key) => invoke<DemoRun>('start_demo_script', definedArgs({ script, map, key })),
     demoScriptRun: () => invoke<DemoRun | null>('demo_script_run'),
+    scenarioMaps: (options) => invoke<ScenarioMap[]>('scenario_maps', { options }),
+    bootstrapMap: (name, company, dryRun) => invoke<BootstrapReport>('bootstrap_map', { name, company, dryRun }),
     subscribe,
   };
 }

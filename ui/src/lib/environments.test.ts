@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confirmationMatches, fieldOfError, healthSummary, sameCompanies } from './environments';
+import { confirmationMatches, environmentDraft, fieldOfError, healthSummary, sameCompanies } from './environments';
 
 const invalid = (message: string) => ({ code: 'invalid_environment', message });
 
@@ -40,5 +40,34 @@ describe('confirmationMatches', () => {
     expect(confirmationMatches('  Contoso ', 'Contoso')).toBe(true);
     expect(confirmationMatches('contoso', 'Contoso')).toBe(false);
     expect(confirmationMatches('', '')).toBe(false);
+  });
+});
+
+describe('environmentDraft', () => {
+  it('fills the edit form from the stored environment, without a secret', () => {
+    expect(
+      environmentDraft({
+        id: 3,
+        kind: 'dataverse',
+        name: 'Contoso CRM',
+        url: 'https://contoso.crm.dynamics.com',
+        tokenUrl: 'https://login.example/token',
+        tenant: 'contoso.onmicrosoft.com',
+        clientId: 'abc',
+        sandbox: true,
+        addedAt: '2026-01-01T00:00:00Z',
+        linked: true,
+        health: [],
+      }),
+    ).toEqual({
+      kind: 'dataverse',
+      name: 'Contoso CRM',
+      url: 'https://contoso.crm.dynamics.com',
+      tokenUrl: 'https://login.example/token',
+      tenant: 'contoso.onmicrosoft.com',
+      clientId: 'abc',
+      clientSecret: '',
+      sandbox: true,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { ApiError } from '../bindings/ApiError';
+import type { EnvironmentView } from '../bindings/EnvironmentView';
 import type { HealthCheck } from '../bindings/HealthCheck';
 import type { NewEnvironment } from '../bindings/NewEnvironment';
 
@@ -44,4 +45,21 @@ export function sameCompanies(a: readonly string[], b: readonly string[]): boole
 /** The reset button is enabled only when the typed text is the plan's confirmation, as the backend compares it. */
 export function confirmationMatches(typed: string, confirmation: string): boolean {
   return confirmation.length > 0 && typed.trim() === confirmation;
+}
+
+/**
+ * The edit form of a stored environment: its details as stored, and an empty client secret
+ * (the secret is never sent back; the backend needs it again with every change).
+ */
+export function environmentDraft(view: EnvironmentView): NewEnvironment {
+  return {
+    kind: view.kind,
+    name: view.name,
+    url: view.url,
+    tokenUrl: view.tokenUrl,
+    tenant: view.tenant,
+    clientId: view.clientId,
+    clientSecret: '',
+    sandbox: view.sandbox,
+  };
 }

@@ -28,6 +28,7 @@ function run(partial: Partial<ScenarioRun> = {}): ScenarioRun {
       existingRows: 40,
       companies: ['DAT'],
       maps: ['customers'],
+      choices: [],
       master: 'financeOperations',
       environments: null,
       until: null,
@@ -36,7 +37,7 @@ function run(partial: Partial<ScenarioRun> = {}): ScenarioRun {
     steps: [],
     startedAt: null,
     finishedAt: null,
-    bootstrap: null,
+    bootstraps: [],
     agreement: [],
     environments: null,
     ...partial,
@@ -109,6 +110,15 @@ describe('planning and starting', () => {
 
   it('edits the draft field by field', () => {
     expect(apply(chosen, { type: 'editDraft', change: { rows: '5' } }).draft).toEqual({ ...DEFAULT_DRAFT, rows: '5' });
+  });
+  it('ticks every legal entity of the chosen environment when they are read, and keeps later edits', () => {
+    const added = apply(chosen, { type: 'editDraft', change: { environmentSource: 'added', financeOperationsId: 4, dataverseId: 5 } });
+    const read = apply(added, { type: 'legalEntitiesRead', financeOperationsId: 4, codes: ['DAT', 'USMF'] });
+    expect(read.draft).toMatchObject({ picked: ['DAT', 'USMF'], pickedFor: 4 });
+    const edited = apply(read, { type: 'editDraft', change: { picked: ['USMF'] } }, { type: 'legalEntitiesRead', financeOperationsId: 4, codes: ['DAT', 'USMF'] });
+    expect(edited.draft.picked).toEqual(['USMF']);
+    // A late answer for an environment no longer chosen is ignored.
+    expect(apply(read, { type: 'legalEntitiesRead', financeOperationsId: 9, codes: ['X1'] }).draft).toBe(read.draft);
   });
   it('clears the plan and the error when another scenario is chosen', () => {
     const state = apply(planned, { type: 'planFailed', error }, { type: 'choose', scenario: listed[1] });

@@ -1,7 +1,7 @@
 import type { ApiError } from '../bindings/ApiError';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
 import type { ScenarioView } from '../bindings/ScenarioView';
-import { DEFAULT_DRAFT, isUnfinished, type OptionsDraft } from './scenarios';
+import { DEFAULT_DRAFT, isUnfinished, withLegalEntities, type OptionsDraft } from './scenarios';
 
 /** The wizard's steps, in order; a step's index is its `WizardStep`. */
 export const WIZARD_STEPS = ['Scenario', 'Options', 'Review plan', 'Run'] as const;
@@ -65,6 +65,8 @@ export type WizardAction =
   | { type: 'choose'; scenario: ScenarioView }
   | { type: 'goTo'; step: WizardStep }
   | { type: 'editDraft'; change: Partial<OptionsDraft> }
+  /** The legal entities of a finance and operations environment were read: a new one's are all ticked. */
+  | { type: 'legalEntitiesRead'; financeOperationsId: number; codes: string[] }
   | { type: 'confirmReset'; confirmed: boolean }
   | { type: 'planning' }
   | { type: 'planned'; plan: ScenarioRun }
@@ -107,6 +109,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, step: action.step };
     case 'editDraft':
       return { ...state, draft: { ...state.draft, ...action.change } };
+    case 'legalEntitiesRead':
+      // An answer for an environment no longer chosen changes nothing.
+      if (state.draft.financeOperationsId !== action.financeOperationsId) return state;
+      return { ...state, draft: withLegalEntities(state.draft, action.financeOperationsId, action.codes) };
     case 'confirmReset':
       return { ...state, resetConfirmed: action.confirmed };
     case 'planning':

@@ -111,6 +111,7 @@ export function EnvironmentsPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const [checking, setChecking] = useState(false);
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<EnvironmentView | null>(null);
   const [linking, setLinking] = useState<EnvironmentView | null>(null);
   const [editingCompanies, setEditingCompanies] = useState(false);
   const [resetting, setResetting] = useState(false);
@@ -287,6 +288,7 @@ export function EnvironmentsPage() {
                 <EnvironmentTable
                   environments={environments}
                   onLink={setLinking}
+                  onEdit={setEditing}
                   onRemoved={(env) => {
                     notify.success('Environment removed', `'${env.name}' was removed.`);
                     void load();
@@ -325,6 +327,19 @@ export function EnvironmentsPage() {
           void load();
         }}
       />
+      {editing ? (
+        <AddEnvironmentDialog
+          key={editing.id}
+          open
+          editing={editing}
+          onClose={() => setEditing(null)}
+          onAdded={(env) => {
+            setEditing(null);
+            notify.success('Environment saved', `'${env.name}' was saved. Test its connection to check the new details.`);
+            void load();
+          }}
+        />
+      ) : null}
       <Dialog open={linkTarget !== null} onOpenChange={(_, d) => (d.open ? undefined : setLinking(null))}>
         <DialogSurface className={styles.linkDialog} data-testid="link-dialog">
           <DialogBody>

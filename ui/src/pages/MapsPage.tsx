@@ -1,6 +1,8 @@
 import { Button, Checkbox, Spinner, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowExportLtr20Regular, ArrowImport20Regular, ArrowSync20Regular, TableAdd20Regular } from '@fluentui/react-icons';
+import { useState } from 'react';
 import { ErrorBar } from '../components/ErrorBar';
+import { BootstrapDialog } from '../components/maps/BootstrapDialog';
 import { BulkToolbar } from '../components/maps/BulkToolbar';
 import { MapConfirmDialog } from '../components/maps/MapConfirmDialog';
 import { MapDetailsDrawer } from '../components/maps/MapDetailsDrawer';
@@ -8,6 +10,7 @@ import { MapsTable } from '../components/maps/MapsTable';
 import { ExportDialog, ImportDialog } from '../components/maps/PackageDialogs';
 import { PromoteDialog } from '../components/maps/PromoteDialog';
 import { TemplateGallery } from '../components/maps/TemplateGallery';
+import { useBootstrapable } from '../components/maps/useBootstrapable';
 import { useMaps } from '../components/maps/useMaps';
 import { PageHeader } from '../components/PageHeader';
 import { QueueDrawer } from '../components/QueueDrawer';
@@ -22,6 +25,9 @@ export function MapsPage() {
   const styles = useStyles();
   const page = useMaps();
   const { maps, loading, error, selected, confirm, queueMap, detailsMap, packageDialog } = page;
+  const bootstrapable = useBootstrapable(maps);
+  const [bootstrapName, setBootstrapName] = useState<string | null>(null);
+  const bootstrapMap = bootstrapName ? maps.find((m) => m.name === bootstrapName) : undefined;
   return (
     <div className={styles.page} data-testid="page-maps">
       <PageHeader
@@ -81,6 +87,8 @@ export function MapsPage() {
           onResume={page.resume}
           onDiscard={(map) => page.askConfirm('discard', map)}
           onStop={(map) => page.askConfirm('stop', map)}
+          bootstrapable={bootstrapable}
+          onBootstrap={(map) => setBootstrapName(map.name)}
         />
       )}
       {confirm ? (
@@ -90,6 +98,7 @@ export function MapsPage() {
         <QueueDrawer key={queueMap.name} map={queueMap} onClose={page.closeQueue} onMapUpdated={page.mapUpdated} />
       ) : null}
       {detailsMap ? <MapDetailsDrawer key={`${detailsMap.name}:${page.detailsTab}`} map={detailsMap} initialTab={page.detailsTab} onClose={page.closeDetails} /> : null}
+      {bootstrapMap ? <BootstrapDialog key={bootstrapMap.name} map={bootstrapMap} onClose={() => setBootstrapName(null)} /> : null}
       {packageDialog === 'export' ? <ExportDialog maps={maps} onClose={page.closePackage} /> : null}
       {packageDialog === 'import' ? <ImportDialog onClose={page.closePackage} onImported={page.reload} /> : null}
       {packageDialog === 'promote' ? (

@@ -64,6 +64,7 @@ function WizardBody({ wizard }: { wizard: SetupWizard }) {
         invalid={wizard.invalid}
         planning={wizard.planning}
         onChange={wizard.editDraft}
+        onLegalEntities={wizard.legalEntitiesRead}
         onBack={() => wizard.goTo(0)}
         onReview={wizard.review}
       />

@@ -63,20 +63,33 @@ impl Session {
     }
 
     /// The queued changes of `side` to the row `key` that are real changes. One that carries
-    /// the values Duet last wrote there is the echo of that write, not a rival; one waiting
-    /// for its self-reference target had everything else written already, and only the
-    /// reference is left, which no change of the other side overrides.
+    /// the values Duet last wrote there, or the values of one of Duet's remembered earlier
+    /// writes of the row there, is the echo of that write, not a rival (the echo rule drops
+    /// it in its turn); one waiting for its self-reference target had everything else
+    /// written already, and only the reference is left, which no change of the other side
+    /// overrides.
     fn rivals(&self, side: Side, key: &str) -> Result<Vec<QueuedChange>, StoreError> {
         let known = self.remembered(side, key)?;
+        let written = self.store().written(self.name(), side.as_str(), key)?;
+        let is_echo = |projection: &Row| {
+            same_values(projection, &known)
+                || written.iter().any(|(_, values)| {
+                    values
+                        .as_object()
+                        .is_some_and(|values| same_values(projection, values))
+                })
+        };
         Ok(self
             .store()
             .queued_for_key(self.name(), side, key)?
             .into_iter()
             .filter(|rival| !is_waiting(rival))
             .filter(|rival| {
-                rival.change.row.as_object().is_some_and(|rival_row| {
-                    !same_values(&self.map.projection(side, rival_row), &known)
-                })
+                rival
+                    .change
+                    .row
+                    .as_object()
+                    .is_some_and(|rival_row| !is_echo(&self.map.projection(side, rival_row)))
             })
             .collect())
     }

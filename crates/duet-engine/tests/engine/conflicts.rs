@@ -213,3 +213,69 @@ async fn with_dataverse_as_master_the_finance_operations_change_loses() {
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_echo_of_duets_own_create_queued_behind_renames_is_no_conflict() {
+    let harness = harness().await;
+    harness.engine.run("customers").await.unwrap();
+    harness.wait_state("running").await;
+    harness.create_customer("DAT", "ECHO-1", "Original").await;
+    let created = eventually("the synced account", || harness.account("ECHO-1")).await;
+    // GIVEN a paused map with two renames queued in finance and operations, and behind them
+    // Dataverse's capture of the account as Duet created it (the echo of Duet's own write).
+    harness.engine.pause("customers").await.unwrap();
+    for name in ["NameA", "NameB"] {
+        harness.rename_customer("ECHO-1", name).await;
+        eventually(&format!("{name} captured"), || async {
+            harness
+                .queued_names("DAT|ECHO-1")
+                .await
+                .contains(&name.to_owned())
+                .then_some(())
+        })
+        .await;
+    }
+    harness
+        .store
+        .enqueue(
+            "customers",
+            &[duet_store::NewChange {
+                side: Side::Dataverse,
+                operation: duet_store::ChangeOperation::Upsert,
+                key: Some("DAT|ECHO-1".to_owned()),
+                source_id: created["accountid"].as_str().map(str::to_owned),
+                row: Value::Object(created),
+                captured_at: "2026-12-06T10:00:00.000Z".to_owned(),
+                read_mark: None,
+            }],
+            None,
+        )
+        .unwrap();
+    // WHEN the map catches up.
+    harness
+        .engine
+        .resume("customers", ResumeMode::CatchUp)
+        .await
+        .unwrap();
+    harness.wait_state("running").await;
+    eventually("NameB in Dataverse", || async {
+        harness
+            .account("ECHO-1")
+            .await
+            .filter(|account| account["name"] == "NameB")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    // THEN the echo is known as Duet's own write: no conflict is logged and nothing goes back.
+    assert!(
+        conflict_lines(&harness, "DAT|ECHO-1").is_empty(),
+        "{:?}",
+        conflict_lines(&harness, "DAT|ECHO-1")
+    );
+    assert_eq!(
+        harness.customer("DAT", "ECHO-1").await.unwrap()["OrganizationName"],
+        "NameB"
+    );
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}

@@ -23,7 +23,7 @@ import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
 import type { EnvironmentView } from '../../bindings/EnvironmentView';
 import type { NewEnvironment } from '../../bindings/NewEnvironment';
-import { emptyEnvironment, fieldOfError, type EnvironmentField } from '../../lib/environments';
+import { emptyEnvironment, environmentDraft, fieldOfError, type EnvironmentField } from '../../lib/environments';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '640px', width: '100%' },
@@ -40,18 +40,25 @@ const URL_HINT: Record<NewEnvironment['kind'], string> = {
   dataverse: 'https://contoso.crm.dynamics.com',
 };
 
-/** Registers a finance and operations or Dataverse environment; the backend checks what was typed. */
+/**
+ * Registers a finance and operations or Dataverse environment, or with `editing` changes a
+ * stored one (its kind stays; the backend needs the client secret with every change, as it
+ * cannot be read back). The backend checks what was typed.
+ */
 export function AddEnvironmentDialog({
   open,
   onClose,
   onAdded,
+  editing,
 }: {
   open: boolean;
   onClose: () => void;
   onAdded: (environment: EnvironmentView) => void;
+  editing?: EnvironmentView;
 }) {
   const styles = useStyles();
-  const [form, setForm] = useState<NewEnvironment>(() => emptyEnvironment());
+  const initial = () => (editing ? environmentDraft(editing) : emptyEnvironment());
+  const [form, setForm] = useState<NewEnvironment>(initial);
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -64,7 +71,7 @@ export function AddEnvironmentDialog({
   };
 
   const close = () => {
-    setForm(emptyEnvironment());
+    setForm(initial());
     setError(null);
     onClose();
   };
@@ -73,8 +80,8 @@ export function AddEnvironmentDialog({
     event.preventDefault();
     setSaving(true);
     try {
-      const added = await backend.addEnvironment(form);
-      setForm(emptyEnvironment());
+      const added = editing ? await backend.updateEnvironment(editing.id, form) : await backend.addEnvironment(form);
+      setForm(initial());
       setError(null);
       onAdded(added);
     } catch (e) {
@@ -86,15 +93,15 @@ export function AddEnvironmentDialog({
 
   return (
     <Dialog open={open} onOpenChange={(_, data) => (data.open ? undefined : close())} modalType="modal">
-      <DialogSurface className={styles.surface} data-testid="add-environment-dialog">
+      <DialogSurface className={styles.surface} data-testid={editing ? 'edit-environment-dialog' : 'add-environment-dialog'}>
         <form noValidate onSubmit={(e) => void submit(e)}>
           <DialogBody>
-            <DialogTitle>Add environment</DialogTitle>
+            <DialogTitle>{editing ? `Edit ‘${editing.name}’` : 'Add environment'}</DialogTitle>
             <DialogContent className={styles.form}>
               {error && field === null ? (
                 <MessageBar intent="error" layout="multiline" data-testid="add-environment-error">
                   <MessageBarBody>
-                    <MessageBarTitle>Cannot add the environment</MessageBarTitle>
+                    <MessageBarTitle>{editing ? 'Cannot save the environment' : 'Cannot add the environment'}</MessageBarTitle>
                     {error.message}
                   </MessageBarBody>
                 </MessageBar>
@@ -102,6 +109,7 @@ export function AddEnvironmentDialog({
               <Field label="Kind" required>
                 <RadioGroup
                   layout="horizontal"
+                  disabled={!!editing}
                   value={form.kind}
                   onChange={(_, data) => set('kind', data.value as NewEnvironment['kind'])}
                   data-testid="env-kind"
@@ -155,7 +163,11 @@ export function AddEnvironmentDialog({
                 label="Client secret"
                 required
                 validationMessage={fieldError('clientSecret')}
-                hint="Stored in the operating system's keyring, never shown again."
+                hint={
+                  editing
+                    ? 'Duet cannot read the stored secret back and needs it with every change: enter the current secret, or a new one to rotate it. It replaces the one in the keyring.'
+                    : "Stored in the operating system's keyring, never shown again."
+                }
                 data-testid="field-client-secret"
               >
                 <Input
@@ -196,9 +208,9 @@ export function AddEnvironmentDialog({
                 type="submit"
                 disabled={saving}
                 icon={saving ? <Spinner size="tiny" /> : undefined}
-                data-testid="add-environment-submit"
+                data-testid={editing ? 'edit-environment-submit' : 'add-environment-submit'}
               >
-                {saving ? 'Adding…' : 'Add environment'}
+                {editing ? (saving ? 'Saving…' : 'Save changes') : saving ? 'Adding…' : 'Add environment'}
               </Button>
             </DialogActions>
           </DialogBody>

@@ -28,6 +28,7 @@ import {
   Building20Regular,
   Cloud20Regular,
   Delete20Regular,
+  Edit20Regular,
   Link20Regular,
   PlugConnected20Regular,
 } from '@fluentui/react-icons';
@@ -62,14 +63,17 @@ const useStyles = makeStyles({
 
 type TestResult = { running: true } | { running: false; checks: HealthCheck[] } | { running: false; error: ApiError };
 
-/** Every registered environment with its badges, a connection test and removal. */
+/** Every registered environment with its badges, a connection test, editing and removal. */
 export function EnvironmentTable({
   environments,
   onLink,
+  onEdit,
   onRemoved,
 }: {
   environments: EnvironmentView[];
   onLink: (environment: EnvironmentView) => void;
+  /** Opens the environment's edit dialog (details and client secret). */
+  onEdit: (environment: EnvironmentView) => void;
   onRemoved: (environment: EnvironmentView) => void;
 }) {
   const styles = useStyles();
@@ -150,6 +154,9 @@ export function EnvironmentTable({
                         data-testid="test-connection"
                       >
                         {result?.running ? 'Testing…' : 'Test connection'}
+                      </Button>
+                      <Button size="small" icon={<Edit20Regular />} onClick={() => onEdit(env)} data-testid="edit-environment">
+                        Edit
                       </Button>
                       {env.linked ? null : (
                         <Button size="small" icon={<Link20Regular />} onClick={() => onLink(env)} data-testid="link-environment">

@@ -10,7 +10,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { Pause16Regular, Play16Regular, PlayCircle16Regular, Stop16Regular } from '@fluentui/react-icons';
+import { BuildingMultiple16Regular, Pause16Regular, Play16Regular, PlayCircle16Regular, Stop16Regular } from '@fluentui/react-icons';
 import type { MapView } from '../../bindings/MapView';
 import type { ResumeMode } from '../../bindings/ResumeMode';
 import { canPause, canRun } from '../../lib/labels';
@@ -30,14 +30,25 @@ export interface MapRowHandlers {
   onDiscard: (map: MapView) => void;
   /** Asks before stopping. */
   onStop: (map: MapView) => void;
+  /** Opens the bootstrap dialog; offered only for maps bootstrap can run. */
+  onBootstrap?: (map: MapView) => void;
 }
 
 /**
- * Run, Pause, Resume and Stop of one map: icon buttons named by their tooltips, so the
+ * Run, Pause, Resume, Stop and (for company-specific maps) Bootstrap companies of one map: icon buttons named by their tooltips, so the
  * column stays narrow and every action of every row stays in view. Unavailable ones are
  * disabledFocusable, so their tooltip still names them on hover and focus.
  */
-export function MapRowActions({ map, busy, onRun, onPause, onResume, onDiscard, onStop }: { map: MapView; busy: boolean } & MapRowHandlers) {
+export function MapRowActions({
+  map,
+  busy,
+  onRun,
+  onPause,
+  onResume,
+  onDiscard,
+  onStop,
+  onBootstrap,
+}: { map: MapView; busy: boolean } & MapRowHandlers) {
   const styles = useStyles();
   return (
     <div className={styles.actions}>
@@ -70,6 +81,17 @@ export function MapRowActions({ map, busy, onRun, onPause, onResume, onDiscard, 
           data-testid={`stop-${map.name}`}
         />
       </Tooltip>
+      {onBootstrap ? (
+        <Tooltip content="Bootstrap companies…" relationship="label">
+          <Button
+            size="small"
+            icon={<BuildingMultiple16Regular />}
+            disabledFocusable={busy}
+            onClick={() => onBootstrap(map)}
+            data-testid={`bootstrap-${map.name}`}
+          />
+        </Tooltip>
+      ) : null}
     </div>
   );
 }

@@ -13,6 +13,8 @@ export interface MapsTableProps extends MapRowHandlers {
   selected: readonly string[];
   /** Maps with a command under way, by name. */
   busy: Readonly<Record<string, boolean>>;
+  /** Maps bootstrap can run (company-specific, plain key), by name. */
+  bootstrapable: Readonly<Record<string, boolean>>;
   onSelect: (name: string, on: boolean) => void;
   onOpenDetails: (map: MapView) => void;
   onOpenQueue: (map: MapView) => void;
@@ -50,6 +52,7 @@ export function MapsTable(props: MapsTableProps) {
 function mapColumns(styles: ReturnType<typeof useMapsTableStyles>, props: MapsTableProps): ChangeColumn<MapView>[] {
   const { selected, busy, onSelect, onOpenDetails, onOpenQueue, onRun, onPause, onResume, onDiscard, onStop } = props;
   const handlers: MapRowHandlers = { onRun, onPause, onResume, onDiscard, onStop };
+  const { bootstrapable, onBootstrap } = props;
   return [
     {
       id: 'select',
@@ -88,7 +91,14 @@ function mapColumns(styles: ReturnType<typeof useMapsTableStyles>, props: MapsTa
       id: 'actions',
       label: 'Actions',
       headerClassName: styles.actionsCol,
-      render: (map) => <MapRowActions map={map} busy={!!busy[map.name]} {...handlers} />,
+      render: (map) => (
+        <MapRowActions
+          map={map}
+          busy={!!busy[map.name]}
+          {...handlers}
+          onBootstrap={bootstrapable[map.name] ? onBootstrap : undefined}
+        />
+      ),
     },
   ];
 }

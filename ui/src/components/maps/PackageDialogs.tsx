@@ -21,6 +21,7 @@ import {
 import { ArrowDownload16Regular, Copy16Regular, DocumentArrowUp16Regular } from '@fluentui/react-icons';
 import { useRef, useState } from 'react';
 import { backend, toApiError } from '../../backend';
+import { downloadText } from '../../lib/download';
 import type { ApiError } from '../../bindings/ApiError';
 import type { ImportReport } from '../../bindings/ImportReport';
 import type { MapView } from '../../bindings/MapView';
@@ -64,12 +65,7 @@ export function ExportDialog({ maps, onClose }: { maps: readonly MapView[]; onCl
 
   const download = () => {
     if (text === null) return;
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = packageFileName(chosen, new Date());
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    downloadText(text, packageFileName(chosen, new Date()), 'application/json');
   };
 
   const copy = async () => {

@@ -3,7 +3,7 @@ import {
   Caption1,
   Card,
   CardHeader,
-  Checkbox,
+  Divider,
   Field,
   Input,
   Radio,
@@ -16,10 +16,15 @@ import {
 import { ArrowRight16Regular } from '@fluentui/react-icons';
 import type { ScenarioView } from '../../bindings/ScenarioView';
 import { usesExistingRows, usesRows, type DraftErrors, type OptionsDraft } from '../../lib/scenarios';
+import { EnvironmentsOption } from './EnvironmentsOption';
+import { LegalEntitiesOption } from './LegalEntitiesOption';
+import { MapsOption } from './MapsOption';
 import { useWizardStyles } from './styles';
 import { WizardFooter } from './WizardFooter';
 
 const useStyles = makeStyles({
+  sections: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXL },
+  section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   form: {
     display: 'grid',
     gridTemplateColumns: 'repeat(auto-fit, minmax(280px, 1fr))',
@@ -36,6 +41,7 @@ export function OptionsStep({
   invalid,
   planning,
   onChange,
+  onLegalEntities,
   onBack,
   onReview,
 }: {
@@ -45,6 +51,8 @@ export function OptionsStep({
   invalid: boolean;
   planning: boolean;
   onChange: (change: Partial<OptionsDraft>) => void;
+  /** The legal entities of a finance and operations environment were read (stable). */
+  onLegalEntities: (financeOperationsId: number, codes: string[]) => void;
   onBack: () => void;
   onReview: () => void;
 }) {
@@ -56,7 +64,7 @@ export function OptionsStep({
           header={<Subtitle1>Options</Subtitle1>}
           description={<Caption1 className={shared.muted}>{scenario.title}</Caption1>}
         />
-        <OptionsForm scenario={scenario} draft={draft} errors={errors} onChange={onChange} />
+        <OptionsForm scenario={scenario} draft={draft} errors={errors} onChange={onChange} onLegalEntities={onLegalEntities} />
       </Card>
       <WizardFooter onBack={onBack}>
         <Button
@@ -79,61 +87,60 @@ function OptionsForm({
   draft,
   errors,
   onChange,
+  onLegalEntities,
 }: {
   scenario: ScenarioView;
   draft: OptionsDraft;
   errors: DraftErrors;
   onChange: (change: Partial<OptionsDraft>) => void;
+  onLegalEntities: (financeOperationsId: number, codes: string[]) => void;
 }) {
   const styles = useStyles();
+  const source = draft.environmentSource;
   return (
-    <div className={styles.form}>
-      <Field
-        label="Legal entities"
-        required
-        validationState={errors.companies ? 'error' : 'none'}
-        validationMessage={errors.companies ?? 'Company codes to link, separated by commas (for example DAT, USMF).'}
-      >
-        <Input
-          value={draft.companies}
-          onChange={(_, data) => onChange({ companies: data.value })}
-          data-testid="option-companies"
-        />
-      </Field>
-      <Field label="Master" hint="Which side wins for rows that exist on both sides.">
-        <RadioGroup
-          layout="horizontal"
-          value={draft.master}
-          onChange={(_, data) => onChange({ master: data.value as OptionsDraft['master'] })}
-          data-testid="option-master"
-        >
-          <Radio value="financeOperations" label="Finance and operations" />
-          <Radio value="dataverse" label="Dataverse" />
-        </RadioGroup>
-      </Field>
-      {usesRows(scenario) ? (
-        <CountField
-          label="Customers to generate in finance and operations"
-          hint="The new finance and operations environment starts with this many customers."
-          error={errors.rows}
-          value={draft.rows}
-          onChange={(rows) => onChange({ rows })}
-          testId="option-rows"
-        />
-      ) : null}
-      {usesExistingRows(scenario) ? (
-        <CountField
-          label="Existing Dataverse accounts without a company"
-          hint="Accounts the existing Dataverse environment holds before the setup."
-          error={errors.existingRows}
-          value={draft.existingRows}
-          onChange={(existingRows) => onChange({ existingRows })}
-          testId="option-existing-rows"
-        />
-      ) : null}
-      <Field label="Maps" hint="The setup scenarios sync customers (CustomersV3 ↔ account).">
-        <Checkbox checked disabled label="Customers" />
-      </Field>
+    <div className={styles.sections}>
+      <section className={styles.section} data-testid="options-environments">
+        <EnvironmentsOption draft={draft} errors={errors} onChange={onChange} />
+      </section>
+      <Divider />
+      <section className={styles.form} data-testid="options-companies">
+        <LegalEntitiesOption draft={draft} errors={errors} onChange={onChange} onRead={onLegalEntities} />
+        <Field label="Master" hint="Which side wins for rows that exist on both sides, unless a map below says otherwise.">
+          <RadioGroup
+            layout="horizontal"
+            value={draft.master}
+            onChange={(_, data) => onChange({ master: data.value as OptionsDraft['master'] })}
+            data-testid="option-master"
+          >
+            <Radio value="financeOperations" label="Finance and operations" />
+            <Radio value="dataverse" label="Dataverse" />
+          </RadioGroup>
+        </Field>
+        {usesRows(scenario, source) ? (
+          <CountField
+            label="Customers to generate in finance and operations"
+            hint="The sandbox finance and operations environment starts with this many customers."
+            error={errors.rows}
+            value={draft.rows}
+            onChange={(rows) => onChange({ rows })}
+            testId="option-rows"
+          />
+        ) : null}
+        {usesExistingRows(scenario, source) ? (
+          <CountField
+            label="Existing Dataverse accounts without a company"
+            hint="Accounts the sandbox Dataverse environment holds before the setup."
+            error={errors.existingRows}
+            value={draft.existingRows}
+            onChange={(existingRows) => onChange({ existingRows })}
+            testId="option-existing-rows"
+          />
+        ) : null}
+      </section>
+      <Divider />
+      <section className={styles.section} data-testid="options-maps">
+        <MapsOption draft={draft} errors={errors} onChange={onChange} />
+      </section>
     </div>
   );
 }

@@ -10,8 +10,6 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  Tag,
-  TagGroup,
   Text,
   makeStyles,
   mergeClasses,
@@ -22,6 +20,7 @@ import type { BootstrapReport } from '../../bindings/BootstrapReport';
 import type { ScenarioRun } from '../../bindings/ScenarioRun';
 import { formatCount } from '../../lib/format';
 import { agreementRows, agrees } from '../../lib/scenarios';
+import { BootstrapRows } from '../bootstrap/BootstrapRows';
 import { useWizardStyles } from './styles';
 
 const useStyles = makeStyles({
@@ -34,7 +33,6 @@ const useStyles = makeStyles({
     fontWeight: tokens.fontWeightSemibold,
     fontVariantNumeric: 'tabular-nums',
   },
-  tags: { flexWrap: 'wrap', rowGap: tokens.spacingVerticalXS },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
   tableCard: { padding: 0, overflowX: 'auto', gap: tokens.spacingVerticalS },
   tableTitle: { paddingInline: tokens.spacingHorizontalXL, paddingTop: tokens.spacingVerticalL },
@@ -52,13 +50,15 @@ const useStyles = makeStyles({
   },
 });
 
-/** What a run reports at its end, side by side: the bootstrap of existing accounts and each map's agreement. */
+/** What a run reports at its end, side by side: each company-specific map's bootstrap and each map's agreement. */
 export function RunReports({ run }: { run: ScenarioRun }) {
   const styles = useStyles();
-  if (!run.bootstrap && !run.agreement.length) return null;
+  if (!run.bootstraps.length && !run.agreement.length) return null;
   return (
     <div className={styles.twoCols}>
-      {run.bootstrap ? <BootstrapCard report={run.bootstrap} /> : null}
+      {run.bootstraps.map((report, index) => (
+        <BootstrapCard key={report.map} report={report} first={index === 0} />
+      ))}
       {run.agreement.map((agreement) => (
         <AgreementCard key={agreement.map} agreement={agreement} />
       ))}
@@ -66,43 +66,36 @@ export function RunReports({ run }: { run: ScenarioRun }) {
   );
 }
 
-function BootstrapCard({ report }: { report: BootstrapReport }) {
+/** One map's bootstrap: its counts and every row. The first card keeps the test ids earlier runs used. */
+function BootstrapCard({ report, first }: { report: BootstrapReport; first: boolean }) {
   const styles = useStyles();
   const shared = useWizardStyles();
+  const id = (name: string) => (first ? name : `${name}-${report.map}`);
   return (
-    <Card className={shared.section} data-testid="bootstrap-report">
+    <Card className={shared.section} data-testid={id('bootstrap-report')} data-map={report.map}>
       <CardHeader
-        header={<Subtitle2>Bootstrap</Subtitle2>}
-        description={<Caption1 className={shared.muted}>Existing Dataverse accounts given a company</Caption1>}
+        header={<Subtitle2>Bootstrap: {report.map}</Subtitle2>}
+        description={<Caption1 className={shared.muted}>Existing Dataverse rows given a company</Caption1>}
       />
       <div className={styles.metrics}>
         <div className={styles.metric}>
-          <span className={styles.metricValue} data-testid="bootstrap-matched">
+          <span className={styles.metricValue} data-testid={id('bootstrap-matched')}>
             {formatCount(report.matched)}
           </span>
-          <Caption1 className={shared.muted}>matched by account number</Caption1>
+          <Caption1 className={shared.muted}>matched by key</Caption1>
         </div>
         <div className={styles.metric}>
-          <span className={styles.metricValue} data-testid="bootstrap-unmatched">
+          <span className={styles.metricValue} data-testid={id('bootstrap-unmatched')}>
             {formatCount(report.unmatched)}
           </span>
           <Caption1 className={shared.muted}>unmatched, given {report.defaultCompany}</Caption1>
         </div>
-      </div>
-      {report.unmatchedKeys.length ? (
-        <div>
-          <Caption1 className={shared.muted}>
-            Unmatched account numbers{report.unmatched > report.unmatchedKeys.length ? ' (first 50)' : ''}
-          </Caption1>
-          <TagGroup aria-label="Unmatched account numbers" className={styles.tags}>
-            {report.unmatchedKeys.map((key) => (
-              <Tag key={key} value={key} size="extra-small" appearance="outline" className={styles.mono}>
-                {key}
-              </Tag>
-            ))}
-          </TagGroup>
+        <div className={styles.metric}>
+          <span className={styles.metricValue}>{formatCount(report.stamped)}</span>
+          <Caption1 className={shared.muted}>stamped</Caption1>
         </div>
-      ) : null}
+      </div>
+      <BootstrapRows report={report} />
     </Card>
   );
 }

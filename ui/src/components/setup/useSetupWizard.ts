@@ -32,6 +32,11 @@ export function useSetupWizard() {
 
   usePollRun(run?.status === 'running' && step === RUN_STEP, dispatch);
 
+  const legalEntitiesRead = useCallback(
+    (financeOperationsId: number, codes: string[]) => dispatch({ type: 'legalEntitiesRead', financeOperationsId, codes }),
+    [],
+  );
+
   const errors = selected ? validateDraft(draft, selected) : {};
   const invalid = hasErrors(errors);
 
@@ -80,6 +85,7 @@ export function useSetupWizard() {
     goTo: (to: WizardStep) => dispatch({ type: 'goTo', step: to }),
     choose: (scenario: ScenarioView) => dispatch({ type: 'choose', scenario }),
     editDraft: (change: Partial<OptionsDraft>) => dispatch({ type: 'editDraft', change }),
+    legalEntitiesRead,
     confirmReset: (confirmed: boolean) => dispatch({ type: 'confirmReset', confirmed }),
     review: () => void review(),
     start: () => void start(),
