@@ -64,7 +64,7 @@ test('the Dataverse environment is edited: a wrong client secret fails its healt
   await ensureCustomersRunning(page);
   await goTo(page, 'environments');
 
-  // The details come back as stored; the secret never does, and the backend needs it again.
+  // The details come back as stored; the secret never does, and left empty it is kept.
   const row = envRow(page, DV_NAME);
   await row.getByTestId('edit-environment').click();
   const edit = page.getByTestId('edit-environment-dialog');
@@ -74,14 +74,20 @@ test('the Dataverse environment is edited: a wrong client secret fails its healt
   await expect(edit.getByTestId('env-token-url-input')).toHaveValue(env.DUET_TOKEN_URL);
   await expect(edit.getByTestId('env-kind-dataverse')).toBeDisabled();
   await expect(edit.getByTestId('env-secret-input')).toHaveValue('');
-  await edit.getByTestId('edit-environment-submit').click();
-  await expect(edit.getByTestId('field-client-secret')).toContainText('Enter the client secret');
-  await edit.getByTestId('env-secret-input').fill('not-the-secret');
+  await expect(edit.getByTestId('field-client-secret')).toContainText('Leave it empty to keep the stored secret');
   await edit.getByTestId('edit-environment-submit').click();
   await expect(edit).toBeHidden({ timeout: 30_000 });
   await expect(page.getByTestId('toast-success').filter({ hasText: 'Environment saved' })).toBeVisible();
-
   const token = page.getByTestId('health-dataverse-DUET-H001');
+  await page.getByTestId('check-health').click();
+  await expect(token).toHaveAttribute('data-status', 'healthy', { timeout: 30_000 });
+
+  // A wrong secret replaces the stored one: the sign-in check fails.
+  await row.getByTestId('edit-environment').click();
+  await edit.getByTestId('env-secret-input').fill('not-the-secret');
+  await edit.getByTestId('edit-environment-submit').click();
+  await expect(edit).toBeHidden({ timeout: 30_000 });
+
   await page.getByTestId('check-health').click();
   await expect(token).toHaveAttribute('data-status', 'unhealthy', { timeout: 30_000 });
   await expect(token.getByTestId('health-message')).toContainText(/secret/i);

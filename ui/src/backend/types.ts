@@ -52,7 +52,7 @@ export interface Backend {
   environments(): Promise<EnvironmentView[]>;
   /** Registers an environment (its secret goes to the OS keyring); rejects with `invalid_environment` or `conflict`. */
   addEnvironment(environment: NewEnvironment): Promise<EnvironmentView>;
-  /** Changes an environment's details and secret (the backend needs the secret with every change); rejects like `addEnvironment`. */
+  /** Changes an environment's details; an empty secret keeps the stored one, a new one rotates it; rejects like `addEnvironment`. */
   updateEnvironment(id: number, environment: NewEnvironment): Promise<EnvironmentView>;
   /** Refused with `conflict` while the environment is one side of the link. */
   removeEnvironment(id: number): Promise<null>;

@@ -49,7 +49,7 @@ export function confirmationMatches(typed: string, confirmation: string): boolea
 
 /**
  * The edit form of a stored environment: its details as stored, and an empty client secret
- * (the secret is never sent back; the backend needs it again with every change).
+ * (the secret is never sent back; sent empty, the backend keeps the stored one).
  */
 export function environmentDraft(view: EnvironmentView): NewEnvironment {
   return {

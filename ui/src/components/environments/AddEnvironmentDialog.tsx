@@ -42,8 +42,8 @@ const URL_HINT: Record<NewEnvironment['kind'], string> = {
 
 /**
  * Registers a finance and operations or Dataverse environment, or with `editing` changes a
- * stored one (its kind stays; the backend needs the client secret with every change, as it
- * cannot be read back). The backend checks what was typed.
+ * stored one (its kind stays; the secret is never read back: left empty it is kept, a new one
+ * rotates it). The backend checks what was typed.
  */
 export function AddEnvironmentDialog({
   open,
@@ -161,11 +161,11 @@ export function AddEnvironmentDialog({
               </div>
               <Field
                 label="Client secret"
-                required
+                required={!editing}
                 validationMessage={fieldError('clientSecret')}
                 hint={
                   editing
-                    ? 'Duet cannot read the stored secret back and needs it with every change: enter the current secret, or a new one to rotate it. It replaces the one in the keyring.'
+                    ? 'Leave it empty to keep the stored secret; enter a new one to rotate it (it replaces the one in the keyring). A new client id needs its own secret.'
                     : "Stored in the operating system's keyring, never shown again."
                 }
                 data-testid="field-client-secret"
