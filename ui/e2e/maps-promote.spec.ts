@@ -5,10 +5,9 @@ import path from 'node:path';
 import { duetEnv } from './duet-env';
 import { goTo, openUi, saveScreenshot } from './helpers';
 
-/** Each step's screenshot, also kept in /tmp to look at (and for docs/images). */
+/** Each step's screenshot, in the run's output directory (docs/images takes them from there). */
 async function shoot(page: Page, name: string) {
-  await saveScreenshot(page, name);
-  await page.screenshot({ path: `/tmp/ui-promote-${name}.png` });
+  await saveScreenshot(page, `promote-${name}`);
 }
 
 interface Field {
