@@ -5,14 +5,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+mod args;
+
+use args::*;
+
 use crate::error::json;
-use crate::model::{AlertRuleView, NewEnvironment, ResumeMode, ScenarioOptions};
-use crate::plan::{BulkAction, PlanStepChoice};
-use crate::{Api, ApiError, Code, RetentionView};
+use crate::model::ResumeMode;
+use crate::{Api, ApiError, Code};
 
 /// A command's answer, boxed so that every handler has the same type and fits the table.
 type Answer<'a> = Pin<Box<dyn Future<Output = Result<Value, ApiError>> + Send + 'a>>;
@@ -43,201 +45,6 @@ fn answer<'a, T: serde::Serialize>(
     work: impl Future<Output = Result<T, ApiError>> + Send + 'a,
 ) -> Answer<'a> {
     Box::pin(async move { json(work.await?) })
-}
-
-#[derive(Deserialize)]
-struct Name {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct Names {
-    names: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Id {
-    id: i64,
-}
-
-#[derive(Deserialize)]
-struct Limit {
-    limit: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Run {
-    name: String,
-    /// Off: a map without synced state goes live from now on, copying nothing.
-    initial_sync: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct Resume {
-    name: String,
-    mode: ResumeMode,
-}
-
-#[derive(Deserialize)]
-struct Queue {
-    name: String,
-    key: Option<String>,
-    limit: Option<u32>,
-}
-
-#[derive(Deserialize)]
-struct Retry {
-    name: String,
-    seq: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Rerun {
-    name: String,
-    #[serde(default)]
-    failed_only: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Bootstrap {
-    name: String,
-    company: String,
-    #[serde(default)]
-    dry_run: bool,
-}
-
-#[derive(Deserialize)]
-struct ScenarioMaps {
-    options: ScenarioOptions,
-}
-
-#[derive(Deserialize)]
-struct Rule {
-    rule: AlertRuleView,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SchemaOf {
-    finance_operations_entity: String,
-    dataverse_table: String,
-    #[serde(default)]
-    refresh: bool,
-}
-
-#[derive(Deserialize)]
-struct MapOnly {
-    map: serde_json::Value,
-}
-
-#[derive(Deserialize)]
-struct FilterOf {
-    map: duet_maps::TableMap,
-    side: duet_maps::Side,
-}
-
-#[derive(Deserialize)]
-struct Preview {
-    map: duet_maps::TableMap,
-    limit: Option<usize>,
-}
-
-#[derive(Deserialize)]
-struct Save {
-    map: Value,
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Diff {
-    name: String,
-    from: i64,
-    to: i64,
-}
-
-#[derive(Deserialize)]
-struct Rollback {
-    name: String,
-    version: i64,
-}
-
-#[derive(Deserialize)]
-struct Export {
-    #[serde(default)]
-    names: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Import {
-    package: Value,
-    #[serde(default)]
-    replace: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Window {
-    map: Option<String>,
-    minutes: Option<u32>,
-    bucket_seconds: Option<u32>,
-}
-
-#[derive(Deserialize)]
-struct SetRetention {
-    retention: RetentionView,
-}
-
-#[derive(Deserialize)]
-struct StartPlan {
-    steps: Vec<PlanStepChoice>,
-}
-
-#[derive(Deserialize)]
-struct Bulk {
-    action: BulkAction,
-    names: Vec<String>,
-    mode: Option<ResumeMode>,
-}
-
-#[derive(Deserialize)]
-struct Scenario {
-    id: String,
-    #[serde(default)]
-    options: ScenarioOptions,
-}
-
-#[derive(Deserialize)]
-struct AddEnvironment {
-    environment: NewEnvironment,
-}
-
-#[derive(Deserialize)]
-struct UpdateEnvironment {
-    id: i64,
-    environment: NewEnvironment,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Link {
-    finance_operations_id: i64,
-    dataverse_id: i64,
-    companies: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Companies {
-    companies: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Reset {
-    confirm: String,
-    #[serde(default)]
-    relink: bool,
 }
 
 /// The commands, by name. The UI and scripts call these names, so a name never changes.
