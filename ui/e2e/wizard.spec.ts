@@ -198,6 +198,9 @@ test('setup wizard runs existing-existing on environments added as cloud ones', 
 
   // 3. The plan checks the environments instead of provisioning sandbox ones.
   const steps = ['check', 'link', 'createCompany', 'addCompanies', 'bootstrap', 'initialSync', 'live'];
+  await page.getByTestId('wizard-review').click();
+  await expect(page.getByTestId('options-summary')).toContainText(`${CLOUD_FO} ↔ ${CLOUD_DV}`);
+  await page.getByTestId('wizard-back').click();
   await reviewAndStart(page, 'cloud', steps);
   await expectDone(page, steps);
   await expect(page.getByTestId('run-step-check')).toContainText(/health|holding|hold/i);

@@ -213,6 +213,13 @@ describe('run display', () => {
     const summary = Object.fromEntries(optionsSummary(added));
     expect(summary.Environments).toBe('Environments already added');
     expect(summary.Maps).toBe('customer-groups, customers');
+    const named = Object.fromEntries(
+      optionsSummary(added, [
+        { id: 2, name: 'Contoso CRM' },
+        { id: 1, name: 'Contoso F&O' },
+      ]),
+    );
+    expect(named.Environments).toBe('Contoso F&O ↔ Contoso CRM');
     expect(summary).not.toHaveProperty('Customers to generate');
   });
   it('marks the agreement counts that are problems', () => {

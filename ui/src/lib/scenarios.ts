@@ -1,4 +1,5 @@
 import type { Agreement } from '../bindings/Agreement';
+import type { EnvironmentView } from '../bindings/EnvironmentView';
 import type { PlanStepChoice } from '../bindings/PlanStepChoice';
 import type { ScenarioOptions } from '../bindings/ScenarioOptions';
 import type { ScenarioRun } from '../bindings/ScenarioRun';
@@ -236,14 +237,27 @@ export function runOutcome(run: Pick<ScenarioRun, 'status' | 'startedAt'>): 'don
   return run.status !== 'running' && run.startedAt ? 'unfinished' : null;
 }
 
-/** The scenario and options of a plan or run, as label and value, for the ones the scenario uses. */
-export function optionsSummary(run: Pick<ScenarioRun, 'scenario' | 'options'>): [string, string][] {
+/** The chosen pair by name (finance and operations ↔ Dataverse), or a generic label while the names are unknown. */
+function addedPair(ids: readonly [number, number], known: readonly Pick<EnvironmentView, 'id' | 'name'>[]): string {
+  const name = (id: number) => known.find((environment) => environment.id === id)?.name;
+  const [finops, dataverse] = [name(ids[0]), name(ids[1])];
+  return finops && dataverse ? `${finops} ↔ ${dataverse}` : 'Environments already added';
+}
+
+/**
+ * The scenario and options of a plan or run, as label and value, for the ones the scenario
+ * uses; `known` environments name the chosen pair.
+ */
+export function optionsSummary(
+  run: Pick<ScenarioRun, 'scenario' | 'options'>,
+  known: readonly Pick<EnvironmentView, 'id' | 'name'>[] = [],
+): [string, string][] {
   const { options } = run;
   const source: EnvironmentSource = options.environments ? 'added' : 'sandbox';
   const maps = options.choices.length ? options.choices.map((c) => c.map) : options.maps;
   const items: [string, string][] = [
     ['Scenario', run.scenario.title],
-    ['Environments', source === 'added' ? 'Environments already added' : 'Sandbox (provisioned fresh)'],
+    ['Environments', options.environments ? addedPair(options.environments, known) : 'Sandbox (provisioned fresh)'],
     ['Legal entities', options.companies.join(', ')],
     ['Maps', maps.join(', ')],
     ['Master', options.master === 'financeOperations' ? 'Finance and operations' : 'Dataverse'],

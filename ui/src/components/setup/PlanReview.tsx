@@ -16,6 +16,9 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Play20Filled } from '@fluentui/react-icons';
+import { useEffect, useState } from 'react';
+import { backend } from '../../backend';
+import type { EnvironmentView } from '../../bindings/EnvironmentView';
 import type { ScenarioRun } from '../../bindings/ScenarioRun';
 import type { ScenarioStep } from '../../bindings/ScenarioStep';
 import { optionsSummary } from '../../lib/scenarios';
@@ -96,9 +99,22 @@ export function PlanReview({
 
 function OptionsSummary({ run }: { run: ScenarioRun }) {
   const styles = useStyles();
+  const [known, setKnown] = useState<EnvironmentView[]>([]);
+  useEffect(() => {
+    if (!run.options.environments) return;
+    let live = true;
+    // Only names for the summary: a failed read keeps the generic label.
+    backend.environments().then(
+      (environments) => live && setKnown(environments),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [run.options.environments]);
   return (
     <dl className={styles.summary} data-testid="options-summary">
-      {optionsSummary(run).map(([label, value]) => (
+      {optionsSummary(run, known).map(([label, value]) => (
         <div key={label} className={styles.summaryItem}>
           <dt className={styles.dt}>{label}</dt>
           <dd className={styles.dd}>{value}</dd>
