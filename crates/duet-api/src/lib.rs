@@ -16,6 +16,7 @@ mod error;
 mod filters;
 mod health;
 mod link;
+mod logs;
 mod maps;
 mod maps_alm;
 mod metrics;
@@ -47,6 +48,7 @@ pub use demo::{
 };
 pub use error::{ApiError, Code};
 pub use filters::{FilterCheckView, FilterErrorView};
+pub use logs::{LogOrderView, LogPage, LogQuery};
 pub use maps_alm::{
     FieldChange, FieldDiffView, ImportReport, MapDiffView, MapVersionView, SavedMap, ValueChange,
     diff_view,

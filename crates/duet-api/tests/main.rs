@@ -14,6 +14,8 @@ mod demo;
 mod environments;
 #[path = "api/link.rs"]
 mod link;
+#[path = "api/logs.rs"]
+mod logs;
 #[path = "api/maps_alm.rs"]
 mod maps_alm;
 #[path = "api/metrics.rs"]

@@ -73,12 +73,11 @@ fn text(report: &Value) -> String {
     out
 }
 
-/// RFC 4180 CSV: a header and one record per row; a field with a comma, quote or line
-/// break is quoted, its quotes doubled.
+/// CSV: a header and one record per row.
 fn csv(report: &Value) -> String {
-    let mut out = String::from("key,dataverseId,company,matched\r\n");
+    let mut out = crate::csv::record(&["key", "dataverseId", "company", "matched"]);
     for row in rows(report) {
-        let fields = [
+        out.push_str(&crate::csv::record(&[
             row["key"].as_str().unwrap_or_default(),
             row["dataverseId"].as_str().unwrap_or_default(),
             row["company"].as_str().unwrap_or_default(),
@@ -87,20 +86,9 @@ fn csv(report: &Value) -> String {
             } else {
                 "false"
             },
-        ];
-        let quoted: Vec<String> = fields.iter().map(|field| quote(field)).collect();
-        out.push_str(&quoted.join(","));
-        out.push_str("\r\n");
+        ]));
     }
     out
-}
-
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! `duet`: the command line for scripts, pipelines and tests.
 
 mod bootstrap;
+mod csv;
 mod link;
+mod logs;
 mod maps;
 mod promote;
 mod remote;
@@ -53,20 +55,10 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
-    /// The activity log of a running Duet, oldest first.
+    /// The activity log of a running Duet, filtered, oldest first.
     Logs {
-        /// Only failed rows.
-        #[arg(long)]
-        errors: bool,
-        /// Only this map's lines.
-        #[arg(long)]
-        map: Option<String>,
-        /// One JSON object per line.
-        #[arg(long)]
-        json: bool,
-        /// How many of the newest lines to read.
-        #[arg(long, default_value_t = 1000)]
-        limit: u32,
+        #[command(flatten)]
+        args: logs::LogsArgs,
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -287,25 +279,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Logs {
-            errors,
-            map,
-            json,
-            limit,
-            server,
-        } => {
-            let server = remote::Server::new(&server.server)?;
-            let entries = server
-                .call("activity", serde_json::json!({ "limit": limit }))
-                .await?;
-            for entry in remote::select_logs(&entries, map.as_deref(), errors) {
-                if json {
-                    println!("{entry}");
-                } else {
-                    remote::print_log(&entry);
-                }
-            }
-            Ok(())
+        Command::Logs { args, server } => {
+            logs::run(&remote::Server::new(&server.server)?, args).await
         }
     }
 }

@@ -68,21 +68,6 @@ pub fn print_map(map: &Value, as_json: bool) {
     );
 }
 
-/// Activity lines, oldest first, optionally only one map's and only errors.
-pub fn select_logs(entries: &Value, map: Option<&str>, errors_only: bool) -> Vec<Value> {
-    let mut selected: Vec<Value> = entries
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter(|entry| map.is_none_or(|map| entry["map"] == map))
-        .filter(|entry| !errors_only || entry["kind"] == "error")
-        .cloned()
-        .collect();
-    selected.reverse();
-    selected
-}
-
 pub fn print_log(entry: &Value) {
     let text = |field: &str| entry[field].as_str().unwrap_or("-").to_owned();
     let direction = match entry["direction"].as_str() {

@@ -6,6 +6,8 @@
 mod bootstrap;
 #[path = "cli/link.rs"]
 mod link;
+#[path = "cli/logs.rs"]
+mod logs;
 #[path = "cli/map_control.rs"]
 mod map_control;
 #[path = "cli/maps.rs"]

@@ -94,35 +94,7 @@ impl Store {
         sql: &str,
         parameters: impl rusqlite::Params,
     ) -> Result<Vec<ActivityRecord>> {
-        let db = self.db();
-        let mut statement = db.prepare(sql)?;
-        let rows = statement.query_map(parameters, |row| {
-            let payload: Option<String> = row.get(10)?;
-            Ok((
-                row.get(0)?,
-                NewActivity {
-                    at: row.get(1)?,
-                    map: row.get(2)?,
-                    kind: row.get(3)?,
-                    direction: row.get(4)?,
-                    key: row.get(5)?,
-                    operation: row.get(6)?,
-                    status: row.get(7)?,
-                    message: row.get(8)?,
-                    latency_ms: row.get(9)?,
-                    payload: None,
-                },
-                payload,
-            ))
-        })?;
-        rows.map(|row| {
-            let (id, mut entry, payload) = row?;
-            entry.payload = payload
-                .map(|text| serde_json::from_str(&text))
-                .transpose()?;
-            Ok(ActivityRecord { id, entry })
-        })
-        .collect()
+        read_records(&self.reader(), sql, parameters)
     }
 
     /// Rows written and rows failed for a map, from the activity log.
@@ -155,4 +127,41 @@ fn insert_activity(db: &Connection, entry: &NewActivity) -> Result<()> {
         entry.payload.as_ref().map(|payload| payload.to_string())
     ])?;
     Ok(())
+}
+
+/// The lines a `SELECT id, at, map, kind, direction, row_key, operation, status, message,
+/// latency_ms, payload …` answers.
+pub(crate) fn read_records(
+    db: &Connection,
+    sql: &str,
+    parameters: impl rusqlite::Params,
+) -> Result<Vec<ActivityRecord>> {
+    let mut statement = db.prepare(sql)?;
+    let rows = statement.query_map(parameters, |row| {
+        let payload: Option<String> = row.get(10)?;
+        Ok((
+            row.get(0)?,
+            NewActivity {
+                at: row.get(1)?,
+                map: row.get(2)?,
+                kind: row.get(3)?,
+                direction: row.get(4)?,
+                key: row.get(5)?,
+                operation: row.get(6)?,
+                status: row.get(7)?,
+                message: row.get(8)?,
+                latency_ms: row.get(9)?,
+                payload: None,
+            },
+            payload,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, mut entry, payload) = row?;
+        entry.payload = payload
+            .map(|text| serde_json::from_str(&text))
+            .transpose()?;
+        Ok(ActivityRecord { id, entry })
+    })
+    .collect()
 }

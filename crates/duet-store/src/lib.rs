@@ -5,6 +5,7 @@
 #![deny(clippy::too_many_lines)]
 
 mod activity;
+mod activity_query;
 mod alert_rules;
 mod change;
 mod cursors;
@@ -17,6 +18,7 @@ mod state;
 mod versions;
 
 pub use activity::{ActivityRecord, NewActivity};
+pub use activity_query::{ActivityPage, ActivityQuery, LogOrder};
 pub use alert_rules::{AlertAction, AlertRule};
 pub use change::{ChangeOperation, ChangeStatus, NewChange, QueuedChange, Wait};
 pub use cursors::CursorMove;
@@ -29,7 +31,7 @@ pub use versions::{MapVersion, default_author};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -74,10 +76,13 @@ macro_rules! eq_by_name {
 }
 pub(crate) use eq_by_name;
 
-/// Duet's state: one SQLite connection behind a mutex, so statements and transactions from
-/// several threads run one at a time.
+/// Duet's state: one writing SQLite connection behind a mutex, so statements and
+/// transactions from several threads run one at a time, and one read-only connection for
+/// the log reads the window makes: in WAL mode it reads the last committed state without
+/// waiting for the writer.
 pub struct Store {
     connection: Mutex<Connection>,
+    reader: Mutex<Connection>,
 }
 
 impl Store {
@@ -100,15 +105,29 @@ impl Store {
             state::SCHEMA,
             versions::SCHEMA,
             metrics::SCHEMA,
+            activity_query::SCHEMA,
         ] {
             connection.execute_batch(schema)?;
         }
         queue::migrate(&connection)?;
         versions::backfill(&connection)?;
         link::migrate_legacy(&connection)?;
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Store {
             connection: Mutex::new(connection),
+            reader: Mutex::new(reader),
         })
+    }
+
+    /// The read-only connection, for reads that may see the last committed state.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn db(&self) -> MutexGuard<'_, Connection> {

@@ -30,6 +30,7 @@ describe('backendFromInvoke', () => {
     await backend.startPlan([{ map: 'a', initialSync: false, master: 'dataverse' }]);
     await backend.compareMaps({ remote: { url: 'http://127.0.0.1:1/?token=t' } });
     await backend.promoteMaps({ maps: [] }, 'release.json');
+    await backend.logPage({ map: 'customers', kind: 'error', after: 42 }, 200);
     expect(calls).toEqual([
       ['map_versions', { name: 'vendors' }],
       ['rollback_map', { name: 'vendors', version: 1 }],
@@ -41,6 +42,7 @@ describe('backendFromInvoke', () => {
       ['start_plan', { steps: [{ map: 'a', initialSync: false, master: 'dataverse' }] }],
       ['compare_maps', { remote: { url: 'http://127.0.0.1:1/?token=t' } }],
       ['promote_maps', { package: { maps: [] }, source: 'release.json' }],
+      ['log_page', { query: { map: 'customers', kind: 'error', after: 42 }, limit: 200 }],
     ]);
   });
 });

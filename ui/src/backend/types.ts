@@ -21,6 +21,8 @@ import type { MapsComparison } from '../bindings/MapsComparison';
 import type { PromotionReport } from '../bindings/PromotionReport';
 import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
+import type { LogPage } from '../bindings/LogPage';
+import type { LogQuery } from '../bindings/LogQuery';
 import type { MapDiffView } from '../bindings/MapDiffView';
 import type { MapSchemaView } from '../bindings/MapSchemaView';
 import type { MapVersionView } from '../bindings/MapVersionView';
@@ -119,6 +121,8 @@ export interface Backend {
   checkFilter(map: TableMap, side: Side): Promise<FilterCheckView>;
   /** Newest first. */
   activity(limit: number): Promise<ActivityEntry[]>;
+  /** One page of the activity log matching `query` (a keyset page after `query.after`); the first page also counts the matches. */
+  logPage(query: LogQuery, limit: number): Promise<LogPage>;
   /** Every alert rule, oldest first. */
   alertRules(): Promise<AlertRuleView[]>;
   /** Adds a rule (`id: null`) or replaces the one with its id; rejects with `invalid_alert_rule` naming what is wrong. */
@@ -210,6 +214,7 @@ export function backendFromInvoke(
     validateMap: (map) => invoke<ValidationView>('validate_map', { map }),
     checkFilter: (map, side) => invoke<FilterCheckView>('check_filter', { map, side }),
     activity: (limit) => invoke<ActivityEntry[]>('activity', { limit }),
+    logPage: (query, limit) => invoke<LogPage>('log_page', { query, limit }),
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),
     deleteAlertRule: (id) => invoke<null>('delete_alert_rule', { id }),

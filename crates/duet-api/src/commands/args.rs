@@ -201,3 +201,10 @@ pub(super) struct Reset {
     #[serde(default)]
     pub(super) relink: bool,
 }
+
+#[derive(Deserialize)]
+pub(super) struct LogPageArgs {
+    #[serde(default)]
+    pub(super) query: crate::LogQuery,
+    pub(super) limit: Option<u32>,
+}

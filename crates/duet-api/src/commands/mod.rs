@@ -95,6 +95,12 @@ static COMMANDS: &[(&str, Handler)] = &[
                 .await
         })
     }),
+    ("log_page", |api, args| {
+        answer(async move {
+            let LogPageArgs { query, limit } = args.parse()?;
+            api.log_page(&query, limit.unwrap_or(200))
+        })
+    }),
     ("alert_rules", |api, _| {
         answer(async move { api.alert_rules() })
     }),

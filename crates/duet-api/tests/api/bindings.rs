@@ -53,6 +53,8 @@ fn export_all(dir: &Path) {
     DemoWritten::export_all(&config).unwrap();
     DemoScriptView::export_all(&config).unwrap();
     DemoRun::export_all(&config).unwrap();
+    LogQuery::export_all(&config).unwrap();
+    LogPage::export_all(&config).unwrap();
     duet_maps::TableMap::export_all(&config).unwrap();
 }
 

@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::{NewActivity, Store};
 
 mod activity;
+mod activity_query;
 mod alert_rules;
 mod cursors;
 mod link;

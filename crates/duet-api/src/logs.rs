@@ -1,0 +1,114 @@
+//! The activity log read at any size: a typed query (map, direction, kind, status, time
+//! range, text; newest or oldest first) answered a page at a time with a keyset cursor and
+//! the number of matching lines.
+
+use duet_store::{ActivityQuery, LogOrder};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::{ActivityEntry, ActivityKind, Direction};
+use crate::{Api, ApiError, views};
+
+/// The most lines one page carries.
+const PAGE_LIMIT: u32 = 5_000;
+
+/// Which end of the log a page starts from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum LogOrderView {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+/// What to read of the activity log; every filter is optional and they combine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LogQuery {
+    #[ts(optional = nullable)]
+    pub map: Option<String>,
+    #[ts(optional = nullable)]
+    pub direction: Option<Direction>,
+    #[ts(optional = nullable)]
+    pub kind: Option<ActivityKind>,
+    /// `succeeded`, `failed`, `conflict`…
+    #[ts(optional = nullable)]
+    pub status: Option<String>,
+    /// Lines at or after this time (RFC 3339).
+    #[ts(optional = nullable)]
+    pub from: Option<String>,
+    /// Lines before this time (RFC 3339).
+    #[ts(optional = nullable)]
+    pub to: Option<String>,
+    /// Text in the row key or the message.
+    #[ts(optional = nullable)]
+    pub text: Option<String>,
+    /// Newest first when absent.
+    #[ts(optional = nullable)]
+    pub order: Option<LogOrderView>,
+    /// The `next` of the previous page.
+    #[ts(optional = nullable, type = "number | null")]
+    pub after: Option<i64>,
+}
+
+/// One page of the log, where the next one starts (`null` at the end) and, on the first
+/// page, how many lines match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LogPage {
+    pub entries: Vec<ActivityEntry>,
+    #[ts(type = "number | null")]
+    pub next: Option<i64>,
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+}
+
+/// A serde name as the store keeps it (`toDataverse`, `error`).
+fn name_of<T: Serialize>(value: &T) -> Option<String> {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+}
+
+impl LogQuery {
+    fn to_store(&self) -> ActivityQuery {
+        ActivityQuery {
+            map: self.map.clone(),
+            direction: self.direction.as_ref().and_then(name_of),
+            kind: self.kind.as_ref().and_then(name_of),
+            status: self.status.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            text: self.text.clone(),
+            order: match self.order.unwrap_or_default() {
+                LogOrderView::NewestFirst => LogOrder::NewestFirst,
+                LogOrderView::OldestFirst => LogOrder::OldestFirst,
+            },
+            after: self.after,
+        }
+    }
+}
+
+impl Api {
+    /// One page of at most `limit` lines (at most 5,000) matching `query`; the first page
+    /// (no cursor) also counts the matching lines.
+    pub fn log_page(&self, query: &LogQuery, limit: u32) -> Result<LogPage, ApiError> {
+        let store_query = query.to_store();
+        let page = self
+            .store
+            .activity_page(&store_query, limit.clamp(1, PAGE_LIMIT))?;
+        let total = match query.after {
+            None => Some(self.store.activity_count(&store_query)?),
+            Some(_) => None,
+        };
+        Ok(LogPage {
+            entries: page
+                .entries
+                .into_iter()
+                .map(views::activity_entry)
+                .collect(),
+            next: page.next,
+            total,
+        })
+    }
+}
