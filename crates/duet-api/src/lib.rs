@@ -48,7 +48,7 @@ pub use demo::{
 };
 pub use error::{ApiError, Code};
 pub use filters::{FilterCheckView, FilterErrorView};
-pub use logs::{LogOrderView, LogPage, LogQuery};
+pub use logs::{ErrorGroupView, LogOrderView, LogPage, LogQuery};
 pub use maps_alm::{
     FieldChange, FieldDiffView, ImportReport, MapDiffView, MapVersionView, SavedMap, ValueChange,
     diff_view,

@@ -112,3 +112,49 @@ impl Api {
         })
     }
 }
+
+/// One cause of failures in the log: the map, the status (`failed`, `conflict`), the message
+/// with what differs per row left out, how often and when, and the newest line as a sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorGroupView {
+    pub map: String,
+    pub status: String,
+    pub pattern: String,
+    #[ts(type = "number")]
+    pub count: u64,
+    pub first_at: String,
+    pub last_at: String,
+    pub sample_key: Option<String>,
+    pub sample_message: String,
+    #[ts(type = "unknown")]
+    pub sample_payload: Option<serde_json::Value>,
+}
+
+impl From<duet_store::ErrorGroup> for ErrorGroupView {
+    fn from(group: duet_store::ErrorGroup) -> ErrorGroupView {
+        ErrorGroupView {
+            map: group.map,
+            status: group.status,
+            pattern: group.pattern,
+            count: group.count,
+            first_at: group.first_at,
+            last_at: group.last_at,
+            sample_key: group.sample_key,
+            sample_message: group.sample_message,
+            sample_payload: group.sample_payload,
+        }
+    }
+}
+
+impl Api {
+    /// Every failure in the log (of one map, or all), grouped by cause, most frequent first.
+    pub fn error_groups(&self, map: Option<&str>) -> Result<Vec<ErrorGroupView>, ApiError> {
+        Ok(self
+            .store
+            .error_groups(map)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}

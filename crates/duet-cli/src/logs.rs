@@ -40,6 +40,10 @@ pub struct LogsArgs {
     /// The whole filtered view as CSV, with a header (every matching line unless --limit).
     #[arg(long)]
     csv: bool,
+    /// Every failure grouped by map, status and message pattern, with counts, first and
+    /// last seen (with --map: that map's only).
+    #[arg(long, conflicts_with_all = ["csv", "status", "direction", "text", "since", "until"])]
+    grouped: bool,
     /// How many of the newest matching lines to print (default 1000; CSV: all).
     #[arg(long)]
     limit: Option<u32>,
@@ -107,7 +111,33 @@ fn csv_record(entry: &Value) -> String {
     ])
 }
 
+/// Prints the failures grouped by cause, most frequent first.
+async fn groups(server: &Server, map: Option<&str>, as_json: bool) -> anyhow::Result<()> {
+    let groups = server.call("error_groups", json!({ "map": map })).await?;
+    let mut out = std::io::stdout().lock();
+    for group in groups.as_array().map(Vec::as_slice).unwrap_or_default() {
+        if as_json {
+            writeln!(out, "{group}")?;
+        } else {
+            writeln!(
+                out,
+                "{}\t{}\t{}\tfirst {}\tlast {}\t{}",
+                group["count"],
+                group["map"].as_str().unwrap_or_default(),
+                group["status"].as_str().unwrap_or_default(),
+                group["firstAt"].as_str().unwrap_or_default(),
+                group["lastAt"].as_str().unwrap_or_default(),
+                group["pattern"].as_str().unwrap_or_default(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(server: &Server, args: LogsArgs) -> anyhow::Result<()> {
+    if args.grouped {
+        return groups(server, args.map.as_deref(), args.json).await;
+    }
     let limit = match (args.limit, args.csv) {
         (Some(limit), _) => Some(limit.max(1)),
         (None, true) => None,

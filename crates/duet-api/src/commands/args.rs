@@ -208,3 +208,9 @@ pub(super) struct LogPageArgs {
     pub(super) query: crate::LogQuery,
     pub(super) limit: Option<u32>,
 }
+
+#[derive(Deserialize)]
+pub(super) struct MapFilter {
+    #[serde(default)]
+    pub(super) map: Option<String>,
+}

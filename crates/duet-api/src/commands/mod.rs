@@ -101,6 +101,12 @@ static COMMANDS: &[(&str, Handler)] = &[
             api.log_page(&query, limit.unwrap_or(200))
         })
     }),
+    ("error_groups", |api, args| {
+        answer(async move {
+            let MapFilter { map } = args.parse()?;
+            api.error_groups(map.as_deref())
+        })
+    }),
     ("alert_rules", |api, _| {
         answer(async move { api.alert_rules() })
     }),

@@ -55,6 +55,7 @@ fn export_all(dir: &Path) {
     DemoRun::export_all(&config).unwrap();
     LogQuery::export_all(&config).unwrap();
     LogPage::export_all(&config).unwrap();
+    ErrorGroupView::export_all(&config).unwrap();
     duet_maps::TableMap::export_all(&config).unwrap();
 }
 

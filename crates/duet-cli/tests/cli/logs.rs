@@ -4,7 +4,61 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{duet, serve_sandbox};
+use crate::support::{duet, serve_sandbox, sign_in};
+
+#[tokio::test]
+async fn failures_of_one_cause_are_one_group_with_their_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve_sandbox(dir.path());
+    let server = served.lines["DUET_UI_URL"].clone();
+    // GIVEN two Dataverse accounts created without a company: the running demo map refuses
+    // each, for the same reason.
+    let http = reqwest::Client::new();
+    let dv = served.lines["DUET_DV_URL"].trim_end_matches('/').to_owned();
+    let token = sign_in(&http, &served.lines, &dv).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for number in ["GROUP-1", "GROUP-2"] {
+        let created = http
+            .post(format!("{dv}/api/data/v9.2/accounts"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "accountnumber": number, "name": number }))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.status().is_success());
+    }
+    // WHEN the failures are grouped, THEN both are one group of two, first and last seen.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let group = loop {
+        let groups = duet(&["logs", "--errors", "--grouped", "--json"], &server);
+        let found = groups
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap())
+            .find(|group| group["count"] == 2 && group["map"] == "customers");
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "no group of two: {groups}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(
+        group["firstAt"].as_str() <= group["lastAt"].as_str(),
+        "{group}"
+    );
+    assert_eq!(
+        group["pattern"],
+        "the Dataverse row has no value for key field '…'"
+    );
+    // The newest failure is the sample, with the row it carried.
+    assert_eq!(
+        group["samplePayload"]["accountnumber"], "GROUP-2",
+        "{group}"
+    );
+    let text = duet(&["logs", "--errors", "--grouped"], &server);
+    assert!(text.starts_with("2\tcustomers\t"), "{text}");
+}
 
 #[test]
 fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {

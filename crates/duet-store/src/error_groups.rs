@@ -1,0 +1,123 @@
+//! Every failure in the activity log grouped by map, status and message pattern: the
+//! pattern is the message with what differs per row (quoted values, ids, long numbers) left
+//! out, so one cause is one group however many rows it hit.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use crate::{Result, Store};
+
+/// One cause of failures: how often, first and last seen, and the newest line as a sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorGroup {
+    pub map: String,
+    pub status: String,
+    pub pattern: String,
+    pub count: u64,
+    pub first_at: String,
+    pub last_at: String,
+    pub last_id: i64,
+    pub sample_key: Option<String>,
+    pub sample_message: String,
+    pub sample_payload: Option<serde_json::Value>,
+}
+
+/// The message with quoted values, ids and numbers of four or more digits replaced, so
+/// failures that differ only in the row they hit read the same.
+pub fn message_pattern(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            // A quoted value, up to its closing quote; an unclosed quote is kept as text.
+            let rest: String = chars.clone().collect();
+            if let Some(end) = rest.find('\'') {
+                out.push_str("'…'");
+                for _ in 0..rest[..end].chars().count() + 1 {
+                    chars.next();
+                }
+                continue;
+            }
+            out.push(c);
+        } else if c.is_ascii_hexdigit() {
+            let mut run = String::from(c);
+            while let Some(next) = chars
+                .peek()
+                .copied()
+                .filter(|n| n.is_ascii_hexdigit() || *n == '-')
+            {
+                run.push(next);
+                chars.next();
+            }
+            out.push_str(&shape(&run));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A run of hex digits and dashes: an id or a long number becomes a placeholder; words and
+/// short numbers (a status code, a version) stay.
+fn shape(run: &str) -> String {
+    let digits = run.chars().filter(char::is_ascii_digit).count();
+    let is_guid = run.len() == 36 && run.matches('-').count() == 4;
+    if is_guid {
+        "{id}".to_owned()
+    } else if digits == run.len() && digits >= 4 {
+        "#".to_owned()
+    } else {
+        run.to_owned()
+    }
+}
+
+impl Store {
+    /// The failures of the activity log (every map, or `map`) in groups, most frequent first.
+    pub fn error_groups(&self, map: Option<&str>) -> Result<Vec<ErrorGroup>> {
+        let reader = self.reader();
+        let mut statement = reader.prepare(
+            "SELECT id, at, map, status, message, row_key, payload FROM activity
+             WHERE kind = 'error' AND (?1 IS NULL OR map = ?1) ORDER BY id",
+        )?;
+        let mut rows = statement.query(params![map])?;
+        let mut groups: HashMap<(String, String, String), ErrorGroup> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let (id, at, map, status, message): (i64, String, String, String, String) = (
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            );
+            let pattern = message_pattern(&message);
+            let group = groups
+                .entry((map.clone(), status.clone(), pattern.clone()))
+                .or_insert_with(|| ErrorGroup {
+                    map,
+                    status,
+                    pattern,
+                    count: 0,
+                    first_at: at.clone(),
+                    last_at: at.clone(),
+                    last_id: id,
+                    sample_key: None,
+                    sample_message: String::new(),
+                    sample_payload: None,
+                });
+            group.count += 1;
+            group.last_at = at;
+            group.last_id = id;
+            group.sample_key = row.get(5)?;
+            group.sample_message = message;
+            let payload: Option<String> = row.get(6)?;
+            group.sample_payload = payload
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?;
+        }
+        let mut groups: Vec<ErrorGroup> = groups.into_values().collect();
+        groups.sort_by(|a, b| b.count.cmp(&a.count).then(b.last_id.cmp(&a.last_id)));
+        Ok(groups)
+    }
+}
