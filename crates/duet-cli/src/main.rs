@@ -8,6 +8,7 @@ mod maps;
 mod promote;
 mod remote;
 mod scenario;
+mod seed;
 mod serve;
 
 use std::path::PathBuf;
@@ -55,6 +56,11 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Benchmark tools.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// The activity log of a running Duet, filtered, oldest first.
     Logs {
         #[command(flatten)]
@@ -69,6 +75,18 @@ struct ServerArgs {
     /// The DUET_UI_URL printed by `duet serve`.
     #[arg(long, env = "DUET_UI_URL")]
     server: String,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Appends synthetic lines to a data directory's activity log (safe while `duet serve`
+    /// runs on it), to try the log at a million entries.
+    SeedLogs {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -279,6 +297,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Bench {
+            command: BenchCommand::SeedLogs { data, lines },
+        } => seed::run(&data, lines),
         Command::Logs { args, server } => {
             logs::run(&remote::Server::new(&server.server)?, args).await
         }

@@ -24,12 +24,19 @@ pub struct ErrorGroup {
     pub sample_payload: Option<serde_json::Value>,
 }
 
-/// The message with quoted values, ids and numbers of four or more digits replaced, so
-/// failures that differ only in the row they hit read the same.
+/// The message with quoted values, ids and words holding four or more digits in a row
+/// (row keys, ports, generated numbers) replaced, so failures that differ only in the row
+/// they hit read the same. Status codes and versions (`(400)`, `v9.2`) stay.
 pub fn message_pattern(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
+    let mut word = String::new();
     let mut chars = message.chars().peekable();
     while let Some(c) = chars.next() {
+        if is_word(c) {
+            word.push(c);
+            continue;
+        }
+        out.push_str(&shape(&std::mem::take(&mut word)));
         if c == '\'' {
             // A quoted value, up to its closing quote; an unclosed quote is kept as text.
             let rest: String = chars.clone().collect();
@@ -40,36 +47,35 @@ pub fn message_pattern(message: &str) -> String {
                 }
                 continue;
             }
-            out.push(c);
-        } else if c.is_ascii_hexdigit() {
-            let mut run = String::from(c);
-            while let Some(next) = chars
-                .peek()
-                .copied()
-                .filter(|n| n.is_ascii_hexdigit() || *n == '-')
-            {
-                run.push(next);
-                chars.next();
-            }
-            out.push_str(&shape(&run));
-        } else {
-            out.push(c);
         }
+        out.push(c);
     }
+    out.push_str(&shape(&word));
     out
 }
 
-/// A run of hex digits and dashes: an id or a long number becomes a placeholder; words and
-/// short numbers (a status code, a version) stay.
-fn shape(run: &str) -> String {
-    let digits = run.chars().filter(char::is_ascii_digit).count();
-    let is_guid = run.len() == 36 && run.matches('-').count() == 4;
+/// What a row key, id or number is made of.
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '|' | '.')
+}
+
+/// A word as the pattern keeps it: an id becomes `{id}`, a word with four or more digits in
+/// a row `#`; other words stay.
+fn shape(word: &str) -> String {
+    let is_guid = word.len() == 36
+        && word.matches('-').count() == 4
+        && word.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    let mut run = 0;
+    let long_number = word.chars().any(|c| {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        run >= 4
+    });
     if is_guid {
         "{id}".to_owned()
-    } else if digits == run.len() && digits >= 4 {
+    } else if long_number {
         "#".to_owned()
     } else {
-        run.to_owned()
+        word.to_owned()
     }
 }
 
