@@ -77,6 +77,8 @@ test('a customer created in finance and operations shows up in Activity, with th
   await synced.getByTestId('activity-row-toggle').click();
   await expect(page.getByTestId('activity-row-detail')).toHaveCount(0);
   await page.getByTestId('activity-filter').fill('');
+  // The whole log again (the map's start and its first sync lines are there too).
+  await expect(page.getByTestId('activity-row').nth(1)).toBeVisible();
 
   await saveScreenshot(page, 'activity');
 });

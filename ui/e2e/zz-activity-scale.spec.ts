@@ -132,4 +132,16 @@ test('the activity log at a million lines: count, scrolling, filters, detail and
   const seeded = records.find((r) => r[5] === 'DAT|SEED-0000025');
   expect(seeded && JSON.parse(seeded[10])).toEqual({ name: 'Seeded customer 25', creditlimit: 25 });
   await saveScreenshot(page, 'activity-scale-exported');
+
+  // Error groups of the chosen map: every seeded vendors-v2 failure has the cause n / 25 % 3 == 1
+  // (n = 25 + 75k), the PATCH refused as too long, so they make one group with its row keys left out.
+  await page.getByTestId('activity-tab-groups').click();
+  const group = page.getByTestId('error-group-row').filter({ hasText: 'The value is too long' });
+  await expect(group).toHaveCount(1, { timeout: 30_000 });
+  expect(digits(await group.getByTestId('error-group-count').textContent())).toBeGreaterThanOrEqual(SEEDED_VENDOR_ERRORS);
+  await expect(page.getByTestId('error-group-row').filter({ hasNotText: 'vendors-v2' })).toHaveCount(0);
+  await group.getByTestId('error-group-toggle').click();
+  await expect(page.getByTestId('error-group-sample-key')).toHaveText(/^DAT\|SEED-\d{7}$/);
+  await expect(page.getByTestId('error-group-payload')).toContainText('Seeded customer');
+  await saveScreenshot(page, 'activity-scale-groups');
 });

@@ -1,12 +1,13 @@
-import { Button, Caption1, Card, Spinner, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Card, Spinner, Subtitle2, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowUp20Regular, Dismiss20Regular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { backend } from '../backend';
 import type { ActivityEntry } from '../bindings/ActivityEntry';
 import { ActivityEntryDetail } from '../components/ChangeDetail';
 import { ErrorBar } from '../components/ErrorBar';
 import { PageHeader } from '../components/PageHeader';
 import { ActivityToolbar } from '../components/activity/ActivityToolbar';
+import { ErrorGroupsView } from '../components/activity/ErrorGroupsView';
 import { ROW_HEIGHT, VirtualLogTable } from '../components/activity/VirtualLogTable';
 import { useActivityColumns } from '../components/activity/activityColumns';
 import { useCsvExport, type ExportProgress } from '../components/activity/useCsvExport';
@@ -29,11 +30,40 @@ const useStyles = makeStyles({
 
 export function ActivityPage() {
   const styles = useStyles();
-  const columns = useActivityColumns();
   const [filters, setFilters] = useState<LogFilters>(NO_FILTERS);
-  const [text, setText] = useState('');
+  const [tab, setTab] = useState<'log' | 'groups'>('log');
+  return (
+    <div className={styles.page} data-testid="page-activity">
+      <PageHeader title="Activity" description="Lifecycle events and row changes synced in both directions." />
+      <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(d.value === 'groups' ? 'groups' : 'log')}>
+        <Tab value="log" data-testid="activity-tab-log">
+          Log
+        </Tab>
+        <Tab value="groups" data-testid="activity-tab-groups">
+          Error groups
+        </Tab>
+      </TabList>
+      {tab === 'groups' ? (
+        <>
+          <Caption1 className={styles.status}>
+            {filters.map ? `Failures of map ${filters.map}, grouped by cause.` : 'Failures of every map, grouped by cause.'}
+          </Caption1>
+          <ErrorGroupsView map={filters.map} />
+        </>
+      ) : (
+        <ActivityLog filters={filters} setFilters={setFilters} />
+      )}
+    </div>
+  );
+}
+
+/** The filtered log: toolbar, virtualised table, detail panel and live lines. */
+function ActivityLog({ filters, setFilters }: { filters: LogFilters; setFilters: Dispatch<SetStateAction<LogFilters>> }) {
+  const styles = useStyles();
+  const columns = useActivityColumns();
+  const [text, setText] = useState(filters.text);
   const [openEntry, setOpenEntry] = useState<ActivityEntry | null>(null);
-  const [configuredMaps, setConfiguredMaps] = useState<string[]>([]);
+  const configuredMaps = useConfiguredMaps();
   const scrollRef = useRef<HTMLDivElement>(null);
   const atTop = useRef(true);
   const { view, reload, loadMore } = useLogView(filters, atTop);
@@ -42,20 +72,14 @@ export function ActivityPage() {
   useEffect(() => {
     const timer = setTimeout(() => setFilters((f) => (f.text === text ? f : { ...f, text })), TEXT_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [text]);
-  useEffect(() => {
-    backend.maps().then(
-      (maps) => setConfiguredMaps(maps.map((m) => m.name)),
-      () => setConfiguredMaps([]),
-    );
-  }, []);
+  }, [text, setFilters]);
   // A new view starts at its top.
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
     atTop.current = true;
   }, [filters]);
 
-  const onFilters = useCallback((change: Partial<LogFilters>) => setFilters((f) => ({ ...f, ...change })), []);
+  const onFilters = useCallback((change: Partial<LogFilters>) => setFilters((f) => ({ ...f, ...change })), [setFilters]);
   const onScroll = useCallback(() => {
     atTop.current = (scrollRef.current?.scrollTop ?? 0) < ROW_HEIGHT;
   }, []);
@@ -75,15 +99,14 @@ export function ActivityPage() {
   const mapNames = useMemo(() => mapOptions(configuredMaps, entries.slice(0, 1000), filters.map), [configuredMaps, entries, filters.map]);
 
   return (
-    <div className={styles.page} data-testid="page-activity">
-      <PageHeader title="Activity" description="Lifecycle events and row changes synced in both directions." />
+    <>
       <ActivityToolbar
         filters={filters}
         onFilters={onFilters}
         text={text}
         onText={setText}
         mapNames={mapNames}
-        countText={view.loading ? 'Counting…' : `${formatCount(view.total ?? entries.length)} entries`}
+        countText={view.loading ? 'Counting…' : entriesText(view.total ?? entries.length)}
         exportText={exportLabel(csv.progress)}
         onExport={() => void csv.run()}
       />
@@ -113,13 +136,7 @@ export function ActivityPage() {
           />
         </Card>
         {openEntry ? (
-          <Card className={styles.detail} data-testid="activity-row-detail">
-            <div className={styles.detailHead}>
-              <Subtitle2>Entry {openEntry.id}</Subtitle2>
-              <Button appearance="subtle" icon={<Dismiss20Regular />} aria-label="Close details" onClick={() => setOpenEntry(null)} data-testid="activity-detail-close" />
-            </div>
-            <ActivityEntryDetail entry={openEntry} />
-          </Card>
+          <EntryPanel entry={openEntry} onClose={() => setOpenEntry(null)} />
         ) : null}
       </div>
       {!view.loading && entries.length > 0 ? (
@@ -127,9 +144,37 @@ export function ActivityPage() {
           {formatCount(entries.length)} loaded{next !== null ? '; more load as you scroll' : ''}
         </Caption1>
       ) : null}
-    </div>
+    </>
   );
 }
+
+/** The detail of the entry opened, beside the table so the rows keep one height. */
+function EntryPanel({ entry, onClose }: { entry: ActivityEntry; onClose: () => void }) {
+  const styles = useStyles();
+  return (
+    <Card className={styles.detail} data-testid="activity-row-detail">
+      <div className={styles.detailHead}>
+        <Subtitle2>Entry {entry.id}</Subtitle2>
+        <Button appearance="subtle" icon={<Dismiss20Regular />} aria-label="Close details" onClick={onClose} data-testid="activity-detail-close" />
+      </div>
+      <ActivityEntryDetail entry={entry} />
+    </Card>
+  );
+}
+
+/** The names of the configured maps (none when they cannot be read: the log still names its maps). */
+function useConfiguredMaps(): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => {
+    backend.maps().then(
+      (maps) => setNames(maps.map((m) => m.name)),
+      () => setNames([]),
+    );
+  }, []);
+  return names;
+}
+
+const entriesText = (n: number) => (n === 1 ? '1 entry' : `${formatCount(n)} entries`);
 
 function exportLabel(progress: ExportProgress | null): string | null {
   if (progress === null) return null;

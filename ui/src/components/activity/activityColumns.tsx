@@ -6,12 +6,12 @@ import { directionLabel, kindLabel, statusColor } from '../../lib/labels';
 import { Dash, RowTime, type ChangeColumn } from '../ChangeTable';
 
 const useStyles = makeStyles({
-  colTime: { width: '130px' },
-  colMap: { width: '130px' },
-  colKind: { width: '80px' },
-  colDirection: { width: '130px' },
-  colKey: { width: '160px' },
-  colOperation: { width: '85px' },
+  colTime: { width: '105px' },
+  colMap: { width: '120px' },
+  colKind: { width: '65px' },
+  colDirection: { width: '125px' },
+  colKey: { width: '150px' },
+  colOperation: { width: '80px' },
   colStatus: { width: '90px' },
   colLatency: { width: '95px' },
   cell: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
