@@ -26,6 +26,7 @@ const useStyles = makeStyles({
   detailHead: { display: 'flex', alignItems: 'center', justifyContent: 'space-between' },
   empty: { padding: tokens.spacingHorizontalXXL, textAlign: 'center', color: tokens.colorNeutralForeground3 },
   status: { color: tokens.colorNeutralForeground3 },
+  fresh: { alignSelf: 'flex-start' },
 });
 
 export function ActivityPage() {
@@ -111,7 +112,7 @@ function ActivityLog({ filters, setFilters }: { filters: LogFilters; setFilters:
         onExport={() => void csv.run()}
       />
       {view.fresh > 0 ? (
-        <Button appearance="primary" icon={<ArrowUp20Regular />} onClick={jumpToTop} data-testid="activity-new">
+        <Button className={styles.fresh} appearance="primary" icon={<ArrowUp20Regular />} onClick={jumpToTop} data-testid="activity-new">
           {view.fresh === 1 ? '1 new entry' : `${formatCount(view.fresh)} new entries`}
         </Button>
       ) : null}
