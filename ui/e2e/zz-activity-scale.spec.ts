@@ -111,6 +111,19 @@ test('the activity log at a million lines: count, scrolling, filters, detail and
   const maps = await rows.evaluateAll((els) => els.map((e) => e.querySelectorAll('td')[2]?.textContent));
   expect(new Set(maps)).toEqual(new Set(['vendors-v2']));
 
+  // Oldest first: the same count, ascending ids from the map's first seeded failure on.
+  const newestId = Number(await rows.first().getAttribute('data-id'));
+  await page.getByTestId('activity-order').click();
+  await expect(page.getByTestId('activity-order')).toHaveText('Oldest first');
+  await expect.poll(async () => Number(await rows.first().getAttribute('data-id'))).toBeLessThan(newestId);
+  await expect(count).toHaveText(`${expected.toLocaleString('en-US')} entries`);
+  const ascending = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
+  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+  if (vendorErrorsBefore === 0) await expect(rows.first()).toContainText('DAT|SEED-0000025');
+  await saveScreenshot(page, 'activity-scale-oldest');
+  await page.getByTestId('activity-order').click();
+  await expect.poll(async () => Number(await rows.first().getAttribute('data-id'))).toBe(newestId);
+
   // An entry's detail.
   await rows.first().getByTestId('activity-row-toggle').click();
   const detail = page.getByTestId('activity-row-detail');

@@ -21,7 +21,7 @@ export const ROW_HEIGHT = 36;
 
 const useStyles = makeStyles({
   scroller: { height: 'calc(100vh - 300px)', minHeight: '360px', overflow: 'auto', position: 'relative' },
-  table: { minWidth: '1060px', tableLayout: 'fixed' },
+  table: { minWidth: '1100px', tableLayout: 'fixed' },
   head: { position: 'sticky', top: 0, zIndex: 1, backgroundColor: tokens.colorNeutralBackground1 },
   row: { height: `${ROW_HEIGHT}px` },
   errorRow: { backgroundColor: tokens.colorPaletteRedBackground1 },

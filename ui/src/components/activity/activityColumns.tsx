@@ -6,7 +6,7 @@ import { directionLabel, kindLabel, statusColor } from '../../lib/labels';
 import { Dash, RowTime, type ChangeColumn } from '../ChangeTable';
 
 const useStyles = makeStyles({
-  colTime: { width: '105px' },
+  colTime: { width: '140px' },
   colMap: { width: '120px' },
   colKind: { width: '65px' },
   colDirection: { width: '125px' },
