@@ -77,6 +77,8 @@ test('a customer created in finance and operations shows up in Activity, with th
   await synced.getByTestId('activity-row-toggle').click();
   await expect(page.getByTestId('activity-row-detail')).toHaveCount(0);
   await page.getByTestId('activity-filter').fill('');
+  // The whole log again (the map's start and its first sync lines are there too).
+  await expect(page.getByTestId('activity-row').nth(1)).toBeVisible();
 
   await saveScreenshot(page, 'activity');
 });
@@ -130,4 +132,34 @@ test('a row Dataverse refuses shows its remote status, error, solution and paylo
   // Retried with the fault cleared, it goes through and leaves the list.
   await row.getByTestId(/^failed-retry-/).click();
   await expect(row).toHaveCount(0, { timeout: 60_000 });
+});
+
+test('live lines go on top at the top of the log, and into "N new entries" when scrolled down', async ({ page, request }) => {
+  await openUi(page);
+  await ensureRunning(page);
+  await goTo(page, 'activity');
+  const rows = page.getByTestId('activity-row');
+  await expect(rows.nth(20)).toBeAttached();
+
+  // At the top, newest first: a new line is prepended.
+  const onTop = await createFoCustomer(request, 'PWTOP');
+  await expect(rows.first()).toContainText(onTop, { timeout: 60_000 });
+  await expect(page.getByTestId('activity-new')).toHaveCount(0);
+
+  // Scrolled down: the view stays, the new line is counted.
+  const scroller = page.getByTestId('activity-scroller');
+  await scroller.evaluate((el) => el.scrollTo({ top: 400 }));
+  await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(300);
+  const firstDrawn = await rows.first().getAttribute('data-id');
+  const below = await createFoCustomer(request, 'PWNEW');
+  const fresh = page.getByTestId('activity-new');
+  await expect(fresh).toHaveText(/^\d+ new entr(y|ies)$/, { timeout: 60_000 });
+  expect(await scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(300);
+  expect(await rows.first().getAttribute('data-id')).toBe(firstDrawn);
+  await saveScreenshot(page, 'activity-new-entries');
+
+  await fresh.click();
+  await expect(fresh).toHaveCount(0);
+  await expect(rows.first()).toContainText(below);
+  expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
 });

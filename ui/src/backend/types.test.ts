@@ -31,6 +31,8 @@ describe('backendFromInvoke', () => {
     await backend.compareMaps({ remote: { url: 'http://127.0.0.1:1/?token=t' } });
     await backend.promoteMaps({ maps: [] }, 'release.json');
     await backend.logPage({ map: 'customers', kind: 'error', after: 42 }, 200);
+    await backend.errorGroups('vendors-v2');
+    await backend.errorGroups();
     expect(calls).toEqual([
       ['map_versions', { name: 'vendors' }],
       ['rollback_map', { name: 'vendors', version: 1 }],
@@ -43,6 +45,8 @@ describe('backendFromInvoke', () => {
       ['compare_maps', { remote: { url: 'http://127.0.0.1:1/?token=t' } }],
       ['promote_maps', { package: { maps: [] }, source: 'release.json' }],
       ['log_page', { query: { map: 'customers', kind: 'error', after: 42 }, limit: 200 }],
+      ['error_groups', { map: 'vendors-v2' }],
+      ['error_groups', {}],
     ]);
   });
 });

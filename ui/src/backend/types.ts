@@ -21,6 +21,7 @@ import type { MapsComparison } from '../bindings/MapsComparison';
 import type { PromotionReport } from '../bindings/PromotionReport';
 import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
+import type { ErrorGroupView } from '../bindings/ErrorGroupView';
 import type { LogPage } from '../bindings/LogPage';
 import type { LogQuery } from '../bindings/LogQuery';
 import type { MapDiffView } from '../bindings/MapDiffView';
@@ -123,6 +124,8 @@ export interface Backend {
   activity(limit: number): Promise<ActivityEntry[]>;
   /** One page of the activity log matching `query` (a keyset page after `query.after`); the first page also counts the matches. */
   logPage(query: LogQuery, limit: number): Promise<LogPage>;
+  /** Every failure in the log grouped by map, status and message pattern (of one map when given), largest first. */
+  errorGroups(map?: string): Promise<ErrorGroupView[]>;
   /** Every alert rule, oldest first. */
   alertRules(): Promise<AlertRuleView[]>;
   /** Adds a rule (`id: null`) or replaces the one with its id; rejects with `invalid_alert_rule` naming what is wrong. */
@@ -215,6 +218,7 @@ export function backendFromInvoke(
     checkFilter: (map, side) => invoke<FilterCheckView>('check_filter', { map, side }),
     activity: (limit) => invoke<ActivityEntry[]>('activity', { limit }),
     logPage: (query, limit) => invoke<LogPage>('log_page', { query, limit }),
+    errorGroups: (map) => invoke<ErrorGroupView[]>('error_groups', definedArgs({ map: map || undefined })),
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),
     deleteAlertRule: (id) => invoke<null>('delete_alert_rule', { id }),

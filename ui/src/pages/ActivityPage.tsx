@@ -1,213 +1,185 @@
-import { Badge, Body1, Caption1, Card, Input, Spinner, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
-import { Search20Regular } from '@fluentui/react-icons';
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { backend, toApiError } from '../backend';
+import { Button, Caption1, Card, Spinner, Subtitle2, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
+import { ArrowUp20Regular, Dismiss20Regular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { backend } from '../backend';
 import type { ActivityEntry } from '../bindings/ActivityEntry';
-import type { ApiError } from '../bindings/ApiError';
 import { ActivityEntryDetail } from '../components/ChangeDetail';
-import { ChangeTable, Dash, RowTime, type ChangeColumn, type ChangeExpansion } from '../components/ChangeTable';
 import { ErrorBar } from '../components/ErrorBar';
 import { PageHeader } from '../components/PageHeader';
-import { filterActivity, mergeActivity } from '../lib/activity';
+import { ActivityToolbar } from '../components/activity/ActivityToolbar';
+import { ErrorGroupsView } from '../components/activity/ErrorGroupsView';
+import { ROW_HEIGHT, VirtualLogTable } from '../components/activity/VirtualLogTable';
+import { useActivityColumns } from '../components/activity/activityColumns';
+import { useCsvExport, type ExportProgress } from '../components/activity/useCsvExport';
+import { useLogView } from '../components/activity/useLogView';
+import { NO_FILTERS, mapOptions, shouldLoadMore, type LogFilters } from '../lib/activityLog';
 import { formatCount } from '../lib/format';
-import { directionLabel, kindLabel, statusColor } from '../lib/labels';
 
-/** Rows rendered at first and added each time the end of the list scrolls into view. */
-const PAGE = 150;
-const LOAD_LIMIT = 500;
+/** How long the text filter waits after the last key before asking the backend. */
+const TEXT_DEBOUNCE_MS = 300;
 
 const useStyles = makeStyles({
-  page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
-  toolbar: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalL, flexWrap: 'wrap' },
-  filter: { width: '360px', maxWidth: '100%' },
-  count: { color: tokens.colorNeutralForeground3 },
-  card: { padding: 0, overflowX: 'auto' },
-  table: { minWidth: '1140px', tableLayout: 'fixed' },
-  colTime: { width: '130px' },
-  colMap: { width: '100px' },
-  colKind: { width: '80px' },
-  colDirection: { width: '130px' },
-  colKey: { width: '130px' },
-  colOperation: { width: '85px' },
-  colStatus: { width: '90px' },
-  colLatency: { width: '95px' },
-  cell: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
-  messageCell: { paddingBlock: tokens.spacingVerticalXS },
-  message: {
-    display: '-webkit-box',
-    WebkitLineClamp: 2,
-    WebkitBoxOrient: 'vertical',
-    overflow: 'hidden',
-    overflowWrap: 'anywhere',
-  },
-  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
-  errorRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
-  sentinel: { height: tokens.spacingVerticalXXS },
+  page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  body: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'flex-start' },
+  card: { padding: 0, flex: 1, minWidth: 0, overflowX: 'auto' },
+  detail: { width: '520px', flexShrink: 0, maxHeight: 'calc(100vh - 300px)', minHeight: '360px', overflowY: 'auto' },
+  detailHead: { display: 'flex', alignItems: 'center', justifyContent: 'space-between' },
+  empty: { padding: tokens.spacingHorizontalXXL, textAlign: 'center', color: tokens.colorNeutralForeground3 },
+  status: { color: tokens.colorNeutralForeground3 },
+  fresh: { alignSelf: 'flex-start' },
 });
 
 export function ActivityPage() {
   const styles = useStyles();
-  const { columns, expansion, rowClassName } = useActivityTable();
-  const [entries, setEntries] = useState<ActivityEntry[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [filter, setFilter] = useState('');
-  const [limit, setLimit] = useState(PAGE);
-  const deferredFilter = useDeferredValue(filter);
-
-  const load = useCallback(() => {
-    return backend.activity(LOAD_LIMIT).then(
-      (value) => {
-        setEntries((current) => mergeActivity(current, value));
-        setError(null);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        setError(toApiError(e));
-        setLoading(false);
-      },
-    );
-  }, []);
-
-  useEffect(() => {
-    // Subscribe first so nothing that happens while the list loads is lost;
-    // merging dedupes by id whichever arrives first.
-    const unsubscribe = backend.subscribe((event) => {
-      if (event.type === 'activity') setEntries((current) => mergeActivity(current, [event.entry]));
-    });
-    void load();
-    return unsubscribe;
-  }, [load]);
-
-  const filtered = useMemo(() => filterActivity(entries, deferredFilter), [entries, deferredFilter]);
-  const visible = filtered.length > limit ? filtered.slice(0, limit) : filtered;
-
-  const sentinel = useRef<HTMLDivElement>(null);
-  const more = filtered.length > visible.length;
-  useEffect(() => {
-    const node = sentinel.current;
-    if (!node || !more || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((items) => {
-      if (items.some((i) => i.isIntersecting)) setLimit((l) => l + PAGE);
-    });
-    observer.observe(node);
-    return () => observer.disconnect();
-  }, [more, limit]);
-
+  const [filters, setFilters] = useState<LogFilters>(NO_FILTERS);
+  const [tab, setTab] = useState<'log' | 'groups'>('log');
   return (
     <div className={styles.page} data-testid="page-activity">
-      <PageHeader title="Activity" description="Lifecycle events and row changes synced in both directions, newest first." />
-      <div className={styles.toolbar}>
-        <Input
-          className={styles.filter}
-          contentBefore={<Search20Regular />}
-          placeholder="Filter by key or message"
-          aria-label="Filter by key or message"
-          value={filter}
-          onChange={(_, data) => {
-            setFilter(data.value);
-            setLimit(PAGE);
-          }}
-          data-testid="activity-filter"
-        />
-        <Caption1 className={styles.count} data-testid="activity-count">
-          {deferredFilter.trim()
-            ? `${formatCount(filtered.length)} of ${formatCount(entries.length)} entries`
-            : `${formatCount(entries.length)} entries`}
-        </Caption1>
-      </div>
-      {error ? <ErrorBar title="Cannot load activity" error={error} onRetry={() => void load()} /> : null}
-      {loading ? (
-        <Spinner label="Loading activity…" />
-      ) : error && entries.length === 0 ? null : (
-        <Card className={styles.card}>
-          <ChangeTable
-            items={visible}
-            itemKey={entryId}
-            columns={columns}
-            expansion={expansion}
-            ariaLabel="Activity"
-            testId="activity-table"
-            className={styles.table}
-            rowTestId="activity-row"
-            rowData={rowData}
-            rowClassName={rowClassName}
-            empty={{ testId: 'activity-empty', text: entries.length === 0 ? 'No activity yet.' : 'No entries match the filter.' }}
-          />
-          {more ? <div ref={sentinel} className={styles.sentinel} aria-hidden /> : null}
-        </Card>
+      <PageHeader title="Activity" description="Lifecycle events and row changes synced in both directions." />
+      <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(d.value === 'groups' ? 'groups' : 'log')}>
+        <Tab value="log" data-testid="activity-tab-log">
+          Log
+        </Tab>
+        <Tab value="groups" data-testid="activity-tab-groups">
+          Error groups
+        </Tab>
+      </TabList>
+      {tab === 'groups' ? (
+        <>
+          <Caption1 className={styles.status}>
+            {filters.map ? `Failures of map ${filters.map}, grouped by cause.` : 'Failures of every map, grouped by cause.'}
+          </Caption1>
+          <ErrorGroupsView map={filters.map} />
+        </>
+      ) : (
+        <ActivityLog filters={filters} setFilters={setFilters} />
       )}
-      {more ? (
-        <Body1 className={styles.count}>
-          Showing {formatCount(visible.length)} of {formatCount(filtered.length)}; scroll for more.
-        </Body1>
-      ) : null}
     </div>
   );
 }
 
-const entryId = (entry: ActivityEntry) => entry.id;
-const rowData = (entry: ActivityEntry) => ({ 'data-id': entry.id, 'data-kind': entry.kind });
-
-/** The table's columns and detail row; stable between renders so unchanged rows are not redrawn. */
-function useActivityTable() {
+/** The filtered log: toolbar, virtualised table, detail panel and live lines. */
+function ActivityLog({ filters, setFilters }: { filters: LogFilters; setFilters: Dispatch<SetStateAction<LogFilters>> }) {
   const styles = useStyles();
-  return useMemo(() => {
-    const columns: ChangeColumn<ActivityEntry>[] = [
-      { id: 'time', header: 'Time', headerClassName: styles.colTime, cellClassName: styles.cell, render: (e) => <RowTime iso={e.at} /> },
-      { id: 'map', header: 'Map', headerClassName: styles.colMap, cellClassName: mergeClasses(styles.cell, styles.mono), render: (e) => e.map },
-      { id: 'kind', header: 'Kind', headerClassName: styles.colKind, cellClassName: styles.cell, render: (e) => kindLabel(e.kind) },
-      {
-        id: 'direction',
-        header: 'Direction',
-        headerClassName: styles.colDirection,
-        cellClassName: styles.cell,
-        render: (e) => (e.direction ? directionLabel(e.direction) : <Dash />),
-      },
-      {
-        id: 'key',
-        header: 'Key',
-        headerClassName: styles.colKey,
-        cellClassName: mergeClasses(styles.cell, styles.mono),
-        title: (e) => e.key ?? undefined,
-        render: (e) => e.key ?? <Dash />,
-      },
-      { id: 'operation', header: 'Operation', headerClassName: styles.colOperation, cellClassName: styles.cell, render: (e) => e.operation ?? <Dash /> },
-      {
-        id: 'status',
-        header: 'Status',
-        headerClassName: styles.colStatus,
-        cellClassName: styles.cell,
-        render: (e) => (
-          <Badge appearance="tint" color={statusColor(e.status, e.kind)} data-testid="activity-status">
-            {e.status}
-          </Badge>
-        ),
-      },
-      {
-        id: 'message',
-        header: 'Message',
-        cellClassName: styles.messageCell,
-        title: (e) => e.message,
-        render: (e) => <span className={styles.message}>{e.message}</span>,
-      },
-      {
-        id: 'latency',
-        header: 'Latency (ms)',
-        numeric: true,
-        headerClassName: styles.colLatency,
-        cellClassName: styles.cell,
-        render: (e) => (e.latencyMs === null ? <Dash /> : formatCount(e.latencyMs)),
-      },
-    ];
-    const expansion: ChangeExpansion<ActivityEntry> = {
-      what: 'details',
-      headerLabel: 'Details',
-      toggleTestId: 'activity-row-toggle',
-      detailTestId: 'activity-row-detail',
-      render: (e) => <ActivityEntryDetail entry={e} />,
-    };
-    const rowClassName = (e: ActivityEntry) => (e.kind === 'error' ? styles.errorRow : undefined);
-    return { columns, expansion, rowClassName };
-  }, [styles]);
+  const columns = useActivityColumns();
+  const [text, setText] = useState(filters.text);
+  const [openEntry, setOpenEntry] = useState<ActivityEntry | null>(null);
+  const configuredMaps = useConfiguredMaps();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const atTop = useRef(true);
+  const { view, reload, loadMore } = useLogView(filters, atTop);
+  const csv = useCsvExport(filters);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setFilters((f) => (f.text === text ? f : { ...f, text })), TEXT_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, setFilters]);
+  // A new view starts at its top.
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+    atTop.current = true;
+  }, [filters]);
+
+  const onFilters = useCallback((change: Partial<LogFilters>) => setFilters((f) => ({ ...f, ...change })), [setFilters]);
+  const onScroll = useCallback(() => {
+    atTop.current = (scrollRef.current?.scrollTop ?? 0) < ROW_HEIGHT;
+  }, []);
+  const { entries, next } = view;
+  const onLastVisible = useCallback(
+    (index: number) => {
+      if (shouldLoadMore(index, entries.length, next !== null, false)) loadMore();
+    },
+    [entries.length, next, loadMore],
+  );
+  const onToggle = useCallback((entry: ActivityEntry) => setOpenEntry((open) => (open?.id === entry.id ? null : entry)), []);
+  const jumpToTop = useCallback(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+    atTop.current = true;
+    reload();
+  }, [reload]);
+  const mapNames = useMemo(() => mapOptions(configuredMaps, entries.slice(0, 1000), filters.map), [configuredMaps, entries, filters.map]);
+
+  return (
+    <>
+      <ActivityToolbar
+        filters={filters}
+        onFilters={onFilters}
+        text={text}
+        onText={setText}
+        mapNames={mapNames}
+        countText={view.loading ? 'Counting…' : entriesText(view.total ?? entries.length)}
+        exportText={exportLabel(csv.progress)}
+        onExport={() => void csv.run()}
+      />
+      {view.fresh > 0 ? (
+        <Button className={styles.fresh} appearance="primary" icon={<ArrowUp20Regular />} onClick={jumpToTop} data-testid="activity-new">
+          {view.fresh === 1 ? '1 new entry' : `${formatCount(view.fresh)} new entries`}
+        </Button>
+      ) : null}
+      {view.error ? <ErrorBar title="Cannot load activity" error={view.error} onRetry={reload} /> : null}
+      {csv.error ? <ErrorBar title="Cannot export the activity log" error={csv.error} /> : null}
+      {view.loading ? <Spinner label="Loading activity…" /> : null}
+      <div className={styles.body} hidden={view.loading}>
+        <Card className={styles.card}>
+          <VirtualLogTable
+            entries={entries}
+            columns={columns}
+            openId={openEntry?.id ?? null}
+            onToggle={onToggle}
+            onLastVisible={onLastVisible}
+            scrollRef={scrollRef}
+            onScroll={onScroll}
+            empty={
+              <div className={styles.empty} data-testid="activity-empty">
+                {isFiltered(filters) ? 'No entries match the filters.' : 'No activity yet.'}
+              </div>
+            }
+          />
+        </Card>
+        {openEntry ? (
+          <EntryPanel entry={openEntry} onClose={() => setOpenEntry(null)} />
+        ) : null}
+      </div>
+      {!view.loading && entries.length > 0 ? (
+        <Caption1 className={styles.status} data-testid="activity-loaded">
+          {formatCount(entries.length)} loaded{next !== null ? '; more load as you scroll' : ''}
+        </Caption1>
+      ) : null}
+    </>
+  );
 }
+
+/** The detail of the entry opened, beside the table so the rows keep one height. */
+function EntryPanel({ entry, onClose }: { entry: ActivityEntry; onClose: () => void }) {
+  const styles = useStyles();
+  return (
+    <Card className={styles.detail} data-testid="activity-row-detail">
+      <div className={styles.detailHead}>
+        <Subtitle2>Entry {entry.id}</Subtitle2>
+        <Button appearance="subtle" icon={<Dismiss20Regular />} aria-label="Close details" onClick={onClose} data-testid="activity-detail-close" />
+      </div>
+      <ActivityEntryDetail entry={entry} />
+    </Card>
+  );
+}
+
+/** The names of the configured maps (none when they cannot be read: the log still names its maps). */
+function useConfiguredMaps(): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => {
+    backend.maps().then(
+      (maps) => setNames(maps.map((m) => m.name)),
+      () => setNames([]),
+    );
+  }, []);
+  return names;
+}
+
+const entriesText = (n: number) => (n === 1 ? '1 entry' : `${formatCount(n)} entries`);
+
+function exportLabel(progress: ExportProgress | null): string | null {
+  if (progress === null) return null;
+  return progress.total === null ? 'Exporting…' : `Exporting ${formatCount(progress.done)} of ${formatCount(progress.total)}…`;
+}
+
+const isFiltered = (f: LogFilters) => Boolean(f.map || f.direction || f.kind || f.status || f.text.trim());

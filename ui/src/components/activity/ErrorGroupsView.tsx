@@ -1,0 +1,103 @@
+import { Badge, Card, Spinner, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { backend, toApiError } from '../../backend';
+import type { ApiError } from '../../bindings/ApiError';
+import type { ErrorGroupView } from '../../bindings/ErrorGroupView';
+import { formatCount, formatDateTime } from '../../lib/format';
+import { statusColor } from '../../lib/labels';
+import { ChangeDetail } from '../ChangeDetail';
+import { ChangeTable, KeyText, RowTime, type ChangeColumn, type ChangeExpansion } from '../ChangeTable';
+import { ErrorBar } from '../ErrorBar';
+
+const useStyles = makeStyles({
+  card: { padding: 0, overflowX: 'auto' },
+  table: { minWidth: '900px', tableLayout: 'fixed' },
+  colMap: { width: '130px' },
+  colStatus: { width: '90px' },
+  colCount: { width: '90px' },
+  colTime: { width: '110px' },
+  cell: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
+});
+
+const groupKey = (g: ErrorGroupView) => `${g.map}\u0000${g.status}\u0000${g.pattern}`;
+
+/** Every failure in the log grouped by map, status and message pattern (of one map when `map` is set). */
+export function ErrorGroupsView({ map }: { map: string }) {
+  const styles = useStyles();
+  const [groups, setGroups] = useState<ErrorGroupView[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const load = useCallback(
+    () =>
+      backend.errorGroups(map || undefined).then(
+        (value) => {
+          setGroups(value);
+          setError(null);
+        },
+        (e: unknown) => setError(toApiError(e)),
+      ),
+    [map],
+  );
+  useEffect(() => void load(), [load]);
+
+  const columns = useMemo<ChangeColumn<ErrorGroupView>[]>(
+    () => [
+      { id: 'map', header: 'Map', headerClassName: styles.colMap, cellClassName: mergeClasses(styles.cell, styles.mono), render: (g) => g.map },
+      {
+        id: 'status',
+        header: 'Status',
+        headerClassName: styles.colStatus,
+        render: (g) => (
+          <Badge appearance="tint" color={statusColor(g.status, 'error')}>
+            {g.status}
+          </Badge>
+        ),
+      },
+      { id: 'count', header: 'Count', numeric: true, headerClassName: styles.colCount, render: (g) => <span data-testid="error-group-count">{formatCount(g.count)}</span> },
+      { id: 'pattern', header: 'Pattern', cellClassName: styles.cell, title: (g) => g.pattern, render: (g) => g.pattern },
+      { id: 'first', header: 'First seen', headerClassName: styles.colTime, cellClassName: styles.cell, render: (g) => <RowTime iso={g.firstAt} /> },
+      { id: 'last', header: 'Last seen', headerClassName: styles.colTime, cellClassName: styles.cell, render: (g) => <RowTime iso={g.lastAt} /> },
+    ],
+    [styles],
+  );
+  const expansion = useMemo<ChangeExpansion<ErrorGroupView>>(
+    () => ({
+      what: 'sample',
+      headerLabel: 'Sample',
+      toggleTestId: 'error-group-toggle',
+      detailTestId: 'error-group-detail',
+      render: (g) => (
+        <ChangeDetail
+          facts={[
+            { label: 'Sample key', value: <KeyText value={g.sampleKey} testId="error-group-sample-key" /> },
+            { label: 'First seen', value: formatDateTime(g.firstAt) },
+            { label: 'Last seen', value: formatDateTime(g.lastAt) },
+          ]}
+          message={g.sampleMessage}
+          failure
+          json={[{ label: 'Sample payload', value: g.samplePayload ?? undefined, testId: 'error-group-payload', missing: 'No payload stored.' }]}
+        />
+      ),
+    }),
+    [],
+  );
+
+  if (error) return <ErrorBar title="Cannot group the errors" error={error} onRetry={() => void load()} />;
+  if (groups === null) return <Spinner label="Grouping errors…" />;
+  return (
+    <Card className={styles.card}>
+      <ChangeTable
+        items={groups}
+        itemKey={groupKey}
+        columns={columns}
+        expansion={expansion}
+        ariaLabel="Error groups"
+        testId="error-groups"
+        className={styles.table}
+        rowTestId="error-group-row"
+        rowData={(g) => ({ 'data-map': g.map })}
+        empty={{ testId: 'error-groups-empty', text: 'No failures in the log.' }}
+      />
+    </Card>
+  );
+}
