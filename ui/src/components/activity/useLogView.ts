@@ -37,18 +37,27 @@ export function useLogView(filters: LogFilters, atTop: RefObject<boolean>) {
   const generation = useRef(0);
   const busy = useRef(false);
   const next = useRef<number | null>(null);
+  /** Live lines that arrived while the first page was on its way: it may have been read before them. */
+  const arrived = useRef<ActivityEntry[]>([]);
 
   /** Asks for the first page; state changes only when it answers, so an effect may call it. */
   const fetchFirst = useCallback(() => {
     const gen = ++generation.current;
     busy.current = true;
     next.current = null;
+    arrived.current = [];
     backend.logPage(logQuery(filters), LOG_PAGE).then(
       (page) => {
         if (gen !== generation.current) return;
         busy.current = false;
         next.current = page.next;
-        setView({ ...EMPTY, entries: page.entries, total: page.total, next: page.next, loading: false, filters });
+        const late = arrived.current;
+        arrived.current = [];
+        const entries = filters.order === 'newestFirst' ? prependNewer(page.entries, late) : page.entries;
+        const added = entries.length - page.entries.length;
+        const fresh = filters.order === 'newestFirst' ? 0 : late.length;
+        const total = page.total === null ? null : page.total + added;
+        setView({ ...EMPTY, entries, total, next: page.next, loading: false, filters, fresh });
       },
       (e: unknown) => {
         if (gen !== generation.current) return;
@@ -91,7 +100,12 @@ export function useLogView(filters: LogFilters, atTop: RefObject<boolean>) {
         if (event.type !== 'activity' || !matchesFilters(event.entry, filters)) return;
         const entry = event.entry;
         setView((v) => {
-          if (v.loading || v.filters !== filters) return v; // the first page, still on its way, will hold it
+          if (v.loading || v.filters !== filters) {
+            // The first page is on its way and may have been read before this line: keep it
+            // for when the page answers.
+            arrived.current.push(entry);
+            return v;
+          }
           if (filters.order !== 'newestFirst' || !atTop.current) return { ...v, fresh: v.fresh + 1 };
           const entries = prependNewer(v.entries, [entry]);
           if (entries === v.entries) return v;
