@@ -71,12 +71,29 @@ impl SecretStore {
     }
 }
 
+/// Runs a keyring call off the async threads. The Secret Service can answer a busy moment
+/// with a passing failure (no default collection found while another client is creating or
+/// unlocking it), so a failure to use the keyring is tried again a few times, a little later
+/// each time, before it is reported; a missing secret is an answer, not retried.
 async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    work: impl Fn() -> Result<T, ApiError> + Clone + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| ApiError::new(Code::Internal, format!("keyring task failed: {error}")))?
+    const ATTEMPTS: u32 = 4;
+    let mut attempt = 1;
+    loop {
+        let once = work.clone();
+        let outcome = tokio::task::spawn_blocking(once).await.map_err(|error| {
+            ApiError::new(Code::Internal, format!("keyring task failed: {error}"))
+        })?;
+        match outcome {
+            Err(error) if error.code == Code::KeyringUnavailable && attempt < ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(150 * u64::from(attempt)))
+                    .await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 fn keyring_error(error: keyring::Error) -> ApiError {
