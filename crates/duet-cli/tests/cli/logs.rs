@@ -11,8 +11,18 @@ async fn failures_of_one_cause_are_one_group_with_their_count() {
     let dir = tempfile::tempdir().unwrap();
     let served = serve_sandbox(dir.path());
     let server = served.lines["DUET_UI_URL"].clone();
-    // GIVEN two Dataverse accounts created without a company: the running demo map refuses
-    // each, for the same reason.
+    // GIVEN the demo map running live (an account created during its initial sync is read by
+    // that sync, not captured as a change).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !duet(&["maps", "list"], &server).contains("\trunning\t") {
+        assert!(
+            Instant::now() < deadline,
+            "the demo map never reached running"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // AND two Dataverse accounts created without a company: the map refuses each, for the
+    // same reason.
     let http = reqwest::Client::new();
     let dv = served.lines["DUET_DV_URL"].trim_end_matches('/').to_owned();
     let token = sign_in(&http, &served.lines, &dv).await["access_token"]
