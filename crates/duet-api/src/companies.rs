@@ -5,7 +5,7 @@
 use duet_connect::DataverseClient;
 use duet_maps::CompanyStriping;
 
-use crate::{ApiError, Code};
+use crate::ApiError;
 
 /// The id of Dataverse's company table rows (`cdm_company`).
 const COMPANY_ID: &str = "cdm_companyid";
@@ -22,7 +22,7 @@ pub(crate) async fn dataverse_companies(
             &[("$select", select.as_str())],
         )
         .await
-        .map_err(|error| ApiError::new(Code::Remote, error.to_string()))?;
+        .map_err(ApiError::remote)?;
     Ok(rows
         .iter()
         .filter_map(|row| {

@@ -131,9 +131,6 @@ impl Api {
     ) -> Result<u64, ApiError> {
         let link = self.store.link()?.ok_or_else(ApiError::not_linked)?;
         let (finops, dataverse) = self.clients().await?;
-        let remote = |error: duet_connect::ConnectError| {
-            ApiError::new(crate::Code::Remote, error.to_string())
-        };
         match side {
             Side::FinanceOperations => {
                 let companies = map.company.as_ref().and_then(|striping| {
@@ -147,7 +144,7 @@ impl Api {
                 finops
                     .count(&map.finance_operations_entity, &params)
                     .await
-                    .map_err(remote)
+                    .map_err(ApiError::remote)
             }
             Side::Dataverse => {
                 let companies = match &map.company {
@@ -179,7 +176,7 @@ impl Api {
                 dataverse
                     .count(&map.dataverse_entity_set, &params)
                     .await
-                    .map_err(remote)
+                    .map_err(ApiError::remote)
             }
         }
     }

@@ -1,3 +1,4 @@
+import { csvRecord } from './csv';
 import type { BootstrapReport } from '../bindings/BootstrapReport';
 import type { BootstrapRow } from '../bindings/BootstrapRow';
 import type { TableMap } from '../bindings/TableMap';
@@ -17,21 +18,15 @@ export function bootstrapCounts(rows: readonly BootstrapRow[]): Record<Bootstrap
   return { all: rows.length, matched, unmatched: rows.length - matched };
 }
 
-/**
- * One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or edge
- * spaces, with quotes doubled.
- */
-export function csvField(value: string): string {
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+export { csvField } from './csv';
 
 export const BOOTSTRAP_CSV_HEADER = ['key', 'dataverseId', 'company', 'matched'] as const;
 
 /** Every row of a report as CSV, header first, CRLF line ends (what spreadsheets expect). */
 export function bootstrapCsv(report: Pick<BootstrapReport, 'rows'>): string {
-  const lines = [BOOTSTRAP_CSV_HEADER.join(',')];
+  const lines = [csvRecord(BOOTSTRAP_CSV_HEADER)];
   for (const row of report.rows) {
-    lines.push([row.key, row.dataverseId, row.company, row.matched ? 'matched' : 'unmatched'].map(csvField).join(','));
+    lines.push(csvRecord([row.key, row.dataverseId, row.company, row.matched ? 'matched' : 'unmatched']));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -1,8 +1,11 @@
 import type { ActivityEntry } from '../bindings/ActivityEntry';
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled. */
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or edge
+ * spaces (which spreadsheets would trim), with quotes doubled.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /** One CSV record, without its line break. */

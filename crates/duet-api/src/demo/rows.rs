@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use duet_connect::{ConnectError, DataverseClient, FinOpsClient, quote};
+use duet_connect::{DataverseClient, FinOpsClient, quote};
 use duet_maps::{FieldDirection, Row, RowKey, Side, TableMap};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -65,10 +65,6 @@ pub struct DemoWritten {
     pub written_at_ms: i64,
 }
 
-pub(crate) fn remote(error: ConnectError) -> ApiError {
-    ApiError::new(Code::Remote, error.to_string())
-}
-
 /// The mapping that names the row: the first non-key text mapping whose columns are called
 /// a name on either side (`OrganizationName` ↔ `name`).
 pub(crate) fn name_columns(map: &TableMap) -> Option<(&str, &str)> {
@@ -125,7 +121,7 @@ pub(crate) async fn read_finops(
     client
         .get(&map.finance_operations_entity, &parts)
         .await
-        .map_err(remote)
+        .map_err(ApiError::remote)
 }
 
 /// Reads a row of the map on Dataverse by its key columns, in the key's company.
@@ -143,7 +139,7 @@ pub(crate) async fn read_dataverse(
     let rows = client
         .query(&map.dataverse_entity_set, &[("$filter", filter.as_str())])
         .await
-        .map_err(remote)?;
+        .map_err(ApiError::remote)?;
     let ids = company_ids(client, map).await?;
     Ok(rows.into_iter().find(|row| {
         key.company.is_none() || dataverse_company(map, row, &ids).as_ref() == key.company.as_ref()
@@ -309,7 +305,7 @@ impl Api {
                     body,
                 )
                 .await
-                .map_err(remote),
+                .map_err(ApiError::remote),
             Side::Dataverse => dataverse
                 .update_if_match(
                     &map.dataverse_entity_set,
@@ -318,7 +314,7 @@ impl Api {
                     "*",
                 )
                 .await
-                .map_err(remote),
+                .map_err(ApiError::remote),
         }
     }
 }
@@ -347,7 +343,7 @@ async fn complete_sides(
         let rows = dataverse
             .query(&map.dataverse_entity_set, &[("$filter", filter.as_str())])
             .await
-            .map_err(remote)?;
+            .map_err(ApiError::remote)?;
         present.extend(rows.iter().filter_map(|row| {
             let company = dataverse_company(map, row, ids);
             Some(
@@ -368,7 +364,7 @@ async fn complete_sides(
         let rows = finops
             .query(&map.finance_operations_entity, &params)
             .await
-            .map_err(remote)?;
+            .map_err(ApiError::remote)?;
         present.extend(
             rows.iter()
                 .filter_map(|row| Some(map.key_of_finance_operations(row).ok()?.to_string())),
@@ -433,7 +429,7 @@ async fn search_finops(
     client
         .query_page(&map.finance_operations_entity, &params, limit)
         .await
-        .map_err(remote)
+        .map_err(ApiError::remote)
 }
 
 /// Dataverse rows whose key or name contains `search`.
@@ -459,7 +455,7 @@ async fn search_dataverse(
     let mut rows = client
         .query(&map.dataverse_entity_set, &params)
         .await
-        .map_err(remote)?;
+        .map_err(ApiError::remote)?;
     rows.truncate(limit);
     Ok(rows)
 }

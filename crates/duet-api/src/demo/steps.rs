@@ -93,6 +93,20 @@ impl Api {
         .map(|_| ())
     }
 
+    /// Pauses `map` and waits until it is Paused.
+    async fn pause_and_wait(&self, map: &str) -> Result<(), String> {
+        self.pause_map(map).await.map_err(text)?;
+        self.state_is(map, MapState::Paused).await
+    }
+
+    /// Resumes `map` with catch-up and waits until every queued change was applied (Running).
+    async fn catch_up(&self, map: &str) -> Result<(), String> {
+        self.resume_map(map, ResumeMode::CatchUp)
+            .await
+            .map_err(text)?;
+        self.state_is(map, MapState::Running).await
+    }
+
     pub(super) fn changes_of(&self, map: &str, key: &str) -> Result<Vec<QueuedChange>, String> {
         self.store
             .queued_changes(map, Some(key), 500)
@@ -260,8 +274,7 @@ impl Runner {
         let api = self.api.clone();
         let (fo_name, dv_name) = name_columns(map).ok_or("the map maps no name column")?;
         self.step(async {
-            api.pause_map(&map.name).await.map_err(text)?;
-            api.state_is(&map.name, MapState::Paused).await?;
+            api.pause_and_wait(&map.name).await?;
             Ok("Paused: changes are captured into the queue, not applied".to_owned())
         })
         .await?;
@@ -275,10 +288,7 @@ impl Runner {
             Ok(format!("NameA, NameB, NameC written in finance and operations; {queued} changes of {key} wait in the queue"))
         }).await?;
         self.step(async {
-            api.resume_map(&map.name, ResumeMode::CatchUp)
-                .await
-                .map_err(text)?;
-            api.state_is(&map.name, MapState::Running).await?;
+            api.catch_up(&map.name).await?;
             Ok("Caught up: every change queued while paused was applied".to_owned())
         })
         .await?;
@@ -335,8 +345,7 @@ impl Runner {
             Side::Dataverse => (from_dv.clone(), from_fo.clone()),
         };
         self.step(async {
-            api.pause_map(&map.name).await.map_err(text)?;
-            api.state_is(&map.name, MapState::Paused).await?;
+            api.pause_and_wait(&map.name).await?;
             Ok("Paused".to_owned())
         })
         .await?;
@@ -347,10 +356,7 @@ impl Runner {
             Ok(format!("'{from_fo}' in finance and operations, '{from_dv}' in Dataverse; both wait in the queue"))
         }).await?;
         self.step(async {
-            api.resume_map(&map.name, ResumeMode::CatchUp)
-                .await
-                .map_err(text)?;
-            api.state_is(&map.name, MapState::Running).await?;
+            api.catch_up(&map.name).await?;
             Ok("Caught up".to_owned())
         })
         .await?;
