@@ -39,6 +39,7 @@ impl Api {
             message: message.to_owned(),
             latency_ms: None,
             payload: None,
+            error_class: None,
         };
         match self.store.add_activity(&entry) {
             Ok(record) => {

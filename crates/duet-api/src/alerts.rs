@@ -87,6 +87,7 @@ impl Api {
             message: message.clone(),
             latency_ms: None,
             payload: None,
+            error_class: None,
         })?;
         let entry = views::activity_entry(record);
         let _ = self.events.send(DuetEvent::Activity {

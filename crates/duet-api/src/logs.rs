@@ -1,5 +1,5 @@
-//! The activity log read at any size: a typed query (map, direction, kind, status, time
-//! range, text; newest or oldest first) answered a page at a time with a keyset cursor and
+//! The activity log read at any size: a typed query (map, direction, kind, status, error
+//! class, time range, text; newest or oldest first) answered a page at a time with a keyset cursor and
 //! the number of matching lines.
 
 use duet_store::{ActivityQuery, LogOrder};
@@ -34,6 +34,10 @@ pub struct LogQuery {
     /// `succeeded`, `failed`, `conflict`…
     #[ts(optional = nullable)]
     pub status: Option<String>,
+    /// A failure's error class label: application, 400, 401/403, 404, 412, 429, 502, 503,
+    /// timeout, other.
+    #[ts(optional = nullable)]
+    pub error_class: Option<String>,
     /// Lines at or after this time (RFC 3339).
     #[ts(optional = nullable)]
     pub from: Option<String>,
@@ -77,6 +81,7 @@ impl LogQuery {
             direction: self.direction.as_ref().and_then(name_of),
             kind: self.kind.as_ref().and_then(name_of),
             status: self.status.clone(),
+            error_class: self.error_class.clone(),
             from: self.from.clone(),
             to: self.to.clone(),
             text: self.text.clone(),
@@ -120,6 +125,8 @@ impl Api {
 pub struct ErrorGroupView {
     pub map: String,
     pub status: String,
+    /// The error class label of its failures; `null` for conflict losers.
+    pub error_class: Option<String>,
     pub pattern: String,
     #[ts(type = "number")]
     pub count: u64,
@@ -136,6 +143,7 @@ impl From<duet_store::ErrorGroup> for ErrorGroupView {
         ErrorGroupView {
             map: group.map,
             status: group.status,
+            error_class: group.error_class,
             pattern: group.pattern,
             count: group.count,
             first_at: group.first_at,

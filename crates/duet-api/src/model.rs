@@ -263,6 +263,8 @@ pub struct ActivityEntry {
     /// was one, as `{"sent": …, "remote": …}`); `null` when nothing was stored.
     #[ts(type = "unknown")]
     pub payload: Option<serde_json::Value>,
+    /// A failure's error class label (`400`, `429`, `application`…); `null` otherwise.
+    pub error_class: Option<String>,
 }
 
 /// Pushed to the UI (Tauri events or server-sent events).

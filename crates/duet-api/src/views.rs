@@ -115,6 +115,7 @@ pub(crate) fn activity_entry(record: ActivityRecord) -> ActivityEntry {
         message: entry.message,
         latency_ms: entry.latency_ms,
         payload: entry.payload,
+        error_class: entry.error_class,
     }
 }
 
@@ -180,6 +181,7 @@ mod tests {
                 message: "PATCH x failed (400): bad — fix it".to_owned(),
                 latency_ms: None,
                 payload,
+                error_class: None,
             },
         }
     }

@@ -22,6 +22,10 @@ pub struct LogsArgs {
     /// Only lines with this status (succeeded, failed, conflict…).
     #[arg(long)]
     status: Option<String>,
+    /// Only failures of this error class (application, 400, 401/403, 404, 412, 429, 502,
+    /// 503, timeout, other).
+    #[arg(long)]
+    class: Option<String>,
     /// Only this direction.
     #[arg(long, value_parser = ["to-dataverse", "to-finance-operations"])]
     direction: Option<String>,
@@ -40,9 +44,9 @@ pub struct LogsArgs {
     /// The whole filtered view as CSV, with a header (every matching line unless --limit).
     #[arg(long)]
     csv: bool,
-    /// Every failure grouped by map, status and message pattern, with counts, first and
+    /// Every failure grouped by map, status, error class and message pattern, with counts, first and
     /// last seen (with --map: that map's only).
-    #[arg(long, conflicts_with_all = ["csv", "status", "direction", "text", "since", "until"])]
+    #[arg(long, conflicts_with_all = ["csv", "status", "class", "direction", "text", "since", "until"])]
     grouped: bool,
     /// How many of the newest matching lines to print (default 1000; CSV: all).
     #[arg(long)]
@@ -59,6 +63,7 @@ impl LogsArgs {
             "map": self.map,
             "kind": self.errors.then_some("error"),
             "status": self.status,
+            "errorClass": self.class,
             "direction": direction,
             "text": self.text,
             "from": self.since,

@@ -19,17 +19,26 @@ fn line(n: u64, start: chrono::DateTime<chrono::Utc>) -> NewActivity {
     let map = MAPS[(n % 3) as usize];
     let at = start + chrono::Duration::seconds(n as i64);
     let key = format!("DAT|SEED-{n:07}");
-    let (kind, status, message) = if n.is_multiple_of(25) {
-        let cause = match n / 25 % 3 {
-            0 => format!("the Dataverse row has no value for key field 'msdyn_company' ({key})"),
-            1 => format!(
-                "PATCH accounts(accountnumber='SEED-{n:07}') failed (400): The value is too long"
+    let (kind, status, message, class) = if n.is_multiple_of(25) {
+        let (cause, class) = match n / 25 % 3 {
+            0 => (
+                format!("the Dataverse row has no value for key field 'msdyn_company' ({key})"),
+                "application",
             ),
-            _ => "the name 'Net 30' matches no row of map 'payment-terms' (msdyn_name)".to_owned(),
+            1 => (
+                format!(
+                    "PATCH accounts(accountnumber='SEED-{n:07}') failed (400): The value is too long"
+                ),
+                "400",
+            ),
+            _ => (
+                "the name 'Net 30' matches no row of map 'payment-terms' (msdyn_name)".to_owned(),
+                "application",
+            ),
         };
-        ("error", "failed", cause)
+        ("error", "failed", cause, Some(class.to_owned()))
     } else {
-        ("row", "succeeded", "upsert in Dataverse".to_owned())
+        ("row", "succeeded", "upsert in Dataverse".to_owned(), None)
     };
     NewActivity {
         at: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -49,6 +58,7 @@ fn line(n: u64, start: chrono::DateTime<chrono::Utc>) -> NewActivity {
         message,
         latency_ms: Some((n % 900) as i64 + 20),
         payload: Some(json!({ "name": format!("Seeded customer {n}"), "creditlimit": n % 5000 })),
+        error_class: class,
     }
 }
 

@@ -24,6 +24,25 @@ CREATE INDEX IF NOT EXISTS activity_map ON activity (map, id);
 CREATE INDEX IF NOT EXISTS activity_row ON activity (map, row_key, id);
 ";
 
+/// The columns every read of whole lines selects, in the order [`read_records`] reads them.
+pub(crate) const COLUMNS: &str = "id, at, map, kind, direction, row_key, operation, status, message, latency_ms, payload, error_class";
+
+/// Stores of earlier versions get the error class column (and its index) added.
+pub(crate) fn migrate(db: &Connection) -> Result<()> {
+    let has_class: bool = db.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('activity') WHERE name = 'error_class'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_class {
+        db.execute_batch("ALTER TABLE activity ADD COLUMN error_class TEXT")?;
+    }
+    db.execute_batch(
+        "CREATE INDEX IF NOT EXISTS activity_class ON activity (error_class, id) WHERE error_class IS NOT NULL",
+    )?;
+    Ok(())
+}
+
 /// A line of the activity log, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewActivity {
@@ -37,6 +56,10 @@ pub struct NewActivity {
     pub message: String,
     pub latency_ms: Option<i64>,
     pub payload: Option<serde_json::Value>,
+    /// A failure's error class as its label (`400`, `429`, `application`…); `None` for
+    /// other lines.
+    #[serde(default)]
+    pub error_class: Option<String>,
 }
 
 /// A line of the activity log, as read back with its id.
@@ -71,9 +94,7 @@ impl Store {
     /// The newest `limit` lines, newest first.
     pub fn activity(&self, limit: u32) -> Result<Vec<ActivityRecord>> {
         self.read_activity(
-            "SELECT id, at, map, kind, direction, row_key, operation, status, message, latency_ms,
-                 payload
-             FROM activity ORDER BY id DESC LIMIT ?1",
+            &format!("SELECT {COLUMNS} FROM activity ORDER BY id DESC LIMIT ?1"),
             params![limit],
         )
     }
@@ -82,9 +103,10 @@ impl Store {
     /// newest first: what the row went through on both sides.
     pub fn row_activity(&self, map: &str, key: &str, limit: u32) -> Result<Vec<ActivityRecord>> {
         self.read_activity(
-            "SELECT id, at, map, kind, direction, row_key, operation, status, message, latency_ms,
-                 payload
-             FROM activity WHERE map = ?1 AND row_key = ?2 ORDER BY id DESC LIMIT ?3",
+            &format!(
+                "SELECT {COLUMNS} FROM activity WHERE map = ?1 AND row_key = ?2
+                 ORDER BY id DESC LIMIT ?3"
+            ),
             params![map, key, limit],
         )
     }
@@ -111,8 +133,8 @@ impl Store {
 fn insert_activity(db: &Connection, entry: &NewActivity) -> Result<()> {
     db.prepare_cached(
         "INSERT INTO activity (at, map, kind, direction, row_key, operation, status, message,
-             latency_ms, payload)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             latency_ms, payload, error_class)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         entry.at,
@@ -124,13 +146,13 @@ fn insert_activity(db: &Connection, entry: &NewActivity) -> Result<()> {
         entry.status,
         entry.message,
         entry.latency_ms,
-        entry.payload.as_ref().map(|payload| payload.to_string())
+        entry.payload.as_ref().map(|payload| payload.to_string()),
+        entry.error_class
     ])?;
     Ok(())
 }
 
-/// The lines a `SELECT id, at, map, kind, direction, row_key, operation, status, message,
-/// latency_ms, payload …` answers.
+/// The lines a `SELECT {COLUMNS} …` answers.
 pub(crate) fn read_records(
     db: &Connection,
     sql: &str,
@@ -152,6 +174,7 @@ pub(crate) fn read_records(
                 message: row.get(8)?,
                 latency_ms: row.get(9)?,
                 payload: None,
+                error_class: row.get(11)?,
             },
             payload,
         ))

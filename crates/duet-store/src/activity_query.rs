@@ -5,7 +5,7 @@
 use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
 
-use crate::activity::{ActivityRecord, read_records};
+use crate::activity::{ActivityRecord, COLUMNS, read_records};
 use crate::{Result, Store};
 
 pub(crate) const SCHEMA: &str = "
@@ -34,6 +34,8 @@ pub struct ActivityQuery {
     pub kind: Option<String>,
     /// `succeeded`, `failed`, `conflict`…
     pub status: Option<String>,
+    /// A failure's error class label (`400`, `429`, `application`…).
+    pub error_class: Option<String>,
     /// Lines at or after this time (the stored `at`, RFC 3339).
     pub from: Option<String>,
     /// Lines before this time.
@@ -63,6 +65,7 @@ impl ActivityQuery {
             ("direction", &self.direction),
             ("kind", &self.kind),
             ("status", &self.status),
+            ("error_class", &self.error_class),
         ];
         for (column, value) in exact {
             if let Some(value) = value {
@@ -123,9 +126,7 @@ impl Store {
         // One line more than asked says whether another page follows.
         values.push(SqlValue::Integer(i64::from(limit) + 1));
         let sql = format!(
-            "SELECT id, at, map, kind, direction, row_key, operation, status, message, latency_ms,
-                 payload
-             FROM activity {} ORDER BY id {direction} LIMIT ?",
+            "SELECT {COLUMNS} FROM activity {} ORDER BY id {direction} LIMIT ?",
             where_clause(&clauses)
         );
         let reader = self.reader();

@@ -1,4 +1,4 @@
-//! Every failure in the activity log grouped by map, status and message pattern: the
+//! Every failure in the activity log grouped by map, status, error class and message pattern: the
 //! pattern is the message with what differs per row (quoted values, ids, long numbers) left
 //! out, so one cause is one group however many rows it hit.
 
@@ -14,6 +14,8 @@ use crate::{Result, Store};
 pub struct ErrorGroup {
     pub map: String,
     pub status: String,
+    /// The error class label of the group's failures (`None` for conflict losers).
+    pub error_class: Option<String>,
     pub pattern: String,
     pub count: u64,
     pub first_at: String,
@@ -84,11 +86,12 @@ impl Store {
     pub fn error_groups(&self, map: Option<&str>) -> Result<Vec<ErrorGroup>> {
         let reader = self.reader();
         let mut statement = reader.prepare(
-            "SELECT id, at, map, status, message, row_key, payload FROM activity
+            "SELECT id, at, map, status, message, row_key, payload, error_class FROM activity
              WHERE kind = 'error' AND (?1 IS NULL OR map = ?1) ORDER BY id",
         )?;
         let mut rows = statement.query(params![map])?;
-        let mut groups: HashMap<(String, String, String), ErrorGroup> = HashMap::new();
+        type GroupKey = (String, String, Option<String>, String);
+        let mut groups: HashMap<GroupKey, ErrorGroup> = HashMap::new();
         while let Some(row) = rows.next()? {
             let (id, at, map, status, message): (i64, String, String, String, String) = (
                 row.get(0)?,
@@ -98,11 +101,18 @@ impl Store {
                 row.get(4)?,
             );
             let pattern = message_pattern(&message);
+            let error_class: Option<String> = row.get(7)?;
             let group = groups
-                .entry((map.clone(), status.clone(), pattern.clone()))
+                .entry((
+                    map.clone(),
+                    status.clone(),
+                    error_class.clone(),
+                    pattern.clone(),
+                ))
                 .or_insert_with(|| ErrorGroup {
                     map,
                     status,
+                    error_class,
                     pattern,
                     count: 0,
                     first_at: at.clone(),

@@ -112,6 +112,7 @@ impl Store {
             connection.execute_batch(schema)?;
         }
         queue::migrate(&connection)?;
+        activity::migrate(&connection)?;
         versions::backfill(&connection)?;
         link::migrate_legacy(&connection)?;
         let reader = Connection::open_with_flags(

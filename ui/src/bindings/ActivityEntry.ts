@@ -10,4 +10,8 @@ export type ActivityEntry = { id: number, at: string, map: string, kind: Activit
  * The row written, or for a failure what was sent (with the remote's answer when there
  * was one, as `{"sent": …, "remote": …}`); `null` when nothing was stored.
  */
-payload: unknown, };
+payload: unknown, 
+/**
+ * A failure's error class label (`400`, `429`, `application`…); `null` otherwise.
+ */
+errorClass: string | null, };

@@ -4,4 +4,8 @@
  * One cause of failures in the log: the map, the status (`failed`, `conflict`), the message
  * with what differs per row left out, how often and when, and the newest line as a sample.
  */
-export type ErrorGroupView = { map: string, status: string, pattern: string, count: number, firstAt: string, lastAt: string, sampleKey: string | null, sampleMessage: string, samplePayload: unknown, };
+export type ErrorGroupView = { map: string, status: string, 
+/**
+ * The error class label of its failures; `null` for conflict losers.
+ */
+errorClass: string | null, pattern: string, count: number, firstAt: string, lastAt: string, sampleKey: string | null, sampleMessage: string, samplePayload: unknown, };

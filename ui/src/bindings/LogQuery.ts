@@ -12,6 +12,11 @@ export type LogQuery = { map?: string | null, direction?: Direction | null, kind
  */
 status?: string | null, 
 /**
+ * A failure's error class label: application, 400, 401/403, 404, 412, 429, 502, 503,
+ * timeout, other.
+ */
+errorClass?: string | null, 
+/**
  * Lines at or after this time (RFC 3339).
  */
 from?: string | null, 

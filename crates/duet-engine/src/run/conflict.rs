@@ -113,6 +113,7 @@ impl Session {
             message,
             latency_ms: None,
             payload: Some(values),
+            error_class: None,
         });
     }
 }

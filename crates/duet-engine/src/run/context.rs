@@ -64,6 +64,7 @@ impl Context {
             message: message.to_owned(),
             latency_ms: None,
             payload: None,
+            error_class: None,
         });
     }
 }

@@ -157,6 +157,7 @@ impl Session {
             message,
             latency_ms,
             payload,
+            error_class: None,
         }
     }
 
@@ -192,6 +193,7 @@ impl Session {
             message: message.clone(),
             latency_ms: None,
             payload,
+            error_class: Some(class.as_str().to_owned()),
         });
         Outcome::Refused { message, class }
     }

@@ -135,3 +135,79 @@ fn a_page_is_read_while_another_connection_holds_the_write_lock() {
         3001
     );
 }
+
+#[test]
+fn failures_are_found_by_their_error_class_on_its_index() {
+    let (_dir, store) = store();
+    let lines: Vec<NewActivity> = (0..300)
+        .map(|n| {
+            let mut line = activity("a", "error", &format!("DAT|C{n}"));
+            line.status = "failed".to_owned();
+            line.error_class = Some(if n % 3 == 0 { "429" } else { "400" }.to_owned());
+            line
+        })
+        .collect();
+    store.add_activities(&lines).unwrap();
+    let query = ActivityQuery {
+        error_class: Some("429".to_owned()),
+        ..ActivityQuery::default()
+    };
+    assert_eq!(
+        store.activity_count(&query).unwrap(),
+        100,
+        "every third failure is throttled"
+    );
+    let ids = walk(&store, query, 30);
+    assert_eq!(ids.len(), 100, "the pages hold exactly the throttled lines");
+    let page = store
+        .activity_page(
+            &ActivityQuery {
+                error_class: Some("429".to_owned()),
+                ..ActivityQuery::default()
+            },
+            1,
+        )
+        .unwrap();
+    assert_eq!(page.entries[0].entry.error_class.as_deref(), Some("429"));
+    let plan: String = store
+        .reader()
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT id FROM activity WHERE error_class = '429' ORDER BY id DESC",
+            [],
+            |row| row.get(3),
+        )
+        .unwrap();
+    assert!(
+        plan.contains("activity_class"),
+        "a class filter must be a seek on its index, not a scan: {plan}"
+    );
+}
+
+#[test]
+fn a_store_of_an_earlier_version_gets_the_error_class_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("duet.sqlite");
+    {
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE activity (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,
+                 map TEXT NOT NULL, kind TEXT NOT NULL, direction TEXT, row_key TEXT,
+                 operation TEXT, status TEXT NOT NULL, message TEXT NOT NULL,
+                 latency_ms INTEGER, payload TEXT);
+             INSERT INTO activity (at, map, kind, status, message)
+                 VALUES ('2026-01-01T00:00:00Z', 'm', 'lifecycle', 'started', 'old line');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).expect("an old store opens and is migrated");
+    let old = store.activity(10).unwrap();
+    assert_eq!(old[0].entry.message, "old line");
+    assert_eq!(old[0].entry.error_class, None, "old lines have no class");
+    let mut line = activity("m", "error", "C1");
+    line.error_class = Some("400".to_owned());
+    store.add_activities(&[line]).unwrap();
+    assert_eq!(
+        store.activity(1).unwrap()[0].entry.error_class.as_deref(),
+        Some("400")
+    );
+}

@@ -77,3 +77,28 @@ fn failures_are_grouped_by_map_status_and_pattern_with_counts_and_a_sample() {
     assert_eq!(only_other.len(), 1);
     assert_eq!(only_other[0].count, 1);
 }
+
+#[test]
+fn the_same_message_of_two_error_classes_is_two_groups() {
+    let (_dir, store) = store();
+    let failed = |key: &str, class: &str| {
+        let mut line = activity("m", "error", key);
+        line.status = "failed".to_owned();
+        line.message = "PATCH accounts failed".to_owned();
+        line.error_class = Some(class.to_owned());
+        line
+    };
+    store
+        .add_activities(&[
+            failed("C1", "429"),
+            failed("C2", "400"),
+            failed("C3", "429"),
+        ])
+        .unwrap();
+    let groups = store.error_groups(None).unwrap();
+    let classes: Vec<(Option<&str>, u64)> = groups
+        .iter()
+        .map(|group| (group.error_class.as_deref(), group.count))
+        .collect();
+    assert_eq!(classes, vec![(Some("429"), 2), (Some("400"), 1)]);
+}

@@ -35,5 +35,6 @@ fn activity(map: &str, kind: &str, key: &str) -> NewActivity {
         message: "written".to_owned(),
         latency_ms: Some(12),
         payload: Some(json!({"name": "Fabrikam"})),
+        error_class: None,
     }
 }
