@@ -87,7 +87,7 @@ pub struct MetricsView {
     pub queue: Vec<QueueSeries>,
 }
 
-/// How long logs are kept.
+/// What the logs keep and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RetentionView {
@@ -95,6 +95,16 @@ pub struct RetentionView {
     pub activity_days: u32,
     /// Failed changes older than this are removed; `null` keeps them until retried.
     pub failed_days: Option<u32>,
+    /// The most activity lines kept (10,000 to 1,000,000,000); the oldest beyond go first.
+    /// Absent keeps the current cap.
+    #[serde(default)]
+    #[ts(optional = nullable, type = "number | null")]
+    pub activity_max_lines: Option<u64>,
+    /// Whether bulk writes' per-row lines keep the row written (failures always do).
+    /// Absent keeps the current choice.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub keep_bulk_payloads: Option<bool>,
 }
 
 impl From<Retention> for RetentionView {
@@ -102,9 +112,14 @@ impl From<Retention> for RetentionView {
         RetentionView {
             activity_days: r.activity_days,
             failed_days: r.failed_days,
+            activity_max_lines: Some(r.activity_max_lines),
+            keep_bulk_payloads: Some(r.keep_bulk_payloads),
         }
     }
 }
+
+/// The fewest and most activity lines a cap may keep.
+const MAX_LINES_RANGE: std::ops::RangeInclusive<u64> = 10_000..=1_000_000_000;
 
 /// The bucket length that gives about 60 buckets over `minutes`, rounded to a round figure.
 fn bucket_for(minutes: u32) -> u32 {
@@ -144,7 +159,7 @@ fn overall(
     weighted.last().map(|(v, _)| *v)
 }
 
-fn check_retention(view: RetentionView) -> Result<Retention, ApiError> {
+fn check_retention(view: RetentionView, current: Retention) -> Result<Retention, ApiError> {
     let valid = |d: u32| (1..=3650).contains(&d);
     if !valid(view.activity_days) {
         return Err(ApiError::new(
@@ -161,9 +176,26 @@ fn check_retention(view: RetentionView) -> Result<Retention, ApiError> {
             format!("failed-change retention must be between 1 and 3650 days, not {days}"),
         ));
     }
+    if let Some(lines) = view
+        .activity_max_lines
+        .filter(|lines| !MAX_LINES_RANGE.contains(lines))
+    {
+        return Err(ApiError::new(
+            Code::InvalidRetention,
+            format!(
+                "the activity log must keep between 10,000 and 1,000,000,000 lines, not {lines}"
+            ),
+        ));
+    }
     Ok(Retention {
         activity_days: view.activity_days,
         failed_days: view.failed_days,
+        activity_max_lines: view
+            .activity_max_lines
+            .unwrap_or(current.activity_max_lines),
+        keep_bulk_payloads: view
+            .keep_bulk_payloads
+            .unwrap_or(current.keep_bulk_payloads),
     })
 }
 
@@ -247,16 +279,22 @@ impl Api {
 
     /// Saves the retention settings and prunes at once.
     pub fn set_retention(&self, view: RetentionView) -> Result<RetentionView, ApiError> {
-        let retention = check_retention(view)?;
+        let retention = check_retention(view, self.store.retention()?)?;
         self.store.set_retention(&retention, &self.clock.stamp())?;
         self.record_note(
             "retention",
             &format!(
-                "Retention set: activity {} days, failed changes {}",
+                "Retention set: activity {} days and at most {} lines, failed changes {}, \
+                 bulk lines {}",
                 retention.activity_days,
+                retention.activity_max_lines,
                 retention
                     .failed_days
-                    .map_or("kept until retried".to_owned(), |d| format!("{d} days"))
+                    .map_or("kept until retried".to_owned(), |d| format!("{d} days")),
+                match retention.keep_bulk_payloads {
+                    true => "with the row written",
+                    false => "compact",
+                }
             ),
         );
         self.prune_logs()?;
@@ -334,25 +372,26 @@ mod tests {
 
     #[test]
     fn retention_outside_its_range_is_refused_with_the_value() {
-        let error = check_retention(RetentionView {
-            activity_days: 0,
-            failed_days: None,
-        })
-        .unwrap_err();
+        let view = |activity_days, failed_days, activity_max_lines| RetentionView {
+            activity_days,
+            failed_days,
+            activity_max_lines,
+            keep_bulk_payloads: None,
+        };
+        let current = Retention::default();
+        let error = check_retention(view(0, None, None), current).unwrap_err();
         assert_eq!(error.code, "invalid_retention");
         assert!(error.message.contains("not 0"), "{}", error.message);
-        let error = check_retention(RetentionView {
-            activity_days: 30,
-            failed_days: Some(5000),
-        })
-        .unwrap_err();
+        let error = check_retention(view(30, Some(5000), None), current).unwrap_err();
         assert!(error.message.contains("5000"), "{}", error.message);
-        assert!(
-            check_retention(RetentionView {
-                activity_days: 30,
-                failed_days: Some(7),
-            })
-            .is_ok()
+        let error = check_retention(view(30, None, Some(99)), current).unwrap_err();
+        assert!(error.message.contains("not 99"), "{}", error.message);
+        let kept = check_retention(view(30, Some(7), None), current).unwrap();
+        assert_eq!(
+            kept.activity_max_lines, current.activity_max_lines,
+            "a view without a cap keeps the current one"
         );
+        let capped = check_retention(view(30, Some(7), Some(50_000)), current).unwrap();
+        assert_eq!(capped.activity_max_lines, 50_000);
     }
 }

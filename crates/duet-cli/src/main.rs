@@ -1,5 +1,6 @@
 //! `duet`: the command line for scripts, pipelines and tests.
 
+mod bench;
 mod bootstrap;
 mod csv;
 mod link;
@@ -8,7 +9,6 @@ mod maps;
 mod promote;
 mod remote;
 mod scenario;
-mod seed;
 mod serve;
 
 use std::path::PathBuf;
@@ -56,10 +56,14 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
-    /// Benchmark tools.
+    /// Measures initial sync, live latency, catch-up, throttling, memory and the log against
+    /// their limits on fresh sandboxes (docs/BENCHMARKS.md); its subcommands are tools.
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
         #[command(subcommand)]
-        command: BenchCommand,
+        command: Option<BenchCommand>,
+        #[command(flatten)]
+        args: bench::BenchArgs,
     },
     /// The activity log of a running Duet, filtered, oldest first.
     Logs {
@@ -86,6 +90,12 @@ enum BenchCommand {
         data: PathBuf,
         #[arg(long, default_value_t = 1_000_000)]
         lines: u64,
+    },
+    /// The engine process of `duet bench`: answers its commands on stdin.
+    #[command(hide = true)]
+    Engine {
+        #[arg(long)]
+        data: PathBuf,
     },
 }
 
@@ -173,6 +183,12 @@ enum SandboxCommand {
         /// on both sides (see docs/SANDBOX.md); 0 generates none.
         #[arg(long, default_value_t = 0)]
         template_rows: usize,
+        /// Dataverse service protection: requests a client may start per window (0: no limit).
+        #[arg(long, default_value_t = 0)]
+        dv_requests: u32,
+        /// The window of --dv-requests, in seconds (Dataverse's is 300).
+        #[arg(long, default_value_t = 300)]
+        dv_window_secs: u64,
     },
 }
 
@@ -206,6 +222,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     dataverse,
                     existing_accounts,
                     template_rows,
+                    dv_requests,
+                    dv_window_secs,
                 },
         } => {
             let mut config = SandboxConfig::new(dir);
@@ -223,6 +241,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => duet_sandbox::DvProfile::Linked,
             };
             config.dv_existing_rows = existing_accounts;
+            config.dv_limits = duet_sandbox::ServiceLimits {
+                requests: dv_requests,
+                window: std::time::Duration::from_secs(dv_window_secs.max(1)),
+                concurrent: 0,
+            };
             let sandbox = Sandbox::start(config)
                 .await
                 .context("starting the sandbox")?;
@@ -298,8 +321,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench {
-            command: BenchCommand::SeedLogs { data, lines },
-        } => seed::run(&data, lines),
+            command: Some(BenchCommand::SeedLogs { data, lines }),
+            ..
+        } => bench::seed::run(&data, lines),
+        Command::Bench {
+            command: Some(BenchCommand::Engine { data }),
+            ..
+        } => bench::serve_engine(data).await,
+        Command::Bench {
+            command: None,
+            args,
+        } => bench::run(args).await,
         Command::Logs { args, server } => {
             logs::run(&remote::Server::new(&server.server)?, args).await
         }

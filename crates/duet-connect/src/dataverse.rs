@@ -17,6 +17,12 @@ pub struct DataverseClient {
     page_size: u32,
 }
 
+/// Where a query read a page at a time stands: the link of its next page.
+#[derive(Debug, Clone)]
+pub struct Pages {
+    next: Option<String>,
+}
+
 /// One answer of change tracking: rows created or updated, ids deleted, and where to ask next.
 #[derive(Debug, Clone, Default)]
 pub struct DeltaPage {
@@ -125,20 +131,37 @@ impl DataverseClient {
         entity_set: &str,
         params: &[(&str, &str)],
     ) -> Result<Vec<Row>, ConnectError> {
-        let first = url::Url::parse_with_params(&format!("{}/{entity_set}", self.root()), params)
-            .map_err(|error| ConnectError::invalid("GET", entity_set, error.to_string()))?;
-        let prefer = [("Prefer", format!("odata.maxpagesize={}", self.page_size))];
-        let mut next = Some(first.to_string());
+        let mut pages = self.pages(entity_set, params)?;
         let mut rows = Vec::new();
-        while let Some(url) = next.take() {
-            let reply = self
-                .transport
-                .send(Method::GET, &url, None, &prefer, true, None)
-                .await?;
-            rows.extend(page_rows(&reply.body, &url)?);
-            next = next_link(&reply.body);
+        while let Some(page) = self.next_page(&mut pages).await? {
+            rows.extend(page);
         }
         Ok(rows)
+    }
+
+    /// A query read a page at a time with [`Self::next_page`], so a caller holds one page of
+    /// a large table, not all of it.
+    pub fn pages(&self, entity_set: &str, params: &[(&str, &str)]) -> Result<Pages, ConnectError> {
+        let first = url::Url::parse_with_params(&format!("{}/{entity_set}", self.root()), params)
+            .map_err(|error| ConnectError::invalid("GET", entity_set, error.to_string()))?;
+        Ok(Pages {
+            next: Some(first.to_string()),
+        })
+    }
+
+    /// The next page of a query (following `@odata.nextLink` verbatim), or `None` after the
+    /// last.
+    pub async fn next_page(&self, pages: &mut Pages) -> Result<Option<Vec<Row>>, ConnectError> {
+        let Some(url) = pages.next.take() else {
+            return Ok(None);
+        };
+        let prefer = [("Prefer", format!("odata.maxpagesize={}", self.page_size))];
+        let reply = self
+            .transport
+            .send(Method::GET, &url, None, &prefer, true, None)
+            .await?;
+        pages.next = next_link(&reply.body);
+        Ok(Some(page_rows(&reply.body, &url)?))
     }
 
     /// Creates or updates the row with this (alternate) key; returns the row's `OData-EntityId`.

@@ -17,7 +17,7 @@ mod transport;
 pub use auth::{Credentials, TokenProvider};
 pub use backoff::{Backoff, jittered_delay};
 pub use batch::{BatchItem, BatchRequest, BatchResult};
-pub use dataverse::{DataverseClient, DeltaPage};
+pub use dataverse::{DataverseClient, DeltaPage, Pages};
 pub use error::{ConnectError, ErrorClass, RetryPolicy};
 pub use events::{DataEvent, DataEventReceiver};
 pub use finops::FinOpsClient;

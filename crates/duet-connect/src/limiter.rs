@@ -35,6 +35,12 @@ pub struct ConcurrencyState {
     pub lowest: usize,
     /// 429 answers seen.
     pub throttled: u64,
+    /// Answers other than 429 seen: requests the service took.
+    pub answered: u64,
+    /// The parallelism the service advised last (`x-ms-dop-hint`). Callers that fan out
+    /// (the initial sync's bulk writes) stay under it; the limit itself does not, since a
+    /// long-polling change-tracking read holds its place for seconds.
+    pub advised: Option<usize>,
 }
 
 struct State {
@@ -42,6 +48,14 @@ struct State {
     in_flight: usize,
     lowest: usize,
     throttled: u64,
+    answered: u64,
+    advised: Option<usize>,
+}
+
+impl State {
+    fn allowed(&self) -> usize {
+        self.limit.floor() as usize
+    }
 }
 
 pub(crate) struct Limiter {
@@ -76,6 +90,8 @@ impl Limiter {
                 in_flight: 0,
                 lowest: initial,
                 throttled: 0,
+                answered: 0,
+                advised: None,
             }),
             freed: Notify::new(),
         }
@@ -87,7 +103,7 @@ impl Limiter {
             let freed = self.freed.notified();
             {
                 let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-                if state.in_flight < state.limit.floor() as usize {
+                if state.in_flight < state.allowed() {
                     state.in_flight += 1;
                     return Permit { limiter: self };
                 }
@@ -100,6 +116,7 @@ impl Limiter {
     pub(crate) fn succeeded(&self) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.limit = (state.limit + 1.0 / state.limit).min(self.settings.max as f64);
+        state.answered += 1;
         drop(state);
         self.freed.notify_waiters();
     }
@@ -112,13 +129,21 @@ impl Limiter {
         state.lowest = state.lowest.min(state.limit.floor() as usize);
     }
 
+    /// The service advised keeping at most `hint` requests in flight.
+    pub(crate) fn advise(&self, hint: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.advised = Some(hint);
+    }
+
     pub(crate) fn state(&self) -> ConcurrencyState {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         ConcurrencyState {
-            limit: state.limit.floor() as usize,
+            limit: state.allowed(),
             in_flight: state.in_flight,
             lowest: state.lowest,
             throttled: state.throttled,
+            answered: state.answered,
+            advised: state.advised,
         }
     }
 }
@@ -151,6 +176,24 @@ mod tests {
         }
         assert_eq!(limiter.state().limit, 16, "never above the maximum");
         assert_eq!(limiter.state().throttled, 4);
+        assert_eq!(limiter.state().answered, 10_100);
+    }
+
+    #[test]
+    fn the_services_advice_is_kept_beside_the_limit() {
+        let limiter = Limiter::new(ConcurrencySettings {
+            initial: 8,
+            min: 1,
+            max: 16,
+        });
+        assert_eq!(limiter.state().advised, None);
+        limiter.advise(2);
+        let state = limiter.state();
+        assert_eq!(state.advised, Some(2));
+        assert_eq!(
+            state.limit, 8,
+            "long polls hold places, so the advice does not cap the limit"
+        );
     }
 
     #[tokio::test]

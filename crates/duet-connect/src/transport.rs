@@ -210,6 +210,14 @@ impl Transport {
                     } else {
                         self.limiter.succeeded();
                     }
+                    // Dataverse advises how many requests to keep in flight.
+                    if let Some(hint) = response_headers
+                        .get("x-ms-dop-hint")
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(|value| value.trim().parse::<usize>().ok())
+                    {
+                        self.limiter.advise(hint);
+                    }
                     if status.is_success() {
                         return Ok(RawReply {
                             status,

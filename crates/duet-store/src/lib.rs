@@ -26,7 +26,7 @@ pub use cursors::CursorMove;
 pub use error_groups::{ErrorGroup, message_pattern};
 pub use link::{EnvironmentRecord, LinkRecord, ResetCounts};
 pub use maps::{MapRecord, MapState};
-pub use metrics::{MetricBucket, Pruned, QueueSample, Retention};
+pub use metrics::{DEFAULT_ACTIVITY_MAX_LINES, MetricBucket, Pruned, QueueSample, Retention};
 pub use shadow::WRITTEN_KEPT;
 pub use versions::{MapVersion, default_author};
 

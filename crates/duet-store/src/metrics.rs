@@ -52,22 +52,32 @@ pub struct QueueSample {
     pub failed: i64,
 }
 
-/// How long logs are kept. Failed changes are kept until retried or discarded unless
-/// `failed_days` is set: nothing is dropped silently.
+/// What the logs keep and for how long. Failed changes are kept until retried or discarded
+/// unless `failed_days` is set: nothing is dropped silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Retention {
     /// Activity lines and queue samples older than this many days are removed.
     pub activity_days: u32,
     /// Failed changes older than this many days are removed; `None` keeps them.
     pub failed_days: Option<u32>,
+    /// The most activity lines kept: the oldest beyond it are removed, so the file stays
+    /// bounded however fast rows are written.
+    pub activity_max_lines: u64,
+    /// Whether the per-row lines of bulk writes keep the row written (failures always do).
+    pub keep_bulk_payloads: bool,
 }
+
+/// The default line cap: about a day of a sustained 100 rows a second, a few GB at most.
+pub const DEFAULT_ACTIVITY_MAX_LINES: u64 = 10_000_000;
 
 impl Default for Retention {
     fn default() -> Self {
         Retention {
             activity_days: 30,
             failed_days: None,
+            activity_max_lines: DEFAULT_ACTIVITY_MAX_LINES,
+            keep_bulk_payloads: false,
         }
     }
 }
@@ -225,9 +235,16 @@ impl Store {
         let activity_before = days(retention.activity_days.max(1));
         let mut db = self.db();
         let transaction = db.transaction()?;
-        let activity = transaction.execute(
+        let mut activity = transaction.execute(
             "DELETE FROM activity WHERE at < ?1",
             params![activity_before],
+        )?;
+        // The newest `activity_max_lines` stay; the id bound is one seek on the primary key.
+        let max_lines = i64::try_from(retention.activity_max_lines.max(1)).unwrap_or(i64::MAX);
+        activity += transaction.execute(
+            "DELETE FROM activity WHERE id <= (SELECT id FROM activity ORDER BY id DESC
+                 LIMIT 1 OFFSET ?1)",
+            params![max_lines],
         )?;
         let samples = transaction.execute(
             "DELETE FROM queue_sample WHERE at < ?1",

@@ -2,6 +2,8 @@
 //! that side, the Dataverse id of the row, and its own latest writes of the row, by which it
 //! knows their echoes when they come back.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Result, Store};
@@ -34,13 +36,39 @@ impl Store {
     pub fn shadow(&self, map: &str, side: &str, key: &str) -> Result<Option<serde_json::Value>> {
         let text: Option<String> = self
             .db()
-            .query_row(
+            .prepare_cached(
                 "SELECT row_values FROM shadow WHERE map = ?1 AND side = ?2 AND row_key = ?3",
-                params![map, side, key],
-                |row| row.get(0),
-            )
+            )?
+            .query_row(params![map, side, key], |row| row.get(0))
             .optional()?;
         Ok(text.map(|text| serde_json::from_str(&text)).transpose()?)
+    }
+
+    /// The shadows of many rows of a side in one statement (an initial sync reads a whole
+    /// chunk's at once): each key Duet knows, with its values.
+    pub fn shadows(
+        &self,
+        map: &str,
+        side: &str,
+        keys: &[String],
+    ) -> Result<HashMap<String, serde_json::Value>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys = serde_json::to_string(keys)?;
+        let db = self.db();
+        let mut statement = db.prepare_cached(
+            "SELECT row_key, row_values FROM shadow
+             WHERE map = ?1 AND side = ?2 AND row_key IN (SELECT value FROM json_each(?3))",
+        )?;
+        let rows = statement.query_map(params![map, side, keys], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (key, text) = row?;
+            Ok((key, serde_json::from_str(&text)?))
+        })
+        .collect()
     }
 
     pub fn save_shadow(

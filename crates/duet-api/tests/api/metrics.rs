@@ -68,6 +68,8 @@ async fn metrics_show_rows_latency_and_queue_depth_per_map_and_direction() {
         .set_retention(RetentionView {
             activity_days: 0,
             failed_days: None,
+            activity_max_lines: None,
+            keep_bulk_payloads: None,
         })
         .unwrap_err();
     assert_eq!(error.code, "invalid_retention");
@@ -76,6 +78,8 @@ async fn metrics_show_rows_latency_and_queue_depth_per_map_and_direction() {
         .set_retention(RetentionView {
             activity_days: 14,
             failed_days: Some(7),
+            activity_max_lines: Some(2_000_000),
+            keep_bulk_payloads: Some(true),
         })
         .unwrap();
     assert_eq!(api.retention().unwrap(), saved);
@@ -90,7 +94,11 @@ async fn metrics_show_rows_latency_and_queue_depth_per_map_and_direction() {
     assert_eq!(after.series[0].rows, series.rows, "recent rows are kept");
     // AND the same goes through the command dispatcher the UI uses.
     let answer = api.call("retention", json!({})).await.unwrap();
-    assert_eq!(answer, json!({"activityDays": 14, "failedDays": 7}));
+    assert_eq!(
+        answer,
+        json!({"activityDays": 14, "failedDays": 7, "activityMaxLines": 2_000_000,
+            "keepBulkPayloads": true})
+    );
     let answer = api
         .call("metrics", json!({"map": "customers", "minutes": 5}))
         .await

@@ -9,6 +9,7 @@ mod projection;
 mod query;
 mod routing;
 mod rows;
+mod scan;
 mod seed;
 mod state;
 mod tables;

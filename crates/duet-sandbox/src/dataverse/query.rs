@@ -17,6 +17,7 @@ use super::errors::{bad_request, not_found, query_error};
 use super::keys::RowKey;
 use super::projection::{context, finish_rows};
 use super::rows::{etag, find_row, load_rows};
+use super::scan::scan;
 use super::state::DvState;
 use super::tables::{Table, lookup_target};
 use super::tracking::tracked_list;
@@ -118,6 +119,18 @@ pub(super) async fn list(
         .transpose()?
         .unwrap_or_default();
     let top = parse_top(q)?;
+    let after = skiptoken.as_deref().and_then(|c| cookie_attr(c, "lastid"));
+    if order.is_empty() && top.is_none() && (skiptoken.is_none() || after.is_some()) {
+        let page = Paged {
+            q,
+            prefer,
+            after,
+            filter: expr,
+            select,
+            expand,
+        };
+        return scanned_list(st, table, page).await;
+    }
     let offset = parse_offset(skiptoken.as_deref())?;
     let with_count = q
         .get("$count")
@@ -163,6 +176,81 @@ pub(super) async fn list(
         StatusCode::OK,
         Some(body),
         &applied_preferences(prefer),
+    ))
+}
+
+/// A query read in storage order, a page at a time.
+struct Paged<'q> {
+    q: &'q Query,
+    prefer: &'q Prefer,
+    after: Option<String>,
+    filter: Option<filter::Expr>,
+    select: Option<Vec<String>>,
+    expand: Vec<Expand>,
+}
+
+/// A query without `$orderby` or `$top`: one page read after the cookie's last id
+/// (`scan.rs`), so paging through a large table reads each row once.
+async fn scanned_list(
+    st: &Arc<DvState>,
+    table: &'static Table,
+    paged: Paged<'_>,
+) -> Result<Response, ApiError> {
+    let size = page_size(paged.prefer);
+    let with_count = paged
+        .q
+        .get("$count")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let count_to = if with_count { MAX_PAGE_SIZE } else { 0 };
+    let (set, after, filter) = (table.set, paged.after.clone(), paged.filter.clone());
+    let page = st
+        .db
+        .run(move |conn| {
+            Ok(scan(
+                conn,
+                set,
+                after.as_deref(),
+                filter.as_ref(),
+                size,
+                count_to,
+            )?)
+        })
+        .await?;
+    let wanted = Annotations::from_prefer(paged.prefer.include_annotations.as_deref());
+    let rows = finish_rows(
+        st,
+        table,
+        page.rows,
+        paged.select.clone(),
+        paged.expand,
+        wanted,
+    )
+    .await?;
+    let next = match (page.more, &page.last_id) {
+        (true, Some(last)) => {
+            let cookie = format!(
+                "<cookie pagenumber=\"2\" lastid=\"{last}\" skip=\"0\" istracking=\"False\" />"
+            );
+            Some(format!(
+                "{}/{}?{}",
+                st.root,
+                table.set,
+                paged.q.rebuild(&["$skiptoken"], &[("$skiptoken", cookie)])
+            ))
+        }
+        _ => None,
+    };
+    let body = collection_body(
+        &context(&st.root, table, paged.select.as_deref()),
+        with_count.then_some(page.matched.min(MAX_PAGE_SIZE)),
+        &rows,
+        next.as_deref(),
+        None,
+    );
+    Ok(reply(
+        StatusCode::OK,
+        Some(body),
+        &applied_preferences(paged.prefer),
     ))
 }
 

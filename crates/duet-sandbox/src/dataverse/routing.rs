@@ -47,8 +47,18 @@ pub(crate) async fn handle(
     } else {
         route(&st, method, &uri, &headers, body).await
     };
-    result.unwrap_or_else(IntoResponse::into_response)
+    let mut response = result.unwrap_or_else(IntoResponse::into_response);
+    // Dataverse advises clients how many requests to keep in flight on every answer.
+    response.headers_mut().insert(
+        "x-ms-dop-hint",
+        axum::http::HeaderValue::from_static(DOP_HINT),
+    );
+    response
 }
+
+/// The parallelism this emulator advises: as many requests as it serves at once on a
+/// small machine (the cloud commonly advises 4 to 8 per web server).
+const DOP_HINT: &str = "4";
 
 /// `POST /api/data/v9.2/$batch`.
 async fn batch_entry(

@@ -47,7 +47,7 @@ pub(super) struct StoredRow {
     pub(super) row: Map<String, Value>,
 }
 
-fn row_from_sql(version: i64, body: &str) -> Map<String, Value> {
+pub(super) fn row_from_sql(version: i64, body: &str) -> Map<String, Value> {
     let mut map = serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v.as_object().cloned())

@@ -221,6 +221,7 @@ fn queue_samples_skip_repeats_for_a_minute_and_prune_keeps_failed_rows_by_defaul
     let strict = Retention {
         activity_days: 30,
         failed_days: Some(7),
+        ..Retention::default()
     };
     store
         .set_retention(&strict, "2026-12-24T10:00:00.000Z")
@@ -230,4 +231,47 @@ fn queue_samples_skip_repeats_for_a_minute_and_prune_keeps_failed_rows_by_defaul
     // THEN the old failed change is removed and counted; the queued one stays.
     assert_eq!(pruned.failed, 1);
     assert_eq!(store.queue_depth("customers").unwrap(), (1, 0, 0));
+}
+
+#[test]
+fn retention_keeps_at_most_its_line_cap_removing_the_oldest() {
+    let (_dir, store) = store();
+    let lines: Vec<NewActivity> = (0..50)
+        .map(|n| NewActivity {
+            message: format!("line {n}"),
+            ..line_at("2026-12-06T10:00:00.000Z", "m", "row", "toDataverse", None)
+        })
+        .collect();
+    store.add_activities(&lines).unwrap();
+    let capped = Retention {
+        activity_max_lines: 20,
+        ..Retention::default()
+    };
+    let pruned = store.prune(&capped, utc("2026-12-06T11:00:00Z")).unwrap();
+    assert_eq!(pruned.activity, 30, "the 30 oldest lines go");
+    let kept = store.activity(100).unwrap();
+    assert_eq!(kept.len(), 20);
+    assert_eq!(kept[0].entry.message, "line 49", "the newest stays");
+    assert_eq!(kept[19].entry.message, "line 30");
+    let again = store.prune(&capped, utc("2026-12-06T11:00:00Z")).unwrap();
+    assert_eq!(again.activity, 0, "under the cap nothing more goes");
+}
+
+#[test]
+fn retention_stored_by_an_earlier_version_reads_with_the_new_defaults() {
+    let (_dir, store) = store();
+    store
+        .set_state(
+            "retention",
+            &serde_json::json!({"activityDays": 9, "failedDays": null}),
+            "2026-12-06T10:00:00.000Z",
+        )
+        .unwrap();
+    let retention = store.retention().unwrap();
+    assert_eq!(retention.activity_days, 9);
+    assert_eq!(
+        retention.activity_max_lines,
+        crate::DEFAULT_ACTIVITY_MAX_LINES
+    );
+    assert!(!retention.keep_bulk_payloads);
 }

@@ -80,3 +80,29 @@ fn the_latest_writes_of_a_row_are_remembered_until_a_later_echo_comes() {
     store.forget_writes_of("m").unwrap();
     assert!(store.written("m", "dataverse", "K2").unwrap().is_empty());
 }
+
+#[test]
+fn a_chunk_of_shadows_is_read_at_once_with_only_the_keys_known_on_that_side() {
+    let (_dir, store) = store();
+    for (side, key, name) in [
+        ("dataverse", "DAT|C1", "A"),
+        ("dataverse", "DAT|C'2", "B"),
+        ("financeOperations", "DAT|C3", "C"),
+    ] {
+        store
+            .save_shadow("m", side, key, None, &json!({ "name": name }))
+            .unwrap();
+    }
+    let keys: Vec<String> = ["DAT|C1", "DAT|C'2", "DAT|C3", "DAT|C4"]
+        .map(str::to_owned)
+        .to_vec();
+    let found = store.shadows("m", "dataverse", &keys).unwrap();
+    assert_eq!(found.len(), 2, "C3 is on the other side and C4 unknown");
+    assert_eq!(found["DAT|C1"], json!({"name": "A"}));
+    assert_eq!(
+        found["DAT|C'2"],
+        json!({"name": "B"}),
+        "a quote in a key is a key"
+    );
+    assert!(store.shadows("m", "dataverse", &[]).unwrap().is_empty());
+}

@@ -27,6 +27,10 @@ pub(in crate::run) const INITIAL_CHUNK: usize = 1000;
 /// Rows per `UpsertMultiple` request.
 pub(in crate::run) const INITIAL_BULK: usize = 200;
 
+/// The most bulk requests of one map in flight at once; the client's adaptive limit (which
+/// halves on 429) and the service's advised parallelism may hold it lower.
+pub(in crate::run) const BULKS_IN_FLIGHT: usize = 4;
+
 /// The signals a map's task listens to: applying turns false on pause, stopped true on stop.
 pub(in crate::run) struct Signals<'a> {
     pub(in crate::run) applying: &'a mut watch::Receiver<bool>,

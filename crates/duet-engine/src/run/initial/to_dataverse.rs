@@ -9,7 +9,9 @@ use duet_store::NewActivity;
 use serde_json::Value;
 
 use crate::run::error::RoundError;
-use crate::run::initial::{INITIAL_BULK, INITIAL_CHUNK};
+use futures::StreamExt;
+
+use crate::run::initial::{BULKS_IN_FLIGHT, INITIAL_BULK, INITIAL_CHUNK};
 use crate::run::lookup_by_name::NameError;
 use crate::run::outcome::{Cause, Outcome};
 use crate::run::session::Session;
@@ -98,13 +100,41 @@ impl Session {
     /// logged on its own row. Self-references are left to the second pass ([`Self::link_chunk`]).
     /// Returns how many rows were written.
     pub(in crate::run) async fn copy_chunk(&self, rows: &[Row]) -> Result<u64, RoundError> {
-        let self_references = self.self_reference_paths();
-        let mut pending = Vec::new();
+        let keyed = self.keyed_rows(rows);
+        // What Duet knows of the chunk's rows in Dataverse, read in one statement.
+        let keys: Vec<String> = keyed.iter().map(|(key, _)| key.to_string()).collect();
+        let known = self
+            .store()
+            .shadows(self.name(), Side::Dataverse.as_str(), &keys)?;
         // What Duet saw in finance and operations, remembered for the whole chunk at once.
-        let mut seen = Vec::with_capacity(rows.len());
-        for row in rows {
-            let key = match self.map.key_of_finance_operations(row) {
-                Ok(key) => key,
+        let seen: Vec<_> = keyed
+            .iter()
+            .map(|(key, row)| {
+                (
+                    key.to_string(),
+                    None,
+                    self.map.projection(Side::FinanceOperations, row),
+                )
+            })
+            .collect();
+        let mut pending = Vec::new();
+        for (key, row) in keyed {
+            let known = known.get(&key.to_string());
+            if let Some(item) = self.pending_row(key, row, known).await? {
+                pending.push(item);
+            }
+        }
+        self.store()
+            .merge_shadows(self.name(), Side::FinanceOperations.as_str(), &seen)?;
+        self.write_pending(pending, "initial sync: upsert in Dataverse")
+            .await
+    }
+
+    /// The chunk's rows with their keys; a row without a key is refused (logged with the row).
+    fn keyed_rows<'r>(&self, rows: &'r [Row]) -> Vec<(RowKey, &'r Row)> {
+        rows.iter()
+            .filter_map(|row| match self.map.key_of_finance_operations(row) {
+                Ok(key) => Some((key, row)),
                 Err(error) => {
                     self.refuse(
                         Side::FinanceOperations,
@@ -113,48 +143,47 @@ impl Session {
                         Cause::Map(&error.to_string()),
                         Some(Value::Object(row.clone())),
                     );
-                    continue;
+                    None
                 }
-            };
-            let key_text = key.to_string();
-            seen.push((
-                key_text.clone(),
-                None,
-                self.map.projection(Side::FinanceOperations, row),
-            ));
-            let mut payload = match self.map.transform(Side::FinanceOperations, row) {
-                Ok(payload) => payload,
-                Err(error) => {
-                    let cause = Cause::Map(&error.to_string());
-                    self.keep_refused_row(&key_text, row, "transform", cause)?;
-                    continue;
-                }
-            };
-            payload.retain(|column, _| !self_references.contains(column));
-            let known = self
-                .store()
-                .shadow(self.name(), Side::Dataverse.as_str(), &key_text)?;
-            // A row on both sides of a Dataverse-mastered map keeps its Dataverse values in
-            // the two-way fields (the Dataverse phase writes them to finance and operations);
-            // fields that only flow to Dataverse are still written.
-            if known.is_some() && self.map.master == Side::Dataverse {
-                let two_way = self.two_way_dataverse_columns();
-                payload.retain(|column, _| !two_way.contains(column));
+            })
+            .collect()
+    }
+
+    /// The write of one row to Dataverse, or `None` when Dataverse already holds its values
+    /// (`known`) or the row was refused.
+    async fn pending_row(
+        &self,
+        key: RowKey,
+        row: &Row,
+        known: Option<&Value>,
+    ) -> Result<Option<Pending>, RoundError> {
+        let key_text = key.to_string();
+        let mut payload = match self.map.transform(Side::FinanceOperations, row) {
+            Ok(payload) => payload,
+            Err(error) => {
+                let cause = Cause::Map(&error.to_string());
+                self.keep_refused_row(&key_text, row, "transform", cause)?;
+                return Ok(None);
             }
-            if let Some(Value::Object(known)) = &known
-                && same_values(&payload, known)
-            {
-                continue;
-            }
-            if !self.names_found(&key, &payload, row).await? {
-                continue;
-            }
-            pending.push(self.pending_for_dataverse(key, payload, row));
+        };
+        let self_references = self.self_reference_paths();
+        payload.retain(|column, _| !self_references.contains(column));
+        // A row on both sides of a Dataverse-mastered map keeps its Dataverse values in the
+        // two-way fields (the Dataverse phase writes them to finance and operations); fields
+        // that only flow to Dataverse are still written.
+        if known.is_some() && self.map.master == Side::Dataverse {
+            let two_way = self.two_way_dataverse_columns();
+            payload.retain(|column, _| !two_way.contains(column));
         }
-        self.store()
-            .merge_shadows(self.name(), Side::FinanceOperations.as_str(), &seen)?;
-        self.write_pending(pending, "initial sync: upsert in Dataverse")
-            .await
+        if let Some(Value::Object(known)) = known
+            && same_values(&payload, known)
+        {
+            return Ok(None);
+        }
+        if !self.names_found(&key, &payload, row).await? {
+            return Ok(None);
+        }
+        Ok(Some(self.pending_for_dataverse(key, payload, row)))
     }
 
     /// Refuses a finance and operations row of the initial sync (logged with the row) and
@@ -240,27 +269,31 @@ impl Session {
         }
     }
 
-    /// Writes rows to Dataverse with `UpsertMultiple`; a refused batch is retried row by row
-    /// so each failure is logged on its own row. Returns how many rows were written.
+    /// Writes rows to Dataverse with `UpsertMultiple`, several requests in flight (the
+    /// client's adaptive limit and the service's advice bound them further); a refused batch
+    /// is retried row by row so each failure is logged on its own row. Answers are settled in
+    /// the order of the batches, and a row's key is in one batch only, so nothing of one row
+    /// overtakes another write of it. Returns how many rows were written.
     pub(in crate::run) async fn write_pending(
         &self,
         pending: Vec<Pending>,
         message: &str,
     ) -> Result<u64, RoundError> {
+        let concurrency = self.context.dataverse.concurrency();
+        let in_flight = concurrency
+            .limit
+            .min(concurrency.advised.unwrap_or(BULKS_IN_FLIGHT))
+            .clamp(1, BULKS_IN_FLIGHT);
+        let requests: Vec<_> = pending
+            .chunks(INITIAL_BULK)
+            .map(|batch| self.upsert_batch(batch))
+            .collect();
+        let mut answers = futures::stream::iter(requests).buffered(in_flight);
+        let keep_payloads = self.store().retention()?.keep_bulk_payloads;
         let mut written = 0u64;
-        for batch in pending.chunks(INITIAL_BULK) {
-            let targets: Vec<Row> = batch.iter().map(|item| item.target.clone()).collect();
-            let bulk = self
-                .context
-                .dataverse
-                .upsert_multiple(
-                    &self.map.dataverse_entity_set,
-                    &self.map.dataverse_table,
-                    &targets,
-                )
-                .await;
+        while let Some((batch, bulk)) = answers.next().await {
             written += match bulk {
-                Ok(()) => self.remember_bulk(batch, message)?,
+                Ok(()) => self.remember_bulk(batch, message, keep_payloads)?,
                 Err(error) if error.class.retry_policy() == RetryPolicy::Timed => {
                     self.context.observe_error(self.name(), error.class);
                     return Err(RoundError::remote("writing to Dataverse", error));
@@ -271,8 +304,32 @@ impl Session {
         Ok(written)
     }
 
-    /// Remembers a batch Dataverse took whole: its shadows and one log line per row.
-    fn remember_bulk(&self, batch: &[Pending], message: &str) -> Result<u64, RoundError> {
+    /// One `UpsertMultiple` request of a batch, answered with the batch.
+    async fn upsert_batch<'b>(
+        &self,
+        batch: &'b [Pending],
+    ) -> (&'b [Pending], Result<(), duet_connect::ConnectError>) {
+        let targets: Vec<Row> = batch.iter().map(|item| item.target.clone()).collect();
+        let bulk = self
+            .context
+            .dataverse
+            .upsert_multiple(
+                &self.map.dataverse_entity_set,
+                &self.map.dataverse_table,
+                &targets,
+            )
+            .await;
+        (batch, bulk)
+    }
+
+    /// Remembers a batch Dataverse took whole: its shadows and one compact log line per row
+    /// (key, operation, status; the row written only when the retention settings keep it).
+    fn remember_bulk(
+        &self,
+        batch: &[Pending],
+        message: &str,
+        keep_payloads: bool,
+    ) -> Result<u64, RoundError> {
         let written_rows: Vec<_> = batch
             .iter()
             .map(|item| (item.key.to_string(), None, item.payload.clone()))
@@ -280,6 +337,7 @@ impl Session {
         self.store()
             .merge_shadows(self.name(), Side::Dataverse.as_str(), &written_rows)?;
         let at = self.context.clock.stamp();
+        let line_message = format!("{message} (bulk)");
         let lines: Vec<NewActivity> = batch
             .iter()
             .map(|item| NewActivity {
@@ -288,9 +346,9 @@ impl Session {
                     Side::Dataverse,
                     &item.key.to_string(),
                     "upsert",
-                    format!("{message} (bulk)"),
+                    line_message.clone(),
                     None,
-                    Some(Value::Object(item.payload.clone())),
+                    keep_payloads.then(|| Value::Object(item.payload.clone())),
                 )
             })
             .collect();

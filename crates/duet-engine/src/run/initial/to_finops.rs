@@ -36,21 +36,32 @@ impl Session {
         if let Some(filter) = &filter {
             params.push(("$filter", filter.as_str()));
         }
-        let rows = self
+        // A page at a time, so memory holds one page of the table, not all of it.
+        let mut pages = self
             .context
             .dataverse
-            .query(entity_set, &params)
-            .await
+            .pages(entity_set, &params)
             .map_err(|error| RoundError::remote(format!("reading {entity_set}"), error))?;
-        let (eligible, not_eligible) = self.eligible_dataverse_rows(&rows).await?;
-        let mut written = 0u64;
+        let (mut written, mut not_eligible) = (0u64, 0u64);
         // Rows written without a self-reference whose target was not in finance and
         // operations yet get a second pass once every row of the phase was written.
-        let mut waiting: Vec<&Row> = Vec::new();
-        for chunk in eligible.chunks(INITIAL_BULK) {
-            written += self.write_dataverse_chunk(chunk, &mut waiting).await?;
+        let mut waiting: Vec<Row> = Vec::new();
+        while let Some(rows) = self
+            .context
+            .dataverse
+            .next_page(&mut pages)
+            .await
+            .map_err(|error| RoundError::remote(format!("reading {entity_set}"), error))?
+        {
+            let (eligible, skipped) = self.eligible_dataverse_rows(&rows).await?;
+            not_eligible += skipped;
+            let mut waiting_here: Vec<&Row> = Vec::new();
+            for chunk in eligible.chunks(INITIAL_BULK) {
+                written += self.write_dataverse_chunk(chunk, &mut waiting_here).await?;
+            }
+            waiting.extend(waiting_here.into_iter().cloned());
         }
-        for row in waiting {
+        for row in &waiting {
             written += self.write_waiting_dataverse_row(row).await?;
         }
         Ok((written, not_eligible))
@@ -63,48 +74,55 @@ impl Session {
         &self,
         rows: &'r [Row],
     ) -> Result<(Vec<&'r Row>, u64), RoundError> {
-        let mut eligible = Vec::new();
+        let mut keyed = Vec::with_capacity(rows.len());
         let mut not_eligible = 0u64;
         for row in rows {
-            let company = self.company_of_dataverse(row).await;
-            // A key column that is a lookup path (an order line's order number) holds a value
-            // only once the lookup is resolved, as `prepare` resolves it.
-            let resolved;
-            let keyed = match self
-                .map
-                .key
-                .dataverse
-                .iter()
-                .any(|column| column.contains('.'))
-            {
-                true => {
-                    resolved = self.resolve_dataverse(row, &HashMap::new()).await;
-                    &resolved
-                }
-                false => row,
-            };
-            let Ok(key) = self.map.key_of_dataverse(keyed, company.as_deref()) else {
-                not_eligible += 1;
-                continue;
-            };
-            if !self.links_company_of(&key) {
-                continue;
+            match self.key_of_dataverse_row(row).await {
+                Some(key) if self.links_company_of(&key) => keyed.push((row, key.to_string())),
+                Some(_) => {}
+                None => not_eligible += 1,
             }
-            if self.map.master == Side::FinanceOperations
-                && self
-                    .store()
-                    .shadow(
-                        self.name(),
-                        Side::FinanceOperations.as_str(),
-                        &key.to_string(),
-                    )?
-                    .is_some()
-            {
-                continue;
-            }
-            eligible.push(row);
         }
+        if self.map.master != Side::FinanceOperations {
+            return Ok((
+                keyed.into_iter().map(|(row, _)| row).collect(),
+                not_eligible,
+            ));
+        }
+        // Rows finance and operations already holds stay as they are there; their shadows
+        // are read for the whole page in one statement.
+        let keys: Vec<String> = keyed.iter().map(|(_, key)| key.clone()).collect();
+        let known = self
+            .store()
+            .shadows(self.name(), Side::FinanceOperations.as_str(), &keys)?;
+        let eligible = keyed
+            .into_iter()
+            .filter(|(_, key)| !known.contains_key(key))
+            .map(|(row, _)| row)
+            .collect();
         Ok((eligible, not_eligible))
+    }
+
+    /// A Dataverse row's key, `None` when it has none (no company of the link, no key value).
+    async fn key_of_dataverse_row(&self, row: &Row) -> Option<duet_maps::RowKey> {
+        let company = self.company_of_dataverse(row).await;
+        // A key column that is a lookup path (an order line's order number) holds a value
+        // only once the lookup is resolved, as `prepare` resolves it.
+        let has_path = self
+            .map
+            .key
+            .dataverse
+            .iter()
+            .any(|column| column.contains('.'));
+        let resolved;
+        let keyed = match has_path {
+            true => {
+                resolved = self.resolve_dataverse(row, &HashMap::new()).await;
+                &resolved
+            }
+            false => row,
+        };
+        self.map.key_of_dataverse(keyed, company.as_deref()).ok()
     }
 
     /// Prepares a chunk of Dataverse rows and writes the ready ones in one `$batch`. Rows

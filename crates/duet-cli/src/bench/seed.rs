@@ -67,6 +67,17 @@ pub fn run(data: &Path, lines: u64) -> anyhow::Result<()> {
     std::fs::create_dir_all(data)?;
     let store = Store::open(&data.join("duet.sqlite"))?;
     let started = Instant::now();
+    append(&store, lines)?;
+    println!(
+        "seeded {lines} activity lines in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Appends `lines` synthetic lines to `store`, dated from `lines` seconds ago, in
+/// transactions of a batch each.
+pub fn append(store: &Store, lines: u64) -> anyhow::Result<()> {
     let start = chrono::Utc::now() - chrono::Duration::seconds(lines as i64);
     let mut written = 0;
     while written < lines {
@@ -76,9 +87,5 @@ pub fn run(data: &Path, lines: u64) -> anyhow::Result<()> {
         store.add_activities(&batch)?;
         written += batch.len() as u64;
     }
-    println!(
-        "seeded {lines} activity lines in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
     Ok(())
 }
