@@ -44,6 +44,8 @@ fn main() {
         .init();
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        // The save dialog of Export CSV: the window picks the file, the API writes it.
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let data_dir = match std::env::var_os("DUET_DATA_DIR") {
                 Some(dir) => dir.into(),

@@ -163,3 +163,47 @@ test('live lines go on top at the top of the log, and into "N new entries" when 
   await expect(rows.first()).toContainText(below);
   expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
 });
+
+test('an error group is retried after a confirmation that counts its failed changes', async ({ page, request }) => {
+  const env = duetEnv();
+  await openUi(page);
+  await ensureRunning(page);
+
+  // GIVEN a customer Dataverse refuses with 400, kept as a failed change, and the fault cleared.
+  await setSandboxFaults(request, env.DUET_DV_URL, { fail_writes: { fraction: 1, status: 400 } });
+  let account: string;
+  try {
+    account = await createFoCustomer(request, 'PWGROUP');
+    await goTo(page, 'activity');
+    await page.getByTestId('activity-filter').fill(account);
+    await expect(page.locator('[data-testid="activity-row"][data-kind="error"]').filter({ hasText: account }).first()).toBeVisible({
+      timeout: 60_000,
+    });
+  } finally {
+    await setSandboxFaults(request, env.DUET_DV_URL, null);
+  }
+
+  await goTo(page, 'errors');
+  const failedRow = page.getByTestId('failed-row').filter({ hasText: account });
+  await expect(failedRow).toHaveCount(1, { timeout: 30_000 });
+
+  // WHEN its group (map customers, class 400) is retried and the count confirmed.
+  await goTo(page, 'activity');
+  await page.getByTestId('activity-map').selectOption('customers');
+  await page.getByTestId('activity-tab-groups').click();
+  const group = page
+    .getByTestId('error-group-row')
+    .filter({ hasText: '(400)' })
+    .filter({ has: page.getByTestId('error-group-class').getByText('400', { exact: true }) })
+    .first();
+  await expect(group).toBeVisible({ timeout: 30_000 });
+  await group.getByTestId('error-group-retry').click();
+  await expect(page.getByTestId('retry-group-text')).toHaveText(/^(1 failed change|[\d,]+ failed changes) of map customers with this cause/);
+  await saveScreenshot(page, 'activity-retry-group-confirm');
+  await page.getByTestId('confirm-ok').click();
+
+  // THEN a toast gives the number queued again, and the change goes through and leaves Errors.
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'of customers queued again' })).toBeVisible();
+  await goTo(page, 'errors');
+  await expect(failedRow).toHaveCount(0, { timeout: 60_000 });
+});

@@ -12,6 +12,10 @@ const SEEDED = 1_000_000;
 // and makes it an error when n % 25 == 0. Both hold when n % 75 == 25 (25 % 3 == 1), so
 // n = 25 + 75k with 25 + 75k ≤ 999,999: k = 0 … 13,332, which is 13,333 lines.
 const SEEDED_VENDOR_ERRORS = 13_333;
+// Those failures' cause is n / 25 % 3 == 1 + 3k % 3 == 1, the PATCH refused with class 400: every
+// seeded vendors-v2 failure is of class 400, and no other seeded line of that map has a class.
+const SEEDED_VENDOR_400 = SEEDED_VENDOR_ERRORS;
+const CSV_HEADER = 'id,at,map,kind,direction,key,operation,status,errorClass,latencyMs,message,payload';
 
 interface Page1 {
   total: number | null;
@@ -65,6 +69,8 @@ test('the activity log at a million lines: count, scrolling, filters, detail and
   const vendorErrors = { map: 'vendors-v2', kind: 'error' };
   const before = ((await command(request, 'log_page', { query: {}, limit: 1 })) as Page1).total ?? 0;
   const vendorErrorsBefore = ((await command(request, 'log_page', { query: vendorErrors, limit: 1 })) as Page1).total ?? 0;
+  const vendor400 = { map: 'vendors-v2', errorClass: '400' };
+  const vendor400Before = ((await command(request, 'log_page', { query: vendor400, limit: 1 })) as Page1).total ?? 0;
 
   const bin = path.resolve(process.env.DUET_BIN ?? '../target/debug/duet');
   execFileSync(bin, ['bench', 'seed-logs', '--data', env.dataDir, '--lines', String(SEEDED)], { timeout: 240_000 });
@@ -131,19 +137,46 @@ test('the activity log at a million lines: count, scrolling, filters, detail and
   await expect(detail.getByTestId('entry-payload')).toContainText('Seeded customer');
   await saveScreenshot(page, 'activity-scale-filtered-detail');
 
-  // Export CSV of the filtered view: every matching line, one record each after the header.
+  // Filtered by map and error class: the kind filter off, class 400 chosen in the Dropdown.
+  await page.getByTestId('activity-kind').selectOption('');
+  await page.getByTestId('activity-class').click();
+  await page.getByRole('option', { name: '400', exact: true }).click();
+  await expect(page.getByTestId('activity-class')).toHaveText('Class 400');
+  const expected400 = vendor400Before + SEEDED_VENDOR_400;
+  await expect(count).toHaveText(`${expected400.toLocaleString('en-US')} entries`, { timeout: 30_000 });
+  await expect(rows.first()).toBeVisible();
+  const classes = await rows.evaluateAll((els) => els.map((e) => e.querySelector('[data-testid="activity-class-cell"]')?.textContent));
+  expect(classes.length).toBeGreaterThan(5);
+  expect(new Set(classes)).toEqual(new Set(['400']));
+
+  // An entry of that view: its class and its payload in the detail.
+  const classRow = rows.nth(2);
+  const classRowKey = await classRow.locator('td').nth(5).textContent();
+  await classRow.getByTestId('activity-row-toggle').click();
+  const classDetail = page.getByTestId('activity-row-detail');
+  await expect(classDetail.getByTestId('entry-error-class')).toHaveText('400');
+  await expect(classDetail.getByTestId('entry-key')).toHaveText(classRowKey ?? '');
+  await expect(classDetail.getByTestId('entry-payload')).toContainText('Seeded customer');
+  await expect(classDetail).toContainText('The value is too long');
+  await saveScreenshot(page, 'activity-scale-class-detail');
+
+  // Export CSV of the filtered view, streamed by the server: every matching line, one record
+  // each after the header.
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('activity-export').click()]);
-  await expect(page.getByTestId('activity-export')).toHaveText('Export CSV', { timeout: 120_000 });
+  expect(download.suggestedFilename()).toMatch(/^activity-\d{4}-\d{2}-\d{2}\.csv$/);
   const file = await download.path();
   const text = readFileSync(file, 'utf8');
-  expect(text.startsWith('id,at,map,kind,direction,key,operation,status,latencyMs,message,payload\r\n')).toBe(true);
+  expect(text.startsWith(`${CSV_HEADER}\r\n`)).toBe(true);
   const records = parseCsv(text);
-  expect(records).toHaveLength(expected + 1);
-  expect(records.slice(1).every((r) => r.length === 11 && r[2] === 'vendors-v2' && r[3] === 'error')).toBe(true);
-  // The payload is JSON with commas and quotes: quoted, its quotes doubled.
+  expect(records).toHaveLength(expected400 + 1);
+  expect(records.slice(1).every((r) => r.length === 12 && r[2] === 'vendors-v2' && r[3] === 'error' && r[8] === '400')).toBe(true);
+  // The payload is JSON with commas and quotes: quoted, its quotes doubled, and it parses back.
   expect(text).toMatch(/,"\{""[^\r\n]*""name"":""Seeded customer \d+""[^\r\n]*\}"\r\n/);
   const seeded = records.find((r) => r[5] === 'DAT|SEED-0000025');
-  expect(seeded && JSON.parse(seeded[10])).toEqual({ name: 'Seeded customer 25', creditlimit: 25 });
+  expect(seeded && JSON.parse(seeded[11])).toEqual({ name: 'Seeded customer 25', creditlimit: 25 });
+  const opened = records.find((r) => r[5] === classRowKey);
+  expect(opened?.[10]).toContain('The value is too long');
+  await expect(page.getByTestId('toast-success')).toContainText('Export started');
   await saveScreenshot(page, 'activity-scale-exported');
 
   // Error groups of the chosen map: every seeded vendors-v2 failure has the cause n / 25 % 3 == 1
@@ -156,5 +189,20 @@ test('the activity log at a million lines: count, scrolling, filters, detail and
   await group.getByTestId('error-group-toggle').click();
   await expect(page.getByTestId('error-group-sample-key')).toHaveText(/^DAT\|SEED-\d{7}$/);
   await expect(page.getByTestId('error-group-payload')).toContainText('Seeded customer');
+  await expect(group.getByTestId('error-group-class')).toHaveText('400');
   await saveScreenshot(page, 'activity-scale-groups');
+
+  // Export group: the same streamed CSV, of that group's lines only.
+  const groupCount = digits(await group.getByTestId('error-group-count').textContent());
+  const [groupDownload] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), group.getByTestId('error-group-export').click()]);
+  const groupRecords = parseCsv(readFileSync(await groupDownload.path(), 'utf8'));
+  expect(groupRecords).toHaveLength(groupCount + 1);
+  expect(groupRecords.slice(1).every((r) => r[2] === 'vendors-v2' && r[8] === '400' && r[10].includes('The value is too long'))).toBe(true);
+
+  // Retry group counts the group's queued failed changes before it asks. The seeded maps are
+  // only names in the log, not configured maps, so the count is refused as not found.
+  await group.getByTestId('error-group-retry').click();
+  await expect(page.getByTestId('toast-error')).toContainText("no map is named 'vendors-v2'");
+  await expect(page.getByTestId('retry-group-dialog')).toHaveCount(0);
+  await saveScreenshot(page, 'activity-scale-retry-group');
 });

@@ -18,6 +18,7 @@ pub enum Code {
     DataDir,
     DemoRunning,
     Disagreement,
+    Export,
     Health,
     Internal,
     InvalidAlertRule,

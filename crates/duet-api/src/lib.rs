@@ -17,6 +17,7 @@ mod filters;
 mod health;
 mod link;
 mod logs;
+mod logs_csv;
 mod maps;
 mod maps_alm;
 mod metrics;
@@ -48,7 +49,8 @@ pub use demo::{
 };
 pub use error::{ApiError, Code};
 pub use filters::{FilterCheckView, FilterErrorView};
-pub use logs::{ErrorGroupView, LogOrderView, LogPage, LogQuery};
+pub use logs::{ErrorGroupView, LogOrderView, LogPage, LogQuery, RetriedGroup};
+pub use logs_csv::{CSV_HEADER, CsvExportView, LogCsv, csv_field, write_record};
 pub use maps_alm::{
     FieldChange, FieldDiffView, ImportReport, MapDiffView, MapVersionView, SavedMap, ValueChange,
     diff_view,

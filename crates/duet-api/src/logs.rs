@@ -1,5 +1,5 @@
 //! The activity log read at any size: a typed query (map, direction, kind, status, error
-//! class, time range, text; newest or oldest first) answered a page at a time with a keyset cursor and
+//! class, time range, text, error group pattern; newest or oldest first) answered a page at a time with a keyset cursor and
 //! the number of matching lines.
 
 use duet_store::{ActivityQuery, LogOrder};
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::{ActivityEntry, ActivityKind, Direction};
-use crate::{Api, ApiError, views};
+use crate::{Api, ApiError, Code, views};
 
 /// The most lines one page carries.
 const PAGE_LIMIT: u32 = 5_000;
@@ -47,12 +47,18 @@ pub struct LogQuery {
     /// Text in the row key or the message.
     #[ts(optional = nullable)]
     pub text: Option<String>,
+    /// Failures whose message has this pattern (an error group's `pattern`).
+    #[ts(optional = nullable)]
+    pub pattern: Option<String>,
     /// Newest first when absent.
     #[ts(optional = nullable)]
     pub order: Option<LogOrderView>,
     /// The `next` of the previous page.
     #[ts(optional = nullable, type = "number | null")]
     pub after: Option<i64>,
+    /// Lines to pass over before the page (after `after`): a jump into the view.
+    #[ts(optional = nullable, type = "number | null")]
+    pub offset: Option<u64>,
 }
 
 /// One page of the log, where the next one starts (`null` at the end) and, on the first
@@ -75,7 +81,7 @@ fn name_of<T: Serialize>(value: &T) -> Option<String> {
 }
 
 impl LogQuery {
-    fn to_store(&self) -> ActivityQuery {
+    pub(crate) fn to_store(&self) -> ActivityQuery {
         ActivityQuery {
             map: self.map.clone(),
             direction: self.direction.as_ref().and_then(name_of),
@@ -85,11 +91,13 @@ impl LogQuery {
             from: self.from.clone(),
             to: self.to.clone(),
             text: self.text.clone(),
+            pattern: self.pattern.clone(),
             order: match self.order.unwrap_or_default() {
                 LogOrderView::NewestFirst => LogOrder::NewestFirst,
                 LogOrderView::OldestFirst => LogOrder::OldestFirst,
             },
             after: self.after,
+            offset: self.offset,
         }
     }
 }
@@ -164,5 +172,63 @@ impl Api {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+}
+
+/// What retrying an error group did (or, as a dry run, would do): how many failed changes
+/// of the map have the group's pattern and were (or would be) queued again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RetriedGroup {
+    #[ts(type = "number")]
+    pub changes: u64,
+    pub dry_run: bool,
+}
+
+impl Api {
+    /// Retries one error group: every failed change of `map` whose error has `pattern` goes
+    /// back at the end of the queue through the store's one retry path, like Retry all does
+    /// for the whole map. The queue keeps no error class, so `error_class` does not narrow
+    /// the changes (a pattern names its cause, and the class follows from it); conflict
+    /// losers are not queued, so a group of another status than `failed` retries nothing.
+    /// With `dry_run`, only counts them.
+    pub async fn retry_error_group(
+        &self,
+        map: &str,
+        status: &str,
+        pattern: &str,
+        dry_run: bool,
+    ) -> Result<RetriedGroup, ApiError> {
+        self.engine().await?;
+        if self.store.map(map)?.is_none() {
+            return Err(ApiError::new(
+                Code::NotFound,
+                format!("no map is named '{map}'"),
+            ));
+        }
+        if status != "failed" {
+            return Ok(RetriedGroup {
+                changes: 0,
+                dry_run,
+            });
+        }
+        if dry_run {
+            return Ok(RetriedGroup {
+                changes: self.store.failed_with_pattern(map, pattern)?,
+                dry_run,
+            });
+        }
+        let changes = self.store.retry_failed_with_pattern(map, pattern)? as u64;
+        self.record_line(
+            map,
+            "succeeded",
+            &format!(
+                "{changes} failed changes of the error group \"{pattern}\" queued again for retry"
+            ),
+        );
+        if let Ok(view) = self.map_view(map) {
+            let _ = self.events.send(crate::DuetEvent::MapChanged { map: view });
+        }
+        Ok(RetriedGroup { changes, dry_run })
     }
 }

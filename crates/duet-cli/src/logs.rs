@@ -1,11 +1,11 @@
 //! `duet logs`: the activity log of a running Duet, filtered on the server and read a page at
-//! a time, printed oldest first as text, JSON lines or CSV.
+//! a time, printed oldest first as text or JSON lines; as CSV it is the server's streamed
+//! `GET /api/logs.csv`, copied to stdout as it arrives.
 
 use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::csv;
 use crate::remote::{self, Server};
 
 /// Lines asked for per request.
@@ -41,7 +41,8 @@ pub struct LogsArgs {
     /// One JSON object per line.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
-    /// The whole filtered view as CSV, with a header (every matching line unless --limit).
+    /// The whole filtered view as CSV, with a header, oldest first (every matching line
+    /// unless --limit), streamed from the server.
     #[arg(long)]
     csv: bool,
     /// Every failure grouped by map, status, error class and message pattern, with counts, first and
@@ -54,31 +55,55 @@ pub struct LogsArgs {
 }
 
 impl LogsArgs {
-    fn query(&self) -> Value {
+    /// The filters that are set, by their `LogQuery` names.
+    fn filters(&self) -> Vec<(&'static str, String)> {
         let direction = self.direction.as_deref().map(|direction| match direction {
-            "to-dataverse" => "toDataverse",
-            _ => "toFinanceOperations",
+            "to-dataverse" => "toDataverse".to_owned(),
+            _ => "toFinanceOperations".to_owned(),
         });
-        json!({
-            "map": self.map,
-            "kind": self.errors.then_some("error"),
-            "status": self.status,
-            "errorClass": self.class,
-            "direction": direction,
-            "text": self.text,
-            "from": self.since,
-            "to": self.until,
-        })
+        [
+            ("map", self.map.clone()),
+            ("kind", self.errors.then(|| "error".to_owned())),
+            ("status", self.status.clone()),
+            ("errorClass", self.class.clone()),
+            ("direction", direction),
+            ("text", self.text.clone()),
+            ("from", self.since.clone()),
+            ("to", self.until.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+        .collect()
+    }
+
+    /// The `log_page` query of the filters.
+    fn query(&self) -> Value {
+        let fields: serde_json::Map<String, Value> = self
+            .filters()
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), Value::String(value)))
+            .collect();
+        Value::Object(fields)
+    }
+
+    /// The filters as URL query pairs for `GET /api/logs.csv`: oldest first, and only the
+    /// newest `--limit` lines when it is given.
+    fn csv_query(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = self.filters();
+        pairs.push(("order", "oldestFirst".to_owned()));
+        if let Some(limit) = self.limit {
+            pairs.push(("limit", limit.max(1).to_string()));
+        }
+        pairs
     }
 }
 
-/// Reads up to `limit` of the newest matching lines (all when `None`), then answers them
-/// oldest first.
-async fn read(server: &Server, query: Value, limit: Option<u32>) -> anyhow::Result<Vec<Value>> {
+/// Reads up to `limit` of the newest matching lines, then answers them oldest first.
+async fn read(server: &Server, query: Value, limit: u32) -> anyhow::Result<Vec<Value>> {
     let mut lines: Vec<Value> = Vec::new();
     let mut after: Option<i64> = None;
     loop {
-        let wanted = limit.map_or(PAGE, |limit| PAGE.min(limit - lines.len() as u32));
+        let wanted = PAGE.min(limit - lines.len() as u32);
         let mut paged = query.clone();
         paged["after"] = json!(after);
         let page = server
@@ -86,34 +111,13 @@ async fn read(server: &Server, query: Value, limit: Option<u32>) -> anyhow::Resu
             .await?;
         lines.extend(page["entries"].as_array().cloned().unwrap_or_default());
         after = page["next"].as_i64();
-        let full = limit.is_some_and(|limit| lines.len() as u32 >= limit);
+        let full = lines.len() as u32 >= limit;
         if after.is_none() || full {
             break;
         }
     }
     lines.reverse();
     Ok(lines)
-}
-
-fn csv_record(entry: &Value) -> String {
-    let text = |field: &str| match &entry[field] {
-        Value::Null => String::new(),
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    csv::record(&[
-        text("id"),
-        text("at"),
-        text("map"),
-        text("kind"),
-        text("direction"),
-        text("key"),
-        text("operation"),
-        text("status"),
-        text("latencyMs"),
-        text("message"),
-        text("payload"),
-    ])
 }
 
 /// Prints the failures grouped by cause, most frequent first.
@@ -126,10 +130,11 @@ async fn groups(server: &Server, map: Option<&str>, as_json: bool) -> anyhow::Re
         } else {
             writeln!(
                 out,
-                "{}\t{}\t{}\tfirst {}\tlast {}\t{}",
+                "{}\t{}\t{}\t{}\tfirst {}\tlast {}\t{}",
                 group["count"],
                 group["map"].as_str().unwrap_or_default(),
                 group["status"].as_str().unwrap_or_default(),
+                group["errorClass"].as_str().unwrap_or("-"),
                 group["firstAt"].as_str().unwrap_or_default(),
                 group["lastAt"].as_str().unwrap_or_default(),
                 group["pattern"].as_str().unwrap_or_default(),
@@ -143,59 +148,19 @@ pub async fn run(server: &Server, args: LogsArgs) -> anyhow::Result<()> {
     if args.grouped {
         return groups(server, args.map.as_deref(), args.json).await;
     }
-    let limit = match (args.limit, args.csv) {
-        (Some(limit), _) => Some(limit.max(1)),
-        (None, true) => None,
-        (None, false) => Some(1000),
-    };
-    let lines = read(server, args.query(), limit).await?;
-    let mut out = std::io::stdout().lock();
     if args.csv {
-        out.write_all(
-            csv::record(&[
-                "id",
-                "at",
-                "map",
-                "kind",
-                "direction",
-                "key",
-                "operation",
-                "status",
-                "latencyMs",
-                "message",
-                "payload",
-            ])
-            .as_bytes(),
-        )?;
+        let mut out = std::io::stdout().lock();
+        return server
+            .download("logs.csv", &args.csv_query(), &mut out)
+            .await;
     }
+    let lines = read(server, args.query(), args.limit.unwrap_or(1000).max(1)).await?;
     for entry in &lines {
-        if args.csv {
-            out.write_all(csv_record(entry).as_bytes())?;
-        } else if args.json {
-            writeln!(out, "{entry}")?;
+        if args.json {
+            println!("{entry}");
         } else {
             remote::print_log(entry);
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_line_with_commas_quotes_and_line_breaks_is_one_csv_record() {
-        let entry = json!({
-            "id": 7, "at": "2026-12-06T10:00:00Z", "map": "customers", "kind": "error",
-            "direction": "toDataverse", "key": "DAT|C,1", "operation": "upsert",
-            "status": "failed", "latencyMs": null,
-            "message": "refused: \"too long\"\nsee log",
-            "payload": { "name": "A, B" }
-        });
-        assert_eq!(
-            csv_record(&entry),
-            "7,2026-12-06T10:00:00Z,customers,error,toDataverse,\"DAT|C,1\",upsert,failed,,\"refused: \"\"too long\"\"\nsee log\",\"{\"\"name\"\":\"\"A, B\"\"}\"\r\n"
-        );
-    }
 }

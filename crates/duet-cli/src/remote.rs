@@ -45,6 +45,42 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Writes the body of `GET /api/<path>?<query>` to `out` as it arrives, a chunk at a
+    /// time, so a large download never sits in memory.
+    pub async fn download(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        out: &mut dyn std::io::Write,
+    ) -> anyhow::Result<()> {
+        let mut response = self
+            .http
+            .get(format!("{}/api/{path}", self.origin))
+            .bearer_auth(&self.token)
+            .query(query)
+            .send()
+            .await
+            .with_context(|| format!("Duet at {} did not answer", self.origin))?;
+        let status = response.status();
+        if !status.is_success() {
+            let body: Value = response.json().await.unwrap_or_default();
+            let message = body["message"].as_str().unwrap_or("unknown error");
+            let code = body["code"].as_str().unwrap_or("unknown");
+            bail!("{message} ({code})");
+        }
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .context("the download was cut short")?
+        {
+            out.write_all(&chunk)?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+}
+
 /// Prints a map as one line, or as JSON.
 pub fn print_map(map: &Value, as_json: bool) {
     if as_json {

@@ -8,18 +8,20 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Json;
 use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use duet_api::{Api, ApiError, ApiOptions, Code};
+use duet_api::{Api, ApiError, ApiOptions, Code, LogQuery};
 use futures::Stream;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio_stream::StreamExt;
-use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::{BroadcastStream, ReceiverStream};
 use tower_http::services::{ServeDir, ServeFile};
 
 #[derive(clap::Args)]
@@ -102,6 +104,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 fn router(state: AppState, ui: PathBuf) -> Router {
     let api_routes = Router::new()
         .route("/api/events", get(events))
+        .route("/api/logs.csv", get(log_csv))
         .route("/api/{command}", post(command))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state);
@@ -169,6 +172,74 @@ async fn events(
         Some(Ok(Event::default().data(data)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+#[derive(Deserialize)]
+struct CsvLimit {
+    /// Only the newest this many lines of the view.
+    limit: Option<u64>,
+}
+
+/// `GET /api/logs.csv?<LogQuery fields>[&limit=N][&token=…]`: the filtered log as a CSV
+/// download. A blocking task writes it a page at a time into a channel that is the response
+/// body, so a million lines never sit in memory; a client that goes away ends the task at
+/// its next write. The token may be in the URL, because a browser's download link cannot
+/// send a header.
+async fn log_csv(
+    State(state): State<AppState>,
+    query: Result<Query<LogQuery>, QueryRejection>,
+    limit: Result<Query<CsvLimit>, QueryRejection>,
+) -> Response {
+    let (query, limit) = match (query, limit) {
+        (Ok(Query(query)), Ok(Query(limit))) => (query, limit.limit),
+        (Err(rejection), _) | (_, Err(rejection)) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                ApiError::new(
+                    Code::BadArguments,
+                    format!("the log query is invalid: {rejection}"),
+                ),
+            );
+        }
+    };
+    let csv = state.api.log_csv(&query, limit);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
+    tokio::task::spawn_blocking(move || {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, ChannelWriter(sender.clone()));
+        if let Err(error) = csv.write_to(&mut out) {
+            // The headers are sent already: failing the body tells the client it is cut short.
+            let _ = sender.blocking_send(Err(std::io::Error::other(error.message)));
+        }
+    });
+    let file_name = format!("activity-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    let mut response = Body::from_stream(ReceiverStream::new(receiver)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// A writer whose every write is one chunk of a streamed response body.
+struct ChannelWriter(tokio::sync::mpsc::Sender<std::io::Result<Bytes>>);
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
+            .map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+            })?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn error_response(status: StatusCode, error: ApiError) -> Response {

@@ -42,9 +42,16 @@ pub struct ActivityQuery {
     pub to: Option<String>,
     /// Text in the row key or the message (case-insensitive for ASCII).
     pub text: Option<String>,
+    /// Failures whose message has this pattern ([`crate::message_pattern`]): one error
+    /// group's lines. Only `error` lines can match, so successes are never read for it.
+    pub pattern: Option<String>,
     pub order: LogOrder,
     /// The id of the last line of the previous page; the page continues after it.
     pub after: Option<i64>,
+    /// Lines of the view to pass over before the page starts (after `after` when both are
+    /// given): a jump into the middle of the view. Reading on from the page's `next` is
+    /// cheaper than a larger offset, which SQLite walks through.
+    pub offset: Option<u64>,
 }
 
 /// One page of lines and where the next one starts (`None` at the end).
@@ -87,6 +94,10 @@ impl ActivityQuery {
             values.push(SqlValue::Text(pattern.clone()));
             values.push(SqlValue::Text(pattern));
         }
+        if let Some(pattern) = &self.pattern {
+            clauses.push("kind = 'error' AND message_pattern(message) = ?".to_owned());
+            values.push(SqlValue::Text(pattern.clone()));
+        }
         (clauses, values)
     }
 }
@@ -125,8 +136,10 @@ impl Store {
         }
         // One line more than asked says whether another page follows.
         values.push(SqlValue::Integer(i64::from(limit) + 1));
+        let offset = query.offset.unwrap_or(0);
+        values.push(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
         let sql = format!(
-            "SELECT {COLUMNS} FROM activity {} ORDER BY id {direction} LIMIT ?",
+            "SELECT {COLUMNS} FROM activity {} ORDER BY id {direction} LIMIT ? OFFSET ?",
             where_clause(&clauses)
         );
         let reader = self.reader();

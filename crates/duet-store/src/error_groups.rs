@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use crate::{Result, Store};
@@ -54,6 +55,22 @@ pub fn message_pattern(message: &str) -> String {
     }
     out.push_str(&shape(&word));
     out
+}
+
+/// Makes [`message_pattern`] callable in SQL as `message_pattern(text)` on `connection`, so a
+/// query can pick the failures of one group (`message_pattern(message) = ?`) while it pages
+/// or counts, instead of reading every failure into Rust first. It is deterministic, which
+/// lets SQLite evaluate it once per row.
+pub(crate) fn register_functions(connection: &Connection) -> rusqlite::Result<()> {
+    connection.create_scalar_function(
+        "message_pattern",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            let message: Option<String> = context.get(0)?;
+            Ok(message.map(|message: String| message_pattern(&message)))
+        },
+    )
 }
 
 /// What a row key, id or number is made of.

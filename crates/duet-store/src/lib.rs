@@ -94,6 +94,7 @@ impl Store {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        error_groups::register_functions(&connection)?;
         // In this order because later ones build on earlier tables: the activity index of
         // `metrics` needs the activity table, and the version backfill reads the maps.
         for schema in [
@@ -120,6 +121,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        error_groups::register_functions(&reader)?;
         Ok(Store {
             connection: Mutex::new(connection),
             reader: Mutex::new(reader),

@@ -340,21 +340,52 @@ impl Store {
     /// Puts parked or failed changes back at the end of the queue: one (`seq`) or all of a map.
     /// A retried change goes behind what is queued, so it never overtakes a newer change.
     pub fn retry_changes(&self, map: &str, seq: Option<i64>) -> Result<usize> {
+        self.move_back(
+            "map = ?1 AND status IN ('parked', 'failed') AND (?2 IS NULL OR seq = ?2)",
+            params![map, seq],
+        )
+    }
+
+    /// Puts a map's failed changes whose error has `pattern` ([`crate::message_pattern`])
+    /// back at the end of the queue, as [`Store::retry_changes`] does for all of them: one
+    /// error group retried. A failed change's error is the message of its activity line, so
+    /// the group's pattern finds its changes.
+    pub fn retry_failed_with_pattern(&self, map: &str, pattern: &str) -> Result<usize> {
+        self.move_back(
+            "map = ?1 AND status = 'failed' AND message_pattern(error) = ?2",
+            params![map, pattern],
+        )
+    }
+
+    /// How many of a map's failed changes have an error with `pattern`.
+    pub fn failed_with_pattern(&self, map: &str, pattern: &str) -> Result<u64> {
+        let count: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM queue
+             WHERE map = ?1 AND status = 'failed' AND message_pattern(error) = ?2",
+            params![map, pattern],
+            |row| row.get(0),
+        )?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Copies the changes `condition` selects behind everything queued, as queued, in their
+    /// order with their attempts and errors, and deletes the originals, in one transaction:
+    /// the one retry path. `condition` selects parked or failed changes only, so the delete
+    /// leaves the queued copies.
+    fn move_back(&self, condition: &str, values: impl rusqlite::Params + Copy) -> Result<usize> {
         let mut db = self.db();
         let transaction = db.transaction()?;
         let moved = transaction.execute(
-            "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
-                 status, attempts, error, wait, read_mark)
-             SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
-                 attempts, error, wait, read_mark
-             FROM queue WHERE map = ?1 AND status IN ('parked', 'failed') AND (?2 IS NULL OR seq = ?2)
-             ORDER BY seq",
-            params![map, seq],
+            &format!(
+                "INSERT INTO queue (map, side, operation, row_key, source_id, row_values, captured_at,
+                     status, attempts, error, wait, read_mark)
+                 SELECT map, side, operation, row_key, source_id, row_values, captured_at, 'queued',
+                     attempts, error, wait, read_mark
+                 FROM queue WHERE {condition} ORDER BY seq"
+            ),
+            values,
         )?;
-        transaction.execute(
-            "DELETE FROM queue WHERE map = ?1 AND status IN ('parked', 'failed') AND (?2 IS NULL OR seq = ?2)",
-            params![map, seq],
-        )?;
+        transaction.execute(&format!("DELETE FROM queue WHERE {condition}"), values)?;
         transaction.commit()?;
         Ok(moved)
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DuetEvent } from '../bindings/DuetEvent';
-import { TOKEN_STORAGE_KEY, createHttpBackend, takeToken, type HttpEnv } from './http';
+import { TOKEN_STORAGE_KEY, createHttpBackend, logCsvUrl, takeToken, type HttpEnv } from './http';
 
 function memoryStorage(initial: Record<string, string> = {}) {
   const data = new Map(Object.entries(initial));
@@ -230,11 +230,36 @@ describe('http backend', () => {
         message: 'started',
         latencyMs: null,
         payload: null,
+        errorClass: null,
       },
     };
     sources[0].onmessage?.({ data: JSON.stringify(event) } as MessageEvent);
     expect(seen).toEqual([event]);
     stop();
     expect(sources[0].closed).toBe(true);
+  });
+});
+
+describe('activity CSV export over HTTP', () => {
+  it('puts the filters and the token in the URL, leaving out the cursor and empty filters', () => {
+    const url = logCsvUrl({ map: 'vendors-v2', errorClass: '401/403', text: 'a b', after: 42, offset: 7, kind: null, order: 'newestFirst' }, 'T 0');
+    const parsed = new URL(url, 'http://127.0.0.1');
+    expect(parsed.pathname).toBe('/api/logs.csv');
+    expect(Object.fromEntries(parsed.searchParams)).toEqual({
+      map: 'vendors-v2',
+      errorClass: '401/403',
+      text: 'a b',
+      order: 'newestFirst',
+      token: 'T 0',
+    });
+  });
+  it('starts a browser download of that URL with the session token', async () => {
+    const urls: string[] = [];
+    const env = pageEnv('http://127.0.0.1:4000/?token=T0K');
+    const backend = createHttpBackend({ ...env, fetch: vi.fn<HttpEnv['fetch']>(), download: (url) => urls.push(url) });
+    await expect(backend.exportActivityCsv({ map: 'customers', pattern: "x '…'" })).resolves.toEqual({ kind: 'download' });
+    expect(urls).toHaveLength(1);
+    const params = new URL(urls[0], 'http://127.0.0.1:4000').searchParams;
+    expect([params.get('map'), params.get('pattern'), params.get('token')]).toEqual(['customers', "x '…'", 'T0K']);
   });
 });

@@ -1,5 +1,6 @@
 import type { ApiError } from '../bindings/ApiError';
 import type { DuetEvent } from '../bindings/DuetEvent';
+import type { LogQuery } from '../bindings/LogQuery';
 import { backendFromInvoke, isApiError, type Backend } from './types';
 
 export const TOKEN_STORAGE_KEY = 'duet.token';
@@ -11,6 +12,23 @@ export interface HttpEnv {
   history: Pick<History, 'replaceState' | 'state'>;
   storage: Pick<Storage, 'getItem' | 'setItem'>;
   EventSource?: new (url: string) => Pick<EventSource, 'onmessage' | 'onerror' | 'close'>;
+  /** Starts the browser's download of a same-origin URL (a clicked link). */
+  download?: (url: string) => void;
+}
+
+/**
+ * The URL of `GET /api/logs.csv` for the view `query` selects: its filters as query
+ * parameters (the cursor and offset left out, since an export is the whole view) and the
+ * token, because a download link cannot send an Authorization header.
+ */
+export function logCsvUrl(query: LogQuery, token: string | null): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (name === 'after' || name === 'offset' || value === null || value === undefined || value === '') continue;
+    params.set(name, String(value));
+  }
+  if (token) params.set('token', token);
+  return `/api/logs.csv?${params.toString()}`;
 }
 
 /**
@@ -81,5 +99,11 @@ export function createHttpBackend(env: HttpEnv): Backend {
     return () => source.close();
   };
 
-  return backendFromInvoke('http', invoke, subscribe);
+  const exportActivityCsv: Backend['exportActivityCsv'] = (query) => {
+    // The server writes the file a page at a time as the browser receives it.
+    env.download?.(logCsvUrl(query, token));
+    return Promise.resolve({ kind: 'download' });
+  };
+
+  return backendFromInvoke('http', invoke, subscribe, exportActivityCsv);
 }

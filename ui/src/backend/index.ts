@@ -13,6 +13,15 @@ function chooseBackend(): Backend {
     history: window.history,
     storage: window.sessionStorage,
     EventSource: window.EventSource,
+    download: (url) => {
+      const link = document.createElement('a');
+      link.href = url;
+      // The server names the file (Content-Disposition); `download` keeps the page where it is.
+      link.download = '';
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    },
   });
 }
 

@@ -19,7 +19,7 @@ describe('backendFromInvoke', () => {
       calls.push([command, args]);
       return null as T;
     };
-    const backend = backendFromInvoke('tauri', invoke, () => () => {});
+    const backend = backendFromInvoke('tauri', invoke, () => () => {}, async () => ({ kind: 'cancelled' }));
     await backend.mapVersions('vendors');
     await backend.rollbackMap('vendors', 1);
     await backend.importMaps({ maps: [] }, false);
@@ -33,6 +33,7 @@ describe('backendFromInvoke', () => {
     await backend.logPage({ map: 'customers', kind: 'error', after: 42 }, 200);
     await backend.errorGroups('vendors-v2');
     await backend.errorGroups();
+    await backend.retryErrorGroup({ map: 'vendors-v2', status: 'failed', errorClass: '400', pattern: 'p' }, true);
     expect(calls).toEqual([
       ['map_versions', { name: 'vendors' }],
       ['rollback_map', { name: 'vendors', version: 1 }],
@@ -47,6 +48,7 @@ describe('backendFromInvoke', () => {
       ['log_page', { query: { map: 'customers', kind: 'error', after: 42 }, limit: 200 }],
       ['error_groups', { map: 'vendors-v2' }],
       ['error_groups', {}],
+      ['retry_error_group', { map: 'vendors-v2', status: 'failed', errorClass: '400', pattern: 'p', dryRun: true }],
     ]);
   });
 });

@@ -21,7 +21,9 @@ import type { MapsComparison } from '../bindings/MapsComparison';
 import type { PromotionReport } from '../bindings/PromotionReport';
 import type { LegalEntityView } from '../bindings/LegalEntityView';
 import type { LinkView } from '../bindings/LinkView';
+import type { CsvExportView } from '../bindings/CsvExportView';
 import type { ErrorGroupView } from '../bindings/ErrorGroupView';
+import type { RetriedGroup } from '../bindings/RetriedGroup';
 import type { LogPage } from '../bindings/LogPage';
 import type { LogQuery } from '../bindings/LogQuery';
 import type { MapDiffView } from '../bindings/MapDiffView';
@@ -124,8 +126,16 @@ export interface Backend {
   activity(limit: number): Promise<ActivityEntry[]>;
   /** One page of the activity log matching `query` (a keyset page after `query.after`); the first page also counts the matches. */
   logPage(query: LogQuery, limit: number): Promise<LogPage>;
-  /** Every failure in the log grouped by map, status and message pattern (of one map when given), largest first. */
+  /** Every failure in the log grouped by map, status, error class and message pattern (of one map when given), largest first. */
   errorGroups(map?: string): Promise<ErrorGroupView[]>;
+  /**
+   * Exports the view `query` selects (its `after` aside) as CSV, written by the backend a page
+   * at a time: over HTTP a browser download of `GET /api/logs.csv`, in the window a file chosen
+   * in a save dialog and written by `export_log_csv`.
+   */
+  exportActivityCsv(query: LogQuery): Promise<CsvExportResult>;
+  /** Puts the failed changes of one error group back in the queue; `dryRun` only counts them. */
+  retryErrorGroup(group: Pick<ErrorGroupView, 'map' | 'status' | 'errorClass' | 'pattern'>, dryRun: boolean): Promise<RetriedGroup>;
   /** Every alert rule, oldest first. */
   alertRules(): Promise<AlertRuleView[]>;
   /** Adds a rule (`id: null`) or replaces the one with its id; rejects with `invalid_alert_rule` naming what is wrong. */
@@ -166,6 +176,12 @@ export interface Backend {
   subscribe(handler: (event: DuetEvent) => void): () => void;
 }
 
+/**
+ * How an export ended: the browser took a download (its size is not known to the page), the
+ * backend saved a file, or the save dialog was cancelled.
+ */
+export type CsvExportResult = { kind: 'download' } | ({ kind: 'saved' } & CsvExportView) | { kind: 'cancelled' };
+
 /** Generic command call shared by both transports. */
 export type Invoke = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
 
@@ -173,9 +189,11 @@ export function backendFromInvoke(
   transport: Backend['transport'],
   invoke: Invoke,
   subscribe: Backend['subscribe'],
+  exportActivityCsv: Backend['exportActivityCsv'],
 ): Backend {
   return {
     transport,
+    exportActivityCsv,
     environments: () => invoke<EnvironmentView[]>('environments'),
     addEnvironment: (environment) => invoke<EnvironmentView>('add_environment', { environment }),
     updateEnvironment: (id, environment) => invoke<EnvironmentView>('update_environment', { id, environment }),
@@ -219,6 +237,8 @@ export function backendFromInvoke(
     activity: (limit) => invoke<ActivityEntry[]>('activity', { limit }),
     logPage: (query, limit) => invoke<LogPage>('log_page', { query, limit }),
     errorGroups: (map) => invoke<ErrorGroupView[]>('error_groups', definedArgs({ map: map || undefined })),
+    retryErrorGroup: ({ map, status, errorClass, pattern }, dryRun) =>
+      invoke<RetriedGroup>('retry_error_group', { map, status, errorClass, pattern, dryRun }),
     alertRules: () => invoke<AlertRuleView[]>('alert_rules'),
     saveAlertRule: (rule) => invoke<AlertRuleView>('save_alert_rule', { rule }),
     deleteAlertRule: (id) => invoke<null>('delete_alert_rule', { id }),

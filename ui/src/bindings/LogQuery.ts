@@ -29,10 +29,18 @@ to?: string | null,
  */
 text?: string | null, 
 /**
+ * Failures whose message has this pattern (an error group's `pattern`).
+ */
+pattern?: string | null, 
+/**
  * Newest first when absent.
  */
 order?: LogOrderView | null, 
 /**
  * The `next` of the previous page.
  */
-after?: number | null, };
+after?: number | null, 
+/**
+ * Lines to pass over before the page (after `after`): a jump into the view.
+ */
+offset?: number | null, };

@@ -255,6 +255,7 @@ export function ActivityEntryDetail({
         { label: 'Key', value: <KeyText value={entry.key} />, testId: 'entry-key' },
         { label: 'Operation', value: entry.operation ?? <Dash /> },
         { label: 'Status', value: entry.status },
+        ...(entry.errorClass === null ? [] : [{ label: 'Error class', value: entry.errorClass, testId: 'entry-error-class' }]),
         ...(attempts === undefined ? [] : [{ label: 'Attempts', value: formatCount(attempts), testId: 'entry-attempts' }]),
         ...(entry.latencyMs === null ? [] : [{ label: 'Latency', value: `${formatCount(entry.latencyMs)} ms` }]),
       ]}

@@ -15,6 +15,7 @@ function entry(id: number, over: Partial<ActivityEntry> = {}): ActivityEntry {
     message: `row ${id}`,
     latencyMs: 12,
     payload: null,
+    errorClass: null,
     ...over,
   };
 }

@@ -132,6 +132,7 @@ describe('upsertRule and firedAlerts', () => {
       message: `m${id}`,
       latencyMs: null,
       payload: null,
+      errorClass: null,
     });
     expect(firedAlerts([entry(1, 'alert'), entry(2, 'ok'), entry(3, 'alert')]).map((e) => e.id)).toEqual([3, 1]);
   });

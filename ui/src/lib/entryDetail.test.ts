@@ -91,6 +91,7 @@ describe('lastFailureFor', () => {
     message: 'm',
     latencyMs: null,
     payload: { sent: { id }, remote: null },
+    errorClass: null,
     ...over,
   });
 

@@ -40,6 +40,7 @@ function entry(id: number, status: string, extra: Record<string, unknown> = {}):
     message: 'm',
     latencyMs: null,
     payload: null,
+    errorClass: null,
     ...extra,
   };
 }

@@ -10,9 +10,9 @@ import { ActivityToolbar } from '../components/activity/ActivityToolbar';
 import { ErrorGroupsView } from '../components/activity/ErrorGroupsView';
 import { ROW_HEIGHT, VirtualLogTable } from '../components/activity/VirtualLogTable';
 import { useActivityColumns } from '../components/activity/activityColumns';
-import { useCsvExport, type ExportProgress } from '../components/activity/useCsvExport';
+import { useCsvExport } from '../components/activity/useCsvExport';
 import { useLogView } from '../components/activity/useLogView';
-import { NO_FILTERS, mapOptions, shouldLoadMore, type LogFilters } from '../lib/activityLog';
+import { NO_FILTERS, logQuery, mapOptions, shouldLoadMore, type LogFilters } from '../lib/activityLog';
 import { formatCount } from '../lib/format';
 
 /** How long the text filter waits after the last key before asking the backend. */
@@ -68,7 +68,7 @@ function ActivityLog({ filters, setFilters }: { filters: LogFilters; setFilters:
   const scrollRef = useRef<HTMLDivElement>(null);
   const atTop = useRef(true);
   const { view, reload, loadMore } = useLogView(filters, atTop);
-  const csv = useCsvExport(filters);
+  const csv = useCsvExport();
 
   useEffect(() => {
     const timer = setTimeout(() => setFilters((f) => (f.text === text ? f : { ...f, text })), TEXT_DEBOUNCE_MS);
@@ -108,8 +108,8 @@ function ActivityLog({ filters, setFilters }: { filters: LogFilters; setFilters:
         onText={setText}
         mapNames={mapNames}
         countText={view.loading ? 'Counting…' : entriesText(view.total ?? entries.length)}
-        exportText={exportLabel(csv.progress)}
-        onExport={() => void csv.run()}
+        exportText={csv.busy ? 'Exporting…' : null}
+        onExport={() => void csv.run(logQuery(filters))}
       />
       {view.fresh > 0 ? (
         <Button className={styles.fresh} appearance="primary" icon={<ArrowUp20Regular />} onClick={jumpToTop} data-testid="activity-new">
@@ -177,9 +177,4 @@ function useConfiguredMaps(): string[] {
 
 const entriesText = (n: number) => (n === 1 ? '1 entry' : `${formatCount(n)} entries`);
 
-function exportLabel(progress: ExportProgress | null): string | null {
-  if (progress === null) return null;
-  return progress.total === null ? 'Exporting…' : `Exporting ${formatCount(progress.done)} of ${formatCount(progress.total)}…`;
-}
-
-const isFiltered = (f: LogFilters) => Boolean(f.map || f.direction || f.kind || f.status || f.text.trim());
+const isFiltered = (f: LogFilters) => Boolean(f.map || f.direction || f.kind || f.status || f.errorClass || f.text.trim());

@@ -214,3 +214,22 @@ pub(super) struct MapFilter {
     #[serde(default)]
     pub(super) map: Option<String>,
 }
+
+#[derive(Deserialize)]
+pub(super) struct ExportLogCsv {
+    #[serde(default)]
+    pub(super) query: crate::LogQuery,
+    pub(super) path: std::path::PathBuf,
+}
+
+/// An error group as `error_groups` answers it; its `errorClass` may be sent along and is
+/// not read, because the queue keeps no class to narrow the changes by.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RetryErrorGroup {
+    pub(super) map: String,
+    pub(super) status: String,
+    pub(super) pattern: String,
+    #[serde(default)]
+    pub(super) dry_run: bool,
+}

@@ -101,6 +101,24 @@ static COMMANDS: &[(&str, Handler)] = &[
             api.log_page(&query, limit.unwrap_or(200))
         })
     }),
+    ("export_log_csv", |api, args| {
+        answer(async move {
+            let ExportLogCsv { query, path } = args.parse()?;
+            api.export_log_csv(&query, &path).await
+        })
+    }),
+    ("retry_error_group", |api, args| {
+        answer(async move {
+            let RetryErrorGroup {
+                map,
+                status,
+                pattern,
+                dry_run,
+            } = args.parse()?;
+            api.retry_error_group(&map, &status, &pattern, dry_run)
+                .await
+        })
+    }),
     ("error_groups", |api, args| {
         answer(async move {
             let MapFilter { map } = args.parse()?;

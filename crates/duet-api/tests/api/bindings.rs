@@ -56,6 +56,8 @@ fn export_all(dir: &Path) {
     LogQuery::export_all(&config).unwrap();
     LogPage::export_all(&config).unwrap();
     ErrorGroupView::export_all(&config).unwrap();
+    CsvExportView::export_all(&config).unwrap();
+    RetriedGroup::export_all(&config).unwrap();
     duet_maps::TableMap::export_all(&config).unwrap();
 }
 

@@ -67,11 +67,14 @@ async fn failures_of_one_cause_are_one_group_with_their_count() {
         "{group}"
     );
     let text = duet(&["logs", "--errors", "--grouped"], &server);
-    assert!(text.starts_with("2\tcustomers\t"), "{text}");
+    assert!(
+        text.starts_with("2\tcustomers\tfailed\tapplication\t"),
+        "{text}"
+    );
 }
 
-#[test]
-fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
+#[tokio::test]
+async fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
     let dir = tempfile::tempdir().unwrap();
     let served = serve_sandbox(dir.path());
     let server = served.lines["DUET_UI_URL"].clone();
@@ -112,7 +115,7 @@ fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
     );
 
     // WHEN the same view is exported as CSV, THEN it holds a header and the same lines
-    // (more may have arrived since), each a record of eleven fields.
+    // (more may have arrived since), each a record of twelve fields.
     let csv = duet(
         &[
             "logs",
@@ -127,7 +130,7 @@ fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
     let records: Vec<&str> = csv.split_terminator("\r\n").collect();
     assert_eq!(
         records[0],
-        "id,at,map,kind,direction,key,operation,status,latencyMs,message,payload"
+        "id,at,map,kind,direction,key,operation,status,errorClass,latencyMs,message,payload"
     );
     assert!(
         records.len() > rows.len(),
@@ -142,6 +145,69 @@ fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
         records.iter().skip(1).any(|record| record.ends_with("}\"")),
         "{}",
         records[1]
+    );
+
+    // AND a CSV limit keeps the newest lines of the view, oldest first.
+    let limited = duet(
+        &[
+            "logs",
+            "--map",
+            "customers",
+            "--direction",
+            "to-dataverse",
+            "--csv",
+            "--limit",
+            "3",
+        ],
+        &server,
+    );
+    let limited: Vec<&str> = limited.split_terminator("\r\n").collect();
+    assert_eq!(limited.len(), 4, "{limited:?}");
+    let ids: Vec<i64> = limited[1..]
+        .iter()
+        .map(|record| record.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
+    let last_exported: i64 = records
+        .last()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(ids[2] >= last_exported, "{ids:?} vs {last_exported}");
+
+    // AND a browser link gets the same CSV as a download, with the token in its URL; without
+    // the token it is refused.
+    let (origin, token) = server.split_once("/?token=").unwrap();
+    let csv_url = format!("{origin}/api/logs.csv?map=customers&kind=row");
+    let refused = reqwest::get(&csv_url).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let download = reqwest::get(format!("{csv_url}&token={token}"))
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    let disposition = download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"activity-"),
+        "{disposition}"
+    );
+    assert!(
+        download.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let body = download.text().await.unwrap();
+    assert!(
+        body.split_terminator("\r\n")
+            .skip(1)
+            .all(|record| record.contains(",customers,row,")),
+        "{body}"
     );
 
     // AND a limit keeps the newest lines, a text filter narrows them on the server.

@@ -211,3 +211,33 @@ fn a_store_of_an_earlier_version_gets_the_error_class_column() {
         Some("400")
     );
 }
+
+#[test]
+fn an_offset_jumps_into_the_view_from_its_start_or_from_a_cursor() {
+    let (_dir, store) = filled();
+    let all = walk(&store, ActivityQuery::default(), 500);
+    let jumped = store
+        .activity_page(
+            &ActivityQuery {
+                offset: Some(100),
+                ..ActivityQuery::default()
+            },
+            10,
+        )
+        .unwrap();
+    let ids: Vec<i64> = jumped.entries.iter().map(|entry| entry.id).collect();
+    assert_eq!(ids, all[100..110]);
+    assert_eq!(jumped.next, Some(all[109]));
+    let after = store
+        .activity_page(
+            &ActivityQuery {
+                after: Some(all[9]),
+                offset: Some(5),
+                ..ActivityQuery::default()
+            },
+            3,
+        )
+        .unwrap();
+    let ids: Vec<i64> = after.entries.iter().map(|entry| entry.id).collect();
+    assert_eq!(ids, all[15..18]);
+}

@@ -102,3 +102,81 @@ fn the_same_message_of_two_error_classes_is_two_groups() {
         .collect();
     assert_eq!(classes, vec![(Some("429"), 2), (Some("400"), 1)]);
 }
+
+#[test]
+fn a_pattern_picks_one_groups_failures_and_a_group_retry_moves_only_its_changes() {
+    let (_dir, store) = store();
+    let too_long =
+        |key: &str| format!("PATCH accounts(accountnumber='{key}') failed (400): too long");
+    let pattern = message_pattern(&too_long("K1"));
+    // GIVEN two failures of one cause and one of another in map m, one of the first cause in
+    // map n, and a row line that merely reads like the first cause.
+    let mut lines = Vec::new();
+    for (map, key, message) in [
+        ("m", "K1", too_long("K1")),
+        ("m", "K2", too_long("K2")),
+        ("m", "K3", "the name 'Net 30' matches no row".to_owned()),
+        ("n", "K4", too_long("K4")),
+    ] {
+        let mut line = activity(map, "error", key);
+        line.status = "failed".to_owned();
+        line.message = message;
+        lines.push(line);
+    }
+    let mut row = activity("m", "row", "K5");
+    row.message = too_long("K5");
+    lines.push(row);
+    store.add_activities(&lines).unwrap();
+    // WHEN the log is read by the group's pattern, THEN only its failures match.
+    let query = crate::ActivityQuery {
+        map: Some("m".to_owned()),
+        pattern: Some(pattern.clone()),
+        ..crate::ActivityQuery::default()
+    };
+    let page = store.activity_page(&query, 10).unwrap();
+    let keys: Vec<_> = page
+        .entries
+        .iter()
+        .map(|record| record.entry.key.clone().unwrap())
+        .collect();
+    assert_eq!(keys, ["K2", "K1"]);
+    assert_eq!(store.activity_count(&query).unwrap(), 2);
+
+    // GIVEN the same failures kept in the queue.
+    for (map, key, message) in [
+        ("m", "K1", too_long("K1")),
+        ("m", "K2", too_long("K2")),
+        ("m", "K3", "the name 'Net 30' matches no row".to_owned()),
+        ("n", "K4", too_long("K4")),
+    ] {
+        store.enqueue(map, &[queued(key)], None).unwrap();
+        let seq = store.next_changes(map, 10).unwrap().last().unwrap().seq;
+        store.fail_change(seq, &message).unwrap();
+    }
+    // WHEN the group of map m is retried, THEN its two changes are queued again, and the
+    // other cause and the other map's change stay failed.
+    assert_eq!(store.failed_with_pattern("m", &pattern).unwrap(), 2);
+    assert_eq!(store.retry_failed_with_pattern("m", &pattern).unwrap(), 2);
+    let requeued: Vec<_> = store
+        .next_changes("m", 10)
+        .unwrap()
+        .iter()
+        .map(|change| change.change.key.clone().unwrap())
+        .collect();
+    assert_eq!(requeued, ["K1", "K2"]);
+    assert_eq!(store.queue_depth("m").unwrap(), (2, 0, 1));
+    assert_eq!(store.queue_depth("n").unwrap(), (0, 0, 1));
+    assert_eq!(store.retry_failed_with_pattern("m", &pattern).unwrap(), 0);
+}
+
+fn queued(key: &str) -> crate::NewChange {
+    crate::NewChange {
+        side: duet_maps::Side::Dataverse,
+        operation: crate::ChangeOperation::Upsert,
+        key: Some(key.to_owned()),
+        source_id: None,
+        row: serde_json::json!({ "name": key }),
+        captured_at: "2026-11-23T10:00:00.000Z".to_owned(),
+        read_mark: None,
+    }
+}

@@ -1,11 +1,12 @@
-import { Button, Caption1, Input, Select, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Dropdown, Input, Option, Select, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownload20Regular, ArrowSort20Regular, Search20Regular } from '@fluentui/react-icons';
-import type { LogFilters } from '../../lib/activityLog';
+import { ERROR_CLASSES, type LogFilters } from '../../lib/activityLog';
 
 const useStyles = makeStyles({
   toolbar: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
   filter: { width: '280px', maxWidth: '100%' },
   select: { minWidth: '150px' },
+  classDropdown: { minWidth: '150px', width: '150px' },
   count: { color: tokens.colorNeutralForeground3 },
 });
 
@@ -76,6 +77,23 @@ export function ActivityToolbar({ filters, onFilters, text, onText, mapNames, co
           </option>
         ))}
       </Select>
+      <Dropdown
+        className={styles.classDropdown}
+        aria-label="Error class"
+        value={filters.errorClass ? `Class ${filters.errorClass}` : 'Any error class'}
+        selectedOptions={[filters.errorClass]}
+        onOptionSelect={(_, d) => onFilters({ errorClass: d.optionValue ?? '' })}
+        data-testid="activity-class"
+      >
+        <Option value="" text="Any error class">
+          Any
+        </Option>
+        {ERROR_CLASSES.map((c) => (
+          <Option key={c} value={c} data-testid={`activity-class-option-${c}`}>
+            {c}
+          </Option>
+        ))}
+      </Dropdown>
       <Button
         appearance="subtle"
         icon={<ArrowSort20Regular />}

@@ -3,11 +3,14 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
 import type { ErrorGroupView } from '../../bindings/ErrorGroupView';
+import { groupQuery } from '../../lib/activityLog';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { statusColor } from '../../lib/labels';
 import { ChangeDetail } from '../ChangeDetail';
 import { ChangeTable, KeyText, RowTime, type ChangeColumn, type ChangeExpansion } from '../ChangeTable';
 import { ErrorBar } from '../ErrorBar';
+import { ErrorGroupActions } from './ErrorGroupActions';
+import { useCsvExport } from './useCsvExport';
 
 const useStyles = makeStyles({
   card: { padding: 0, overflowX: 'auto' },
@@ -16,13 +19,18 @@ const useStyles = makeStyles({
   colStatus: { width: '90px' },
   colCount: { width: '90px' },
   colTime: { width: '110px' },
+  colClass: { width: '90px' },
+  colActions: { width: '235px' },
   cell: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
 });
 
-const groupKey = (g: ErrorGroupView) => `${g.map}\u0000${g.status}\u0000${g.pattern}`;
+const groupKey = (g: ErrorGroupView) => `${g.map}\u0000${g.status}\u0000${g.errorClass ?? ''}\u0000${g.pattern}`;
 
-/** Every failure in the log grouped by map, status and message pattern (of one map when `map` is set). */
+/**
+ * Every failure in the log grouped by map, status, error class and message pattern (of one
+ * map when `map` is set), each with Retry group and Export group.
+ */
 export function ErrorGroupsView({ map }: { map: string }) {
   const styles = useStyles();
   const [groups, setGroups] = useState<ErrorGroupView[] | null>(null);
@@ -39,6 +47,8 @@ export function ErrorGroupsView({ map }: { map: string }) {
     [map],
   );
   useEffect(() => void load(), [load]);
+  const csv = useCsvExport();
+  const { run: exportCsv, busy: exporting } = csv;
 
   const columns = useMemo<ChangeColumn<ErrorGroupView>[]>(
     () => [
@@ -53,12 +63,32 @@ export function ErrorGroupsView({ map }: { map: string }) {
           </Badge>
         ),
       },
+      {
+        id: 'class',
+        header: 'Error class',
+        headerClassName: styles.colClass,
+        cellClassName: styles.cell,
+        render: (g) => <span data-testid="error-group-class">{g.errorClass ?? '—'}</span>,
+      },
       { id: 'count', header: 'Count', numeric: true, headerClassName: styles.colCount, render: (g) => <span data-testid="error-group-count">{formatCount(g.count)}</span> },
       { id: 'pattern', header: 'Pattern', cellClassName: styles.cell, title: (g) => g.pattern, render: (g) => g.pattern },
       { id: 'first', header: 'First seen', headerClassName: styles.colTime, cellClassName: styles.cell, render: (g) => <RowTime iso={g.firstAt} /> },
       { id: 'last', header: 'Last seen', headerClassName: styles.colTime, cellClassName: styles.cell, render: (g) => <RowTime iso={g.lastAt} /> },
+      {
+        id: 'actions',
+        header: 'Actions',
+        headerClassName: styles.colActions,
+        render: (g) => (
+          <ErrorGroupActions
+            group={g}
+            exporting={exporting}
+            onExport={(group) => void exportCsv(groupQuery(group))}
+            onRetried={() => void load()}
+          />
+        ),
+      },
     ],
-    [styles],
+    [styles, exporting, exportCsv, load],
   );
   const expansion = useMemo<ChangeExpansion<ErrorGroupView>>(
     () => ({
@@ -85,19 +115,22 @@ export function ErrorGroupsView({ map }: { map: string }) {
   if (error) return <ErrorBar title="Cannot group the errors" error={error} onRetry={() => void load()} />;
   if (groups === null) return <Spinner label="Grouping errors…" />;
   return (
-    <Card className={styles.card}>
-      <ChangeTable
-        items={groups}
-        itemKey={groupKey}
-        columns={columns}
-        expansion={expansion}
-        ariaLabel="Error groups"
-        testId="error-groups"
-        className={styles.table}
-        rowTestId="error-group-row"
-        rowData={(g) => ({ 'data-map': g.map })}
-        empty={{ testId: 'error-groups-empty', text: 'No failures in the log.' }}
-      />
-    </Card>
+    <>
+      {csv.error ? <ErrorBar title="Cannot export the error group" error={csv.error} /> : null}
+      <Card className={styles.card}>
+        <ChangeTable
+          items={groups}
+          itemKey={groupKey}
+          columns={columns}
+          expansion={expansion}
+          ariaLabel="Error groups"
+          testId="error-groups"
+          className={styles.table}
+          rowTestId="error-group-row"
+          rowData={(g) => ({ 'data-map': g.map })}
+          empty={{ testId: 'error-groups-empty', text: 'No failures in the log.' }}
+        />
+      </Card>
+    </>
   );
 }

@@ -13,6 +13,7 @@ const useStyles = makeStyles({
   colKey: { width: '150px' },
   colOperation: { width: '80px' },
   colStatus: { width: '90px' },
+  colClass: { width: '95px' },
   colLatency: { width: '95px' },
   cell: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
@@ -52,6 +53,13 @@ export function useActivityColumns(): ChangeColumn<ActivityEntry>[] {
             {e.status}
           </Badge>
         ),
+      },
+      {
+        id: 'errorClass',
+        header: 'Error class',
+        headerClassName: styles.colClass,
+        cellClassName: styles.cell,
+        render: (e) => (e.errorClass ? <span data-testid="activity-class-cell">{e.errorClass}</span> : <Dash />),
       },
       { id: 'message', header: 'Message', cellClassName: styles.cell, title: (e) => e.message, render: (e) => e.message },
       {

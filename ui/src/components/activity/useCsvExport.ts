@@ -1,45 +1,35 @@
 import { useCallback, useState } from 'react';
 import { backend, toApiError } from '../../backend';
-import type { ActivityEntry } from '../../bindings/ActivityEntry';
 import type { ApiError } from '../../bindings/ApiError';
-import { logQuery, type LogFilters } from '../../lib/activityLog';
-import { activityCsv, activityCsvFileName } from '../../lib/csv';
-import { downloadText } from '../../lib/download';
+import type { LogQuery } from '../../bindings/LogQuery';
+import { exportToast } from '../../lib/activityLog';
+import { useNotify } from '../notify';
 
-/** Lines asked for per page while exporting (the backend's most). */
-const EXPORT_PAGE = 5000;
-
-export interface ExportProgress {
-  done: number;
-  total: number | null;
-}
-
-/** Exports the filtered log as CSV: every page in turn, with progress, then a download. */
-export function useCsvExport(filters: LogFilters) {
-  const [progress, setProgress] = useState<ExportProgress | null>(null);
+/**
+ * Exports a view of the activity log as CSV. The backend writes it a page at a time (a browser
+ * download of the streamed file, or a file chosen in the window's save dialog), so the page
+ * never holds the lines; a toast says where they went.
+ */
+export function useCsvExport() {
+  const notify = useNotify();
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
 
-  const run = useCallback(async () => {
-    setError(null);
-    setProgress({ done: 0, total: null });
-    try {
-      const all: ActivityEntry[] = [];
-      let total: number | null = null;
-      let after: number | null = null;
-      do {
-        const page = await backend.logPage(logQuery(filters, after), EXPORT_PAGE);
-        if (after === null) total = page.total;
-        for (const entry of page.entries) all.push(entry);
-        setProgress({ done: all.length, total });
-        after = page.next;
-      } while (after !== null);
-      downloadText(activityCsv(all), activityCsvFileName(), 'text/csv;charset=utf-8');
-    } catch (e: unknown) {
-      setError(toApiError(e));
-    } finally {
-      setProgress(null);
-    }
-  }, [filters]);
+  const run = useCallback(
+    async (query: LogQuery) => {
+      setError(null);
+      setBusy(true);
+      try {
+        const toast = exportToast(await backend.exportActivityCsv(query));
+        if (toast) notify.success(toast.title, toast.body);
+      } catch (e: unknown) {
+        setError(toApiError(e));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [notify],
+  );
 
-  return { progress, error, run };
+  return { busy, error, run };
 }
