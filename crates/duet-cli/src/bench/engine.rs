@@ -138,7 +138,18 @@ async fn answer(running: &Running, command: &str) -> anyhow::Result<Option<Value
             })
         }
         "quit" => return Ok(None),
-        other => bail!("unknown command '{other}'"),
+        other => match other.strip_prefix("queued ") {
+            // Changes still queued whose row key holds the text: those of one workload.
+            Some(text) => {
+                let changes = running.store.queued_changes(MAP, Some(text), u32::MAX)?;
+                let queued = changes
+                    .iter()
+                    .filter(|queued| queued.status == duet_store::ChangeStatus::Queued)
+                    .count();
+                json!({ "queued": queued })
+            }
+            None => bail!("unknown command '{other}'"),
+        },
     };
     Ok(Some(answer))
 }

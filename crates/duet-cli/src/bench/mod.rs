@@ -88,10 +88,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
     };
     progress(&format!(
-        "initial sync of {} customers to Dataverse, live latency, catch-up",
+        "initial sync of {} customers to Dataverse and catch-up",
         plan.rows
     ));
     let first = runs::to_dataverse(&plan, &dir.path().join("a")).await?;
+    progress("live latency");
+    let latencies = runs::latencies(&plan, &dir.path().join("l")).await?;
     progress(&format!(
         "initial sync of {} accounts to finance and operations",
         plan.rows
@@ -106,7 +108,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let log = runs::log_query(&plan, &dir.path().join("e"))?;
     let mut all = sync_figures(&first, dataverse_ingest, to_finops);
     all.extend(memory_figures(first.peaks, large));
-    all.extend(latency_figures(&first));
+    all.extend(latency_figures(&latencies));
     all.push(budget_figure(&plan, &budget));
     all.push(log_figure(&plan, &log));
     print(&args, &plan, &all);
@@ -194,12 +196,12 @@ fn memory_figures(small: runs::Peaks, large: runs::Peaks) -> Vec<Figure> {
     ]
 }
 
-fn latency_figures(first: &runs::ToDataverse) -> Vec<Figure> {
-    first
-        .latencies
+fn latency_figures(latencies: &[(Direction, u32, latency::Latencies)]) -> Vec<Figure> {
+    let low = latencies.first().map_or(0, |(_, rate, _)| *rate);
+    latencies
         .iter()
         .map(|(direction, rate, measured)| {
-            let (id, way) = match (direction, *rate == first.latencies[0].1) {
+            let (id, way) = match (direction, *rate == low) {
                 (Direction::ToDataverse, true) => ("latencyToDataverseLow", "finance and operations → Dataverse"),
                 (Direction::ToDataverse, false) => ("latencyToDataverseHigh", "finance and operations → Dataverse"),
                 (Direction::ToFinanceOperations, true) => ("latencyToFinOpsLow", "Dataverse → finance and operations"),

@@ -16,6 +16,9 @@ use crate::run::outcome::{Cause, Outcome, reason_with_fix};
 use crate::run::parents::{LOOKUP_WAITS, is_held_back};
 use crate::run::session::Session;
 
+/// The most changes of different rows applied at once.
+const WAVE: usize = 8;
+
 /// What one batch of queued changes came to.
 #[derive(Default)]
 struct Tally {
@@ -100,7 +103,10 @@ impl Session {
     }
 
     /// Applies one batch of queued changes in order until it ends, the map is paused or
-    /// stopped, or the target cannot take writes. None when stopped.
+    /// stopped, or the target cannot take writes. Changes of different rows next to each
+    /// other go out together (a wave, [`WAVE`] at most) and are settled in queue order; a
+    /// row's changes never share a wave, so they are applied in the order captured. None
+    /// when stopped.
     async fn apply_batch(
         &self,
         batch: Vec<QueuedChange>,
@@ -109,28 +115,24 @@ impl Session {
         applying: &watch::Receiver<bool>,
     ) -> Result<Option<Tally>, RoundError> {
         let mut tally = Tally::default();
-        for queued in batch {
+        let mut queue = batch.into_iter().peekable();
+        while queue.peek().is_some() {
             if *stopped.borrow() || !*applying.borrow() {
                 break;
             }
-            let moved_along = queued
-                .change
-                .key
-                .as_ref()
-                .is_some_and(|key| tally.deferred.contains(key));
-            let settled_early = || {
-                self.settled_early
-                    .lock()
-                    .expect("settled changes")
-                    .remove(&queued.seq)
-            };
-            if moved_along || settled_early() {
-                continue;
+            let wave = self.next_wave(&mut queue, &tally);
+            let outcomes =
+                futures::future::join_all(wave.iter().map(|queued| self.apply_queued(queued)))
+                    .await;
+            let mut blocked = false;
+            for (queued, outcome) in wave.iter().zip(outcomes) {
+                if let Settled::TargetUnavailable =
+                    self.settle(queued, outcome, unavailable, &mut tally)?
+                {
+                    blocked = true;
+                }
             }
-            let outcome = self.apply_queued(&queued).await;
-            if let Settled::TargetUnavailable =
-                self.settle(&queued, outcome, unavailable, &mut tally)?
-            {
+            if blocked {
                 tokio::select! {
                     _ = tokio::time::sleep(unavailable.backoff.next_wait()) => {}
                     _ = stopped.changed() => return Ok(None),
@@ -139,6 +141,49 @@ impl Session {
             }
         }
         Ok(Some(tally))
+    }
+
+    /// The next changes to apply together: consecutive changes of different rows, skipping
+    /// those already settled or moved along behind the queue. A change without a key goes
+    /// alone.
+    fn next_wave(
+        &self,
+        queue: &mut std::iter::Peekable<std::vec::IntoIter<QueuedChange>>,
+        tally: &Tally,
+    ) -> Vec<QueuedChange> {
+        let mut wave: Vec<QueuedChange> = Vec::new();
+        let mut keys: HashSet<String> = HashSet::new();
+        while let Some(queued) = queue.peek() {
+            let key = queued.change.key.clone();
+            let moved_along = key.as_ref().is_some_and(|key| tally.deferred.contains(key));
+            let settled_early = self
+                .settled_early
+                .lock()
+                .expect("settled changes")
+                .remove(&queued.seq);
+            if moved_along || settled_early {
+                queue.next();
+                continue;
+            }
+            let joins = match &key {
+                Some(key) => wave.len() < WAVE && !keys.contains(key),
+                None => wave.is_empty(),
+            };
+            if !joins {
+                break;
+            }
+            if let Some(key) = key {
+                keys.insert(key);
+            }
+            wave.extend(queue.next());
+            if wave
+                .last()
+                .is_some_and(|queued| queued.change.key.is_none())
+            {
+                break;
+            }
+        }
+        wave
     }
 
     /// Settles a change in the queue by what became of it.

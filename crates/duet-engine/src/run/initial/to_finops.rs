@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::run::carry::{Prepare, Prepared};
 use crate::run::error::RoundError;
-use crate::run::initial::INITIAL_BULK;
+use futures::StreamExt;
+
+use crate::run::initial::{BULKS_IN_FLIGHT, INITIAL_BULK};
 use crate::run::outcome::Outcome;
 use crate::run::session::Session;
 
@@ -55,11 +57,21 @@ impl Session {
         {
             let (eligible, skipped) = self.eligible_dataverse_rows(&rows).await?;
             not_eligible += skipped;
-            let mut waiting_here: Vec<&Row> = Vec::new();
-            for chunk in eligible.chunks(INITIAL_BULK) {
-                written += self.write_dataverse_chunk(chunk, &mut waiting_here).await?;
+            // Several `$batch` requests in flight; every one is answered and settled before an
+            // error ends the phase, so no written row goes unremembered.
+            let chunks: Vec<_> = eligible
+                .chunks(INITIAL_BULK)
+                .map(|chunk| self.write_dataverse_chunk(chunk))
+                .collect();
+            let answers: Vec<_> = futures::stream::iter(chunks)
+                .buffered(BULKS_IN_FLIGHT)
+                .collect()
+                .await;
+            for answer in answers {
+                let (chunk_written, chunk_waiting) = answer?;
+                written += chunk_written;
+                waiting.extend(chunk_waiting.into_iter().cloned());
             }
-            waiting.extend(waiting_here.into_iter().cloned());
         }
         for row in &waiting {
             written += self.write_waiting_dataverse_row(row).await?;
@@ -125,14 +137,13 @@ impl Session {
         self.map.key_of_dataverse(keyed, company.as_deref()).ok()
     }
 
-    /// Prepares a chunk of Dataverse rows and writes the ready ones in one `$batch`. Rows
-    /// waiting for a self-reference target are added to `waiting`. Returns how many rows
-    /// were written.
+    /// Prepares a chunk of Dataverse rows and writes the ready ones in one `$batch`. Returns
+    /// how many rows were written and the rows waiting for a self-reference target.
     async fn write_dataverse_chunk<'r>(
         &self,
         chunk: &[&'r Row],
-        waiting: &mut Vec<&'r Row>,
-    ) -> Result<u64, RoundError> {
+    ) -> Result<(u64, Vec<&'r Row>), RoundError> {
+        let mut waiting = Vec::new();
         let mut outcomes: Vec<(&'r Row, Outcome)> = Vec::with_capacity(chunk.len());
         let mut ready: Vec<(&'r Row, Prepared<'_>)> = Vec::new();
         for &row in chunk {
@@ -158,7 +169,7 @@ impl Session {
                 outcome => self.settle_initial_outcome(row, outcome).await?,
             }
         }
-        Ok(written)
+        Ok((written, waiting))
     }
 
     /// Writes a row that waited for its self-reference target once every row of the phase
