@@ -3,10 +3,7 @@ import {
   Card,
   Caption1,
   Dropdown,
-  Field,
-  Input,
   Option,
-  Switch,
   Table,
   TableBody,
   TableCell,
@@ -17,16 +14,15 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowClockwise20Regular, Save20Regular } from '@fluentui/react-icons';
+import { ArrowClockwise20Regular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { backend, toApiError } from '../backend';
 import type { ApiError } from '../bindings/ApiError';
 import type { MetricsView } from '../bindings/MetricsView';
-import type { RetentionView } from '../bindings/RetentionView';
 import { ErrorBar } from '../components/ErrorBar';
 import { PageHeader } from '../components/PageHeader';
 import { TimeChart } from '../components/TimeChart';
-import { useNotify } from '../components/notify';
+import { RetentionCard } from '../components/dashboard/RetentionCard';
 import { formatCount } from '../lib/format';
 import { directionLabel } from '../lib/labels';
 import {
@@ -53,9 +49,6 @@ const useStyles = makeStyles({
   statLabel: { color: tokens.colorNeutralForeground3 },
   charts: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(460px, 1fr))', gap: tokens.spacingHorizontalM },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
-  retention: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'flex-end', flexWrap: 'wrap' },
-  days: { width: '120px' },
-  muted: { color: tokens.colorNeutralForeground3 },
 });
 
 function Stat({ label, value, detail, testId }: { label: string; value: string; detail?: string; testId: string }) {
@@ -67,86 +60,6 @@ function Stat({ label, value, detail, testId }: { label: string; value: string; 
         {value}
       </Text>
       {detail ? <Caption1 className={styles.statLabel}>{detail}</Caption1> : null}
-    </Card>
-  );
-}
-
-function Retention() {
-  const styles = useStyles();
-  const notify = useNotify();
-  const [saved, setSaved] = useState<RetentionView | null>(null);
-  const [activityDays, setActivityDays] = useState('');
-  const [pruneFailed, setPruneFailed] = useState(false);
-  const [failedDays, setFailedDays] = useState('30');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const show = useCallback((r: RetentionView) => {
-    setSaved(r);
-    setActivityDays(String(r.activityDays));
-    setPruneFailed(r.failedDays !== null);
-    if (r.failedDays !== null) setFailedDays(String(r.failedDays));
-  }, []);
-
-  useEffect(() => {
-    backend.retention().then(show, (e: unknown) => setError(toApiError(e)));
-  }, [show]);
-
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const next = await backend.setRetention({
-        activityDays: Number(activityDays),
-        failedDays: pruneFailed ? Number(failedDays) : null,
-      });
-      show(next);
-      notify.success('Retention saved', 'Older log lines were removed.');
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Card data-testid="retention">
-      <Text weight="semibold">Log retention</Text>
-      <Caption1 className={styles.muted}>
-        Activity lines and dashboard samples older than this are removed every hour. Failed changes stay until they are
-        retried unless you choose otherwise.
-      </Caption1>
-      <div className={styles.retention}>
-        <Field label="Keep activity for (days)">
-          <Input
-            className={styles.days}
-            type="number"
-            value={activityDays}
-            onChange={(_, d) => setActivityDays(d.value)}
-            data-testid="retention-activity-days"
-          />
-        </Field>
-        <Switch
-          label="Remove failed changes after"
-          checked={pruneFailed}
-          onChange={(_, d) => setPruneFailed(d.checked)}
-          data-testid="retention-prune-failed"
-        />
-        <Field label="Days">
-          <Input
-            className={styles.days}
-            type="number"
-            value={failedDays}
-            disabled={!pruneFailed}
-            onChange={(_, d) => setFailedDays(d.value)}
-            data-testid="retention-failed-days"
-          />
-        </Field>
-        <Button appearance="primary" icon={<Save20Regular />} onClick={() => void save()} disabled={busy || saved === null} data-testid="retention-save">
-          Save
-        </Button>
-      </div>
-      {error ? <ErrorBar title="Retention was not saved" error={error} /> : null}
     </Card>
   );
 }
@@ -329,7 +242,7 @@ export function DashboardPage() {
           </Card>
         </>
       ) : null}
-      <Retention />
+      <RetentionCard />
     </div>
   );
 }
