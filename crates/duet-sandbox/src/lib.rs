@@ -313,7 +313,6 @@ impl Sandbox {
             page_size: config.fo_page_size.max(1),
             auth: auth.clone(),
             guard: fo_guard.clone(),
-            cache: Arc::default(),
         });
         let fo_router = token_routes
             .clone()

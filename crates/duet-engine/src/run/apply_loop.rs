@@ -105,8 +105,9 @@ impl Session {
     /// Applies one batch of queued changes in order until it ends, the map is paused or
     /// stopped, or the target cannot take writes. Changes of different rows next to each
     /// other go out together (a wave, [`WAVE`] at most) and are settled in queue order; a
-    /// row's changes never share a wave, so they are applied in the order captured. None
-    /// when stopped.
+    /// row's changes never share a wave, so they are applied in the order captured. While
+    /// the target cannot take writes, the head goes alone until it is taken. None when
+    /// stopped.
     async fn apply_batch(
         &self,
         batch: Vec<QueuedChange>,
@@ -120,7 +121,12 @@ impl Session {
             if *stopped.borrow() || !*applying.borrow() {
                 break;
             }
-            let wave = self.next_wave(&mut queue, &tally);
+            // While the target fails, only the head is tried: the changes behind it wait.
+            let most = match unavailable.message {
+                Some(_) => 1,
+                None => WAVE,
+            };
+            let wave = self.next_wave(&mut queue, &tally, most);
             let outcomes =
                 futures::future::join_all(wave.iter().map(|queued| self.apply_queued(queued)))
                     .await;
@@ -150,6 +156,7 @@ impl Session {
         &self,
         queue: &mut std::iter::Peekable<std::vec::IntoIter<QueuedChange>>,
         tally: &Tally,
+        most: usize,
     ) -> Vec<QueuedChange> {
         let mut wave: Vec<QueuedChange> = Vec::new();
         let mut keys: HashSet<String> = HashSet::new();
@@ -166,7 +173,7 @@ impl Session {
                 continue;
             }
             let joins = match &key {
-                Some(key) => wave.len() < WAVE && !keys.contains(key),
+                Some(key) => wave.len() < most && !keys.contains(key),
                 None => wave.is_empty(),
             };
             if !joins {

@@ -1,8 +1,8 @@
 //! OData `$filter`, `$orderby` and `$select` handling over JSON rows.
 //!
-//! Both emulators keep rows as JSON objects, so filtering is done in memory after loading a
-//! table: the row counts a sandbox holds are small and this keeps one evaluator for both
-//! protocol dialects.
+//! Both emulators keep rows as JSON objects, so a filter is evaluated on each row as it is
+//! read: one evaluator for both protocol dialects. Reads seek where the filter lets them start
+//! (`finops/scan.rs`, `dataverse/scan.rs`), so a page does not cost the whole table.
 
 mod eval;
 mod lex;
@@ -12,7 +12,7 @@ mod select;
 
 use chrono::{DateTime, Utc};
 
-pub(crate) use order::{parse_orderby, sort_row_refs, sort_rows};
+pub(crate) use order::{compare_rows, parse_orderby, sort_rows};
 pub(crate) use parse::parse;
 pub(crate) use select::parse_select;
 

@@ -66,29 +66,27 @@ pub(crate) fn parse_orderby(
 
 /// Sorts rows by `$orderby`; the sort is stable so the storage order breaks ties.
 pub(crate) fn sort_rows(rows: &mut [Map<String, Value>], order: &[(String, bool)]) {
-    sort_row_refs(rows, order);
-}
-
-/// [`sort_rows`] over anything that reads as a row, such as references into a shared list.
-pub(crate) fn sort_row_refs<R: std::borrow::Borrow<Map<String, Value>>>(
-    rows: &mut [R],
-    order: &[(String, bool)],
-) {
     if order.is_empty() {
         return;
     }
-    rows.sort_by(|a, b| {
-        let (a, b) = (a.borrow(), b.borrow());
-        for (field, desc) in order {
-            let o = compare_values(
-                a.get(field).unwrap_or(&Value::Null),
-                b.get(field).unwrap_or(&Value::Null),
-            );
-            let o = if *desc { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
+    rows.sort_by(|a, b| compare_rows(a, b, order));
+}
+
+/// How two rows compare by `$orderby`.
+pub(crate) fn compare_rows(
+    a: &Map<String, Value>,
+    b: &Map<String, Value>,
+    order: &[(String, bool)],
+) -> Ordering {
+    for (field, desc) in order {
+        let o = compare_values(
+            a.get(field).unwrap_or(&Value::Null),
+            b.get(field).unwrap_or(&Value::Null),
+        );
+        let o = if *desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
         }
-        Ordering::Equal
-    });
+    }
+    Ordering::Equal
 }

@@ -14,7 +14,7 @@ use crate::odata::{ApiError, Query};
 use super::entities::{EntitySet, known_set};
 use super::errors::plain_error;
 use super::query::project;
-use super::rows::cached_rows;
+use super::rows::all_rows;
 use super::state::FoState;
 
 /// One `$expand` item: a navigation property and the fields its rows are projected to.
@@ -89,7 +89,7 @@ pub(super) async fn expand_rows(
     let mut related: Vec<Vec<Value>> = Vec::with_capacity(expand.len());
     for item in expand {
         let target = item.target.name;
-        let candidates = cached_rows(st, target).await?;
+        let candidates = all_rows(st, target).await?;
         let mut by_key: HashMap<Vec<String>, Vec<&Map<String, Value>>> = HashMap::new();
         for row in candidates.iter() {
             let key = match_key(

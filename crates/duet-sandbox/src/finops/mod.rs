@@ -7,6 +7,7 @@ mod keys;
 mod query;
 mod routing;
 mod rows;
+mod scan;
 mod seed;
 mod stamps;
 mod state;

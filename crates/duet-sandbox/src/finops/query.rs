@@ -9,13 +9,14 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use crate::catalog::{FoType, catalog};
-use crate::filter::{self, Dialect};
+use crate::filter;
 use crate::odata::{ApiError, Query, collection_body, reply};
 
-use super::entities::{DEFAULT_COMPANY, EntitySet};
+use super::entities::{DEFAULT_COMPANY, EntitySet, Kind};
 use super::errors::{not_found, plain_error, query_error};
 use super::expand::{expand_rows, parse_expand};
-use super::rows::{cached_rows, load_one, storage_key};
+use super::rows::{load_one, storage_key};
+use super::scan::{DIALECT, Start, Window, in_key_order, scan};
 use super::state::FoState;
 
 fn parse_number(q: &Query, name: &str) -> Result<Option<usize>, ApiError> {
@@ -128,36 +129,23 @@ pub(super) async fn list(
         .get("cross-company")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
-    let all = cached_rows(st, set.name).await?;
-    let dialect = Dialect { wildcard_eq: true };
-    let mut rows: Vec<&Map<String, Value>> = all
-        .iter()
-        .filter(|r| {
-            let company_ok = !set.company_specific
-                || cross_company
-                || r.get("dataAreaId")
-                    .and_then(Value::as_str)
-                    .is_some_and(|c| c.eq_ignore_ascii_case(DEFAULT_COMPANY));
-            company_ok && expr.as_ref().is_none_or(|e| e.matches(r, dialect))
-        })
-        .collect();
-    filter::sort_row_refs(&mut rows, &order);
-    let total = rows.len();
+    let page_size = st.page_size.max(1);
+    let keep = top.unwrap_or(usize::MAX).min(page_size + 1);
+    let reading = Reading {
+        filter: expr,
+        order,
+        skip,
+        keep,
+        count_all: with_count || count_only,
+        default_company_only: set.company_specific && !cross_company,
+    };
+    let (total, window) = read_window(st, set, reading).await?;
     if count_only {
         let mut resp = (StatusCode::OK, total.to_string()).into_response();
         resp.headers_mut()
             .insert("OData-Version", axum::http::HeaderValue::from_static("4.0"));
         return Ok(resp);
     }
-    // Only the rows of this page (and one more, to know whether another page follows) are
-    // copied out of the shared list.
-    let page_size = st.page_size.max(1);
-    let window: Vec<Map<String, Value>> = rows
-        .into_iter()
-        .skip(skip)
-        .take(top.unwrap_or(usize::MAX).min(page_size + 1))
-        .cloned()
-        .collect();
     let has_more = window.len() > page_size;
     let page: Vec<Map<String, Value>> = window.into_iter().take(page_size).collect();
     let page = expand_rows(st, &expand, page, select.as_deref()).await?;
@@ -170,6 +158,59 @@ pub(super) async fn list(
         None,
     );
     Ok(reply(StatusCode::OK, Some(body), &[]))
+}
+
+/// What `list` reads: the filter, the order and the window of matching rows it answers.
+struct Reading {
+    filter: Option<filter::Expr>,
+    order: Vec<(String, bool)>,
+    skip: usize,
+    keep: usize,
+    /// Count every matching row (`$count`), not only those up to the window's end.
+    count_all: bool,
+    /// Only the default company's rows (a company-specific entity read without
+    /// `cross-company=true`).
+    default_company_only: bool,
+}
+
+/// Rows `skip..skip + keep` of the matching rows in the reading's order, and how many
+/// matched (all of them when counting or when the order is not the key's; otherwise up to the
+/// window's end). A scan in key order (`scan.rs`) stops at the window's end.
+async fn read_window(
+    st: &Arc<FoState>,
+    set: &'static EntitySet,
+    reading: Reading,
+) -> Result<(usize, Vec<Map<String, Value>>), ApiError> {
+    let start = Start::of(reading.filter.as_ref(), &set.keys);
+    // Text keys sort as the storage key does; a numeric key part would not.
+    let text_keys = set
+        .keys
+        .iter()
+        .all(|key| set.field(key).is_none_or(|field| field.kind == Kind::Str));
+    let ordered =
+        reading.order.is_empty() || (text_keys && in_key_order(&reading.order, &set.keys));
+    let window = Window {
+        skip: reading.skip,
+        keep: reading.keep,
+        count_all: reading.count_all || !ordered,
+        order: (!ordered).then(|| reading.order.clone()),
+    };
+    let (filter, default_company_only) = (reading.filter, reading.default_company_only);
+    let scanned = st
+        .db
+        .run(move |conn| {
+            let matches = |row: &Map<String, Value>| {
+                let company_ok = !default_company_only
+                    || row
+                        .get("dataAreaId")
+                        .and_then(Value::as_str)
+                        .is_some_and(|c| c.eq_ignore_ascii_case(DEFAULT_COMPANY));
+                company_ok && filter.as_ref().is_none_or(|e| e.matches(row, DIALECT))
+            };
+            Ok(scan(conn, set.name, &start, &matches, &window)?)
+        })
+        .await?;
+    Ok((scanned.matched, scanned.rows))
 }
 
 /// The `@odata.nextLink` of a full page: the same query with `$skip` moved past it and any

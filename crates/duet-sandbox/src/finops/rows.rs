@@ -1,8 +1,5 @@
 //! Row storage in `finops.sqlite`: storage keys, ETags, reading one row or every row of an
-//! entity, and the cache that keeps an entity's parsed rows while they are unchanged.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! entity.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -60,47 +57,13 @@ fn load_all(conn: &Connection, set: &str) -> Result<Vec<Map<String, Value>>, rus
     rows.collect()
 }
 
-/// What changes whenever an entity's rows change: their number, the newest RecId (creates),
-/// and two sums over RecVersion (updates, and which rows were updated).
-type Fingerprint = (i64, i64, i64, i64);
-
-/// An entity's rows as last read, shared by the requests that page through them.
-type Rows = Arc<Vec<Map<String, Value>>>;
-
-fn fingerprint(conn: &Connection, set: &str) -> Result<Fingerprint, rusqlite::Error> {
-    conn.query_row(
-        "SELECT COUNT(*), COALESCE(MAX(recid), 0), COALESCE(SUM(recversion), 0),
-                COALESCE(SUM((recid % 1000003) * recversion), 0)
-         FROM fo_rows WHERE entity = ?1",
-        params![set],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )
-}
-
-/// Parsed rows of each entity, reused while its fingerprint is unchanged: paging through a
-/// large entity with a keyset `$filter` would otherwise parse every row for every page.
-#[derive(Default)]
-pub(crate) struct RowCache {
-    entries: Mutex<HashMap<&'static str, (Fingerprint, Rows)>>,
-}
-
-/// Every row of `set` in storage order, from the cache when nothing changed since it was read.
-pub(super) async fn cached_rows(st: &FoState, set: &'static str) -> Result<Rows, ApiError> {
-    let cache = st.cache.clone();
-    st.db
-        .run(move |conn| {
-            let current = fingerprint(conn, set)?;
-            let mut entries = cache.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((seen, rows)) = entries.get(set)
-                && *seen == current
-            {
-                return Ok(rows.clone());
-            }
-            let rows = Arc::new(load_all(conn, set)?);
-            entries.insert(set, (current, rows.clone()));
-            Ok(rows)
-        })
-        .await
+/// Every row of `set` in storage order, read for one request and dropped with it (a
+/// navigation's target rows for `$expand`).
+pub(super) async fn all_rows(
+    st: &FoState,
+    set: &'static str,
+) -> Result<Vec<Map<String, Value>>, ApiError> {
+    st.db.run(move |conn| Ok(load_all(conn, set)?)).await
 }
 
 pub(super) struct Stored {

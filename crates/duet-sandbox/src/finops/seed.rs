@@ -26,6 +26,7 @@ const LEGAL_ENTITY_SEED: &[(&str, &str)] = &[
 pub(crate) fn open(path: &Path) -> Result<Db, rusqlite::Error> {
     let db = Db::open(path, SCHEMA)?;
     db.with(|conn| conn.execute_batch(crate::events::SCHEMA))?;
+    db.with(|conn| conn.execute_batch(super::scan::SCHEMA))?;
     db.with(|conn| -> Result<(), rusqlite::Error> {
         let tx = conn.transaction()?;
         for (id, name) in LEGAL_ENTITY_SEED {

@@ -1,4 +1,4 @@
-//! The F&O server's shared state: the store and its row cache, the URL, sign-in,
+//! The F&O server's shared state: the store, the URL, sign-in,
 //! protection and the data events that writes raise.
 
 use std::sync::Arc;
@@ -8,8 +8,6 @@ use crate::events::DataEvents;
 use crate::protection::Guard;
 use crate::store::Db;
 
-use super::rows::RowCache;
-
 #[derive(Clone)]
 pub(crate) struct FoState {
     pub(crate) db: Db,
@@ -18,5 +16,4 @@ pub(crate) struct FoState {
     pub(crate) auth: Arc<Auth>,
     pub(crate) guard: Arc<Guard>,
     pub(crate) events: Arc<DataEvents>,
-    pub(crate) cache: Arc<RowCache>,
 }
