@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS queue (
     read_mark INTEGER
 );
 CREATE INDEX IF NOT EXISTS queue_map ON queue (map, status, seq);
+CREATE INDEX IF NOT EXISTS queue_row ON queue (map, row_key, seq);
 ";
 
 /// Brings a queue written by an earlier version up to date: it had no read marks, and it
@@ -152,12 +153,7 @@ impl Store {
         key: Option<&str>,
         limit: u32,
     ) -> Result<Vec<QueuedChange>> {
-        let literal = key
-            .unwrap_or("")
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{literal}%");
+        let pattern = key_pattern(key);
         self.select_changes(
             "WHERE map = ?1 AND COALESCE(row_key, '') LIKE ?2 ESCAPE '\\' ORDER BY seq LIMIT ?3",
             params![map, pattern, limit],
@@ -399,6 +395,18 @@ impl Store {
         )?)
     }
 
+    /// How many changes of a map wait as queued whose key contains `key` (as
+    /// [`Store::queued_changes`] matches it), without reading them.
+    pub fn queued_count(&self, map: &str, key: &str) -> Result<u64> {
+        let count: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM queue WHERE map = ?1 AND status = 'queued'
+                 AND COALESCE(row_key, '') LIKE ?2 ESCAPE '\\'",
+            params![map, key_pattern(Some(key))],
+            |row| row.get(0),
+        )?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Changes of a map by status: (queued, parked, failed).
     pub fn queue_depth(&self, map: &str) -> Result<(i64, i64, i64)> {
         Ok(self.db().query_row(
@@ -409,4 +417,14 @@ impl Store {
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?)
     }
+}
+
+/// A `LIKE` pattern for keys holding `key` as typed: `%`, `_` and the escape taken literally.
+fn key_pattern(key: Option<&str>) -> String {
+    let literal = key
+        .unwrap_or("")
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{literal}%")
 }

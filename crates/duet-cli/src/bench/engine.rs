@@ -140,14 +140,7 @@ async fn answer(running: &Running, command: &str) -> anyhow::Result<Option<Value
         "quit" => return Ok(None),
         other => match other.strip_prefix("queued ") {
             // Changes still queued whose row key holds the text: those of one workload.
-            Some(text) => {
-                let changes = running.store.queued_changes(MAP, Some(text), u32::MAX)?;
-                let queued = changes
-                    .iter()
-                    .filter(|queued| queued.status == duet_store::ChangeStatus::Queued)
-                    .count();
-                json!({ "queued": queued })
-            }
+            Some(text) => json!({ "queued": running.store.queued_count(MAP, text)? }),
             None => bail!("unknown command '{other}'"),
         },
     };

@@ -17,7 +17,7 @@ use super::errors::{bad_request, not_found, query_error};
 use super::keys::RowKey;
 use super::projection::{context, finish_rows};
 use super::rows::{etag, find_row, load_rows};
-use super::scan::scan;
+use super::scan::{Seek, scan};
 use super::state::DvState;
 use super::tables::{Table, lookup_target};
 use super::tracking::tracked_list;
@@ -202,19 +202,11 @@ async fn scanned_list(
         .get("$count")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let count_to = if with_count { MAX_PAGE_SIZE } else { 0 };
-    let (set, after, filter) = (table.set, paged.after.clone(), paged.filter.clone());
+    let seek = Seek::of(paged.filter.as_ref(), table, paged.after.clone());
+    let (set, filter) = (table.set, paged.filter.clone());
     let page = st
         .db
-        .run(move |conn| {
-            Ok(scan(
-                conn,
-                set,
-                after.as_deref(),
-                filter.as_ref(),
-                size,
-                count_to,
-            )?)
-        })
+        .run(move |conn| Ok(scan(conn, set, &seek, filter.as_ref(), size, count_to)?))
         .await?;
     let wanted = Annotations::from_prefer(paged.prefer.include_annotations.as_deref());
     let rows = finish_rows(

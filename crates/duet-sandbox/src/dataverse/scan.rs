@@ -6,9 +6,58 @@
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value};
 
-use crate::filter::{Dialect, Expr};
+use crate::filter::{CmpOp, Dialect, Expr, Literal, Operand};
 
 use super::rows::row_from_sql;
+use super::tables::Table;
+
+/// Where a page's rows come from: after the cookie's last id, or — for a first page whose
+/// filter names one row by its primary id or its one-column alternate key — that row alone,
+/// found on its index as Dataverse would.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Seek {
+    After(Option<String>),
+    Id(String),
+    AltKey(String),
+}
+
+impl Seek {
+    pub(super) fn of(filter: Option<&Expr>, table: &Table, after: Option<String>) -> Seek {
+        if after.is_some() {
+            return Seek::After(after);
+        }
+        filter
+            .map(conjuncts)
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|part| match part {
+                Expr::Cmp(
+                    CmpOp::Eq,
+                    Operand::Field(field),
+                    Operand::Lit(Literal::Guid(id) | Literal::Str(id)),
+                ) if field == table.id => Some(Seek::Id(id.to_ascii_lowercase())),
+                Expr::Cmp(CmpOp::Eq, Operand::Field(field), Operand::Lit(Literal::Str(value)))
+                    if !table.alt_key.is_empty() && field == table.alt_key =>
+                {
+                    Some(Seek::AltKey(value.to_lowercase()))
+                }
+                _ => None,
+            })
+            .unwrap_or(Seek::After(None))
+    }
+}
+
+/// Every conjunct of an `and` chain.
+fn conjuncts(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::And(left, right) => {
+            let mut all = conjuncts(left);
+            all.extend(conjuncts(right));
+            all
+        }
+        other => vec![other],
+    }
+}
 
 /// One page of a scan.
 pub(super) struct ScanPage {
@@ -21,20 +70,32 @@ pub(super) struct ScanPage {
     pub(super) matched: usize,
 }
 
-/// The rows of `set` after `after` (an id, or from the start) that `filter` keeps, at most
-/// `size` of them; matching rows are counted on to `count_to` for `@odata.count`.
+/// The rows of `set` from `seek` that `filter` keeps, at most `size` of them; matching rows
+/// are counted on to `count_to` for `@odata.count`.
 pub(super) fn scan(
     conn: &Connection,
     set: &str,
-    after: Option<&str>,
+    seek: &Seek,
     filter: Option<&Expr>,
     size: usize,
     count_to: usize,
 ) -> rusqlite::Result<ScanPage> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, version, body FROM dv_rows WHERE entity = ?1 AND id > ?2 ORDER BY id",
-    )?;
-    let mut found = statement.query(params![set, after.unwrap_or("")])?;
+    let (sql, bound) = match seek {
+        Seek::After(after) => (
+            "SELECT id, version, body FROM dv_rows WHERE entity = ?1 AND id > ?2 ORDER BY id",
+            after.clone().unwrap_or_default(),
+        ),
+        Seek::Id(id) => (
+            "SELECT id, version, body FROM dv_rows WHERE entity = ?1 AND id = ?2",
+            id.clone(),
+        ),
+        Seek::AltKey(key) => (
+            "SELECT id, version, body FROM dv_rows WHERE entity = ?1 AND altkey = ?2",
+            key.clone(),
+        ),
+    };
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut found = statement.query(params![set, bound])?;
     let mut page = ScanPage {
         rows: Vec::with_capacity(size.min(5_000)),
         last_id: None,

@@ -402,3 +402,53 @@ fn a_key_search_takes_percent_and_underscore_as_typed() {
     assert_eq!(found("dat|ab"), ["DAT|AB1"], "letters match in either case");
     assert_eq!(found("").len(), 4, "no key lists every change");
 }
+
+#[test]
+fn queued_changes_are_counted_by_a_text_in_their_key_taken_literally() {
+    let (_dir, store) = store();
+    store
+        .enqueue(
+            "m",
+            &[
+                change("financeOperations", "DAT|CU-1", "A"),
+                change("financeOperations", "DAT|CU-2", "B"),
+                change("financeOperations", "DAT|CUX", "C"),
+                change("financeOperations", "DAT|C_1", "D"),
+            ],
+            None,
+        )
+        .unwrap();
+    assert_eq!(store.queued_count("m", "CU-").unwrap(), 2);
+    assert_eq!(
+        store.queued_count("m", "C_").unwrap(),
+        1,
+        "an underscore is no wildcard"
+    );
+    assert_eq!(store.queued_count("other", "CU-").unwrap(), 0);
+    let head = store.next_changes("m", 1).unwrap();
+    store.fail_change(head[0].seq, "refused").unwrap();
+    assert_eq!(
+        store.queued_count("m", "CU-").unwrap(),
+        1,
+        "a failed change is not queued"
+    );
+}
+
+#[test]
+fn a_rows_queued_changes_are_found_on_an_index_not_by_reading_the_queue() {
+    let (_dir, store) = store();
+    let plan: String = store
+        .db()
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT seq FROM queue
+             WHERE map = 'm' AND side = 'dataverse' AND row_key = 'DAT|C1' AND status = 'queued'
+             ORDER BY seq",
+            [],
+            |row| row.get(3),
+        )
+        .unwrap();
+    assert!(
+        plan.contains("queue_row"),
+        "the conflict and stale-read rules look a row up once per change: {plan}"
+    );
+}
