@@ -53,9 +53,24 @@ with_keyring() {
   local keyring_home="$1"
   shift
   mkdir -p "$keyring_home"
+  # The unlocked daemon takes the Secret Service name on the bus a moment after it starts. A
+  # client asking before that has D-Bus start a second, locked daemon, whose missing default
+  # collection answers "no result found"; so the command starts only once the name has an
+  # owner (asked without starting anything) and it names a default collection (10 s at most).
   dbus-run-session -- bash -c '
     export XDG_DATA_HOME="$1"; shift
     printf duet | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    for _ in $(seq 1 50); do
+      if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
+        | grep -q "boolean true"; then
+        default=$(dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+          /org/freedesktop/secrets org.freedesktop.Secret.Service.ReadAlias string:default \
+          2>/dev/null | sed -n "s/.*object path \"\([^\"]*\)\".*/\1/p")
+        if [ -n "$default" ] && [ "$default" != "/" ]; then break; fi
+      fi
+      sleep 0.2
+    done
     exec "$@"
   ' keyring "$keyring_home" "$@"
 }
