@@ -114,19 +114,55 @@ async fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
             .all(|pair| pair[0]["id"].as_i64() < pair[1]["id"].as_i64())
     );
 
+    // AND, once the map runs live, a customer whose name holds a comma and quotes: its live
+    // line keeps the row written (bulk lines of the initial sync are compact).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !duet(&["maps", "list"], &server).contains("\trunning\t") {
+        assert!(
+            Instant::now() < deadline,
+            "the demo map never reached running"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let http = reqwest::Client::new();
+    let fo = served.lines["DUET_FO_URL"].trim_end_matches('/').to_owned();
+    let token = sign_in(&http, &served.lines, &fo).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = http
+        .post(format!("{fo}/data/CustomersV3"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "dataAreaId": "DAT", "CustomerAccount": "CSV-1",
+            "OrganizationName": "Contoso, \"East\""
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success());
+
     // WHEN the same view is exported as CSV, THEN it holds a header and the same lines
     // (more may have arrived since), each a record of twelve fields.
-    let csv = duet(
-        &[
-            "logs",
-            "--map",
-            "customers",
-            "--direction",
-            "to-dataverse",
-            "--csv",
-        ],
-        &server,
-    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let csv = loop {
+        let csv = duet(
+            &[
+                "logs",
+                "--map",
+                "customers",
+                "--direction",
+                "to-dataverse",
+                "--csv",
+            ],
+            &server,
+        );
+        if csv.contains("DAT|CSV-1") {
+            break csv;
+        }
+        assert!(Instant::now() < deadline, "the live line never arrived");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
     let records: Vec<&str> = csv.split_terminator("\r\n").collect();
     assert_eq!(
         records[0],
@@ -140,11 +176,14 @@ async fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
     );
     let first_key = rows[0]["key"].as_str().unwrap();
     assert!(records[1].contains(first_key), "{}", records[1]);
-    // A payload holds commas and quotes: it is quoted, its quotes doubled.
+    // The live line's payload holds a comma and quotes: it is quoted, its quotes doubled.
+    let live = records
+        .iter()
+        .find(|record| record.contains("DAT|CSV-1"))
+        .unwrap();
     assert!(
-        records.iter().skip(1).any(|record| record.ends_with("}\"")),
-        "{}",
-        records[1]
+        live.ends_with("}\"") && live.contains(r#""name"":""Contoso, \""East\""""#),
+        "{live}"
     );
 
     // AND a CSV limit keeps the newest lines of the view, oldest first.
