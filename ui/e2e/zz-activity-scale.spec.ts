@@ -199,10 +199,22 @@ test('the activity log at a million lines: count, scrolling, filters, detail and
   expect(groupRecords).toHaveLength(groupCount + 1);
   expect(groupRecords.slice(1).every((r) => r[2] === 'vendors-v2' && r[8] === '400' && r[10].includes('The value is too long'))).toBe(true);
 
-  // Retry group counts the group's queued failed changes before it asks. The seeded maps are
-  // only names in the log, not configured maps, so the count is refused as not found.
+  // Retry group counts the group's queued failed changes before it asks. The seeded lines are
+  // only lines: none of them is a failed change in a queue. Whether a map named vendors-v2 is
+  // stored depends on the specs run before this one (the template specs add it), so both
+  // answers are checked: nothing to retry, or no such map.
+  const storedMaps = (await command(request, 'maps', {})) as { name: string }[];
   await group.getByTestId('error-group-retry').click();
-  await expect(page.getByTestId('toast-error')).toContainText("no map is named 'vendors-v2'");
-  await expect(page.getByTestId('retry-group-dialog')).toHaveCount(0);
-  await saveScreenshot(page, 'activity-scale-retry-group');
+  if (storedMaps.some((map) => map.name === 'vendors-v2')) {
+    const dialog = page.getByTestId('retry-group-dialog');
+    await expect(dialog.getByTestId('retry-group-text')).toContainText('nothing to retry');
+    await expect(dialog.getByTestId('confirm-ok')).toBeDisabled();
+    await saveScreenshot(page, 'activity-scale-retry-group');
+    await dialog.getByTestId('confirm-cancel').click();
+    await expect(dialog).toHaveCount(0);
+  } else {
+    await expect(page.getByTestId('toast-error')).toContainText("no map is named 'vendors-v2'");
+    await expect(page.getByTestId('retry-group-dialog')).toHaveCount(0);
+    await saveScreenshot(page, 'activity-scale-retry-group');
+  }
 });
