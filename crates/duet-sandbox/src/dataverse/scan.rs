@@ -6,7 +6,7 @@
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value};
 
-use crate::filter::{CmpOp, Dialect, Expr, Literal, Operand};
+use crate::filter::{CmpOp, Dialect, Expr, Literal, Operand, conjuncts};
 
 use super::rows::row_from_sql;
 use super::tables::Table;
@@ -44,18 +44,6 @@ impl Seek {
                 _ => None,
             })
             .unwrap_or(Seek::After(None))
-    }
-}
-
-/// Every conjunct of an `and` chain.
-fn conjuncts(expr: &Expr) -> Vec<&Expr> {
-    match expr {
-        Expr::And(left, right) => {
-            let mut all = conjuncts(left);
-            all.extend(conjuncts(right));
-            all
-        }
-        other => vec![other],
     }
 }
 

@@ -75,6 +75,18 @@ pub(crate) enum FilterError {
     UnknownProperty(String),
 }
 
+/// Every conjunct of an `and` chain: the parts a read may seek on.
+pub(crate) fn conjuncts(expr: &Expr) -> Vec<&Expr> {
+    match expr {
+        Expr::And(left, right) => {
+            let mut all = conjuncts(left);
+            all.extend(conjuncts(right));
+            all
+        }
+        other => vec![other],
+    }
+}
+
 /// Dialect switches: F&O treats `*` inside an `eq` string literal as a wildcard.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Dialect {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use std::cmp::Ordering;
 
-use crate::filter::{CmpOp, Dialect, Expr, Literal, Operand, compare_rows};
+use crate::filter::{CmpOp, Dialect, Expr, Literal, Operand, compare_rows, conjuncts};
 
 use super::rows::row_from_sql;
 
@@ -149,18 +149,6 @@ pub(super) fn in_key_order(order: &[(String, bool)], keys: &[&str]) -> bool {
                 .iter()
                 .zip(keys)
                 .all(|((field, descending), key)| !descending && field.eq_ignore_ascii_case(key)))
-}
-
-/// Every conjunct of an `and` chain.
-fn conjuncts(expr: &Expr) -> Vec<&Expr> {
-    match expr {
-        Expr::And(left, right) => {
-            let mut all = conjuncts(left);
-            all.extend(conjuncts(right));
-            all
-        }
-        other => vec![other],
-    }
 }
 
 /// `field op 'text'`, with the field named case-insensitively.
