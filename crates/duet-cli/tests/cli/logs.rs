@@ -6,6 +6,18 @@ use serde_json::Value;
 
 use crate::support::{duet, serve_sandbox, sign_in};
 
+/// Waits until `duet serve --sandbox`'s demo map runs live, for at most a minute.
+async fn demo_map_running(server: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !duet(&["maps", "list"], server).contains("\trunning\t") {
+        assert!(
+            Instant::now() < deadline,
+            "the demo map never reached running"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test]
 async fn failures_of_one_cause_are_one_group_with_their_count() {
     let dir = tempfile::tempdir().unwrap();
@@ -13,14 +25,7 @@ async fn failures_of_one_cause_are_one_group_with_their_count() {
     let server = served.lines["DUET_UI_URL"].clone();
     // GIVEN the demo map running live (an account created during its initial sync is read by
     // that sync, not captured as a change).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !duet(&["maps", "list"], &server).contains("\trunning\t") {
-        assert!(
-            Instant::now() < deadline,
-            "the demo map never reached running"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    demo_map_running(&server).await;
     // AND two Dataverse accounts created without a company: the map refuses each, for the
     // same reason.
     let http = reqwest::Client::new();
@@ -116,14 +121,7 @@ async fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
 
     // AND, once the map runs live, a customer whose name holds a comma and quotes: its live
     // line keeps the row written (bulk lines of the initial sync are compact).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !duet(&["maps", "list"], &server).contains("\trunning\t") {
-        assert!(
-            Instant::now() < deadline,
-            "the demo map never reached running"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    demo_map_running(&server).await;
     let http = reqwest::Client::new();
     let fo = served.lines["DUET_FO_URL"].trim_end_matches('/').to_owned();
     let token = sign_in(&http, &served.lines, &fo).await["access_token"]
