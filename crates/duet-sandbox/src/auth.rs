@@ -231,3 +231,45 @@ pub(crate) async fn token_endpoint(
         }),
     )
 }
+
+/// `GET /{tenant}/v2.0/.well-known/openid-configuration`: the tenant discovery document an
+/// OAuth library (MSAL among them) reads before asking for a token, naming this port's token
+/// endpoint.
+pub(crate) async fn openid_configuration(
+    State(auth): State<Arc<Auth>>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !tenant.eq_ignore_ascii_case(&auth.tenant) {
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        );
+    }
+    let scheme = auth.fo_url.split("://").next().unwrap_or("https");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let base = format!("{scheme}://{host}/{}", auth.tenant);
+    json_response(
+        StatusCode::OK,
+        json!({
+            "issuer": format!("{base}/v2.0"),
+            "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+            "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+            "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
+            "jwks_uri": format!("{scheme}://{host}/{}/discovery/v2.0/keys", auth.tenant),
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "grant_types_supported": ["client_credentials"],
+            "tenant_region_scope": "EU",
+            "cloud_instance_name": "microsoftonline.com",
+        }),
+    )
+}

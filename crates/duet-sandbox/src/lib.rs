@@ -28,6 +28,7 @@ mod sample;
 mod samples;
 mod seeding;
 mod store;
+mod tls;
 
 use duet_odata::multipart;
 
@@ -43,12 +44,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -66,6 +66,8 @@ pub enum SandboxError {
     },
     #[error("sandbox start-up task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("the sandbox's certificates could not be made or read: {0}")]
+    Tls(String),
 }
 
 /// Where and how to run the sandbox.
@@ -101,6 +103,10 @@ pub struct SandboxConfig {
     pub template_rows: usize,
     /// How F&O data events are retried when an endpoint fails.
     pub event_retry: EventRetry,
+    /// Serve HTTPS with a certificate from the sandbox's own certificate authority (the
+    /// default); `false` serves plain HTTP, for debugging with tools that cannot be told about
+    /// that authority.
+    pub https: bool,
 }
 
 /// Starting content of the F&O emulator. Profiles only decide what a fresh store is seeded
@@ -151,8 +157,18 @@ impl SandboxConfig {
             dv_existing_rows: 0,
             template_rows: 0,
             event_retry: EventRetry::default(),
+            https: true,
         }
     }
+}
+
+/// Makes the certificate authority a sandbox started on `dir` will use, unless the directory
+/// has one, and answers where its certificate is: a way to trust a sandbox before its first
+/// start.
+pub fn ensure_authority(dir: &Path) -> Result<PathBuf, SandboxError> {
+    std::fs::create_dir_all(dir)?;
+    tls::authority(dir)?;
+    Ok(dir.join("ca.pem"))
 }
 
 /// Persistent identity of a sandbox directory.
@@ -212,25 +228,56 @@ pub struct Sandbox {
     dv_url: String,
     identity: Identity,
     generated_rows: usize,
+    ca: Option<(PathBuf, String)>,
     fo_guard: Arc<protection::Guard>,
     dv_guard: Arc<protection::Guard>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
-fn serve(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+/// Serves one emulator on its listener, over TLS when a configuration is given, until `stop`
+/// turns true; in-flight requests then get a few seconds to finish.
+fn serve(
+    listener: std::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let handle = axum_server::Handle::new();
+    let shutdown = handle.clone();
     tokio::spawn(async move {
-        let signal = async move {
-            // An error means the sender is gone, which is also a reason to stop.
-            let _ = stop.wait_for(|v| *v).await;
+        // An error means the sender is gone, which is also a reason to stop.
+        let _ = stop.wait_for(|v| *v).await;
+        shutdown.graceful_shutdown(Some(Duration::from_secs(5)));
+    });
+    tokio::spawn(async move {
+        let app = router.into_make_service();
+        let served = match tls {
+            Some(config) => {
+                let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
+                axum_server::from_tcp_rustls(listener, config)
+                    .handle(handle)
+                    .serve(app)
+                    .await
+            }
+            None => {
+                axum_server::from_tcp(listener)
+                    .handle(handle)
+                    .serve(app)
+                    .await
+            }
         };
-        if let Err(e) = axum::serve(listener, router)
-            .with_graceful_shutdown(signal)
-            .await
-        {
+        if let Err(e) = served {
             tracing::error!(error = %e, "sandbox server stopped with an error");
         }
     })
+}
+
+/// Binds a loopback port (0 picks a free one) for a server that takes it over.
+fn bind(port: u16) -> std::io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 impl Sandbox {
@@ -239,10 +286,15 @@ impl Sandbox {
         std::fs::create_dir_all(&config.dir)?;
         let identity = Identity::load_or_create(&config.dir)?;
 
-        let fo_listener = TcpListener::bind(("127.0.0.1", config.fo_port)).await?;
-        let dv_listener = TcpListener::bind(("127.0.0.1", config.dv_port)).await?;
-        let fo_url = format!("http://{}", fo_listener.local_addr()?);
-        let dv_url = format!("http://{}", dv_listener.local_addr()?);
+        let tls = match config.https {
+            true => Some(tls::Tls::load_or_create(&config.dir)?),
+            false => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let fo_listener = bind(config.fo_port)?;
+        let dv_listener = bind(config.dv_port)?;
+        let fo_url = format!("{scheme}://{}", fo_listener.local_addr()?);
+        let dv_url = format!("{scheme}://{}", dv_listener.local_addr()?);
 
         let stores = seeding::Stores::of(&config);
         let (fo_db, dv_db, generated_rows, template_rows) =
@@ -274,6 +326,10 @@ impl Sandbox {
 
         let token_routes = Router::new()
             .route("/{tenant}/oauth2/v2.0/token", post(auth::token_endpoint))
+            .route(
+                "/{tenant}/v2.0/.well-known/openid-configuration",
+                get(auth::openid_configuration),
+            )
             .with_state(auth.clone());
 
         let fo_guard = Arc::new(protection::Guard::new(Side::FinOps, config.fo_limits));
@@ -339,9 +395,10 @@ impl Sandbox {
                 .with_state(dv_state),
         );
 
+        let server_tls = tls.as_ref().map(|tls| tls.server.clone());
         let tasks = vec![
-            serve(fo_listener, fo_router, stop.clone()),
-            serve(dv_listener, dv_router, stop),
+            serve(fo_listener, server_tls.clone(), fo_router, stop.clone()),
+            serve(dv_listener, server_tls, dv_router, stop),
             dispatcher,
         ];
         tracing::info!(%fo_url, %dv_url, "sandbox started");
@@ -350,6 +407,7 @@ impl Sandbox {
             dv_url,
             identity,
             generated_rows,
+            ca: tls.map(|tls| (tls.ca_file, tls.ca_pem)),
             fo_guard,
             dv_guard,
             shutdown,
@@ -407,17 +465,34 @@ impl Sandbox {
         &self.identity.client_secret
     }
 
-    /// Environment variables describing the sandbox, for shells and child processes.
+    /// The certificate authority (PEM) whose server certificates both emulators present;
+    /// `None` when they serve plain HTTP.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca.as_ref().map(|(_, pem)| pem.as_str())
+    }
+
+    /// Where that authority's certificate is kept (`ca.pem` in the sandbox directory).
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca.as_ref().map(|(path, _)| path.as_path())
+    }
+
+    /// Environment variables describing the sandbox, for shells and child processes;
+    /// `DUET_CA_FILE` names the certificate authority to trust when it serves HTTPS. The
+    /// client secret comes last, so a script can read up to it.
     pub fn env_lines(&self) -> Vec<(String, String)> {
+        let ca = self
+            .ca_file()
+            .map(|path| ("DUET_CA_FILE", path.display().to_string()));
         [
             ("DUET_FO_URL", self.fo_url.clone()),
             ("DUET_DV_URL", self.dv_url.clone()),
             ("DUET_TOKEN_URL", self.token_url()),
             ("DUET_TENANT", self.identity.tenant.clone()),
             ("DUET_CLIENT_ID", self.identity.client_id.clone()),
-            ("DUET_CLIENT_SECRET", self.identity.client_secret.clone()),
         ]
         .into_iter()
+        .chain(ca)
+        .chain([("DUET_CLIENT_SECRET", self.identity.client_secret.clone())])
         .map(|(k, v)| (k.to_string(), v))
         .collect()
     }

@@ -55,10 +55,15 @@ async fn token_success_has_entra_shape() {
         "both ports serve the token endpoint"
     );
     let env_lines = env.sandbox.env_lines();
-    assert_eq!(env_lines.len(), 6, "six DUET_* variables");
+    assert_eq!(env_lines.len(), 7, "seven DUET_* variables");
     assert_eq!(
         env_lines[2],
         ("DUET_TOKEN_URL".to_string(), env.sandbox.token_url())
+    );
+    assert_eq!(env_lines[5].0, "DUET_CA_FILE", "the authority to trust");
+    assert_eq!(
+        env_lines[6].0, "DUET_CLIENT_SECRET",
+        "the secret comes last"
     );
 }
 

@@ -393,8 +393,8 @@ async fn start_with_dir(dir: tempfile::TempDir) -> Env {
         .await
         .expect("sandbox restarts");
     Env {
+        http: crate::support::client_of(&sandbox),
         sandbox,
-        http: reqwest::Client::new(),
         dir,
     }
 }

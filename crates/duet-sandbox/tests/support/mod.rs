@@ -24,10 +24,21 @@ pub(crate) async fn start_with(config: impl FnOnce(&mut SandboxConfig)) -> Env {
     config(&mut cfg);
     let sandbox = Sandbox::start(cfg).await.expect("sandbox should start");
     Env {
+        http: client_of(&sandbox),
         sandbox,
-        http: Client::new(),
         dir,
     }
+}
+
+/// A client that trusts the sandbox's certificate authority and no other.
+pub(crate) fn client_of(sandbox: &Sandbox) -> Client {
+    let pem = sandbox.ca_pem().expect("the sandbox serves HTTPS");
+    let authority = reqwest::Certificate::from_pem(pem.as_bytes()).expect("a PEM certificate");
+    Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(authority)
+        .build()
+        .expect("a client")
 }
 
 /// Starts a sandbox with the default settings.

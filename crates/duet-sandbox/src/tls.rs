@@ -1,0 +1,133 @@
+//! HTTPS for both emulators: a certificate authority the sandbox creates on first start and
+//! keeps in its directory (`ca.pem`, and `ca-key.pem` readable by its owner only), and a server
+//! certificate for `localhost`, `127.0.0.1` and `::1` that it issues from that authority on
+//! every start. A client trusts the sandbox by trusting `ca.pem`, and nothing else changes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Datelike, Duration, Utc};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use rustls::ServerConfig;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::SandboxError;
+
+/// The certificate authority's file names in the sandbox directory.
+const CA_FILE: &str = "ca.pem";
+const CA_KEY_FILE: &str = "ca-key.pem";
+/// The authority's common name; a restart rebuilds the issuer from it and the stored key.
+const CA_NAME: &str = "Duet sandbox local certificate authority";
+
+/// What serving HTTPS needs: the rustls configuration with this start's server certificate,
+/// and the authority clients trust.
+pub(crate) struct Tls {
+    pub(crate) server: Arc<ServerConfig>,
+    pub(crate) ca_file: PathBuf,
+    pub(crate) ca_pem: String,
+}
+
+impl Tls {
+    /// Loads the sandbox's certificate authority, creating it on first use, and issues a
+    /// server certificate from it.
+    pub(crate) fn load_or_create(dir: &Path) -> Result<Tls, SandboxError> {
+        let (ca_key, ca_pem) = authority(dir)?;
+        let issuer = ca_params().self_signed(&ca_key).map_err(tls_error)?;
+        let key = KeyPair::generate().map_err(tls_error)?;
+        let leaf = server_params()
+            .signed_by(&key, &issuer, &ca_key)
+            .map_err(tls_error)?;
+        let chain = vec![CertificateDer::from(leaf.der().to_vec())];
+        let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let mut server =
+            ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(tls_error)?
+                .with_no_client_auth()
+                .with_single_cert(chain, private)
+                .map_err(tls_error)?;
+        server.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Tls {
+            server: Arc::new(server),
+            ca_file: dir.join(CA_FILE),
+            ca_pem,
+        })
+    }
+}
+
+/// The authority's key and certificate (PEM): read from the directory, or made and written
+/// there (write then rename, so a crash never leaves half a file).
+pub(crate) fn authority(dir: &Path) -> Result<(KeyPair, String), SandboxError> {
+    let (cert_path, key_path) = (dir.join(CA_FILE), dir.join(CA_KEY_FILE));
+    if cert_path.exists() && key_path.exists() {
+        let key = KeyPair::from_pem(&std::fs::read_to_string(&key_path)?).map_err(tls_error)?;
+        return Ok((key, std::fs::read_to_string(&cert_path)?));
+    }
+    let key = KeyPair::generate().map_err(tls_error)?;
+    let cert = ca_params().self_signed(&key).map_err(tls_error)?;
+    write_private(&dir.join("ca-key.pem.tmp"), &key.serialize_pem())?;
+    std::fs::rename(dir.join("ca-key.pem.tmp"), &key_path)?;
+    std::fs::write(dir.join("ca.pem.tmp"), cert.pem())?;
+    std::fs::rename(dir.join("ca.pem.tmp"), &cert_path)?;
+    tracing::info!(ca = %cert_path.display(), "created the sandbox certificate authority");
+    Ok((key, cert.pem()))
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())
+}
+
+fn ca_params() -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = name(CA_NAME);
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let year = Utc::now().year();
+    params.not_before = rcgen::date_time_ymd(year - 1, 1, 1);
+    params.not_after = rcgen::date_time_ymd(year + 20, 1, 1);
+    params
+}
+
+/// The server certificate: the loopback names a sandbox URL uses, valid from yesterday for
+/// a year (a sandbox runs far shorter; each start issues a new one).
+fn server_params() -> CertificateParams {
+    let names = ["localhost", "127.0.0.1", "::1"]
+        .map(str::to_owned)
+        .to_vec();
+    let mut params = CertificateParams::new(names).unwrap_or_default();
+    params.distinguished_name = name("localhost");
+    params.use_authority_key_identifier_extension = true;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let day =
+        |d: chrono::DateTime<Utc>| rcgen::date_time_ymd(d.year(), d.month() as u8, d.day() as u8);
+    params.not_before = day(Utc::now() - Duration::days(1));
+    params.not_after = day(Utc::now() + Duration::days(365));
+    params
+}
+
+fn name(common_name: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, common_name);
+    dn.push(DnType::OrganizationName, "Duet sandbox");
+    dn
+}
+
+fn tls_error(error: impl std::fmt::Display) -> SandboxError {
+    SandboxError::Tls(error.to_string())
+}
