@@ -89,10 +89,14 @@ async fn a_customer_and_an_account_change_cross_over_and_are_logged() {
         .start_sandbox_demo()
         .await
         .expect("the sandbox demo starts");
-    let remote = Remote {
-        http: reqwest::Client::new(),
-        env: lines.into_iter().collect(),
-    };
+    let env: std::collections::HashMap<String, String> = lines.into_iter().collect();
+    let authority = std::fs::read(&env["DUET_CA_FILE"]).expect("the sandbox's authority");
+    let http = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(&authority).unwrap())
+        .build()
+        .unwrap();
+    let remote = Remote { http, env };
     for key in [
         "DUET_FO_URL",
         "DUET_DV_URL",
@@ -100,6 +104,7 @@ async fn a_customer_and_an_account_change_cross_over_and_are_logged() {
         "DUET_TENANT",
         "DUET_CLIENT_ID",
         "DUET_CLIENT_SECRET",
+        "DUET_CA_FILE",
     ] {
         assert!(remote.env.contains_key(key), "the sandbox prints {key}");
     }

@@ -2,20 +2,25 @@
 
 use std::sync::Arc;
 
-use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
+use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider, Trust};
 use duet_store::EnvironmentRecord;
 
 use crate::environments::secret_scope;
-use crate::{Api, ApiError};
+use crate::{Api, ApiError, Code};
 
-/// One HTTP client setup for every environment: a connection must open within 10 seconds and
-/// an answer arrive within two minutes.
-fn reqwest_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(120))
-        .build()
-        .unwrap_or_default()
+/// The HTTP client for one environment. A sandbox with its own certificate authority is
+/// trusted through that authority alone; every other environment through the system's.
+fn http_client(record: &EnvironmentRecord) -> Result<reqwest::Client, ApiError> {
+    let trust = match (&record.ca_certificate, record.sandbox) {
+        (Some(pem), true) => Trust::Only(pem.clone()),
+        _ => Trust::System,
+    };
+    duet_connect::http_client(&trust).map_err(|error| {
+        ApiError::new(
+            Code::InvalidEnvironment,
+            format!("environment '{}': {error}", record.name),
+        )
+    })
 }
 
 impl Api {
@@ -31,23 +36,29 @@ impl Api {
     /// Clients for a stored environment, with its secret from the keyring.
     pub(crate) async fn finops_client(&self, id: i64) -> Result<FinOpsClient, ApiError> {
         let record = self.environment_record(id)?;
-        let tokens = self.tokens(&record).await?;
-        Ok(FinOpsClient::new(reqwest_client(), tokens, &record.url))
+        let http = http_client(&record)?;
+        let tokens = self.tokens(&record, http.clone()).await?;
+        Ok(FinOpsClient::new(http, tokens, &record.url))
     }
 
     pub(crate) async fn dataverse_client(&self, id: i64) -> Result<DataverseClient, ApiError> {
         let record = self.environment_record(id)?;
-        let tokens = self.tokens(&record).await?;
-        Ok(DataverseClient::new(reqwest_client(), tokens, &record.url))
+        let http = http_client(&record)?;
+        let tokens = self.tokens(&record, http.clone()).await?;
+        Ok(DataverseClient::new(http, tokens, &record.url))
     }
 
-    async fn tokens(&self, record: &EnvironmentRecord) -> Result<Arc<TokenProvider>, ApiError> {
+    async fn tokens(
+        &self,
+        record: &EnvironmentRecord,
+        http: reqwest::Client,
+    ) -> Result<Arc<TokenProvider>, ApiError> {
         let secret = self
             .secrets
             .load(&secret_scope(record.id), &record.client_id)
             .await?;
         Ok(Arc::new(TokenProvider::new(
-            reqwest_client(),
+            http,
             Credentials {
                 token_url: record.token_url.clone(),
                 client_id: record.client_id.clone(),

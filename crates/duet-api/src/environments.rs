@@ -63,6 +63,7 @@ fn checked(mut environment: NewEnvironment) -> Result<NewEnvironment, ApiError> 
             environment.url
         )));
     }
+    environment.ca_certificate = checked_authority(&environment)?;
     if environment.tenant.is_empty() {
         return Err(invalid(
             "Enter the Entra ID tenant (its id or domain) the app registration belongs to.",
@@ -83,6 +84,32 @@ fn checked(mut environment: NewEnvironment) -> Result<NewEnvironment, ApiError> 
         );
     }
     Ok(environment)
+}
+
+/// The certificate authority an environment may bring: a sandbox's, as a PEM certificate.
+/// A cloud environment is checked against the system's authorities and nothing else.
+fn checked_authority(environment: &NewEnvironment) -> Result<Option<String>, ApiError> {
+    let Some(pem) = environment
+        .ca_certificate
+        .as_deref()
+        .map(str::trim)
+        .filter(|pem| !pem.is_empty())
+    else {
+        return Ok(None);
+    };
+    if !environment.sandbox {
+        return Err(invalid(
+            "Only a sandbox environment can bring its own certificate authority; a cloud environment is checked against the system's certificate authorities.",
+        ));
+    }
+    duet_connect::http_client(&duet_connect::Trust::Only(pem.to_owned())).map_err(|error| {
+        let reason = error.to_string();
+        let reason = reason.strip_prefix("the ").unwrap_or(&reason);
+        invalid(format!(
+            "The {reason}: give the PEM file that DUET_CA_FILE names, which starts with -----BEGIN CERTIFICATE-----."
+        ))
+    })?;
+    Ok(Some(pem.to_owned()))
 }
 
 fn is_loopback(url: &url::Url) -> bool {
@@ -140,6 +167,7 @@ impl Api {
             tenant: environment.tenant.clone(),
             client_id: environment.client_id.clone(),
             sandbox: environment.sandbox,
+            ca_certificate: environment.ca_certificate.clone(),
             added_at: self.clock.stamp(),
         };
         let id = self.store.add_environment(&record).map_err(conflict)?;
@@ -198,6 +226,9 @@ impl Api {
                 .load(&secret_scope(current.id), &current.client_id)
                 .await?;
         }
+        if environment.sandbox && environment.ca_certificate.is_none() {
+            environment.ca_certificate = current.ca_certificate.clone();
+        }
         let environment = checked(environment)?;
         let id = current.id;
         self.store
@@ -208,6 +239,7 @@ impl Api {
                 tenant: environment.tenant.clone(),
                 client_id: environment.client_id.clone(),
                 sandbox: environment.sandbox,
+                ca_certificate: environment.ca_certificate.clone(),
                 ..current
             })
             .map_err(conflict)?;

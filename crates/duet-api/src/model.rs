@@ -61,6 +61,9 @@ pub struct EnvironmentView {
     pub tenant: String,
     pub client_id: String,
     pub sandbox: bool,
+    /// Whether its HTTPS is checked against a certificate authority of its own (a sandbox's)
+    /// instead of the system's.
+    pub own_certificate_authority: bool,
     pub added_at: String,
     /// Whether this environment is one side of the link.
     pub linked: bool,
@@ -86,6 +89,12 @@ pub struct NewEnvironment {
     pub client_secret: String,
     #[serde(default)]
     pub sandbox: bool,
+    /// A sandbox's certificate authority (the PEM text of the `DUET_CA_FILE` that
+    /// `duet sandbox up` printed), trusted for this environment alone. Only a sandbox may have
+    /// one. Left out when editing, a sandbox keeps the one it has.
+    #[serde(default)]
+    #[ts(optional)]
+    pub ca_certificate: Option<String>,
 }
 
 /// A legal entity of the finance and operations environment, as offered for the link.

@@ -56,6 +56,7 @@ impl Api {
             client_id: sandbox.client_id().to_owned(),
             client_secret: sandbox.client_secret().to_owned(),
             sandbox: true,
+            ca_certificate: sandbox.ca_pem().map(str::to_owned),
         };
         let finops = environment(
             EnvironmentKind::FinanceOperations,

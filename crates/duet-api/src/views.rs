@@ -21,6 +21,7 @@ pub(crate) fn environment_view(
         tenant: record.tenant,
         client_id: record.client_id,
         sandbox: record.sandbox,
+        own_certificate_authority: record.sandbox && record.ca_certificate.is_some(),
         added_at: record.added_at,
         linked,
         health,

@@ -1,6 +1,6 @@
 //! `duet link`: environments and the link of a running Duet, for automation.
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
 use crate::remote::Server;
@@ -32,6 +32,14 @@ pub enum LinkCommand {
         /// The token endpoint; the Entra ID one of the tenant when omitted.
         #[arg(long, default_value = "")]
         token_url: String,
+        /// A sandbox (`duet sandbox up`) rather than a cloud environment; implied by a
+        /// loopback URL.
+        #[arg(long)]
+        sandbox: bool,
+        /// The sandbox's certificate authority (the DUET_CA_FILE it printed), trusted for this
+        /// environment alone; only a sandbox may have one.
+        #[arg(long, env = "DUET_CA_FILE")]
+        ca_file: Option<std::path::PathBuf>,
     },
     /// Signs in to an environment and checks it.
     Test { id: i64 },
@@ -57,6 +65,12 @@ pub enum LinkCommand {
         #[arg(long)]
         relink: bool,
     },
+}
+
+/// Whether an environment URL points at this machine, as a sandbox's does.
+fn is_loopback(url: &str) -> bool {
+    url::Url::parse(url)
+        .is_ok_and(|url| matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")))
 }
 
 pub async fn run(command: LinkCommand, server: Server) -> anyhow::Result<()> {
@@ -97,7 +111,19 @@ pub async fn run(command: LinkCommand, server: Server) -> anyhow::Result<()> {
             tenant,
             client_id,
             token_url,
+            sandbox,
+            ca_file,
         } => {
+            let sandbox = sandbox || is_loopback(&url);
+            let ca_certificate = match ca_file.filter(|_| sandbox) {
+                Some(path) => Some(std::fs::read_to_string(&path).with_context(|| {
+                    format!(
+                        "the certificate authority {} cannot be read",
+                        path.display()
+                    )
+                })?),
+                None => None,
+            };
             let Ok(secret) = std::env::var("DUET_CLIENT_SECRET") else {
                 bail!(
                     "set DUET_CLIENT_SECRET to the client secret; it is not taken as an argument so it stays out of shell history"
@@ -107,7 +133,7 @@ pub async fn run(command: LinkCommand, server: Server) -> anyhow::Result<()> {
                 "kind": if kind == "dataverse" { "dataverse" } else { "financeOperations" },
                 "name": name, "url": url, "tenant": tenant, "clientId": client_id,
                 "tokenUrl": token_url, "clientSecret": secret,
-                "sandbox": url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost"),
+                "sandbox": sandbox, "caCertificate": ca_certificate,
             });
             let added = server
                 .call("add_environment", json!({ "environment": environment }))

@@ -189,6 +189,10 @@ enum SandboxCommand {
         /// The window of --dv-requests, in seconds (Dataverse's is 300).
         #[arg(long, default_value_t = 300)]
         dv_window_secs: u64,
+        /// Serve plain HTTP instead of HTTPS, for debugging with tools that cannot be told
+        /// about the sandbox's certificate authority (clients that need HTTPS will refuse it).
+        #[arg(long)]
+        plain_http: bool,
     },
 }
 
@@ -224,6 +228,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     template_rows,
                     dv_requests,
                     dv_window_secs,
+                    plain_http,
                 },
         } => {
             let mut config = SandboxConfig::new(dir);
@@ -232,6 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.rows = rows;
             config.seed = seed;
             config.template_rows = template_rows;
+            config.https = !plain_http;
             if fo_new {
                 config.fo_profile = duet_sandbox::FoProfile::New;
             }

@@ -173,7 +173,7 @@ impl ConnectError {
         } else {
             ErrorClass::Unavailable
         };
-        ConnectError::new(class, method, url, format!("{error}"))
+        ConnectError::new(class, method, url, crate::http::describe(error))
     }
 
     pub(crate) fn invalid(method: &str, url: &str, message: String) -> ConnectError {

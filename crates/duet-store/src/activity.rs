@@ -29,12 +29,7 @@ pub(crate) const COLUMNS: &str = "id, at, map, kind, direction, row_key, operati
 
 /// Stores of earlier versions get the error class column (and its index) added.
 pub(crate) fn migrate(db: &Connection) -> Result<()> {
-    let has_class: bool = db.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('activity') WHERE name = 'error_class'",
-        [],
-        |row| row.get(0),
-    )?;
-    if !has_class {
+    if !crate::has_column(db, "activity", "error_class")? {
         db.execute_batch("ALTER TABLE activity ADD COLUMN error_class TEXT")?;
     }
     db.execute_batch(

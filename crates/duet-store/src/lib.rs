@@ -87,6 +87,16 @@ pub struct Store {
     reader: Mutex<Connection>,
 }
 
+/// Whether `table` has `column`: how a store written by an earlier version is told apart
+/// before a column is added to it.
+pub(crate) fn has_column(connection: &Connection, table: &str, column: &str) -> Result<bool> {
+    Ok(connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |row| row.get(0),
+    )?)
+}
+
 impl Store {
     /// Opens (and creates or migrates) the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
@@ -116,6 +126,7 @@ impl Store {
         activity::migrate(&connection)?;
         versions::backfill(&connection)?;
         link::migrate_legacy(&connection)?;
+        link::migrate(&connection)?;
         let reader = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

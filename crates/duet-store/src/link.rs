@@ -21,6 +21,9 @@ pub struct EnvironmentRecord {
     pub tenant: String,
     pub client_id: String,
     pub sandbox: bool,
+    /// The certificate authority (PEM) a sandbox's HTTPS is checked against; clients trust it
+    /// for this environment alone, and only while it is a sandbox.
+    pub ca_certificate: Option<String>,
     pub added_at: String,
 }
 
@@ -56,7 +59,8 @@ CREATE TABLE IF NOT EXISTS environments (
     tenant TEXT NOT NULL,
     client_id TEXT NOT NULL,
     sandbox INTEGER NOT NULL,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    ca_certificate TEXT
 );
 CREATE TABLE IF NOT EXISTS link (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -105,8 +109,16 @@ pub(crate) fn migrate_legacy(connection: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Stores written before sandboxes served HTTPS get the certificate authority column.
+pub(crate) fn migrate(connection: &Connection) -> Result<()> {
+    if !crate::has_column(connection, "environments", "ca_certificate")? {
+        connection.execute_batch("ALTER TABLE environments ADD COLUMN ca_certificate TEXT")?;
+    }
+    Ok(())
+}
+
 const ENVIRONMENT_COLUMNS: &str =
-    "id, kind, name, url, token_url, tenant, client_id, sandbox, added_at";
+    "id, kind, name, url, token_url, tenant, client_id, sandbox, added_at, ca_certificate";
 
 fn environment_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<EnvironmentRecord> {
     Ok(EnvironmentRecord {
@@ -119,6 +131,7 @@ fn environment_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<EnvironmentRe
         client_id: row.get(6)?,
         sandbox: row.get(7)?,
         added_at: row.get(8)?,
+        ca_certificate: row.get(9)?,
     })
 }
 
@@ -134,8 +147,9 @@ impl Store {
             )));
         }
         db.execute(
-            "INSERT INTO environments (kind, name, url, token_url, tenant, client_id, sandbox, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO environments
+                 (kind, name, url, token_url, tenant, client_id, sandbox, added_at, ca_certificate)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 environment.kind,
                 environment.name,
@@ -144,7 +158,8 @@ impl Store {
                 environment.tenant,
                 environment.client_id,
                 environment.sandbox,
-                environment.added_at
+                environment.added_at,
+                environment.ca_certificate
             ],
         )?;
         Ok(db.last_insert_rowid())
@@ -163,7 +178,7 @@ impl Store {
         }
         let changed = db.execute(
             "UPDATE environments SET name = ?2, url = ?3, token_url = ?4, tenant = ?5,
-                 client_id = ?6, sandbox = ?7 WHERE id = ?1",
+                 client_id = ?6, sandbox = ?7, ca_certificate = ?8 WHERE id = ?1",
             params![
                 environment.id,
                 environment.name,
@@ -171,7 +186,8 @@ impl Store {
                 environment.token_url,
                 environment.tenant,
                 environment.client_id,
-                environment.sandbox
+                environment.sandbox,
+                environment.ca_certificate
             ],
         )?;
         if changed == 0 {

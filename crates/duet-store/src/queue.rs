@@ -76,13 +76,7 @@ CREATE INDEX IF NOT EXISTS queue_row ON queue (map, row_key, seq);
 /// marked waiting changes only by the start of their error text, which the `wait` column now
 /// holds.
 pub(crate) fn migrate(connection: &rusqlite::Connection) -> Result<()> {
-    let has = |column: &str| -> Result<bool> {
-        Ok(connection.query_row(
-            "SELECT COUNT(*) > 0 FROM pragma_table_info('queue') WHERE name = ?1",
-            [column],
-            |row| row.get(0),
-        )?)
-    };
+    let has = |column: &str| crate::has_column(connection, "queue", column);
     if !has("read_mark")? {
         connection.execute_batch("ALTER TABLE queue ADD COLUMN read_mark INTEGER;")?;
     }

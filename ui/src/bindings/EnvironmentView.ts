@@ -2,7 +2,12 @@
 import type { EnvironmentKind } from "./EnvironmentKind";
 import type { HealthCheck } from "./HealthCheck";
 
-export type EnvironmentView = { id: number, kind: EnvironmentKind, name: string, url: string, tokenUrl: string, tenant: string, clientId: string, sandbox: boolean, addedAt: string, 
+export type EnvironmentView = { id: number, kind: EnvironmentKind, name: string, url: string, tokenUrl: string, tenant: string, clientId: string, sandbox: boolean, 
+/**
+ * Whether its HTTPS is checked against a certificate authority of its own (a sandbox's)
+ * instead of the system's.
+ */
+ownCertificateAuthority: boolean, addedAt: string, 
 /**
  * Whether this environment is one side of the link.
  */

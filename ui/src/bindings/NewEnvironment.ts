@@ -15,4 +15,10 @@ url: string,
  * The Entra ID token endpoint, `https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`
  * when empty.
  */
-tokenUrl: string, tenant: string, clientId: string, clientSecret: string, sandbox: boolean, };
+tokenUrl: string, tenant: string, clientId: string, clientSecret: string, sandbox: boolean, 
+/**
+ * A sandbox's certificate authority (the PEM text of the `DUET_CA_FILE` that
+ * `duet sandbox up` printed), trusted for this environment alone. Only a sandbox may have
+ * one. Left out when editing, a sandbox keeps the one it has.
+ */
+caCertificate?: string, };

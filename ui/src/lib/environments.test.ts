@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { confirmationMatches, environmentDraft, fieldOfError, healthSummary, sameCompanies } from './environments';
+import {
+  confirmationMatches,
+  environmentDraft,
+  environmentToSave,
+  fieldOfError,
+  healthSummary,
+  sameCompanies,
+} from './environments';
 
 const invalid = (message: string) => ({ code: 'invalid_environment', message });
 
 describe('fieldOfError', () => {
   it('points each backend message at its field', () => {
     expect(fieldOfError(invalid('Give the environment a name.'))).toBe('name');
+    expect(
+      fieldOfError(invalid('The certificate authority is not a PEM certificate (it holds none): give the PEM file…')),
+    ).toBe('caCertificate');
+    expect(fieldOfError(invalid('Only a sandbox environment can bring its own certificate authority; …'))).toBe(
+      'caCertificate',
+    );
     expect(fieldOfError(invalid("'x' is not a URL (relative URL without a base); enter it as https://..."))).toBe('url');
     expect(fieldOfError(invalid("'http://a.b' is not encrypted; cloud environments are reached over https://."))).toBe('url');
     expect(fieldOfError(invalid('Enter the Entra ID tenant (its id or domain) the app registration belongs to.'))).toBe('tenant');
@@ -55,6 +68,7 @@ describe('environmentDraft', () => {
         tenant: 'contoso.onmicrosoft.com',
         clientId: 'abc',
         sandbox: true,
+        ownCertificateAuthority: false,
         addedAt: '2026-01-01T00:00:00Z',
         linked: true,
         health: [],
@@ -69,5 +83,27 @@ describe('environmentDraft', () => {
       clientSecret: '',
       sandbox: true,
     });
+  });
+});
+
+describe('environmentToSave', () => {
+  const base = {
+    kind: 'dataverse' as const,
+    name: 'S',
+    url: 'https://127.0.0.1:1',
+    tokenUrl: '',
+    tenant: 't',
+    clientId: 'c',
+    clientSecret: 's',
+    sandbox: true,
+  };
+  it('sends a sandbox its certificate authority, trimmed', () => {
+    expect(environmentToSave({ ...base, caCertificate: '  -----BEGIN CERTIFICATE-----\n ' }).caCertificate).toBe(
+      '-----BEGIN CERTIFICATE-----',
+    );
+  });
+  it('sends none for a cloud environment or an empty field, so an edited sandbox keeps its own', () => {
+    expect('caCertificate' in environmentToSave({ ...base, sandbox: false, caCertificate: 'x' })).toBe(false);
+    expect('caCertificate' in environmentToSave({ ...base, caCertificate: '   ' })).toBe(false);
   });
 });

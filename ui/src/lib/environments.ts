@@ -4,7 +4,7 @@ import type { HealthCheck } from '../bindings/HealthCheck';
 import type { NewEnvironment } from '../bindings/NewEnvironment';
 
 /** The fields of the add-environment form that a backend message can point at. */
-export type EnvironmentField = 'name' | 'url' | 'tenant' | 'clientId' | 'clientSecret' | 'tokenUrl';
+export type EnvironmentField = 'name' | 'url' | 'tenant' | 'clientId' | 'clientSecret' | 'tokenUrl' | 'caCertificate';
 
 /**
  * Which form field a rejected add/update is about, read from the backend's message, so the
@@ -14,6 +14,7 @@ export function fieldOfError(error: ApiError): EnvironmentField | null {
   if (error.code !== 'invalid_environment' && error.code !== 'conflict') return null;
   const m = error.message.toLowerCase();
   if (error.code === 'conflict') return m.includes('already added') ? 'url' : null;
+  if (m.includes('certificate authority')) return 'caCertificate';
   if (m.includes('client secret')) return 'clientSecret';
   if (m.includes('client) id') || m.includes('client id')) return 'clientId';
   if (m.includes('tenant')) return 'tenant';
@@ -62,4 +63,15 @@ export function environmentDraft(view: EnvironmentView): NewEnvironment {
     clientSecret: '',
     sandbox: view.sandbox,
   };
+}
+
+/**
+ * What the form sends: a certificate authority only for a sandbox (a cloud environment is
+ * checked against the system's), and none when left empty (an edited sandbox keeps its own).
+ */
+export function environmentToSave(form: NewEnvironment): NewEnvironment {
+  const pem = form.caCertificate?.trim();
+  const toSave: NewEnvironment = { ...form };
+  delete toSave.caCertificate;
+  return form.sandbox && pem ? { ...toSave, caCertificate: pem } : toSave;
 }

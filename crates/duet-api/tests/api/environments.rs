@@ -15,7 +15,7 @@ async fn an_environment_is_edited_keeping_its_secret_and_its_secret_is_rotated()
     let api = Api::open(&dir.path().join("duet"), options("environments"))
         .await
         .unwrap();
-    let typed = cloud_environment(&cloud, EnvironmentKind::Dataverse, false);
+    let typed = cloud_environment(&cloud, EnvironmentKind::Dataverse, true);
     let added = api.add_environment(typed.clone()).await.unwrap();
     let signed_in = |checks: &[duet_api::HealthCheck]| {
         checks

@@ -30,6 +30,7 @@ fn environment(sandbox: &Sandbox, kind: EnvironmentKind, name: &str) -> NewEnvir
         client_id: sandbox.client_id().to_owned(),
         client_secret: sandbox.client_secret().to_owned(),
         sandbox: true,
+        ca_certificate: sandbox.ca_pem().map(str::to_owned),
     }
 }
 
@@ -222,6 +223,7 @@ async fn bad_environment_input_is_refused_with_what_to_fix() {
         client_id: "00000000-0000-0000-0000-000000000001".to_owned(),
         client_secret: "s".to_owned(),
         sandbox: false,
+        ca_certificate: None,
     };
     let cases = [
         (
@@ -251,6 +253,22 @@ async fn bad_environment_input_is_refused_with_what_to_fix() {
                 ..base.clone()
             },
             "tenant",
+        ),
+        (
+            NewEnvironment {
+                ca_certificate: Some("-----BEGIN CERTIFICATE-----".to_owned()),
+                ..base.clone()
+            },
+            "Only a sandbox environment can bring its own certificate authority",
+        ),
+        (
+            NewEnvironment {
+                url: "https://127.0.0.1:9".to_owned(),
+                sandbox: true,
+                ca_certificate: Some("not a certificate".to_owned()),
+                ..base.clone()
+            },
+            "is not a PEM certificate",
         ),
     ];
     for (environment, expected) in cases {

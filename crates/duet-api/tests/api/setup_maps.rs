@@ -7,7 +7,7 @@ use duet_api::{Api, EnvironmentKind, MapSource, PlanStepChoice, ScenarioOptions,
 use duet_maps::TableMap;
 use serde_json::{Map, Value, json};
 
-use crate::support::{add_cloud_pair, demo_dataverse, demo_finops, eventually, options};
+use crate::support::{demo_dataverse, demo_finops, eventually, options};
 
 fn small(maps: &[&str]) -> ScenarioOptions {
     ScenarioOptions {
@@ -164,41 +164,6 @@ async fn three_maps_run_one_going_live_without_a_copy_and_a_new_legal_entity_is_
     })
     .await;
     api.shutdown().await;
-}
-
-#[tokio::test]
-async fn a_cloud_environment_missing_a_legal_entity_stops_the_run_with_how_to_create_it() {
-    // GIVEN environments added as cloud ones (a separate sandbox behind them).
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = duet_sandbox::SandboxConfig::new(dir.path().join("cloud"));
-    config.rows = 10;
-    config.dv_profile = duet_sandbox::DvProfile::New;
-    let cloud = duet_sandbox::Sandbox::start(config).await.unwrap();
-    let api = Api::open(&dir.path().join("duet"), options("setup-cloud"))
-        .await
-        .unwrap();
-    let (fo, dv) = add_cloud_pair(&api, &cloud, false).await;
-    let options = ScenarioOptions {
-        environments: Some((fo, dv)),
-        companies: vec!["DAT".to_owned(), "ZZZ".to_owned()],
-        ..small(&["customers"])
-    };
-    // WHEN the scenario runs.
-    let run = api.run_scenario("new-data-new", options).await.unwrap();
-    // THEN the health checks pass, and the legal entity step says how to create ZZZ.
-    assert_eq!(run.status, StepStatus::Failed);
-    assert_eq!(run.steps[0].status, StepStatus::Done, "{:?}", run.steps[0]);
-    let step = &run.steps[1];
-    assert_eq!(step.id, "createLegalEntity");
-    assert_eq!(step.status, StepStatus::Failed);
-    let message = step.message.as_deref().unwrap();
-    assert!(
-        message.contains("has no legal entity ZZZ") && message.contains("Legal entities > New"),
-        "{message}"
-    );
-    assert!(api.link().await.unwrap().is_none());
-    api.shutdown().await;
-    cloud.shutdown().await;
 }
 
 #[tokio::test]

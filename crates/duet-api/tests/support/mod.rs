@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use duet_api::{Api, ApiOptions, MapState};
-use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
+use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider, Trust};
 
 /// Polls `probe` until it finds something, for at most 30 seconds.
 pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
@@ -47,7 +47,10 @@ pub async fn running(api: &Api) {
 
 /// A token provider for the linked sandbox, signed in with the demo secret from
 /// `sandbox.json` (both sides share one identity).
-async fn demo_tokens(api: &Api, data_dir: &Path) -> (duet_api::LinkView, Arc<TokenProvider>) {
+async fn demo_tokens(
+    api: &Api,
+    data_dir: &Path,
+) -> (duet_api::LinkView, reqwest::Client, Arc<TokenProvider>) {
     let link = api.link().await.unwrap().expect("linked");
     let sandbox_json = std::fs::read_to_string(data_dir.join("sandbox/sandbox.json")).unwrap();
     let value: serde_json::Value = serde_json::from_str(&sandbox_json).unwrap();
@@ -62,31 +65,34 @@ async fn demo_tokens(api: &Api, data_dir: &Path) -> (duet_api::LinkView, Arc<Tok
         .find(|(key, _)| key.contains("secret"))
         .map(|(_, value)| value.clone())
         .expect("sandbox.json keeps the demo secret");
+    let authority = std::fs::read_to_string(data_dir.join("sandbox/ca.pem")).unwrap();
+    let http = duet_connect::http_client(&Trust::Only(authority)).unwrap();
     let tokens = Arc::new(TokenProvider::new(
-        reqwest::Client::new(),
+        http.clone(),
         Credentials {
             token_url: link.finance_operations.token_url.clone(),
             client_id: link.finance_operations.client_id.clone(),
             client_secret: secret,
         },
     ));
-    (link, tokens)
+    (link, http, tokens)
 }
 
 /// A client of the linked F&O sandbox.
 pub async fn demo_finops(api: &Api, data_dir: &Path) -> FinOpsClient {
-    let (link, tokens) = demo_tokens(api, data_dir).await;
-    FinOpsClient::new(reqwest::Client::new(), tokens, &link.finance_operations.url)
+    let (link, http, tokens) = demo_tokens(api, data_dir).await;
+    FinOpsClient::new(http, tokens, &link.finance_operations.url)
 }
 
 /// A client of the linked Dataverse sandbox.
 pub async fn demo_dataverse(api: &Api, data_dir: &Path) -> DataverseClient {
-    let (link, tokens) = demo_tokens(api, data_dir).await;
-    DataverseClient::new(reqwest::Client::new(), tokens, &link.dataverse.url)
+    let (link, http, tokens) = demo_tokens(api, data_dir).await;
+    DataverseClient::new(http, tokens, &link.dataverse.url)
 }
 
 /// An environment of a stand-in cloud sandbox, entered as a user types it; `sandbox` marks
-/// it as a sandbox (whose missing legal entities a scenario may create).
+/// it as a sandbox (whose missing legal entities a scenario may create), given the sandbox's
+/// certificate authority.
 pub fn cloud_environment(
     cloud: &duet_sandbox::Sandbox,
     kind: duet_api::EnvironmentKind,
@@ -105,6 +111,7 @@ pub fn cloud_environment(
         client_id: cloud.client_id().to_owned(),
         client_secret: cloud.client_secret().to_owned(),
         sandbox,
+        ca_certificate: cloud.ca_pem().filter(|_| sandbox).map(str::to_owned),
     }
 }
 

@@ -186,6 +186,7 @@ fn start_engine(data: &Path) -> anyhow::Result<Running> {
         tenant: std::env::var("DUET_TENANT").unwrap_or_default(),
         client_id: client_id.clone(),
         sandbox: true,
+        ca_certificate: None,
         added_at: chrono::Utc::now().to_rfc3339(),
     };
     let finance_operations_id =
@@ -198,7 +199,8 @@ fn start_engine(data: &Path) -> anyhow::Result<Running> {
         linked_at: chrono::Utc::now().to_rfc3339(),
     })?;
     store.ensure_map(MAP, &serde_json::to_value(TableMap::customers())?, "bench")?;
-    let http = reqwest::Client::new();
+    let ca_file = std::env::var("DUET_CA_FILE").ok();
+    let http = super::sandbox::sandbox_http(ca_file.as_deref())?;
     let tokens = Arc::new(TokenProvider::new(
         http.clone(),
         Credentials {

@@ -23,8 +23,8 @@ pub struct Clients {
 }
 
 impl Clients {
-    pub fn of(sandbox: &SandboxProcess) -> Clients {
-        let http = reqwest::Client::new();
+    pub fn of(sandbox: &SandboxProcess) -> anyhow::Result<Clients> {
+        let http = sandbox.http()?;
         let tokens = Arc::new(TokenProvider::new(
             http.clone(),
             Credentials {
@@ -33,10 +33,10 @@ impl Clients {
                 client_secret: sandbox.var("DUET_CLIENT_SECRET").to_owned(),
             },
         ));
-        Clients {
+        Ok(Clients {
             finops: FinOpsClient::new(http.clone(), tokens.clone(), sandbox.var("DUET_FO_URL")),
             dataverse: DataverseClient::new(http, tokens, sandbox.var("DUET_DV_URL")),
-        }
+        })
     }
 }
 

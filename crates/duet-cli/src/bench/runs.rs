@@ -40,7 +40,7 @@ async fn start(
     std::fs::create_dir_all(dir)?;
     let sandbox = SandboxProcess::start(&dir.join("sandbox"), args).await?;
     let engine = EngineProcess::start(&dir.join("engine"), &sandbox)?;
-    let clients = Arc::new(Clients::of(&sandbox));
+    let clients = Arc::new(Clients::of(&sandbox)?);
     Ok((sandbox, engine, clients))
 }
 

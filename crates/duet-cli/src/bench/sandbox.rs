@@ -10,13 +10,26 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// The lines `sandbox up` prints that a client needs.
-const NEEDED: [&str; 5] = [
+const NEEDED: [&str; 6] = [
     "DUET_FO_URL",
     "DUET_DV_URL",
     "DUET_TOKEN_URL",
     "DUET_CLIENT_ID",
     "DUET_CLIENT_SECRET",
+    "DUET_CA_FILE",
 ];
+
+/// An HTTP client that trusts the sandbox's certificate authority, and nothing else, when it
+/// names one.
+pub fn sandbox_http(ca_file: Option<&str>) -> anyhow::Result<reqwest::Client> {
+    let trust = match ca_file.filter(|path| !path.is_empty()) {
+        Some(path) => duet_connect::Trust::Only(
+            std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+        ),
+        None => duet_connect::Trust::System,
+    };
+    Ok(duet_connect::http_client(&trust)?)
+}
 
 pub struct SandboxProcess {
     child: Child,
@@ -47,6 +60,11 @@ impl SandboxProcess {
             }
         }
         Ok(SandboxProcess { child, env })
+    }
+
+    /// A client for this sandbox's HTTPS.
+    pub fn http(&self) -> anyhow::Result<reqwest::Client> {
+        sandbox_http(self.env.get("DUET_CA_FILE").map(String::as_str))
     }
 
     pub fn var(&self, key: &str) -> &str {

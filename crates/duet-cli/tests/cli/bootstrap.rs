@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{duet, serve_sandbox, sign_in};
+use crate::support::{duet, sandbox_http, serve_sandbox, sign_in};
 
 #[tokio::test]
 async fn bootstrap_dry_run_lists_the_row_as_csv_and_the_run_stamps_it() {
@@ -11,7 +11,7 @@ async fn bootstrap_dry_run_lists_the_row_as_csv_and_the_run_stamps_it() {
     let served = serve_sandbox(dir.path());
     let server = served.lines["DUET_UI_URL"].clone();
     // GIVEN an account created in Dataverse without a company (its number holds a comma).
-    let http = reqwest::Client::new();
+    let http = sandbox_http(&served.lines);
     let dv = served.lines["DUET_DV_URL"].trim_end_matches('/').to_owned();
     let token = sign_in(&http, &served.lines, &dv).await["access_token"]
         .as_str()

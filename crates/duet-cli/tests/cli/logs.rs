@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{duet, serve_sandbox, sign_in};
+use crate::support::{duet, sandbox_http, serve_sandbox, sign_in};
 
 /// Waits until `duet serve --sandbox`'s demo map runs live, for at most a minute.
 async fn demo_map_running(server: &str) {
@@ -28,7 +28,7 @@ async fn failures_of_one_cause_are_one_group_with_their_count() {
     demo_map_running(&server).await;
     // AND two Dataverse accounts created without a company: the map refuses each, for the
     // same reason.
-    let http = reqwest::Client::new();
+    let http = sandbox_http(&served.lines);
     let dv = served.lines["DUET_DV_URL"].trim_end_matches('/').to_owned();
     let token = sign_in(&http, &served.lines, &dv).await["access_token"]
         .as_str()
@@ -122,7 +122,7 @@ async fn logs_filter_on_the_server_and_export_the_whole_view_as_csv() {
     // AND, once the map runs live, a customer whose name holds a comma and quotes: its live
     // line keeps the row written (bulk lines of the initial sync are compact).
     demo_map_running(&server).await;
-    let http = reqwest::Client::new();
+    let http = sandbox_http(&served.lines);
     let fo = served.lines["DUET_FO_URL"].trim_end_matches('/').to_owned();
     let token = sign_in(&http, &served.lines, &fo).await["access_token"]
         .as_str()

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{duet, serve_sandbox, sign_in};
+use crate::support::{duet, sandbox_http, serve_sandbox, sign_in};
 
 #[tokio::test]
 async fn maps_and_logs_commands_drive_a_running_duet() {
@@ -31,7 +31,7 @@ async fn maps_and_logs_commands_drive_a_running_duet() {
 
     // WHEN a customer is created meanwhile, THEN it waits in the queue.
     let env = &served.lines;
-    let http = reqwest::Client::new();
+    let http = sandbox_http(env);
     let token = sign_in(&http, env, &env["DUET_FO_URL"]).await;
     let created = http
         .post(format!("{}/data/CustomersV3", env["DUET_FO_URL"]))

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{sign_in, start};
+use crate::support::{sandbox_http, sign_in, start};
 
 #[tokio::test]
 async fn sandbox_up_prints_its_settings_and_refuses_requests_without_a_token() {
@@ -22,7 +22,11 @@ async fn sandbox_up_prints_its_settings_and_refuses_requests_without_a_token() {
     ] {
         assert!(env.contains_key(key), "sandbox up prints {key}");
     }
-    let http = reqwest::Client::new();
+    assert!(
+        env["DUET_DV_URL"].starts_with("https://"),
+        "the sandbox serves HTTPS"
+    );
+    let http = sandbox_http(env);
     let who_am_i = format!("{}/api/data/v9.2/WhoAmI", env["DUET_DV_URL"]);
     // WHEN a request carries no bearer token THEN it is refused.
     let refused = http.get(&who_am_i).send().await.unwrap();

@@ -1,24 +1,10 @@
-//! `$batch` and data events through the real clients against the sandbox over HTTP.
+//! `$batch` and data events through the real clients against the sandbox over HTTPS.
 
-use std::sync::Arc;
-
-use duet_connect::{
-    BatchItem, BatchRequest, Credentials, DataverseClient, FinOpsClient, TokenProvider,
-};
+use crate::{http, tokens};
+use duet_connect::{BatchItem, BatchRequest, DataverseClient, FinOpsClient};
 use duet_sandbox::{Sandbox, SandboxConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-fn tokens(sandbox: &Sandbox) -> Arc<TokenProvider> {
-    Arc::new(TokenProvider::new(
-        reqwest::Client::new(),
-        Credentials {
-            token_url: sandbox.token_url(),
-            client_id: sandbox.client_id().to_owned(),
-            client_secret: sandbox.client_secret().to_owned(),
-        },
-    ))
-}
 
 #[tokio::test]
 async fn dataverse_change_sets_apply_whole_or_not_at_all() {
@@ -26,7 +12,7 @@ async fn dataverse_change_sets_apply_whole_or_not_at_all() {
     let sandbox = Sandbox::start(SandboxConfig::new(dir.path()))
         .await
         .unwrap();
-    let client = DataverseClient::new(reqwest::Client::new(), tokens(&sandbox), sandbox.dv_url());
+    let client = DataverseClient::new(http(&sandbox), tokens(&sandbox), sandbox.dv_url());
 
     // GIVEN a batch with a change set that creates an account and renames it through its
     // Content-ID, and a read.
@@ -102,7 +88,7 @@ async fn finance_and_operations_batches_answer_per_request() {
     let sandbox = Sandbox::start(SandboxConfig::new(dir.path()))
         .await
         .unwrap();
-    let client = FinOpsClient::new(reqwest::Client::new(), tokens(&sandbox), sandbox.fo_url());
+    let client = FinOpsClient::new(http(&sandbox), tokens(&sandbox), sandbox.fo_url());
     let customer = |account: &str| {
         Some(
             json!({"dataAreaId": "dat", "CustomerAccount": account, "OrganizationName": account, "CustomerGroupId": "10"}),
@@ -155,7 +141,7 @@ async fn data_events_of_every_write_reach_a_registered_receiver() {
     let tokens = tokens(&sandbox);
     let (receiver, mut events) = duet_connect::DataEventReceiver::start().await.unwrap();
     let token = tokens.token(sandbox.fo_url()).await.unwrap();
-    let registered = reqwest::Client::new()
+    let registered = http(&sandbox)
         .post(format!("{}/_sandbox/dataevents", sandbox.fo_url()))
         .bearer_auth(&token)
         .json(&json!({"url": receiver.url(), "entity": "CustomersV3"}))
@@ -163,7 +149,7 @@ async fn data_events_of_every_write_reach_a_registered_receiver() {
         .await
         .unwrap();
     assert_eq!(registered.status(), 201);
-    let client = FinOpsClient::new(reqwest::Client::new(), tokens.clone(), sandbox.fo_url());
+    let client = FinOpsClient::new(http(&sandbox), tokens.clone(), sandbox.fo_url());
 
     // WHEN a customer is created, updated and deleted, and another created through $batch.
     let body = json!({"dataAreaId": "usmf", "CustomerAccount": "EV-1", "OrganizationName": "Events", "CustomerGroupId": "10"});
@@ -235,8 +221,8 @@ async fn etags_guard_updates_on_both_sides() {
     config.rows = 3;
     let sandbox = Sandbox::start(config).await.unwrap();
     let tokens = tokens(&sandbox);
-    let dataverse = DataverseClient::new(reqwest::Client::new(), tokens.clone(), sandbox.dv_url());
-    let finops = FinOpsClient::new(reqwest::Client::new(), tokens, sandbox.fo_url());
+    let dataverse = DataverseClient::new(http(&sandbox), tokens.clone(), sandbox.dv_url());
+    let finops = FinOpsClient::new(http(&sandbox), tokens, sandbox.fo_url());
     let body = |name: &str| json!({ "name": name }).as_object().cloned().unwrap();
 
     // Dataverse: create-only by key, then update at the etag read, then a stale etag.

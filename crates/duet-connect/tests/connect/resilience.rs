@@ -1,23 +1,13 @@
-//! The clients against the sandbox over HTTP when the service pushes back: a storm of 429s
+//! The clients against the sandbox over HTTPS when the service pushes back: a storm of 429s
 //! that ends with nothing lost, and tokens that expire while work goes on.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use duet_connect::{ConcurrencySettings, Credentials, FinOpsClient, RetrySettings, TokenProvider};
+use crate::{http, tokens};
+use duet_connect::{ConcurrencySettings, FinOpsClient, RetrySettings};
 use duet_sandbox::{Sandbox, SandboxConfig, ServiceLimits};
 use serde_json::json;
-
-fn tokens(sandbox: &Sandbox) -> Arc<TokenProvider> {
-    Arc::new(TokenProvider::new(
-        reqwest::Client::new(),
-        Credentials {
-            token_url: sandbox.token_url(),
-            client_id: sandbox.client_id().to_owned(),
-            client_secret: sandbox.client_secret().to_owned(),
-        },
-    ))
-}
 
 #[tokio::test]
 async fn a_storm_of_429s_ends_with_every_row_written_once() {
@@ -31,7 +21,7 @@ async fn a_storm_of_429s_ends_with_every_row_written_once() {
     };
     let sandbox = Sandbox::start(config).await.unwrap();
     let client = Arc::new(
-        FinOpsClient::new(reqwest::Client::new(), tokens(&sandbox), sandbox.fo_url())
+        FinOpsClient::new(http(&sandbox), tokens(&sandbox), sandbox.fo_url())
             .with_retry(RetrySettings {
                 attempts: 60,
                 base_delay: Duration::from_millis(50),
@@ -94,7 +84,7 @@ async fn tokens_that_expire_mid_run_are_renewed_without_a_failed_request() {
     config.rows = 5;
     let sandbox = Sandbox::start(config).await.unwrap();
     let tokens = tokens(&sandbox);
-    let client = FinOpsClient::new(reqwest::Client::new(), tokens.clone(), sandbox.fo_url());
+    let client = FinOpsClient::new(http(&sandbox), tokens.clone(), sandbox.fo_url());
 
     // WHEN the client keeps reading for five seconds.
     let started = tokio::time::Instant::now();

@@ -13,12 +13,14 @@ use duet_connect::{DataverseClient, FinOpsClient};
 use duet_engine::test_utils::{Attempt, CallKind, Fault, FaultyTarget, MemoryTarget};
 use duet_engine::{ChangeStatus, Engine, FinOpsTarget, SystemClock, Target, Targets};
 
-use crate::support::{Harness, account_key, eventually, fast_settings, harness, token_provider};
+use crate::support::{
+    Harness, account_key, eventually, fast_settings, harness, sandbox_http, token_provider,
+};
 
 /// The sandbox's customers map, with an engine whose writes to Dataverse go to `dataverse`.
 async fn harness_writing_dataverse_to(dataverse: Arc<dyn Target>) -> Harness {
     let mut harness = harness().await;
-    let http = reqwest::Client::new();
+    let http = sandbox_http(&harness.sandbox);
     let tokens = token_provider(&http, &harness.sandbox);
     let finops = Arc::new(FinOpsClient::new(
         http.clone(),

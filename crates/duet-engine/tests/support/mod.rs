@@ -58,6 +58,7 @@ pub(crate) async fn harness_for(
         tenant: sandbox.tenant().to_owned(),
         client_id: sandbox.client_id().to_owned(),
         sandbox: true,
+        ca_certificate: sandbox.ca_pem().map(str::to_owned),
         added_at: "2026-11-23T10:00:00Z".to_owned(),
     };
     let finance_operations_id = store
@@ -79,7 +80,7 @@ pub(crate) async fn harness_for(
             .ensure_map(&map.name, &serde_json::to_value(map).unwrap(), "t0")
             .unwrap();
     }
-    let http = reqwest::Client::new();
+    let http = sandbox_http(&sandbox);
     let tokens = token_provider(&http, &sandbox);
     let clients = || {
         (
@@ -104,6 +105,16 @@ pub(crate) async fn harness_for(
         finops,
         dataverse,
     }
+}
+
+/// A client that trusts the sandbox's own certificate authority, as Duet's clients of a
+/// sandbox environment do.
+pub(crate) fn sandbox_http(sandbox: &Sandbox) -> reqwest::Client {
+    let authority = sandbox
+        .ca_pem()
+        .expect("the sandbox serves HTTPS")
+        .to_owned();
+    duet_connect::http_client(&duet_connect::Trust::Only(authority)).expect("a client")
 }
 
 /// A token provider for the sandbox's demo client, which both of its services accept.
@@ -294,7 +305,7 @@ impl Harness {
 
     /// A second engine over the same store and sandbox: Duet started again after a crash.
     pub(crate) fn restarted_engine(&self) -> Arc<Engine> {
-        let http = reqwest::Client::new();
+        let http = sandbox_http(&self.sandbox);
         let tokens = token_provider(&http, &self.sandbox);
         Engine::new(
             self.store.clone(),

@@ -22,6 +22,7 @@ fn environment(kind: &str, name: &str, url: &str) -> EnvironmentRecord {
         tenant: "t".to_owned(),
         client_id: "c".to_owned(),
         sandbox: true,
+        ca_certificate: None,
         added_at: "2026-11-23T10:00:00Z".to_owned(),
     }
 }
@@ -240,6 +241,44 @@ fn a_store_from_before_the_registry_is_migrated() {
     drop(store);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.environments().unwrap().len(), 2);
+}
+
+#[test]
+fn a_store_from_before_sandbox_authorities_gets_the_column() {
+    // GIVEN a store whose environments table predates the certificate authority column.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("duet.sqlite");
+    {
+        let connection = Connection::open(&path).unwrap();
+        connection
+            .execute_batch(
+                "CREATE TABLE environments (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                     kind TEXT NOT NULL, name TEXT NOT NULL, url TEXT NOT NULL UNIQUE,
+                     token_url TEXT NOT NULL, tenant TEXT NOT NULL, client_id TEXT NOT NULL,
+                     sandbox INTEGER NOT NULL, added_at TEXT NOT NULL);
+                 INSERT INTO environments (kind, name, url, token_url, tenant, client_id, sandbox, added_at)
+                     VALUES ('dataverse', 'Sandbox DV', 'http://127.0.0.1:5', 't', 't', 'c', 1, '');",
+            )
+            .unwrap();
+    }
+    // WHEN it is opened THEN the environment is kept, without an authority.
+    let store = Store::open(&path).unwrap();
+    let mut kept = store.environment("dataverse").unwrap().unwrap();
+    assert_eq!(kept.name, "Sandbox DV");
+    assert_eq!(kept.ca_certificate, None);
+    // AND an authority given later is stored with it.
+    kept.ca_certificate = Some("-----BEGIN CERTIFICATE-----".to_owned());
+    store.update_environment(&kept).unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store
+            .environment("dataverse")
+            .unwrap()
+            .unwrap()
+            .ca_certificate,
+        kept.ca_certificate
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ import {
   RadioGroup,
   Spinner,
   Switch,
+  Textarea,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
@@ -23,11 +24,18 @@ import { backend, toApiError } from '../../backend';
 import type { ApiError } from '../../bindings/ApiError';
 import type { EnvironmentView } from '../../bindings/EnvironmentView';
 import type { NewEnvironment } from '../../bindings/NewEnvironment';
-import { emptyEnvironment, environmentDraft, fieldOfError, type EnvironmentField } from '../../lib/environments';
+import {
+  emptyEnvironment,
+  environmentDraft,
+  environmentToSave,
+  fieldOfError,
+  type EnvironmentField,
+} from '../../lib/environments';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '640px', width: '100%' },
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   row: {
     display: 'grid',
     gridTemplateColumns: 'repeat(2, minmax(0, 1fr))',
@@ -80,7 +88,10 @@ export function AddEnvironmentDialog({
     event.preventDefault();
     setSaving(true);
     try {
-      const added = editing ? await backend.updateEnvironment(editing.id, form) : await backend.addEnvironment(form);
+      const toSave = environmentToSave(form);
+      const added = editing
+        ? await backend.updateEnvironment(editing.id, toSave)
+        : await backend.addEnvironment(toSave);
       setForm(initial());
       setError(null);
       onAdded(added);
@@ -198,6 +209,14 @@ export function AddEnvironmentDialog({
                 label="Sandbox or test environment"
                 data-testid="env-sandbox-switch"
               />
+              {form.sandbox ? (
+                <CertificateAuthorityField
+                  value={form.caCertificate ?? ''}
+                  onChange={(pem) => set('caCertificate', pem)}
+                  kept={!!editing?.ownCertificateAuthority}
+                  error={fieldError('caCertificate')}
+                />
+              ) : null}
             </DialogContent>
             <DialogActions>
               <Button appearance="secondary" onClick={close} disabled={saving}>
@@ -217,5 +236,50 @@ export function AddEnvironmentDialog({
         </form>
       </DialogSurface>
     </Dialog>
+  );
+}
+
+/**
+ * A sandbox's certificate authority: the PEM file `duet sandbox up` printed as DUET_CA_FILE,
+ * chosen from disk or pasted. Duet trusts it for this environment alone.
+ */
+function CertificateAuthorityField({
+  value,
+  onChange,
+  kept,
+  error,
+}: {
+  value: string;
+  onChange: (pem: string) => void;
+  kept: boolean;
+  error?: string;
+}) {
+  const styles = useStyles();
+  const pick = async (file: File | undefined) => {
+    if (file) onChange(await file.text());
+  };
+  const hint = kept
+    ? 'Leave it empty to keep the authority stored for this sandbox; choose a file to replace it.'
+    : 'Optional. The file DUET_CA_FILE names when the sandbox serves HTTPS; trusted for this environment only.';
+  return (
+    <Field label="Certificate authority (PEM)" validationMessage={error} hint={error ? undefined : hint} data-testid="field-ca">
+      <div className={styles.stack}>
+        <input
+        type="file"
+        accept=".pem,.crt,.cer"
+        aria-label="Certificate authority file"
+        onChange={(event) => void pick(event.target.files?.[0])}
+        data-testid="env-ca-file"
+      />
+      <Textarea
+        value={value}
+        onChange={(_, d) => onChange(d.value)}
+        placeholder="-----BEGIN CERTIFICATE-----"
+        resize="vertical"
+        rows={3}
+        data-testid="env-ca-input"
+      />
+      </div>
+    </Field>
   );
 }
