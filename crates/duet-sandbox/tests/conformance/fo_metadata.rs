@@ -249,6 +249,21 @@ async fn fo_public_entities_describe_properties_navigations_and_actions() {
     assert_eq!(constraint["Property"], "CustomerGroupId");
     assert_eq!(constraint["ReferencedProperty"], "CustomerGroupId");
     assert!(cust["PropertyGroups"].is_array() && cust["Actions"].is_array());
+    // AND the inverse side is a collection that names its way back.
+    let groups = json_of(fo.get(&meta(&fo, "PublicEntities('CustomerGroup')")).await).await;
+    let back = &groups["NavigationProperties"][0];
+    assert_eq!(
+        (
+            &back["Name"],
+            &back["Cardinality"],
+            &back["RelatedRelationName"]
+        ),
+        (
+            &"Customers".into(),
+            &"Multiple".into(),
+            &"CustomerGroup".into()
+        )
+    );
     // WHEN the entity set name is used as the key, THEN it is not found (the key is the name).
     assert_eq!(
         fo.get(&meta(&fo, "PublicEntities('CustomersV3')"))

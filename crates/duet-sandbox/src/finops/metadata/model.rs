@@ -107,13 +107,29 @@ pub(super) struct Property {
     pub(super) read_only: bool,
 }
 
+/// How many related rows a navigation property leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cardinality {
+    Single,
+    Multiple,
+}
+
+impl Cardinality {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Cardinality::Single => "Single",
+            Cardinality::Multiple => "Multiple",
+        }
+    }
+}
+
 pub(super) struct Navigation {
     pub(super) name: &'static str,
     /// Public entity name of the related entity.
     pub(super) related_entity: &'static str,
     /// The related entity's navigation property back to this one, if it has one.
     pub(super) related_relation: Option<&'static str>,
-    pub(super) multiple: bool,
+    pub(super) cardinality: Cardinality,
     /// (property, referenced property) pairs.
     pub(super) constraints: Vec<(&'static str, &'static str)>,
 }
@@ -226,7 +242,11 @@ fn navigation(from: &'static FoEntity, n: &'static FoNavigation) -> Navigation {
         name: &n.name,
         related_entity: target.map_or(n.target.as_str(), |t| t.entity_type.as_str()),
         related_relation,
-        multiple: n.collection,
+        cardinality: if n.collection {
+            Cardinality::Multiple
+        } else {
+            Cardinality::Single
+        },
         constraints: n
             .constraints
             .iter()

@@ -120,7 +120,7 @@ fn navigation(n: &Navigation) -> Value {
         "Name": n.name,
         "RelatedEntity": n.related_entity,
         "RelatedRelationName": n.related_relation,
-        "Cardinality": if n.multiple { "Multiple" } else { "Single" },
+        "Cardinality": n.cardinality.name(),
         "Constraints": constraints,
     })
 }
