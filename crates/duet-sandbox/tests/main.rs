@@ -21,8 +21,12 @@ mod dv_queries;
 mod dv_writes;
 #[path = "conformance/event_retries.rs"]
 mod event_retries;
+#[path = "conformance/fo_client_calls.rs"]
+mod fo_client_calls;
 #[path = "conformance/fo_expand.rs"]
 mod fo_expand;
+#[path = "conformance/fo_metadata.rs"]
+mod fo_metadata;
 #[path = "conformance/fo_queries.rs"]
 mod fo_queries;
 #[path = "conformance/fo_writes.rs"]

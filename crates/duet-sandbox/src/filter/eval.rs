@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{CmpOp, Dialect, Expr, Literal, Operand, StrFn};
+use super::{CaseFn, CmpOp, Dialect, Expr, Literal, Operand, StrFn};
 
 fn resolve(op: &Operand, row: &Map<String, Value>) -> Literal {
     match op {
@@ -17,6 +17,13 @@ fn resolve(op: &Operand, row: &Map<String, Value>) -> Literal {
             Some(Value::Number(n)) => Literal::Num(n.as_f64().unwrap_or(0.0)),
             Some(Value::String(s)) => Literal::Str(s.clone()),
             Some(other) => Literal::Str(other.to_string()),
+        },
+        Operand::Case(case, inner) => match resolve(inner, row) {
+            Literal::Str(s) => Literal::Str(match case {
+                CaseFn::Lower => s.to_lowercase(),
+                CaseFn::Upper => s.to_uppercase(),
+            }),
+            other => other,
         },
     }
 }

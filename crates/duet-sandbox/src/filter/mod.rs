@@ -13,7 +13,7 @@ mod select;
 use chrono::{DateTime, Utc};
 
 pub(crate) use order::{compare_rows, parse_orderby, sort_rows};
-pub(crate) use parse::parse;
+pub(crate) use parse::{parse, parse_with};
 pub(crate) use select::parse_select;
 
 /// Comparison operators shared by both services.
@@ -47,10 +47,29 @@ pub(crate) enum Literal {
     Enum(String),
 }
 
+/// Case functions on an operand, `tolower(Name)` and `toupper(Name)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CaseFn {
+    Lower,
+    Upper,
+}
+
+/// The functions a service's `$filter` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Functions {
+    /// `contains`, `startswith` and `endswith` only (the data services).
+    #[default]
+    Strings,
+    /// Those and `tolower`/`toupper` around an operand (the F&O metadata service).
+    StringsAndCase,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Operand {
     Field(String),
     Lit(Literal),
+    /// `tolower(x)` or `toupper(x)`.
+    Case(CaseFn, Box<Operand>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +187,18 @@ mod tests {
             }
             other => panic!("expected a syntax error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn case_functions_only_where_allowed() {
+        let text = "tolower(Name) eq tolower('CustomerV3') and contains(toupper(Name),'V3')";
+        assert!(
+            parse(text, &any_field).is_err(),
+            "data services refuse tolower"
+        );
+        let e = parse_with(text, &any_field, Functions::StringsAndCase).expect("metadata filter");
+        assert!(e.matches(&row(json!({"Name": "CustomerV3"})), DV));
+        assert!(!e.matches(&row(json!({"Name": "CustomerV2"})), DV));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `and`, then `not`, then comparisons and string functions.
 
 use super::lex::{Tok, Token, tokenize};
-use super::{CmpOp, Expr, FilterError, Operand, StrFn, syntax};
+use super::{CaseFn, CmpOp, Expr, FilterError, Functions, Operand, StrFn, syntax};
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le"];
 
@@ -11,6 +11,7 @@ struct Parser<'a> {
     i: usize,
     input: &'a str,
     is_field: &'a dyn Fn(&str) -> bool,
+    functions: Functions,
 }
 
 impl Parser<'_> {
@@ -90,6 +91,7 @@ impl Parser<'_> {
                 "contains" => StrFn::Contains,
                 "startswith" => StrFn::StartsWith,
                 "endswith" => StrFn::EndsWith,
+                _ if self.case_fn(w).is_some() => return self.parse_comparison(),
                 _ => return Err(self.error_here("unknown function")),
             };
             self.next();
@@ -100,6 +102,22 @@ impl Parser<'_> {
             self.expect(Tok::RParen, "')'")?;
             return Ok(Expr::Call(func, a, b));
         }
+        self.parse_comparison()
+    }
+
+    /// A case function this parser accepts, by name.
+    fn case_fn(&self, name: &str) -> Option<CaseFn> {
+        if self.functions != Functions::StringsAndCase {
+            return None;
+        }
+        match name {
+            "tolower" => Some(CaseFn::Lower),
+            "toupper" => Some(CaseFn::Upper),
+            _ => None,
+        }
+    }
+
+    fn parse_comparison(&mut self) -> Result<Expr, FilterError> {
         let left = self.parse_operand()?;
         let op = match &self.peek().tok {
             Tok::Word(w) => match w.as_str() {
@@ -119,6 +137,20 @@ impl Parser<'_> {
     }
 
     fn parse_operand(&mut self) -> Result<Operand, FilterError> {
+        let followed_by_paren = self
+            .toks
+            .get(self.i + 1)
+            .is_some_and(|t| t.tok == Tok::LParen);
+        if let Tok::Word(w) = &self.peek().tok
+            && followed_by_paren
+            && let Some(case) = self.case_fn(w)
+        {
+            self.next();
+            self.expect(Tok::LParen, "'('")?;
+            let inner = self.parse_operand()?;
+            self.expect(Tok::RParen, "')'")?;
+            return Ok(Operand::Case(case, Box::new(inner)));
+        }
         match self.peek().tok.clone() {
             Tok::Lit(l) => {
                 self.next();
@@ -138,12 +170,22 @@ impl Parser<'_> {
 
 /// Parses a `$filter` expression, checking property names with `is_field`.
 pub(crate) fn parse(input: &str, is_field: &dyn Fn(&str) -> bool) -> Result<Expr, FilterError> {
+    parse_with(input, is_field, Functions::Strings)
+}
+
+/// Parses a `$filter` expression that may use the given `functions`.
+pub(crate) fn parse_with(
+    input: &str,
+    is_field: &dyn Fn(&str) -> bool,
+    functions: Functions,
+) -> Result<Expr, FilterError> {
     let toks = tokenize(input)?;
     let mut p = Parser {
         toks,
         i: 0,
         input,
         is_field,
+        functions,
     };
     let e = p.parse_or()?;
     if p.peek().tok != Tok::End {

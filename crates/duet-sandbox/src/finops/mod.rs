@@ -1,14 +1,17 @@
 //! The finance and operations OData emulator, serving `/data`.
 
+mod actions;
 mod entities;
 mod errors;
 mod expand;
 mod keys;
+mod metadata;
 mod query;
 mod routing;
 mod rows;
 mod scan;
 mod seed;
+mod services;
 mod stamps;
 mod state;
 mod write;

@@ -19,7 +19,7 @@ use super::rows::{load_one, storage_key};
 use super::scan::{DIALECT, Start, Window, in_key_order, scan};
 use super::state::FoState;
 
-fn parse_number(q: &Query, name: &str) -> Result<Option<usize>, ApiError> {
+pub(super) fn parse_number(q: &Query, name: &str) -> Result<Option<usize>, ApiError> {
     q.get(name)
         .map(|v| {
             v.trim().parse::<usize>().map_err(|_| {
@@ -57,13 +57,30 @@ pub(super) fn project(row: Map<String, Value>, select: Option<&[String]>) -> Val
 
 const ENUM_PREFIX: &str = "Microsoft.Dynamics.DataEntities.";
 
-/// Checks every `Microsoft.Dynamics.DataEntities.<Enum>'<Member>'` literal in a filter against
-/// the catalog's enums, answering with the OData library's messages for an unknown type or
-/// member.
-fn check_enum_literals(filter_text: &str) -> Result<(), ApiError> {
+/// Whether `member` belongs to the catalog enum `name`; `None` when no field uses that enum.
+fn catalog_enum_has(name: &str, member: &str) -> Option<bool> {
+    catalog()
+        .finops
+        .iter()
+        .flat_map(|e| &e.fields)
+        .find_map(|f| match &f.kind {
+            FoType::Enum { r#enum, members } if r#enum == name => Some(members),
+            _ => None,
+        })
+        .map(|members| members.iter().any(|m| m == member))
+}
+
+/// Checks every `<namespace><Enum>'<Member>'` literal in a filter with `has_member` (which
+/// answers `None` for an unknown enum), answering with the OData library's messages for an
+/// unknown type or member.
+pub(super) fn check_enum_literals(
+    filter_text: &str,
+    namespace: &str,
+    has_member: &dyn Fn(&str, &str) -> Option<bool>,
+) -> Result<(), ApiError> {
     let mut rest = filter_text;
-    while let Some(pos) = rest.find(ENUM_PREFIX) {
-        let after = &rest[pos + ENUM_PREFIX.len()..];
+    while let Some(pos) = rest.find(namespace) {
+        let after = &rest[pos + namespace.len()..];
         let name_len = after
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(after.len());
@@ -74,25 +91,20 @@ fn check_enum_literals(filter_text: &str) -> Result<(), ApiError> {
         };
         let end = quoted.find('\'').unwrap_or(quoted.len());
         let member = &quoted[..end];
-        let members = catalog()
-            .finops
-            .iter()
-            .flat_map(|e| &e.fields)
-            .find_map(|f| match &f.kind {
-                FoType::Enum { r#enum, members } if r#enum == name => Some(members),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                plain_error(
+        match has_member(name, member) {
+            None => {
+                return Err(plain_error(
                     StatusCode::BAD_REQUEST,
-                    format!("The type '{ENUM_PREFIX}{name}' is not defined in the model."),
-                )
-            })?;
-        if !members.iter().any(|m| m == member) {
-            return Err(plain_error(
-                StatusCode::BAD_REQUEST,
-                format!("The string '{member}' is not a valid enumeration type constant."),
-            ));
+                    format!("The type '{namespace}{name}' is not defined in the model."),
+                ));
+            }
+            Some(false) => {
+                return Err(plain_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("The string '{member}' is not a valid enumeration type constant."),
+                ));
+            }
+            Some(true) => {}
         }
         rest = &quoted[end..];
     }
@@ -108,7 +120,7 @@ pub(super) async fn list(
     let is_field = |f: &str| set.is_field(f);
     let expand = parse_expand(set, q)?;
     if let Some(f) = q.get("$filter") {
-        check_enum_literals(f)?;
+        check_enum_literals(f, ENUM_PREFIX, &catalog_enum_has)?;
     }
     let expr = q
         .get("$filter")

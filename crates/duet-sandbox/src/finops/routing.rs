@@ -11,14 +11,17 @@ use serde_json::{Value, json};
 
 use crate::batch::{self, Flavor};
 use crate::catalog::catalog;
-use crate::metadata;
+use crate::metadata as csdl;
 use crate::odata::{ApiError, Query, ResourcePath, decode_path, header_str, reply, split_resource};
 use crate::store::Db;
 
+use super::actions;
 use super::entities::sets;
 use super::errors::{plain_error, unauthenticated};
 use super::keys::parse_key;
+use super::metadata::{self, metadata_rest};
 use super::query::{get_one, list};
+use super::services::{self, services_rest};
 use super::state::FoState;
 use super::write::{create, delete, update};
 
@@ -104,6 +107,15 @@ async fn route(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let path = uri.path();
+    let decoded = decode_path(path);
+    if let Some(rest) = metadata_rest(&decoded) {
+        signed_in(st, &method, headers)?;
+        return metadata::handle(&st.url, &method, path, rest, uri.query());
+    }
+    if let Some(rest) = services_rest(&decoded) {
+        signed_in(st, &method, headers)?;
+        return services::handle(&method, path, rest, &body);
+    }
     let rest = match path.strip_prefix("/data") {
         Some(r) if r.is_empty() || r.starts_with('/') => r,
         _ => {
@@ -113,12 +125,7 @@ async fn route(
             ));
         }
     };
-    if !st.auth.authorized(headers, &st.url) {
-        return Err(unauthenticated());
-    }
-    if let Some(fault) = st.guard.write_fault(&method) {
-        return Err(fault);
-    }
+    signed_in(st, &method, headers)?;
     let rest = decode_path(rest);
     if rest.is_empty() || rest == "/" {
         return Ok(service_document(st));
@@ -137,9 +144,24 @@ async fn route(
                 "The metadata document is read-only.",
             ));
         }
-        return Ok(metadata::xml_reply(metadata::fo_csdl(catalog())));
+        return Ok(csdl::xml_reply(csdl::fo_csdl(catalog())));
+    }
+    let action = res.key.is_none().then_some(res.tail.as_deref()).flatten();
+    if let Some(action) = action.and_then(|tail| actions::find(&res.set, tail)) {
+        return actions::invoke(st, &method, action, &body);
     }
     entity_route(st, method, res, uri, headers, body).await
+}
+
+/// A request needs the F&O audience's token, then may meet an injected write failure.
+fn signed_in(st: &FoState, method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
+    if !st.auth.authorized(headers, &st.url) {
+        return Err(unauthenticated());
+    }
+    match st.guard.write_fault(method) {
+        Some(fault) => Err(fault),
+        None => Ok(()),
+    }
 }
 
 /// The service document: every entity set.
