@@ -43,7 +43,6 @@ trap cleanup EXIT
 
 sha() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
-# --- Pinned installs -------------------------------------------------------------------
 lock_sha="$(sha "$HERE/package-lock.json")"
 if [ "$(cat "$HERE/node_modules/.duet-lock" 2>/dev/null)" != "$lock_sha" ]; then
   echo "outside clients: npm ci (package-lock.json)"
@@ -66,7 +65,6 @@ if [ ! -f "$venv/.complete" ]; then
   find "$CACHE" -maxdepth 1 -name 'venv-*' ! -path "$venv" -exec rm -rf {} +
 fi
 
-# --- The sandbox ----------------------------------------------------------------------
 rm -rf "$WORK/sandbox" "$WORK/home"
 mkdir -p "$WORK/home"
 "$DUET_BIN" sandbox up --dir "$WORK/sandbox" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
@@ -95,7 +93,6 @@ case "$DUET_DV_URL $DUET_FO_URL" in
   *) echo "outside clients: the sandbox does not serve HTTPS ($DUET_DV_URL, $DUET_FO_URL)" >&2; exit 1 ;;
 esac
 
-# --- The clients ----------------------------------------------------------------------
 total=0
 failures=0
 # A failing client stops the run, unless DUET_CHECKS_KEEP_GOING=1 (then every client runs
