@@ -90,7 +90,7 @@ def query_with_filter():
     return f"{len(numbers)} rows"
 
 
-def query_builder_with_count():
+def query_builder():
     rows = (
         client.query.builder("account")
         .select("accountnumber")
@@ -243,7 +243,7 @@ checks.run("read", read)
 checks.run("read with formatted values", read_with_formatted_values)
 checks.run("create many (CreateMultiple)", create_many)
 checks.run("query with filter", query_with_filter)
-checks.run("query builder", query_builder_with_count)
+checks.run("query builder", query_builder)
 checks.run("paging with odata.maxpagesize", paging)
 checks.run("update", update)
 checks.run("update many (UpdateMultiple)", update_many)

@@ -6,23 +6,15 @@ instance discovery off, since the sandbox is not a Microsoft cloud. MSAL then re
 sandbox's `/{tenant}/v2.0/.well-known/openid-configuration` and posts the client-credentials
 grant to the `token_endpoint` it names. azure-identity refuses an authority that is not
 https.
-
-DUET_TOKEN_SOURCE=post swaps in a minimal TokenCredential that posts the same grant to
-DUET_TOKEN_URL itself; it is there only to try the clients against a sandbox without HTTPS
-or tenant discovery, and run.sh does not use it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import time
 import traceback
-import urllib.parse
-import urllib.request
 
-from azure.core.credentials import AccessToken
+from azure.identity import ClientSecretCredential
 
 
 def env(name: str) -> str:
@@ -32,44 +24,11 @@ def env(name: str) -> str:
     return value
 
 
-class PostedGrantCredential:
-    """A TokenCredential that posts the client-credentials grant to DUET_TOKEN_URL."""
-
-    def __init__(self, token_url: str, client_id: str, client_secret: str) -> None:
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.cache: dict[str, AccessToken] = {}
-
-    def get_token(self, *scopes: str, **_kwargs) -> AccessToken:
-        scope = " ".join(scopes)
-        cached = self.cache.get(scope)
-        if cached and cached.expires_on - 60 > time.time():
-            return cached
-        form = urllib.parse.urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
-                "scope": scope,
-            }
-        ).encode()
-        with urllib.request.urlopen(urllib.request.Request(self.token_url, data=form)) as response:
-            body = json.load(response)
-        token = AccessToken(body["access_token"], int(time.time()) + int(body["expires_in"]))
-        self.cache[scope] = token
-        return token
-
-
 def sandbox_credential():
     token_url = env("DUET_TOKEN_URL")
     tenant = env("DUET_TENANT")
     client_id = env("DUET_CLIENT_ID")
     client_secret = env("DUET_CLIENT_SECRET")
-    if os.environ.get("DUET_TOKEN_SOURCE") == "post":
-        return PostedGrantCredential(token_url, client_id, client_secret)
-    from azure.identity import ClientSecretCredential
-
     suffix = f"/{tenant}/oauth2/v2.0/token"
     if not token_url.endswith(suffix):
         sys.exit(f"DUET_TOKEN_URL {token_url} does not end in {suffix}")
