@@ -8,6 +8,7 @@ APT_PACKAGES=(
   build-essential pkg-config libssl-dev libdbus-1-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   webkit2gtk-driver xvfb xauth chromium gnome-keyring dbus-x11
+  python3 python3-venv
 )
 
 say() { printf '\n==> %s\n' "$*"; }
