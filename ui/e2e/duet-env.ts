@@ -10,6 +10,7 @@ export const DUET_KEYS = [
   'DUET_TOKEN_URL',
   'DUET_TENANT',
   'DUET_CLIENT_ID',
+  'DUET_CA_FILE',
   'DUET_CLIENT_SECRET',
 ] as const;
 

@@ -75,6 +75,9 @@ test('the Dataverse environment is edited: a wrong client secret fails its healt
   await expect(edit.getByTestId('env-kind-dataverse')).toBeDisabled();
   await expect(edit.getByTestId('env-secret-input')).toHaveValue('');
   await expect(edit.getByTestId('field-client-secret')).toContainText('Leave it empty to keep the stored secret');
+  // The sandbox's certificate authority is kept the same way.
+  await expect(edit.getByTestId('env-sandbox-switch')).toBeChecked();
+  await expect(edit.getByTestId('field-ca')).toContainText('Leave it empty to keep the authority stored');
   await edit.getByTestId('edit-environment-submit').click();
   await expect(edit).toBeHidden({ timeout: 30_000 });
   await expect(page.getByTestId('toast-success').filter({ hasText: 'Environment saved' })).toBeVisible();
@@ -106,7 +109,7 @@ test('the Dataverse environment is edited: a wrong client secret fails its healt
   await ensureCustomersRunning(page);
 });
 
-test('a third environment is added, fails its token check, cannot be linked, and is removed', async ({ page }) => {
+test('a third environment is added, is trusted once given its certificate authority, fails its token check, cannot be linked, and is removed', async ({ page }) => {
   const env = duetEnv();
   await openUi(page);
 
@@ -126,7 +129,7 @@ test('a third environment is added, fails its token check, cannot be linked, and
   await dialog.getByTestId('env-secret-input').fill('not-the-secret');
   await dialog.getByTestId('env-token-url-input').fill(env.DUET_TOKEN_URL);
   await dialog.getByTestId('env-sandbox-switch').check();
-  await saveScreenshot(page, 'environments-add-dialog');
+  await expect(dialog.getByTestId('field-ca')).toContainText('DUET_CA_FILE');
   await dialog.getByTestId('add-environment-submit').click();
   await expect(dialog).toBeHidden();
 
@@ -134,12 +137,26 @@ test('a third environment is added, fails its token check, cannot be linked, and
   await expect(row).toBeVisible();
   await expect(row.getByTestId('unlinked-badge')).toHaveText('Not linked');
 
+  // Without the sandbox's certificate authority, its HTTPS is not trusted, and the check says so.
   await row.getByTestId('test-connection').click();
   const results = page.locator(`[data-testid="test-results"][data-name="${EXTRA_NAME}"]`);
   const token = results.locator('[data-testid$="-DUET-H001"]');
   await expect(token).toHaveAttribute('data-status', 'unhealthy', { timeout: 30_000 });
+  await expect(token.getByTestId('health-message')).toContainText("the server's certificate is not trusted");
+
+  // Given the authority file, the connection is trusted and the wrong secret is what fails.
+  await row.getByTestId('edit-environment').click();
+  const edit = page.getByTestId('edit-environment-dialog');
+  await edit.getByTestId('env-ca-file').setInputFiles(env.DUET_CA_FILE);
+  await expect(edit.getByTestId('env-ca-input')).toHaveValue(/-----BEGIN CERTIFICATE-----/);
+  await edit.getByTestId('env-secret-input').fill('not-the-secret');
+  await saveScreenshot(page, 'environments-add-dialog');
+  await edit.getByTestId('edit-environment-submit').click();
+  await expect(edit).toBeHidden({ timeout: 30_000 });
+  await row.getByTestId('test-connection').click();
+  await expect(token).toHaveAttribute('data-status', 'unhealthy', { timeout: 30_000 });
   await expect(token.getByTestId('health-status')).toHaveText('Unhealthy');
-  await expect(token.getByTestId('health-message')).not.toBeEmpty();
+  await expect(token.getByTestId('health-message')).toContainText(/secret/i);
   await saveScreenshot(page, 'environments-test-connection');
 
   // Only one link: the dialog says so, and the backend's refusal is shown.

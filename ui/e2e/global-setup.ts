@@ -66,6 +66,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     DUET_TOKEN_URL: values.DUET_TOKEN_URL ?? '',
     DUET_TENANT: values.DUET_TENANT ?? '',
     DUET_CLIENT_ID: values.DUET_CLIENT_ID ?? '',
+    DUET_CA_FILE: values.DUET_CA_FILE ?? '',
     DUET_CLIENT_SECRET: values.DUET_CLIENT_SECRET ?? '',
     dataDir,
     logFile: path.join(dir, 'duet.log'),
