@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use duet_api::{Api, EnvironmentKind, HealthStatus, ScenarioOptions, StepStatus};
 use duet_sandbox::{Sandbox, SandboxConfig};
 
-use support::{add_cloud_pair, cloud_environment, options};
+use support::{add_cloud_pair, cloud_environment, options, small};
 
 /// The authority every stand-in cloud of this process presents, trusted as a system one.
 fn system_authority() -> &'static Path {
@@ -44,15 +44,6 @@ async fn stand_in_cloud(dir: &Path, config: impl FnOnce(&mut SandboxConfig)) -> 
     let mut settings = SandboxConfig::new(dir);
     config(&mut settings);
     Sandbox::start(settings).await.unwrap()
-}
-
-fn small(maps: &[&str]) -> ScenarioOptions {
-    ScenarioOptions {
-        rows: 30,
-        existing_rows: 20,
-        maps: maps.iter().map(|name| (*name).to_owned()).collect(),
-        ..ScenarioOptions::default()
-    }
 }
 
 #[tokio::test]

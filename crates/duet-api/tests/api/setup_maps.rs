@@ -7,16 +7,7 @@ use duet_api::{Api, EnvironmentKind, MapSource, PlanStepChoice, ScenarioOptions,
 use duet_maps::TableMap;
 use serde_json::{Map, Value, json};
 
-use crate::support::{demo_dataverse, demo_finops, eventually, options};
-
-fn small(maps: &[&str]) -> ScenarioOptions {
-    ScenarioOptions {
-        rows: 30,
-        existing_rows: 20,
-        maps: maps.iter().map(|name| (*name).to_owned()).collect(),
-        ..ScenarioOptions::default()
-    }
-}
+use crate::support::{demo_dataverse, demo_finops, eventually, options, small};
 
 async fn fresh() -> (Arc<Api>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

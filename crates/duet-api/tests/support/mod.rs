@@ -144,3 +144,13 @@ pub async fn call<T: serde::de::DeserializeOwned>(
         .unwrap_or_else(|error| panic!("{command} failed: {error}"));
     serde_json::from_value(answer).expect("answer shape")
 }
+
+/// Scenario options for a small run of `maps`: 30 rows, 20 existing.
+pub fn small(maps: &[&str]) -> duet_api::ScenarioOptions {
+    duet_api::ScenarioOptions {
+        rows: 30,
+        existing_rows: 20,
+        maps: maps.iter().map(|name| (*name).to_owned()).collect(),
+        ..duet_api::ScenarioOptions::default()
+    }
+}

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use crate::odata::{self, ApiError, KeyValue, reply};
+use crate::odata::{ApiError, KeyValue, reply};
 
 use super::model::{enumerations, public_entities};
 use super::not_found;
@@ -121,13 +121,7 @@ fn table() -> &'static HashMap<String, String> {
 /// `GET Labels(Id='…',Language='…')`: the label's text in the asked language. Only English
 /// texts exist; every language gets them.
 pub(super) fn read(base: &str, key: &str) -> Result<Response, ApiError> {
-    let parts = odata::parse_key_predicate(key).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "",
-            format!("The key '{key}' is not valid: {e}."),
-        )
-    })?;
+    let parts = super::key_parts(key)?;
     let mut id = None;
     let mut language = None;
     for part in &parts {

@@ -97,6 +97,17 @@ pub(super) fn not_found(what: &str) -> ApiError {
     )
 }
 
+/// The parts of a key predicate, or the 400 a malformed one gets.
+pub(super) fn key_parts(key: &str) -> Result<Vec<odata::KeyPart>, ApiError> {
+    odata::parse_key_predicate(key).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "",
+            format!("The key '{key}' is not valid: {e}."),
+        )
+    })
+}
+
 fn no_route(path: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -155,13 +166,7 @@ fn service_document(base: &str) -> Response {
 /// `GET /Metadata/<set>('<Name>')` or `(Name='<Name>')`; names compare ignoring case.
 fn by_name(base: &str, set: MetaSet, key: &str, q: &Query) -> Result<Response, ApiError> {
     let select = query::parse_select(set, q)?;
-    let parts = odata::parse_key_predicate(key).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "",
-            format!("The key '{key}' is not valid: {e}."),
-        )
-    })?;
+    let parts = key_parts(key)?;
     let name = match parts.as_slice() {
         [part] if part.name.as_deref().is_none_or(|n| n == "Name") => match &part.value {
             KeyValue::Quoted(v) | KeyValue::Bare(v) => v.as_str(),
