@@ -7,10 +7,15 @@ use super::{FilterError, Literal, syntax};
 
 /// The kinds of token a filter is made of.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Tok {
+pub(crate) enum Tok {
     LParen,
     RParen,
     Comma,
+    /// `=`, `[` and `]`, which only Dataverse's query functions use
+    /// (`Microsoft.Dynamics.CRM.In(PropertyName='x',PropertyValues=['a'])`).
+    Equals,
+    LBracket,
+    RBracket,
     Word(String),
     Lit(Literal),
     End,
@@ -18,22 +23,24 @@ pub(super) enum Tok {
 
 /// A token, with where it starts in the input and how it was written, for error messages.
 #[derive(Debug, Clone)]
-pub(super) struct Token {
-    pub(super) tok: Tok,
-    pub(super) pos: usize,
-    pub(super) text: String,
+pub(crate) struct Token {
+    pub(crate) tok: Tok,
+    pub(crate) pos: usize,
+    pub(crate) text: String,
 }
 
-/// Reads a single-quoted literal starting at `start`, undoubling `''`.
+/// Reads a literal quoted with `chars[start]` (`'`, or `"` inside a query function's value
+/// list), undoubling the quote.
 fn read_quoted(input: &str, chars: &[char], start: usize) -> Result<(String, usize), FilterError> {
+    let quote = chars[start];
     let mut i = start + 1;
     let mut out = String::new();
     loop {
         match chars.get(i) {
             None => return Err(syntax(input, start, "'", "unterminated string literal")),
-            Some('\'') => {
-                if chars.get(i + 1) == Some(&'\'') {
-                    out.push('\'');
+            Some(c) if *c == quote => {
+                if chars.get(i + 1) == Some(&quote) {
+                    out.push(quote);
                     i += 2;
                 } else {
                     return Ok((out, i + 1));
@@ -74,7 +81,7 @@ fn classify_bare(text: &str) -> Option<Literal> {
 }
 
 /// Splits `input` into tokens, ending with [`Tok::End`] at the input's length.
-pub(super) fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
+pub(crate) fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
     let chars: Vec<char> = input.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -102,6 +109,9 @@ fn token_at(input: &str, chars: &[char], start: usize) -> Result<(Token, usize),
         '(' => Some(Tok::LParen),
         ')' => Some(Tok::RParen),
         ',' => Some(Tok::Comma),
+        '=' => Some(Tok::Equals),
+        '[' => Some(Tok::LBracket),
+        ']' => Some(Tok::RBracket),
         _ => None,
     };
     if let Some(tok) = simple {
@@ -112,7 +122,7 @@ fn token_at(input: &str, chars: &[char], start: usize) -> Result<(Token, usize),
         };
         return Ok((token, start + 1));
     }
-    if c == '\'' {
+    if c == '\'' || c == '"' {
         let (s, next) = read_quoted(input, chars, start)?;
         let token = Token {
             tok: Tok::Lit(Literal::Str(s)),

@@ -12,6 +12,7 @@ mod select;
 
 use chrono::{DateTime, Utc};
 
+pub(crate) use lex::{Tok, Token, tokenize};
 pub(crate) use order::{compare_rows, parse_orderby, sort_rows};
 pub(crate) use parse::{parse, parse_with};
 pub(crate) use select::parse_select;
