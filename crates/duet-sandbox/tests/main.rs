@@ -13,8 +13,12 @@ mod catalog;
 mod change_tracking;
 #[path = "conformance/data_events.rs"]
 mod data_events;
+#[path = "conformance/dv_attributes.rs"]
+mod dv_attributes;
 #[path = "conformance/dv_keys.rs"]
 mod dv_keys;
+#[path = "conformance/dv_metadata.rs"]
+mod dv_metadata;
 #[path = "conformance/dv_queries.rs"]
 mod dv_queries;
 #[path = "conformance/dv_writes.rs"]

@@ -2,9 +2,9 @@
 
 mod annotations;
 mod bulk;
-mod definitions;
 mod errors;
 mod keys;
+mod metadata;
 mod projection;
 mod query;
 mod routing;

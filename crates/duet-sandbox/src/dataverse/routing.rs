@@ -11,16 +11,16 @@ use serde_json::{Value, json};
 
 use crate::batch::{self, Flavor};
 use crate::catalog::catalog;
-use crate::metadata;
+use crate::metadata::xml_reply;
 use crate::odata::{
     ApiError, Query, ResourcePath, decode_path, header_str, parse_prefer, reply, split_resource,
 };
 use crate::store::Db;
 
 use super::bulk::{Bulk, bulk_write};
-use super::definitions::entity_definitions;
 use super::errors::{CODE_BAD_QUERY, bad_request, err, unauthenticated};
 use super::keys::{RowKey, key_url, parse_row_key};
+use super::metadata;
 use super::query::{count, get_one, list};
 use super::state::DvState;
 use super::tables::{table_by_set, tables};
@@ -163,15 +163,15 @@ async fn route(
         if method != Method::GET {
             return Err(bad_request("The metadata document is read-only."));
         }
-        return Ok(metadata::xml_reply(metadata::dv_csdl(catalog())));
+        return Ok(xml_reply(metadata::dv_csdl(catalog())));
     }
-    if res.set == "EntityDefinitions" {
+    if metadata::is_metadata_set(&res.set) {
         if method != Method::GET {
             return Err(bad_request(
                 "The sandbox serves table definitions read-only.",
             ));
         }
-        return entity_definitions(st, res.key.as_deref(), res.tail.as_deref(), uri);
+        return metadata::serve(st, &res, &Query::parse(uri.query()));
     }
     table_route(st, method, res, &rest, uri, headers, body).await
 }

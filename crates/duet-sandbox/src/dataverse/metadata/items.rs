@@ -1,0 +1,162 @@
+//! Metadata items with a request's options applied: filtered, narrowed to `$select`, and with
+//! the navigations `$expand` asks for (`Attributes`, `Keys`, `OptionSet`, `GlobalOptionSet`).
+
+use serde_json::{Map, Value};
+
+use crate::catalog::{Catalog, DvTable};
+use crate::odata::ApiError;
+
+use super::attributes::{AttributeCast, attribute_json, in_cast, option_set_navigation};
+use super::columns::{Attribute, table_attributes};
+use super::entity::entity_json;
+use super::keys::keys_json;
+use super::labels::Languages;
+use super::optionsets::{OptionSet, option_set_json};
+use super::query::{ItemFilter, Options, select, unknown_property};
+
+const ENTITY_TYPE: &str = "EntityMetadata";
+const ATTRIBUTE_TYPE: &str = "AttributeMetadata";
+const KEY_TYPE: &str = "EntityKeyMetadata";
+const OPTION_SET_TYPE: &str = "OptionSetMetadata";
+
+/// The tables `options.filter` keeps, each as its `EntityMetadata` with the options applied.
+pub(crate) fn entities(
+    cat: &Catalog,
+    tables: &[&DvTable],
+    options: &Options,
+    languages: Languages,
+) -> Result<Vec<Value>, ApiError> {
+    let full: Vec<(&DvTable, Map<String, Value>)> = tables
+        .iter()
+        .map(|t| (*t, entity_json(cat, t, languages)))
+        .collect();
+    let filter = ItemFilter::new(
+        options.filter.as_deref(),
+        full.first().map(|(_, j)| j),
+        ENTITY_TYPE,
+    )?;
+    let mut out = Vec::new();
+    for (table, item) in full {
+        if filter.keeps(&item) {
+            out.push(Value::Object(entity(cat, table, item, options, languages)?));
+        }
+    }
+    Ok(out)
+}
+
+/// One table's `EntityMetadata` (already built as `item`) with `$select` and `$expand`.
+pub(crate) fn entity(
+    cat: &Catalog,
+    table: &DvTable,
+    item: Map<String, Value>,
+    options: &Options,
+    languages: Languages,
+) -> Result<Map<String, Value>, ApiError> {
+    let mut item = select(item, options.select.as_deref(), ENTITY_TYPE)?;
+    for expansion in &options.expand {
+        let value = match expansion.nav.as_str() {
+            "Attributes" => attributes(cat, table, None, &expansion.options, languages)?,
+            "Keys" => keys(table, &expansion.options, languages)?,
+            other => return Err(unknown_property(other, ENTITY_TYPE)),
+        };
+        item.insert(expansion.nav.clone(), Value::Array(value));
+    }
+    Ok(item)
+}
+
+/// The attributes of `table` in `cast` (all without one) that the filter keeps.
+pub(crate) fn attributes(
+    cat: &Catalog,
+    table: &DvTable,
+    cast: Option<AttributeCast>,
+    options: &Options,
+    languages: Languages,
+) -> Result<Vec<Value>, ApiError> {
+    let type_name = cast.map_or(ATTRIBUTE_TYPE, AttributeCast::type_name);
+    let full: Vec<(Attribute, Map<String, Value>)> = table_attributes(cat, table)
+        .into_iter()
+        .filter(|a| in_cast(a, cast))
+        .map(|a| {
+            let json = attribute_json(table, &a, languages, cast);
+            (a, json)
+        })
+        .collect();
+    let filter = ItemFilter::new(
+        options.filter.as_deref(),
+        full.first().map(|(_, j)| j),
+        type_name,
+    )?;
+    let mut out = Vec::new();
+    for (column, item) in full {
+        if filter.keeps(&item) {
+            let item = attribute(&column, item, cast, options, languages)?;
+            out.push(Value::Object(item));
+        }
+    }
+    Ok(out)
+}
+
+/// One attribute (already built as `item`) with `$select` and `$expand`.
+pub(crate) fn attribute(
+    a: &Attribute,
+    item: Map<String, Value>,
+    cast: Option<AttributeCast>,
+    options: &Options,
+    languages: Languages,
+) -> Result<Map<String, Value>, ApiError> {
+    let type_name = cast.map_or(ATTRIBUTE_TYPE, AttributeCast::type_name);
+    let mut item = select(item, options.select.as_deref(), type_name)?;
+    for expansion in &options.expand {
+        let set = option_set_navigation(a, cast, &expansion.nav, languages)
+            .ok_or_else(|| unknown_property(&expansion.nav, type_name))?;
+        let set = match set {
+            Value::Object(m) => Value::Object(select(
+                m,
+                expansion.options.select.as_deref(),
+                OPTION_SET_TYPE,
+            )?),
+            other => other,
+        };
+        item.insert(expansion.nav.clone(), set);
+    }
+    Ok(item)
+}
+
+/// The alternate keys of `table` that the filter keeps.
+pub(crate) fn keys(
+    table: &DvTable,
+    options: &Options,
+    languages: Languages,
+) -> Result<Vec<Value>, ApiError> {
+    let full = keys_json(table, languages);
+    let filter = ItemFilter::new(options.filter.as_deref(), full.first(), KEY_TYPE)?;
+    full.into_iter()
+        .filter(|k| filter.keeps(k))
+        .map(|k| select(k, options.select.as_deref(), KEY_TYPE).map(Value::Object))
+        .collect()
+}
+
+/// Global option sets that the filter keeps, each naming its type.
+pub(crate) fn option_sets(
+    sets: &[OptionSet],
+    options: &Options,
+    languages: Languages,
+) -> Result<Vec<Value>, ApiError> {
+    let full: Vec<Map<String, Value>> =
+        sets.iter().map(|s| option_set_item(s, languages)).collect();
+    let filter = ItemFilter::new(options.filter.as_deref(), full.first(), OPTION_SET_TYPE)?;
+    full.into_iter()
+        .filter(|s| filter.keeps(s))
+        .map(|s| select(s, options.select.as_deref(), OPTION_SET_TYPE).map(Value::Object))
+        .collect()
+}
+
+/// A global option set as `GlobalOptionSetDefinitions` serves it.
+pub(crate) fn option_set_item(set: &OptionSet, languages: Languages) -> Map<String, Value> {
+    let mut item = option_set_json(set, languages);
+    item.insert(
+        "@odata.type".into(),
+        Value::from("#Microsoft.Dynamics.CRM.OptionSetMetadata"),
+    );
+    item
+}
