@@ -77,6 +77,7 @@ pub(super) async fn bulk_write(
         }
         rows.push(row);
     }
+    let who = st.who.clone();
     let (ids, version) = st
         .db
         .run(move |conn| {
@@ -91,8 +92,10 @@ pub(super) async fn bulk_write(
                     _ => None,
                 };
                 let written = match (bulk, existing, key) {
-                    (Bulk::Create, _, _) => insert_row(&tx, table, changes.id, changes.values)?,
-                    (_, Some(row), _) => update_row(&tx, table, row, changes.values)?,
+                    (Bulk::Create, _, _) => {
+                        insert_row(&tx, table, changes.id, changes.values, &who)?
+                    }
+                    (_, Some(row), _) => update_row(&tx, table, row, changes.values, &who)?,
                     (Bulk::Update, None, Some(k)) => return Err(not_found(table, &k)),
                     (Bulk::Update, None, None) => {
                         return Err(bad_request(format!(
@@ -100,7 +103,9 @@ pub(super) async fn bulk_write(
                             table.id, table.alt_key
                         )));
                     }
-                    (Bulk::Upsert, None, _) => insert_row(&tx, table, changes.id, changes.values)?,
+                    (Bulk::Upsert, None, _) => {
+                        insert_row(&tx, table, changes.id, changes.values, &who)?
+                    }
                 };
                 ids.push(written.id);
                 version = written.version;

@@ -10,6 +10,7 @@ use crate::store::next_counter;
 
 use super::errors::duplicate;
 use super::keys::RowKey;
+use super::state::Who;
 use super::tables::Table;
 
 /// Starting value of the environment-wide row version counter.
@@ -147,11 +148,48 @@ pub(super) struct Written {
     pub(super) row: Map<String, Value>,
 }
 
+/// Sets what the service fills in on create: audit stamps, owner, state and status.
+fn stamp_created(table: &Table, row: &mut Map<String, Value>, who: &Who, version: i64) {
+    let now = now_text();
+    let user = Value::from(who.user_id.clone());
+    row.insert("createdon".into(), Value::from(now.clone()));
+    row.insert("modifiedon".into(), Value::from(now));
+    row.insert("versionnumber".into(), Value::from(version));
+    row.insert("_createdby_value".into(), user.clone());
+    row.insert("_modifiedby_value".into(), user.clone());
+    if table.readable("_ownerid_value") {
+        row.insert("_ownerid_value".into(), user.clone());
+        row.insert("_owninguser_value".into(), user);
+        let unit = Value::from(who.business_unit_id.clone());
+        row.insert("_owningbusinessunit_value".into(), unit);
+    } else if table.readable("_organizationid_value") {
+        let organization = Value::from(who.organization_id.clone());
+        row.insert("_organizationid_value".into(), organization);
+    }
+    let state = row.get("statecode").and_then(Value::as_i64);
+    if state.is_none() {
+        row.insert("statecode".into(), Value::from(0));
+    }
+    if row.get("statuscode").is_none_or(Value::is_null) {
+        // Each state's default status is numbered one above it (`metadata/optionsets.rs`).
+        row.insert("statuscode".into(), Value::from(state.unwrap_or(0) + 1));
+    }
+    let rate_is_system = table.column("exchangerate").is_some_and(|c| c.read_only);
+    if rate_is_system
+        && row
+            .get("_transactioncurrencyid_value")
+            .is_some_and(|v| !v.is_null())
+    {
+        row.insert("exchangerate".into(), Value::from(1.0));
+    }
+}
+
 pub(super) fn insert_row(
     conn: &Connection,
     table: &Table,
     id: Option<String>,
     values: Map<String, Value>,
+    who: &Who,
 ) -> Result<Written, ApiError> {
     let id = id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     if find_row(conn, table, &RowKey::Id(id.clone()))?.is_some() {
@@ -165,14 +203,14 @@ pub(super) fn insert_row(
     for l in &table.lookups {
         row.insert(l.value.into(), Value::Null);
     }
+    for l in &table.system_lookups {
+        row.insert((*l).into(), Value::Null);
+    }
     row.extend(values);
     let alt = alt_value(table, &row);
     check_alt_unique(conn, table, alt.as_deref(), &id)?;
     let version = next_counter(conn, "version", VERSION_START)?;
-    let now = now_text();
-    row.insert("createdon".into(), Value::from(now.clone()));
-    row.insert("modifiedon".into(), Value::from(now));
-    row.insert("versionnumber".into(), Value::from(version));
+    stamp_created(table, &mut row, who, version);
     conn.execute(
         "INSERT INTO dv_rows (entity, id, altkey, version, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -202,15 +240,22 @@ pub(super) fn update_row(
     table: &Table,
     existing: StoredRow,
     values: Map<String, Value>,
+    who: &Who,
 ) -> Result<Written, ApiError> {
     let mut row = existing.row;
     row.remove("@odata.etag");
+    // A new state without a status gets the state's default status, as Dataverse sets it.
+    let new_state = values.get("statecode").and_then(Value::as_i64);
+    if let Some(state) = new_state.filter(|_| !values.contains_key("statuscode")) {
+        row.insert("statuscode".into(), Value::from(state + 1));
+    }
     row.extend(values);
     let alt = alt_value(table, &row);
     check_alt_unique(conn, table, alt.as_deref(), &existing.id)?;
     let version = next_counter(conn, "version", VERSION_START)?;
     row.insert("modifiedon".into(), Value::from(now_text()));
     row.insert("versionnumber".into(), Value::from(version));
+    row.insert("_modifiedby_value".into(), Value::from(who.user_id.clone()));
     conn.execute(
         "UPDATE dv_rows SET altkey = ?3, version = ?4, body = ?5 WHERE entity = ?1 AND id = ?2",
         params![

@@ -12,6 +12,7 @@ use crate::{sample, samples};
 
 use super::keys::RowKey;
 use super::rows::{SCHEMA, find_row, insert_row};
+use super::state::Who;
 use super::tables::known_table;
 
 const COMPANY_SEED: &[(&str, &str)] = &[
@@ -33,8 +34,14 @@ pub(crate) fn open(path: &Path, with_companies: bool) -> Result<Db, rusqlite::Er
                 let mut values = Map::new();
                 values.insert("cdm_companycode".into(), Value::from(*code));
                 values.insert("cdm_name".into(), Value::from(*name));
-                insert_row(&tx, known_table("cdm_companies"), None, values)
-                    .map_err(to_sql_error)?;
+                insert_row(
+                    &tx,
+                    known_table("cdm_companies"),
+                    None,
+                    values,
+                    &Who::system(),
+                )
+                .map_err(to_sql_error)?;
                 tx.commit()?;
             }
         }
@@ -91,7 +98,8 @@ pub(crate) fn seed_existing_accounts(
             values.insert("emailaddress1".into(), Value::from(c.email));
             values.insert("telephone1".into(), Value::from(c.phone));
             values.insert("description".into(), Value::from(c.memo));
-            insert_row(&tx, known_table("accounts"), None, values).map_err(to_sql_error)?;
+            insert_row(&tx, known_table("accounts"), None, values, &Who::system())
+                .map_err(to_sql_error)?;
         }
         tx.commit()?;
         Ok(count)
@@ -130,8 +138,14 @@ pub(crate) fn seed_template_rows(
         let rows = samples::dataverse_rows(per_company, seed, &companies);
         let written = rows.len();
         for sample in rows {
-            insert_row(&tx, known_table(sample.table), Some(sample.id), sample.row)
-                .map_err(to_sql_error)?;
+            insert_row(
+                &tx,
+                known_table(sample.table),
+                Some(sample.id),
+                sample.row,
+                &Who::system(),
+            )
+            .map_err(to_sql_error)?;
         }
         set_meta(&tx, TEMPLATE_ROWS_FLAG, &per_company.to_string())?;
         tx.commit()?;

@@ -21,6 +21,18 @@ pub(crate) struct Who {
     pub(crate) organization_id: String,
 }
 
+impl Who {
+    /// The platform's own `SYSTEM` user, which the rows a store is seeded with are created by
+    /// and owned by (as rows a solution installs are). Its ids are fixed.
+    pub(super) fn system() -> Who {
+        Who {
+            user_id: "3a0a3e2c-0000-4000-8000-5953543e4d00".into(),
+            business_unit_id: "3a0a3e2c-0000-4000-8000-42555e524f4f".into(),
+            organization_id: "3a0a3e2c-0000-4000-8000-4f52474e0000".into(),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct DvState {
     pub(super) db: Db,

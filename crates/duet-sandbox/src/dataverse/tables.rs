@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use crate::catalog::{DvTable, DvType, catalog};
 
+use super::metadata::{Attribute, AttributeKind, attributes_of, known_max_length};
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Kind {
     Str,
@@ -21,23 +23,8 @@ pub(super) struct Column {
     /// The most characters a text column holds, where the catalog's column is one of the
     /// standard columns whose `MaxLength` Dataverse fixes.
     pub(super) max_length: Option<usize>,
-}
-
-/// The `MaxLength` of standard text columns as Dataverse ships them. Finance and operations
-/// allows longer values in the fields mapped to some of them (a phone number holds 255
-/// characters there), which is why a value can be written on one side and refused on the other.
-const MAX_LENGTHS: &[(&str, &str, usize)] = &[
-    ("account", "telephone1", 50),
-    ("account", "emailaddress1", 100),
-    ("contact", "telephone1", 50),
-    ("contact", "emailaddress1", 100),
-];
-
-fn max_length(table: &str, column: &str) -> Option<usize> {
-    MAX_LENGTHS
-        .iter()
-        .find(|(t, c, _)| *t == table && *c == column)
-        .map(|(_, _, length)| *length)
+    /// Maintained by the service (`createdon`, `versionnumber`, …): a write's value is ignored.
+    pub(super) read_only: bool,
 }
 
 /// A single-valued navigation property and the `_x_value` column it surfaces as.
@@ -74,9 +61,10 @@ pub(super) struct Table {
     pub(super) alt_parts: Vec<AltPart>,
     pub(super) columns: Vec<Column>,
     pub(super) lookups: Vec<Lookup>,
+    /// The `_x_value` properties of system lookups to tables the emulator does not serve
+    /// (users, teams, business units): readable and filterable, never written by a client.
+    pub(super) system_lookups: Vec<&'static str>,
 }
-
-pub(super) const SYSTEM_COLUMNS: &[&str] = &["createdon", "modifiedon", "versionnumber"];
 
 impl Table {
     pub(super) fn column(&self, name: &str) -> Option<&Column> {
@@ -87,7 +75,7 @@ impl Table {
         name == self.id
             || self.column(name).is_some()
             || self.lookups.iter().any(|l| l.value == name)
-            || SYSTEM_COLUMNS.contains(&name)
+            || self.system_lookups.contains(&name)
     }
 
     pub(super) fn entity_type(&self) -> String {
@@ -127,8 +115,16 @@ fn table_from_catalog(t: &'static DvTable) -> Table {
         columns.push(Column {
             name: &c.name,
             kind,
-            max_length: max_length(&t.logical_name, &c.name),
+            max_length: known_max_length(&t.logical_name, &c.name),
+            read_only: false,
         });
+    }
+    let mut system_lookups = Vec::new();
+    for a in attributes_of(&t.logical_name)
+        .into_iter()
+        .filter(|a| a.system)
+    {
+        add_system_column(a, &mut columns, &mut lookups, &mut system_lookups);
     }
     let key: &[String] = t.alternate_keys.first().map_or(&[], Vec::as_slice);
     let alt_parts: Vec<AltPart> = match key.len() {
@@ -149,7 +145,52 @@ fn table_from_catalog(t: &'static DvTable) -> Table {
         alt_parts,
         columns,
         lookups,
+        system_lookups,
     }
+}
+
+/// Adds a system column: a lookup to a catalog table like any lookup, one to a table the
+/// emulator does not serve as a read-only `_x_value`, anything else as a typed column.
+fn add_system_column(
+    a: Attribute,
+    columns: &mut Vec<Column>,
+    lookups: &mut Vec<Lookup>,
+    system_lookups: &mut Vec<&'static str>,
+) {
+    // Leaked once per system column at start-up; the catalog never changes.
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let read_only = !a.valid_for_create && !a.valid_for_update;
+    if a.kind.is_lookup() {
+        let target = match a.targets.as_slice() {
+            [one] => catalog().dv_table_by_logical(one),
+            _ => None,
+        };
+        match target {
+            Some(target) if !read_only => lookups.push(Lookup {
+                nav: leak(a.name.clone()),
+                value: leak(a.row_property()),
+                target: &target.entity_set,
+            }),
+            _ => system_lookups.push(leak(a.row_property())),
+        }
+        return;
+    }
+    let kind = match a.kind {
+        AttributeKind::Decimal | AttributeKind::Money => Kind::Money,
+        AttributeKind::Boolean => Kind::Bool,
+        AttributeKind::Integer
+        | AttributeKind::BigInt
+        | AttributeKind::Picklist
+        | AttributeKind::State
+        | AttributeKind::Status => Kind::Int,
+        _ => Kind::Str,
+    };
+    columns.push(Column {
+        name: leak(a.name),
+        kind,
+        max_length: None,
+        read_only,
+    });
 }
 
 fn alt_part(column: &'static str, lookups: &[Lookup]) -> AltPart {

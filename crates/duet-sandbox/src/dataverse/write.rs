@@ -22,7 +22,7 @@ use super::query::parse_select;
 use super::routing::ROOT_PATH;
 use super::rows::{VERSION_START, Written, etag, find_row, insert_row, update_row};
 use super::state::DvState;
-use super::tables::{Kind, Lookup, SYSTEM_COLUMNS, Table, table_by_set};
+use super::tables::{Kind, Lookup, Table, table_by_set};
 
 /// Resolves an `@odata.bind` target such as `/cdm_companies(cdm_companycode='DAT')`.
 fn resolve_bind(conn: &Connection, lookup: &Lookup, target: &str) -> Result<String, ApiError> {
@@ -109,13 +109,13 @@ pub(super) fn parse_changes(
             id = Some(guid);
             continue;
         }
-        if SYSTEM_COLUMNS.contains(&name.as_str()) {
-            // Dataverse maintains these itself and ignores client values.
-            continue;
-        }
         let Some(column) = table.column(&name) else {
             return Err(invalid_property(table, &name));
         };
+        if column.read_only {
+            // Dataverse maintains these itself and ignores client values.
+            continue;
+        }
         let ok = match column.kind {
             _ if value.is_null() => true,
             Kind::Str => value.is_string(),
@@ -189,12 +189,13 @@ pub(super) async fn create(
 ) -> Result<Response, ApiError> {
     let select = parse_select(table, q)?;
     let body = parse_body(body)?;
+    let who = st.who.clone();
     let written = st
         .db
         .run(move |conn| {
             let tx = conn.savepoint()?;
             let changes = parse_changes(&tx, table, body)?;
-            let written = insert_row(&tx, table, changes.id, changes.values)?;
+            let written = insert_row(&tx, table, changes.id, changes.values, &who)?;
             tx.commit()?;
             Ok(written)
         })
@@ -227,6 +228,7 @@ pub(super) async fn upsert(
         .filter(|v| !v.eq_ignore_ascii_case("null"))
         .map(str::to_string);
     let target = key.clone();
+    let who = st.who.clone();
     let written = st
         .db
         .run(move |conn| {
@@ -254,7 +256,7 @@ pub(super) async fn upsert(
                             changes.values.remove(column);
                         }
                     }
-                    update_row(&tx, table, row, changes.values)?
+                    update_row(&tx, table, row, changes.values, &who)?
                 }
                 None => {
                     if if_match.is_some() {
@@ -270,7 +272,7 @@ pub(super) async fn upsert(
                             changes.id
                         }
                     };
-                    insert_row(&tx, table, id, changes.values)?
+                    insert_row(&tx, table, id, changes.values, &who)?
                 }
             };
             tx.commit()?;
