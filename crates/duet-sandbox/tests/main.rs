@@ -15,6 +15,8 @@ mod change_tracking;
 mod data_events;
 #[path = "conformance/dv_attributes.rs"]
 mod dv_attributes;
+#[path = "conformance/dv_data_api.rs"]
+mod dv_data_api;
 #[path = "conformance/dv_keys.rs"]
 mod dv_keys;
 #[path = "conformance/dv_metadata.rs"]
