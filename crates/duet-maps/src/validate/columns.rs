@@ -97,10 +97,11 @@ impl TableMap {
     }
 
     fn check_mandatory(&self, schema: &Schema, side: Side, problems: &mut Vec<Problem>) {
+        // A lookup path (`salesorderid.msdyn_salesordernumber`) fills its lookup column.
         let exempt: Vec<&str> = self
             .key_fields(side)
             .iter()
-            .map(String::as_str)
+            .map(|name| table_column(side, name))
             .chain(self.company.as_ref().map(|striping| match side {
                 Side::FinanceOperations => striping.finance_operations_field.as_str(),
                 Side::Dataverse => striping.dataverse_lookup.as_str(),
@@ -111,7 +112,7 @@ impl TableMap {
             .fields
             .iter()
             .flat_map(|field| targets(field, side))
-            .map(str::to_ascii_lowercase)
+            .map(|name| table_column(side, name).to_ascii_lowercase())
             .collect();
         for column in schema
             .columns(side)

@@ -27,6 +27,18 @@ fn mandatory_column_without_value_is_reported() {
 }
 
 #[test]
+fn a_lookup_path_fills_its_mandatory_lookup_column() {
+    // GIVEN a schema where the payment-terms lookup, mapped through a path, is mandatory.
+    let map = base();
+    let mut schema = schema();
+    schema.dataverse[4].mandatory = true;
+    // WHEN the map is validated against it.
+    let found = codes(&map, Some(&schema));
+    // THEN the path `msdyn_paymenttermid.msdyn_name` counts as a value for the lookup.
+    assert!(found.is_empty(), "the lookup receives a value: {found:?}");
+}
+
+#[test]
 fn a_default_satisfies_a_mandatory_column() {
     // GIVEN the same mandatory column, now filled by a default.
     let mut map = base();
