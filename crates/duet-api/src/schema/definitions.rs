@@ -80,17 +80,24 @@ pub fn table_columns(definition: &Value, picklists: &Value) -> Vec<Column> {
         .filter(|attribute| attribute["AttributeOf"].as_str().is_none_or(str::is_empty))
         .filter_map(|attribute| {
             let name = attribute["LogicalName"].as_str()?.to_owned();
-            let column_type = column_type(attribute["AttributeType"].as_str()?)?;
+            let attribute_type = attribute["AttributeType"].as_str()?;
+            let column_type = column_type(attribute_type)?;
             let required = attribute["RequiredLevel"]["Value"]
                 .as_str()
                 .unwrap_or("None");
+            // Dataverse fills some required columns itself when a row is created: the owner
+            // defaults to the caller, and a column not valid for create (`statecode`) gets its
+            // default. A map need not carry a value into those.
+            let filled_by_service =
+                attribute_type == "Owner" || !flag(attribute, "IsValidForCreate");
             let (members, labels) = options
                 .iter()
                 .find(|(column, _)| *column == name)
                 .map(|(_, options)| options.iter().cloned().unzip())
                 .unwrap_or_default();
             Some(Column {
-                mandatory: matches!(required, "SystemRequired" | "ApplicationRequired"),
+                mandatory: matches!(required, "SystemRequired" | "ApplicationRequired")
+                    && !filled_by_service,
                 read_only: !flag(attribute, "IsValidForCreate")
                     && !flag(attribute, "IsValidForUpdate"),
                 name,
@@ -111,7 +118,7 @@ mod tests {
 
     #[test]
     fn attributes_read_as_columns_with_their_options() {
-        // GIVEN a definition with a choice, a calculated helper and a system column.
+        // GIVEN a definition with a choice, a calculated helper and system columns.
         let definition = json!({"Attributes": [
             {"LogicalName": "accountnumber", "AttributeType": "String",
              "RequiredLevel": {"Value": "ApplicationRequired"}},
@@ -120,7 +127,12 @@ mod tests {
             {"LogicalName": "customertypecodename", "AttributeType": "Virtual",
              "AttributeOf": "customertypecode"},
             {"LogicalName": "createdon", "AttributeType": "DateTime",
-             "IsValidForCreate": false, "IsValidForUpdate": false}
+             "IsValidForCreate": false, "IsValidForUpdate": false},
+            {"LogicalName": "ownerid", "AttributeType": "Owner",
+             "RequiredLevel": {"Value": "SystemRequired"}},
+            {"LogicalName": "statecode", "AttributeType": "State",
+             "RequiredLevel": {"Value": "SystemRequired"},
+             "IsValidForCreate": false, "IsValidForUpdate": true}
         ]});
         let picklists = json!({"value": [{"LogicalName": "customertypecode", "OptionSet": {
             "Options": [{"Value": 3, "Label": {"LocalizedLabels": [{"Label": "Customer"}],
@@ -129,7 +141,16 @@ mod tests {
         let columns = table_columns(&definition, &picklists);
         // THEN the helper is left out, and flags and options come from the metadata.
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["accountnumber", "createdon", "customertypecode"]);
+        assert_eq!(
+            names,
+            [
+                "accountnumber",
+                "createdon",
+                "customertypecode",
+                "ownerid",
+                "statecode"
+            ]
+        );
         assert!(columns[0].mandatory, "ApplicationRequired is mandatory");
         assert!(
             columns[1].read_only,
@@ -137,5 +158,10 @@ mod tests {
         );
         assert_eq!(columns[2].members, ["3"]);
         assert_eq!(columns[2].labels, ["Customer"]);
+        assert!(
+            !columns[3].mandatory && !columns[4].mandatory,
+            "the owner and the state are filled in by Dataverse on create"
+        );
+        assert!(!columns[4].read_only, "the state can be updated");
     }
 }
