@@ -276,20 +276,40 @@ fn applied_preferences(prefer: &Prefer) -> Vec<(&'static str, String)> {
     headers
 }
 
-/// `GET <set>/$count`, capped at the maximum page size like Dataverse.
-pub(super) async fn count(st: &DvState, table: &Table) -> Result<Response, ApiError> {
+/// `GET <set>/$count`, with the rows `$filter` keeps, capped at the maximum page size like
+/// Dataverse.
+pub(super) async fn count(
+    st: &DvState,
+    table: &'static Table,
+    q: &Query,
+) -> Result<Response, ApiError> {
+    let expr = q
+        .get("$filter")
+        .map(|f| filter::parse(f, &|c| table.readable(c)).map_err(|e| query_error(table, e)))
+        .transpose()?;
     let set = table.set;
-    let n: i64 = st
+    let n = st
         .db
         .run(move |conn| {
-            Ok(conn.query_row(
-                "SELECT COUNT(*) FROM dv_rows WHERE entity = ?1",
-                params![set],
-                |r| r.get(0),
-            )?)
+            let Some(expr) = expr else {
+                return Ok(conn.query_row(
+                    "SELECT COUNT(*) FROM dv_rows WHERE entity = ?1",
+                    params![set],
+                    |r| r.get::<_, i64>(0),
+                )? as usize);
+            };
+            let page = scan(
+                conn,
+                set,
+                &Seek::of(Some(&expr), table, None),
+                Some(&expr),
+                0,
+                MAX_PAGE_SIZE,
+            )?;
+            Ok(page.matched)
         })
         .await?;
-    let mut resp = (StatusCode::OK, n.min(MAX_PAGE_SIZE as i64).to_string()).into_response();
+    let mut resp = (StatusCode::OK, n.min(MAX_PAGE_SIZE).to_string()).into_response();
     resp.headers_mut()
         .insert("OData-Version", HeaderValue::from_static("4.0"));
     Ok(resp)

@@ -229,7 +229,7 @@ async fn table_route(
             Method::POST => create(st, table, &query, &prefer, &body).await,
             _ => Err(method_not_allowed()),
         },
-        (None, Some("$count")) if method == Method::GET => count(st, table).await,
+        (None, Some("$count")) if method == Method::GET => count(st, table, &query).await,
         (None, Some(action)) if action.starts_with("Microsoft.Dynamics.CRM.") => {
             let bulk = bulk_action(&action["Microsoft.Dynamics.CRM.".len()..])?;
             if method != Method::POST {

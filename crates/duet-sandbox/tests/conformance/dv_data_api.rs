@@ -41,6 +41,11 @@ async fn counting_ordering_and_paging() {
     let resp = dv.get(&dv.url("accounts/$count")).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.text().await.expect("count text").trim(), "5");
+    // AND `/$count` counts only the rows a filter keeps.
+    let resp = dv
+        .get(&dv.url("accounts/$count?$filter=_msdyn_company_value ne null"))
+        .await;
+    assert_eq!(resp.text().await.expect("count text").trim(), "2");
     // WHEN ordered on a text column descending, THEN the names run backwards.
     let body = json_of(
         dv.get(&dv.url("accounts?$select=accountnumber&$orderby=name desc"))
