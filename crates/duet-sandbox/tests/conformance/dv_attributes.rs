@@ -17,7 +17,7 @@ fn named<'a>(list: &'a Value, name: &str) -> &'a Value {
 }
 
 #[tokio::test]
-async fn attributes_are_served_by_path_and_by_expand() {
+async fn attributes_by_path_carry_their_types_properties() {
     // GIVEN a sandbox.
     let env = start().await;
     let dv = Dv::new(&env).await;
@@ -62,6 +62,20 @@ async fn attributes_are_served_by_path_and_by_expand() {
             .all(|a| a.get("OptionSet").is_none()),
         "OptionSet needs a cast"
     );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_attribute_by_key_and_attributes_and_keys_by_expand() {
+    // GIVEN a sandbox and account's attributes.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let body = json_of(
+        dv.get(&dv.url("EntityDefinitions(LogicalName='account')/Attributes"))
+            .await,
+    )
+    .await;
+    let number = named(&body["value"], "accountnumber").clone();
     // WHEN one attribute is read by name and by MetadataId.
     let one = json_of(
         dv.get(&dv.url(
@@ -129,7 +143,7 @@ async fn attributes_are_served_by_path_and_by_expand() {
 }
 
 #[tokio::test]
-async fn casts_narrow_to_one_type_and_expand_option_sets() {
+async fn picklist_and_date_casts_expand_option_sets_and_behaviours() {
     // GIVEN a sandbox.
     let env = start().await;
     let dv = Dv::new(&env).await;
@@ -189,7 +203,20 @@ async fn casts_narrow_to_one_type_and_expand_option_sets() {
         date.get("@odata.type").is_none(),
         "cast items are all of the cast type"
     );
-    // AND the other casts carry their type's properties and nothing else.
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn other_casts_narrow_to_their_type_and_the_enum_cast_is_refused() {
+    // GIVEN a sandbox.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let cast = |table: &str, ty: &str, query: &str| {
+        dv.url(&format!(
+            "EntityDefinitions(LogicalName='{table}')/Attributes/Microsoft.Dynamics.CRM.{ty}?{query}"
+        ))
+    };
+    // WHEN the other casts are read, THEN each carries its type's properties and no other type.
     let body = json_of(
         dv.get(&cast(
             "account",

@@ -111,7 +111,7 @@ async fn counting_ordering_and_paging() {
 }
 
 #[tokio::test]
-async fn representations_conditions_and_alternate_keys() {
+async fn representations_on_create_update_and_upsert() {
     // GIVEN a sandbox.
     let env = start().await;
     let dv = Dv::new(&env).await;
@@ -158,6 +158,22 @@ async fn representations_conditions_and_alternate_keys() {
         "K-2",
         "the key comes from the URL"
     );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn conditions_alternate_keys_and_error_codes() {
+    // GIVEN an account and its etag.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .post(
+            &dv.url("accounts"),
+            json!({"accountnumber": "K-1", "name": "second"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let updated = json_of(dv.get(&dv.url("accounts(accountnumber='K-1')")).await).await;
     // WHEN a stale etag is sent, THEN 412 with the concurrency code.
     let resp = dv
         .req(Method::PATCH, &dv.url("accounts(accountnumber='K-1')"))

@@ -197,7 +197,7 @@ fn assert_managed(item: &Value, name: &str, logical: &str) {
 }
 
 #[tokio::test]
-async fn entity_metadata_has_the_real_shape_and_keyed_reads() {
+async fn entity_metadata_has_the_real_shape() {
     // GIVEN a sandbox.
     let env = start().await;
     let dv = Dv::new(&env).await;
@@ -279,6 +279,19 @@ async fn entity_metadata_has_the_real_shape_and_keyed_reads() {
             .is_some_and(|c| c >= 10_000),
         "{group}"
     );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn keyed_reads_by_metadata_id_and_ids_that_survive_a_restart() {
+    // GIVEN a sandbox and account's definition.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let account = json_of(
+        dv.get(&dv.url("EntityDefinitions(LogicalName='account')"))
+            .await,
+    )
+    .await;
     // WHEN it is read by its MetadataId, THEN the same definition comes back.
     let id = account["MetadataId"].as_str().expect("MetadataId");
     let by_id = json_of(
