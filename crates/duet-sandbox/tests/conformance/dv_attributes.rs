@@ -262,6 +262,34 @@ async fn other_casts_narrow_to_their_type_and_the_enum_cast_is_refused() {
             "{ty}: {body}"
         );
     }
+    // AND a yes/no column's option set has a true and a false option.
+    let body = json_of(
+        dv.get(&cast(
+            "account",
+            "BooleanAttributeMetadata",
+            "$select=LogicalName&$expand=OptionSet",
+        ))
+        .await,
+    )
+    .await;
+    let options = &named(&body["value"], "msdyn_onetimecustomer")["OptionSet"];
+    assert_eq!(options["OptionSetType"], "Boolean");
+    assert_eq!(options["TrueOption"]["Value"], 1);
+    assert_eq!(
+        options["FalseOption"]["Label"]["UserLocalizedLabel"]["Label"],
+        "No"
+    );
+    // AND an uncast read declares only the base type's properties.
+    let resp = dv
+        .get(&dv.url(
+            "EntityDefinitions(LogicalName='account')/Attributes(LogicalName='accountnumber')?$select=MaxLength",
+        ))
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::BAD_REQUEST,
+        "MaxLength needs the string cast"
+    );
     // AND the abstract enum cast and an uncast OptionSet are refused.
     let resp = dv.get(&cast("account", "EnumAttributeMetadata", "")).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
@@ -349,6 +377,19 @@ async fn metadata_reads_run_as_batch_parts_in_order() {
         "EntityDefinitions(LogicalName='account')/Keys",
         None,
     ));
+    let account = json_of(
+        dv.get(&dv.url("EntityDefinitions(LogicalName='account')?$select=LogicalName"))
+            .await,
+    )
+    .await;
+    let id = account["MetadataId"].as_str().expect("MetadataId");
+    for url in [
+        format!("EntityDefinitions({id})?$select=ObjectTypeCode"),
+        "EntityDefinitions?$top=1".to_string(),
+        "EntityDefinitions?$filter=startswith(LogicalName,'a')".to_string(),
+    ] {
+        parts.push(http_part(None, "GET", &url, None));
+    }
     // WHEN it is sent, continuing past errors.
     let reply = dv
         .batch("batch_meta", &parts, Some("odata.continue-on-error"))
@@ -360,7 +401,10 @@ async fn metadata_reads_run_as_batch_parts_in_order() {
         "{}",
         reply.content_type
     );
-    assert_eq!(reply.statuses(), [200, 200, 200, 404, 200, 200, 200]);
+    assert_eq!(
+        reply.statuses(),
+        [200, 200, 200, 404, 200, 200, 200, 200, 400, 501]
+    );
     let bodies = reply.bodies();
     let context = |i: usize| {
         bodies[i]["@odata.context"]
@@ -376,5 +420,8 @@ async fn metadata_reads_run_as_batch_parts_in_order() {
         bodies[6]["value"][0]["KeyAttributes"],
         json!(["accountnumber"])
     );
+    assert_eq!(bodies[7]["ObjectTypeCode"], 1);
+    assert_eq!(bodies[8]["error"]["code"], "0x80060888");
+    assert_eq!(bodies[9]["error"]["code"], "0x8006088a");
     env.sandbox.shutdown().await;
 }

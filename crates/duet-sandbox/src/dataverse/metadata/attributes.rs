@@ -72,7 +72,10 @@ impl AttributeCast {
     fn has_options(self) -> bool {
         matches!(
             self,
-            AttributeCast::Picklist | AttributeCast::State | AttributeCast::Status
+            AttributeCast::Picklist
+                | AttributeCast::State
+                | AttributeCast::Status
+                | AttributeCast::Boolean
         )
     }
 
@@ -248,6 +251,20 @@ pub(crate) fn attribute_json(
         );
     }
     m
+}
+
+/// The properties a request may select or filter on: the base type's without a cast (the
+/// type the URL addresses is `AttributeMetadata`), the cast type's with one.
+pub(crate) fn declared_properties(
+    table: &DvTable,
+    a: &Attribute,
+    languages: Languages,
+    cast: Option<AttributeCast>,
+) -> Map<String, Value> {
+    match cast {
+        None => base_json(table, a, languages),
+        Some(_) => attribute_json(table, a, languages, cast),
+    }
 }
 
 /// The navigation a cast attribute may expand: its `OptionSet` or its `GlobalOptionSet`

@@ -5,7 +5,7 @@
 
 use crate::catalog::{Catalog, DvColumn, DvTable, DvType};
 
-use super::optionsets::{OptionSet, local_or_global, state_set, status_set};
+use super::optionsets::{OptionSet, boolean_set, local_or_global, state_set, status_set};
 
 /// `AttributeTypeCode`: the kind of an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,7 +265,12 @@ fn catalog_attribute(cat: &Catalog, table: &DvTable, c: &DvColumn) -> Attribute 
         DvType::Integer => (AttributeKind::Integer, Vec::new(), None, None),
         DvType::Decimal => (AttributeKind::Decimal, Vec::new(), None, None),
         DvType::Money => (AttributeKind::Money, Vec::new(), None, None),
-        DvType::Boolean => (AttributeKind::Boolean, Vec::new(), None, None),
+        DvType::Boolean => (
+            AttributeKind::Boolean,
+            Vec::new(),
+            Some(boolean_set(table, &c.name)),
+            None,
+        ),
         DvType::Choice { options } if c.name == "statecode" => (
             AttributeKind::State,
             Vec::new(),

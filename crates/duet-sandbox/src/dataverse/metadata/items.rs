@@ -6,13 +6,15 @@ use serde_json::{Map, Value};
 use crate::catalog::{Catalog, DvTable};
 use crate::odata::ApiError;
 
-use super::attributes::{AttributeCast, attribute_json, in_cast, option_set_navigation};
+use super::attributes::{
+    AttributeCast, attribute_json, declared_properties, in_cast, option_set_navigation,
+};
 use super::columns::{Attribute, table_attributes};
 use super::entity::entity_json;
 use super::keys::keys_json;
 use super::labels::Languages;
 use super::optionsets::{OptionSet, option_set_json};
-use super::query::{ItemFilter, Options, select, unknown_property};
+use super::query::{ItemFilter, Options, check_selectable, select, unknown_property};
 
 const ENTITY_TYPE: &str = "EntityMetadata";
 const ATTRIBUTE_TYPE: &str = "AttributeMetadata";
@@ -81,15 +83,14 @@ pub(crate) fn attributes(
             (a, json)
         })
         .collect();
-    let filter = ItemFilter::new(
-        options.filter.as_deref(),
-        full.first().map(|(_, j)| j),
-        type_name,
-    )?;
+    let declared = full
+        .first()
+        .map(|(a, _)| declared_properties(table, a, languages, cast));
+    let filter = ItemFilter::new(options.filter.as_deref(), declared.as_ref(), type_name)?;
     let mut out = Vec::new();
     for (column, item) in full {
         if filter.keeps(&item) {
-            let item = attribute(&column, item, cast, options, languages)?;
+            let item = attribute(table, &column, item, cast, options, languages)?;
             out.push(Value::Object(item));
         }
     }
@@ -98,6 +99,7 @@ pub(crate) fn attributes(
 
 /// One attribute (already built as `item`) with `$select` and `$expand`.
 pub(crate) fn attribute(
+    table: &DvTable,
     a: &Attribute,
     item: Map<String, Value>,
     cast: Option<AttributeCast>,
@@ -105,6 +107,8 @@ pub(crate) fn attribute(
     languages: Languages,
 ) -> Result<Map<String, Value>, ApiError> {
     let type_name = cast.map_or(ATTRIBUTE_TYPE, AttributeCast::type_name);
+    let declared = declared_properties(table, a, languages, cast);
+    check_selectable(options.select.as_deref(), &declared, type_name)?;
     let mut item = select(item, options.select.as_deref(), type_name)?;
     for expansion in &options.expand {
         let set = option_set_navigation(a, cast, &expansion.nav, languages)

@@ -205,7 +205,7 @@ fn attributes(
         })?;
     // Without a cast the item names its type, which is not the type the URL addresses.
     let item = attribute_json(table, &a, query.languages, cast);
-    let mut item = items::attribute(&a, item, cast, &query.options, query.languages)?;
+    let mut item = items::attribute(table, &a, item, cast, &query.options, query.languages)?;
     let context = format!("{}/$entity", with_select(&root, query));
     item.insert("@odata.context".into(), Value::from(context));
     Ok(ok(Value::Object(item)))

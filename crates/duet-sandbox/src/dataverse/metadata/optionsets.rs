@@ -20,6 +20,8 @@ pub(crate) enum OptionSetKind {
     Picklist,
     State,
     Status,
+    /// A yes/no column's two options, served as `TrueOption` and `FalseOption`.
+    Boolean,
 }
 
 impl OptionSetKind {
@@ -28,6 +30,7 @@ impl OptionSetKind {
             OptionSetKind::Picklist => "Picklist",
             OptionSetKind::State => "State",
             OptionSetKind::Status => "Status",
+            OptionSetKind::Boolean => "Boolean",
         }
     }
 }
@@ -77,6 +80,22 @@ pub(crate) fn local_or_global(
         global,
         kind: OptionSetKind::Picklist,
         options: plain(options),
+    }
+}
+
+/// A yes/no column's option set, labelled as formatted values show it.
+pub(crate) fn boolean_set(table: &DvTable, column: &str) -> OptionSet {
+    let option = |value: i64, label: &str| OptionItem {
+        value,
+        label: label.to_string(),
+        state: None,
+        default_status: None,
+    };
+    OptionSet {
+        name: format!("{}_{column}", table.logical_name),
+        global: false,
+        kind: OptionSetKind::Boolean,
+        options: vec![option(1, "Yes"), option(0, "No")],
     }
 }
 
@@ -205,15 +224,20 @@ pub(crate) fn option_set_json(set: &OptionSet, languages: Languages) -> Map<Stri
         "IsCustomizable".into(),
         managed(true, true, "iscustomizable"),
     );
-    m.insert(
-        "Options".into(),
-        Value::Array(
-            set.options
-                .iter()
-                .map(|o| option_json(set, o, languages))
-                .collect(),
-        ),
-    );
+    if set.kind == OptionSetKind::Boolean {
+        for (name, value) in [("TrueOption", 1), ("FalseOption", 0)] {
+            let option = set.options.iter().find(|o| o.value == value);
+            let json = option.map_or(Value::Null, |o| option_json(set, o, languages));
+            m.insert(name.into(), json);
+        }
+        return m;
+    }
+    let options = set
+        .options
+        .iter()
+        .map(|o| option_json(set, o, languages))
+        .collect();
+    m.insert("Options".into(), Value::Array(options));
     m
 }
 

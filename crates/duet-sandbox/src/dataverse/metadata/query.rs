@@ -175,6 +175,22 @@ impl ItemFilter {
     }
 }
 
+/// Refuses a selected name the addressed type does not declare.
+pub(crate) fn check_selectable(
+    select: Option<&[String]>,
+    declared: &Map<String, Value>,
+    type_name: &str,
+) -> Result<(), ApiError> {
+    match select
+        .unwrap_or_default()
+        .iter()
+        .find(|s| !declared.contains_key(s.as_str()))
+    {
+        Some(missing) => Err(unknown_property(missing, type_name)),
+        None => Ok(()),
+    }
+}
+
 /// Narrows `item` to `select` (plus `MetadataId` and annotations, which are always sent),
 /// refusing a name the type does not have.
 pub(crate) fn select(
