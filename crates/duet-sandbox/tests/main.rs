@@ -23,6 +23,8 @@ mod dv_keys;
 mod dv_metadata;
 #[path = "conformance/dv_queries.rs"]
 mod dv_queries;
+#[path = "conformance/dv_relationships.rs"]
+mod dv_relationships;
 #[path = "conformance/dv_system_columns.rs"]
 mod dv_system_columns;
 #[path = "conformance/dv_writes.rs"]

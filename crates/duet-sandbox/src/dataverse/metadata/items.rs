@@ -15,11 +15,15 @@ use super::keys::keys_json;
 use super::labels::Languages;
 use super::optionsets::{OptionSet, option_set_json};
 use super::query::{ItemFilter, Options, check_selectable, select, unknown_property};
+use super::relationships::{
+    Relationship, Side, of_table, relationship_json, relationships as all_relationships,
+};
 
 const ENTITY_TYPE: &str = "EntityMetadata";
 const ATTRIBUTE_TYPE: &str = "AttributeMetadata";
 const KEY_TYPE: &str = "EntityKeyMetadata";
 const OPTION_SET_TYPE: &str = "OptionSetMetadata";
+const RELATIONSHIP_TYPE: &str = "OneToManyRelationshipMetadata";
 
 /// The tables `options.filter` keeps, each as its `EntityMetadata` with the options applied.
 pub(crate) fn entities(
@@ -59,6 +63,14 @@ pub(crate) fn entity(
         let value = match expansion.nav.as_str() {
             "Attributes" => attributes(cat, table, None, &expansion.options, languages)?,
             "Keys" => keys(table, &expansion.options, languages)?,
+            "ManyToOneRelationships" => {
+                table_relationships(cat, table, Side::ManyToOne, &expansion.options, languages)?
+            }
+            "OneToManyRelationships" => {
+                table_relationships(cat, table, Side::OneToMany, &expansion.options, languages)?
+            }
+            // The catalog has no many-to-many relationships.
+            "ManyToManyRelationships" => Vec::new(),
             other => return Err(unknown_property(other, ENTITY_TYPE)),
         };
         item.insert(expansion.nav.clone(), Value::Array(value));
@@ -162,5 +174,52 @@ pub(crate) fn option_set_item(set: &OptionSet, languages: Languages) -> Map<Stri
         "@odata.type".into(),
         Value::from("#Microsoft.Dynamics.CRM.OptionSetMetadata"),
     );
+    item
+}
+
+/// The relationships on one side of `table` that the filter keeps.
+pub(crate) fn table_relationships(
+    cat: &Catalog,
+    table: &DvTable,
+    side: Side,
+    options: &Options,
+    languages: Languages,
+) -> Result<Vec<Value>, ApiError> {
+    let all = all_relationships(cat);
+    let mine = of_table(&all, &table.logical_name, side);
+    relationship_items(&mine, options, languages, false)
+}
+
+/// Relationships as metadata items; `typed` adds `@odata.type`, for a list of the base type.
+pub(crate) fn relationship_items(
+    list: &[&Relationship],
+    options: &Options,
+    languages: Languages,
+    typed: bool,
+) -> Result<Vec<Value>, ApiError> {
+    let full: Vec<Map<String, Value>> = list
+        .iter()
+        .map(|r| relationship_item(r, languages, typed))
+        .collect();
+    let filter = ItemFilter::new(options.filter.as_deref(), full.first(), RELATIONSHIP_TYPE)?;
+    full.into_iter()
+        .filter(|r| filter.keeps(r))
+        .map(|r| select(r, options.select.as_deref(), RELATIONSHIP_TYPE).map(Value::Object))
+        .collect()
+}
+
+/// One relationship, naming its type when `typed`.
+pub(crate) fn relationship_item(
+    r: &Relationship,
+    languages: Languages,
+    typed: bool,
+) -> Map<String, Value> {
+    let mut item = relationship_json(r, languages);
+    if typed {
+        item.insert(
+            "@odata.type".into(),
+            Value::from("#Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata"),
+        );
+    }
     item
 }

@@ -13,6 +13,7 @@ mod keys;
 mod labels;
 mod optionsets;
 mod query;
+mod relationships;
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -28,13 +29,17 @@ use columns::table_attributes;
 use entity::{entity_id, entity_json};
 use optionsets::{global_option_sets, option_set_id};
 use query::MetaQuery;
+use relationships::{Relationship, Side, relationship_id, relationships as all_relationships};
 
 pub(crate) use columns::{AttributeKind, known_max_length};
 pub(crate) use csdl::dv_csdl;
 
 /// The metadata collections this module serves.
 pub(super) fn is_metadata_set(set: &str) -> bool {
-    matches!(set, "EntityDefinitions" | "GlobalOptionSetDefinitions")
+    matches!(
+        set,
+        "EntityDefinitions" | "GlobalOptionSetDefinitions" | "RelationshipDefinitions"
+    )
 }
 
 /// Every attribute of the table with this logical name, for the data API's column checks.
@@ -54,6 +59,9 @@ pub(super) fn serve(st: &DvState, res: &ResourcePath, q: &Query) -> Result<Respo
     let root = format!("{}/$metadata#{}", st.root, res.set);
     if res.set == "GlobalOptionSetDefinitions" {
         return option_sets(cat, res, &query, &root);
+    }
+    if res.set == "RelationshipDefinitions" {
+        return relationship_definitions(cat, res, &query, &root);
     }
     let Some(key) = res.key.as_deref() else {
         if res.tail.is_some() {
@@ -82,6 +90,20 @@ pub(super) fn serve(st: &DvState, res: &ResourcePath, q: &Query) -> Result<Respo
             Ok(ok(
                 json!({"@odata.context": format!("{root}/Keys"), "value": value}),
             ))
+        }
+        nav @ ("ManyToOneRelationships" | "OneToManyRelationships" | "ManyToManyRelationships")
+            if below.key.is_none() && below.tail.is_none() =>
+        {
+            let context = format!("{root}/{nav}");
+            let side = match nav {
+                "ManyToOneRelationships" => Side::ManyToOne,
+                "OneToManyRelationships" => Side::OneToMany,
+                // The catalog has no many-to-many relationships.
+                _ => return Ok(ok(json!({"@odata.context": context, "value": []}))),
+            };
+            let value =
+                items::table_relationships(cat, table, side, &query.options, query.languages)?;
+            Ok(ok(json!({"@odata.context": context, "value": value})))
         }
         _ => Err(segment_not_found(res)),
     }
@@ -246,6 +268,55 @@ fn option_sets(
         })?;
     let item: Map<String, Value> = items::option_set_item(set, query.languages);
     let mut item = query::select(item, query.options.select.as_deref(), "OptionSetMetadata")?;
+    let context = format!("{}/$entity", with_select(root, query));
+    item.insert("@odata.context".into(), Value::from(context));
+    Ok(ok(Value::Object(item)))
+}
+
+/// `RelationshipDefinitions`, one by `SchemaName` or `MetadataId`, optionally cast to
+/// `OneToManyRelationshipMetadata` (every relationship the emulator has) or
+/// `ManyToManyRelationshipMetadata` (none).
+fn relationship_definitions(
+    cat: &Catalog,
+    res: &ResourcePath,
+    query: &MetaQuery,
+    root: &str,
+) -> Result<Response, ApiError> {
+    let all = all_relationships(cat);
+    let (list, typed): (Vec<&Relationship>, bool) = match res.tail.as_deref() {
+        None => (all.iter().collect(), true),
+        Some("Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata") => {
+            (all.iter().collect(), false)
+        }
+        Some("Microsoft.Dynamics.CRM.ManyToManyRelationshipMetadata") => (Vec::new(), false),
+        Some(_) => return Err(segment_not_found(res)),
+    };
+    let Some(raw) = res.key.as_deref() else {
+        let value = items::relationship_items(&list, &query.options, query.languages, typed)?;
+        return Ok(ok(
+            json!({"@odata.context": with_select(root, query), "value": value}),
+        ));
+    };
+    let key = parse_key(raw, "SchemaName")?;
+    let found = list
+        .into_iter()
+        .find(|r| match &key {
+            MetaKey::Name(n) => r.schema_name == *n,
+            MetaKey::Id(id) => relationship_id(r) == *id,
+        })
+        .ok_or_else(|| {
+            err(
+                StatusCode::NOT_FOUND,
+                CODE_NOT_FOUND,
+                format!("Could not find a relationship with {raw}."),
+            )
+        })?;
+    let item = items::relationship_item(found, query.languages, typed);
+    let mut item = query::select(
+        item,
+        query.options.select.as_deref(),
+        "RelationshipMetadataBase",
+    )?;
     let context = format!("{}/$entity", with_select(root, query));
     item.insert("@odata.context".into(), Value::from(context));
     Ok(ok(Value::Object(item)))
