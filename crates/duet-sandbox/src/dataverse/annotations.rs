@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 
 use crate::catalog::{DvType, catalog};
 
+use super::metadata::system_choice_label;
+
 const FORMATTED: &str = "OData.Community.Display.V1.FormattedValue";
 const LOOKUP_LOGICAL: &str = "Microsoft.Dynamics.CRM.lookuplogicalname";
 const ASSOCIATED_NAV: &str = "Microsoft.Dynamics.CRM.associatednavigationproperty";
@@ -134,6 +136,18 @@ where
                 }
             }
             _ => {}
+        }
+    }
+    if wanted.formatted {
+        // The state and status every table has, where the catalog does not define them.
+        for column in ["statecode", "statuscode"] {
+            let value = out.get(column).and_then(Value::as_i64);
+            let label = value
+                .filter(|_| table.column(column).is_none())
+                .and_then(|v| system_choice_label(table, column, v));
+            if let Some(label) = label {
+                extra.push((format!("{column}@{FORMATTED}"), Value::from(label)));
+            }
         }
     }
     for (k, v) in extra {

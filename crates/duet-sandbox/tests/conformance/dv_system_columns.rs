@@ -183,3 +183,32 @@ async fn rows_carry_the_values_the_service_fills_in() {
     }
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn state_and_status_have_formatted_values() {
+    // GIVEN an account.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .post(&dv.url("accounts"), json!({"accountnumber": "FV-1"}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // WHEN it is read with formatted values.
+    let row = json_of(
+        dv.req(
+            Method::GET,
+            &dv.url("accounts(accountnumber='FV-1')?$select=statecode,statuscode"),
+        )
+        .header("Prefer", "odata.include-annotations=\"*\"")
+        .send()
+        .await
+        .expect("GET"),
+    )
+    .await;
+    // THEN its state and status carry their labels.
+    let formatted =
+        |column: &str| row[format!("{column}@OData.Community.Display.V1.FormattedValue")].clone();
+    assert_eq!(formatted("statecode"), "Active", "{row}");
+    assert_eq!(formatted("statuscode"), "Active", "{row}");
+    env.sandbox.shutdown().await;
+}

@@ -52,6 +52,19 @@ pub(super) fn attributes_of(logical_name: &str) -> Vec<columns::Attribute> {
 
 pub(super) use columns::Attribute;
 
+/// The label of a system `statecode` or `statuscode` value, for its formatted value.
+pub(super) fn system_choice_label(table: &DvTable, column: &str, value: i64) -> Option<String> {
+    let set = match column {
+        "statecode" => optionsets::state_set(table, None),
+        "statuscode" => optionsets::status_set(table),
+        _ => return None,
+    };
+    set.options
+        .into_iter()
+        .find(|o| o.value == value)
+        .map(|o| o.label)
+}
+
 /// `GET` on a metadata collection, an item of it, or a path below an item.
 pub(super) fn serve(st: &DvState, res: &ResourcePath, q: &Query) -> Result<Response, ApiError> {
     let query = MetaQuery::parse(q)?;
