@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::catalog::{DvType, catalog};
+use crate::catalog::{DvTable, DvType, catalog};
 
 use super::metadata::system_choice_label;
 
@@ -139,21 +139,26 @@ where
         }
     }
     if wanted.formatted {
-        // The state and status every table has, where the catalog does not define them.
-        for column in ["statecode", "statuscode"] {
-            let value = out.get(column).and_then(Value::as_i64);
-            let label = value
-                .filter(|_| table.column(column).is_none())
-                .and_then(|v| system_choice_label(table, column, v));
-            if let Some(label) = label {
-                extra.push((format!("{column}@{FORMATTED}"), Value::from(label)));
-            }
-        }
+        extra.extend(state_labels(table, out));
     }
     for (k, v) in extra {
         out.insert(k, v);
     }
     Ok(())
+}
+
+/// Formatted values of the state and status every table has, where the catalog does not
+/// define them.
+fn state_labels(table: &DvTable, row: &Map<String, Value>) -> Vec<(String, Value)> {
+    ["statecode", "statuscode"]
+        .into_iter()
+        .filter(|column| table.column(column).is_none())
+        .filter_map(|column| {
+            let value = row.get(column).and_then(Value::as_i64)?;
+            let label = system_choice_label(table, column, value)?;
+            Some((format!("{column}@{FORMATTED}"), Value::from(label)))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -165,13 +165,13 @@ async fn route(
         }
         return Ok(xml_reply(metadata::dv_csdl(catalog())));
     }
-    if metadata::is_metadata_set(&res.set) {
+    if let Some(set) = metadata::MetadataSet::parse(&res.set) {
         if method != Method::GET {
             return Err(bad_request(
                 "The sandbox serves table definitions read-only.",
             ));
         }
-        return metadata::serve(st, &res, &Query::parse(uri.query()));
+        return metadata::serve(st, set, &res, &Query::parse(uri.query()));
     }
     table_route(st, method, res, &rest, uri, headers, body).await
 }

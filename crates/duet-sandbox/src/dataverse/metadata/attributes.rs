@@ -267,23 +267,39 @@ pub(crate) fn declared_properties(
     }
 }
 
-/// The navigation a cast attribute may expand: its `OptionSet` or its `GlobalOptionSet`
-/// (the same set when the choice is global, else `null`).
+/// The option sets an attribute of a choice type may expand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OptionSetNavigation {
+    /// The attribute's option set, local or global.
+    OptionSet,
+    /// The same set when the choice is global, else `null`.
+    GlobalOptionSet,
+}
+
+impl OptionSetNavigation {
+    pub(crate) fn parse(name: &str) -> Option<OptionSetNavigation> {
+        match name {
+            "OptionSet" => Some(OptionSetNavigation::OptionSet),
+            "GlobalOptionSet" => Some(OptionSetNavigation::GlobalOptionSet),
+            _ => None,
+        }
+    }
+}
+
+/// What `nav` gives for `a` read through `cast`; `None` when the cast has no option sets.
 pub(crate) fn option_set_navigation(
     a: &Attribute,
     cast: Option<AttributeCast>,
-    nav: &str,
+    nav: OptionSetNavigation,
     languages: Languages,
 ) -> Option<Value> {
     let cast = cast.filter(|c| c.has_options())?;
     let set = a.options.as_ref().filter(|_| cast.covers(a.kind));
-    match nav {
-        "OptionSet" => Some(set.map_or(Value::Null, |s| {
-            Value::Object(option_set_json(s, languages))
-        })),
-        "GlobalOptionSet" => Some(set.filter(|s| s.global).map_or(Value::Null, |s| {
-            Value::Object(option_set_json(s, languages))
-        })),
-        _ => None,
-    }
+    let set = match nav {
+        OptionSetNavigation::OptionSet => set,
+        OptionSetNavigation::GlobalOptionSet => set.filter(|s| s.global),
+    };
+    Some(set.map_or(Value::Null, |s| {
+        Value::Object(option_set_json(s, languages))
+    }))
 }

@@ -7,7 +7,8 @@ use crate::catalog::{Catalog, DvTable};
 use crate::odata::ApiError;
 
 use super::attributes::{
-    AttributeCast, attribute_json, declared_properties, in_cast, option_set_navigation,
+    AttributeCast, OptionSetNavigation, attribute_json, declared_properties, in_cast,
+    option_set_navigation,
 };
 use super::columns::{Attribute, table_attributes};
 use super::entity::entity_json;
@@ -60,22 +61,57 @@ pub(crate) fn entity(
 ) -> Result<Map<String, Value>, ApiError> {
     let mut item = select(item, options.select.as_deref(), ENTITY_TYPE)?;
     for expansion in &options.expand {
-        let value = match expansion.nav.as_str() {
-            "Attributes" => attributes(cat, table, None, &expansion.options, languages)?,
-            "Keys" => keys(table, &expansion.options, languages)?,
-            "ManyToOneRelationships" => {
-                table_relationships(cat, table, Side::ManyToOne, &expansion.options, languages)?
-            }
-            "OneToManyRelationships" => {
-                table_relationships(cat, table, Side::OneToMany, &expansion.options, languages)?
-            }
-            // The catalog has no many-to-many relationships.
-            "ManyToManyRelationships" => Vec::new(),
-            other => return Err(unknown_property(other, ENTITY_TYPE)),
-        };
+        let nav = EntityNavigation::parse(&expansion.nav)
+            .ok_or_else(|| unknown_property(&expansion.nav, ENTITY_TYPE))?;
+        let value = navigation(cat, table, nav, &expansion.options, languages)?;
         item.insert(expansion.nav.clone(), Value::Array(value));
     }
     Ok(item)
+}
+
+/// The collections a table's definition navigates to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntityNavigation {
+    Attributes,
+    Keys,
+    ManyToOneRelationships,
+    OneToManyRelationships,
+    ManyToManyRelationships,
+}
+
+impl EntityNavigation {
+    pub(crate) fn parse(name: &str) -> Option<EntityNavigation> {
+        Some(match name {
+            "Attributes" => EntityNavigation::Attributes,
+            "Keys" => EntityNavigation::Keys,
+            "ManyToOneRelationships" => EntityNavigation::ManyToOneRelationships,
+            "OneToManyRelationships" => EntityNavigation::OneToManyRelationships,
+            "ManyToManyRelationships" => EntityNavigation::ManyToManyRelationships,
+            _ => return None,
+        })
+    }
+}
+
+/// The items of one of `table`'s collections, with `options` applied.
+pub(crate) fn navigation(
+    cat: &Catalog,
+    table: &DvTable,
+    nav: EntityNavigation,
+    options: &Options,
+    languages: Languages,
+) -> Result<Vec<Value>, ApiError> {
+    match nav {
+        EntityNavigation::Attributes => attributes(cat, table, None, options, languages),
+        EntityNavigation::Keys => keys(table, options, languages),
+        EntityNavigation::ManyToOneRelationships => {
+            table_relationships(cat, table, Side::ManyToOne, options, languages)
+        }
+        EntityNavigation::OneToManyRelationships => {
+            table_relationships(cat, table, Side::OneToMany, options, languages)
+        }
+        // The catalog has no many-to-many relationships.
+        EntityNavigation::ManyToManyRelationships => Ok(Vec::new()),
+    }
 }
 
 /// The attributes of `table` in `cast` (all without one) that the filter keeps.
@@ -123,7 +159,8 @@ pub(crate) fn attribute(
     check_selectable(options.select.as_deref(), &declared, type_name)?;
     let mut item = select(item, options.select.as_deref(), type_name)?;
     for expansion in &options.expand {
-        let set = option_set_navigation(a, cast, &expansion.nav, languages)
+        let set = OptionSetNavigation::parse(&expansion.nav)
+            .and_then(|nav| option_set_navigation(a, cast, nav, languages))
             .ok_or_else(|| unknown_property(&expansion.nav, type_name))?;
         let set = match set {
             Value::Object(m) => Value::Object(select(

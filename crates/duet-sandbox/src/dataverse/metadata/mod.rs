@@ -27,19 +27,32 @@ use super::state::DvState;
 use attributes::{AttributeCast, attribute_id, attribute_json};
 use columns::table_attributes;
 use entity::{entity_id, entity_json};
+use items::EntityNavigation;
 use optionsets::{global_option_sets, option_set_id};
 use query::MetaQuery;
-use relationships::{Relationship, Side, relationship_id, relationships as all_relationships};
+use relationships::{Relationship, relationship_id, relationships as all_relationships};
 
 pub(crate) use columns::{AttributeKind, known_max_length};
 pub(crate) use csdl::dv_csdl;
 
-/// The metadata collections this module serves.
-pub(super) fn is_metadata_set(set: &str) -> bool {
-    matches!(
-        set,
-        "EntityDefinitions" | "GlobalOptionSetDefinitions" | "RelationshipDefinitions"
-    )
+/// The metadata collections this module serves: `EntityDefinitions`,
+/// `GlobalOptionSetDefinitions` and `RelationshipDefinitions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MetadataSet {
+    Entities,
+    GlobalOptionSets,
+    Relationships,
+}
+
+impl MetadataSet {
+    pub(super) fn parse(set: &str) -> Option<MetadataSet> {
+        Some(match set {
+            "EntityDefinitions" => MetadataSet::Entities,
+            "GlobalOptionSetDefinitions" => MetadataSet::GlobalOptionSets,
+            "RelationshipDefinitions" => MetadataSet::Relationships,
+            _ => return None,
+        })
+    }
 }
 
 /// Every attribute of the table with this logical name, for the data API's column checks.
@@ -66,16 +79,29 @@ pub(super) fn system_choice_label(table: &DvTable, column: &str, value: i64) -> 
 }
 
 /// `GET` on a metadata collection, an item of it, or a path below an item.
-pub(super) fn serve(st: &DvState, res: &ResourcePath, q: &Query) -> Result<Response, ApiError> {
+pub(super) fn serve(
+    st: &DvState,
+    set: MetadataSet,
+    res: &ResourcePath,
+    q: &Query,
+) -> Result<Response, ApiError> {
     let query = MetaQuery::parse(q)?;
     let cat = catalog();
     let root = format!("{}/$metadata#{}", st.root, res.set);
-    if res.set == "GlobalOptionSetDefinitions" {
-        return option_sets(cat, res, &query, &root);
+    match set {
+        MetadataSet::GlobalOptionSets => option_sets(cat, res, &query, &root),
+        MetadataSet::Relationships => relationship_definitions(cat, res, &query, &root),
+        MetadataSet::Entities => entity_definitions(cat, res, &query, &root),
     }
-    if res.set == "RelationshipDefinitions" {
-        return relationship_definitions(cat, res, &query, &root);
-    }
+}
+
+/// `EntityDefinitions`, one table, or a collection below one.
+fn entity_definitions(
+    cat: &Catalog,
+    res: &ResourcePath,
+    query: &MetaQuery,
+    root: &str,
+) -> Result<Response, ApiError> {
     let Some(key) = res.key.as_deref() else {
         if res.tail.is_some() {
             return Err(segment_not_found(res));
@@ -83,43 +109,29 @@ pub(super) fn serve(st: &DvState, res: &ResourcePath, q: &Query) -> Result<Respo
         let tables: Vec<&DvTable> = cat.dataverse.iter().collect();
         let value = items::entities(cat, &tables, &query.options, query.languages)?;
         return Ok(ok(
-            json!({"@odata.context": with_select(&root, &query), "value": value}),
+            json!({"@odata.context": with_select(root, query), "value": value}),
         ));
     };
     let table = find_table(cat, key)?;
     let Some(tail) = res.tail.as_deref() else {
         let item = entity_json(cat, table, query.languages);
         let mut item = items::entity(cat, table, item, &query.options, query.languages)?;
-        let context = format!("{}/$entity", with_select(&root, &query));
+        let context = format!("{}/$entity", with_select(root, query));
         item.insert("@odata.context".into(), Value::from(context));
         return Ok(ok(Value::Object(item)));
     };
     let below = split_resource(tail).map_err(bad_request)?;
     let root = format!("{root}({})", entity_id(table));
-    match below.set.as_str() {
-        "Attributes" => attributes(cat, table, &below, &query, &format!("{root}/Attributes")),
-        "Keys" if below.key.is_none() && below.tail.is_none() => {
-            let value = items::keys(table, &query.options, query.languages)?;
-            Ok(ok(
-                json!({"@odata.context": format!("{root}/Keys"), "value": value}),
-            ))
-        }
-        nav @ ("ManyToOneRelationships" | "OneToManyRelationships" | "ManyToManyRelationships")
-            if below.key.is_none() && below.tail.is_none() =>
-        {
-            let context = format!("{root}/{nav}");
-            let side = match nav {
-                "ManyToOneRelationships" => Side::ManyToOne,
-                "OneToManyRelationships" => Side::OneToMany,
-                // The catalog has no many-to-many relationships.
-                _ => return Ok(ok(json!({"@odata.context": context, "value": []}))),
-            };
-            let value =
-                items::table_relationships(cat, table, side, &query.options, query.languages)?;
-            Ok(ok(json!({"@odata.context": context, "value": value})))
-        }
-        _ => Err(segment_not_found(res)),
+    let nav = EntityNavigation::parse(&below.set).ok_or_else(|| segment_not_found(res))?;
+    let context = format!("{root}/{}", below.set);
+    if nav == EntityNavigation::Attributes {
+        return attributes(cat, table, &below, query, &context);
     }
+    if below.key.is_some() || below.tail.is_some() {
+        return Err(segment_not_found(res));
+    }
+    let value = items::navigation(cat, table, nav, &query.options, query.languages)?;
+    Ok(ok(json!({"@odata.context": context, "value": value})))
 }
 
 fn ok(body: Value) -> Response {
