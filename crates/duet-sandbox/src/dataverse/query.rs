@@ -21,6 +21,7 @@ use super::scan::{Seek, scan};
 use super::state::DvState;
 use super::tables::{Table, lookup_target};
 use super::tracking::tracked_list;
+use super::write::etag_matches;
 
 /// Dataverse's default and maximum page size.
 pub(super) const MAX_PAGE_SIZE: usize = 5000;
@@ -315,12 +316,16 @@ pub(super) async fn count(
     Ok(resp)
 }
 
+/// `GET <set>(<key>)`. With `If-None-Match` naming the row's current etag the answer is `304
+/// Not Modified`, except when `$expand` or annotations are asked for, which Dataverse always
+/// answers in full.
 pub(super) async fn get_one(
     st: &Arc<DvState>,
     table: &'static Table,
     key: RowKey,
     q: &Query,
     prefer: &Prefer,
+    if_none_match: Option<&str>,
 ) -> Result<Response, ApiError> {
     let select = parse_select(table, q)?;
     let expand = parse_expand(table, q)?;
@@ -331,6 +336,10 @@ pub(super) async fn get_one(
         .await?;
     let row = found.ok_or_else(|| not_found(table, &key))?;
     let tag = etag(row.version);
+    let cacheable = expand.is_empty() && prefer.include_annotations.is_none();
+    if cacheable && if_none_match.is_some_and(|tags| etag_matches(tags, row.version)) {
+        return Ok(reply(StatusCode::NOT_MODIFIED, None, &[("ETag", tag)]));
+    }
     let wanted = Annotations::from_prefer(prefer.include_annotations.as_deref());
     let mut body = finish_rows(st, table, vec![row.row], select.clone(), expand, wanted)
         .await?

@@ -240,7 +240,11 @@ async fn table_route(
         (Some(key), None) => {
             let key = parse_row_key(table, &key)?;
             match method {
-                Method::GET => get_one(st, table, key, &query, &prefer).await,
+                Method::GET => {
+                    let if_none_match = header_str(headers, "if-none-match")
+                        .filter(|v| !v.eq_ignore_ascii_case("null"));
+                    get_one(st, table, key, &query, &prefer, if_none_match).await
+                }
                 Method::PATCH => upsert(st, table, key, &query, &prefer, headers, &body).await,
                 Method::DELETE => delete(st, table, key, headers).await,
                 _ => Err(method_not_allowed()),

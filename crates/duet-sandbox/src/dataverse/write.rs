@@ -140,7 +140,8 @@ pub(super) fn parse_changes(
     Ok(Changes { values, id })
 }
 
-fn etag_matches(if_match: &str, version: i64) -> bool {
+/// Whether an `If-Match` or `If-None-Match` value names the row at `version` (or is `*`).
+pub(super) fn etag_matches(if_match: &str, version: i64) -> bool {
     let current = etag(version);
     if_match.split(',').map(str::trim).any(|t| {
         t == "*"

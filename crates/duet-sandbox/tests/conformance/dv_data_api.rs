@@ -327,3 +327,47 @@ async fn who_am_i_and_delta_tokens_however_they_come_back() {
     assert_eq!(all_dv(&dv, "accounts").await.len(), 1);
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_read_with_the_current_etag_is_not_modified() {
+    // GIVEN an account and its etag.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .post(
+            &dv.url("accounts"),
+            json!({"accountnumber": "E-1", "name": "cached"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let url = dv.url("accounts(accountnumber='E-1')?$select=name");
+    let etag = json_of(dv.get(&url).await).await["@odata.etag"]
+        .as_str()
+        .expect("etag")
+        .to_string();
+    let read = |tag: String, annotations: bool| {
+        let mut req = dv.req(Method::GET, &url).header("If-None-Match", tag);
+        if annotations {
+            req = req.header("Prefer", "odata.include-annotations=\"*\"");
+        }
+        req.send()
+    };
+    // WHEN it is read again with that etag, THEN nothing is sent back.
+    let resp = read(etag.clone(), false).await.expect("GET");
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+    assert!(resp.text().await.expect("body").is_empty());
+    // AND `null` (which clients send to defeat caches), an old etag or annotations read it.
+    for (tag, annotations) in [
+        ("null".to_string(), false),
+        ("W/\"1\"".to_string(), false),
+        (etag, true),
+    ] {
+        let resp = read(tag.clone(), annotations).await.expect("GET");
+        assert_eq!(
+            resp.status(),
+            StatusCode::OK,
+            "{tag} with annotations {annotations}"
+        );
+    }
+    env.sandbox.shutdown().await;
+}
