@@ -1,10 +1,11 @@
-//! Multi-part alternate keys with a lookup part (reference §1.2): a sales order line is
-//! addressed by its order's id and its sequence number, in key URLs and in bulk targets.
+//! Alternate keys in bulk targets and multi-part keys with a lookup part (reference §1.2): a
+//! sales order line is addressed by its order's id and its sequence number, in key URLs and
+//! in bulk targets, and an `UpsertMultiple` target by the key URL in its `@odata.id`.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Dv, json_of, start};
+use crate::support::{Dv, all_dv, json_of, start};
 
 /// The id of the sales order `number`, created for the test.
 async fn order_id(dv: &Dv<'_>, number: &str) -> String {
@@ -124,5 +125,52 @@ async fn bulk_targets_find_a_line_by_its_bound_order_and_sequence_number() {
         [("1".to_owned(), 9.0), ("2".to_owned(), 3.0)],
         "a bulk target with every key part finds its row"
     );
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn upsert_multiple_finds_targets_by_their_odata_id() {
+    // GIVEN an account with an alternate key.
+    let env = start().await;
+    let dv = Dv::new(&env).await;
+    let resp = dv
+        .post(
+            &dv.url("accounts"),
+            json!({"accountnumber": "UM-1", "name": "before"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // WHEN UpsertMultiple names its targets only by `@odata.id`, as the Dataverse SDK sends them.
+    let target = |key: &str, name: &str| {
+        json!({"name": name, "@odata.type": "Microsoft.Dynamics.CRM.account",
+               "@odata.id": format!("accounts(accountnumber='{key}')")})
+    };
+    let resp = dv
+        .post(
+            &dv.url("accounts/Microsoft.Dynamics.CRM.UpsertMultiple"),
+            json!({"Targets": [target("UM-1", "after"), target("UM-2", "created")]}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // THEN the existing row is updated and the other created with the key from `@odata.id`.
+    let first = json_of(dv.get(&dv.url("accounts(accountnumber='UM-1')")).await).await;
+    assert_eq!(first["name"], "after", "{first}");
+    let second = json_of(dv.get(&dv.url("accounts(accountnumber='UM-2')")).await).await;
+    assert_eq!(second["name"], "created", "{second}");
+    assert_eq!(
+        all_dv(&dv, "accounts").await.len(),
+        2,
+        "no row without a key"
+    );
+    // AND an `@odata.id` of another table is refused.
+    let mut wrong = target("UM-3", "x");
+    wrong["@odata.id"] = json!("contacts(msdyn_contactpersonid='UM-3')");
+    let resp = dv
+        .post(
+            &dv.url("accounts/Microsoft.Dynamics.CRM.UpsertMultiple"),
+            json!({"Targets": [wrong]}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     env.sandbox.shutdown().await;
 }
