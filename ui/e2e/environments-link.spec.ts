@@ -1,6 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { duetEnv } from './duet-env';
 import { goTo, openUi, saveScreenshot } from './helpers';
+import { startOtherSandbox } from './other-sandbox';
 
 const FO_NAME = 'Sandbox finance and operations';
 const DV_NAME = 'Sandbox Dataverse';
@@ -10,13 +11,6 @@ test.describe.configure({ mode: 'serial' });
 
 function envRow(page: Page, name: string): Locator {
   return page.locator(`[data-testid="env-row"][data-name="${name}"]`);
-}
-
-/** The sandbox Dataverse reached under another host name, so it registers as a new environment. */
-function otherDataverseUrl(): string {
-  const url = new URL(duetEnv().DUET_DV_URL);
-  url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
-  return url.toString();
 }
 
 async function ensureCustomersRunning(page: Page) {
@@ -109,8 +103,19 @@ test('the Dataverse environment is edited: a wrong client secret fails its healt
   await ensureCustomersRunning(page);
 });
 
-test('a third environment is added, is trusted once given its certificate authority, fails its token check, cannot be linked, and is removed', async ({ page }) => {
-  const env = duetEnv();
+test('a sandbox started elsewhere is added, is trusted once given its certificate authority, fails its token check, cannot be linked, and is removed', async ({
+  page,
+}) => {
+  // A sandbox of its own, with a certificate authority neither Duet nor this machine knows.
+  const other = await startOtherSandbox();
+  try {
+    await addOtherSandbox(page, other.env);
+  } finally {
+    await other.stop();
+  }
+});
+
+async function addOtherSandbox(page: Page, other: Record<string, string>) {
   await openUi(page);
 
   await page.getByTestId('add-environment').click();
@@ -122,12 +127,12 @@ test('a third environment is added, is trusted once given its certificate author
   await expect(dialog.getByTestId('field-name')).toContainText('Give the environment a name.');
 
   await dialog.getByTestId('env-name-input').fill(EXTRA_NAME);
-  await dialog.getByTestId('env-url-input').fill(otherDataverseUrl());
-  await dialog.getByTestId('env-tenant-input').fill(env.DUET_TENANT);
-  await dialog.getByTestId('env-client-id-input').fill(env.DUET_CLIENT_ID);
+  await dialog.getByTestId('env-url-input').fill(other.DUET_DV_URL);
+  await dialog.getByTestId('env-tenant-input').fill(other.DUET_TENANT);
+  await dialog.getByTestId('env-client-id-input').fill(other.DUET_CLIENT_ID);
   await expect(dialog.getByTestId('env-secret-input')).toHaveAttribute('type', 'password');
   await dialog.getByTestId('env-secret-input').fill('not-the-secret');
-  await dialog.getByTestId('env-token-url-input').fill(env.DUET_TOKEN_URL);
+  await dialog.getByTestId('env-token-url-input').fill(other.DUET_TOKEN_URL);
   await dialog.getByTestId('env-sandbox-switch').check();
   await expect(dialog.getByTestId('field-ca')).toContainText('DUET_CA_FILE');
   await dialog.getByTestId('add-environment-submit').click();
@@ -143,11 +148,12 @@ test('a third environment is added, is trusted once given its certificate author
   const token = results.locator('[data-testid$="-DUET-H001"]');
   await expect(token).toHaveAttribute('data-status', 'unhealthy', { timeout: 30_000 });
   await expect(token.getByTestId('health-message')).toContainText("the server's certificate is not trusted");
+  await saveScreenshot(page, 'environments-untrusted');
 
   // Given the authority file, the connection is trusted and the wrong secret is what fails.
   await row.getByTestId('edit-environment').click();
   const edit = page.getByTestId('edit-environment-dialog');
-  await edit.getByTestId('env-ca-file').setInputFiles(env.DUET_CA_FILE);
+  await edit.getByTestId('env-ca-file').setInputFiles(other.DUET_CA_FILE);
   await expect(edit.getByTestId('env-ca-input')).toHaveValue(/-----BEGIN CERTIFICATE-----/);
   await edit.getByTestId('env-secret-input').fill('not-the-secret');
   await saveScreenshot(page, 'environments-add-dialog');
@@ -176,7 +182,7 @@ test('a third environment is added, is trusted once given its certificate author
   await page.getByTestId('remove-confirm').click();
   await expect(row).toHaveCount(0);
   await expect(page.getByTestId('env-row')).toHaveCount(2);
-});
+}
 
 test('the legal entities of the link are edited to DAT only and back', async ({ page }) => {
   await openUi(page);

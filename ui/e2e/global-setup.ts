@@ -14,9 +14,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = path.join(dir, 'data');
   const log = createWriteStream(path.join(dir, 'duet.log'));
 
+  // The specs also add the embedded sandbox's environments as cloud ones (not marked
+  // sandbox), which Duet checks against the system's certificate authorities: for this backend
+  // the system's authority is the sandbox's own (SSL_CERT_FILE, read when a client is built,
+  // by then written), as on a machine whose administrator installed it.
   const child = spawn(bin, ['serve', '--sandbox', '--port', '0', '--data', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', SSL_CERT_FILE: path.join(dataDir, 'sandbox', 'ca.pem') },
   });
 
   const values: Partial<Record<string, string>> = {};
@@ -76,6 +80,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // Workers inherit the environment of the runner process.
   process.env[DUET_ENV_FILE_VAR] = envFile;
   for (const key of DUET_KEYS) process.env[key] = env[key];
+  // The specs reach the sandbox over HTTPS themselves (tokens, rows, faults): the workers,
+  // started after this, trust its certificate authority, and nothing else learns of it.
+  process.env.NODE_EXTRA_CA_CERTS = env.DUET_CA_FILE;
+  process.env.DUET_BIN = bin;
 
   const onExit = () => stop(child);
   process.once('exit', onExit);

@@ -60,7 +60,7 @@ pub(crate) fn describe(error: &reqwest::Error) -> String {
     }
     if text.contains("certificate") {
         format!(
-            "the server's certificate is not trusted ({text}); a sandbox's own certificate authority is trusted only for an environment marked as a sandbox"
+            "the server's certificate is not trusted ({text}); a sandbox environment needs its own certificate authority (the DUET_CA_FILE its sandbox printed), and a cloud one is checked against the system's"
         )
     } else {
         text

@@ -21,6 +21,7 @@ mod events;
 mod expand;
 mod filter;
 mod finops;
+mod identity;
 mod metadata;
 mod odata;
 mod protection;
@@ -45,12 +46,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{any, get, post};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use identity::Identity;
 
 /// Failures while starting a sandbox.
 #[derive(Debug, thiserror::Error)]
@@ -169,57 +168,6 @@ pub fn ensure_authority(dir: &Path) -> Result<PathBuf, SandboxError> {
     std::fs::create_dir_all(dir)?;
     tls::authority(dir)?;
     Ok(dir.join("ca.pem"))
-}
-
-/// Persistent identity of a sandbox directory.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Identity {
-    tenant: String,
-    client_id: String,
-    client_secret: String,
-    user_id: String,
-    business_unit_id: String,
-    organization_id: String,
-}
-
-impl Identity {
-    fn generate() -> Self {
-        let mut secret = [0u8; 30];
-        rand::rng().fill_bytes(&mut secret);
-        let id = || uuid::Uuid::new_v4().to_string();
-        Identity {
-            tenant: id(),
-            client_id: id(),
-            client_secret: URL_SAFE_NO_PAD.encode(secret),
-            user_id: id(),
-            business_unit_id: id(),
-            organization_id: id(),
-        }
-    }
-
-    fn load_or_create(dir: &Path) -> Result<Self, SandboxError> {
-        let path = dir.join("sandbox.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| SandboxError::State {
-                path: path.clone(),
-                source,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let identity = Identity::generate();
-                let text =
-                    serde_json::to_vec_pretty(&identity).map_err(|source| SandboxError::State {
-                        path: path.clone(),
-                        source,
-                    })?;
-                // Write then rename so a crash never leaves a half-written credentials file.
-                let tmp = dir.join("sandbox.json.tmp");
-                std::fs::write(&tmp, text)?;
-                std::fs::rename(&tmp, &path)?;
-                Ok(identity)
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
 }
 
 /// A running pair of emulators.

@@ -19,9 +19,6 @@ use crate::SandboxError;
 /// The certificate authority's file names in the sandbox directory.
 const CA_FILE: &str = "ca.pem";
 const CA_KEY_FILE: &str = "ca-key.pem";
-/// The authority's common name; a restart rebuilds the issuer from it and the stored key.
-const CA_NAME: &str = "Duet sandbox local certificate authority";
-
 /// What serving HTTPS needs: the rustls configuration with this start's server certificate,
 /// and the authority clients trust.
 pub(crate) struct Tls {
@@ -35,7 +32,7 @@ impl Tls {
     /// server certificate from it.
     pub(crate) fn load_or_create(dir: &Path) -> Result<Tls, SandboxError> {
         let (ca_key, ca_pem) = authority(dir)?;
-        let issuer = ca_params().self_signed(&ca_key).map_err(tls_error)?;
+        let issuer = ca_params(&ca_key).self_signed(&ca_key).map_err(tls_error)?;
         let key = KeyPair::generate().map_err(tls_error)?;
         let leaf = server_params()
             .signed_by(&key, &issuer, &ca_key)
@@ -67,7 +64,7 @@ pub(crate) fn authority(dir: &Path) -> Result<(KeyPair, String), SandboxError> {
         return Ok((key, std::fs::read_to_string(&cert_path)?));
     }
     let key = KeyPair::generate().map_err(tls_error)?;
-    let cert = ca_params().self_signed(&key).map_err(tls_error)?;
+    let cert = ca_params(&key).self_signed(&key).map_err(tls_error)?;
     write_private(&dir.join("ca-key.pem.tmp"), &key.serialize_pem())?;
     std::fs::rename(dir.join("ca-key.pem.tmp"), &key_path)?;
     std::fs::write(dir.join("ca.pem.tmp"), cert.pem())?;
@@ -85,9 +82,9 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())
 }
 
-fn ca_params() -> CertificateParams {
+fn ca_params(key: &KeyPair) -> CertificateParams {
     let mut params = CertificateParams::default();
-    params.distinguished_name = name(CA_NAME);
+    params.distinguished_name = name(&authority_name(key));
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
@@ -119,6 +116,18 @@ fn server_params() -> CertificateParams {
     params.not_before = day(Utc::now() - Duration::days(1));
     params.not_after = day(Utc::now() + Duration::days(365));
     params
+}
+
+/// `Duet sandbox CA` and eight hex digits of the key's public half (FNV-1a): two sandboxes'
+/// authorities never share a name, as two real ones would not.
+fn authority_name(key: &KeyPair) -> String {
+    let hash = key
+        .public_key_raw()
+        .iter()
+        .fold(0x811c_9dc5_u32, |hash, byte| {
+            (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193)
+        });
+    format!("Duet sandbox CA {hash:08x}")
 }
 
 fn name(common_name: &str) -> DistinguishedName {

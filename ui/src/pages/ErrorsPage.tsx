@@ -108,14 +108,23 @@ export function ErrorsPage() {
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // One reload for a burst of events: a change failing, or a map changing, reloads the
+    // maps and their failed changes at most once per interval, even while failures stream in.
+    const reloadSoon = () => {
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void load();
+      }, RELOAD_DEBOUNCE_MS);
+    };
     const unsubscribe = backend.subscribe((event) => {
       if (event.type === 'activity' && (event.entry.status === 'conflict' || event.entry.kind === 'error')) {
         setActivity((current) => mergeActivity(current, [event.entry]));
+        if (event.entry.kind === 'error') reloadSoon();
       }
       if (event.type === 'mapChanged') {
         setMaps((current) => (current ? upsertMap(current, event.map) : current));
-        clearTimeout(timer);
-        timer = setTimeout(() => void load(), RELOAD_DEBOUNCE_MS);
+        reloadSoon();
       }
     });
     refresh();
