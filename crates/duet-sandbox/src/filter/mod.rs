@@ -6,13 +6,13 @@
 
 mod eval;
 mod lex;
+mod membership;
 mod order;
 mod parse;
 mod select;
 
 use chrono::{DateTime, Utc};
 
-pub(crate) use lex::{Tok, Token, tokenize};
 pub(crate) use order::{compare_rows, parse_orderby, sort_rows};
 pub(crate) use parse::{parse, parse_with};
 pub(crate) use select::parse_select;
@@ -63,6 +63,10 @@ pub(crate) enum Functions {
     Strings,
     /// Those and `tolower`/`toupper` around an operand (the F&O metadata service).
     StringsAndCase,
+    /// No function but membership: `X in ('a','b')` and
+    /// `Microsoft.Dynamics.CRM.In(PropertyName='X',PropertyValues=['a','b'])`, which become an
+    /// `or` of equalities; any other function is refused by its name (Dataverse metadata).
+    Membership,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +97,9 @@ pub(crate) enum FilterError {
     },
     #[error("Could not find a property named '{0}'.")]
     UnknownProperty(String),
+    /// A function the service does not support, by the name the request used.
+    #[error("The \"{0}\" function is not supported.")]
+    UnsupportedFunction(String),
 }
 
 /// Every conjunct of an `and` chain: the parts a read may seek on.

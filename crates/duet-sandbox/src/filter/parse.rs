@@ -4,22 +4,22 @@
 use super::lex::{Tok, Token, tokenize};
 use super::{CaseFn, CmpOp, Expr, FilterError, Functions, Operand, StrFn, syntax};
 
-const KEYWORDS: &[&str] = &["and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le"];
+const KEYWORDS: &[&str] = &["and", "or", "not", "in", "eq", "ne", "gt", "ge", "lt", "le"];
 
-struct Parser<'a> {
+pub(super) struct Parser<'a> {
     toks: Vec<Token>,
     i: usize,
     input: &'a str,
-    is_field: &'a dyn Fn(&str) -> bool,
-    functions: Functions,
+    pub(super) is_field: &'a dyn Fn(&str) -> bool,
+    pub(super) functions: Functions,
 }
 
 impl Parser<'_> {
-    fn peek(&self) -> &Token {
+    pub(super) fn peek(&self) -> &Token {
         &self.toks[self.i.min(self.toks.len() - 1)]
     }
 
-    fn next(&mut self) -> Token {
+    pub(super) fn next(&mut self) -> Token {
         let t = self.peek().clone();
         if self.i < self.toks.len() - 1 {
             self.i += 1;
@@ -27,12 +27,12 @@ impl Parser<'_> {
         t
     }
 
-    fn error_here(&self, detail: &str) -> FilterError {
+    pub(super) fn error_here(&self, detail: &str) -> FilterError {
         let t = self.peek();
         syntax(self.input, t.pos, &t.text, detail)
     }
 
-    fn is_word(&self, w: &str) -> bool {
+    pub(super) fn is_word(&self, w: &str) -> bool {
         matches!(&self.peek().tok, Tok::Word(x) if x == w)
     }
 
@@ -64,7 +64,7 @@ impl Parser<'_> {
         self.parse_primary()
     }
 
-    fn expect(&mut self, tok: Tok, what: &str) -> Result<(), FilterError> {
+    pub(super) fn expect(&mut self, tok: Tok, what: &str) -> Result<(), FilterError> {
         if self.peek().tok == tok {
             self.next();
             Ok(())
@@ -87,6 +87,9 @@ impl Parser<'_> {
         if let Tok::Word(w) = &self.peek().tok
             && followed_by_paren
         {
+            if self.functions == Functions::Membership {
+                return self.membership_function(w.clone());
+            }
             let func = match w.as_str() {
                 "contains" => StrFn::Contains,
                 "startswith" => StrFn::StartsWith,
@@ -119,6 +122,9 @@ impl Parser<'_> {
 
     fn parse_comparison(&mut self) -> Result<Expr, FilterError> {
         let left = self.parse_operand()?;
+        if self.functions == Functions::Membership && self.is_word("in") {
+            return self.in_list(left);
+        }
         let op = match &self.peek().tok {
             Tok::Word(w) => match w.as_str() {
                 "eq" => CmpOp::Eq,
