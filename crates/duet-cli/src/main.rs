@@ -10,6 +10,7 @@ mod promote;
 mod remote;
 mod scenario;
 mod serve;
+mod serve_guard;
 
 use std::path::PathBuf;
 

@@ -10,9 +10,9 @@ use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +23,8 @@ use serde_json::Value;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::{BroadcastStream, ReceiverStream};
 use tower_http::services::{ServeDir, ServeFile};
+
+use crate::serve_guard;
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -41,9 +43,11 @@ pub struct ServeArgs {
 }
 
 #[derive(Clone)]
-struct AppState {
+pub(crate) struct AppState {
     api: Arc<Api>,
-    token: Arc<str>,
+    pub(crate) token: Arc<str>,
+    /// The port it listens on, which requests must be addressed to.
+    pub(crate) port: u16,
 }
 
 /// API options for a command-line Duet: `DUET_KEYRING_SERVICE` picks the keyring service
@@ -84,6 +88,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         api: api.clone(),
         token: token.clone(),
+        port,
     };
     lines.push((
         "DUET_UI_URL".to_owned(),
@@ -106,39 +111,18 @@ fn router(state: AppState, ui: PathBuf) -> Router {
         .route("/api/events", get(events))
         .route("/api/logs.csv", get(log_csv))
         .route("/api/{command}", post(command))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
-        .with_state(state);
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            serve_guard::require_token,
+        ))
+        .with_state(state.clone());
     let index = ui.join("index.html");
-    api_routes.fallback_service(ServeDir::new(ui).fallback(ServeFile::new(index)))
-}
-
-#[derive(Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
-}
-
-async fn require_token(
-    State(state): State<AppState>,
-    Query(query): Query<TokenQuery>,
-    headers: HeaderMap,
-    request: Request,
-    next: Next,
-) -> Response {
-    let bearer = headers
-        .get("authorization")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    let presented = bearer.or(query.token.as_deref());
-    if presented != Some(&*state.token) {
-        return error_response(
-            StatusCode::UNAUTHORIZED,
-            ApiError::new(
-                Code::Unauthorized,
-                "The access token is missing or wrong: open the DUET_UI_URL that `duet serve` printed.",
-            ),
-        );
-    }
-    next.run(request).await
+    api_routes
+        .fallback_service(ServeDir::new(ui).fallback(ServeFile::new(index)))
+        .layer(middleware::from_fn_with_state(
+            state,
+            serve_guard::require_own_host,
+        ))
 }
 
 async fn command(
@@ -242,7 +226,7 @@ impl std::io::Write for ChannelWriter {
     }
 }
 
-fn error_response(status: StatusCode, error: ApiError) -> Response {
+pub(crate) fn error_response(status: StatusCode, error: ApiError) -> Response {
     (status, Json(error)).into_response()
 }
 

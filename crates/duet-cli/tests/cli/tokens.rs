@@ -121,6 +121,50 @@ async fn serve_guards_its_api_with_the_printed_access_token() {
         .unwrap();
     assert_eq!(maps[0]["name"], "customers", "--sandbox adds the demo map");
 
+    // A page of another site (or one whose name was rebound to 127.0.0.1) is refused, even
+    // with the token: the API answers its own page only.
+    let port = origin.rsplit_once(':').unwrap().1;
+    let rebound = http
+        .get(format!("{origin}/maps"))
+        .header("host", format!("evil.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rebound.status(),
+        403,
+        "a rebound host name is not this server"
+    );
+    let cross_site = http
+        .post(format!("{origin}/api/maps"))
+        .bearer_auth(token)
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403, "another origin is refused");
+    let same_site = http
+        .post(format!("{origin}/api/maps"))
+        .bearer_auth(token)
+        .header("origin", origin)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_site.status(), 200, "the page's own origin is served");
+    let wrong_token = http
+        .post(format!("{origin}/api/maps"))
+        .bearer_auth(format!("{token}x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        wrong_token.status(),
+        401,
+        "a token with more characters is wrong"
+    );
+
     let unknown = http
         .post(format!("{origin}/api/no_such_command"))
         .bearer_auth(token)
