@@ -85,13 +85,8 @@ pub(crate) fn serve_sandbox(dir: &Path) -> Running {
 /// A client that trusts the certificate authority (`DUET_CA_FILE`) that `env` printed, and no
 /// other: how a script reaches the sandbox over HTTPS.
 pub(crate) fn sandbox_http(env: &HashMap<String, String>) -> reqwest::Client {
-    let pem = std::fs::read(&env["DUET_CA_FILE"]).expect("the sandbox's authority is on disk");
-    let authority = reqwest::Certificate::from_pem(&pem).expect("a PEM certificate");
-    reqwest::Client::builder()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(authority)
-        .build()
-        .unwrap()
+    let pem = std::fs::read_to_string(&env["DUET_CA_FILE"]).expect("the sandbox's authority");
+    duet_connect::http_client(&duet_connect::Trust::Only(pem)).expect("a client")
 }
 
 /// Signs in as the sandbox client that `env` printed, for `resource`; answers the token

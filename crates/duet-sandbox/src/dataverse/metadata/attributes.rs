@@ -15,67 +15,27 @@ use super::optionsets::option_set_json;
 
 pub(crate) const NAMESPACE: &str = "Microsoft.Dynamics.CRM";
 
-/// A derived attribute type named in a cast path segment.
+/// A derived attribute type named in a cast path segment: the metadata type attributes of
+/// a kind are served as (a lookup cast also covers owners, served as lookups).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AttributeCast {
-    String,
-    Integer,
-    BigInt,
-    Decimal,
-    Money,
-    Boolean,
-    Picklist,
-    State,
-    Status,
-    Lookup,
-    DateTime,
-    UniqueIdentifier,
-}
+pub(crate) struct AttributeCast(AttributeKind);
 
 impl AttributeCast {
-    const ALL: [AttributeCast; 12] = [
-        AttributeCast::String,
-        AttributeCast::Integer,
-        AttributeCast::BigInt,
-        AttributeCast::Decimal,
-        AttributeCast::Money,
-        AttributeCast::Boolean,
-        AttributeCast::Picklist,
-        AttributeCast::State,
-        AttributeCast::Status,
-        AttributeCast::Lookup,
-        AttributeCast::DateTime,
-        AttributeCast::UniqueIdentifier,
-    ];
-
     fn covers(self, kind: AttributeKind) -> bool {
         kind.metadata_type() == self.type_name()
     }
 
     pub(crate) fn type_name(self) -> &'static str {
-        match self {
-            AttributeCast::String => "StringAttributeMetadata",
-            AttributeCast::Integer => "IntegerAttributeMetadata",
-            AttributeCast::BigInt => "BigIntAttributeMetadata",
-            AttributeCast::Decimal => "DecimalAttributeMetadata",
-            AttributeCast::Money => "MoneyAttributeMetadata",
-            AttributeCast::Boolean => "BooleanAttributeMetadata",
-            AttributeCast::Picklist => "PicklistAttributeMetadata",
-            AttributeCast::State => "StateAttributeMetadata",
-            AttributeCast::Status => "StatusAttributeMetadata",
-            AttributeCast::Lookup => "LookupAttributeMetadata",
-            AttributeCast::DateTime => "DateTimeAttributeMetadata",
-            AttributeCast::UniqueIdentifier => "UniqueIdentifierAttributeMetadata",
-        }
+        self.0.metadata_type()
     }
 
     fn has_options(self) -> bool {
         matches!(
-            self,
-            AttributeCast::Picklist
-                | AttributeCast::State
-                | AttributeCast::Status
-                | AttributeCast::Boolean
+            self.0,
+            AttributeKind::Picklist
+                | AttributeKind::State
+                | AttributeKind::Status
+                | AttributeKind::Boolean
         )
     }
 
@@ -91,9 +51,10 @@ impl AttributeCast {
                 "The type '{NAMESPACE}.EnumAttributeMetadata' is abstract; a cast needs a concrete attribute type such as '{NAMESPACE}.PicklistAttributeMetadata'."
             )));
         }
-        AttributeCast::ALL
+        AttributeKind::ALL
             .into_iter()
-            .find(|c| c.type_name() == bare)
+            .find(|kind| kind.metadata_type() == bare)
+            .map(AttributeCast)
             .ok_or_else(|| {
                 bad_request(format!(
                     "The type '{segment}' is not an attribute type of '{NAMESPACE}.AttributeMetadata'."

@@ -26,6 +26,23 @@ pub(crate) enum AttributeKind {
 }
 
 impl AttributeKind {
+    /// Every kind, lookups before owners (both are served as lookups).
+    pub(crate) const ALL: [AttributeKind; 13] = [
+        AttributeKind::String,
+        AttributeKind::Integer,
+        AttributeKind::BigInt,
+        AttributeKind::Decimal,
+        AttributeKind::Money,
+        AttributeKind::Boolean,
+        AttributeKind::Picklist,
+        AttributeKind::State,
+        AttributeKind::Status,
+        AttributeKind::Lookup,
+        AttributeKind::Owner,
+        AttributeKind::DateTime,
+        AttributeKind::Uniqueidentifier,
+    ];
+
     /// The `AttributeType` value.
     pub(crate) fn code(self) -> &'static str {
         match self {
