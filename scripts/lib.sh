@@ -50,28 +50,58 @@ build_ui() {
 
 # Runs a command with a private D-Bus session and an unlocked gnome-keyring, so secrets go
 # to a real OS keyring even on a machine without a desktop session.
+#
+# The daemon runs in the foreground as a child of the session, with its own runtime
+# directory and its output kept in the keyring home, so its death is seen and explained. The
+# command starts only once the daemon owns the Secret Service name (asked without starting
+# anything: asking the name itself would have D-Bus start a second, locked daemon, whose
+# missing default collection answers "no result found") and names a default collection; if
+# that takes over 30 s the run stops here with the daemon's output, instead of running
+# tests against no keyring. When the command fails, the daemon's state is printed too.
 with_keyring() {
   local keyring_home="$1"
   shift
   mkdir -p "$keyring_home"
-  # The unlocked daemon takes the Secret Service name on the bus a moment after it starts. A
-  # client asking before that has D-Bus start a second, locked daemon, whose missing default
-  # collection answers "no result found"; so the command starts only once the name has an
-  # owner (asked without starting anything) and it names a default collection (10 s at most).
   dbus-run-session -- bash -c '
-    export XDG_DATA_HOME="$1"; shift
-    printf duet | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-    for _ in $(seq 1 50); do
+    home="$1"; shift
+    export XDG_DATA_HOME="$home" XDG_RUNTIME_DIR="$home/run"
+    mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+    log="$home/gnome-keyring.log"
+    (printf duet | exec gnome-keyring-daemon --foreground --unlock --components=secrets) >"$log" 2>&1 &
+    daemon=$!
+    keyring_state() {
+      echo "gnome-keyring: $(pgrep -a gnome-keyring | tr "\n" ";")" >&2
+      echo "gnome-keyring output ($log):" >&2
+      tail -n 20 "$log" >&2
+    }
+    ready=""
+    for _ in $(seq 1 150); do
+      if ! kill -0 "$daemon" 2>/dev/null; then break; fi
       if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
         org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
         | grep -q "boolean true"; then
         default=$(dbus-send --session --print-reply --dest=org.freedesktop.secrets \
           /org/freedesktop/secrets org.freedesktop.Secret.Service.ReadAlias string:default \
           2>/dev/null | sed -n "s/.*object path \"\([^\"]*\)\".*/\1/p")
-        if [ -n "$default" ] && [ "$default" != "/" ]; then break; fi
+        if [ -n "$default" ] && [ "$default" != "/" ]; then ready=1; break; fi
       fi
       sleep 0.2
     done
-    exec "$@"
+    if [ -z "$ready" ]; then
+      echo "with_keyring: gnome-keyring did not offer an unlocked default collection" >&2
+      keyring_state
+      exit 1
+    fi
+    status=0
+    "$@" || status=$?
+    if [ "$status" -ne 0 ]; then
+      if kill -0 "$daemon" 2>/dev/null; then
+        echo "with_keyring: the command failed ($status); the keyring daemon is still running" >&2
+      else
+        echo "with_keyring: the command failed ($status) and the keyring daemon had stopped" >&2
+      fi
+      keyring_state
+    fi
+    exit "$status"
   ' keyring "$keyring_home" "$@"
 }
