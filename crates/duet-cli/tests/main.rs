@@ -4,6 +4,10 @@
 
 #[path = "cli/bootstrap.rs"]
 mod bootstrap;
+#[path = "cli/crash.rs"]
+mod crash;
+#[path = "cli/crash_live.rs"]
+mod crash_live;
 #[path = "cli/link.rs"]
 mod link;
 #[path = "cli/logs.rs"]

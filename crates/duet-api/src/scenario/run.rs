@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use duet_sandbox::SandboxConfig;
+
 use super::plan::definition;
 use super::steps::{Outcome, Step, StepRun};
 use crate::error::json;
@@ -36,6 +38,7 @@ impl Api {
         })?;
         let definition = definition(id)?;
         let mut run = self.run_to_carry_on(id, options)?;
+        self.reopen_for(&run).await?;
         run.status = StepStatus::Running;
         self.checkpoint(&run)?;
         for index in 0..run.steps.len() {
@@ -102,6 +105,33 @@ impl Api {
                 run
             }
         })
+    }
+
+    /// Brings back what the run's finished steps left running when this Duet is a new process
+    /// (the last one stopped or was killed part-way): the sandbox it provisioned, started again
+    /// over its data (its ports may have moved, so its environments are refreshed), and the
+    /// engine over the stored link, resuming the maps that were running. A process that kept
+    /// them running has nothing to do here.
+    async fn reopen_for(self: &Arc<Self>, run: &ScenarioRun) -> Result<(), ApiError> {
+        let carried_on = run
+            .steps
+            .iter()
+            .any(|step| matches!(step.status, StepStatus::Done | StepStatus::Skipped));
+        if !carried_on {
+            return Ok(());
+        }
+        let provisioned = run
+            .steps
+            .iter()
+            .any(|step| step.id == Step::Provision.id() && step.status == StepStatus::Done);
+        if provisioned && self.sandbox.lock().await.is_none() {
+            self.start_sandbox(SandboxConfig::new(self.data_dir.join("sandbox")))
+                .await?;
+        }
+        if self.engine.read().await.is_none() {
+            self.resume().await?;
+        }
+        Ok(())
     }
 
     /// Starts a run in the background; progress arrives as `scenarioChanged` events.

@@ -190,15 +190,16 @@ impl Engine {
 
     /// Runs a map: an initial sync when it has never run (or was stopped), then live sync.
     /// A paused map resumes by catching up; a map in Error starts its round again now
-    /// instead of waiting for its next attempt.
+    /// instead of waiting for its next attempt; a map already initializing, running or
+    /// resuming goes on as it is.
     pub async fn run(&self, name: &str) -> Result<(), EngineError> {
-        let errored = self
-            .context
-            .store
-            .map(name)?
-            .is_some_and(|map| map.state == MapState::Error);
-        if self.is_started(name).await && !errored {
-            return self.resume(name, ResumeMode::CatchUp).await;
+        let state = self.context.store.map(name)?.map(|map| map.state);
+        if self.is_started(name).await {
+            match state {
+                Some(MapState::Error) => {}
+                Some(MapState::Paused) => return self.resume(name, ResumeMode::CatchUp).await,
+                _ => return Ok(()),
+            }
         }
         self.start(name, true).await
     }
@@ -311,9 +312,15 @@ impl Engine {
     pub async fn resume(&self, name: &str, mode: ResumeMode) -> Result<(), EngineError> {
         self.context.load_map(name)?;
         let store = &self.context.store;
-        // Catching up, the map is Resuming until every change queued now is settled.
+        // A map in its initial sync goes on with the copy: its task sets Initializing as it
+        // takes up the copy again, and its queue is applied after it. Catching up, a live map
+        // is Resuming until every change queued now is settled.
+        let initializing = store.cursor(name, DELTA_CURSOR)?.is_none();
         let mut state = MapState::Running;
         let message = match mode {
+            ResumeMode::CatchUp if initializing => {
+                "Resumed: the initial sync goes on from its last checkpoint".to_owned()
+            }
             ResumeMode::CatchUp => {
                 let (queued, _, _) = store.queue_depth(name)?;
                 let live = store
@@ -335,8 +342,11 @@ impl Engine {
             }
         };
         // Set before the apply loop starts: it may find the queue caught up at once and set
-        // Running, which a later Resuming would overwrite for good.
-        self.context.set_state(name, state, None)?;
+        // Running, which a later Resuming would overwrite for good. A map still copying is left
+        // to its task, which could finish the copy and go live meanwhile.
+        if !initializing {
+            self.context.set_state(name, state, None)?;
+        }
         let started = {
             let running = self.running.lock().await;
             match running.get(name) {
