@@ -190,9 +190,9 @@ impl Api {
                 engine.run(name).await?;
             } else {
                 // An initial sync brings the added companies' rows; rows already equal on
-                // both sides are read but not written again.
-                engine.stop(name).await?;
-                engine.run(name).await?;
+                // both sides are read but not written again, and queued and failed changes
+                // are kept (a row with a Dataverse change waiting is left to that change).
+                engine.rerun(name).await?;
             }
         }
         self.check_health().await

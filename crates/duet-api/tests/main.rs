@@ -14,6 +14,8 @@ mod demo;
 mod environments;
 #[path = "api/link.rs"]
 mod link;
+#[path = "api/link_companies.rs"]
+mod link_companies;
 #[path = "api/logs.rs"]
 mod logs;
 #[path = "api/maps_alm.rs"]

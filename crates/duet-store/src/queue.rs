@@ -45,6 +45,8 @@
 //! - No call sees a change half moved: each method runs while holding the store's one
 //!   connection, and the methods of more than one statement run in a transaction.
 
+use std::collections::HashSet;
+
 use rusqlite::{OptionalExtension, params};
 
 use duet_maps::Side;
@@ -399,6 +401,27 @@ impl Store {
             |row| row.get(0),
         )?;
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Which of `keys` have a change of a map captured on `side` still waiting (queued, parked
+    /// or failed), read in one statement.
+    pub fn keys_with_waiting_changes(
+        &self,
+        map: &str,
+        side: Side,
+        keys: &[String],
+    ) -> Result<HashSet<String>> {
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let keys = serde_json::to_string(keys)?;
+        let db = self.db();
+        let mut statement = db.prepare_cached(
+            "SELECT DISTINCT row_key FROM queue
+             WHERE map = ?1 AND side = ?2 AND row_key IN (SELECT value FROM json_each(?3))",
+        )?;
+        let rows = statement.query_map(params![map, side.as_str(), keys], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Changes of a map by status: (queued, parked, failed).

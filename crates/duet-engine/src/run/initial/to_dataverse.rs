@@ -106,6 +106,12 @@ impl Session {
         let known = self
             .store()
             .shadows(self.name(), Side::Dataverse.as_str(), &keys)?;
+        // A row with a Dataverse change still waiting in the queue (an initial sync run again
+        // over a live map: Rerun, or legal entities added) is left to that change, which is
+        // newer than the finance and operations values this copy would write over it.
+        let waiting =
+            self.store()
+                .keys_with_waiting_changes(self.name(), Side::Dataverse, &keys)?;
         // What Duet saw in finance and operations, remembered for the whole chunk at once.
         let seen: Vec<_> = keyed
             .iter()
@@ -119,6 +125,9 @@ impl Session {
             .collect();
         let mut pending = Vec::new();
         for (key, row) in keyed {
+            if waiting.contains(&key.to_string()) {
+                continue;
+            }
             let known = known.get(&key.to_string());
             if let Some(item) = self.pending_row(key, row, known).await? {
                 pending.push(item);
