@@ -78,17 +78,26 @@ impl TokenProvider {
         Ok(value)
     }
 
-    /// Drops a cached token the server refused, so the next call signs in again.
     /// How many tokens were fetched (the rest came from the cache).
     pub fn fetches(&self) -> u64 {
         self.fetches.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Drops a cached token the server refused, so the next call signs in again.
     pub async fn invalidate(&self, resource: &str) {
         self.cache.lock().await.remove(resource);
     }
 
+    /// Signs in for `resource`; a failure says it was the sign-in that failed, whatever the
+    /// request that needed the token.
     async fn fetch(&self, resource: &str) -> Result<TokenResponse, ConnectError> {
+        self.request_token(resource).await.map_err(|mut error| {
+            error.message = format!("sign-in failed: {}", error.message);
+            error
+        })
+    }
+
+    async fn request_token(&self, resource: &str) -> Result<TokenResponse, ConnectError> {
         let url = &self.credentials.token_url;
         let scope = format!("{}/.default", resource.trim_end_matches('/'));
         let response = self

@@ -27,6 +27,8 @@ mod live_sync;
 mod lookup_by_name;
 #[path = "engine/lookup_keys.rs"]
 mod lookup_keys;
+#[path = "engine/outages.rs"]
+mod outages;
 #[path = "engine/parents.rs"]
 mod parents;
 #[path = "engine/pause_resume.rs"]

@@ -28,6 +28,8 @@ pub(crate) struct Auth {
     pub dv_url: String,
     lifetime: Duration,
     tokens: Mutex<HashMap<String, Issued>>,
+    /// Set by [`crate::Sandbox::set_sign_in_down`]: the token endpoint answers 503.
+    pub(crate) sign_in_down: std::sync::atomic::AtomicBool,
 }
 
 impl Auth {
@@ -47,6 +49,7 @@ impl Auth {
             dv_url,
             lifetime,
             tokens: Mutex::new(HashMap::new()),
+            sign_in_down: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -144,6 +147,14 @@ pub(crate) async fn token_endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if auth.sign_in_down.load(std::sync::atomic::Ordering::SeqCst) {
+        return entra_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            90033,
+            "A transient error has occurred. Please try again.",
+        );
+    }
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();

@@ -177,6 +177,7 @@ pub struct Sandbox {
     identity: Identity,
     generated_rows: usize,
     ca: Option<(PathBuf, String)>,
+    auth: Arc<auth::Auth>,
     fo_guard: Arc<protection::Guard>,
     dv_guard: Arc<protection::Guard>,
     shutdown: watch::Sender<bool>,
@@ -332,7 +333,7 @@ impl Sandbox {
         let dv_state = Arc::new(dataverse::DvState::new(
             dv_db,
             dv_url.clone(),
-            auth,
+            auth.clone(),
             who,
             dv_guard.clone(),
             stop.clone(),
@@ -356,6 +357,7 @@ impl Sandbox {
             identity,
             generated_rows,
             ca: tls.map(|tls| (tls.ca_file, tls.ca_pem)),
+            auth,
             fo_guard,
             dv_guard,
             shutdown,
@@ -374,6 +376,14 @@ impl Sandbox {
     /// effect as `POST /_sandbox/faults` on that emulator's port.
     pub fn set_faults(&self, side: Side, faults: Faults) -> Result<(), FaultsError> {
         self.guard(side).set_faults(faults)
+    }
+
+    /// Makes the token endpoint answer 503 (`down`) or sign clients in again; tokens already
+    /// issued stay valid until they expire.
+    pub fn set_sign_in_down(&self, down: bool) {
+        self.auth
+            .sign_in_down
+            .store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The faults currently injected into one emulator.

@@ -61,6 +61,12 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Writes (POST, PATCH, PUT, DELETE, also inside `$batch`) that fail at random.
     pub fail_writes: Option<FailWrites>,
+    /// Every OData request answers 429 with a `Retry-After` of this many seconds until
+    /// cleared: a throttling storm. 0 is off.
+    pub throttle_seconds: u64,
+    /// Each `$batch` answer stops half way through its body and the connection drops, as
+    /// when a connection resets mid-response; the batch itself was carried out.
+    pub cut_batch_answers: bool,
 }
 
 /// Random write failures.
@@ -181,6 +187,15 @@ impl Guard {
                 )
                 .into_response());
         }
+        if faults.throttle_seconds > 0 {
+            let error = self.error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "0x80072322",
+                "Number of requests exceeded the limit (the sandbox is throttling every request)."
+                    .into(),
+            );
+            return Err(throttled(error, faults.throttle_seconds));
+        }
         let permit = self
             .count(client)
             .map_err(|(e, retry_after)| throttled(e, retry_after))?;
@@ -276,6 +291,29 @@ fn throttled(e: ApiError, retry_after: u64) -> Response {
         resp.headers_mut().insert("Retry-After", v);
     }
     resp
+}
+
+/// `response` as a connection reset mid-answer leaves it when `cut_batch_answers` is set:
+/// half of its body, then the connection drops.
+pub(crate) async fn cut_if_asked(guard: &Guard, response: Response) -> Response {
+    if !guard.faults().cut_batch_answers {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = body.slice(..body.len() / 2);
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let reset = std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "the answer was cut off by an injected fault",
+    );
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Ok(half), Err(reset)];
+    Response::from_parts(
+        parts,
+        axum::body::Body::from_stream(futures::stream::iter(chunks)),
+    )
 }
 
 /// State of the `/_sandbox/faults` admin route on one port.

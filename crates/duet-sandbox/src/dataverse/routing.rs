@@ -43,7 +43,12 @@ pub(crate) async fn handle(
         Err(refused) => return refused,
     };
     let result = if decode_path(uri.path()) == format!("{ROOT_PATH}/$batch") {
-        batch_entry(&st, &method, headers, body).await
+        let answer = batch_entry(&st, &method, headers, body).await;
+        Ok(crate::protection::cut_if_asked(
+            &st.guard,
+            answer.unwrap_or_else(IntoResponse::into_response),
+        )
+        .await)
     } else {
         route(&st, method, &uri, &headers, body).await
     };
