@@ -4,6 +4,8 @@
 
 #[path = "cli/bootstrap.rs"]
 mod bootstrap;
+#[path = "cli/data_dir.rs"]
+mod data_dir;
 #[path = "cli/link.rs"]
 mod link;
 #[path = "cli/logs.rs"]
