@@ -58,7 +58,12 @@ fn dump(path: &Path) -> Vec<String> {
 
 #[test]
 fn the_fixture_is_a_store_of_the_release_before_migrations() {
-    assert_eq!(user_version(Path::new(FIXTURE)), 0);
+    let fixture =
+        Connection::open_with_flags(FIXTURE, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let version: i64 = fixture
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 0);
     assert!(
         !Path::new(&format!("{FIXTURE}-wal")).exists(),
         "the fixture is one file"
