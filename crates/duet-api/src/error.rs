@@ -16,8 +16,10 @@ pub enum Code {
     Conflict,
     ConfirmationMismatch,
     DataDir,
+    DataDirInUse,
     DemoRunning,
     Disagreement,
+    DiskFull,
     Export,
     Health,
     Internal,
@@ -42,6 +44,9 @@ pub enum Code {
     ScenarioRunning,
     SecretMissing,
     Store,
+    StoreBusy,
+    StoreCorrupt,
+    StoreNewer,
     Timeout,
     Unauthorized,
     UnknownCommand,
@@ -110,6 +115,12 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error {
             StoreError::NotFound(message) => ApiError::new(Code::NotFound, message),
+            StoreError::Busy { .. } => ApiError::new(Code::StoreBusy, error.to_string()),
+            StoreError::Corrupt { .. } => ApiError::new(Code::StoreCorrupt, error.to_string()),
+            StoreError::Full { .. } => ApiError::new(Code::DiskFull, error.to_string()),
+            StoreError::NewerSchema { .. } => ApiError::new(Code::StoreNewer, error.to_string()),
+            StoreError::InUse { .. } => ApiError::new(Code::DataDirInUse, error.to_string()),
+            StoreError::Lock { .. } => ApiError::new(Code::DataDir, error.to_string()),
             other => ApiError::new(Code::Store, other.to_string()),
         }
     }

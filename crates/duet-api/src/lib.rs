@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use duet_engine::{Clock, Engine, EngineSettings, SystemClock};
 use duet_sandbox::Sandbox;
-use duet_store::Store;
+use duet_store::{DataDirLock, Store};
 use tokio::sync::{Mutex, RwLock, broadcast};
 
 pub use demo::{
@@ -87,6 +87,8 @@ impl Default for ApiOptions {
 
 pub struct Api {
     data_dir: PathBuf,
+    /// Held while the `Api` lives: no other process runs Duet on the same data directory.
+    _lock: DataDirLock,
     store: Arc<Store>,
     secrets: SecretStore,
     clock: Arc<dyn Clock>,
@@ -106,8 +108,9 @@ const FINOPS: &str = "financeOperations";
 const DATAVERSE: &str = "dataverse";
 
 impl Api {
-    /// Opens the data directory (creating it) and starts the housekeeping task. Maps that
-    /// were running start again with [`Api::resume`] or [`Api::start_default`].
+    /// Opens the data directory (creating it), locks it against a second Duet process, and
+    /// starts the housekeeping task. Maps that were running start again with [`Api::resume`]
+    /// or [`Api::start_default`].
     pub async fn open(data_dir: &Path, options: ApiOptions) -> Result<Arc<Api>, ApiError> {
         std::fs::create_dir_all(data_dir).map_err(|error| {
             ApiError::new(
@@ -118,10 +121,12 @@ impl Api {
                 ),
             )
         })?;
+        let lock = DataDirLock::acquire(data_dir)?;
         let store = Arc::new(Store::open(&data_dir.join("duet.sqlite"))?);
         let (events, _) = broadcast::channel(1024);
         let api = Arc::new(Api {
             data_dir: data_dir.to_owned(),
+            _lock: lock,
             store,
             secrets: SecretStore::new(options.keyring_service.clone()),
             clock: Arc::new(SystemClock),

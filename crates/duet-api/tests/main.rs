@@ -8,6 +8,8 @@ mod alerts;
 mod authoring;
 #[path = "api/bindings.rs"]
 mod bindings;
+#[path = "api/data_dir.rs"]
+mod data_dir;
 #[path = "api/demo.rs"]
 mod demo;
 #[path = "api/environments.rs"]

@@ -8,6 +8,8 @@ mod bootstrap;
 mod crash;
 #[path = "cli/crash_live.rs"]
 mod crash_live;
+#[path = "cli/data_dir.rs"]
+mod data_dir;
 #[path = "cli/link.rs"]
 mod link;
 #[path = "cli/logs.rs"]

@@ -17,6 +17,8 @@ mod dataverse_reads;
 mod definitions;
 #[path = "engine/deletes.rs"]
 mod deletes;
+#[path = "engine/disk_full.rs"]
+mod disk_full;
 #[path = "engine/errors.rs"]
 mod errors;
 #[path = "engine/initial_sync.rs"]

@@ -6,37 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Result, Store};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS activity (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    map TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    direction TEXT,
-    row_key TEXT,
-    operation TEXT,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL,
-    latency_ms INTEGER,
-    payload TEXT
-);
-CREATE INDEX IF NOT EXISTS activity_map ON activity (map, id);
-CREATE INDEX IF NOT EXISTS activity_row ON activity (map, row_key, id);
-";
-
 /// The columns every read of whole lines selects, in the order [`read_records`] reads them.
 pub(crate) const COLUMNS: &str = "id, at, map, kind, direction, row_key, operation, status, message, latency_ms, payload, error_class";
-
-/// Stores of earlier versions get the error class column (and its index) added.
-pub(crate) fn migrate(db: &Connection) -> Result<()> {
-    if !crate::has_column(db, "activity", "error_class")? {
-        db.execute_batch("ALTER TABLE activity ADD COLUMN error_class TEXT")?;
-    }
-    db.execute_batch(
-        "CREATE INDEX IF NOT EXISTS activity_class ON activity (error_class, id) WHERE error_class IS NOT NULL",
-    )?;
-    Ok(())
-}
 
 /// A line of the activity log, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

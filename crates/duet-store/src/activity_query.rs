@@ -8,12 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::activity::{ActivityRecord, COLUMNS, read_records};
 use crate::{Result, Store};
 
-pub(crate) const SCHEMA: &str = "
-CREATE INDEX IF NOT EXISTS activity_status ON activity (status, id);
-CREATE INDEX IF NOT EXISTS activity_map_status ON activity (map, status, id);
-CREATE INDEX IF NOT EXISTS activity_kind ON activity (kind, id);
-";
-
 /// Which end of the log a page starts from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,18 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Result, Store, StoreError, eq_by_name, parse_name};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS alert_rule (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    map TEXT,
-    class TEXT NOT NULL,
-    threshold INTEGER NOT NULL CHECK (threshold > 0),
-    window_minutes INTEGER NOT NULL CHECK (window_minutes > 0),
-    action TEXT NOT NULL CHECK (action IN ('none', 'pause', 'stop')),
-    enabled INTEGER NOT NULL DEFAULT 1
-);
-";
-
 /// What happens to the map when an alert rule fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

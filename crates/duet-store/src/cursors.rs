@@ -5,15 +5,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{Result, Store};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS cursor (
-    map TEXT NOT NULL,
-    name TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (map, name)
-);
-";
-
 /// A cursor to move in the same transaction as an enqueue, so a capture is either wholly
 /// recorded with its new position or not at all.
 #[derive(Debug, Clone, Copy)]

@@ -7,16 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Result, Store, StoreError, eq_by_name, parse_name, versions};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS map (
-    name TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    reason TEXT,
-    definition TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-";
-
 /// Where a map stands. Stored by its name (`notRunning`, `running`…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

@@ -11,19 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Result, Store};
 
-pub(crate) const SCHEMA: &str = "
-CREATE INDEX IF NOT EXISTS activity_at ON activity (at);
-CREATE TABLE IF NOT EXISTS queue_sample (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    map TEXT NOT NULL,
-    queued INTEGER NOT NULL,
-    parked INTEGER NOT NULL,
-    failed INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS queue_sample_at ON queue_sample (map, at);
-";
-
 /// One map and direction over one time bucket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricBucket {

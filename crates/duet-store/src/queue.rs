@@ -54,48 +54,6 @@ use duet_maps::Side;
 use crate::change::{ChangeOperation, ChangeStatus, NewChange, QueuedChange, Wait, parse_side};
 use crate::{CursorMove, Result, Store, cursors};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS queue (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    map TEXT NOT NULL,
-    side TEXT NOT NULL,
-    operation TEXT NOT NULL,
-    row_key TEXT,
-    source_id TEXT,
-    row_values TEXT NOT NULL,
-    captured_at TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'queued',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    wait TEXT,
-    read_mark INTEGER
-);
-CREATE INDEX IF NOT EXISTS queue_map ON queue (map, status, seq);
-CREATE INDEX IF NOT EXISTS queue_row ON queue (map, row_key, seq);
-";
-
-/// Brings a queue written by an earlier version up to date: it had no read marks, and it
-/// marked waiting changes only by the start of their error text, which the `wait` column now
-/// holds.
-pub(crate) fn migrate(connection: &rusqlite::Connection) -> Result<()> {
-    let has = |column: &str| crate::has_column(connection, "queue", column);
-    if !has("read_mark")? {
-        connection.execute_batch("ALTER TABLE queue ADD COLUMN read_mark INTEGER;")?;
-    }
-    if has("wait")? {
-        return Ok(());
-    }
-    connection.execute_batch(
-        "BEGIN;
-         ALTER TABLE queue ADD COLUMN wait TEXT;
-         UPDATE queue SET wait = 'parent' WHERE error LIKE 'held back until%';
-         UPDATE queue SET wait = 'selfReference'
-             WHERE status = 'queued' AND error LIKE 'waiting for%';
-         COMMIT;",
-    )?;
-    Ok(())
-}
-
 impl Store {
     /// Appends captured changes to a map's queue and moves the capture cursor, atomically.
     pub fn enqueue(

@@ -8,26 +8,6 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::{Result, Store};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS shadow (
-    map TEXT NOT NULL,
-    side TEXT NOT NULL,
-    row_key TEXT NOT NULL,
-    dataverse_id TEXT,
-    row_values TEXT NOT NULL,
-    PRIMARY KEY (map, side, row_key)
-);
-CREATE INDEX IF NOT EXISTS shadow_dataverse_id ON shadow (map, dataverse_id);
-CREATE TABLE IF NOT EXISTS written (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    map TEXT NOT NULL,
-    side TEXT NOT NULL,
-    row_key TEXT NOT NULL,
-    row_values TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS written_row ON written (map, side, row_key, id);
-";
-
 /// How many of Duet's latest writes of a row are remembered to know their echoes.
 pub const WRITTEN_KEPT: i64 = 8;
 

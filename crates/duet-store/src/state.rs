@@ -5,14 +5,6 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::{Result, Store};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS state (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-";
-
 impl Store {
     pub fn state(&self, name: &str) -> Result<Option<serde_json::Value>> {
         let text: Option<String> = self

@@ -6,29 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Result, Store, StoreError, maps};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS map_version (
-    map TEXT NOT NULL,
-    version INTEGER NOT NULL CHECK (version > 0),
-    author TEXT NOT NULL,
-    at TEXT NOT NULL,
-    note TEXT,
-    definition TEXT NOT NULL,
-    PRIMARY KEY (map, version)
-);
-";
-
-/// Gives every map stored before versions were kept its current definition as version 1.
-pub(crate) fn backfill(db: &Connection) -> Result<()> {
-    db.execute(
-        "INSERT INTO map_version (map, version, author, at, note, definition)
-         SELECT name, 1, 'duet', updated_at, 'definition before versions were kept', definition
-         FROM map WHERE NOT EXISTS (SELECT 1 FROM map_version WHERE map_version.map = map.name)",
-        [],
-    )?;
-    Ok(())
-}
-
 /// One saved definition of a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapVersion {

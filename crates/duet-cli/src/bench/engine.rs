@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider};
 use duet_engine::{Engine, EngineSettings, MapState, ResumeMode, SystemClock};
 use duet_maps::TableMap;
-use duet_store::{EnvironmentRecord, LinkRecord, Store};
+use duet_store::{DataDirLock, EnvironmentRecord, LinkRecord, Store};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
@@ -98,6 +98,8 @@ pub async fn serve(data: PathBuf) -> anyhow::Result<()> {
 }
 
 struct Running {
+    /// Keeps any other Duet off the data directory while this engine runs on it.
+    _lock: DataDirLock,
     engine: Arc<Engine>,
     store: Arc<Store>,
     dataverse: Arc<DataverseClient>,
@@ -176,6 +178,7 @@ fn start_engine(data: &Path) -> anyhow::Result<Running> {
     );
     let (client_id, secret) = (var("DUET_CLIENT_ID")?, var("DUET_CLIENT_SECRET")?);
     std::fs::create_dir_all(data)?;
+    let lock = DataDirLock::acquire(data)?;
     let store = Arc::new(Store::open(&data.join("duet.sqlite"))?);
     let environment = |kind: &str, url: &str| EnvironmentRecord {
         id: 0,
@@ -219,6 +222,7 @@ fn start_engine(data: &Path) -> anyhow::Result<Running> {
         EngineSettings::default(),
     );
     Ok(Running {
+        _lock: lock,
         engine,
         store,
         dataverse,

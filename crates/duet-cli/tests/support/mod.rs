@@ -23,6 +23,18 @@ impl Drop for Running {
     }
 }
 
+impl Running {
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the process as `kill -9` does (no chance to clean up) and waits for it to end.
+    pub(crate) fn kill_hard(&mut self) {
+        self.child.kill().expect("duet is killed");
+        self.child.wait().expect("duet ends");
+    }
+}
+
 /// Starts `duet` with `args` and collects its `KEY=value` lines until it has printed `until`.
 pub(crate) fn start(args: &[&str], until: &str) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_duet"))

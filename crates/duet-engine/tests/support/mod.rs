@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 /// read changes the way a person would. The temporary directory lives as long as the harness.
 pub(crate) struct Harness {
     _dir: tempfile::TempDir,
+    _store_dir: Option<tempfile::TempDir>,
     pub(crate) sandbox: Sandbox,
     pub(crate) store: Arc<Store>,
     pub(crate) engine: Arc<Engine>,
@@ -44,11 +45,26 @@ pub(crate) async fn harness_for(
     maps: &[TableMap],
     configure: impl FnOnce(&mut SandboxConfig),
 ) -> Harness {
+    harness_storing_in(None, maps, configure).await
+}
+
+/// As [`harness_for`], with the store in a temporary directory under `store_parent` when
+/// given (a small filesystem, say); the sandbox stays in the system's temporary directory.
+pub(crate) async fn harness_storing_in(
+    store_parent: Option<&std::path::Path>,
+    maps: &[TableMap],
+    configure: impl FnOnce(&mut SandboxConfig),
+) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
+    let store_dir = store_parent.map(|parent| tempfile::tempdir_in(parent).expect("store dir"));
     let mut config = SandboxConfig::new(dir.path().join("sandbox"));
     configure(&mut config);
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
-    let store = Arc::new(Store::open(&dir.path().join("duet.sqlite")).expect("store opens"));
+    let store_path = store_dir
+        .as_ref()
+        .map_or(dir.path(), |d| d.path())
+        .join("duet.sqlite");
+    let store = Arc::new(Store::open(&store_path).expect("store opens"));
     let environment = |kind: &str, url: &str| EnvironmentRecord {
         id: 0,
         kind: kind.to_owned(),
@@ -99,6 +115,7 @@ pub(crate) async fn harness_for(
     );
     Harness {
         _dir: dir,
+        _store_dir: store_dir,
         sandbox,
         store,
         engine,

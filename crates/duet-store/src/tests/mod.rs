@@ -8,6 +8,7 @@ mod activity;
 mod activity_query;
 mod alert_rules;
 mod cursors;
+mod disk_full;
 mod error_groups;
 mod link;
 mod maps;

@@ -98,12 +98,15 @@ fn opening_a_store_gives_maps_without_history_their_definition_as_version_one() 
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("duet.sqlite");
     {
+        // A store of a release before versions (and before versioned migrations, so its
+        // user_version is 0) holds a map without history.
         let store = Store::open(&path).expect("open");
         store
             .db()
             .execute_batch(
                 "INSERT INTO map (name, state, reason, definition, updated_at)
-                 VALUES ('old', 'running', NULL, '{\"v\":0}', 't0');",
+                 VALUES ('old', 'running', NULL, '{\"v\":0}', 't0');
+                 PRAGMA user_version = 0;",
             )
             .expect("a map from before versions");
         assert!(store.map_versions("old").expect("versions").is_empty());
