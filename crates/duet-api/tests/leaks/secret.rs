@@ -1,6 +1,7 @@
 //! A client secret, written once to the keyring, is found nowhere else.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use duet_api::{Api, EnvironmentKind, EnvironmentView, HealthStatus, LogQuery, MapState};
 use duet_maps::TableMap;
@@ -69,28 +70,19 @@ fn assert_absent_from_activity(api: &Api, secrets: &[&str]) -> usize {
     page.entries.len()
 }
 
-#[tokio::test]
-async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_errors() {
-    let (all_levels, _) = logs();
-    let secret = canary("S3cr3t-canary");
-    let wrong = canary("S3cr3t-canary-wrong");
-    let secrets = [secret.as_str(), wrong.as_str()];
-    let dir = tempfile::tempdir().unwrap();
-    let cloud = sandbox_with_secret(&dir.path().join("cloud"), &secret).await;
-    let data = dir.path().join("duet");
-    let api = Api::open(&data, options("leaks-secret")).await.unwrap();
-
-    // GIVEN both environments added with the secret through the command dispatcher, as the
-    // window and `duet serve` add them, linked, and the customers map's initial sync done.
+/// Adds both environments of `cloud` through the command dispatcher, as the window and
+/// `duet serve` add them, links them and waits for the customers map's initial sync; answers
+/// their ids (finance and operations, Dataverse).
+async fn link_and_sync(api: &Arc<Api>, cloud: &Sandbox, secret: &str) -> (i64, i64) {
     let mut ids = Vec::new();
     for kind in [
         EnvironmentKind::FinanceOperations,
         EnvironmentKind::Dataverse,
     ] {
-        let environment = cloud_environment(&cloud, kind, true);
+        let environment = cloud_environment(cloud, kind, true);
         assert_eq!(environment.client_secret, secret);
         let added: EnvironmentView = call(
-            &api,
+            api,
             "add_environment",
             json!({ "environment": environment }),
         )
@@ -107,18 +99,27 @@ async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_erro
         (map.state == MapState::Running && map.rows_synced > 0).then_some(())
     })
     .await;
+    (ids[0], ids[1])
+}
 
-    // WHEN finance and operations is given a wrong secret: the engine, the health check and
-    // a new link all fail to sign in.
-    let mut changed = cloud_environment(&cloud, EnvironmentKind::FinanceOperations, true);
-    changed.client_secret = wrong.clone();
+/// Gives finance and operations the `wrong` secret, so the engine, its health check and a
+/// new link fail to sign in; answers what each of them says, and the changed environment's
+/// and its credentials' debug text, by name.
+async fn fail_to_sign_in(
+    api: &Arc<Api>,
+    cloud: &Sandbox,
+    (finops, dataverse): (i64, i64),
+    wrong: &str,
+) -> Vec<(&'static str, String)> {
+    let mut changed = cloud_environment(cloud, EnvironmentKind::FinanceOperations, true);
+    changed.client_secret = wrong.to_owned();
     let _: EnvironmentView = call(
-        &api,
+        api,
         "update_environment",
-        json!({ "id": ids[0], "environment": changed }),
+        json!({ "id": finops, "environment": changed }),
     )
     .await;
-    let checks = api.test_connection(ids[0]).await.unwrap();
+    let checks = api.test_connection(finops).await.unwrap();
     let sign_in = checks
         .iter()
         .find(|check| check.code == "DUET-H001")
@@ -128,7 +129,7 @@ async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_erro
     let refused = api
         .call(
             "link_environments",
-            json!({ "financeOperationsId": ids[0], "dataverseId": ids[1], "companies": ["DAT"] }),
+            json!({ "financeOperationsId": finops, "dataverseId": dataverse, "companies": ["DAT"] }),
         )
         .await
         .expect_err("a link needs finance and operations to sign in");
@@ -137,30 +138,43 @@ async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_erro
     })
     .await;
     assert!(reason.contains("client secret"), "{reason}");
-
-    // THEN the secrets are in none of what a user, a log reader or a crash report sees.
-    for (what, text) in [
+    let credentials = duet_connect::Credentials {
+        token_url: cloud.token_url(),
+        client_id: changed.client_id.clone(),
+        client_secret: wrong.to_owned(),
+    };
+    vec![
         ("the health check", format!("{checks:?}")),
         ("the refused link", format!("{refused} {refused:?}")),
         ("the map's reason", reason),
-        (
-            "the environments",
-            serde_json::to_string(&api.environments().unwrap()).unwrap(),
-        ),
-        (
-            "an environment's debug text",
-            format!(
-                "{changed:?} {:?}",
-                duet_connect::Credentials {
-                    token_url: cloud.token_url(),
-                    client_id: changed.client_id.clone(),
-                    client_secret: wrong.clone(),
-                }
-            ),
-        ),
-    ] {
+        ("an environment's debug text", format!("{changed:?}")),
+        ("the credentials' debug text", format!("{credentials:?}")),
+    ]
+}
+
+#[tokio::test]
+async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_errors() {
+    let (all_levels, _) = logs();
+    let secret = canary("S3cr3t-canary");
+    let wrong = canary("S3cr3t-canary-wrong");
+    let secrets = [secret.as_str(), wrong.as_str()];
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = sandbox_with_secret(&dir.path().join("cloud"), &secret).await;
+    let data = dir.path().join("duet");
+    let api = Api::open(&data, options("leaks-secret")).await.unwrap();
+
+    // GIVEN the pair added with the secret, linked, and the customers map's initial sync done.
+    let ids = link_and_sync(&api, &cloud, &secret).await;
+    // WHEN finance and operations is given a wrong secret: the engine, the health check and
+    // a new link all fail to sign in.
+    let said = fail_to_sign_in(&api, &cloud, ids, &wrong).await;
+
+    // THEN neither secret is in what a user, a log reader or a crash report sees.
+    for (what, text) in said {
         assert_absent(what, text.as_bytes(), &secrets);
     }
+    let environments = serde_json::to_string(&api.environments().unwrap()).unwrap();
+    assert_absent("the environments", environments.as_bytes(), &secrets);
     assert!(assert_absent_from_activity(&api, &secrets) > 5);
     assert_absent_from_files(&data, &secrets);
     api.shutdown().await;
