@@ -2,7 +2,8 @@
 // with the linked sandbox pair, styled under its Content-Security-Policy, a screenshot is
 // saved, and a test alert becomes a system notification (seen by dbus-monitor on the session
 // bus). Every page is then opened with no CSP violation, and the policy is shown to refuse
-// an inline script, eval, an inline style and a request elsewhere.
+// an inline script, eval, an inline style and a request elsewhere; the window's capability
+// lets the page listen to events and nothing more of Tauri's core.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { assertRefusals, assertStyledAndLocal, violations } from './csp.mjs';
 
@@ -107,6 +108,22 @@ try {
     return log.includes('Duet alert: alerts') && log.includes('Test alert');
   });
   console.log('webdriver smoke: a test alert was sent to the desktop notification service');
+  // The page heard the same alert as an event: the capability lets it listen.
+  await waitFor('the alert toast from the duet://event event', 30, () => byTestId('toast-alert'));
+
+  // The capability grants listen, unlisten and save, and nothing else of Tauri's core: a
+  // command that core:default would allow (the app's version) is refused.
+  const refusal = await executeAsync(`
+    const done = arguments[arguments.length - 1];
+    window.__TAURI_INTERNALS__.invoke('plugin:app|version').then(
+      (version) => done('allowed: ' + version),
+      (error) => done('refused: ' + String(error)),
+    );
+  `);
+  if (!refusal.startsWith('refused') || !refusal.includes('not allowed')) {
+    throw new Error(`a core command outside the capability answered: ${refusal}`);
+  }
+  console.log(`webdriver smoke: the alert reached the page as an event; a core command outside the capability was ${refusal}`);
 
   // Every page renders under the policy without a violation.
   for (const section of ['setup', 'environments', 'maps', 'dashboard', 'activity', 'errors', 'alerts', 'demo']) {
