@@ -71,8 +71,8 @@ pub struct EnvironmentView {
 }
 
 /// An environment as the admin enters it. The secret goes to the OS keyring and is never
-/// sent back.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// sent back, nor shown by its debug text.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewEnvironment {
     pub kind: EnvironmentKind,
@@ -95,6 +95,26 @@ pub struct NewEnvironment {
     #[serde(default)]
     #[ts(optional)]
     pub ca_certificate: Option<String>,
+}
+
+impl std::fmt::Debug for NewEnvironment {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("NewEnvironment")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("token_url", &self.token_url)
+            .field("tenant", &self.tenant)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("sandbox", &self.sandbox)
+            .field(
+                "ca_certificate",
+                &self.ca_certificate.as_ref().map(|_| "<PEM>"),
+            )
+            .finish()
+    }
 }
 
 /// A legal entity of the finance and operations environment, as offered for the link.
