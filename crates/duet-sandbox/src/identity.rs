@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::SandboxError;
 
 /// Persistent identity of a sandbox directory.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Identity {
     pub(crate) tenant: String,
     pub(crate) client_id: String,
@@ -19,6 +19,17 @@ pub(crate) struct Identity {
     pub(crate) user_id: String,
     pub(crate) business_unit_id: String,
     pub(crate) organization_id: String,
+}
+
+/// The client secret never reaches debug output.
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("tenant", &self.tenant)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 impl Identity {

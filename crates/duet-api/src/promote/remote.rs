@@ -11,13 +11,23 @@ use crate::{ApiError, Code};
 
 /// Another running Duet: the `DUET_UI_URL` its `duet serve` printed, or its address and the
 /// token apart.
-#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[derive(Clone, PartialEq, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoteDuet {
     pub url: String,
     #[serde(default)]
     #[ts(optional)]
     pub token: Option<String>,
+}
+
+/// The other Duet's access token never reaches debug output (logs, panics).
+impl std::fmt::Debug for RemoteDuet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteDuet")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// Where the other Duet is asked, and with what token.
