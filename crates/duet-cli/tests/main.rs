@@ -8,6 +8,8 @@ mod bootstrap;
 mod crash;
 #[path = "cli/crash_live.rs"]
 mod crash_live;
+#[path = "cli/crash_writer.rs"]
+mod crash_writer;
 #[path = "cli/data_dir.rs"]
 mod data_dir;
 #[path = "cli/link.rs"]

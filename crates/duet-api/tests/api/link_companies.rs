@@ -6,30 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use duet_api::{Api, ApiOptions, EnvironmentKind, MapState, NewEnvironment};
+use duet_api::{Api, ApiOptions, MapState};
 use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider, Trust};
 use duet_maps::TableMap;
 use duet_sandbox::{FailWrites, Faults, Sandbox, SandboxConfig, Side};
 use serde_json::{Value, json};
 
-use crate::support::eventually;
-
-fn environment(sandbox: &Sandbox, kind: EnvironmentKind) -> NewEnvironment {
-    NewEnvironment {
-        kind,
-        name: format!("{kind:?}"),
-        url: match kind {
-            EnvironmentKind::FinanceOperations => sandbox.fo_url().to_owned(),
-            EnvironmentKind::Dataverse => sandbox.dv_url().to_owned(),
-        },
-        token_url: sandbox.token_url(),
-        tenant: sandbox.tenant().to_owned(),
-        client_id: sandbox.client_id().to_owned(),
-        client_secret: sandbox.client_secret().to_owned(),
-        sandbox: true,
-        ca_certificate: sandbox.ca_pem().map(str::to_owned),
-    }
-}
+use crate::support::{add_cloud_pair, eventually};
 
 /// Clients of the sandbox as another program would use them.
 fn clients(sandbox: &Sandbox) -> (FinOpsClient, DataverseClient) {
@@ -91,15 +74,8 @@ async fn adding_a_legal_entity_keeps_a_queued_dataverse_edit_and_does_not_overwr
     )
     .await
     .unwrap();
-    let fo = api
-        .add_environment(environment(&sandbox, EnvironmentKind::FinanceOperations))
-        .await
-        .unwrap();
-    let dv = api
-        .add_environment(environment(&sandbox, EnvironmentKind::Dataverse))
-        .await
-        .unwrap();
-    api.link_environments(fo.id, dv.id, vec!["DAT".to_owned()])
+    let (fo, dv) = add_cloud_pair(&api, &sandbox, true).await;
+    api.link_environments(fo, dv, vec!["DAT".to_owned()])
         .await
         .unwrap();
     api.add_map(&TableMap::customers()).unwrap();

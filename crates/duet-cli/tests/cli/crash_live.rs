@@ -8,186 +8,14 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde_json::{Value, json};
 
 use crate::crash::{kill_points, trials};
-use crate::support::{Running, duet, sandbox_http, serve_sandbox};
-
-/// Rows changed in finance and operations, and as many others changed in Dataverse.
-const ROWS_PER_SIDE: usize = 12;
-
-/// Which side a row is changed on.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Origin {
-    FinOps,
-    Dataverse,
-}
-
-/// A row the writer changes: its customer account and its Dataverse id.
-#[derive(Clone, Debug)]
-struct Row {
-    account: String,
-    account_id: String,
-    origin: Origin,
-}
-
-impl Row {
-    /// The name the writer gives the row in its `seq`-th change.
-    fn name(&self, seq: u64) -> String {
-        let side = match self.origin {
-            Origin::FinOps => "F",
-            Origin::Dataverse => "D",
-        };
-        format!("{side} {} {seq:05}", self.account)
-    }
-}
-
-/// Where the sandbox is now (its ports move with each start) and tokens for both sides.
-#[derive(Clone)]
-struct Endpoints {
-    generation: u64,
-    env: HashMap<String, String>,
-}
-
-/// Signed-in clients for one generation of the endpoints.
-struct Session {
-    generation: u64,
-    http: reqwest::Client,
-    fo: String,
-    dv: String,
-    fo_token: String,
-    dv_token: String,
-}
-
-/// Signs in to both sides; none while the sandbox is down (it went with a killed Duet).
-async fn session(endpoints: &Endpoints) -> Option<Session> {
-    let env = &endpoints.env;
-    let http = sandbox_http(env);
-    Some(Session {
-        generation: endpoints.generation,
-        fo_token: token(&http, env, &env["DUET_FO_URL"]).await?,
-        dv_token: token(&http, env, &env["DUET_DV_URL"]).await?,
-        fo: env["DUET_FO_URL"].clone(),
-        dv: env["DUET_DV_URL"].clone(),
-        http,
-    })
-}
-
-async fn token(
-    http: &reqwest::Client,
-    env: &HashMap<String, String>,
-    resource: &str,
-) -> Option<String> {
-    let answer = http
-        .post(&env["DUET_TOKEN_URL"])
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", env["DUET_CLIENT_ID"].as_str()),
-            ("client_secret", env["DUET_CLIENT_SECRET"].as_str()),
-            ("scope", &format!("{resource}/.default")),
-        ])
-        .send()
-        .await
-        .ok()?;
-    let body: Value = answer.json().await.ok()?;
-    body["access_token"].as_str().map(str::to_owned)
-}
-
-/// Writes `name` to the row on its own side; true when the sandbox acknowledged it.
-async fn write(session: &Session, row: &Row, name: &str) -> bool {
-    let request = match row.origin {
-        Origin::FinOps => session
-            .http
-            .patch(format!(
-                "{}/data/CustomersV3(dataAreaId='DAT',CustomerAccount='{}')?cross-company=true",
-                session.fo, row.account
-            ))
-            .bearer_auth(&session.fo_token)
-            .json(&json!({ "OrganizationName": name })),
-        Origin::Dataverse => session
-            .http
-            .patch(format!(
-                "{}/api/data/v9.2/accounts({})",
-                session.dv, row.account_id
-            ))
-            .bearer_auth(&session.dv_token)
-            .json(&json!({ "name": name })),
-    };
-    matches!(request.send().await, Ok(response) if response.status().is_success())
-}
-
-/// The writer: changes the rows one after another, each change sent until acknowledged (a
-/// new session when the sandbox moved), and remembers each row's last value.
-struct Writer {
-    endpoints: Arc<Mutex<Endpoints>>,
-    stop: Arc<AtomicBool>,
-    task: tokio::task::JoinHandle<HashMap<String, String>>,
-}
-
-impl Writer {
-    fn start(rows: Vec<Row>, endpoints: Endpoints) -> Writer {
-        let endpoints = Arc::new(Mutex::new(endpoints));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (shared, stopping) = (endpoints.clone(), stop.clone());
-        let task = tokio::spawn(async move {
-            let mut last = HashMap::new();
-            let mut current: Option<Session> = None;
-            let mut seq = 0u64;
-            while !stopping.load(Ordering::SeqCst) {
-                seq += 1;
-                let row = &rows[seq as usize % rows.len()];
-                let name = row.name(seq);
-                loop {
-                    let now = shared.lock().unwrap().clone();
-                    if current
-                        .as_ref()
-                        .is_none_or(|s| s.generation != now.generation)
-                    {
-                        current = session(&now).await;
-                    }
-                    if let Some(session) = &current
-                        && write(session, row, &name).await
-                    {
-                        break;
-                    }
-                    current = None;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                last.insert(row.account.clone(), name);
-                tokio::time::sleep(Duration::from_millis(15)).await;
-            }
-            last
-        });
-        Writer {
-            endpoints,
-            stop,
-            task,
-        }
-    }
-
-    fn moved(&self, env: HashMap<String, String>) {
-        let mut endpoints = self.endpoints.lock().unwrap();
-        endpoints.generation += 1;
-        endpoints.env = env;
-    }
-
-    async fn finish(self) -> HashMap<String, String> {
-        self.stop.store(true, Ordering::SeqCst);
-        let last = self.task.await.expect("the writer ends");
-        let changes = last
-            .values()
-            .filter_map(|name| name.rsplit(' ').next()?.parse::<u64>().ok())
-            .max()
-            .unwrap_or(0);
-        eprintln!("the writer made {changes} changes");
-        last
-    }
-}
+use crate::crash_writer::{Endpoints, Origin, ROWS_PER_SIDE, Row, Session, Writer, session};
+use crate::support::{Running, duet, serve_sandbox};
 
 /// A served Duet over the sandbox in `dir`, started again after each kill.
 struct Served {
@@ -433,10 +261,9 @@ fn assert_log_in_order(server: &str, rows: &[Row]) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn live_sync_killed_under_changes_on_both_sides_loses_and_reorders_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut served = Served::start(dir.path()).await;
+/// A served Duet running the demo map, with the writer at work on its rows.
+async fn served_with_writer(dir: &Path) -> (Served, Vec<Row>, Writer) {
+    let served = Served::start(dir).await;
     wait_running(&served.server(), Duration::from_secs(60));
     let rows = pick_rows(&served.env()).await;
     let writer = Writer::start(
@@ -446,6 +273,20 @@ async fn live_sync_killed_under_changes_on_both_sides_loses_and_reorders_nothing
             env: served.env(),
         },
     );
+    (served, rows, writer)
+}
+
+/// Stops the writer and checks both sides and the log.
+async fn assert_nothing_lost(served: &Served, rows: &[Row], writer: Writer) {
+    let last = writer.finish().await;
+    assert_converged(served, rows, &last).await;
+    assert_log_in_order(&served.server(), rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn live_sync_killed_under_changes_on_both_sides_loses_and_reorders_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut served, rows, writer) = served_with_writer(dir.path()).await;
     let mut random = kill_points("live sync");
     let count = trials();
     for trial in 1..=count {
@@ -460,24 +301,13 @@ async fn live_sync_killed_under_changes_on_both_sides_loses_and_reorders_nothing
         );
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let last = writer.finish().await;
-    assert_converged(&served, &rows, &last).await;
-    assert_log_in_order(&served.server(), &rows);
+    assert_nothing_lost(&served, &rows, writer).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_catch_up_killed_part_way_applies_every_queued_change_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let mut served = Served::start(dir.path()).await;
-    wait_running(&served.server(), Duration::from_secs(60));
-    let rows = pick_rows(&served.env()).await;
-    let writer = Writer::start(
-        rows.clone(),
-        Endpoints {
-            generation: 0,
-            env: served.env(),
-        },
-    );
+    let (mut served, rows, writer) = served_with_writer(dir.path()).await;
     let mut random = kill_points("catch-up");
     let count = trials();
     for trial in 1..=count {
@@ -502,7 +332,5 @@ async fn a_catch_up_killed_part_way_applies_every_queued_change_in_order() {
         );
         wait_running(&served.server(), Duration::from_secs(120));
     }
-    let last = writer.finish().await;
-    assert_converged(&served, &rows, &last).await;
-    assert_log_in_order(&served.server(), &rows);
+    assert_nothing_lost(&served, &rows, writer).await;
 }

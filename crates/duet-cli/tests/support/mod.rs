@@ -108,6 +108,18 @@ pub(crate) async fn sign_in(
     env: &HashMap<String, String>,
     resource: &str,
 ) -> Value {
+    try_sign_in(http, env, resource)
+        .await
+        .expect("the token endpoint answers JSON")
+}
+
+/// [`sign_in`], answering nothing when the token endpoint cannot be reached or answers no
+/// JSON (a sandbox that went down with a killed Duet).
+pub(crate) async fn try_sign_in(
+    http: &reqwest::Client,
+    env: &HashMap<String, String>,
+    resource: &str,
+) -> Option<Value> {
     http.post(&env["DUET_TOKEN_URL"])
         .form(&[
             ("grant_type", "client_credentials"),
@@ -117,10 +129,10 @@ pub(crate) async fn sign_in(
         ])
         .send()
         .await
-        .unwrap()
+        .ok()?
         .json()
         .await
-        .unwrap()
+        .ok()
 }
 
 /// Runs one `duet` command against the Duet at `server` and answers what it printed.
