@@ -3,7 +3,7 @@ import type { EnvironmentKind } from "./EnvironmentKind";
 
 /**
  * An environment as the admin enters it. The secret goes to the OS keyring and is never
- * sent back.
+ * sent back, nor shown by its debug text.
  */
 export type NewEnvironment = { kind: EnvironmentKind, name: string, 
 /**
