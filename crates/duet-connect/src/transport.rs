@@ -200,10 +200,21 @@ impl Transport {
                     let status = response.status();
                     let response_headers = response.headers().clone();
                     self.note_date(&response_headers);
-                    let text = response
-                        .text()
+                    let bytes = response
+                        .bytes()
                         .await
                         .map_err(|error| ConnectError::transport(method.as_str(), url, &error))?;
+                    // Strictly: a lossy reading would write replacement characters on.
+                    let text = String::from_utf8(bytes.to_vec()).map_err(|error| {
+                        ConnectError::invalid(
+                            method.as_str(),
+                            url,
+                            format!(
+                                "the answer is not UTF-8 text (a byte at position {} is not)",
+                                error.utf8_error().valid_up_to()
+                            ),
+                        )
+                    })?;
                     drop(permit);
                     if status.as_u16() == 429 {
                         self.limiter.throttled();

@@ -21,6 +21,8 @@ mod deletes;
 mod disk_full;
 #[path = "engine/errors.rs"]
 mod errors;
+#[path = "engine/hostile.rs"]
+mod hostile;
 #[path = "engine/initial_sync.rs"]
 mod initial_sync;
 #[path = "engine/live_sync.rs"]

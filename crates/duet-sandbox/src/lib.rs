@@ -13,6 +13,7 @@
 //! down, slow it or make its writes fail, and each can enforce per-client
 //! [`ServiceLimits`] that answer 429 like the real services.
 
+mod answers;
 mod auth;
 mod batch;
 mod catalog;
@@ -38,7 +39,7 @@ pub use catalog::{
     FoNavigation, FoType, catalog,
 };
 pub use events::EventRetry;
-pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side};
+pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side, Spoil};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

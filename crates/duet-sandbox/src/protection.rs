@@ -67,6 +67,19 @@ pub struct Faults {
     /// Each `$batch` answer stops half way through its body and the connection drops, as
     /// when a connection resets mid-response; the batch itself was carried out.
     pub cut_batch_answers: bool,
+    /// Successful query answers (GET) arrive spoiled this way until cleared, as from a
+    /// faulty server or proxy.
+    pub spoil_reads: Option<Spoil>,
+}
+
+/// How [`Faults::spoil_reads`] spoils an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spoil {
+    /// A byte that is not UTF-8 inside the first string value.
+    InvalidUtf8,
+    /// A value nested 100,000 arrays deep in the first row (or object).
+    DeepNesting,
 }
 
 /// Random write failures.
@@ -291,29 +304,6 @@ fn throttled(e: ApiError, retry_after: u64) -> Response {
         resp.headers_mut().insert("Retry-After", v);
     }
     resp
-}
-
-/// `response` as a connection reset mid-answer leaves it when `cut_batch_answers` is set:
-/// half of its body, then the connection drops.
-pub(crate) async fn cut_if_asked(guard: &Guard, response: Response) -> Response {
-    if !guard.faults().cut_batch_answers {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let half = body.slice(..body.len() / 2);
-    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-    let reset = std::io::Error::new(
-        std::io::ErrorKind::ConnectionReset,
-        "the answer was cut off by an injected fault",
-    );
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Ok(half), Err(reset)];
-    Response::from_parts(
-        parts,
-        axum::body::Body::from_stream(futures::stream::iter(chunks)),
-    )
 }
 
 /// State of the `/_sandbox/faults` admin route on one port.

@@ -42,17 +42,14 @@ pub(crate) async fn handle(
         Ok(p) => p,
         Err(refused) => return refused,
     };
-    let result = if decode_path(uri.path()) == format!("{ROOT_PATH}/$batch") {
-        let answer = batch_entry(&st, &method, headers, body).await;
-        Ok(crate::protection::cut_if_asked(
-            &st.guard,
-            answer.unwrap_or_else(IntoResponse::into_response),
-        )
-        .await)
-    } else {
-        route(&st, method, &uri, &headers, body).await
+    let batch = decode_path(uri.path()) == format!("{ROOT_PATH}/$batch");
+    let query = method == Method::GET;
+    let result = match batch {
+        true => batch_entry(&st, &method, headers, body).await,
+        false => route(&st, method, &uri, &headers, body).await,
     };
-    let mut response = result.unwrap_or_else(IntoResponse::into_response);
+    let answer = result.unwrap_or_else(IntoResponse::into_response);
+    let mut response = crate::answers::as_faults_leave(&st.guard, batch, query, answer).await;
     // Dataverse advises clients how many requests to keep in flight on every answer.
     response.headers_mut().insert(
         "x-ms-dop-hint",

@@ -39,17 +39,14 @@ pub(crate) async fn handle(
         Ok(p) => p,
         Err(refused) => return refused,
     };
-    let result = if decode_path(uri.path()) == "/data/$batch" {
-        let answer = batch_entry(&st, &method, headers, body).await;
-        Ok(crate::protection::cut_if_asked(
-            &st.guard,
-            answer.unwrap_or_else(IntoResponse::into_response),
-        )
-        .await)
-    } else {
-        route(&st, method, &uri, &headers, body).await
+    let batch = decode_path(uri.path()) == "/data/$batch";
+    let query = method == Method::GET;
+    let result = match batch {
+        true => batch_entry(&st, &method, headers, body).await,
+        false => route(&st, method, &uri, &headers, body).await,
     };
-    result.unwrap_or_else(IntoResponse::into_response)
+    let answer = result.unwrap_or_else(IntoResponse::into_response);
+    crate::answers::as_faults_leave(&st.guard, batch, query, answer).await
 }
 
 /// `POST /data/$batch`.
