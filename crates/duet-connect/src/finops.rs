@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::auth::TokenProvider;
 use crate::error::{ConnectError, ErrorClass};
 use crate::odata::key_predicate;
+use crate::page::read_page;
 use crate::transport::{RetrySettings, Transport};
 
 pub type Row = Map<String, Value>;
@@ -83,13 +84,9 @@ impl FinOpsClient {
                 .transport
                 .send(Method::GET, &url, None, &[], true, None)
                 .await?;
-            let page = page_rows(&reply.body, &url)?;
-            rows.extend(page);
-            next = reply
-                .body
-                .get("@odata.nextLink")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            let page = read_page(&reply.body, &url)?;
+            rows.extend(page.rows);
+            next = page.next_link;
         }
         Ok(rows)
     }
@@ -117,7 +114,7 @@ impl FinOpsClient {
             .transport
             .send(Method::GET, url.as_str(), None, &[], true, None)
             .await?;
-        page_rows(&reply.body, url.as_str())
+        Ok(read_page(&reply.body, url.as_str())?.rows)
     }
 
     /// How many rows a query matches (`$count=true`), without reading them.
@@ -254,14 +251,4 @@ impl FinOpsClient {
             Err(error) => Err(error),
         }
     }
-}
-
-pub(crate) fn page_rows(body: &Value, url: &str) -> Result<Vec<Row>, ConnectError> {
-    let values = body.get("value").and_then(Value::as_array).ok_or_else(|| {
-        ConnectError::invalid("GET", url, "the response has no 'value' array".to_owned())
-    })?;
-    Ok(values
-        .iter()
-        .filter_map(|row| row.as_object().cloned())
-        .collect())
 }

@@ -109,17 +109,7 @@ impl Transport {
         let raw = self
             .exchange(method.clone(), url, payload, headers, idempotent, timeout)
             .await?;
-        let body = if raw.text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&raw.text).map_err(|error| {
-                ConnectError::invalid(
-                    method.as_str(),
-                    url,
-                    format!("response is not JSON: {error}"),
-                )
-            })?
-        };
+        let body = crate::page::json_body(method.as_str(), url, &raw.text)?;
         Ok(Reply {
             status: raw.status,
             headers: raw.headers,
