@@ -31,7 +31,11 @@ fn read_raw(data: &[u8]) {
     let content_type = String::from_utf8_lossy(head);
     if let Ok(responses) = parse_responses(&content_type, body) {
         let read: usize = responses.iter().map(|response| response.body.len()).sum();
-        assert!(read <= body.len(), "{read} bytes of bodies read from {}", body.len());
+        assert!(
+            read <= body.len(),
+            "{read} bytes of bodies read from {}",
+            body.len()
+        );
     }
     if let Ok(parts) = parse_batch(&content_type, body) {
         let read: usize = parts
@@ -41,7 +45,11 @@ fn read_raw(data: &[u8]) {
                 Part::ChangeSet(requests) => requests.iter().map(|r| r.body.len()).collect(),
             })
             .sum();
-        assert!(read <= body.len(), "{read} bytes of bodies read from {}", body.len());
+        assert!(
+            read <= body.len(),
+            "{read} bytes of bodies read from {}",
+            body.len()
+        );
     }
 }
 
@@ -71,7 +79,10 @@ fn responses_round_trip(data: &[u8]) {
     for (index, (response, body)) in read.iter().zip(&bodies).enumerate() {
         assert_eq!(response.status, STATUSES[index % STATUSES.len()]);
         assert_eq!(response.content_id, Some(index.to_string()));
-        assert_eq!(response.body, *body, "response {index} reads back as written");
+        assert_eq!(
+            response.body, *body,
+            "response {index} reads back as written"
+        );
     }
 }
 
@@ -105,6 +116,10 @@ fn requests_round_trip(data: &[u8]) {
         assert_eq!(read.method, "PATCH");
         assert_eq!(read.url, format!("accounts(accountnumber='{index}')"));
         assert_eq!(read.content_id, Some(index.to_string()));
-        assert_eq!(read.body, body.as_bytes(), "request {index} reads back as written");
+        assert_eq!(
+            read.body,
+            body.as_bytes(),
+            "request {index} reads back as written"
+        );
     }
 }

@@ -16,14 +16,20 @@ fuzz_target!(|data: &[u8]| {
         Ok(filter) => filter,
         Err(error) => {
             let position = error.position().expect("a parse error has a position");
-            assert!(position >= 1 && position <= text.chars().count() + 1, "{error}");
+            assert!(
+                position >= 1 && position <= text.chars().count() + 1,
+                "{error}"
+            );
             return;
         }
     };
     let printed = print(&filter);
     let again = parse(&printed)
         .unwrap_or_else(|error| panic!("canonical text {printed:?} does not parse: {error}"));
-    assert_eq!(again, filter, "canonical text {printed:?} parses to another tree");
+    assert_eq!(
+        again, filter,
+        "canonical text {printed:?} parses to another tree"
+    );
     assert_eq!(print(&again), printed, "printing is stable");
 
     // Each column the filter reads gets a value of another JSON type in turn; a path's

@@ -17,18 +17,30 @@ fuzz_target!(|data: &[u8]| {
         Err(error) => {
             // A parse error always points somewhere inside the text or just past it.
             let position = error.position().expect("a parse error has a position");
-            assert!(position >= 1 && position <= text.chars().count() + 1, "{error}");
+            assert!(
+                position >= 1 && position <= text.chars().count() + 1,
+                "{error}"
+            );
             return;
         }
     };
     let printed = print(&expr);
     let again = parse(&printed)
         .unwrap_or_else(|error| panic!("canonical text {printed:?} does not parse: {error}"));
-    assert_eq!(again, expr, "canonical text {printed:?} parses to another tree");
+    assert_eq!(
+        again, expr,
+        "canonical text {printed:?} parses to another tree"
+    );
     assert_eq!(print(&again), printed, "printing is stable");
 
     // Each field the expression names gets a value of another JSON type in turn.
-    let samples = [json!("Organization"), json!(42), json!(true), Value::Null, json!(-1.5)];
+    let samples = [
+        json!("Organization"),
+        json!(42),
+        json!(true),
+        Value::Null,
+        json!(-1.5),
+    ];
     let row: Map<String, Value> = expr
         .fields()
         .into_iter()

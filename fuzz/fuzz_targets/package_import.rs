@@ -16,26 +16,50 @@ fuzz_target!(|data: &[u8]| {
     if !plan.can_import() {
         return;
     }
-    assert_eq!(plan.added.len(), plan.maps.len(), "into nothing, every map is added");
+    assert_eq!(
+        plan.added.len(),
+        plan.maps.len(),
+        "into nothing, every map is added"
+    );
 
     // Imported again over what the first import stored, nothing changes.
     let stored: Vec<(String, Value)> = plan
         .maps
         .iter()
-        .map(|map| (map.name.clone(), serde_json::to_value(map).expect("a map is JSON")))
+        .map(|map| {
+            (
+                map.name.clone(),
+                serde_json::to_value(map).expect("a map is JSON"),
+            )
+        })
         .collect();
     let again = check_import(&document, &stored, false);
-    assert!(again.can_import(), "problems over itself: {:?}", again.problems);
-    assert_eq!(again.unchanged.len(), plan.maps.len(), "every map is unchanged");
+    assert!(
+        again.can_import(),
+        "problems over itself: {:?}",
+        again.problems
+    );
+    assert_eq!(
+        again.unchanged.len(),
+        plan.maps.len(),
+        "every map is unchanged"
+    );
 
     // Exported and imported, the same maps come back (in start order, so compared by name).
     let package = export(&plan.maps, &[]).expect("every named map is there");
     let exported = serde_json::to_value(&package).expect("a package is JSON");
     let reimported = check_import(&exported, &[], false);
-    assert!(reimported.can_import(), "problems after export: {:?}", reimported.problems);
+    assert!(
+        reimported.can_import(),
+        "problems after export: {:?}",
+        reimported.problems
+    );
     let mut before = plan.maps.clone();
     let mut after = reimported.maps.clone();
     before.sort_by(|a, b| a.name.cmp(&b.name));
     after.sort_by(|a, b| a.name.cmp(&b.name));
-    assert_eq!(before, after, "export then import keeps every map as it was");
+    assert_eq!(
+        before, after,
+        "export then import keeps every map as it was"
+    );
 });

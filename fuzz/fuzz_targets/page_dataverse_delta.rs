@@ -33,13 +33,20 @@ fuzz_target!(|data: &[u8]| {
             .and_then(Value::as_str)
             .is_some_and(|context| context.ends_with("$deletedEntity"));
         let deleted_reason = row.get("reason").and_then(Value::as_str) == Some("deleted");
-        assert!(!deleted_context && !deleted_reason, "a tombstone read as a change: {row:?}");
+        assert!(
+            !deleted_context && !deleted_reason,
+            "a tombstone read as a change: {row:?}"
+        );
     }
     for link in ["@odata.nextLink", "@odata.deltaLink"] {
         let read = match link {
             "@odata.nextLink" => page.next_link.as_deref(),
             _ => page.delta_link.as_deref(),
         };
-        assert_eq!(read, body.get(link).and_then(Value::as_str), "{link} is the body's");
+        assert_eq!(
+            read,
+            body.get(link).and_then(Value::as_str),
+            "{link} is the body's"
+        );
     }
 });
