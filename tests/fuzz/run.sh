@@ -3,11 +3,11 @@
 # seconds from its committed seeds, failing when any target crashes. A crash leaves its
 # input in fuzz/artifacts/<target>/ and a line saying how to replay it.
 #
-#   bash tests/fuzz/run.sh                      # every target, 10 s each (the test stage)
+#   bash tests/fuzz/run.sh                      # every target, 5 s each (the test stage)
 #   FUZZ_SECONDS=600 bash tests/fuzz/run.sh     # a long run: 10 minutes each
 #   bash tests/fuzz/run.sh filter_dataverse     # only the targets named
 #
-# FUZZ_SECONDS   seconds per target (default 10)
+# FUZZ_SECONDS   seconds per target (default 5)
 # FUZZ_SANITIZER address (default, as cargo fuzz's: also catches memory errors in the unsafe
 #                code of dependencies) or none (the targets are safe Rust; runs about twice
 #                as many inputs a second)
@@ -19,7 +19,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 FUZZ="$ROOT/fuzz"
-SECONDS_EACH="${FUZZ_SECONDS:-10}"
+SECONDS_EACH="${FUZZ_SECONDS:-5}"
 SANITIZER="${FUZZ_SANITIZER:-address}"
 TARGET_DIR="${FUZZ_TARGET_DIR:-$FUZZ/target}"
 export RUSTC_BOOTSTRAP=1

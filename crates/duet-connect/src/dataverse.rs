@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use duet_odata::page::{read_change_page, read_page};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -10,7 +11,6 @@ use crate::auth::TokenProvider;
 use crate::error::{ConnectError, ErrorClass};
 use crate::finops::Row;
 use crate::odata::key_predicate;
-use crate::page::{read_change_page, read_page};
 use crate::transport::{RetrySettings, Transport};
 
 pub struct DataverseClient {
@@ -161,7 +161,7 @@ impl DataverseClient {
             .transport
             .send(Method::GET, &url, None, &prefer, true, None)
             .await?;
-        let page = read_page(&reply.body, &url)?;
+        let page = read_page(&reply.body).map_err(|error| ConnectError::page(&url, error))?;
         pages.next = page.next_link;
         Ok(Some(page.rows))
     }
@@ -358,7 +358,8 @@ impl DataverseClient {
                 .transport
                 .send(Method::GET, &url, None, &headers, true, timeout)
                 .await?;
-            let read = read_change_page(&reply.body, &url)?;
+            let read =
+                read_change_page(&reply.body).map_err(|error| ConnectError::page(&url, error))?;
             page.changed.extend(read.changed);
             page.deleted.extend(read.deleted);
             next = read.next_link;

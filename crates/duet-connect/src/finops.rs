@@ -2,16 +2,16 @@
 
 use std::sync::Arc;
 
+use duet_odata::page::read_page;
 use reqwest::{Method, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::auth::TokenProvider;
 use crate::error::{ConnectError, ErrorClass};
 use crate::odata::key_predicate;
-use crate::page::read_page;
 use crate::transport::{RetrySettings, Transport};
 
-pub type Row = Map<String, Value>;
+pub use duet_odata::page::Row;
 
 pub struct FinOpsClient {
     transport: Transport,
@@ -84,7 +84,7 @@ impl FinOpsClient {
                 .transport
                 .send(Method::GET, &url, None, &[], true, None)
                 .await?;
-            let page = read_page(&reply.body, &url)?;
+            let page = read_page(&reply.body).map_err(|error| ConnectError::page(&url, error))?;
             rows.extend(page.rows);
             next = page.next_link;
         }
@@ -114,7 +114,9 @@ impl FinOpsClient {
             .transport
             .send(Method::GET, url.as_str(), None, &[], true, None)
             .await?;
-        Ok(read_page(&reply.body, url.as_str())?.rows)
+        let page =
+            read_page(&reply.body).map_err(|error| ConnectError::page(url.as_str(), error))?;
+        Ok(page.rows)
     }
 
     /// How many rows a query matches (`$count=true`), without reading them.

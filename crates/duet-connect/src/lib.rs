@@ -13,7 +13,6 @@ mod finops;
 mod http;
 mod limiter;
 mod odata;
-mod page;
 mod transport;
 
 pub use auth::{Credentials, TokenProvider};
@@ -26,7 +25,4 @@ pub use finops::FinOpsClient;
 pub use http::{Trust, TrustError, http_client};
 pub use limiter::{ConcurrencySettings, ConcurrencyState};
 pub use odata::{key_predicate, literal, quote};
-pub use page::{
-    ChangePage, Page, json_body, parse_change_page, parse_page, read_change_page, read_page,
-};
 pub use transport::RetrySettings;

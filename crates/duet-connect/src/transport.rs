@@ -109,7 +109,8 @@ impl Transport {
         let raw = self
             .exchange(method.clone(), url, payload, headers, idempotent, timeout)
             .await?;
-        let body = crate::page::json_body(method.as_str(), url, &raw.text)?;
+        let body = duet_odata::page::json_body(&raw.text)
+            .map_err(|error| ConnectError::invalid(method.as_str(), url, error.to_string()))?;
         Ok(Reply {
             status: raw.status,
             headers: raw.headers,
