@@ -168,3 +168,26 @@ fn dataverse_filters_at_the_limit_work_on_a_small_stack() {
         );
     }
 }
+
+#[test]
+fn ten_megabyte_filters_are_read_whole_or_refused() {
+    // GIVEN filters comparing with a 10 MB string, and a megabyte of chained conditions.
+    let long = "x".repeat(10_000_000);
+    let query_range = format!("Name == \"{long}\"");
+    let dataverse_text = format!("name eq '{long}'");
+    let chained = "a eq 1 and ".repeat(100_000);
+    // WHEN they are parsed.
+    let query_range = finance_operations::parse(&query_range).expect("a long value is a value");
+    let dataverse_filter = dataverse::parse(&dataverse_text).expect("a long value is a value");
+    let chained = dataverse::parse(&chained).expect_err("100,000 conditions are too deep");
+    // THEN the long values come through whole, and the chain is refused at its limit.
+    assert_eq!(
+        finance_operations::print(&query_range).len(),
+        10_000_000 + "(Name == \"\")".len()
+    );
+    assert_eq!(dataverse::print(&dataverse_filter), dataverse_text);
+    assert_eq!(
+        too_deep_position(chained),
+        operator_position(&"a eq 1 and ".repeat(200), " and ") + 1
+    );
+}
