@@ -3,12 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use duet_odata::page::{read_change_page, read_page};
 use reqwest::Method;
 use serde_json::Value;
 
 use crate::auth::TokenProvider;
 use crate::error::{ConnectError, ErrorClass};
-use crate::finops::{Row, page_rows};
+use crate::finops::Row;
 use crate::odata::key_predicate;
 use crate::transport::{RetrySettings, Transport};
 
@@ -160,8 +161,9 @@ impl DataverseClient {
             .transport
             .send(Method::GET, &url, None, &prefer, true, None)
             .await?;
-        pages.next = next_link(&reply.body);
-        Ok(Some(page_rows(&reply.body, &url)?))
+        let page = read_page(&reply.body).map_err(|error| ConnectError::page(&url, error))?;
+        pages.next = page.next_link;
+        Ok(Some(page.rows))
     }
 
     /// Creates or updates the row with this (alternate) key; returns the row's `OData-EntityId`.
@@ -356,15 +358,13 @@ impl DataverseClient {
                 .transport
                 .send(Method::GET, &url, None, &headers, true, timeout)
                 .await?;
-            for row in page_rows(&reply.body, &url)? {
-                match deleted_id(&row) {
-                    Some(id) => page.deleted.push(id),
-                    None => page.changed.push(row),
-                }
-            }
-            next = next_link(&reply.body);
-            if let Some(link) = reply.body.get("@odata.deltaLink").and_then(Value::as_str) {
-                page.delta_link = link.to_owned();
+            let read =
+                read_change_page(&reply.body).map_err(|error| ConnectError::page(&url, error))?;
+            page.changed.extend(read.changed);
+            page.deleted.extend(read.deleted);
+            next = read.next_link;
+            if let Some(link) = read.delta_link {
+                page.delta_link = link;
             }
         }
         if page.delta_link.is_empty() {
@@ -378,29 +378,9 @@ impl DataverseClient {
     }
 }
 
-fn next_link(body: &Value) -> Option<String> {
-    body.get("@odata.nextLink")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-/// A tombstone (`$deletedEntity`) carries only the id and the reason.
-fn deleted_id(row: &Row) -> Option<String> {
-    let is_tombstone = row
-        .get("@odata.context")
-        .and_then(Value::as_str)
-        .is_some_and(|context| context.ends_with("$deletedEntity"))
-        || row.get("reason").and_then(Value::as_str) == Some("deleted");
-    if !is_tombstone {
-        return None;
-    }
-    row.get("id").and_then(Value::as_str).map(str::to_owned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn stored_links_follow_the_environment_to_its_current_url() {
@@ -419,16 +399,5 @@ mod tests {
             "http://127.0.0.1:5001/api/data/v9.2/accounts?$deltatoken=9%2101",
             "a delta link saved before a restart must reach the environment where it is now"
         );
-    }
-
-    #[test]
-    fn tombstones_are_told_apart_from_rows() {
-        let tombstone = json!({"@odata.context": "x/$metadata#accounts/$deletedEntity", "id": "g1", "reason": "deleted"});
-        let row = json!({"@odata.etag": "W/\"1\"", "accountid": "g2", "name": "A"});
-        assert_eq!(
-            deleted_id(tombstone.as_object().unwrap()).as_deref(),
-            Some("g1")
-        );
-        assert_eq!(deleted_id(row.as_object().unwrap()), None);
     }
 }

@@ -179,6 +179,11 @@ impl ConnectError {
     pub(crate) fn invalid(method: &str, url: &str, message: String) -> ConnectError {
         ConnectError::new(ErrorClass::Other, method, url, message)
     }
+
+    /// An answer to a read that is not a page (duet-odata's `page` says why).
+    pub(crate) fn page(url: &str, error: duet_odata::page::PageError) -> ConnectError {
+        ConnectError::invalid("GET", url, error.to_string())
+    }
 }
 
 /// Pulls the readable message out of OData and Entra error bodies.

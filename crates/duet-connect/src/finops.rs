@@ -2,15 +2,16 @@
 
 use std::sync::Arc;
 
+use duet_odata::page::read_page;
 use reqwest::{Method, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::auth::TokenProvider;
 use crate::error::{ConnectError, ErrorClass};
 use crate::odata::key_predicate;
 use crate::transport::{RetrySettings, Transport};
 
-pub type Row = Map<String, Value>;
+pub use duet_odata::page::Row;
 
 pub struct FinOpsClient {
     transport: Transport,
@@ -83,13 +84,9 @@ impl FinOpsClient {
                 .transport
                 .send(Method::GET, &url, None, &[], true, None)
                 .await?;
-            let page = page_rows(&reply.body, &url)?;
-            rows.extend(page);
-            next = reply
-                .body
-                .get("@odata.nextLink")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            let page = read_page(&reply.body).map_err(|error| ConnectError::page(&url, error))?;
+            rows.extend(page.rows);
+            next = page.next_link;
         }
         Ok(rows)
     }
@@ -117,7 +114,9 @@ impl FinOpsClient {
             .transport
             .send(Method::GET, url.as_str(), None, &[], true, None)
             .await?;
-        page_rows(&reply.body, url.as_str())
+        let page =
+            read_page(&reply.body).map_err(|error| ConnectError::page(url.as_str(), error))?;
+        Ok(page.rows)
     }
 
     /// How many rows a query matches (`$count=true`), without reading them.
@@ -254,14 +253,4 @@ impl FinOpsClient {
             Err(error) => Err(error),
         }
     }
-}
-
-pub(crate) fn page_rows(body: &Value, url: &str) -> Result<Vec<Row>, ConnectError> {
-    let values = body.get("value").and_then(Value::as_array).ok_or_else(|| {
-        ConnectError::invalid("GET", url, "the response has no 'value' array".to_owned())
-    })?;
-    Ok(values
-        .iter()
-        .filter_map(|row| row.as_object().cloned())
-        .collect())
 }

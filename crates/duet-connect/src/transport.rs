@@ -109,17 +109,8 @@ impl Transport {
         let raw = self
             .exchange(method.clone(), url, payload, headers, idempotent, timeout)
             .await?;
-        let body = if raw.text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&raw.text).map_err(|error| {
-                ConnectError::invalid(
-                    method.as_str(),
-                    url,
-                    format!("response is not JSON: {error}"),
-                )
-            })?
-        };
+        let body = duet_odata::page::json_body(&raw.text)
+            .map_err(|error| ConnectError::invalid(method.as_str(), url, error.to_string()))?;
         Ok(Reply {
             status: raw.status,
             headers: raw.headers,

@@ -17,6 +17,15 @@ use std::cmp::Ordering;
 pub use number::Number;
 pub use temporal::{Date, DateTime};
 
+/// How deep a filter may nest, counted two ways: parentheses open at once, and the levels of
+/// its tree (a condition, each negation and each and/or joining conditions adds one, so a
+/// chain of 128 conditions is 128 levels deep). Parsing recurses over parentheses, and
+/// printing, evaluating, translating and freeing recurse over the tree, so the bound keeps
+/// a hostile filter from overflowing the stack: a debug build spends up to 8 KiB of stack a
+/// level, and a filter at the limit stays well within the 2 MiB of a tokio worker thread.
+/// The canonical text of any tree within the limit stays within it.
+pub const MAX_DEPTH: usize = 128;
+
 /// The six comparisons both languages share, spelled differently by each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Comparison {
@@ -117,6 +126,11 @@ pub enum FilterError {
         property: String,
         found: &'static str,
     },
+    #[error(
+        "the filter nests more than {limit} levels deep at position {position} (parentheses \
+         open at once, or conditions, negations and and/or joins on one path)"
+    )]
+    TooDeep { position: usize, limit: usize },
     #[error("the filter tree is malformed: {reason}")]
     Malformed { reason: String },
     #[error("cannot translate {construct} to an OData $filter: {reason}")]
@@ -130,7 +144,8 @@ impl FilterError {
             FilterError::Unexpected { position, .. }
             | FilterError::Unsupported { position, .. }
             | FilterError::InvalidLiteral { position, .. }
-            | FilterError::UnterminatedString { position } => Some(*position),
+            | FilterError::UnterminatedString { position }
+            | FilterError::TooDeep { position, .. } => Some(*position),
             _ => None,
         }
     }

@@ -1,4 +1,5 @@
 mod dataverse;
+mod depth;
 mod finance_operations;
 mod round_trip;
 

@@ -121,3 +121,37 @@ proptest! {
         assert_explained(&document);
     }
 }
+
+#[test]
+fn hostile_sizes_in_a_package_are_problems_not_crashes() {
+    // GIVEN a package whose map filters nest 100,000 deep, whose title is 10 MB long,
+    // and JSON text nested 100,000 deep.
+    let mut package = template_package();
+    let map = &mut package["maps"][0];
+    map["filterDataverse"] = Value::from(format!("{}a eq 1", "not ".repeat(100_000)));
+    map["filterFinanceOperations"] = Value::from("(".repeat(100_000));
+    map["title"] = Value::from("x".repeat(10_000_000));
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    // WHEN the package is checked, and the deep text is read as JSON.
+    let plan = check_import(&package, &[], false);
+    let read = serde_json::from_str::<Value>(&deep);
+    // THEN both filters are syntax problems that say how deep is too deep, and the JSON
+    // reader refuses the nesting (its recursion limit is on).
+    let filter_problems: Vec<&str> = plan
+        .problems
+        .iter()
+        .filter(|problem| problem.code == duet_maps::code::FILTER_SYNTAX)
+        .map(|problem| problem.message.as_str())
+        .collect();
+    assert_eq!(filter_problems.len(), 2, "{:?}", plan.problems);
+    assert!(
+        filter_problems
+            .iter()
+            .all(|message| message.contains("more than 128 levels deep")),
+        "{filter_problems:?}"
+    );
+    assert!(
+        read.is_err_and(|error| error.to_string().contains("recursion limit exceeded")),
+        "serde_json refuses JSON nested past its limit"
+    );
+}

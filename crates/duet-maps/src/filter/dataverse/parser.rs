@@ -3,18 +3,22 @@
 
 use super::lexer::{Kind, Token, lex};
 use super::{Filter, KEYWORDS, Literal, Operand, PropertyPath, StringFunction};
-use crate::filter::{Comparison, FilterError};
+use crate::filter::{Comparison, FilterError, MAX_DEPTH};
+
+/// A parsed part of a filter and the height of its tree.
+type Parsed = (Filter, usize);
 
 /// Parses a `$filter` value as written (already URL-decoded).
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
     let mut parser = Parser {
         tokens: lex(text)?,
         index: 0,
+        open: 0,
     };
     if parser.peek().kind == Kind::End {
         return Err(parser.unexpected("a condition"));
     }
-    let filter = parser.or()?;
+    let (filter, _) = parser.or(0)?;
     match &parser.peek().kind {
         Kind::End => Ok(filter),
         _ => Err(parser.after_condition("'and', 'or' or the end of the filter")),
@@ -41,6 +45,8 @@ fn comparison_of(word: &str) -> Option<Comparison> {
 struct Parser {
     tokens: Vec<Token>,
     index: usize,
+    /// Parentheses open at the token being read.
+    open: usize,
 }
 
 impl Parser {
@@ -84,38 +90,74 @@ impl Parser {
         }
     }
 
-    fn or(&mut self) -> Result<Filter, FilterError> {
-        let mut left = self.and()?;
+    /// The error for a part that would nest deeper than [`MAX_DEPTH`], at the current token.
+    fn too_deep(&self) -> FilterError {
+        too_deep(self.peek().position)
+    }
+
+    /// The height of a node joining parts of `height` and `other` at `level` with the
+    /// operator at `position`, or the error when it would reach deeper than [`MAX_DEPTH`].
+    fn joined(
+        level: usize,
+        height: usize,
+        other: usize,
+        position: usize,
+    ) -> Result<usize, FilterError> {
+        let joined = height.max(other) + 1;
+        if level + joined > MAX_DEPTH {
+            return Err(too_deep(position));
+        }
+        Ok(joined)
+    }
+
+    /// `level` counts the negations enclosing the part being read; each part comes back with
+    /// the height of its tree, so that `level + height` stays within [`MAX_DEPTH`] and nothing
+    /// recursive over the tree can overflow the stack.
+    fn or(&mut self, level: usize) -> Result<Parsed, FilterError> {
+        let (mut left, mut height) = self.and(level)?;
         while self.peek_word() == Some("or") {
-            self.advance();
-            let right = self.and()?;
+            let operator = self.advance().position;
+            Self::joined(level, height, 0, operator)?;
+            let (right, other) = self.and(level)?;
+            height = Self::joined(level, height, other, operator)?;
             left = Filter::Or(Box::new(left), Box::new(right));
         }
-        Ok(left)
+        Ok((left, height))
     }
 
-    fn and(&mut self) -> Result<Filter, FilterError> {
-        let mut left = self.unary()?;
+    fn and(&mut self, level: usize) -> Result<Parsed, FilterError> {
+        let (mut left, mut height) = self.unary(level)?;
         while self.peek_word() == Some("and") {
-            self.advance();
-            let right = self.unary()?;
+            let operator = self.advance().position;
+            Self::joined(level, height, 0, operator)?;
+            let (right, other) = self.unary(level)?;
+            height = Self::joined(level, height, other, operator)?;
             left = Filter::And(Box::new(left), Box::new(right));
         }
-        Ok(left)
+        Ok((left, height))
     }
 
-    fn unary(&mut self) -> Result<Filter, FilterError> {
+    fn unary(&mut self, level: usize) -> Result<Parsed, FilterError> {
+        if level >= MAX_DEPTH {
+            return Err(self.too_deep());
+        }
         if self.peek_word() == Some("not") {
             self.advance();
-            return Ok(Filter::Not(Box::new(self.unary()?)));
+            let (inner, height) = self.unary(level + 1)?;
+            return Ok((Filter::Not(Box::new(inner)), height + 1));
         }
-        self.primary()
+        self.primary(level)
     }
 
-    fn primary(&mut self) -> Result<Filter, FilterError> {
+    fn primary(&mut self, level: usize) -> Result<Parsed, FilterError> {
         if self.peek().kind == Kind::Open {
+            if self.open >= MAX_DEPTH {
+                return Err(self.too_deep());
+            }
             let open = self.advance();
-            let inner = self.or()?;
+            self.open += 1;
+            let inner = self.or(level)?;
+            self.open -= 1;
             if self.peek().kind != Kind::Close {
                 return Err(self.after_condition(&format!(
                     "')' to close the '(' from position {}",
@@ -127,10 +169,12 @@ impl Parser {
         }
         let is_call = self.peek_word().is_some()
             && self.tokens.get(self.index + 1).map(|token| &token.kind) == Some(&Kind::Open);
-        if is_call {
-            return self.call();
-        }
-        self.comparison()
+        let condition = if is_call {
+            self.call()?
+        } else {
+            self.comparison()?
+        };
+        Ok((condition, 1))
     }
 
     fn call(&mut self) -> Result<Filter, FilterError> {
@@ -275,5 +319,12 @@ fn found(token: &Token) -> String {
         Kind::End => "the end of the filter".to_owned(),
         Kind::Literal(Literal::Text(_)) => format!("the string {}", token.text),
         _ => format!("'{}'", token.text),
+    }
+}
+
+fn too_deep(position: usize) -> FilterError {
+    FilterError::TooDeep {
+        position,
+        limit: MAX_DEPTH,
     }
 }

@@ -4,18 +4,22 @@
 use super::lexer::{Kind, Token, lex};
 use super::ranges::parse_ranges;
 use super::{Expr, Operand, RangeItem};
-use crate::filter::{Comparison, FilterError};
+use crate::filter::{Comparison, FilterError, MAX_DEPTH};
+
+/// A parsed part of an expression and the height of its tree.
+type Parsed = (Expr, usize);
 
 /// Parses a query-range expression.
 pub fn parse(text: &str) -> Result<Expr, FilterError> {
     let mut parser = Parser {
         tokens: lex(text)?,
         index: 0,
+        open: 0,
     };
     if parser.peek().kind == Kind::End {
         return Err(parser.unexpected("a condition"));
     }
-    let expr = parser.or()?;
+    let (expr, _) = parser.or(0)?;
     if parser.peek().kind != Kind::End {
         return Err(parser.unexpected("'&&', '||' or the end of the expression"));
     }
@@ -25,6 +29,8 @@ pub fn parse(text: &str) -> Result<Expr, FilterError> {
 struct Parser {
     tokens: Vec<Token>,
     index: usize,
+    /// Parentheses open at the token being read.
+    open: usize,
 }
 
 impl Parser {
@@ -53,39 +59,75 @@ impl Parser {
         }
     }
 
-    fn or(&mut self) -> Result<Expr, FilterError> {
-        let mut left = self.and()?;
+    /// The error for a part that would nest deeper than [`MAX_DEPTH`], at the current token.
+    fn too_deep(&self) -> FilterError {
+        too_deep(self.peek().position)
+    }
+
+    /// The height of a node joining parts of `height` and `other` at `level` with the
+    /// operator at `position`, or the error when it would reach deeper than [`MAX_DEPTH`].
+    fn joined(
+        level: usize,
+        height: usize,
+        other: usize,
+        position: usize,
+    ) -> Result<usize, FilterError> {
+        let joined = height.max(other) + 1;
+        if level + joined > MAX_DEPTH {
+            return Err(too_deep(position));
+        }
+        Ok(joined)
+    }
+
+    /// `level` counts the negations enclosing the part being read; each part comes back with
+    /// the height of its tree, so that `level + height` stays within [`MAX_DEPTH`] and nothing
+    /// recursive over the tree can overflow the stack.
+    fn or(&mut self, level: usize) -> Result<Parsed, FilterError> {
+        let (mut left, mut height) = self.and(level)?;
         while self.peek().kind == Kind::Or {
-            self.advance();
-            let right = self.and()?;
+            let operator = self.advance().position;
+            Self::joined(level, height, 0, operator)?;
+            let (right, other) = self.and(level)?;
+            height = Self::joined(level, height, other, operator)?;
             left = Expr::Or(Box::new(left), Box::new(right));
         }
-        Ok(left)
+        Ok((left, height))
     }
 
-    fn and(&mut self) -> Result<Expr, FilterError> {
-        let mut left = self.unary()?;
+    fn and(&mut self, level: usize) -> Result<Parsed, FilterError> {
+        let (mut left, mut height) = self.unary(level)?;
         while self.peek().kind == Kind::And {
-            self.advance();
-            let right = self.unary()?;
+            let operator = self.advance().position;
+            Self::joined(level, height, 0, operator)?;
+            let (right, other) = self.unary(level)?;
+            height = Self::joined(level, height, other, operator)?;
             left = Expr::And(Box::new(left), Box::new(right));
         }
-        Ok(left)
+        Ok((left, height))
     }
 
-    fn unary(&mut self) -> Result<Expr, FilterError> {
+    fn unary(&mut self, level: usize) -> Result<Parsed, FilterError> {
+        if level >= MAX_DEPTH {
+            return Err(self.too_deep());
+        }
         if self.peek().kind == Kind::Not {
             self.advance();
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            let (inner, height) = self.unary(level + 1)?;
+            return Ok((Expr::Not(Box::new(inner)), height + 1));
         }
-        self.primary()
+        self.primary(level)
     }
 
-    fn primary(&mut self) -> Result<Expr, FilterError> {
+    fn primary(&mut self, level: usize) -> Result<Parsed, FilterError> {
         match self.peek().kind.clone() {
             Kind::Open => {
+                if self.open >= MAX_DEPTH {
+                    return Err(self.too_deep());
+                }
                 let open = self.advance();
-                let inner = self.or()?;
+                self.open += 1;
+                let inner = self.or(level)?;
+                self.open -= 1;
                 if self.peek().kind != Kind::Close {
                     return Err(self.unexpected(&format!(
                         "')' to close the '(' from position {}",
@@ -104,11 +146,12 @@ impl Parser {
                 };
                 self.advance();
                 let value = self.value(operator)?;
-                Ok(Expr::Compare {
+                let compare = Expr::Compare {
                     field,
                     operator,
                     value,
-                })
+                };
+                Ok((compare, 1))
             }
             _ => Err(self.unexpected("a field name or '('")),
         }
@@ -136,5 +179,12 @@ impl Parser {
         };
         self.advance();
         Ok(value)
+    }
+}
+
+fn too_deep(position: usize) -> FilterError {
+    FilterError::TooDeep {
+        position,
+        limit: MAX_DEPTH,
     }
 }
