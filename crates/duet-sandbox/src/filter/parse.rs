@@ -6,12 +6,17 @@ use super::{CaseFn, CmpOp, Expr, FilterError, Functions, Operand, StrFn, syntax}
 
 const KEYWORDS: &[&str] = &["and", "or", "not", "in", "eq", "ne", "gt", "ge", "lt", "le"];
 
+/// How deep an expression may nest (parentheses, `not`, and each `and`/`or` join on one
+/// path): deeper ones are refused rather than recursed into until the stack runs out.
+const MAX_DEPTH: usize = 128;
+
 pub(super) struct Parser<'a> {
     toks: Vec<Token>,
     i: usize,
     input: &'a str,
     pub(super) is_field: &'a dyn Fn(&str) -> bool,
     pub(super) functions: Functions,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -36,30 +41,50 @@ impl Parser<'_> {
         matches!(&self.peek().tok, Tok::Word(x) if x == w)
     }
 
+    /// One level deeper, refused past [`MAX_DEPTH`].
+    fn deeper(&mut self) -> Result<(), FilterError> {
+        self.depth += 1;
+        match self.depth > MAX_DEPTH {
+            true => Err(self.error_here(&format!(
+                "the expression nests deeper than {MAX_DEPTH} levels"
+            ))),
+            false => Ok(()),
+        }
+    }
+
     fn parse_or(&mut self) -> Result<Expr, FilterError> {
+        let start = self.depth;
         let mut left = self.parse_and()?;
         while self.is_word("or") {
+            self.deeper()?;
             self.next();
             let right = self.parse_and()?;
             left = Expr::Or(Box::new(left), Box::new(right));
         }
+        self.depth = start;
         Ok(left)
     }
 
     fn parse_and(&mut self) -> Result<Expr, FilterError> {
+        let start = self.depth;
         let mut left = self.parse_unary()?;
         while self.is_word("and") {
+            self.deeper()?;
             self.next();
             let right = self.parse_unary()?;
             left = Expr::And(Box::new(left), Box::new(right));
         }
+        self.depth = start;
         Ok(left)
     }
 
     fn parse_unary(&mut self) -> Result<Expr, FilterError> {
         if self.is_word("not") {
+            self.deeper()?;
             self.next();
-            return Ok(Expr::Not(Box::new(self.parse_unary()?)));
+            let inner = self.parse_unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.parse_primary()
     }
@@ -75,8 +100,10 @@ impl Parser<'_> {
 
     fn parse_primary(&mut self) -> Result<Expr, FilterError> {
         if self.peek().tok == Tok::LParen {
+            self.deeper()?;
             self.next();
             let e = self.parse_or()?;
+            self.depth -= 1;
             self.expect(Tok::RParen, "')'")?;
             return Ok(e);
         }
@@ -192,10 +219,50 @@ pub(crate) fn parse_with(
         input,
         is_field,
         functions,
+        depth: 0,
     };
     let e = p.parse_or()?;
     if p.peek().tok != Tok::End {
         return Err(p.error_here("unexpected token after the end of the expression"));
     }
     Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(input: &str) -> Result<Expr, FilterError> {
+        parse(input, &|name| name == "a")
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_parses_and_beyond_it_is_refused_with_its_position() {
+        let at_limit = format!("{}a eq 1{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parsed(&at_limit).is_ok());
+        let far = format!("{}a eq 1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let error = parsed(&far).unwrap_err().to_string();
+        assert!(error.contains("deeper than 128"), "{error}");
+        assert!(error.contains("position 128"), "{error}");
+    }
+
+    #[test]
+    fn long_chains_and_negations_are_refused_past_the_limit() {
+        let chain = vec!["a eq 1"; 100_000].join(" and ");
+        assert!(
+            parsed(&chain)
+                .unwrap_err()
+                .to_string()
+                .contains("deeper than")
+        );
+        let negations = format!("{}a eq 1", "not ".repeat(100_000));
+        assert!(
+            parsed(&negations)
+                .unwrap_err()
+                .to_string()
+                .contains("deeper than")
+        );
+        let short = vec!["a eq 1"; 100].join(" or ");
+        assert!(parsed(&short).is_ok());
+    }
 }
