@@ -237,6 +237,6 @@ fn an_initial_sync_to_finance_and_operations_killed_mid_copy_resumes_without_los
         "initial sync to finance and operations",
         &["new-existing", "--existing-rows", "1200"],
         "running  Initial sync",
-        Duration::from_secs(5),
+        Duration::from_millis(2500),
     );
 }

@@ -211,12 +211,41 @@ async fn assert_converged(served: &Served, rows: &[Row], last: &HashMap<String, 
     assert_eq!(finops, dataverse, "no customer lost or made twice");
 }
 
+/// A conflict whose losing change carries what Duet itself wrote to that side: a value the
+/// writer made on the other side ("F …" read back from Dataverse, "D …" from finance and
+/// operations).
+fn is_echo_of_duet(line: &Value) -> bool {
+    let carried = match line["direction"].as_str() {
+        Some("toFinanceOperations") => line["payload"]["name"].as_str(),
+        Some("toDataverse") => line["payload"]["OrganizationName"].as_str(),
+        _ => None,
+    };
+    let echo_prefix = match line["direction"].as_str() {
+        Some("toFinanceOperations") => "F ",
+        _ => "D ",
+    };
+    line["operation"] == "conflict" && carried.is_some_and(|value| value.starts_with(echo_prefix))
+}
+
 /// Duet's own log: no failure, and each row's values written to the other side in the
 /// order the writer made them (a value may be written again after a crash, never an older
 /// one after a newer).
 fn assert_log_in_order(server: &str, rows: &[Row]) {
-    let errors = duet(&["logs", "--errors", "--json", "--limit", "100"], server);
-    assert!(errors.trim().is_empty(), "failures in the log: {errors}");
+    // No failure. A conflict may be logged after a crash: Duet wrote a row and was killed
+    // before remembering the write, so its echo came back as a change and lost to the newer
+    // one (docs/RELIABILITY.md, known gaps); the values are checked above and below.
+    let errors = duet(&["logs", "--errors", "--json", "--limit", "1000"], server);
+    let (echoes, failures): (Vec<Value>, Vec<Value>) = errors
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .partition(is_echo_of_duet);
+    assert!(failures.is_empty(), "failures in the log: {failures:#?}");
+    if !echoes.is_empty() {
+        eprintln!(
+            "{} conflicts logged for echoes of writes a kill kept Duet from remembering",
+            echoes.len()
+        );
+    }
     let log = duet(
         &["logs", "--map", "customers", "--json", "--limit", "1000000"],
         server,
