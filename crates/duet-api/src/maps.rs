@@ -22,7 +22,7 @@ impl Api {
         self.store
             .maps()?
             .into_iter()
-            .map(|record| views::map_view(&self.store, record))
+            .map(|record| views::map_view(&self.store, self.as_the_engine_has_it(record)))
             .collect()
     }
 
@@ -31,7 +31,23 @@ impl Api {
         let record = self.store.map(name)?.ok_or_else(|| {
             ApiError::new(Code::NotFound, format!("there is no map named '{name}'"))
         })?;
-        views::map_view(&self.store, record)
+        views::map_view(&self.store, self.as_the_engine_has_it(record))
+    }
+
+    /// A stored map with the state and reason the engine could not store (its disk is
+    /// full), so the admin sees why nothing moves.
+    fn as_the_engine_has_it(&self, mut record: duet_store::MapRecord) -> duet_store::MapRecord {
+        let unsaved = match self.engine.try_read() {
+            Ok(engine) => engine
+                .as_ref()
+                .and_then(|engine| engine.unsaved_state(&record.name)),
+            Err(_) => None,
+        };
+        if let Some((state, reason)) = unsaved {
+            record.state = state;
+            record.reason = reason;
+        }
+        record
     }
 
     /// Runs a map that has no validation errors.

@@ -158,3 +158,22 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(feature = "test-utils")]
+impl Store {
+    /// For tests: lets the database grow by at most `pages` more pages (`None`: no limit), as
+    /// a disk with that little room left would; a write past it fails with
+    /// [`StoreError::Full`], as SQLite answers when the disk is full.
+    pub fn limit_room(&self, pages: Option<i64>) -> Result<()> {
+        let db = self.db();
+        let limit = match pages {
+            Some(pages) => {
+                let used: i64 = db.query_row("PRAGMA page_count", [], |row| row.get(0))?;
+                used + pages
+            }
+            None => 1_073_741_823,
+        };
+        db.pragma_update(None, "max_page_count", limit)?;
+        Ok(())
+    }
+}

@@ -2,11 +2,12 @@
 //! channel and the alert monitor; and how a map's definition and lifecycle lines are read and
 //! written.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use duet_connect::{DataverseClient, FinOpsClient};
 use duet_maps::TableMap;
-use duet_store::{AlertAction, NewActivity, Store};
+use duet_store::{AlertAction, MapState, NewActivity, Store};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::alerts::AlertMonitor;
@@ -27,7 +28,13 @@ pub(in crate::run) struct Context {
     pub(in crate::run) alerts: std::sync::Mutex<AlertMonitor>,
     /// Alert actions (map, action) for the engine to carry out outside the map's own task.
     pub(in crate::run) actions: mpsc::UnboundedSender<(String, AlertAction)>,
+    /// Each map's state and reason the store could not take (its disk is full), until a
+    /// later one is stored: what the admin must see meanwhile.
+    pub(in crate::run) unsaved: std::sync::Mutex<HashMap<String, Unsaved>>,
 }
+
+/// A map's state and reason the store could not take.
+pub(in crate::run) type Unsaved = (MapState, Option<String>);
 
 impl Context {
     pub(in crate::run) fn load_map(&self, name: &str) -> Result<TableMap, EngineError> {

@@ -152,6 +152,7 @@ impl Engine {
                 events,
                 alerts: std::sync::Mutex::new(AlertMonitor::default()),
                 actions,
+                unsaved: std::sync::Mutex::new(HashMap::new()),
             }),
             running: Mutex::new(HashMap::new()),
             closed: watch::channel(false).0,
@@ -217,6 +218,12 @@ impl Engine {
             store.set_cursor(name, SKIP_INITIAL, "true")?;
         }
         self.start(name, true).await
+    }
+
+    /// The state and reason of map `name` that could not be stored because the store's disk
+    /// is full: the shells show them instead of the stored ones until a later state is stored.
+    pub fn unsaved_state(&self, name: &str) -> Option<(MapState, Option<String>)> {
+        self.context.unsaved_state(name)
     }
 
     /// Whether the map has a task: initializing, running, paused, resuming or retrying.

@@ -1,9 +1,10 @@
-//! Map state: writing a map's state and reason, and ending a catch-up once every change
-//! queued while paused is settled.
+//! Map state: writing a map's state and reason (kept in memory when the store cannot take
+//! it, so the shells still show it), and ending a catch-up once every change queued while
+//! paused is settled.
 
 use duet_store::{MapState, StoreError};
 
-use crate::run::context::Context;
+use crate::run::context::{Context, Unsaved};
 use crate::run::engine::EngineEvent;
 use crate::run::session::Session;
 
@@ -18,22 +19,49 @@ impl Context {
         state: MapState,
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.store
-            .set_map_state(name, state, reason, &self.clock.stamp())?;
+        let stored = self
+            .store
+            .set_map_state(name, state, reason, &self.clock.stamp());
+        let mut unsaved = self
+            .unsaved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &stored {
+            Ok(()) => unsaved.remove(name),
+            Err(_) => unsaved.insert(name.to_owned(), (state, reason.map(str::to_owned))),
+        };
+        drop(unsaved);
         let _ = self.events.send(EngineEvent::MapChanged(name.to_owned()));
-        Ok(())
+        stored
     }
 
     /// Shows a reason on the map without changing its state. A store failure is logged: the
     /// reason is what the admin reads, not what the sync relies on.
     pub(in crate::run) fn set_reason(&self, name: &str, reason: Option<&str>) {
-        let shown = self.store.map(name).and_then(|map| match map {
-            Some(map) if map.reason.as_deref() != reason => self.set_state(name, map.state, reason),
+        let unsaved = self.unsaved_state(name);
+        let shown = self.store.map(name).and_then(|map| match (map, unsaved) {
+            (_, Some((state, shown))) if shown.as_deref() != reason => {
+                self.set_state(name, state, reason)
+            }
+            (Some(map), None) if map.reason.as_deref() != reason => {
+                self.set_state(name, map.state, reason)
+            }
             _ => Ok(()),
         });
         if let Err(error) = shown {
             tracing::error!(map = %name, %error, "the map's reason could not be written");
         }
+    }
+}
+
+impl Context {
+    /// The state and reason of `name` the store could not take, if any.
+    pub(in crate::run) fn unsaved_state(&self, name: &str) -> Option<Unsaved> {
+        self.unsaved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(name)
+            .cloned()
     }
 }
 

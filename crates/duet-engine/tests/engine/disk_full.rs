@@ -51,6 +51,15 @@ async fn changes_made_while_the_disk_is_full_cross_once_there_is_room() {
     }
     // THEN they could not all be captured (the store could not record them)…
     assert!(crossed < accounts.len(), "the full disk held some back");
+    // … AND the map shows why: the store cannot take even that, so the engine keeps it for
+    // the shells to show.
+    let (state, reason) = harness
+        .engine
+        .unsaved_state("customers")
+        .expect("a state the store could not take");
+    assert_eq!(state, "error");
+    let reason = reason.unwrap_or_default();
+    assert!(reason.contains("disk is full"), "{reason}");
 
     // … AND once there is room again, every one of them crosses.
     std::fs::remove_file(&filler).unwrap();
@@ -64,4 +73,6 @@ async fn changes_made_while_the_disk_is_full_cross_once_there_is_room() {
         "{crossed} of {} crossed while the disk was full",
         accounts.len()
     );
+    harness.wait_state("running").await;
+    assert!(harness.engine.unsaved_state("customers").is_none());
 }

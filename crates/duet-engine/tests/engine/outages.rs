@@ -363,3 +363,44 @@ async fn a_batch_answer_cut_off_half_way_writes_each_row_once() {
     harness.engine.shutdown().await;
     harness.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_full_disk_is_shown_on_the_map_and_every_change_arrives_once_there_is_room() {
+    // GIVEN a running map whose store has no room left on its disk.
+    let harness = running(0, |_| {}).await;
+    harness.store.limit_room(Some(0)).unwrap();
+    // WHEN many customers are created (their capture needs room).
+    let numbers: Vec<String> = (1..=300).map(|n| format!("FULL-{n:03}")).collect();
+    for number in &numbers {
+        harness.create_customer("DAT", number, "Full").await;
+    }
+    // THEN the map is in Error saying the disk is full: stored when that update still fits,
+    // else kept by the engine for the shells to show.
+    let kept = eventually("the full disk on the map", || async {
+        let stored = harness.store.map("customers").unwrap().unwrap();
+        let unsaved = harness.engine.unsaved_state("customers");
+        let kept = unsaved.is_some();
+        let (state, reason) = unsaved.unwrap_or((stored.state, stored.reason));
+        let full = reason.is_some_and(|reason| reason.contains("disk is full"));
+        (state == "error" && full).then_some(kept)
+    })
+    .await;
+    eprintln!(
+        "the full disk was shown {}",
+        match kept {
+            true => "from the engine (the store could not take the state)",
+            false => "from the store",
+        }
+    );
+    // WHEN there is room again THEN every customer arrives once and the map runs.
+    harness.store.limit_room(None).unwrap();
+    for number in [&numbers[0], &numbers[149], &numbers[299]] {
+        harness.arrived(number, "Full").await;
+    }
+    harness.recovered().await;
+    assert!(harness.engine.unsaved_state("customers").is_none());
+    harness.nothing_failed();
+    harness.same_counts().await;
+    harness.engine.shutdown().await;
+    harness.sandbox.shutdown().await;
+}
