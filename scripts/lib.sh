@@ -33,7 +33,7 @@ install_apt_packages() {
 
 check_rust() {
   if ! command -v cargo >/dev/null 2>&1; then
-    echo "Duet needs a Rust toolchain (1.85 or newer): install it with rustup, then run this again." >&2
+    echo "Duet needs a Rust toolchain (1.89 or newer): install it with rustup, then run this again." >&2
     exit 1
   fi
 }
