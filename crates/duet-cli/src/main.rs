@@ -18,10 +18,13 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use duet_sandbox::{Sandbox, SandboxConfig};
 
+/// `duet --version`: the release and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("DUET_COMMIT"), ")");
+
 #[derive(Parser)]
 #[command(
     name = "duet",
-    version,
+    version = VERSION,
     about = "Dual-write administration: finance and operations ↔ Dataverse"
 )]
 struct Cli {

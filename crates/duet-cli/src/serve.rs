@@ -90,6 +90,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         token: token.clone(),
         port,
     };
+    lines.push(("DUET_DATA_DIR".to_owned(), data.display().to_string()));
     lines.push((
         "DUET_UI_URL".to_owned(),
         format!("http://127.0.0.1:{port}/?token={token}"),

@@ -27,3 +27,5 @@ mod scenario;
 mod support;
 #[path = "cli/tokens.rs"]
 mod tokens;
+#[path = "cli/version.rs"]
+mod version;
