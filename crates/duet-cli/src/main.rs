@@ -2,6 +2,7 @@
 
 mod bench;
 mod bootstrap;
+mod bundled_ui;
 mod csv;
 mod link;
 mod logs;

@@ -37,7 +37,8 @@ pub struct ServeArgs {
     /// Also start the sandbox pair, linked, with the demo map running.
     #[arg(long)]
     sandbox: bool,
-    /// The built UI (defaults to the repository's ui/dist).
+    /// A built UI on disk to serve instead of the one built into this binary (for working
+    /// on the UI: `npm run build` in ui/, then `--ui ui/dist`).
     #[arg(long, env = "DUET_UI_DIR")]
     ui: Option<PathBuf>,
 }
@@ -71,15 +72,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         api.resume().await.map_err(anyhow::Error::new)?;
         Vec::new()
     };
-    let ui = args
-        .ui
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")));
-    if !ui.join("index.html").exists() {
-        anyhow::bail!(
-            "the UI is not built at {} (run `npm run build` in ui/, or pass --ui DIR)",
-            ui.display()
-        );
-    }
+    let ui = match args.ui {
+        Some(dir) if dir.join("index.html").exists() => Ui::Dir(dir),
+        Some(dir) => anyhow::bail!(
+            "there is no built UI at {} (run `npm run build` in ui/, or leave out --ui)",
+            dir.display()
+        ),
+        None if crate::bundled_ui::present() => Ui::Bundled,
+        None => anyhow::bail!(
+            "this duet was built before its UI: run `npm run build` in ui/ and build it again, or pass --ui DIR"
+        ),
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
@@ -107,7 +110,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn router(state: AppState, ui: PathBuf) -> Router {
+/// Where the UI's files come from.
+enum Ui {
+    /// The UI built into this binary.
+    Bundled,
+    /// A built UI on disk (`--ui`), for working on the UI.
+    Dir(PathBuf),
+}
+
+fn router(state: AppState, ui: Ui) -> Router {
     let api_routes = Router::new()
         .route("/api/events", get(events))
         .route("/api/logs.csv", get(log_csv))
@@ -117,13 +128,17 @@ fn router(state: AppState, ui: PathBuf) -> Router {
             serve_guard::require_token,
         ))
         .with_state(state.clone());
-    let index = ui.join("index.html");
-    api_routes
-        .fallback_service(ServeDir::new(ui).fallback(ServeFile::new(index)))
-        .layer(middleware::from_fn_with_state(
-            state,
-            serve_guard::require_own_host,
-        ))
+    let routes = match ui {
+        Ui::Bundled => api_routes.fallback(crate::bundled_ui::file),
+        Ui::Dir(dir) => {
+            let index = dir.join("index.html");
+            api_routes.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+        }
+    };
+    routes.layer(middleware::from_fn_with_state(
+        state,
+        serve_guard::require_own_host,
+    ))
 }
 
 async fn command(

@@ -1,5 +1,6 @@
-//! What `duet` says about itself: `--version` names the release and the commit it was built
-//! from, and `duet serve` prints where its data directory is.
+//! What `duet` carries and says about itself: `--version` names the release and the commit it
+//! was built from, `duet serve` prints where its data directory is, and a copy of the binary
+//! alone serves the UI built into it.
 
 use std::process::Command;
 
@@ -35,4 +36,57 @@ fn serve_prints_its_data_directory() {
         served.lines["DUET_DATA_DIR"],
         dir.path().join("data").display().to_string()
     );
+}
+
+#[tokio::test]
+async fn a_copy_of_the_binary_serves_its_own_ui_from_an_empty_directory() {
+    // GIVEN the binary copied alone into an empty directory, with no --ui.
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let duet = empty.join("duet");
+    std::fs::copy(env!("CARGO_BIN_EXE_duet"), &duet).unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(&duet)
+        .args(["serve", "--sandbox", "--port", "0", "--data"])
+        .arg(&data)
+        .current_dir(&empty)
+        .env_remove("DUET_UI_DIR")
+        .env(
+            "DUET_KEYRING_SERVICE",
+            format!("dev.duet.app.cli-test.{}", std::process::id()),
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let url = std::io::BufRead::lines(stdout)
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("DUET_UI_URL=").map(str::to_owned))
+        .expect("duet serve printed its URL");
+    let origin = url.split("/?").next().unwrap().to_owned();
+    // WHEN the page, one of its scripts and a route of the UI are asked for.
+    let page = reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    // THEN the UI built into the binary answers.
+    assert!(html.contains("<title>Duet</title>"), "{html}");
+    let script = html
+        .split("src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page loads a script");
+    let script = script.trim_start_matches('.').trim_start_matches('/');
+    let asset = reqwest::get(format!("{origin}/{script}")).await.unwrap();
+    assert_eq!(asset.status(), 200);
+    assert!(
+        asset.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let route = reqwest::get(format!("{origin}/maps")).await.unwrap();
+    assert!(route.text().await.unwrap().contains("<title>Duet</title>"));
+    let _ = child.kill();
+    let _ = child.wait();
 }
