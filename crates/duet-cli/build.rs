@@ -1,4 +1,5 @@
-//! Gives the binary the commit it was built from, for `duet --version`.
+//! Gives the binary the commit it was built from, for `duet --version`, and builds it again
+//! when the UI it carries changes.
 
 use std::path::Path;
 use std::process::Command;
@@ -16,6 +17,9 @@ fn main() {
     println!("cargo:rustc-env=DUET_COMMIT={commit}");
     // Built again when HEAD moves (a checkout of a clone; a worktree or an archive has
     // neither path, and then any change to the package rebuilds it).
+    // The UI is built into the binary (bundled_ui.rs): built again when it is, even when it was
+    // missing before.
+    println!("cargo:rerun-if-changed=../../ui/dist");
     for path in ["../../.git/HEAD", "../../.git/refs/heads"] {
         if Path::new(path).exists() {
             println!("cargo:rerun-if-changed={path}");

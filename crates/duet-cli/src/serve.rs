@@ -28,7 +28,9 @@ use crate::serve_guard;
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// Duet's data directory (SQLite store, sandbox files).
+    /// Duet's data directory (SQLite store, sandbox files); by default `duet` in the OS's
+    /// application data directory (`~/.local/share/duet` on Linux). It is printed as
+    /// DUET_DATA_DIR.
     #[arg(long)]
     data: Option<PathBuf>,
     /// Port on 127.0.0.1 (0 picks a free one).
@@ -253,10 +255,11 @@ fn access_token() -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// `duet` in the directory where this OS keeps applications' data: `$XDG_DATA_HOME` or
+/// `~/.local/share` on Linux, `~/Library/Application Support` on macOS, the roaming AppData
+/// folder on Windows; the working directory when none is known.
 fn default_data_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+    dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join("duet")
 }
