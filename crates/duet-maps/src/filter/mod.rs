@@ -26,6 +26,29 @@ pub use temporal::{Date, DateTime};
 /// The canonical text of any tree within the limit stays within it.
 pub const MAX_DEPTH: usize = 128;
 
+/// The error for a part that would nest deeper than [`MAX_DEPTH`], at `position`.
+pub(crate) fn too_deep(position: usize) -> FilterError {
+    FilterError::TooDeep {
+        position,
+        limit: MAX_DEPTH,
+    }
+}
+
+/// The height of a node joining parts of `height` and `other` at `level` with the operator at
+/// `position`, or the error when it would reach deeper than [`MAX_DEPTH`]; both parsers use it.
+pub(crate) fn joined(
+    level: usize,
+    height: usize,
+    other: usize,
+    position: usize,
+) -> Result<usize, FilterError> {
+    let joined = height.max(other) + 1;
+    if level + joined > MAX_DEPTH {
+        return Err(too_deep(position));
+    }
+    Ok(joined)
+}
+
 /// The six comparisons both languages share, spelled differently by each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Comparison {

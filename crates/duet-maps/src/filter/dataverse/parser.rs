@@ -3,7 +3,7 @@
 
 use super::lexer::{Kind, Token, lex};
 use super::{Filter, KEYWORDS, Literal, Operand, PropertyPath, StringFunction};
-use crate::filter::{Comparison, FilterError, MAX_DEPTH};
+use crate::filter::{Comparison, FilterError, MAX_DEPTH, joined, too_deep};
 
 /// A parsed part of a filter and the height of its tree.
 type Parsed = (Filter, usize);
@@ -95,21 +95,6 @@ impl Parser {
         too_deep(self.peek().position)
     }
 
-    /// The height of a node joining parts of `height` and `other` at `level` with the
-    /// operator at `position`, or the error when it would reach deeper than [`MAX_DEPTH`].
-    fn joined(
-        level: usize,
-        height: usize,
-        other: usize,
-        position: usize,
-    ) -> Result<usize, FilterError> {
-        let joined = height.max(other) + 1;
-        if level + joined > MAX_DEPTH {
-            return Err(too_deep(position));
-        }
-        Ok(joined)
-    }
-
     /// `level` counts the negations enclosing the part being read; each part comes back with
     /// the height of its tree, so that `level + height` stays within [`MAX_DEPTH`] and nothing
     /// recursive over the tree can overflow the stack.
@@ -117,9 +102,9 @@ impl Parser {
         let (mut left, mut height) = self.and(level)?;
         while self.peek_word() == Some("or") {
             let operator = self.advance().position;
-            Self::joined(level, height, 0, operator)?;
+            joined(level, height, 0, operator)?;
             let (right, other) = self.and(level)?;
-            height = Self::joined(level, height, other, operator)?;
+            height = joined(level, height, other, operator)?;
             left = Filter::Or(Box::new(left), Box::new(right));
         }
         Ok((left, height))
@@ -129,9 +114,9 @@ impl Parser {
         let (mut left, mut height) = self.unary(level)?;
         while self.peek_word() == Some("and") {
             let operator = self.advance().position;
-            Self::joined(level, height, 0, operator)?;
+            joined(level, height, 0, operator)?;
             let (right, other) = self.unary(level)?;
-            height = Self::joined(level, height, other, operator)?;
+            height = joined(level, height, other, operator)?;
             left = Filter::And(Box::new(left), Box::new(right));
         }
         Ok((left, height))
@@ -319,12 +304,5 @@ fn found(token: &Token) -> String {
         Kind::End => "the end of the filter".to_owned(),
         Kind::Literal(Literal::Text(_)) => format!("the string {}", token.text),
         _ => format!("'{}'", token.text),
-    }
-}
-
-fn too_deep(position: usize) -> FilterError {
-    FilterError::TooDeep {
-        position,
-        limit: MAX_DEPTH,
     }
 }

@@ -4,7 +4,7 @@
 use super::lexer::{Kind, Token, lex};
 use super::ranges::parse_ranges;
 use super::{Expr, Operand, RangeItem};
-use crate::filter::{Comparison, FilterError, MAX_DEPTH};
+use crate::filter::{Comparison, FilterError, MAX_DEPTH, joined, too_deep};
 
 /// A parsed part of an expression and the height of its tree.
 type Parsed = (Expr, usize);
@@ -64,21 +64,6 @@ impl Parser {
         too_deep(self.peek().position)
     }
 
-    /// The height of a node joining parts of `height` and `other` at `level` with the
-    /// operator at `position`, or the error when it would reach deeper than [`MAX_DEPTH`].
-    fn joined(
-        level: usize,
-        height: usize,
-        other: usize,
-        position: usize,
-    ) -> Result<usize, FilterError> {
-        let joined = height.max(other) + 1;
-        if level + joined > MAX_DEPTH {
-            return Err(too_deep(position));
-        }
-        Ok(joined)
-    }
-
     /// `level` counts the negations enclosing the part being read; each part comes back with
     /// the height of its tree, so that `level + height` stays within [`MAX_DEPTH`] and nothing
     /// recursive over the tree can overflow the stack.
@@ -86,9 +71,9 @@ impl Parser {
         let (mut left, mut height) = self.and(level)?;
         while self.peek().kind == Kind::Or {
             let operator = self.advance().position;
-            Self::joined(level, height, 0, operator)?;
+            joined(level, height, 0, operator)?;
             let (right, other) = self.and(level)?;
-            height = Self::joined(level, height, other, operator)?;
+            height = joined(level, height, other, operator)?;
             left = Expr::Or(Box::new(left), Box::new(right));
         }
         Ok((left, height))
@@ -98,9 +83,9 @@ impl Parser {
         let (mut left, mut height) = self.unary(level)?;
         while self.peek().kind == Kind::And {
             let operator = self.advance().position;
-            Self::joined(level, height, 0, operator)?;
+            joined(level, height, 0, operator)?;
             let (right, other) = self.unary(level)?;
-            height = Self::joined(level, height, other, operator)?;
+            height = joined(level, height, other, operator)?;
             left = Expr::And(Box::new(left), Box::new(right));
         }
         Ok((left, height))
@@ -179,12 +164,5 @@ impl Parser {
         };
         self.advance();
         Ok(value)
-    }
-}
-
-fn too_deep(position: usize) -> FilterError {
-    FilterError::TooDeep {
-        position,
-        limit: MAX_DEPTH,
     }
 }
