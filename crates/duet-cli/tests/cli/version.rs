@@ -47,7 +47,7 @@ async fn a_copy_of_the_binary_serves_its_own_ui_from_an_empty_directory() {
     let duet = empty.join("duet");
     std::fs::copy(env!("CARGO_BIN_EXE_duet"), &duet).unwrap();
     let data = dir.path().join("data");
-    let mut child = Command::new(&duet)
+    let child = Command::new(&duet)
         .args(["serve", "--sandbox", "--port", "0", "--data"])
         .arg(&data)
         .current_dir(&empty)
@@ -59,7 +59,8 @@ async fn a_copy_of_the_binary_serves_its_own_ui_from_an_empty_directory() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut child = KilledOnDrop(child);
+    let stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
     let url = std::io::BufRead::lines(stdout)
         .map_while(Result::ok)
         .find_map(|line| line.strip_prefix("DUET_UI_URL=").map(str::to_owned))
@@ -87,6 +88,14 @@ async fn a_copy_of_the_binary_serves_its_own_ui_from_an_empty_directory() {
     );
     let route = reqwest::get(format!("{origin}/maps")).await.unwrap();
     assert!(route.text().await.unwrap().contains("<title>Duet</title>"));
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+/// A child process killed when the test ends, however it ends.
+struct KilledOnDrop(std::process::Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
