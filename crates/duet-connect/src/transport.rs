@@ -196,7 +196,7 @@ impl Transport {
                         .await
                         .map_err(|error| ConnectError::transport(method.as_str(), url, &error))?;
                     // Strictly: a lossy reading would write replacement characters on.
-                    let text = String::from_utf8(bytes.to_vec()).map_err(|error| {
+                    let text = String::from_utf8(Vec::from(bytes)).map_err(|error| {
                         ConnectError::invalid(
                             method.as_str(),
                             url,

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::support::keyring_service;
+
 /// How many trials each situation runs: `DUET_CRASH_TRIALS`, else 3.
 pub(crate) fn trials() -> usize {
     std::env::var("DUET_CRASH_TRIALS")
@@ -35,11 +37,6 @@ pub(crate) fn kill_points(situation: &str) -> StdRng {
         });
     eprintln!("{situation}: DUET_CRASH_SEED={seed}");
     StdRng::seed_from_u64(seed)
-}
-
-/// The keyring service the trials' processes keep their secrets under.
-pub(crate) fn keyring_service() -> String {
-    format!("dev.duet.app.crash-test.{}", std::process::id())
 }
 
 /// Where a killed run was: the last step it reported running, and how long it had run.

@@ -77,20 +77,15 @@ async fn pick_rows(env: &HashMap<String, String>) -> Vec<Row> {
         env: env.clone(),
     };
     let session = session(&endpoints).await.expect("signed in");
-    let page: Value = session
-        .http
-        .get(format!(
-            "{}/data/CustomersV3?cross-company=true&$filter=dataAreaId eq 'DAT'&$orderby=CustomerAccount&$top={}&$select=CustomerAccount",
-            session.fo,
-            2 * ROWS_PER_SIDE
-        ))
-        .bearer_auth(&session.fo_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = session
+        .get_json(
+            Origin::FinOps,
+            &format!(
+                "data/CustomersV3?cross-company=true&$filter=dataAreaId eq 'DAT'&$orderby=CustomerAccount&$top={}&$select=CustomerAccount",
+                2 * ROWS_PER_SIDE
+            ),
+        )
+        .await;
     let mut rows = Vec::new();
     for (index, customer) in page["value"].as_array().unwrap().iter().enumerate() {
         let account = customer["CustomerAccount"].as_str().unwrap().to_owned();
@@ -113,38 +108,28 @@ async fn pick_rows(env: &HashMap<String, String>) -> Vec<Row> {
 }
 
 async fn dataverse_account(session: &Session, account: &str) -> Value {
-    let page: Value = session
-        .http
-        .get(format!(
-            "{}/api/data/v9.2/accounts?$filter=accountnumber eq '{account}'&$select=accountid,name",
-            session.dv
-        ))
-        .bearer_auth(&session.dv_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = session
+        .get_json(
+            Origin::Dataverse,
+            &format!(
+                "api/data/v9.2/accounts?$filter=accountnumber eq '{account}'&$select=accountid,name"
+            ),
+        )
+        .await;
     let found = page["value"].as_array().cloned().unwrap_or_default();
     assert!(found.len() <= 1, "{account} is in Dataverse twice: {page}");
     found.into_iter().next().unwrap_or(Value::Null)
 }
 
 async fn finops_name(session: &Session, account: &str) -> Value {
-    let row: Value = session
-        .http
-        .get(format!(
-            "{}/data/CustomersV3(dataAreaId='DAT',CustomerAccount='{account}')?cross-company=true",
-            session.fo
-        ))
-        .bearer_auth(&session.fo_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let row = session
+        .get_json(
+            Origin::FinOps,
+            &format!(
+                "data/CustomersV3(dataAreaId='DAT',CustomerAccount='{account}')?cross-company=true"
+            ),
+        )
+        .await;
     row["OrganizationName"].clone()
 }
 

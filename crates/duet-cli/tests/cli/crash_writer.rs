@@ -57,6 +57,25 @@ pub(crate) struct Session {
     pub(crate) dv_token: String,
 }
 
+impl Session {
+    /// The JSON answer to a GET of `path` (below the environment's URL) on side `origin`.
+    pub(crate) async fn get_json(&self, origin: Origin, path: &str) -> serde_json::Value {
+        let (root, token) = match origin {
+            Origin::FinOps => (&self.fo, &self.fo_token),
+            Origin::Dataverse => (&self.dv, &self.dv_token),
+        };
+        self.http
+            .get(format!("{root}/{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
 /// Signs in to both sides; none while the sandbox is down (it went with a killed Duet).
 pub(crate) async fn session(endpoints: &Endpoints) -> Option<Session> {
     let env = &endpoints.env;

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::{duet_offline, serve_sandbox};
+use crate::support::{duet_offline, keyring_service, serve_sandbox};
 
 #[test]
 fn version_names_the_release_and_the_commit() {
@@ -52,10 +52,7 @@ async fn a_copy_of_the_binary_serves_its_own_ui_from_an_empty_directory() {
         .arg(&data)
         .current_dir(&empty)
         .env_remove("DUET_UI_DIR")
-        .env(
-            "DUET_KEYRING_SERVICE",
-            format!("dev.duet.app.cli-test.{}", std::process::id()),
-        )
+        .env("DUET_KEYRING_SERVICE", keyring_service())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();

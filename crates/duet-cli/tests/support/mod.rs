@@ -10,6 +10,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// The keyring service the tests' `duet` processes keep their secrets under, private to this
+/// test process.
+pub(crate) fn keyring_service() -> String {
+    format!("dev.duet.app.cli-test.{}", std::process::id())
+}
+
 /// A running `duet` process, killed when the test ends however it ends.
 pub(crate) struct Running {
     child: Child,
@@ -39,10 +45,7 @@ impl Running {
 pub(crate) fn start(args: &[&str], until: &str) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_duet"))
         .args(args)
-        .env(
-            "DUET_KEYRING_SERVICE",
-            format!("dev.duet.app.cli-test.{}", std::process::id()),
-        )
+        .env("DUET_KEYRING_SERVICE", keyring_service())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -154,10 +157,7 @@ pub(crate) fn duet(args: &[&str], server: &str) -> String {
 pub(crate) fn duet_offline(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_duet"))
         .args(args)
-        .env(
-            "DUET_KEYRING_SERVICE",
-            format!("dev.duet.app.cli-test.{}", std::process::id()),
-        )
+        .env("DUET_KEYRING_SERVICE", keyring_service())
         .output()
         .expect("duet runs")
 }
