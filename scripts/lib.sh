@@ -67,7 +67,15 @@ with_keyring() {
     export XDG_DATA_HOME="$home" XDG_RUNTIME_DIR="$home/run"
     mkdir -p -m 700 "$XDG_RUNTIME_DIR"
     log="$home/gnome-keyring.log"
-    (printf duet | exec gnome-keyring-daemon --foreground --unlock --components=secrets) >"$log" 2>&1 &
+    # gnome-keyring aborts when a client vanishes while opening a session (killed mid-call,
+    # as the crash trials do: "gkd_secret_service_get_pkcs11_session: assertion client
+    # failed"). It is started again at once, replacing any locked daemon D-Bus started
+    # meanwhile, and unlocks the same keyring file, so stored secrets stay.
+    (while :; do
+      printf duet | gnome-keyring-daemon --foreground --replace --unlock --components=secrets
+      echo "with_keyring: gnome-keyring stopped ($?); starting it again"
+      sleep 0.1
+    done) >"$log" 2>&1 &
     daemon=$!
     keyring_state() {
       echo "gnome-keyring: $(pgrep -a gnome-keyring | tr "\n" ";")" >&2
@@ -94,12 +102,9 @@ with_keyring() {
     fi
     status=0
     "$@" || status=$?
+    kill "$daemon" 2>/dev/null || true
     if [ "$status" -ne 0 ]; then
-      if kill -0 "$daemon" 2>/dev/null; then
-        echo "with_keyring: the command failed ($status); the keyring daemon is still running" >&2
-      else
-        echo "with_keyring: the command failed ($status) and the keyring daemon had stopped" >&2
-      fi
+      echo "with_keyring: the command failed ($status)" >&2
       keyring_state
     fi
     exit "$status"
