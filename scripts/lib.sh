@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   webkit2gtk-driver xvfb xauth chromium gnome-keyring dbus-x11
   python3 python3-venv
+  squashfs-tools xdotool imagemagick libsecret-tools
 )
 
 say() { printf '\n==> %s\n' "$*"; }

@@ -5,87 +5,32 @@
 // an inline script, eval, an inline style and a request elsewhere; the window's capability
 // lets the page listen to events and nothing more of Tauri's core.
 import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  assertPaneShown,
+  byTestId as byTestIdIn,
+  call,
+  linkedSandboxShown,
+  openSession,
+  screenshot,
+  textOf as textOfIn,
+  waitFor,
+} from './driver.mjs';
 import { assertRefusals, assertStyledAndLocal, violations } from './csp.mjs';
 
 const [application, screenshotPath, notificationLog] = process.argv.slice(2);
-const driver = `http://127.0.0.1:${process.env.DUET_WEBDRIVER_PORT ?? '4444'}`;
-
-async function call(method, path, body) {
-  const response = await fetch(`${driver}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) {
-    throw new Error(`${method} ${path} -> ${response.status}: ${JSON.stringify(json)}`);
-  }
-  return json.value;
-}
-
-async function waitFor(what, seconds, probe) {
-  const deadline = Date.now() + seconds * 1000;
-  let lastError;
-  while (Date.now() < deadline) {
-    try {
-      const result = await probe();
-      if (result) return result;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
-}
-
-await waitFor('tauri-driver to listen', 30, async () => (await fetch(`${driver}/status`)).ok);
-const session = await call('POST', '/session', {
-  capabilities: { alwaysMatch: { 'tauri:options': { application } } },
-});
-const id = session.sessionId;
+const id = await openSession(application);
 let failed = false;
 try {
-  const byTestId = (testId) =>
-    call('POST', `/session/${id}/element`, {
-      using: 'css selector',
-      value: `[data-testid="${testId}"]`,
-    });
+  const byTestId = (testId) => byTestIdIn(id, testId);
   const execute = (script, args = []) => call('POST', `/session/${id}/execute/sync`, { script, args });
   const executeAsync = (script, args = []) => call('POST', `/session/${id}/execute/async`, { script, args });
-  const textOf = async (element) =>
-    call('GET', `/session/${id}/element/${Object.values(element)[0]}/text`);
+  const textOf = (element) => textOfIn(id, element);
 
-  const page = await waitFor('the environments page', 60, () => byTestId('page-environments'));
-  const text = await waitFor('the linked sandbox pair with its health checks', 90, async () => {
-    const current = await textOf(page);
-    if (!current.includes('Sandbox Dataverse')) return null;
-    // The checks sit below the fold; WebDriver's element text leaves out what is scrolled
-    // away, so the check's own element is looked up and its text read once in view.
-    const check = await call('POST', `/session/${id}/element`, {
-      using: 'css selector',
-      value: '[data-testid$="-DUET-H001"]',
-    }).catch(() => null);
-    if (!check) return null;
-    await call('POST', `/session/${id}/execute/sync`, {
-      script: 'arguments[0].scrollIntoView({block: "center"});',
-      args: [check],
-    });
-    const checkText = await textOf(check);
-    return checkText.includes('DUET-H001') ? `${current}\n${checkText}` : null;
-  });
-  if (!text.includes('Sandbox finance and operations')) {
-    throw new Error(`the finance and operations environment is not shown: ${text}`);
-  }
+  await linkedSandboxShown(id);
   const title = await call('GET', `/session/${id}/title`);
   if (!title.startsWith('Duet')) throw new Error(`unexpected window title '${title}'`);
-  // The DOM is checked; the screenshot must show it too. WebKit may hand back the last painted
-  // frame, which can still be the loading state, so two animation frames pass first.
-  await call('POST', `/session/${id}/execute/async`, {
-    script: 'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
-    args: [],
-  });
-  const png = await call('GET', `/session/${id}/screenshot`);
-  writeFileSync(screenshotPath, Buffer.from(png, 'base64'));
+  // The DOM is checked; the screenshot must show it too.
+  assertPaneShown(await screenshot(id, screenshotPath), 'the Environments page');
   console.log(`webdriver smoke: window '${title}' rendered the environments page; screenshot ${screenshotPath}`);
   const styled = await assertStyledAndLocal(execute);
   console.log(

@@ -55,7 +55,8 @@ pub enum StoreError {
     /// Another process holds the data directory's lock.
     #[error(
         "the data directory {dir} is in use by another Duet process{holder}. Only one Duet can \
-         use a data directory at a time: stop the other one, or use another --data directory"
+         use a data directory at a time: stop the other one, or give this one another data \
+         directory (`--data DIR` on the command line, DUET_DATA_DIR for the desktop app)"
     )]
     InUse { dir: String, holder: String },
     /// The data directory's lock file could not be opened or locked.
