@@ -5,7 +5,6 @@ use std::sync::Arc;
 use duet_connect::{Credentials, DataverseClient, FinOpsClient, TokenProvider, Trust};
 use duet_store::EnvironmentRecord;
 
-use crate::environments::secret_scope;
 use crate::{Api, ApiError, Code};
 
 /// The HTTP client for one environment. A sandbox with its own certificate authority is
@@ -53,10 +52,7 @@ impl Api {
         record: &EnvironmentRecord,
         http: reqwest::Client,
     ) -> Result<Arc<TokenProvider>, ApiError> {
-        let secret = self
-            .secrets
-            .load(&secret_scope(record.id), &record.client_id)
-            .await?;
+        let secret = self.load_secret(record).await?;
         Ok(Arc::new(TokenProvider::new(
             http,
             Credentials {

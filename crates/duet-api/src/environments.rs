@@ -1,5 +1,5 @@
 //! The environments page's registry: add, change, test and remove environments (their
-//! secrets in the OS keyring), and read a finance and operations environment's legal
+//! secrets kept as `secret/` says), and read a finance and operations environment's legal
 //! entities.
 
 use std::sync::Arc;
@@ -24,12 +24,6 @@ fn kind_of(key: &str) -> EnvironmentKind {
     } else {
         EnvironmentKind::Dataverse
     }
-}
-
-/// The keyring account of an environment's secret: environments are told apart by id, so
-/// two environments with the same app registration keep their own entries.
-pub(crate) fn secret_scope(id: i64) -> String {
-    format!("environment-{id}")
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -152,7 +146,7 @@ impl Api {
             .collect())
     }
 
-    /// Adds an environment; its secret goes to the OS keyring.
+    /// Adds an environment; its secret goes to the keyring or the secrets file.
     pub async fn add_environment(
         &self,
         environment: NewEnvironment,
@@ -172,9 +166,9 @@ impl Api {
         };
         let id = self.store.add_environment(&record).map_err(conflict)?;
         if let Err(error) = self
-            .secrets
-            .save(
-                &secret_scope(id),
+            .save_secret(
+                id,
+                &record.name,
                 &record.client_id,
                 &environment.client_secret,
             )
@@ -187,7 +181,7 @@ impl Api {
         self.environment_view(id)
     }
 
-    /// Changes an environment's details; a new secret replaces the one in the keyring (an
+    /// Changes an environment's details; a new secret replaces the stored one (an
     /// empty one keeps it). A linked environment's engine picks the change up at once.
     pub async fn update_environment(
         self: &Arc<Self>,
@@ -204,7 +198,8 @@ impl Api {
     }
 
     /// Checks and stores new details of `current`, secret included. An empty secret keeps
-    /// the one in the keyring, as long as the client id stays the same.
+    /// the stored one (or the one its environment variable gives), as long as the client id
+    /// stays the same; nothing is written for it then.
     pub(crate) async fn save_environment_change(
         &self,
         current: EnvironmentRecord,
@@ -215,16 +210,14 @@ impl Api {
                 "An environment's kind cannot change; add a new environment instead.",
             ));
         }
-        if environment.client_secret.is_empty() {
+        let keeps_secret = environment.client_secret.is_empty();
+        if keeps_secret {
             if environment.client_id.trim() != current.client_id {
                 return Err(invalid(
                     "The client id changed: enter the client secret of the new app registration.",
                 ));
             }
-            environment.client_secret = self
-                .secrets
-                .load(&secret_scope(current.id), &current.client_id)
-                .await?;
+            environment.client_secret = self.load_secret(&current).await?;
         }
         if environment.sandbox && environment.ca_certificate.is_none() {
             environment.ca_certificate = current.ca_certificate.clone();
@@ -243,21 +236,22 @@ impl Api {
                 ..current
             })
             .map_err(conflict)?;
-        self.secrets
-            .save(
-                &secret_scope(id),
-                &environment.client_id,
-                &environment.client_secret,
-            )
-            .await
+        if keeps_secret {
+            return Ok(());
+        }
+        self.save_secret(
+            id,
+            &environment.name,
+            &environment.client_id,
+            &environment.client_secret,
+        )
+        .await
     }
 
-    /// Removes an environment that is not linked, and its secret from the keyring.
+    /// Removes an environment that is not linked, and its stored secret.
     pub async fn remove_environment(&self, id: i64) -> Result<(), ApiError> {
         let removed = self.store.remove_environment(id).map_err(conflict)?;
-        self.secrets
-            .delete(&secret_scope(id), &removed.client_id)
-            .await
+        self.delete_secret(&removed).await
     }
 
     pub(crate) fn environment_record(&self, id: i64) -> Result<EnvironmentRecord, ApiError> {

@@ -43,6 +43,7 @@ pub enum Code {
     ScenarioMismatch,
     ScenarioRunning,
     SecretMissing,
+    SecretsFile,
     Store,
     StoreBusy,
     StoreCorrupt,

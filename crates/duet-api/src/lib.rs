@@ -66,6 +66,7 @@ pub use promote::{
 pub use scenario::{MapSource, ScenarioMap};
 pub use schema::{MapSchemaView, TableSchemaView};
 use secret::SecretStore;
+pub use secret::{SecretsAt, check_private_file, write_private_file};
 pub use templates::{AddedTemplates, TemplateView};
 pub use validation::{MapProblemView, ValidationView};
 
@@ -73,6 +74,9 @@ pub use validation::{MapProblemView, ValidationView};
 pub struct ApiOptions {
     /// The OS keyring service name; tests use their own so they never touch a user's secrets.
     pub keyring_service: String,
+    /// Where client secrets live when no environment variable gives them: the keyring (under
+    /// `keyring_service`) or a secrets file.
+    pub secrets: SecretsAt,
     pub engine: EngineSettings,
 }
 
@@ -80,6 +84,7 @@ impl Default for ApiOptions {
     fn default() -> Self {
         ApiOptions {
             keyring_service: "dev.duet.app".to_owned(),
+            secrets: SecretsAt::Keyring,
             engine: EngineSettings::default(),
         }
     }
@@ -108,8 +113,9 @@ const FINOPS: &str = "financeOperations";
 const DATAVERSE: &str = "dataverse";
 
 impl Api {
-    /// Opens the data directory (creating it), locks it against a second Duet process, and
-    /// starts the housekeeping task. Maps that were running start again with [`Api::resume`]
+    /// Opens the data directory (creating it), locks it against a second Duet process, opens
+    /// where secrets live (a secrets file others may read is refused), and starts the
+    /// housekeeping task. Maps that were running start again with [`Api::resume`]
     /// or [`Api::start_default`].
     pub async fn open(data_dir: &Path, options: ApiOptions) -> Result<Arc<Api>, ApiError> {
         std::fs::create_dir_all(data_dir).map_err(|error| {
@@ -122,13 +128,14 @@ impl Api {
             )
         })?;
         let lock = DataDirLock::acquire(data_dir)?;
+        let secrets = SecretStore::open(&options)?;
         let store = Arc::new(Store::open(&data_dir.join("duet.sqlite"))?);
         let (events, _) = broadcast::channel(1024);
         let api = Arc::new(Api {
             data_dir: data_dir.to_owned(),
             _lock: lock,
             store,
-            secrets: SecretStore::new(options.keyring_service.clone()),
+            secrets,
             clock: Arc::new(SystemClock),
             options,
             engine: RwLock::new(None),

@@ -1,9 +1,11 @@
-//! A client secret, written once to the keyring, is found nowhere else.
+//! A client secret, written once to the keyring or to a secrets file, is found nowhere else.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use duet_api::{Api, EnvironmentKind, EnvironmentView, HealthStatus, LogQuery, MapState};
+use duet_api::{
+    Api, ApiOptions, EnvironmentKind, EnvironmentView, HealthStatus, LogQuery, MapState, SecretsAt,
+};
 use duet_maps::TableMap;
 use duet_sandbox::{Sandbox, SandboxConfig};
 use serde_json::json;
@@ -152,22 +154,21 @@ async fn fail_to_sign_in(
     ]
 }
 
-#[tokio::test]
-async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_errors() {
+/// The whole story with `options`: the pair added with `secret`, linked and synced, then
+/// finance and operations given `wrong`; neither is anywhere under `data` nor in anything a
+/// user, a log reader or a crash report sees.
+async fn secrets_stay_in_their_place(dir: &Path, options: ApiOptions, secret: &str, wrong: &str) {
     let (all_levels, _) = logs();
-    let secret = canary("S3cr3t-canary");
-    let wrong = canary("S3cr3t-canary-wrong");
-    let secrets = [secret.as_str(), wrong.as_str()];
-    let dir = tempfile::tempdir().unwrap();
-    let cloud = sandbox_with_secret(&dir.path().join("cloud"), &secret).await;
-    let data = dir.path().join("duet");
-    let api = Api::open(&data, options("leaks-secret")).await.unwrap();
+    let secrets = [secret, wrong];
+    let cloud = sandbox_with_secret(&dir.join("cloud"), secret).await;
+    let data = dir.join("duet");
+    let api = Api::open(&data, options).await.unwrap();
 
     // GIVEN the pair added with the secret, linked, and the customers map's initial sync done.
-    let ids = link_and_sync(&api, &cloud, &secret).await;
+    let ids = link_and_sync(&api, &cloud, secret).await;
     // WHEN finance and operations is given a wrong secret: the engine, the health check and
     // a new link all fail to sign in.
-    let said = fail_to_sign_in(&api, &cloud, ids, &wrong).await;
+    let said = fail_to_sign_in(&api, &cloud, ids, wrong).await;
 
     // THEN neither secret is in what a user, a log reader or a crash report sees.
     for (what, text) in said {
@@ -190,4 +191,43 @@ async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_erro
         "no sign-in was captured"
     );
     cloud.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_client_secret_stays_out_of_the_store_the_logs_the_traces_and_the_errors() {
+    let secret = canary("S3cr3t-canary");
+    let wrong = canary("S3cr3t-canary-wrong");
+    let dir = tempfile::tempdir().unwrap();
+    secrets_stay_in_their_place(dir.path(), options("leaks-secret"), &secret, &wrong).await;
+}
+
+#[tokio::test]
+async fn with_a_secrets_file_the_secret_is_in_that_file_and_nowhere_else() {
+    let secret = canary("F1le-canary");
+    let wrong = canary("F1le-canary-wrong");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("etc").join("secrets.json");
+    let options = ApiOptions {
+        secrets: SecretsAt::File(file.clone()),
+        ..options("leaks-file")
+    };
+    secrets_stay_in_their_place(dir.path(), options, &secret, &wrong).await;
+    // The file holds Dataverse's secret and finance and operations' newer one, as accounts.
+    let held: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let mut values: Vec<&str> = held.values().map(String::as_str).collect();
+    values.sort_unstable();
+    let mut expected = vec![secret.as_str(), wrong.as_str()];
+    expected.sort_unstable();
+    assert_eq!(values, expected, "{:?}", held.keys());
+    assert!(
+        held.keys()
+            .all(|account| account.starts_with("environment-"))
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
