@@ -40,6 +40,7 @@ pub use catalog::{
 };
 pub use events::EventRetry;
 pub use protection::{FailWrites, Faults, FaultsError, ServiceLimits, Side, Spoil};
+pub use tls::server_config_from_pem;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -185,9 +186,10 @@ pub struct Sandbox {
     tasks: Vec<JoinHandle<()>>,
 }
 
-/// Serves one emulator on its listener, over TLS when a configuration is given, until `stop`
-/// turns true; in-flight requests then get a few seconds to finish.
-fn serve(
+/// Serves `router` on `listener` (non-blocking), over TLS when a configuration is given,
+/// until `stop` turns true; in-flight requests then get a few seconds to finish. Each
+/// emulator is served so, and `duet serve` too.
+pub fn serve(
     listener: std::net::TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     router: Router,
@@ -218,7 +220,7 @@ fn serve(
             }
         };
         if let Err(e) = served {
-            tracing::error!(error = %e, "sandbox server stopped with an error");
+            tracing::error!(error = %e, "a server stopped with an error");
         }
     })
 }

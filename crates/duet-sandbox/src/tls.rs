@@ -12,6 +12,7 @@ use rcgen::{
     KeyPair, KeyUsagePurpose,
 };
 use rustls::ServerConfig;
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::SandboxError;
@@ -39,20 +40,47 @@ impl Tls {
             .map_err(tls_error)?;
         let chain = vec![CertificateDer::from(leaf.der().to_vec())];
         let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        let mut server =
-            ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .map_err(tls_error)?
-                .with_no_client_auth()
-                .with_single_cert(chain, private)
-                .map_err(tls_error)?;
-        server.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Tls {
-            server: Arc::new(server),
+            server: server_config(chain, private)?,
             ca_file: dir.join(CA_FILE),
             ca_pem,
         })
     }
+}
+
+/// The rustls configuration of a server presenting `chain` (its own certificate first) with
+/// `key`: ring's cryptography, TLS 1.2 and 1.3, HTTP/1.1.
+fn server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<ServerConfig>, SandboxError> {
+    let mut server =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(tls_error)?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(tls_error)?;
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(server))
+}
+
+/// [`server_config`] from PEM text: a certificate chain (the server's certificate first,
+/// then any intermediates) and its private key (PKCS #8, PKCS #1 or SEC1), as a certificate
+/// authority or `openssl` hands them out.
+pub fn server_config_from_pem(
+    chain_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<Arc<ServerConfig>, SandboxError> {
+    let chain = CertificateDer::pem_slice_iter(chain_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| tls_error(format!("the certificate file is not PEM: {error}")))?;
+    if chain.is_empty() {
+        return Err(tls_error("the certificate file holds no certificate"));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem)
+        .map_err(|error| tls_error(format!("the key file holds no private key: {error}")))?;
+    server_config(chain, key)
 }
 
 /// The authority's key and certificate (PEM): read from the directory, or made and written
