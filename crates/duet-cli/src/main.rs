@@ -11,6 +11,7 @@ mod promote;
 mod remote;
 mod scenario;
 mod serve;
+mod serve_access;
 mod serve_guard;
 
 use std::path::PathBuf;
@@ -40,7 +41,8 @@ enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
-    /// Serves the UI and the API over HTTP on 127.0.0.1, guarded by an access token.
+    /// Serves the UI and the API over HTTP on 127.0.0.1 (or HTTPS on --listen ADDR), guarded
+    /// by an access token.
     Serve(serve::ServeArgs),
     /// Table maps of a running Duet.
     Maps {

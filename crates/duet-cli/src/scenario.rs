@@ -18,7 +18,7 @@ pub enum ScenarioCommand {
         json: bool,
     },
     /// Runs a scenario against a fresh sandbox; exits 0 only when both sides agree.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 #[derive(clap::Args)]
@@ -54,13 +54,17 @@ pub struct RunArgs {
     /// Prints the final run as JSON.
     #[arg(long)]
     json: bool,
+    /// Keep client secrets in this JSON file instead of the OS keyring, as `duet serve
+    /// --secrets-file` does.
+    #[arg(long, value_name = "PATH", env = "DUET_SECRETS_FILE")]
+    secrets_file: Option<PathBuf>,
 }
 
 pub async fn run(command: ScenarioCommand) -> anyhow::Result<()> {
     match command {
         ScenarioCommand::List { json } => {
             let dir = tempfile::tempdir().context("creating a temporary directory")?;
-            let api = Api::open(dir.path(), api_options()).await?;
+            let api = Api::open(dir.path(), api_options(None)).await?;
             for scenario in api.scenarios() {
                 if json {
                     println!("{}", serde_json::to_string(&scenario)?);
@@ -70,7 +74,7 @@ pub async fn run(command: ScenarioCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        ScenarioCommand::Run(args) => run_one(args).await,
+        ScenarioCommand::Run(args) => run_one(*args).await,
     }
 }
 
@@ -83,7 +87,7 @@ async fn run_one(args: RunArgs) -> anyhow::Result<()> {
             temporary.path().to_owned()
         }
     };
-    let api = Api::open(&dir, api_options()).await?;
+    let api = Api::open(&dir, api_options(args.secrets_file.clone())).await?;
     let mut events = api.subscribe();
     let printer = tokio::spawn(async move {
         let mut shown: Vec<(String, StepStatus)> = Vec::new();

@@ -1,7 +1,9 @@
 //! `duet serve`: the same API as the desktop window, over HTTP and server-sent events, for a
-//! browser on this machine. It only translates HTTP into `Api` calls.
+//! browser on this machine, or over HTTPS for browsers elsewhere (`--listen` with
+//! `--tls-cert` and `--tls-key`). It only translates HTTP into `Api` calls.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ use axum::middleware;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use duet_api::{Api, ApiError, ApiOptions, Code, LogQuery};
+use duet_api::{Api, ApiError, ApiOptions, Code, LogQuery, SecretsAt};
 use futures::Stream;
 use serde::Deserialize;
 use serde_json::Value;
@@ -24,6 +26,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::{BroadcastStream, ReceiverStream};
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::serve_access::{self, Access, Scheme};
 use crate::serve_guard;
 
 #[derive(clap::Args)]
@@ -33,9 +36,40 @@ pub struct ServeArgs {
     /// DUET_DATA_DIR.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 0)]
+    /// Port on 127.0.0.1 (0 picks a free one); --listen names another address.
+    #[arg(long, default_value_t = 0, conflicts_with = "listen")]
     port: u16,
+    /// Address and port to listen on (`0.0.0.0:8443`, `[::]:8443`). Beyond loopback only
+    /// with --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// The server's certificate chain (PEM, its own certificate first): serve HTTPS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A name browsers reach this server by (`duet.example.com`, or `duet.example.com:443`
+    /// when a port in front of it is mapped to --listen's); repeatable, or comma-separated in
+    /// DUET_PUBLIC_NAMES. Requests addressed to any other name are refused. The first is the
+    /// one DUET_UI_URL shows.
+    #[arg(
+        long = "public-name",
+        value_name = "HOST",
+        env = "DUET_PUBLIC_NAMES",
+        value_delimiter = ','
+    )]
+    public_names: Vec<String>,
+    /// A file keeping the access token across restarts (created owner-only with a new token
+    /// when missing; refused when others may read it). DUET_ACCESS_TOKEN gives one instead.
+    /// Without either, each start makes a new token.
+    #[arg(long, value_name = "PATH", env = "DUET_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
+    /// Keep client secrets in this JSON file instead of the OS keyring (created owner-only
+    /// when missing; refused when others may read it). DUET_SECRET_<ENVIRONMENT NAME>
+    /// variables come first either way.
+    #[arg(long, value_name = "PATH", env = "DUET_SECRETS_FILE")]
+    secrets_file: Option<PathBuf>,
     /// Also start the sandbox pair, linked, with the demo map running.
     #[arg(long)]
     sandbox: bool,
@@ -49,23 +83,33 @@ pub struct ServeArgs {
 pub(crate) struct AppState {
     api: Arc<Api>,
     pub(crate) token: Arc<str>,
-    /// The port it listens on, which requests must be addressed to.
-    pub(crate) port: u16,
+    /// The names requests must be addressed to.
+    pub(crate) access: Arc<Access>,
 }
 
 /// API options for a command-line Duet: `DUET_KEYRING_SERVICE` picks the keyring service
-/// (tests use their own).
-pub(crate) fn api_options() -> ApiOptions {
+/// (tests use their own); `secrets_file` keeps secrets in that file instead of the keyring.
+pub(crate) fn api_options(secrets_file: Option<PathBuf>) -> ApiOptions {
     let mut options = ApiOptions::default();
     if let Ok(service) = std::env::var("DUET_KEYRING_SERVICE") {
         options.keyring_service = service;
+    }
+    if let Some(path) = secrets_file {
+        options.secrets = SecretsAt::File(path);
     }
     options
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let listen = args
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], args.port)));
+    let tls = tls_config(args.tls_cert.as_deref(), args.tls_key.as_deref())?;
+    serve_access::check_listen(listen, tls.is_some())?;
+    let token: Arc<str> = serve_access::access_token(args.token_file.as_deref())?.into();
+    let ui = ui(args.ui)?;
     let data = args.data.unwrap_or_else(default_data_dir);
-    let api = Api::open(&data, api_options())
+    let api = Api::open(&data, api_options(args.secrets_file))
         .await
         .map_err(anyhow::Error::new)?;
     let mut lines = if args.sandbox {
@@ -74,42 +118,83 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         api.resume().await.map_err(anyhow::Error::new)?;
         Vec::new()
     };
-    let ui = match args.ui {
-        Some(dir) if dir.join("index.html").exists() => Ui::Dir(dir),
+    let listener = std::net::TcpListener::bind(listen)
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+        .with_context(|| format!("listening on {listen}"))?;
+    let scheme = if tls.is_some() {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
+    let access = Access::new(scheme, listener.local_addr()?, &args.public_names)?;
+    lines.push(("DUET_DATA_DIR".to_owned(), data.display().to_string()));
+    lines.push((
+        "DUET_UI_URL".to_owned(),
+        format!("{}/?token={token}", access.origin()),
+    ));
+    let state = AppState {
+        api: api.clone(),
+        token,
+        access: Arc::new(access),
+    };
+    crate::print_lines(&lines);
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        until_stopped().await;
+        let _ = stop.send(true);
+    });
+    duet_sandbox::serve(listener, tls, router(state, ui), stopped).await?;
+    api.shutdown().await;
+    Ok(())
+}
+
+/// The rustls configuration of `--tls-cert` and `--tls-key`, when given.
+fn tls_config(
+    cert: Option<&std::path::Path>,
+    key: Option<&std::path::Path>,
+) -> anyhow::Result<Option<Arc<rustls::ServerConfig>>> {
+    let (Some(cert), Some(key)) = (cert, key) else {
+        return Ok(None);
+    };
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let config = duet_sandbox::server_config_from_pem(&read(cert)?, &read(key)?)
+        .with_context(|| format!("--tls-cert {} --tls-key {}", cert.display(), key.display()))?;
+    Ok(Some(config))
+}
+
+/// Waits for Ctrl+C, or for SIGTERM where there is one (how systemd and container runtimes
+/// stop a service; a process that is a container's first one would otherwise ignore it).
+async fn until_stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Where the UI comes from: `--ui DIR`, or the one built into this binary.
+fn ui(dir: Option<PathBuf>) -> anyhow::Result<Ui> {
+    match dir {
+        Some(dir) if dir.join("index.html").exists() => Ok(Ui::Dir(dir)),
         Some(dir) => anyhow::bail!(
             "there is no built UI at {} (run `npm run build` in ui/, or leave out --ui)",
             dir.display()
         ),
-        None if crate::bundled_ui::present() => Ui::Bundled,
+        None if crate::bundled_ui::present() => Ok(Ui::Bundled),
         None => anyhow::bail!(
             "this duet was built before its UI: run `npm run build` in ui/ and build it again, or pass --ui DIR"
         ),
-    };
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
-        .await
-        .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
-    let port = listener.local_addr()?.port();
-    let token: Arc<str> = access_token().into();
-    let state = AppState {
-        api: api.clone(),
-        token: token.clone(),
-        port,
-    };
-    lines.push(("DUET_DATA_DIR".to_owned(), data.display().to_string()));
-    lines.push((
-        "DUET_UI_URL".to_owned(),
-        format!("http://127.0.0.1:{port}/?token={token}"),
-    ));
-    crate::print_lines(&lines);
-
-    let app = router(state, ui);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    api.shutdown().await;
-    Ok(())
+    }
 }
 
 /// Where the UI's files come from.
@@ -246,13 +331,6 @@ impl std::io::Write for ChannelWriter {
 
 pub(crate) fn error_response(status: StatusCode, error: ApiError) -> Response {
     (status, Json(error)).into_response()
-}
-
-fn access_token() -> String {
-    use rand::Rng;
-    let mut bytes = [0u8; 24];
-    rand::rng().fill(&mut bytes);
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// `duet` in the directory where this OS keeps applications' data: `$XDG_DATA_HOME` or

@@ -1,7 +1,8 @@
-//! Who may talk to `duet serve`: requests addressed to its own loopback host (so a web page
-//! whose DNS name was rebound to 127.0.0.1 is refused), from its own origin when a browser
-//! says where a request comes from (so another site cannot drive the API), and, for the API,
-//! carrying the access token, compared in constant time.
+//! Who may talk to `duet serve`: requests addressed to one of its own names (`serve_access.rs`:
+//! on loopback `127.0.0.1` or `localhost` and its port, so a web page whose DNS name was
+//! rebound to 127.0.0.1 is refused), from its own origin when a browser says where a request
+//! comes from (so another site cannot drive the API), and, for the API, carrying the access
+//! token, compared in constant time.
 
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,10 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::serve::{AppState, error_response};
 
-/// The loopback names a browser on this machine reaches `duet serve` by.
-const LOOPBACK_HOSTS: [&str; 2] = ["127.0.0.1", "localhost"];
-
-/// Refuses a request whose `Host` is not this server's loopback address and port.
+/// Refuses a request whose `Host` is not one of this server's names and port.
 pub(crate) async fn require_own_host(
     State(state): State<AppState>,
     request: Request,
@@ -27,10 +25,10 @@ pub(crate) async fn require_own_host(
         .get(header::HOST)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    if !is_own_authority(host, state.port) {
+    if !state.access.is_own_authority(host) {
         return refused(format!(
-            "Requests to duet serve must be addressed to 127.0.0.1:{}; '{host}' is not this server.",
-            state.port
+            "Requests to duet serve must be addressed to {}; '{host}' is not this server.",
+            state.access.expected()
         ));
     }
     next.run(request).await
@@ -52,10 +50,7 @@ pub(crate) async fn require_token(
 ) -> Response {
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or_default();
-        let own = origin
-            .strip_prefix("http://")
-            .is_some_and(|authority| is_own_authority(authority, state.port));
-        if !own {
+        if !state.access.is_own_origin(origin) {
             return refused(format!(
                 "The API of duet serve answers its own page only; a request from '{origin}' is refused."
             ));
@@ -78,34 +73,9 @@ pub(crate) async fn require_token(
     next.run(request).await
 }
 
-/// Whether `authority` (`host:port`) is this server on a loopback name.
-fn is_own_authority(authority: &str, port: u16) -> bool {
-    authority
-        .rsplit_once(':')
-        .is_some_and(|(host, given)| LOOPBACK_HOSTS.contains(&host) && given == port.to_string())
-}
-
 fn refused(message: String) -> Response {
     error_response(
         StatusCode::FORBIDDEN,
         ApiError::new(Code::Unauthorized, message),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_own_authority;
-
-    #[test]
-    fn only_this_servers_loopback_address_is_its_own() {
-        assert!(is_own_authority("127.0.0.1:7878", 7878));
-        assert!(is_own_authority("localhost:7878", 7878));
-        assert!(!is_own_authority("127.0.0.1:7879", 7878), "another port");
-        assert!(
-            !is_own_authority("evil.example:7878", 7878),
-            "a rebound name"
-        );
-        assert!(!is_own_authority("127.0.0.1", 7878), "no port");
-        assert!(!is_own_authority("127.0.0.1.evil.example:7878", 7878));
-    }
 }
