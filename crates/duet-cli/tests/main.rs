@@ -12,8 +12,12 @@ mod crash_live;
 mod crash_writer;
 #[path = "cli/data_dir.rs"]
 mod data_dir;
+#[path = "cli/headless.rs"]
+mod headless;
 #[path = "cli/link.rs"]
 mod link;
+#[path = "cli/listen.rs"]
+mod listen;
 #[path = "cli/logs.rs"]
 mod logs;
 #[path = "cli/map_control.rs"]

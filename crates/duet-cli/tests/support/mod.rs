@@ -43,13 +43,18 @@ impl Running {
 
 /// Starts `duet` with `args` and collects its `KEY=value` lines until it has printed `until`.
 pub(crate) fn start(args: &[&str], until: &str) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_duet"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_duet"));
+    command
         .args(args)
-        .env("DUET_KEYRING_SERVICE", keyring_service())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("duet starts");
+        .env("DUET_KEYRING_SERVICE", keyring_service());
+    start_command(command, until)
+}
+
+/// Starts `command` (a `duet`) and collects its `KEY=value` lines until it has printed
+/// `until`.
+pub(crate) fn start_command(mut command: Command, until: &str) -> Running {
+    command.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = spawn(&mut command);
     let stdout = child.stdout.take().expect("stdout is piped");
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -74,6 +79,24 @@ pub(crate) fn start(args: &[&str], until: &str) -> Running {
         }
     }
     running
+}
+
+/// Spawns `command`. A binary copied a moment ago can be busy for a moment: a process
+/// another test forked while the copy was open holds it until that process runs its own
+/// program, so a start refused for that is tried again.
+pub(crate) fn spawn(command: &mut Command) -> Child {
+    let mut attempts = 0;
+    loop {
+        match command.spawn() {
+            Err(error)
+                if error.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50 =>
+            {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            started => return started.expect("duet starts"),
+        }
+    }
 }
 
 /// `duet serve --sandbox` on a free port, with its data and a stand-in UI under `dir`.
