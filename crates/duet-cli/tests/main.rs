@@ -12,6 +12,8 @@ mod crash_live;
 mod crash_writer;
 #[path = "cli/data_dir.rs"]
 mod data_dir;
+#[path = "cli/deploy.rs"]
+mod deploy;
 #[path = "cli/headless.rs"]
 mod headless;
 #[path = "cli/link.rs"]
