@@ -225,7 +225,7 @@ fn new_token() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Access, Scheme, split_authority};
+    use super::{Access, Scheme, checked_token, split_authority};
 
     fn loopback(port: u16) -> Access {
         Access::new(Scheme::Http, ([127, 0, 0, 1], port).into(), &[]).unwrap()
@@ -275,6 +275,16 @@ mod tests {
         assert!(bound.is_own_authority("[fd00::5]:8443"));
         assert!(!bound.is_own_authority("127.0.0.1:8443"));
         assert_eq!(bound.origin(), "https://[fd00::5]:8443");
+    }
+
+    #[test]
+    fn a_chosen_token_is_long_and_fits_in_a_url() {
+        let good = "0123456789abcdef0123456789abcdef";
+        assert_eq!(checked_token(good.to_owned(), "test").unwrap(), good);
+        assert!(checked_token(good[1..].to_owned(), "test").is_err(), "31");
+        let spaced = format!("{good} x");
+        let error = checked_token(spaced, "DUET_ACCESS_TOKEN").unwrap_err();
+        assert!(error.to_string().contains("DUET_ACCESS_TOKEN"), "{error}");
     }
 
     #[test]

@@ -168,3 +168,29 @@ fn name(common_name: &str) -> DistinguishedName {
 fn tls_error(error: impl std::fmt::Display) -> SandboxError {
     SandboxError::Tls(error.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::server_config_from_pem;
+
+    #[test]
+    fn a_server_configuration_is_made_from_pem_files_and_refused_without_them() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let names = vec!["duet.example.com".to_owned()];
+        let cert = rcgen::CertificateParams::new(names)
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let pem = cert.pem();
+        let key_pem = key.serialize_pem();
+        let config = server_config_from_pem(pem.as_bytes(), key_pem.as_bytes()).unwrap();
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        let no_chain = server_config_from_pem(b"not pem", key_pem.as_bytes()).unwrap_err();
+        assert!(
+            no_chain.to_string().contains("no certificate"),
+            "{no_chain}"
+        );
+        let no_key = server_config_from_pem(pem.as_bytes(), pem.as_bytes()).unwrap_err();
+        assert!(no_key.to_string().contains("no private key"), "{no_key}");
+    }
+}

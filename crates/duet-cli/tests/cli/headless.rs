@@ -89,8 +89,9 @@ pub(crate) fn finished(mut command: Command, seconds: u64) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// Calls `command` on the Duet at `url` (its printed DUET_UI_URL) with its token.
-async fn call(url: &str, command: &str, args: Value) -> Value {
+/// Calls `command` on the Duet at `url` (its printed DUET_UI_URL) with its token; answers
+/// the status and the JSON.
+async fn answer(url: &str, command: &str, args: Value) -> (u16, Value) {
     let (origin, token) = url.split_once("/?token=").unwrap();
     let answer = reqwest::Client::new()
         .post(format!("{origin}/api/{command}"))
@@ -99,8 +100,13 @@ async fn call(url: &str, command: &str, args: Value) -> Value {
         .send()
         .await
         .unwrap();
-    let status = answer.status();
-    let body: Value = answer.json().await.unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap())
+}
+
+/// [`answer`], which must be a success.
+async fn call(url: &str, command: &str, args: Value) -> Value {
+    let (status, body) = answer(url, command, args).await;
     assert_eq!(status, 200, "{command}: {body}");
     body
 }
@@ -237,6 +243,23 @@ async fn a_secret_given_in_its_variable_is_used_and_written_nowhere() {
         ["healthy", "healthy"]
     );
     assert!(secrets_in(&file).is_empty(), "{:?}", secrets_in(&file));
+    // AND a variable two environments' names would share gives neither a secret.
+    let twin = json!({ "environment": {
+        "kind": "dataverse", "name": "sandbox-dataverse", "url": "https://twin.crm.dynamics.com",
+        "tokenUrl": "", "tenant": "twin", "clientId": "twin-app", "clientSecret": secret,
+    }});
+    let (status, refused) = answer(&served.lines["DUET_UI_URL"], "add_environment", twin).await;
+    assert_eq!(status, 500, "{refused}");
+    assert_eq!(refused["code"], "invalid_environment");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains(DATAVERSE_VARIABLE), "{message}");
+    assert!(message.contains("'Sandbox Dataverse'"), "{message}");
+    let environments = call(&served.lines["DUET_UI_URL"], "environments", json!({})).await;
+    assert_eq!(
+        environments.as_array().unwrap().len(),
+        2,
+        "not kept half-added"
+    );
     drop(served);
     for entry in std::fs::read_dir(machine.path("data")).unwrap() {
         let path = entry.unwrap().path();

@@ -131,3 +131,47 @@ async fn with_a_certificate_it_serves_https_to_its_names_and_token_only() {
     let again = start();
     assert!(again.lines["DUET_UI_URL"].ends_with(&format!("/?token={token}")));
 }
+
+#[tokio::test]
+async fn a_token_is_taken_from_the_environment_and_refused_when_weak_or_open_to_others() {
+    let machine = Machine::new();
+    let token = "k".repeat(40);
+    let mut command = machine.serve(&[]);
+    command.env("DUET_ACCESS_TOKEN", &token);
+    let served = start_command(command, "DUET_UI_URL");
+    let url = &served.lines["DUET_UI_URL"];
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(url.ends_with(&format!("/?token={token}")), "{url}");
+    let origin = url.split("/?").next().unwrap();
+    let maps = reqwest::Client::new()
+        .post(format!("{origin}/api/maps"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(maps.status(), 200);
+    drop(served);
+
+    let mut weak = machine.serve(&[]);
+    weak.env("DUET_ACCESS_TOKEN", "short");
+    let said = finished(weak, 30);
+    assert!(!said.status.success());
+    assert!(String::from_utf8_lossy(&said.stderr).contains("at least 32 characters"));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = machine.path("token");
+        std::fs::write(&file, format!("{token}\n")).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o604)).unwrap();
+        let mut open = machine.serve(&["--token-file"]);
+        open.arg(&file);
+        let said = finished(open, 30);
+        let text = String::from_utf8_lossy(&said.stderr);
+        assert!(!said.status.success(), "{text}");
+        assert!(
+            text.contains(&format!("chmod 600 {}", file.display())),
+            "{text}"
+        );
+    }
+}
