@@ -26,7 +26,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::{BroadcastStream, ReceiverStream};
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::serve_access::{self, Access, Scheme};
+use crate::serve_access::{self, Access, PublicName, Scheme};
 use crate::serve_guard;
 
 #[derive(clap::Args)]
@@ -59,7 +59,7 @@ pub struct ServeArgs {
         env = "DUET_PUBLIC_NAMES",
         value_delimiter = ','
     )]
-    public_names: Vec<String>,
+    public_names: Vec<PublicName>,
     /// A file keeping the access token across restarts (created owner-only with a new token
     /// when missing; refused when others may read it). DUET_ACCESS_TOKEN gives one instead.
     /// Without either, each start makes a new token.
@@ -126,7 +126,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         Scheme::Http
     };
-    let access = Access::new(scheme, listener.local_addr()?, &args.public_names)?;
+    let access = Access::new(scheme, listener.local_addr()?, &args.public_names);
     lines.push(("DUET_DATA_DIR".to_owned(), data.display().to_string()));
     lines.push((
         "DUET_UI_URL".to_owned(),

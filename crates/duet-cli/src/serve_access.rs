@@ -47,6 +47,24 @@ struct Authority {
     port: u16,
 }
 
+/// A `--public-name`: a host, and the port browsers use when it is not the listening one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublicName {
+    host: String,
+    port: Option<u16>,
+}
+
+impl std::str::FromStr for PublicName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<PublicName, String> {
+        let (host, port) = split_authority(text).ok_or_else(|| {
+            format!("'{text}' is not a host name or address, with or without :port")
+        })?;
+        Ok(PublicName { host, port })
+    }
+}
+
 /// Where `duet serve` listens and the authorities it answers.
 #[derive(Debug, Clone)]
 pub(crate) struct Access {
@@ -59,21 +77,15 @@ impl Access {
     /// The authorities of a server listening on `listen` (its real port) with `scheme`, known
     /// also by `public_names` (`host` meaning the listening port, or `host:port` for a port
     /// mapped in front of it).
-    pub(crate) fn new(
-        scheme: Scheme,
-        listen: SocketAddr,
-        public_names: &[String],
-    ) -> anyhow::Result<Access> {
+    pub(crate) fn new(scheme: Scheme, listen: SocketAddr, public_names: &[PublicName]) -> Access {
         let port = listen.port();
-        let mut own = Vec::new();
-        for name in public_names {
-            let (host, given) = split_authority(name)
-                .with_context(|| format!("--public-name {name} is not a host or host:port"))?;
-            own.push(Authority {
-                host,
-                port: given.unwrap_or(port),
-            });
-        }
+        let mut own: Vec<Authority> = public_names
+            .iter()
+            .map(|name| Authority {
+                host: name.host.clone(),
+                port: name.port.unwrap_or(port),
+            })
+            .collect();
         let ip = listen.ip();
         if ip.is_loopback() || ip.is_unspecified() {
             own.extend(LOOPBACK_HOSTS.map(|host| Authority {
@@ -86,7 +98,7 @@ impl Access {
                 port,
             });
         }
-        Ok(Access { scheme, own })
+        Access { scheme, own }
     }
 
     /// The address of the UI, without its token.
@@ -225,10 +237,10 @@ fn new_token() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Access, Scheme, checked_token, split_authority};
+    use super::{Access, PublicName, Scheme, checked_token, split_authority};
 
     fn loopback(port: u16) -> Access {
-        Access::new(Scheme::Http, ([127, 0, 0, 1], port).into(), &[]).unwrap()
+        Access::new(Scheme::Http, ([127, 0, 0, 1], port).into(), &[])
     }
 
     #[test]
@@ -253,11 +265,9 @@ mod tests {
 
     #[test]
     fn a_server_answers_its_public_names_and_address_over_https() {
-        let names = [
-            "Duet.Example.com".to_owned(),
-            "sync.example.com:443".to_owned(),
-        ];
-        let access = Access::new(Scheme::Https, ([0, 0, 0, 0], 8443).into(), &names).unwrap();
+        let names = ["Duet.Example.com", "sync.example.com:443"].map(|name| name.parse().unwrap());
+        let access = Access::new(Scheme::Https, ([0, 0, 0, 0], 8443).into(), &names);
+        assert!("duet.example.com:x".parse::<PublicName>().is_err());
         assert_eq!(access.origin(), "https://duet.example.com:8443");
         assert!(access.is_own_authority("duet.example.com:8443"));
         assert!(access.is_own_authority("DUET.example.com:8443"));
@@ -271,7 +281,7 @@ mod tests {
         assert!(!access.is_own_authority("other.example.com:8443"));
         assert!(access.is_own_origin("https://duet.example.com:8443"));
         assert!(!access.is_own_origin("http://duet.example.com:8443"));
-        let bound = Access::new(Scheme::Https, "[fd00::5]:8443".parse().unwrap(), &[]).unwrap();
+        let bound = Access::new(Scheme::Https, "[fd00::5]:8443".parse().unwrap(), &[]);
         assert!(bound.is_own_authority("[fd00::5]:8443"));
         assert!(!bound.is_own_authority("127.0.0.1:8443"));
         assert_eq!(bound.origin(), "https://[fd00::5]:8443");
