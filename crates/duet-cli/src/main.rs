@@ -61,7 +61,7 @@ enum Command {
         #[command(subcommand)]
         command: link::LinkCommand,
         #[command(flatten)]
-        server: ServerArgs,
+        server: remote::ServerArgs,
     },
     /// Measures initial sync, live latency, catch-up, throttling, memory and the log against
     /// their limits on fresh sandboxes (docs/BENCHMARKS.md); its subcommands are tools.
@@ -77,15 +77,8 @@ enum Command {
         #[command(flatten)]
         args: logs::LogsArgs,
         #[command(flatten)]
-        server: ServerArgs,
+        server: remote::ServerArgs,
     },
-}
-
-#[derive(clap::Args)]
-struct ServerArgs {
-    /// The DUET_UI_URL printed by `duet serve`.
-    #[arg(long, env = "DUET_UI_URL")]
-    server: String,
 }
 
 #[derive(Subcommand)]
@@ -271,9 +264,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(args) => serve::serve(args).await,
         Command::Scenario { command } => scenario::run(command).await,
-        Command::Link { command, server } => {
-            link::run(command, remote::Server::new(&server.server)?).await
-        }
+        Command::Link { command, server } => link::run(command, server.connect()?).await,
         Command::Maps {
             command: MapsCommand::Alm(command),
             server,
@@ -345,9 +336,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: None,
             args,
         } => bench::run(args).await,
-        Command::Logs { args, server } => {
-            logs::run(&remote::Server::new(&server.server)?, args).await
-        }
+        Command::Logs { args, server } => logs::run(&server.connect()?, args).await,
     }
 }
 

@@ -9,7 +9,7 @@ use clap::Subcommand;
 use duet_maps::{TableMap, Template, template_catalog, templates};
 use serde_json::{Value, json};
 
-use crate::remote::Server;
+use crate::remote::{Server, ServerTrust};
 
 /// `--server` for `duet maps`: only the commands that talk to a running Duet need it.
 #[derive(clap::Args)]
@@ -17,6 +17,8 @@ pub struct OptionalServer {
     /// The DUET_UI_URL printed by `duet serve`.
     #[arg(long, env = "DUET_UI_URL", global = true)]
     pub server: Option<String>,
+    #[command(flatten)]
+    pub trust: ServerTrust,
 }
 
 impl OptionalServer {
@@ -25,7 +27,7 @@ impl OptionalServer {
             "this command talks to a running Duet: pass --server or set DUET_UI_URL to the \
              URL `duet serve` printed",
         )?;
-        Server::new(url)
+        Server::new(url, &self.trust)
     }
 }
 

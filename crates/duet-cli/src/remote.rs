@@ -1,6 +1,9 @@
 //! Commands that act on a running Duet (`duet serve`) through its HTTP API, for scripts.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, bail};
+use duet_connect::Trust;
 use serde_json::{Value, json};
 
 /// A running Duet, reached through the `DUET_UI_URL` it printed.
@@ -10,13 +13,55 @@ pub struct Server {
     token: String,
 }
 
+/// How to reach a running Duet: `--server` and, for one whose certificate comes from an
+/// authority of its own, `--server-ca`.
+#[derive(clap::Args)]
+pub struct ServerArgs {
+    /// The DUET_UI_URL printed by `duet serve`.
+    #[arg(long, env = "DUET_UI_URL")]
+    pub server: String,
+    #[command(flatten)]
+    pub trust: ServerTrust,
+}
+
+/// `--server-ca`: the certificate authority (PEM) of a `duet serve --listen` whose certificate
+/// the system does not trust (a self-signed or internal one).
+#[derive(clap::Args)]
+pub struct ServerTrust {
+    /// Trust this certificate authority (PEM file), and no other, for an HTTPS server whose
+    /// certificate the system's authorities do not vouch for.
+    #[arg(long, env = "DUET_SERVER_CA", global = true)]
+    pub server_ca: Option<PathBuf>,
+}
+
+impl ServerArgs {
+    pub fn connect(&self) -> anyhow::Result<Server> {
+        Server::new(&self.server, &self.trust)
+    }
+}
+
 impl Server {
-    pub fn new(url: &str) -> anyhow::Result<Server> {
+    pub fn new(url: &str, trust: &ServerTrust) -> anyhow::Result<Server> {
         let (origin, token) = url
             .split_once("/?token=")
             .context("--server takes the DUET_UI_URL that `duet serve` printed (http://127.0.0.1:PORT/?token=…)")?;
+        let trust = match &trust.server_ca {
+            Some(path) => Trust::Only(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading --server-ca {}", path.display()))?,
+            ),
+            None => Trust::System,
+        };
+        // No overall time limit: a download of the whole log may take minutes.
+        let http = duet_connect::trusting(reqwest::Client::builder(), &trust)
+            .and_then(|builder| {
+                builder
+                    .build()
+                    .map_err(|error| duet_connect::TrustError::Client(error.to_string()))
+            })
+            .context("--server-ca")?;
         Ok(Server {
-            http: reqwest::Client::new(),
+            http,
             origin: origin.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
         })
@@ -30,7 +75,7 @@ impl Server {
             .json(&args)
             .send()
             .await
-            .with_context(|| format!("Duet at {} did not answer", self.origin))?;
+            .map_err(|error| self.unreachable(&error))?;
         let status = response.status();
         let body: Value = response
             .json()
@@ -46,6 +91,28 @@ impl Server {
 }
 
 impl Server {
+    /// Why the server could not be reached; a certificate it was refused for says how to
+    /// trust it.
+    fn unreachable(&self, error: &reqwest::Error) -> anyhow::Error {
+        let mut causes = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            causes.push_str(": ");
+            causes.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        if causes.contains("certificate") {
+            anyhow::anyhow!(
+                "Duet at {} answered with a certificate that is not trusted ({causes}); pass its \
+                 certificate authority with --server-ca FILE (or DUET_SERVER_CA), or trust it in \
+                 the system",
+                self.origin
+            )
+        } else {
+            anyhow::anyhow!("Duet at {} did not answer ({causes})", self.origin)
+        }
+    }
+
     /// Writes the body of `GET /api/<path>?<query>` to `out` as it arrives, a chunk at a
     /// time, so a large download never sits in memory.
     pub async fn download(
@@ -61,7 +128,7 @@ impl Server {
             .query(query)
             .send()
             .await
-            .with_context(|| format!("Duet at {} did not answer", self.origin))?;
+            .map_err(|error| self.unreachable(&error))?;
         let status = response.status();
         if !status.is_success() {
             let body: Value = response.json().await.unwrap_or_default();

@@ -26,23 +26,30 @@ pub fn http_client(trust: &Trust) -> Result<reqwest::Client, TrustError> {
     let builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120));
-    let builder = match trust {
-        Trust::System => builder,
+    trusting(builder, trust)?
+        .build()
+        .map_err(|error| TrustError::Client(error.to_string()))
+}
+
+/// `builder` checking HTTPS against `trust`: the system's roots, or one authority alone.
+pub fn trusting(
+    builder: reqwest::ClientBuilder,
+    trust: &Trust,
+) -> Result<reqwest::ClientBuilder, TrustError> {
+    match trust {
+        Trust::System => Ok(builder),
         Trust::Only(pem) => {
             let authorities = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
                 .map_err(|error| TrustError::Certificate(error.to_string()))?;
             if authorities.is_empty() {
                 return Err(TrustError::Certificate("it holds none".to_owned()));
             }
-            authorities.into_iter().fold(
+            Ok(authorities.into_iter().fold(
                 builder.tls_built_in_root_certs(false),
                 |builder, authority| builder.add_root_certificate(authority),
-            )
+            ))
         }
-    };
-    builder
-        .build()
-        .map_err(|error| TrustError::Client(error.to_string()))
+    }
 }
 
 /// A transport error with its causes, which is where reqwest keeps the reason (a refused

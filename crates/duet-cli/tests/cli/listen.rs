@@ -175,3 +175,49 @@ async fn a_token_is_taken_from_the_environment_and_refused_when_weak_or_open_to_
         );
     }
 }
+
+#[test]
+fn the_command_line_reaches_a_server_with_its_own_authority_through_server_ca() {
+    // GIVEN duet serve on the sandbox over HTTPS, with a certificate from an authority the
+    // system does not know.
+    let machine = Machine::new();
+    let authority = certificates(machine.dir.path());
+    std::fs::write(machine.path("ca.pem"), authority).unwrap();
+    let mut command = machine.serve(&["--listen", "127.0.0.1:0", "--sandbox"]);
+    command
+        .args(["--tls-cert", machine.path("tls.crt").to_str().unwrap()])
+        .args(["--tls-key", machine.path("tls.key").to_str().unwrap()])
+        .args([
+            "--secrets-file",
+            machine.path("secrets.json").to_str().unwrap(),
+        ]);
+    let served = start_command(command, "DUET_UI_URL");
+    let url = served.lines["DUET_UI_URL"].clone();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let maps_list = |extra: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_duet"));
+        command
+            .args(["maps", "list", "--json", "--server", &url])
+            .args(extra)
+            .env_remove("DUET_SERVER_CA");
+        finished(command, 30)
+    };
+    // WHEN the command line calls it trusting the system's authorities only
+    let refused = maps_list(&[]);
+    // THEN it says the certificate is not trusted and how to trust it.
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
+    assert!(said.contains("a certificate that is not trusted"), "{said}");
+    assert!(said.contains("--server-ca"), "{said}");
+    // AND given the server's authority it lists the maps.
+    let ca = machine.path("ca.pem");
+    let listed = maps_list(&["--server-ca", ca.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap_or("")).unwrap();
+    assert_eq!(first["name"], "customers", "the sandbox's demo map: {out}");
+}
