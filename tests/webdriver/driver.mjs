@@ -2,7 +2,7 @@
 // condition, a session on an application, the Environments page with the linked sandbox
 // pair, and a screenshot of what the window shows.
 import { writeFileSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 
 const driver = `http://127.0.0.1:${process.env.DUET_WEBDRIVER_PORT ?? '4444'}`;
 
@@ -84,70 +84,24 @@ export async function screenshot(id, path) {
       'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 750)));',
     args: [],
   });
-  const png = Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64');
-  writeFileSync(path, png);
-  return png;
+  const png = await call('GET', `/session/${id}/screenshot`);
+  writeFileSync(path, Buffer.from(png, 'base64'));
+  return path;
 }
 
-/// The pixels of an 8-bit RGB or RGBA, non-interlaced PNG (what WebKit's screenshots are):
-/// `{ width, height, channels, rows }`, `rows[y]` a Buffer of one row's samples.
-export function decodePng(png) {
-  let offset = 8;
-  let header;
-  const data = [];
-  while (offset < png.length) {
-    const length = png.readUInt32BE(offset);
-    const type = png.toString('latin1', offset + 4, offset + 8);
-    const body = png.subarray(offset + 8, offset + 8 + length);
-    if (type === 'IHDR') {
-      header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4), depth: body[8], color: body[9], interlace: body[12] };
-    } else if (type === 'IDAT') {
-      data.push(body);
-    }
-    offset += 12 + length;
+/// Fails when the screenshot at `path` shows an empty content pane (right of the navigation,
+/// below the header, all one colour): the DOM held the page, but the window did not show it.
+/// ImageMagick's `identify` counts the colours; the number is returned.
+export function assertPaneShown(path, what) {
+  const [width, height] = execFileSync('identify', ['-format', '%w %h', path], { encoding: 'utf8' })
+    .trim()
+    .split(' ')
+    .map(Number);
+  const [left, top] = [Math.floor(width * 0.25), Math.floor(height * 0.15)];
+  const pane = `${path}[${width - left}x${height - top}+${left}+${top}]`;
+  const colours = Number(execFileSync('identify', ['-format', '%k', pane], { encoding: 'utf8' }).trim());
+  if (!(colours >= 16)) {
+    throw new Error(`the screenshot of ${what} shows an empty pane (${colours} colours)`);
   }
-  const channels = { 2: 3, 6: 4 }[header?.color];
-  if (!channels || header.depth !== 8 || header.interlace !== 0) {
-    throw new Error(`a screenshot in a PNG form this reader does not know: ${JSON.stringify(header)}`);
-  }
-  const raw = inflateSync(Buffer.concat(data));
-  const stride = header.width * channels;
-  const rows = [];
-  let previous = Buffer.alloc(stride);
-  for (let y = 0; y < header.height; y += 1) {
-    const start = y * (stride + 1);
-    const filter = raw[start];
-    const row = Buffer.from(raw.subarray(start + 1, start + 1 + stride));
-    for (let x = 0; x < stride; x += 1) {
-      const left = x >= channels ? row[x - channels] : 0;
-      const up = previous[x];
-      const upLeft = x >= channels ? previous[x - channels] : 0;
-      const p = left + up - upLeft;
-      const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - upLeft)];
-      const paeth = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
-      const predictor = [0, left, up, (left + up) >> 1, paeth][filter];
-      row[x] = (row[x] + predictor) & 0xff;
-    }
-    rows.push(row);
-    previous = row;
-  }
-  return { width: header.width, height: header.height, channels, rows };
-}
-
-/// Fails when the screenshot's content pane (right of the navigation, below the header) is
-/// all one colour: the DOM held the page, but the window showed an empty pane.
-export function assertPaneShown(png, what) {
-  const image = decodePng(png);
-  const colours = new Set();
-  for (let y = Math.floor(image.height * 0.15); y < image.height; y += 2) {
-    const row = image.rows[y];
-    for (let x = Math.floor(image.width * 0.25); x < image.width; x += 2) {
-      const at = x * image.channels;
-      colours.add((row[at] << 16) | (row[at + 1] << 8) | row[at + 2]);
-    }
-  }
-  if (colours.size < 16) {
-    throw new Error(`the screenshot of ${what} shows an empty pane (${colours.size} colours)`);
-  }
-  return colours.size;
+  return colours;
 }

@@ -48,13 +48,11 @@ fn main() -> anyhow::Result<()> {
     image
         .add_icon(&icon_path)
         .with_context(|| format!("adding the icon {}", icon_path.display()))?;
-    let app_run = build_dir.join("AppRun");
+    let app_dir = image.appdir().to_path_buf();
+    let app_run = app_dir.join("AppRun");
     fs::write(&app_run, app_run_script(&binary))?;
     make_executable(&app_run)?;
-    image.add_file(&app_run, Path::new("AppRun"))?;
-    let app_dir = image.appdir().to_path_buf();
     image.build(out, None)?;
-    fs::remove_file(&app_run)?;
     fs::remove_dir_all(&app_dir)?;
     let squashfs = build_dir.join(format!("{icon}.squashfs"));
     if squashfs.exists() {
