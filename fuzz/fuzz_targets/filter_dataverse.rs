@@ -4,6 +4,7 @@
 
 #![no_main]
 
+use duet_fuzz::{round_trip, row_of};
 use duet_maps::filter::dataverse::{evaluate, parse, print};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
@@ -12,26 +13,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let filter = match parse(text) {
-        Ok(filter) => filter,
-        Err(error) => {
-            let position = error.position().expect("a parse error has a position");
-            assert!(
-                position >= 1 && position <= text.chars().count() + 1,
-                "{error}"
-            );
-            return;
-        }
+    let Some(filter) = round_trip(text, parse, print, |error| error.position()) else {
+        return;
     };
-    let printed = print(&filter);
-    let again = parse(&printed)
-        .unwrap_or_else(|error| panic!("canonical text {printed:?} does not parse: {error}"));
-    assert_eq!(
-        again, filter,
-        "canonical text {printed:?} parses to another tree"
-    );
-    assert_eq!(print(&again), printed, "printing is stable");
-
     // Each column the filter reads gets a value of another JSON type in turn; a path's
     // first segment is the column a row holds.
     let samples = [
@@ -42,12 +26,10 @@ fuzz_target!(|data: &[u8]| {
         json!("2024-05-01T10:00:00Z"),
         json!(2.5),
     ];
-    let row: Map<String, Value> = filter
+    let columns = filter
         .columns()
         .into_iter()
-        .zip(samples.iter().cycle())
-        .map(|(path, value)| (path.segments.join("/"), value.clone()))
-        .collect();
-    let _ = evaluate(&filter, &row);
+        .map(|path| path.segments.join("/"));
+    let _ = evaluate(&filter, &row_of(columns, &samples));
     let _ = evaluate(&filter, &Map::new());
 });
