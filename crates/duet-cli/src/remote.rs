@@ -94,13 +94,7 @@ impl Server {
     /// Why the server could not be reached; a certificate it was refused for says how to
     /// trust it.
     fn unreachable(&self, error: &reqwest::Error) -> anyhow::Error {
-        let mut causes = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            causes.push_str(": ");
-            causes.push_str(&cause.to_string());
-            source = cause.source();
-        }
+        let causes = duet_connect::with_causes(error);
         if causes.contains("certificate") {
             anyhow::anyhow!(
                 "Duet at {} answered with a certificate that is not trusted ({causes}); pass its \

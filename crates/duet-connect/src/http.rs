@@ -53,8 +53,8 @@ pub fn trusting(
 }
 
 /// A transport error with its causes, which is where reqwest keeps the reason (a refused
-/// connection, an untrusted certificate); an untrusted certificate is said plainly.
-pub(crate) fn describe(error: &reqwest::Error) -> String {
+/// connection, an untrusted certificate); a cause already said is not said again.
+pub fn with_causes(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -65,6 +65,12 @@ pub(crate) fn describe(error: &reqwest::Error) -> String {
         }
         source = cause.source();
     }
+    text
+}
+
+/// A transport error with its causes; an untrusted certificate is said plainly.
+pub(crate) fn describe(error: &reqwest::Error) -> String {
+    let text = with_causes(error);
     if text.contains("certificate") {
         format!(
             "the server's certificate is not trusted ({text}); a sandbox environment needs its own certificate authority (the DUET_CA_FILE its sandbox printed), and a cloud one is checked against the system's"

@@ -22,7 +22,7 @@ pub use dataverse::{DataverseClient, DeltaPage, Pages};
 pub use error::{ConnectError, ErrorClass, RetryPolicy};
 pub use events::{DataEvent, DataEventReceiver};
 pub use finops::FinOpsClient;
-pub use http::{Trust, TrustError, http_client, trusting};
+pub use http::{Trust, TrustError, http_client, trusting, with_causes};
 pub use limiter::{ConcurrencySettings, ConcurrencyState};
 pub use odata::{key_predicate, literal, quote};
 pub use transport::RetrySettings;
